@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from core.views import healthz
+from members import views as member_views
+from members.forms_auth import LoginForm
+from members.urls import me_view
+
+admin.site.site_header = "党内关怀帮扶管理系统 · 后台管理"
+admin.site.site_title = "党内关怀帮扶管理系统"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("", member_views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("me/", me_view, name="me"),
+    path("members/", include("members.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

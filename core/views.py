@@ -1,0 +1,42 @@
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+
+logger = logging.getLogger(__name__)
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        logger.exception("healthz: database unreachable")
+        return False
+
+
+def _broker_ok() -> bool:
+    if not settings.REDIS_URL:
+        # The embedded file-system broker: reachable when its folder is writable.
+        import os
+
+        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
+        return os.path.isdir(folder) and os.access(folder, os.W_OK)
+    try:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        return bool(client.ping())
+    except Exception:  # noqa: BLE001
+        logger.warning("healthz: broker unreachable")
+        return False
+
+
+def healthz(request):
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    healthy = all(checks.values())
+    body = {name: "ok" if ok else "unreachable" for name, ok in checks.items()}
+    body["status"] = "ok" if healthy else "degraded"
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -1,0 +1,130 @@
+"""The one place that writes .xlsx files: XlsxWriter in constant-memory mode, so memory does not
+grow with rows, with Chinese headers, a title row, a frozen header, fitted widths, real dates and
+money cells. Text that a spreadsheet would run as a formula is neutralised."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def safe_text(value: str) -> str:
+    """Neutralise text a spreadsheet would evaluate (CSV/formula injection) and drop control
+    characters that XML cannot hold."""
+    value = _CONTROL.sub("", value)
+    if value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float = 12
+    kind: str = "text"  # text | date | money | int
+
+
+class Sheet:
+    def __init__(self, book: Workbook, name: str, title: str | None, columns: Sequence[Column]):
+        """With a title, row 1 holds it and row 2 the headers; without (import templates), the
+        headers are row 1."""
+        self._book = book
+        self._ws = book._wb.add_worksheet(name)
+        self._columns = list(columns)
+        self._totals: dict[int, Decimal] = {}
+        ws = self._ws
+        for index, column in enumerate(self._columns):
+            ws.set_column(index, index, column.width)
+        header_row = 0
+        if title is not None:
+            ws.merge_range(0, 0, 0, max(len(self._columns) - 1, 0), title, book.fmt_title)
+            ws.set_row(0, 24)
+            header_row = 1
+        for index, column in enumerate(self._columns):
+            ws.write_string(header_row, index, column.header, book.fmt_header)
+        ws.freeze_panes(header_row + 1, 0)
+        self._first_data_row = self._row = header_row + 1
+
+    def append(self, values: Iterable[Any]) -> None:
+        ws, book = self._ws, self._book
+        for index, (column, value) in enumerate(zip(self._columns, values, strict=False)):
+            if value is None or value == "":
+                ws.write_blank(self._row, index, None)
+            elif column.kind == "date" and isinstance(value, dt.date):
+                if isinstance(value, dt.datetime):
+                    value = value.replace(tzinfo=None)
+                ws.write_datetime(self._row, index, value, book.fmt_date)
+            elif column.kind == "money":
+                amount = Decimal(value)
+                self._totals[index] = self._totals.get(index, Decimal(0)) + amount
+                ws.write_number(self._row, index, float(amount), book.fmt_money)
+            elif column.kind == "int":
+                ws.write_number(self._row, index, int(value))
+                self._totals[index] = self._totals.get(index, Decimal(0)) + int(value)
+            else:
+                ws.write_string(self._row, index, safe_text(str(value)))
+        self._row += 1
+
+    def add_totals(self, label: str = "合计") -> None:
+        if not self._totals:
+            return
+        ws, book = self._ws, self._book
+        ws.write_string(self._row, 0, label, book.fmt_bold)
+        for index, total in self._totals.items():
+            fmt = book.fmt_money_total if self._columns[index].kind == "money" else book.fmt_bold
+            ws.write_number(self._row, index, float(total), fmt)
+        self._row += 1
+
+    @property
+    def rows_written(self) -> int:
+        return self._row - self._first_data_row
+
+
+class Workbook:
+    """Usage: with Workbook() as book: sheet = book.sheet(...); ...; data = book.getvalue()."""
+
+    def __init__(self, path: str | None = None):
+        self._tmp = None
+        if path is None:
+            self._tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed in close()
+            path = self._tmp.name
+        self.path = path
+        self._wb = xlsxwriter.Workbook(
+            path, {"constant_memory": True, "tmpdir": tempfile.gettempdir(), "strings_to_formulas": False}
+        )
+        wb = self._wb
+        self.fmt_title = wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
+        self.fmt_header = wb.add_format(
+            {"bold": True, "bg_color": "#F2DEDE", "border": 1, "align": "center", "text_wrap": True}
+        )
+        self.fmt_bold = wb.add_format({"bold": True})
+        self.fmt_date = wb.add_format({"num_format": "yyyy-mm-dd"})
+        self.fmt_money = wb.add_format({"num_format": '"¥"#,##0.00'})
+        self.fmt_money_total = wb.add_format({"num_format": '"¥"#,##0.00', "bold": True})
+
+    def sheet(self, name: str, title: str | None, columns: Sequence[Column]) -> Sheet:
+        return Sheet(self, name, title, columns)
+
+    def close(self) -> None:
+        self._wb.close()
+
+    def getvalue(self) -> bytes:
+        with open(self.path, "rb") as fh:
+            return fh.read()
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._tmp is not None:
+            self._tmp.close()

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class MembersConfig(AppConfig):
+    name = "members"
+    verbose_name = "党员与组织"
+
+    def ready(self) -> None:
+        from core.registry import NavItem, register_home_panel, register_nav, register_seed_step
+        from members import panels, permissions, seed
+
+        register_nav(NavItem("党员名册", "members:list", "bi-people", permissions.can_view_roster, order=10))
+        register_home_panel(panels.roster_panel, order=10)
+        register_seed_step("members", seed.seed_members, order=0)

@@ -1,0 +1,55 @@
+"""The roster as .xlsx, written streaming through core.xlsx; sensitive columns masked per row."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from core.xlsx import Column, Workbook
+from members import permissions
+from members.models import Member
+
+ROSTER_COLUMNS = [
+    Column("姓名", 10), Column("性别", 6), Column("出生日期", 12, "date"), Column("身份证号", 21),
+    Column("联系电话", 14), Column("家庭住址", 30), Column("所在支部", 20), Column("入党日期", 12, "date"),
+    Column("转正日期", 12, "date"), Column("党员类别", 10), Column("就业状况", 10), Column("离退休干部", 10),
+    Column("劳动能力", 10), Column("健康状况", 16), Column("独居", 6), Column("老模范", 8), Column("在册状态", 10),
+]
+
+
+def roster_workbook(queryset: QuerySet[Member], *, user, title: str) -> bytes:
+    allowed = permissions.sensitive_org_ids(user)
+    with Workbook() as book:
+        sheet = book.sheet("党员名册", title, ROSTER_COLUMNS)
+        for member in queryset.select_related("organization").iterator(chunk_size=2000):
+            full = permissions.row_is_sensitive_visible(user, member, allowed)
+            sheet.append([
+                member.name, member.get_gender_display(), member.birth_date,
+                member.id_number if full else member.masked_id_number,
+                member.phone, member.address if full else "", member.organization.name, member.join_date,
+                member.full_member_date, member.get_party_status_display(), member.get_employment_display(),
+                "是" if member.is_retired_cadre else "否", member.get_work_capacity_display(),
+                member.health if full else "", "是" if member.lives_alone else "否",
+                "是" if member.is_model_worker else "否", member.get_state_display(),
+            ])
+        book.close()
+        return book.getvalue()
+
+
+def import_template() -> bytes:
+    """An empty roster sheet with the headers the import expects and one example row."""
+    from members.resources import COLUMNS
+    from members.validators import id_check_digit
+
+    columns = [Column(header, 14, "text") for _, header in COLUMNS]
+    with Workbook() as book:
+        sheet = book.sheet("党员名册", None, columns)
+        example_id = "11010119700501001" + id_check_digit("11010119700501001")
+        sheet.append(["张三", "男", "1970-05-01", example_id, "13812345678", "某某街道1号",
+                      "第一党支部", "1995-07-01", "1996-07-01", "正式党员", "离退休", "是", "正常", "良好", "否", "否"])
+        book.close()
+        return book.getvalue()
+
+
+def export_filename(prefix: str) -> str:
+    return f"{prefix}_{timezone.localdate():%Y%m%d}.xlsx"

@@ -1,0 +1,87 @@
+import re
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from members.models import Member
+from members.scoping import branches_for
+from members.validators import add_years
+
+_ID_TAIL = re.compile(r"^\d{0,5}[\dXx]$")
+
+FLAG_CHOICES = [
+    ("retired_cadre", "离退休干部"),
+    ("lost_capacity", "丧失劳动能力"),
+    ("lives_alone", "独居"),
+    ("model_worker", "老模范"),
+    ("hospitalized", "生病住院"),
+    ("old_member", "老党员（党龄50年以上或80岁以上）"),
+    ("probation_due", "预备期已满待转正"),
+]
+
+
+class MemberFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="搜索", method="search")
+    organization = django_filters.ModelChoiceFilter(label="所在支部", queryset=None, empty_label="全部支部")
+    state = django_filters.ChoiceFilter(label="在册状态", choices=Member.State.choices, method="filter_state",
+                                        empty_label="全部")
+    party_status = django_filters.ChoiceFilter(label="党员类别", choices=Member.PartyStatus.choices,
+                                               empty_label="全部")
+    employment = django_filters.ChoiceFilter(label="就业状况", choices=Member.Employment.choices, empty_label="全部")
+    flag = django_filters.ChoiceFilter(label="关怀对象", choices=FLAG_CHOICES, method="filter_flag",
+                                       empty_label="全部")
+
+    class Meta:
+        model = Member
+        fields = ["q", "organization", "state", "party_status", "employment", "flag"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["organization"].queryset = branches_for(user)
+
+    @property
+    def form(self):
+        form = super().form
+        for name, field in form.fields.items():
+            field.widget.attrs.setdefault("class", "form-control" if name == "q" else "form-select")
+        return form
+
+    def search(self, queryset, name, value):
+        """Name, the last digits of the 身份证号, or a phone number."""
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q(name__icontains=value)
+        if _ID_TAIL.match(value):
+            condition |= Q(id_number__endswith=value.upper())
+        if value.isdigit() and len(value) >= 4:
+            condition |= Q(phone__contains=value)
+        return queryset.filter(condition)
+
+    def filter_state(self, queryset, name, value):
+        if value == Member.State.ACTIVE:
+            return queryset.on_roll()
+        if value == Member.State.DECEASED:
+            return queryset.filter(deceased_on__isnull=False)
+        if value == Member.State.TRANSFERRED:
+            return queryset.filter(deceased_on__isnull=True, transferred_out_on__isnull=False)
+        return queryset
+
+    def filter_flag(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "retired_cadre":
+            return queryset.filter(is_retired_cadre=True)
+        if value == "lost_capacity":
+            return queryset.exclude(work_capacity=Member.WorkCapacity.NORMAL)
+        if value == "lives_alone":
+            return queryset.filter(lives_alone=True)
+        if value == "model_worker":
+            return queryset.filter(is_model_worker=True)
+        if value == "hospitalized":
+            return queryset.filter(is_hospitalized=True)
+        if value == "old_member":
+            return queryset.filter(Q(join_date__lte=add_years(today, -50)) | Q(birth_date__lte=add_years(today, -80)))
+        if value == "probation_due":
+            return queryset.filter(party_status=Member.PartyStatus.PROBATIONARY, join_date__lte=add_years(today, -1))
+        return queryset

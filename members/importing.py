@@ -1,0 +1,257 @@
+"""Roster import: all or nothing, previewed before it is committed, scoped to the importer's branches.
+
+The file is read with the bounded reader of core.uploads, checked for duplicates and scope here,
+then run through django-import-export (MemberResource) as a dry run for the field and model rules.
+Only a file with no error at all can be committed, and committing runs every check again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import tablib
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from import_export.results import RowResult
+
+from core.errors import DomainError
+from core.uploads import read_first_sheet
+from members import permissions
+from members.models import Member
+from members.resources import COLUMNS, HEADER_OF, REQUIRED_HEADERS, MemberResource
+from members.scoping import MANAGER_ROLES, branches_for
+from members.validators import normalize_id_number
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class PreviewRow:
+    row: int
+    name: str
+    id_number: str
+    branch: str
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SimilarRow:
+    row: int
+    name: str
+    note: str
+
+
+@dataclass
+class ImportReport:
+    new: list[PreviewRow] = field(default_factory=list)
+    changed: list[PreviewRow] = field(default_factory=list)
+    unchanged: list[PreviewRow] = field(default_factory=list)
+    similar: list[SimilarRow] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.new) + len(self.changed) + len(self.unchanged)
+
+
+class ImportRejected(DomainError):
+    def __init__(self, errors: list[RowError], *, headers: list[str], rows: list[tuple[int, list]]):
+        super().__init__(f"文件中有 {len({e.row for e in errors})} 行存在问题，未导入任何数据。请修改后重新上传。")
+        self.errors = sorted(errors, key=lambda e: (e.row, e.column))
+        self.headers = headers
+        self.rows = rows
+
+
+def _mask(number: str) -> str:
+    return f"{number[:6]}********{number[-4:]}" if len(number) == 18 else number
+
+
+def _check_headers(headers: list[str]) -> None:
+    known = set(HEADER_OF.values())
+    missing = [h for h in REQUIRED_HEADERS if h not in headers]
+    if missing:
+        raise DomainError(f"表头缺少必填列：{'、'.join(missing)}。请使用下载的导入模板。")
+    duplicated = [h for h, n in Counter(h for h in headers if h in known).items() if n > 1]
+    if duplicated:
+        raise DomainError(f"表头中的列重复出现：{'、'.join(duplicated)}")
+
+
+def _dataset(headers: list[str], rows: list[tuple[int, list]]) -> tablib.Dataset:
+    known = [h for _, h in COLUMNS if h in headers]
+    positions = [headers.index(h) for h in known]
+    dataset = tablib.Dataset(headers=known)
+    for _, values in rows:
+        dataset.append([values[i] for i in positions])
+    return dataset
+
+
+def _prevalidate(by, headers, rows, errors: list[RowError]) -> list[SimilarRow]:
+    """Checks that span rows or reach outside the file: duplicates, scope, look-alike people."""
+    id_col = headers.index("身份证号")
+    name_col = headers.index("姓名")
+    birth_col = headers.index("出生日期") if "出生日期" in headers else None
+    numbers: dict[str, int] = {}
+    for number, values in rows:
+        id_number = normalize_id_number(str(values[id_col] or ""))
+        if not id_number:
+            continue
+        if id_number in numbers:
+            errors.append(RowError(number, "身份证号", f"与第 {numbers[id_number]} 行的身份证号重复"))
+        else:
+            numbers[id_number] = number
+    manageable = set(permissions_org_ids(by))
+    existing = {
+        m.id_number: m
+        for m in Member.objects.filter(id_number__in=list(numbers)).only("id_number", "organization_id", "name")
+    }
+    for id_number, number in numbers.items():
+        member = existing.get(id_number)
+        if member is not None and manageable is not None and member.organization_id not in manageable:
+            errors.append(RowError(number, "身份证号", "该身份证号已登记在您管辖范围以外的党员名下，请联系组织部核实"))
+
+    # A new row whose name and birth date match someone already on file is probably the same person
+    # with a mistyped number: flag it for the user to decide.
+    new_rows = [(number, values) for number, values in rows
+                if normalize_id_number(str(values[id_col] or "")) not in existing]
+    names = {str(values[name_col] or "").strip() for _, values in new_rows}
+    lookalikes = defaultdict(list)
+    for member in Member.objects.filter(name__in=names).select_related("organization"):
+        lookalikes[(member.name, member.birth_date)].append(member)
+    similar: list[SimilarRow] = []
+    from members.validators import id_birth_date
+
+    for number, values in new_rows:
+        name = str(values[name_col] or "").strip()
+        birth = values[birth_col] if birth_col is not None else None
+        if birth is None or not hasattr(birth, "year"):
+            birth = id_birth_date(normalize_id_number(str(values[id_col] or "")))
+        for member in lookalikes.get((name, birth), []):
+            in_scope = manageable is None or member.organization_id in manageable
+            where = member.organization.name if in_scope else "其他组织"
+            similar.append(SimilarRow(number, name, f"与{where}的党员“{member.name}”姓名、出生日期相同，身份证号不同"))
+    return similar
+
+
+def permissions_org_ids(by) -> set[int] | None:
+    if by.is_superuser:
+        return None
+    return set(branches_for(by, *MANAGER_ROLES).values_list("pk", flat=True))
+
+
+def _collect(result, rows, resource) -> tuple[list[RowError], ImportReport]:
+    header_of_attr = {name: f.column_name for name, f in resource.fields.items()}
+    errors: list[RowError] = []
+    report = ImportReport()
+    for index, row_result in enumerate(result.rows):
+        excel_row = rows[index][0]
+        if row_result.import_type == RowResult.IMPORT_TYPE_INVALID:
+            error = row_result.validation_error
+            for attr, messages in _error_dict(error).items():
+                column = header_of_attr.get(attr, "（整行）")
+                for message in messages:
+                    errors.append(RowError(excel_row, column, message))
+            continue
+        if row_result.import_type == RowResult.IMPORT_TYPE_ERROR:
+            for err in row_result.errors:
+                errors.append(RowError(excel_row, "（整行）", _plain(err.error)))
+            continue
+        instance = row_result.instance
+        preview = PreviewRow(
+            row=excel_row, name=instance.name, id_number=_mask(instance.id_number),
+            branch=instance.organization.name if instance.organization_id else "",
+        )
+        if row_result.import_type == RowResult.IMPORT_TYPE_NEW:
+            report.new.append(preview)
+        elif row_result.import_type == RowResult.IMPORT_TYPE_UPDATE:
+            original = row_result.original
+            for attr, header in COLUMNS:
+                before, after = getattr(original, attr), getattr(instance, attr)
+                if before != after:
+                    preview.changes.append(f"{header}：{_show(before)} → {_show(after)}")
+            report.changed.append(preview)
+        else:
+            report.unchanged.append(preview)
+    return errors, report
+
+
+def _show(value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def _plain(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return "无法导入此行，请检查各列内容"
+
+
+def _error_dict(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {key: [m for e in value for m in e.messages] for key, value in error.error_dict.items()}
+    return {"__all__": error.messages}
+
+
+def _run(*, data: bytes, by, dry_run: bool) -> ImportReport:
+    if not permissions.can_import_members(by):
+        raise PermissionDenied
+    sheet = read_first_sheet(data)
+    _check_headers(sheet.headers)
+    errors: list[RowError] = []
+    similar = _prevalidate(by, sheet.headers, sheet.rows, errors)
+    branches = {b.name.replace(" ", ""): b for b in branches_for(by, *MANAGER_ROLES)}
+    resource = MemberResource(branches=branches)
+    resource._meta.store_instance = True
+    dataset = _dataset(sheet.headers, sheet.rows)
+    if errors:
+        # Cross-row problems already doom the file; still run the row checks so the user gets
+        # every problem in one go, but never write.
+        dry_run = True
+    with transaction.atomic():
+        result = resource.import_data(dataset, dry_run=True, use_transactions=True, raise_errors=False)
+        row_errors, report = _collect(result, sheet.rows, resource)
+        errors.extend(row_errors)
+        if errors:
+            raise ImportRejected(errors, headers=sheet.headers, rows=sheet.rows)
+        report.similar = similar
+        if not dry_run:
+            resource.import_data(dataset, dry_run=False, use_transactions=True, raise_errors=True)
+    return report
+
+
+def preview_import(*, data: bytes, by) -> ImportReport:
+    return _run(data=data, by=by, dry_run=True)
+
+
+def commit_import(*, data: bytes, by, confirm_similar: bool) -> ImportReport:
+    """Import the file for real, all rows or none."""
+    if not confirm_similar:
+        report = _run(data=data, by=by, dry_run=True)
+        if report.similar:
+            raise DomainError("文件中有疑似重复的人员，请核实后勾选确认再导入")
+    return _run(data=data, by=by, dry_run=False)
+
+
+def error_workbook(rejected: ImportRejected) -> bytes:
+    """The uploaded rows again, with a column saying what is wrong in each bad row."""
+    from core.xlsx import Column, Workbook
+
+    by_row: dict[int, list[str]] = defaultdict(list)
+    for error in rejected.errors:
+        by_row[error.row].append(f"{error.column}：{error.message}")
+    columns = [Column("Excel行号", 9, "int"), Column("错误说明", 50)]
+    columns += [Column(h or "（无表头）", 14) for h in rejected.headers]
+    with Workbook() as book:
+        sheet = book.sheet("错误标注", "导入错误标注（仅列出有问题的行）", columns)
+        for number, values in rejected.rows:
+            if number in by_row:
+                sheet.append([number, "；".join(by_row[number]), *values])
+        book.close()
+        return book.getvalue()

@@ -1,0 +1,60 @@
+import random
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from core.registry import seed_steps
+from members.models import Member, Organization, User
+from members.seed import DEMO_PASSWORD, SeedContext, build_organizations
+
+ACCOUNTS = [
+    ("admin", "系统管理员（超级用户）"),
+    ("zzb", "组织部，管理整个党委"),
+    ("shuji1", "机关第一党支部书记"),
+    ("shuji2", "机关第二党支部书记"),
+    ("zhiwei1", "机关第一党支部支委委员"),
+    ("jijin", "关怀基金管理员"),
+    ("dangyuan1", "机关第一党支部普通党员"),
+]
+
+
+class Command(BaseCommand):
+    help = "生成演示数据：一个党委、若干党支部、党员、演示账号，以及各模块的演示记录。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--members", type=int, default=180, help="党员人数（默认 180；基准测试用 20000）")
+        parser.add_argument("--if-empty", action="store_true", help="数据库中已有数据时什么也不做")
+        parser.add_argument("--seed", type=int, default=20261122, help="随机种子（相同种子生成相同数据）")
+
+    def handle(self, *args, **options):
+        if Organization.objects.exists() or User.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write("数据库中已有数据，跳过演示数据生成。")
+                return
+            raise CommandError("数据库中已有数据。演示数据只能生成到空数据库中（可先删除 var/db.sqlite3）。")
+        if options["members"] < 60:
+            raise CommandError("--members 至少为 60")
+        started = time.monotonic()
+        faker = Faker("zh_CN")
+        faker.seed_instance(options["seed"])
+        with transaction.atomic():
+            committee, branches = build_organizations(options["members"])
+            ctx = SeedContext(
+                rng=random.Random(options["seed"]), faker=faker, today=timezone.localdate(),
+                committee=committee, branches=branches, members=[], users={},
+                extra={"member_count": options["members"]},
+            )
+            for name, step in seed_steps():
+                step_started = time.monotonic()
+                step(ctx)
+                self.stdout.write(f"  {name}: {time.monotonic() - step_started:.1f} 秒")
+        self.stdout.write(self.style.SUCCESS(
+            f"演示数据已生成：{len(branches)} 个党支部，{Member.objects.count()} 名党员，"
+            f"用时 {time.monotonic() - started:.1f} 秒。"
+        ))
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}，仅供演示）：")
+        for username, label in ACCOUNTS:
+            self.stdout.write(f"  {username:<10} {label}")

@@ -1,0 +1,323 @@
+"""Organizations, people, logins and who holds which role where."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Concat, Substr
+from django.urls import reverse
+from django.utils import timezone
+
+from members.validators import (
+    add_years,
+    full_years_between,
+    id_birth_date,
+    id_gender,
+    normalize_id_number,
+    normalize_phone,
+    validate_id_number,
+    validate_phone,
+)
+
+
+class User(AbstractUser):
+    """A login. The person behind it, if they are a Party member, is `user.member`."""
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    @property
+    def display_name(self) -> str:
+        member = getattr(self, "member", None)
+        return member.name if member is not None else (self.get_full_name() or self.username)
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def subtree_of(self, *organizations: Organization) -> OrganizationQuerySet:
+        """The organizations and everything under them."""
+        condition = Q(pk__in=[])
+        for organization in organizations:
+            condition |= Q(path__startswith=organization.path)
+        return self.filter(condition)
+
+    def for_user(self, user) -> OrganizationQuerySet:
+        from members.scoping import visible_org_ids
+
+        return self.filter(pk__in=visible_org_ids(user))
+
+    def branches(self) -> OrganizationQuerySet:
+        return self.filter(kind=Organization.Kind.BRANCH)
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        COMMITTEE = "committee", "党委"
+        GENERAL_BRANCH = "general_branch", "党总支"
+        BRANCH = "branch", "党支部"
+
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.BRANCH)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级组织", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Materialised path "/1/4/9/": a subtree is one indexed prefix query.
+    path = models.CharField("路径", max_length=255, editable=False, db_index=True, default="")
+    is_active = models.BooleanField("有效", default=True)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党组织"
+        verbose_name_plural = "党组织"
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="organization_unique_name_under_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        old_path = self.path
+        super().save(*args, **kwargs)
+        parent_path = self.parent.path if self.parent_id else "/"
+        new_path = f"{parent_path}{self.pk}/"
+        if new_path != old_path:
+            type(self).objects.filter(pk=self.pk).update(path=new_path)
+            if old_path:
+                # Moving an organization moves its whole subtree.
+                type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(models.Value(new_path), Substr("path", len(old_path) + 1))
+                )
+            self.path = new_path
+
+    def clean(self) -> None:
+        if self.parent_id and self.pk:
+            under_itself = self.parent_id == self.pk or self.parent.path.startswith(self.path)
+            if under_itself:
+                raise ValidationError({"parent": "上级组织不能是本组织或其下级组织"})
+        if self.kind == self.Kind.BRANCH and self.pk and self.children.exists():
+            raise ValidationError({"kind": "已有下级组织的组织不能设为党支部"})
+
+    @property
+    def depth(self) -> int:
+        return max(self.path.count("/") - 2, 0)
+
+
+class MemberQuerySet(models.QuerySet):
+    def for_user(self, user) -> MemberQuerySet:
+        """Members the user may see: everyone under their organizations, plus themself."""
+        from members.scoping import visible_org_ids
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(Q(organization__in=visible_org_ids(user)) | Q(user=user))
+
+    def on_roll(self) -> MemberQuerySet:
+        """Members still in the organization: neither deceased nor transferred out."""
+        return self.filter(deceased_on__isnull=True, transferred_out_on__isnull=True)
+
+
+class Member(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "M", "男"
+        FEMALE = "F", "女"
+
+    class PartyStatus(models.TextChoices):
+        FULL = "full", "正式党员"
+        PROBATIONARY = "probationary", "预备党员"
+
+    class Employment(models.TextChoices):
+        EMPLOYED = "employed", "在职"
+        RETIRED = "retired", "离退休"
+        UNEMPLOYED = "unemployed", "失业"
+        LANDLESS = "landless", "失地"
+        MIGRANT = "migrant", "外出务工"
+        FARMING = "farming", "务农"
+
+    class WorkCapacity(models.TextChoices):
+        NORMAL = "normal", "正常"
+        PARTIAL = "partial", "部分丧失"
+        LOST = "lost", "完全丧失"
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "在册"
+        DECEASED = "deceased", "已故"
+        TRANSFERRED = "transferred", "已转出"
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="所在支部", on_delete=models.PROTECT, related_name="members"
+    )
+    user = models.OneToOneField(
+        User, verbose_name="登录账号", null=True, blank=True, on_delete=models.SET_NULL, related_name="member"
+    )
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    birth_date = models.DateField("出生日期")
+    id_number = models.CharField(
+        "身份证号", max_length=18, unique=True, validators=[validate_id_number],
+        help_text="18位，最后一位可以是X",
+    )
+    phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
+    address = models.CharField("家庭住址", max_length=200, blank=True)
+    join_date = models.DateField("入党日期")
+    full_member_date = models.DateField("转正日期", null=True, blank=True)
+    party_status = models.CharField(
+        "党员类别", max_length=20, choices=PartyStatus.choices, default=PartyStatus.FULL
+    )
+    employment = models.CharField("就业状况", max_length=20, choices=Employment.choices, default=Employment.EMPLOYED)
+    is_retired_cadre = models.BooleanField("离退休干部", default=False)
+    work_capacity = models.CharField(
+        "劳动能力", max_length=20, choices=WorkCapacity.choices, default=WorkCapacity.NORMAL
+    )
+    health = models.CharField("健康状况", max_length=200, blank=True)
+    is_hospitalized = models.BooleanField("生病住院", default=False)
+    lives_alone = models.BooleanField("独居", default=False)
+    is_model_worker = models.BooleanField("老模范", default=False)
+    is_under_discipline = models.BooleanField("处分影响期内", default=False)
+    deceased_on = models.DateField("逝世日期", null=True, blank=True)
+    transferred_out_on = models.DateField("转出日期", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党员"
+        verbose_name_plural = "党员"
+        ordering = ["organization_id", "name", "id"]
+        indexes = [
+            models.Index(fields=["organization", "name"], name="member_org_name_idx"),
+            models.Index(fields=["name"], name="member_name_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(full_member_date__isnull=True) | Q(full_member_date__gt=models.F("join_date")),
+                name="member_full_after_join",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:detail", args=[self.pk])
+
+    @property
+    def state(self) -> str:
+        if self.deceased_on:
+            return self.State.DECEASED
+        if self.transferred_out_on:
+            return self.State.TRANSFERRED
+        return self.State.ACTIVE
+
+    def get_state_display(self) -> str:
+        return self.State(self.state).label
+
+    @property
+    def is_on_roll(self) -> bool:
+        return self.state == self.State.ACTIVE
+
+    def age_on(self, day: dt.date) -> int:
+        return full_years_between(self.birth_date, day)
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
+    def party_age_on(self, day: dt.date) -> int:
+        return full_years_between(self.join_date, day)
+
+    @property
+    def party_age(self) -> int:
+        return self.party_age_on(timezone.localdate())
+
+    @property
+    def masked_id_number(self) -> str:
+        return f"{self.id_number[:6]}********{self.id_number[-4:]}" if self.id_number else ""
+
+    @property
+    def probation_due_on(self) -> dt.date | None:
+        """A probationary member is due to become a full member one year after joining."""
+        if self.party_status != self.PartyStatus.PROBATIONARY:
+            return None
+        return add_years(self.join_date, 1)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self.id_number = normalize_id_number(self.id_number)
+        self.phone = normalize_phone(self.phone)
+        self.name = (self.name or "").strip()
+        today = timezone.localdate()
+        id_ok = True
+        try:
+            validate_id_number(self.id_number)
+        except ValidationError:
+            id_ok = False  # reported by the field validator
+        if id_ok:
+            embedded = id_birth_date(self.id_number)
+            if self.birth_date and embedded != self.birth_date:
+                errors["birth_date"] = f"出生日期与身份证号不一致（身份证号中为 {embedded:%Y-%m-%d}）"
+            if self.gender and id_gender(self.id_number) != self.gender:
+                errors["gender"] = "性别与身份证号不一致（身份证号第17位单数为男、双数为女）"
+        if self.birth_date and self.birth_date > today:
+            errors["birth_date"] = "出生日期不能晚于今天"
+        if self.join_date:
+            if self.join_date > today:
+                errors["join_date"] = "入党日期不能晚于今天"
+            elif self.birth_date and self.join_date < add_years(self.birth_date, 18):
+                errors["join_date"] = "入党日期不能早于年满18周岁的日期"
+        if self.full_member_date:
+            if self.join_date and self.full_member_date <= self.join_date:
+                errors["full_member_date"] = "转正日期应晚于入党日期"
+            elif self.full_member_date > today:
+                errors["full_member_date"] = "转正日期不能晚于今天"
+            if self.party_status == self.PartyStatus.PROBATIONARY:
+                errors["party_status"] = "已填写转正日期的党员应为正式党员"
+        for field in ("deceased_on", "transferred_out_on"):
+            day = getattr(self, field)
+            if day and day > today:
+                errors[field] = "日期不能晚于今天"
+            elif day and self.birth_date and day < self.birth_date:
+                errors[field] = "日期不能早于出生日期"
+        if self.organization_id and self.organization.kind != Organization.Kind.BRANCH:
+            errors["organization"] = "党员应编入党支部"
+        if errors:
+            raise ValidationError(errors)
+
+
+class Role(models.TextChoices):
+    SECRETARY = "secretary", "支部书记"
+    COMMITTEE = "committee", "支委委员"
+    ORG_DEPT = "org_dept", "组织部"
+    FUND_OFFICER = "fund_officer", "基金管理员"
+
+
+class Appointment(models.Model):
+    """A user holds a role in an organization, and with it sight of that organization's subtree."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="appointments")
+    organization = models.ForeignKey(
+        Organization, verbose_name="组织", on_delete=models.CASCADE, related_name="appointments"
+    )
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField("任命时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "角色任命"
+        verbose_name_plural = "角色任命"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "role"], name="appointment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.get_role_display()}"
+

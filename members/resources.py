@@ -1,0 +1,98 @@
+"""The roster as a spreadsheet (django-import-export): Chinese headers, rows matched on 身份证号."""
+
+from __future__ import annotations
+
+from import_export import fields, resources
+
+from core.widgets import ChoiceWidget, FlexibleDateWidget, TextWidget, YesNoWidget
+from members.models import Member, Organization
+from members.validators import id_birth_date, id_gender, normalize_id_number
+
+COLUMNS: list[tuple[str, str]] = [
+    ("name", "姓名"),
+    ("gender", "性别"),
+    ("birth_date", "出生日期"),
+    ("id_number", "身份证号"),
+    ("phone", "联系电话"),
+    ("address", "家庭住址"),
+    ("organization", "所在支部"),
+    ("join_date", "入党日期"),
+    ("full_member_date", "转正日期"),
+    ("party_status", "党员类别"),
+    ("employment", "就业状况"),
+    ("is_retired_cadre", "离退休干部"),
+    ("work_capacity", "劳动能力"),
+    ("health", "健康状况"),
+    ("lives_alone", "独居"),
+    ("is_model_worker", "老模范"),
+]
+REQUIRED_HEADERS = ["姓名", "身份证号", "所在支部", "入党日期"]
+HEADER_OF = dict(COLUMNS)
+
+
+class OrganizationNameWidget(ChoiceWidget):
+    """A branch named in the file, looked up among the branches the importing user keeps."""
+
+    def __init__(self, branches: dict[str, Organization]):
+        self.branches = branches
+
+    def clean(self, value, row=None, **kwargs):
+        name = "".join(str(value or "").split())
+        if not name:
+            raise ValueError("不能为空")
+        branch = self.branches.get(name)
+        if branch is None:
+            raise ValueError(f"未找到支部“{name}”，或该支部不在您的管辖范围内")
+        return branch
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+class MemberResource(resources.ModelResource):
+    def __init__(self, *, branches: dict[str, Organization] | None = None):
+        super().__init__()
+        self.fields["organization"].widget = OrganizationNameWidget(branches or {})
+
+    name = fields.Field("name", "姓名", widget=TextWidget())
+    gender = fields.Field("gender", "性别", widget=ChoiceWidget(Member.Gender.choices))
+    birth_date = fields.Field("birth_date", "出生日期", widget=FlexibleDateWidget())
+    id_number = fields.Field("id_number", "身份证号", widget=TextWidget())
+    phone = fields.Field("phone", "联系电话", widget=TextWidget())
+    address = fields.Field("address", "家庭住址", widget=TextWidget())
+    organization = fields.Field("organization", "所在支部")
+    join_date = fields.Field("join_date", "入党日期", widget=FlexibleDateWidget())
+    full_member_date = fields.Field("full_member_date", "转正日期", widget=FlexibleDateWidget())
+    party_status = fields.Field(
+        "party_status", "党员类别", widget=ChoiceWidget(Member.PartyStatus.choices, default=Member.PartyStatus.FULL)
+    )
+    employment = fields.Field(
+        "employment", "就业状况", widget=ChoiceWidget(Member.Employment.choices, default=Member.Employment.EMPLOYED)
+    )
+    is_retired_cadre = fields.Field("is_retired_cadre", "离退休干部", widget=YesNoWidget())
+    work_capacity = fields.Field(
+        "work_capacity", "劳动能力",
+        widget=ChoiceWidget(Member.WorkCapacity.choices, default=Member.WorkCapacity.NORMAL),
+    )
+    health = fields.Field("health", "健康状况", widget=TextWidget())
+    lives_alone = fields.Field("lives_alone", "独居", widget=YesNoWidget())
+    is_model_worker = fields.Field("is_model_worker", "老模范", widget=YesNoWidget())
+
+    class Meta:
+        model = Member
+        fields = [field for field, _ in COLUMNS]
+        import_id_fields = ["id_number"]
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+
+    def before_import_row(self, row, **kwargs):
+        """Normalise the 身份证号 and fill 性别 and 出生日期 from it when the file leaves them blank."""
+        number = normalize_id_number(str(row.get("身份证号") or ""))
+        row["身份证号"] = number
+        if len(number) == 18 and number[:17].isdigit():
+            if not row.get("性别"):
+                row["性别"] = id_gender(number)
+            if not row.get("出生日期"):
+                row["出生日期"] = id_birth_date(number)

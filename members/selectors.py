@@ -1,0 +1,38 @@
+"""Reads for the roster's home-page panels, always scoped."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from members.models import Member
+from members.validators import add_years
+
+ON_ROLL = Q(deceased_on__isnull=True, transferred_out_on__isnull=True)
+
+
+def branch_summary(user) -> QuerySet:
+    """Per branch in the user's scope: members on roll, probationary members, old members."""
+    today = timezone.localdate()
+    old = Q(join_date__lte=add_years(today, -50)) | Q(birth_date__lte=add_years(today, -80))
+    return (
+        Member.objects.for_user(user)
+        .values("organization_id", "organization__name")
+        .annotate(
+            total=Count("id", filter=ON_ROLL),
+            probationary=Count("id", filter=ON_ROLL & Q(party_status=Member.PartyStatus.PROBATIONARY)),
+            old=Count("id", filter=ON_ROLL & old),
+            without_phone=Count("id", filter=ON_ROLL & Q(phone="")),
+        )
+        .order_by("organization__path")
+    )
+
+
+def probation_due(user, *, limit: int = 20) -> list[Member]:
+    """Probationary members whose year is up: the branch must discuss their 转正."""
+    cutoff = add_years(timezone.localdate(), -1)
+    return list(
+        Member.objects.for_user(user).on_roll()
+        .filter(party_status=Member.PartyStatus.PROBATIONARY, join_date__lte=cutoff)
+        .select_related("organization").order_by("join_date")[:limit]
+    )

@@ -1,0 +1,23 @@
+"""Writes to the roster. Every one re-checks that the acting user keeps the branch concerned."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from members import permissions
+from members.models import Member
+
+
+@transaction.atomic
+def save_member(*, member: Member, by) -> Member:
+    """Create or update a member from a validated form instance."""
+    if not permissions.can_edit_member(by, member):
+        raise PermissionDenied
+    if member.pk:
+        stored = Member.objects.select_for_update().get(pk=member.pk)
+        if not permissions.can_edit_member(by, stored):
+            raise PermissionDenied  # moving a member out of a branch one does not keep
+    member.full_clean()
+    member.save()
+    return member

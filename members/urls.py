@@ -1,0 +1,19 @@
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+
+from members import views
+
+app_name = "members"
+urlpatterns = [
+    path("", views.MemberListView.as_view(), name="list"),
+    path("new/", views.MemberCreateView.as_view(), name="create"),
+    path("import/", views.import_members, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+    path("import/errors/<str:token>.xlsx", views.import_errors, name="import_errors"),
+    path("export/", views.export_roster, name="export"),
+    path("search/", views.member_search, name="search"),
+    path("<int:pk>/", views.MemberDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.MemberUpdateView.as_view(), name="edit"),
+]
+
+me_view = login_required(views.me)

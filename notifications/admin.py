@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from notifications.models import Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "recipient", "created_at", "read_at", "emailed_at"]
+    list_filter = ["created_at"]
+    search_fields = ["title", "recipient__username", "dedupe_key"]
+    raw_id_fields = ["recipient"]
+    readonly_fields = ["created_at", "email_claimed_at", "emailed_at"]

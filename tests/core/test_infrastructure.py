@@ -1,0 +1,71 @@
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from core import jobs
+from core.xlsx import Column, Workbook, safe_text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "ok", "status": "ok"}
+
+
+def test_healthz_answers_503_when_the_broker_is_unreachable(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broker"] == "unreachable"
+
+
+def test_run_daily_jobs_runs_registered_jobs_for_each_day(monkeypatch):
+    seen = []
+    monkeypatch.setattr(jobs, "_jobs", {})
+    jobs.daily_job("test.job", label="测试")(lambda day: seen.append(day) or {"创建": 1})
+    out = io.StringIO()
+    call_command("run_daily_jobs", "--date", "2026-01-30", "--until", "2026-02-01", stdout=out)
+    assert seen == [dt.date(2026, 1, 30), dt.date(2026, 1, 31), dt.date(2026, 2, 1)]
+    assert "test.job: 创建 1" in out.getvalue()
+
+
+def test_a_failing_job_does_not_stop_the_others(monkeypatch):
+    seen = []
+    monkeypatch.setattr(jobs, "_jobs", {})
+
+    def broken(day):
+        raise ValueError("boom")
+
+    jobs.daily_job("a.broken", label="坏", order=1)(broken)
+    jobs.daily_job("b.fine", label="好", order=2)(lambda day: seen.append(day) or {})
+    with pytest.raises(RuntimeError, match="a.broken"):
+        jobs.run_daily(day=dt.date(2026, 1, 1))
+    assert seen == [dt.date(2026, 1, 1)]
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_triggers_are_neutralised(text):
+    assert safe_text(text).startswith("'")
+
+
+def test_workbook_writes_types_title_and_totals():
+    with Workbook() as book:
+        sheet = book.sheet("表", "标题", [Column("名称"), Column("日期", kind="date"), Column("金额", kind="money")])
+        sheet.append(["甲", dt.date(2026, 1, 2), "10.50"])
+        sheet.append(["=cmd", dt.date(2026, 1, 3), 5])
+        sheet.add_totals()
+        book.close()
+        data = book.getvalue()
+    ws = load_workbook(io.BytesIO(data)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "标题"
+    assert rows[1] == ("名称", "日期", "金额")
+    assert rows[2][1] == dt.datetime(2026, 1, 2)
+    assert rows[3][0] == "'=cmd"
+    assert rows[4] == ("合计", None, 15.5)
+    assert ws.freeze_panes == "A3"

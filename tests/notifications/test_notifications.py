@@ -1,0 +1,79 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from notifications import services
+from notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dedupe_key_sends_once(unit, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.notify(recipient=unit.shuji1, title="政治生日提醒", dedupe_key="birthday:1:2026")
+        second = services.notify(recipient=unit.shuji1, title="政治生日提醒", dedupe_key="birthday:1:2026")
+    assert first is not None and second is None
+    assert Notification.objects.filter(recipient=unit.shuji1).count() == 1
+
+
+def test_email_is_sent_once_even_if_delivered_twice(unit, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    notification = services.notify(recipient=unit.shuji1, title="走访计划已生成", body="请安排走访", link="/members/")
+    assert services.deliver_email(notification_id=notification.pk) is True
+    assert services.deliver_email(notification_id=notification.pk) is False
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "【党内关怀】走访计划已生成"
+    assert "/members/" in mail.outbox[0].body
+
+
+def test_outbox_flush_delivers_what_the_broker_never_got(unit):
+    # No on-commit callbacks run here, as if the broker had been down: the row waits in the outbox.
+    services.notify(recipient=unit.shuji1, title="甲")
+    services.notify(recipient=unit.shuji2, title="乙")
+    assert services.flush_outbox() == 2
+    assert services.flush_outbox() == 0
+    assert sorted(m.subject for m in mail.outbox) == ["【党内关怀】乙", "【党内关怀】甲"]
+
+
+def test_user_without_email_gets_the_inbox_only(unit):
+    unit.shuji1.email = ""
+    unit.shuji1.save()
+    services.notify(recipient=unit.shuji1, title="仅站内")
+    assert services.flush_outbox() == 0
+    assert Notification.objects.get(title="仅站内").wants_email is False
+
+
+def test_inbox_shows_own_notifications_and_unread_count(unit, login):
+    services.notify(recipient=unit.shuji1, title="给书记的")
+    services.notify(recipient=unit.shuji2, title="给别人的")
+    client = login(unit.shuji1)
+    response = client.get(reverse("notifications:inbox"))
+    body = response.content.decode()
+    assert "给书记的" in body and "给别人的" not in body
+    assert response.context["unread_notifications"] == 1
+
+
+def test_opening_marks_read_and_follows_only_internal_links(unit, login):
+    own = services.notify(recipient=unit.shuji1, title="内部", link="/members/")
+    evil = services.notify(recipient=unit.shuji1, title="外部", link="https://evil.example.com/")
+    client = login(unit.shuji1)
+    response = client.post(reverse("notifications:open", args=[own.pk]))
+    assert response["Location"] == "/members/"
+    own.refresh_from_db()
+    assert own.is_read
+    response = client.post(reverse("notifications:open", args=[evil.pk]))
+    assert response["Location"] == reverse("notifications:inbox")
+
+
+def test_cannot_open_someone_elses_notification(unit, login):
+    other = services.notify(recipient=unit.shuji2, title="别人的")
+    assert login(unit.shuji1).post(reverse("notifications:open", args=[other.pk])).status_code == 404
+    other.refresh_from_db()
+    assert not other.is_read
+
+
+def test_mark_all_read(unit, login):
+    services.notify(recipient=unit.shuji1, title="一")
+    services.notify(recipient=unit.shuji1, title="二")
+    login(unit.shuji1).post(reverse("notifications:read_all"))
+    assert not Notification.objects.filter(recipient=unit.shuji1).unread().exists()

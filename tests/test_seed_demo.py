@@ -1,0 +1,65 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from members.models import Member, Organization, User
+from members.validators import validate_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_builds_a_believable_unit(seeded):
+    committee = Organization.objects.get(kind=Organization.Kind.COMMITTEE)
+    branches = Organization.objects.filter(kind=Organization.Kind.BRANCH)
+    assert branches.count() >= 3
+    for branch in branches:
+        assert branch.path.startswith(committee.path)
+        assert Member.objects.filter(organization=branch).count() >= 30
+    assert Member.objects.filter(deceased_on__isnull=False).exists()
+    assert Member.objects.filter(is_retired_cadre=True).exists()
+    assert Member.objects.exclude(work_capacity=Member.WorkCapacity.NORMAL).exists()
+    assert Member.objects.filter(employment=Member.Employment.MIGRANT).exists()
+    assert Member.objects.filter(employment=Member.Employment.UNEMPLOYED).exists()
+    for member in Member.objects.all()[:200]:
+        validate_id_number(member.id_number)
+        member.full_clean()
+    assert "demo12345" in seeded
+
+
+@pytest.mark.parametrize(
+    ("username", "roster_status"),
+    [("admin", 200), ("zzb", 200), ("shuji1", 200), ("shuji2", 200), ("zhiwei1", 200), ("jijin", 403),
+     ("dangyuan1", 403)],
+)
+def test_every_demo_account_logs_in_and_sees_its_scope(seeded, client, username, roster_status):
+    assert client.login(username=username, password="demo12345")
+    assert client.get("/").status_code == 200
+    response = client.get(reverse("members:list"), {"page_size": 200})
+    assert response.status_code == roster_status
+    if username in ("shuji1", "shuji2"):
+        branch = User.objects.get(username=username).member.organization
+        assert {m.organization_id for m in response.context["members"]} == {branch.pk}
+
+
+def test_seed_refuses_a_non_empty_database_unless_asked_to_skip(seeded):
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "跳过" in out.getvalue()
+
+
+def test_seed_scales_to_a_larger_unit():
+    call_command("seed_demo", "--members", "1200", stdout=io.StringIO())
+    assert Member.objects.count() == 1200
+    assert Organization.objects.filter(kind=Organization.Kind.GENERAL_BRANCH).count() >= 2
