@@ -183,7 +183,11 @@ else:
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+if TESTING:
+    # Unit tests run tasks inline; the tests that need a real worker and Redis configure their own.
+    CELERY_BROKER_URL = "memory://"
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
+CELERY_TASK_EAGER_PROPAGATES = TESTING
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
