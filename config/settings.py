@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "import_export",
+    "auditlog",
     # Ours, in dependency order (see STYLE.md): a lower app never imports a higher one.
     "core",
     "members",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -209,10 +211,34 @@ CACHES = {
     )
 }
 
-# Domain settings (defaults from the seeds).
+# Domain settings; defaults from the seeds (../shared/seeds) and DESIGN.md.
 CARE = {
     "PAGE_SIZE": 20,
     "MAX_PAGE_SIZE": 200,
+    # hardship/
+    "MAX_HOUSEHOLDS_PER_HELPER": env.int("CARE_MAX_HOUSEHOLDS_PER_HELPER", default=2),
+    "LEDGER_REVIEW_DAYS": 365,
+    "PAIRING_REPORT_DAYS": 183,
+    # visits/
+    "TALK_CYCLE_YEARS": env.int("CARE_TALK_CYCLE_YEARS", default=1),
+    "OLD_MEMBER_PARTY_YEARS": 50,
+    "OLD_MEMBER_AGE": 80,
+    "HOLIDAY_PLAN_LEAD_DAYS": env.int("CARE_HOLIDAY_PLAN_LEAD_DAYS", default=21),
+    "HOLIDAY_REMINDER_DAYS": 7,
+    # funds/ and awards/
+    "NOTICE_WORKING_DAYS": env.int("CARE_NOTICE_WORKING_DAYS", default=5),
+    "APPLICATION_STALE_DAYS": env.int("CARE_APPLICATION_STALE_DAYS", default=7),
+    "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+    # Per-kind amount bounds in yuan (min, max); 年度困难补助 200–300 元 per the seeds.
+    "APPLICATION_AMOUNT_BOUNDS": {
+        "living": ("50.00", "5000.00"),
+        "illness": ("100.00", "20000.00"),
+        "disaster": ("100.00", "20000.00"),
+        "education": ("100.00", "10000.00"),
+        "temporary": ("50.00", "3000.00"),
+        "annual": ("200.00", "300.00"),
+    },
+    "MEMBER_YEARLY_CAP": env("CARE_MEMBER_YEARLY_CAP", default="30000.00"),
 }
 
 LOGGING = {

@@ -6,9 +6,12 @@ class MembersConfig(AppConfig):
     verbose_name = "党员与组织"
 
     def ready(self) -> None:
+        from core import audit
         from core.registry import NavItem, register_home_panel, register_nav, register_seed_step
         from members import panels, permissions, seed
 
         register_nav(NavItem("党员名册", "members:list", "bi-people", permissions.can_view_roster, order=10))
         register_home_panel(panels.roster_panel, order=10)
         register_seed_step("members", seed.seed_members, order=0)
+        audit.register(self.get_model("Member"), exclude=["updated_at"])
+        audit.register(self.get_model("Appointment"))

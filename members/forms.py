@@ -70,7 +70,9 @@ class MemberForm(forms.ModelForm):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(allow_empty_file=True, label="Excel 文件（.xlsx）", help_text="不超过 5 MB；第一行为表头，列名见下载的模板")
+    file = forms.FileField(
+        allow_empty_file=True, label="Excel 文件（.xlsx）", help_text="不超过 5 MB；第一行为表头，列名见下载的模板"
+    )
 
 
 class ImportConfirmForm(forms.Form):

@@ -43,7 +43,7 @@ def test_a_failing_job_does_not_stop_the_others(monkeypatch):
 
     jobs.daily_job("a.broken", label="坏", order=1)(broken)
     jobs.daily_job("b.fine", label="好", order=2)(lambda day: seen.append(day) or {})
-    with pytest.raises(RuntimeError, match="a.broken"):
+    with pytest.raises(RuntimeError, match=r"a\.broken"):
         jobs.run_daily(day=dt.date(2026, 1, 1))
     assert seen == [dt.date(2026, 1, 1)]
 

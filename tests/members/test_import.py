@@ -10,7 +10,9 @@ from members.models import Member
 from tests.factories import MemberFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
-HEADERS = ["姓名", "性别", "出生日期", "身份证号", "联系电话", "所在支部", "入党日期", "转正日期", "党员类别", "就业状况"]
+HEADERS = [
+    "姓名", "性别", "出生日期", "身份证号", "联系电话", "所在支部", "入党日期", "转正日期", "党员类别", "就业状况",
+]
 
 
 def xlsx(rows, headers=HEADERS) -> bytes:

@@ -46,8 +46,7 @@ def test_phone_accepts_mobile_and_landline_and_refuses_garbage():
 @pytest.mark.django_db
 class TestMemberRules:
     def build(self, **fields):
-        member = MemberFactory.build(organization=MemberFactory().organization, **fields)
-        return member
+        return MemberFactory.build(organization=MemberFactory().organization, **fields)
 
     def errors_of(self, member) -> dict:
         with pytest.raises(ValidationError) as exc:

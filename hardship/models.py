@@ -1,0 +1,251 @@
+"""困难党员台帐 (the hardship ledger) and 结对帮扶 (one-to-one pairing)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from members.models import Member
+from members.scoping import scoped
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class HardshipCategory(models.Model):
+    """A kind of hardship from the seeds (年老无固定收入, 因病致贫 …); rows come from a data migration."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "困难类别"
+        verbose_name_plural = "困难类别"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HelpType(models.Model):
+    """帮思想 帮生活 帮生产 帮就业 帮信息 (the five helps of pairing), plus 医疗 and 助学 as needs."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=20, unique=True)
+    is_pairing_help = models.BooleanField("结对帮扶的“五帮”", default=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "帮扶类型"
+        verbose_name_plural = "帮扶类型"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HardshipRecordQuerySet(models.QuerySet):
+    def for_user(self, user) -> HardshipRecordQuerySet:
+        return scoped(self, user, org_field="member__organization", own_field="member__user")
+
+    def active(self) -> HardshipRecordQuerySet:
+        return self.filter(status=HardshipRecord.Status.ACTIVE)
+
+
+class HardshipRecord(models.Model):
+    """One line of the 困难党员台帐."""
+
+    class Level(models.TextChoices):
+        GENERAL = "general", "一般困难"
+        SPECIAL = "special", "特别困难"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "在册"
+        LIFTED = "lifted", "已脱困"
+        CLOSED = "closed", "已注销"
+
+    class ConsentMethod(models.TextChoices):
+        WRITTEN = "written", "本人书面签字"
+        ORAL = "oral", "本人口头同意并记录"
+        GUARDIAN = "guardian", "监护人代为同意"
+
+    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.PROTECT, related_name="hardship_records")
+    categories = models.ManyToManyField(HardshipCategory, verbose_name="困难类别", related_name="records")
+    level = models.CharField("困难程度", max_length=10, choices=Level.choices, default=Level.GENERAL)
+    household_size = models.PositiveSmallIntegerField(
+        "家庭人口", default=1, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    annual_household_income = models.DecimalField(
+        "家庭年收入（元）", **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    causes = models.TextField("致困原因", blank=True)
+    main_difficulties = models.TextField("主要困难", blank=True)
+    needs = models.ManyToManyField(HelpType, verbose_name="帮扶需求", blank=True, related_name="needed_by")
+    skills = models.CharField("特长", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    registered_on = models.DateField("登记日期")
+    last_reviewed_on = models.DateField("最近复核日期", null=True, blank=True)
+    closed_on = models.DateField("脱困/注销日期", null=True, blank=True)
+    close_reason = models.CharField("脱困/注销原因", max_length=200, blank=True)
+    # 知情同意 (PIPL): without consent, income, health and family details stay empty.
+    consent_on = models.DateField("知情同意日期", null=True, blank=True)
+    consent_method = models.CharField("同意方式", max_length=10, choices=ConsentMethod.choices, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="同意记录人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = HardshipRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "困难党员台帐"
+        verbose_name_plural = "困难党员台帐"
+        ordering = ["-registered_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(status="active"), name="hardship_one_active_record_per_member"
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_household_income__isnull=True) | Q(annual_household_income__gte=0),
+                name="hardship_income_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(household_size__gte=1), name="hardship_household_at_least_one"),
+        ]
+        indexes = [models.Index(fields=["status", "last_reviewed_on"], name="hardship_status_review_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member.name}（{self.get_status_display()}）"
+
+    @property
+    def per_capita_income(self) -> Decimal | None:
+        if self.annual_household_income is None or not self.household_size:
+            return None
+        return (self.annual_household_income / self.household_size).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_on is not None
+
+
+class FamilyMember(models.Model):
+    record = models.ForeignKey(HardshipRecord, verbose_name="台帐", on_delete=models.CASCADE, related_name="family")
+    name = models.CharField("姓名", max_length=50)
+    relation = models.CharField("与党员关系", max_length=20)
+    age = models.PositiveSmallIntegerField("年龄", null=True, blank=True, validators=[MaxValueValidator(130)])
+    occupation = models.CharField("职业", max_length=50, blank=True)
+    health = models.CharField("健康状况", max_length=100, blank=True)
+    annual_income = models.DecimalField(
+        "年收入（元）", **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        verbose_name = "家庭成员"
+        verbose_name_plural = "家庭成员"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.relation}）"
+
+
+class PairingQuerySet(models.QuerySet):
+    def for_user(self, user) -> PairingQuerySet:
+        """Pairings of records in scope; helpers and helped members also see their own."""
+        if not user.is_authenticated:
+            return self.none()
+        return scoped(self, user, org_field="record__member__organization", own_field="record__member__user") | (
+            self.filter(helper__user=user)
+        )
+
+    def active(self) -> PairingQuerySet:
+        return self.filter(status=Pairing.Status.ACTIVE)
+
+
+class Pairing(models.Model):
+    """结对帮扶: a helper member paired with a hardship household, with its 帮扶责任书."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "帮扶中"
+        ENDED = "ended", "已结束"
+
+    helper = models.ForeignKey(
+        Member, verbose_name="帮扶人", on_delete=models.PROTECT, related_name="pairings_as_helper"
+    )
+    record = models.ForeignKey(
+        HardshipRecord, verbose_name="帮扶对象", on_delete=models.PROTECT, related_name="pairings"
+    )
+    help_types = models.ManyToManyField(
+        HelpType, verbose_name="帮扶内容", related_name="pairings", limit_choices_to={"is_pairing_help": True}
+    )
+    # 帮扶责任书
+    goals = models.TextField("帮扶目标", blank=True)
+    measures = models.TextField("帮扶措施", blank=True)
+    items = models.TextField("帮扶事项", blank=True)
+    expected_results = models.TextField("预期效果", blank=True)
+    started_on = models.DateField("开始日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    outcome = models.TextField("帮扶成效", blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = PairingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "结对帮扶"
+        verbose_name_plural = "结对帮扶"
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["helper", "record"], condition=Q(status="active"), name="pairing_no_duplicate_active_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="pairing_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.helper.name} → {self.record.member.name}"
+
+
+class PairingProgress(models.Model):
+    """A progress entry of a pairing: what was done, and any money or goods given."""
+
+    pairing = models.ForeignKey(Pairing, verbose_name="结对", on_delete=models.CASCADE, related_name="progress")
+    date = models.DateField("日期")
+    help_type = models.ForeignKey(HelpType, verbose_name="帮扶类型", on_delete=models.PROTECT, related_name="+")
+    description = models.TextField("帮扶内容")
+    money = models.DecimalField(
+        "资金（元）", **MONEY, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    goods = models.CharField("物品", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "帮扶进展"
+        verbose_name_plural = "帮扶进展"
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(money__gte=0), name="pairing_progress_money_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.help_type}"

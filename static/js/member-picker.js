@@ -1,0 +1,31 @@
+/* Member picker: turns <select data-member-picker="/members/search/"> into a search box. */
+(function () {
+  function init(select) {
+    if (select.tomselect) return;
+    var url = select.getAttribute("data-member-picker");
+    new TomSelect(select, {
+      valueField: "id",
+      labelField: "text",
+      searchField: ["text"],
+      maxOptions: 20,
+      loadThrottle: 250,
+      placeholder: "输入姓名或身份证号后几位搜索",
+      plugins: select.multiple ? ["remove_button"] : [],
+      load: function (query, callback) {
+        fetch(url + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
+          .then(function (r) { return r.json(); })
+          .then(function (data) { callback(data.results); })
+          .catch(function () { callback(); });
+      },
+      render: {
+        no_results: function () { return '<div class="no-results">没有找到，请换个关键字</div>'; },
+        loading: function () { return '<div class="spinner-border spinner-border-sm m-2"></div>'; }
+      }
+    });
+  }
+  function initAll(root) {
+    (root || document).querySelectorAll("select[data-member-picker]").forEach(init);
+  }
+  document.addEventListener("DOMContentLoaded", function () { initAll(); });
+  window.careMemberPicker = { init: initAll };
+})();
