@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from core.views import healthz
+from members import twofactor
 from members import views as member_views
 from members.forms_auth import LoginForm
 from members.urls import me_view
@@ -19,6 +20,11 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/2fa/", twofactor.setup, name="two_factor_setup"),
+    path("accounts/2fa/verify/", twofactor.verify, name="two_factor_verify"),
+    path("accounts/2fa/disable/", twofactor.disable, name="two_factor_disable"),
     path("me/", me_view, name="me"),
     path("members/", include("members.urls")),
     path("hardship/", include("hardship.urls")),

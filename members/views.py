@@ -22,7 +22,7 @@ from core.http import attachment
 from core.pagination import PageSizeMixin
 from core.registry import home_panels, member_sections
 from core.uploads import read_upload
-from members import exports, importing, permissions, services
+from members import exports, importing, permissions, services, twofactor
 from members.filters import MemberFilter
 from members.forms import ImportConfirmForm, ImportUploadForm, MemberForm
 from members.models import Member
@@ -128,7 +128,9 @@ class MemberUpdateView(EditableMemberMixin, UpdateView):
 def me(request):
     member = Member.objects.filter(user=request.user).select_related("organization").first()
     sections = member_sections(request, member, own_page=True) if member else []
-    return render(request, "members/me.html", {"member": member, "sections": sections})
+    return render(request, "members/me.html", {
+        "member": member, "sections": sections, "may_enrol_two_factor": twofactor.may_enrol(request.user),
+    })
 
 
 @login_required

@@ -1,0 +1,91 @@
+"""Optional TOTP two-factor sign-in (django-otp) for the organization department and administrators."""
+
+import base64
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from members.models import Role
+from members.scoping import has_role
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="6位动态验证码", min_length=6, max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
+def may_enrol(user) -> bool:
+    return user.is_superuser or has_role(user, Role.ORG_DEPT)
+
+
+@login_required
+def setup(request):
+    if not may_enrol(request.user):
+        raise PermissionDenied("两步验证面向组织部和系统管理员账号")
+    confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if confirmed:
+        return render(request, "registration/two_factor_setup.html", {"enabled": True, "form": TokenForm()})
+    device, _ = TOTPDevice.objects.get_or_create(user=request.user, confirmed=False, defaults={"name": "手机验证器"})
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            messages.success(request, "两步验证已开启：以后登录时需要输入验证器上的6位动态码")
+            return redirect("home")
+        form.add_error("token", "验证码不正确或已过期，请输入验证器上当前显示的6位数字")
+    qr = segno.make(device.config_url, error="m").svg_inline(scale=4)
+    return render(request, "registration/two_factor_setup.html", {
+        "form": form, "qr": mark_safe(qr),
+        "secret": base64.b32encode(device.bin_key).decode(),
+    })
+
+
+@login_required
+def verify(request):
+    form = TokenForm(request.POST or None)
+    next_url = request.GET.get("next") or request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    if request.method == "POST" and form.is_valid():
+        devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+        # After a wrong code django-otp makes the user wait (1, 2, 4 … seconds) before the next try.
+        if devices and not any(device.verify_is_allowed()[0] for device in devices):
+            form.add_error("token", "尝试过于频繁，请稍等几秒后再输入")
+        else:
+            for device in devices:
+                if device.verify_token(form.cleaned_data["token"]):
+                    otp_login(request, device)
+                    return redirect(next_url)
+            form.add_error("token", "验证码不正确或已过期，请输入验证器上当前显示的6位数字")
+    return render(request, "registration/two_factor_verify.html", {"form": form, "next": next_url})
+
+
+@require_POST
+@login_required
+def disable(request):
+    form = TokenForm(request.POST)
+    devices = TOTPDevice.objects.filter(user=request.user, confirmed=True)
+    if form.is_valid() and any(d.verify_token(form.cleaned_data["token"]) for d in devices):
+        devices.delete()
+        messages.success(request, "两步验证已关闭")
+    else:
+        messages.error(request, "验证码不正确，两步验证未关闭")
+    return redirect("two_factor_setup")
+
+
+def has_two_factor(user) -> bool:
+    return user_has_device(user, confirmed=True)
