@@ -280,6 +280,8 @@ CARE = {
         "annual": ("200.00", "300.00"),
     },
     "MEMBER_YEARLY_CAP": env("CARE_MEMBER_YEARLY_CAP", default="30000.00"),
+    # reports/: above this many members the annual workbook is built by a background task.
+    "REPORT_SYNC_MAX_MEMBERS": env.int("CARE_REPORT_SYNC_MAX_MEMBERS", default=3000),
 }
 
 LOGGING = {

@@ -55,7 +55,9 @@ class Sheet:
         ws.freeze_panes(header_row + 1, 0)
         self._first_data_row = self._row = header_row + 1
 
-    def append(self, values: Iterable[Any]) -> None:
+    def append(self, values: Iterable[Any], *, bold: bool = False) -> None:
+        """Write one row. Money and int columns add up for `add_totals`, unless the row is `bold`
+        (a totals row the caller computed itself)."""
         ws, book = self._ws, self._book
         for index, (column, value) in enumerate(zip(self._columns, values, strict=False)):
             if value is None or value == "":
@@ -66,13 +68,15 @@ class Sheet:
                 ws.write_datetime(self._row, index, value, book.fmt_date)
             elif column.kind == "money":
                 amount = Decimal(value)
-                self._totals[index] = self._totals.get(index, Decimal(0)) + amount
-                ws.write_number(self._row, index, float(amount), book.fmt_money)
+                if not bold:
+                    self._totals[index] = self._totals.get(index, Decimal(0)) + amount
+                ws.write_number(self._row, index, float(amount), book.fmt_money_total if bold else book.fmt_money)
             elif column.kind == "int":
-                ws.write_number(self._row, index, int(value))
-                self._totals[index] = self._totals.get(index, Decimal(0)) + int(value)
+                ws.write_number(self._row, index, int(value), book.fmt_bold if bold else None)
+                if not bold:
+                    self._totals[index] = self._totals.get(index, Decimal(0)) + int(value)
             else:
-                ws.write_string(self._row, index, safe_text(str(value)))
+                ws.write_string(self._row, index, safe_text(str(value)), book.fmt_bold if bold else None)
         self._row += 1
 
     def add_totals(self, label: str = "合计") -> None:

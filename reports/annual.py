@@ -1,0 +1,65 @@
+"""The annual report workbook (年度报表): one code path for the URL, the command and the task.
+
+Sheets are written in order, streaming through core.xlsx (constant memory). 汇总 comes from the
+same metrics as the dashboards. Each domain's detail sheet is a builder in `SHEETS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.xlsx import Column, Workbook
+from reports import metrics
+from reports.scope import ReportScope
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    build: Callable[[ReportScope, Workbook], None]
+    weight: int = 1  # share of the progress bar
+
+
+def summary_sheet(scope: ReportScope, book: Workbook) -> None:
+    kind_of = {"int": "int", "money": "money", "percent": "text"}
+    columns = [Column("支部", 22)] + [Column(m.header, 12, kind_of[m.kind]) for m in metrics.METRICS]
+    sheet = book.sheet("汇总", f"{scope.title}党内关怀帮扶工作汇总", columns)
+    rows, totals = metrics.table(scope)
+
+    def cell(metric, value):
+        if metric.kind == "percent":
+            return "—" if value is None else f"{value}%"
+        return value
+
+    for row in rows:
+        sheet.append([row["branch"].name, *(cell(m, row[m.key]) for m in metrics.METRICS)])
+    sheet.append(["合计", *(cell(m, totals[m.key]) for m in metrics.METRICS)], bold=True)
+
+
+SHEETS: list[SheetSpec] = [SheetSpec("汇总", summary_sheet)]
+
+
+def register(spec: SheetSpec) -> None:
+    if all(existing.name != spec.name for existing in SHEETS):
+        SHEETS.append(spec)
+
+
+def write_annual_workbook(scope: ReportScope, *, path: str | None = None, progress: Progress | None = None) -> bytes:
+    """Write every sheet for the scope; returns the file's bytes (also left at `path` if given)."""
+    total = sum(spec.weight for spec in SHEETS)
+    done = 0
+    with Workbook(path) as book:
+        for spec in SHEETS:
+            spec.build(scope, book)
+            done += spec.weight
+            if progress:
+                progress(int(100 * done / total))
+        book.close()
+        return book.getvalue()
+
+
+def filename(scope: ReportScope) -> str:
+    return f"{scope.organization.name}{scope.year}年度党内关怀帮扶报表.xlsx"

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.db import models
+
+
+class ReportJob(models.Model):
+    """An annual workbook built in the background for a scope too large to answer in a request."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.CASCADE, related_name="report_jobs"
+    )
+    organization = models.ForeignKey(
+        "members.Organization", verbose_name="组织", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    file = models.CharField("文件", max_length=300, blank=True)
+    error = models.CharField("错误", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "报表生成任务"
+        verbose_name_plural = "报表生成任务"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.year} {self.get_status_display()}"

@@ -1,0 +1,71 @@
+"""What a report covers: an organization subtree the viewer may see, and a year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.http import Http404
+from django.utils import timezone
+
+from members.models import Organization, Role
+from members.permissions import is_manager
+from members.scoping import has_role, organizations_for
+
+
+def can_view_reports(user) -> bool:
+    return is_manager(user) or has_role(user, Role.FUND_OFFICER)
+
+
+@dataclass
+class ReportScope:
+    user: object
+    organization: Organization
+    year: int
+
+    @cached_property
+    def branches(self) -> list[Organization]:
+        """Branches under the organization that the user may see, in tree order."""
+        return list(
+            organizations_for(self.user)
+            .filter(path__startswith=self.organization.path, kind=Organization.Kind.BRANCH)
+            .order_by("path")
+        )
+
+    @property
+    def branch_ids(self) -> list[int]:
+        return [branch.pk for branch in self.branches]
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return dt.date(self.year, 12, 31)
+
+    @property
+    def title(self) -> str:
+        return f"{self.organization.name} {self.year}年"
+
+
+def resolve_scope(user, *, org_id=None, year=None) -> ReportScope:
+    """The requested organization if the user may see it (else 404); by default their top one."""
+    visible = organizations_for(user)
+    if org_id not in (None, ""):
+        try:
+            organization = visible.get(pk=int(org_id))
+        except (ValueError, Organization.DoesNotExist) as exc:
+            raise Http404("组织不存在或不在您的管辖范围内") from exc
+    else:
+        organization = visible.order_by("path").first()
+        if organization is None:
+            raise Http404("您没有可查看报表的组织")
+    today = timezone.localdate()
+    try:
+        year = int(year) if year not in (None, "") else today.year
+    except ValueError:
+        year = today.year
+    year = min(max(year, 2000), today.year + 1)
+    return ReportScope(user=user, organization=organization, year=year)

@@ -1,0 +1,66 @@
+"""Background generation of annual workbooks for large scopes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Member
+from notifications.services import notify
+from reports import annual
+from reports.models import ReportJob
+from reports.scope import ReportScope, resolve_scope
+
+REPORT_DIR = Path(settings.VAR_DIR) / "reports"
+
+
+def is_large(scope: ReportScope) -> bool:
+    """Too large to answer within a few seconds in the request."""
+    members = Member.objects.filter(organization_id__in=scope.branch_ids).count()
+    return members > settings.CARE["REPORT_SYNC_MAX_MEMBERS"]
+
+
+def request_job(*, scope: ReportScope) -> ReportJob:
+    job = ReportJob.objects.create(requested_by=scope.user, organization=scope.organization, year=scope.year)
+    from reports.tasks import build_annual_workbook
+
+    transaction.on_commit(lambda: build_annual_workbook.delay(job.pk))
+    return job
+
+
+def run_job(*, job_id: int) -> bool:
+    """Build one queued job. Claimed with a conditional UPDATE so a second delivery does nothing."""
+    claimed = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(
+        status=ReportJob.Status.RUNNING
+    )
+    if not claimed:
+        return False
+    job = ReportJob.objects.select_related("requested_by", "organization").get(pk=job_id)
+    try:
+        # Permissions are checked again with the requester's current roles.
+        scope = resolve_scope(job.requested_by, org_id=job.organization_id, year=job.year)
+        REPORT_DIR.mkdir(parents=True, exist_ok=True)
+        path = REPORT_DIR / f"{job.pk}.xlsx"
+
+        def progress(percent: int) -> None:
+            ReportJob.objects.filter(pk=job.pk).update(progress=min(percent, 99))
+
+        annual.write_annual_workbook(scope, path=str(path), progress=progress)
+    except Exception as exc:
+        ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.FAILED, error=str(exc)[:300])
+        raise
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=ReportJob.Status.DONE, progress=100, file=str(path), finished_at=timezone.now()
+    )
+    notify(
+        recipient=job.requested_by,
+        title=f"{scope.title}年度报表已生成",
+        body="点击下载年度报表工作簿。",
+        link=reverse("reports:job", args=[job.pk]),
+        dedupe_key=f"reports.job:{job.pk}",
+    )
+    return True
