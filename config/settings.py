@@ -242,7 +242,13 @@ CELERY_BEAT_SCHEDULE = {
     # means a day's work is done within the hour after a restart.
     "daily-jobs": {"task": "core.run_daily_jobs", "schedule": crontab(minute=5)},
     "notification-outbox": {"task": "notifications.flush_outbox", "schedule": 300.0},
+    "report-jobs": {"task": "reports.requeue_stale_jobs", "schedule": 600.0},
 }
+# Fail fast when the broker is down: the request goes on and the periodic sweeps do the work later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# No countdown/ETA in this code base may exceed the visibility timeout (a delivered-twice guard).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 CACHES = {
     "default": (

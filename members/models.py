@@ -20,6 +20,7 @@ from members.validators import (
     normalize_id_number,
     normalize_phone,
     validate_id_number,
+    validate_person_name,
     validate_phone,
 )
 
@@ -159,7 +160,7 @@ class Member(models.Model):
     user = models.OneToOneField(
         User, verbose_name="登录账号", null=True, blank=True, on_delete=models.SET_NULL, related_name="member"
     )
-    name = models.CharField("姓名", max_length=50)
+    name = models.CharField("姓名", max_length=50, validators=[validate_person_name])
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     birth_date = models.DateField("出生日期")
     id_number = models.CharField(
@@ -255,7 +256,7 @@ class Member(models.Model):
         errors: dict[str, str] = {}
         self.id_number = normalize_id_number(self.id_number)
         self.phone = normalize_phone(self.phone)
-        self.name = (self.name or "").strip()
+        self.name = " ".join((self.name or "").split())
         today = timezone.localdate()
         id_ok = True
         try:

@@ -71,3 +71,12 @@ def full_years_between(start: dt.date, end: dt.date) -> int:
     if (end.month, end.day) < (start.month, start.day):
         years -= 1
     return years
+
+
+_NAME = re.compile(r"^[\u3400-\u9fff\uf900-\ufaffA-Za-z·•.\- ]{1,50}$")
+
+
+def validate_person_name(value: str) -> None:
+    """Names are Chinese characters or letters, with the middle dot of minority and foreign names."""
+    if not _NAME.match(value or "") or value.strip() != value or not value.strip(" ·•.-"):
+        raise ValidationError("姓名只能包含汉字、字母和间隔号“·”，不能以空格开头或结尾", code="name")

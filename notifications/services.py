@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -11,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.queue import enqueue_on_commit
 from notifications.models import Notification
 
-logger = logging.getLogger(__name__)
 CLAIM_TIMEOUT = dt.timedelta(minutes=10)
 
 
@@ -38,17 +37,10 @@ def notify(
             return None
         raise
     if wants_email:
-        transaction.on_commit(lambda: _enqueue_email(notification.pk))
+        from notifications.tasks import deliver_email
+
+        enqueue_on_commit(deliver_email, notification.pk)
     return notification
-
-
-def _enqueue_email(notification_id: int) -> None:
-    from notifications.tasks import deliver_email
-
-    try:
-        deliver_email.delay(notification_id)
-    except Exception:  # noqa: BLE001 - broker down: the outbox job delivers it later
-        logger.warning("broker unavailable; notification %s stays in the outbox", notification_id)
 
 
 def deliver_email(*, notification_id: int) -> bool:

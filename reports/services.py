@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.queue import enqueue_on_commit
 from members.models import Member
 from notifications.services import notify
 from reports import annual
@@ -28,8 +29,17 @@ def request_job(*, scope: ReportScope) -> ReportJob:
     job = ReportJob.objects.create(requested_by=scope.user, organization=scope.organization, year=scope.year)
     from reports.tasks import build_annual_workbook
 
-    transaction.on_commit(lambda: build_annual_workbook.delay(job.pk))
+    enqueue_on_commit(build_annual_workbook, job.pk)
     return job
+
+
+def requeue_stale_jobs(*, older_than: dt.timedelta = dt.timedelta(minutes=10)) -> int:
+    """Jobs still queued long after they were asked for (the broker was down): build them now.
+
+    Running a job claims it first, so a job that the worker also picks up is built once."""
+    cutoff = timezone.now() - older_than
+    stale = ReportJob.objects.filter(status=ReportJob.Status.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True)
+    return sum(1 for pk in list(stale) if run_job(job_id=pk))
 
 
 def run_job(*, job_id: int) -> bool:

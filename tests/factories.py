@@ -43,7 +43,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
         model = Member
 
     organization = factory.SubFactory(OrganizationFactory)
-    name = factory.Sequence(lambda n: f"党员{n}")
+    name = factory.Sequence(lambda n: "党员" + "".join("零一二三四五六七八九"[int(d)] for d in str(n)))
     gender = "M"
     birth_date = dt.date(1970, 5, 1)
     id_number = factory.LazyAttribute(lambda o: make_id_number(o.birth_date, o.gender))
