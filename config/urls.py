@@ -5,6 +5,7 @@ from django.urls import include, path
 from core.views import healthz
 from members import twofactor
 from members import views as member_views
+from members.audit_views import AuditLogView
 from members.forms_auth import LoginForm
 from members.urls import me_view
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path("awards/", include("awards.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
+    path("audit/", AuditLogView.as_view(), name="audit_log"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -6,9 +6,38 @@ Apps register their models here from AppConfig.ready(). Bulk writes (`QuerySet.u
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
+
+_request_path: ContextVar[str] = ContextVar("audit_request_path", default="")
+
+
+class RequestPathMiddleware:
+    """Remembers the request's URL so audit entries written during it can name it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_path.set(f"{request.method} {request.get_full_path()}"[:300])
+        try:
+            return self.get_response(request)
+        finally:
+            _request_path.reset(token)
+
+
+class Audited:
+    """Model mixin: audit entries carry the request URL and the organization path they belong to, so
+    the organization department can read the trail of its own subtree."""
+
+    def audit_org_path(self) -> str:
+        raise NotImplementedError
+
+    def get_additional_data(self) -> dict:
+        return {"url": _request_path.get(), "org_path": self.audit_org_path()}
 
 
 def register(model, *, exclude: list[str] | None = None, m2m: set[str] | None = None) -> None:
@@ -25,11 +54,14 @@ def history_of(obj):
     )
 
 
-def log_bulk(*, model, object_ids, changes: dict, actor=None, action=LogEntry.Action.UPDATE) -> None:
+def log_bulk(*, model, object_ids, changes: dict, actor=None, org_path: str = "",
+             action=LogEntry.Action.UPDATE) -> None:
     """Record a bulk write that model signals did not see."""
     content_type = ContentType.objects.get_for_model(model)
+    extra = {"url": _request_path.get(), "org_path": org_path, "bulk": True}
     LogEntry.objects.bulk_create([
-        LogEntry(content_type=content_type, object_pk=str(pk), object_id=pk, object_repr=f"{model.__name__} {pk}",
-                 action=action, changes=changes, actor=actor)
+        LogEntry(content_type=content_type, object_pk=str(pk), object_id=pk,
+                 object_repr=f"{model._meta.verbose_name} {pk}", action=action, changes=changes, actor=actor,
+                 additional_data=extra)
         for pk in object_ids
     ])

@@ -9,8 +9,10 @@ class MembersConfig(AppConfig):
         from core import audit
         from core.registry import NavItem, register_home_panel, register_nav, register_seed_step
         from members import panels, permissions, seed
+        from members.audit_views import can_view_audit
 
         register_nav(NavItem("党员名册", "members:list", "bi-people", permissions.can_view_roster, order=10))
+        register_nav(NavItem("操作日志", "audit_log", "bi-journal-text", can_view_audit, order=95))
         register_home_panel(panels.roster_panel, order=10)
         register_seed_step("members", seed.seed_members, order=0)
         audit.register(self.get_model("Member"), exclude=["updated_at"])

@@ -12,6 +12,7 @@ from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils import timezone
 
+from core.audit import Audited
 from members.validators import (
     add_years,
     full_years_between,
@@ -127,7 +128,7 @@ class MemberQuerySet(models.QuerySet):
         return self.filter(deceased_on__isnull=True, transferred_out_on__isnull=True)
 
 
-class Member(models.Model):
+class Member(Audited, models.Model):
     class Gender(models.TextChoices):
         MALE = "M", "男"
         FEMALE = "F", "女"
@@ -211,6 +212,9 @@ class Member(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("members:detail", args=[self.pk])
+
+    def audit_org_path(self) -> str:
+        return self.organization.path if self.organization_id else ""
 
     @property
     def state(self) -> str:
@@ -302,7 +306,7 @@ class Role(models.TextChoices):
     FUND_OFFICER = "fund_officer", "基金管理员"
 
 
-class Appointment(models.Model):
+class Appointment(Audited, models.Model):
     """A user holds a role in an organization, and with it sight of that organization's subtree."""
 
     user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="appointments")
@@ -321,4 +325,7 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} {self.get_role_display()}"
+
+    def audit_org_path(self) -> str:
+        return self.organization.path
 

@@ -1,0 +1,66 @@
+"""The audit trail page: admins see everything, the organization department its own subtree."""
+
+from auditlog.models import LogEntry
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.views.generic import ListView
+
+from core.pagination import PageSizeMixin
+from members.models import Role
+from members.scoping import _appointments, has_role
+
+ACTIONS = {LogEntry.Action.CREATE: "新增", LogEntry.Action.UPDATE: "修改", LogEntry.Action.DELETE: "删除"}
+
+
+def can_view_audit(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or has_role(user, Role.ORG_DEPT))
+
+
+def audit_entries_for(user):
+    queryset = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-id")
+    if user.is_superuser:
+        return queryset
+    paths = {path for path, role in _appointments(user) if role == Role.ORG_DEPT}
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(additional_data__org_path__startswith=path)
+    return queryset.filter(condition)
+
+
+class AuditLogView(LoginRequiredMixin, PageSizeMixin, ListView):
+    template_name = "members/audit_log.html"
+    context_object_name = "entries"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_view_audit(request.user):
+            raise PermissionDenied("操作日志仅对组织部和系统管理员开放")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = audit_entries_for(self.request.user)
+        params = self.request.GET
+        if params.get("model", "").isdigit():
+            queryset = queryset.filter(content_type_id=int(params["model"]))
+        if params.get("actor"):
+            queryset = queryset.filter(actor__username__icontains=params["actor"].strip())
+        if params.get("object"):
+            queryset = queryset.filter(object_repr__icontains=params["object"].strip())
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for entry in context["entries"]:
+            entry.action_label = ACTIONS.get(entry.action, "其他")
+            model = entry.content_type.model_class()
+            entry.type_label = model._meta.verbose_name if model else entry.content_type.model
+            entry.change_list = [
+                (field, *(values if isinstance(values, list) and len(values) == 2 else ("", values)))
+                for field, values in (entry.changes or {}).items()
+            ] if isinstance(entry.changes, dict) else []
+        types = ContentType.objects.filter(pk__in=LogEntry.objects.values("content_type_id").distinct())
+        context["models"] = sorted(
+            (str(ct.pk), ct.model_class()._meta.verbose_name if ct.model_class() else ct.model) for ct in types
+        )
+        return context

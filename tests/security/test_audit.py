@@ -1,0 +1,61 @@
+import pytest
+from auditlog.models import LogEntry
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.urls import reverse
+
+from members.models import Organization, Role
+from tests.factories import AppointmentFactory, MemberFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def edit_phone(client, member, phone):
+    data = {
+        "organization": member.organization_id, "name": member.name, "gender": member.gender,
+        "birth_date": member.birth_date.isoformat(), "id_number": member.id_number, "phone": phone,
+        "join_date": member.join_date.isoformat(), "full_member_date": member.full_member_date.isoformat(),
+        "party_status": member.party_status, "employment": member.employment, "work_capacity": member.work_capacity,
+    }
+    return client.post(reverse("members:edit", args=[member.pk]), data)
+
+
+def test_an_edit_is_logged_with_actor_url_and_change(unit, login):
+    assert edit_phone(login(unit.shuji1), unit.member1, "13900009999").status_code == 302
+    entry = LogEntry.objects.get_for_object(unit.member1).latest("timestamp")
+    assert entry.actor == unit.shuji1
+    assert entry.changes["phone"] == ["13812345678", "13900009999"]
+    assert entry.additional_data["url"] == f"POST /members/{unit.member1.pk}/edit/"
+    assert entry.additional_data["org_path"] == unit.branch1.path
+
+
+def test_org_department_reads_the_trail_of_its_subtree_only(unit, login):
+    edit_phone(login(unit.shuji1), unit.member1, "13900009999")
+    other = OrganizationFactory(name="外县党委", kind=Organization.Kind.COMMITTEE)
+    outsider_branch = OrganizationFactory(name="外县支部", parent=other)
+    stranger = MemberFactory(organization=outsider_branch, name="外人")
+    stranger.phone = "13700000000"
+    stranger.save()
+    body = login(unit.zzb).get(reverse("audit_log")).content.decode()
+    assert "13900009999" in body
+    assert "外人" not in body
+    foreign_dept = AppointmentFactory(organization=other, role=Role.ORG_DEPT).user
+    body = login(foreign_dept).get(reverse("audit_log")).content.decode()
+    assert "外人" in body and "13900009999" not in body
+
+
+def test_secretaries_and_members_cannot_read_the_trail(unit, login):
+    for user in (unit.shuji1, unit.dangyuan1, unit.jijin):
+        assert login(user).get(reverse("audit_log")).status_code == 403
+
+
+@pytest.mark.postgres
+def test_audit_rows_cannot_be_changed_even_with_raw_sql(unit, login):
+    edit_phone(login(unit.shuji1), unit.member1, "13900009999")
+    entry = LogEntry.objects.get_for_object(unit.member1).latest("timestamp")
+    for statement in ("UPDATE auditlog_logentry SET changes_text = 'x' WHERE id = %s",
+                      "DELETE FROM auditlog_logentry WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="只增不改"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [entry.pk])
+    entry.refresh_from_db()
+    assert entry.changes_text != "x"
