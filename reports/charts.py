@@ -39,7 +39,7 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, title: str, unit: str = "", 
     """Horizontal bars, one per row (label, value): long Chinese branch names stay readable on a phone."""
     if not rows:
         return empty(title)
-    bar_h, gap, label_w, width = 22, 8, 150, 560
+    bar_h, gap, label_w, width = 24, 8, 130, 420
     top = 6
     height = top + len(rows) * (bar_h + gap) + 4
     peak = max(_num(v) for _, v in rows) or 1
@@ -47,12 +47,12 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, title: str, unit: str = "", 
     for index, (label, value) in enumerate(rows):
         y = top + index * (bar_h + gap)
         w = max((width - label_w - 80) * _num(value) / peak, 0 if not value else 2)
-        short = label if len(label) <= 10 else label[:9] + "…"
+        short = label if len(label) <= 8 else label[:7] + "…"
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + bar_h * 0.7:.1f}" text-anchor="end" font-size="13">{escape(short)}</text>'
+            f'<text x="{label_w - 6}" y="{y + bar_h * 0.7:.1f}" text-anchor="end" font-size="15">{escape(short)}</text>'
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="3" fill="{color}">'
             f"<title>{escape(label)}：{_fmt(value)}{escape(unit)}</title></rect>"
-            f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h * 0.7:.1f}" font-size="12" fill="#444">'
+            f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h * 0.7:.1f}" font-size="14" fill="#444">'
             f"{_fmt(value)}{escape(unit)}</text>"
         )
     return _svg(width, height, "".join(parts), title)
@@ -64,19 +64,19 @@ def stacked_bar_chart(
     """Horizontal stacked bars (one per row) with a legend: e.g. hardship members by category per branch."""
     if not rows or not series:
         return empty(title)
-    bar_h, gap, label_w, width = 22, 8, 150, 560
+    bar_h, gap, label_w, width = 24, 8, 130, 420
     legend_h = 20 * math.ceil(len(series) / 3) + 6
     height = legend_h + len(rows) * (bar_h + gap) + 4
     peak = max(sum(_num(v) for v in values) for _, values in rows) or 1
     parts = []
     for index, name in enumerate(series):
-        x, y = 10 + (index % 3) * 180, 14 + (index // 3) * 20
+        x, y = 10 + (index % 3) * 136, 14 + (index // 3) * 20
         parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{PALETTE[index % len(PALETTE)]}"/>'
-                     f'<text x="{x + 16}" y="{y}" font-size="12">{escape(name)}</text>')
+                     f'<text x="{x + 16}" y="{y}" font-size="13">{escape(name)}</text>')
     for row_index, (label, values) in enumerate(rows):
         y = legend_h + row_index * (bar_h + gap)
-        short = label if len(label) <= 10 else label[:9] + "…"
-        parts.append(f'<text x="{label_w - 6}" y="{y + bar_h * 0.7:.1f}" text-anchor="end" font-size="13">'
+        short = label if len(label) <= 8 else label[:7] + "…"
+        parts.append(f'<text x="{label_w - 6}" y="{y + bar_h * 0.7:.1f}" text-anchor="end" font-size="15">'
                      f"{escape(short)}</text>")
         x = float(label_w)
         for index, value in enumerate(values):
@@ -86,7 +86,7 @@ def stacked_bar_chart(
                              f'fill="{PALETTE[index % len(PALETTE)]}"><title>{escape(label)} {escape(series[index])}：'
                              f"{_fmt(value)}</title></rect>")
             x += w
-        parts.append(f'<text x="{x + 6:.1f}" y="{y + bar_h * 0.7:.1f}" font-size="12" fill="#444">'
+        parts.append(f'<text x="{x + 6:.1f}" y="{y + bar_h * 0.7:.1f}" font-size="14" fill="#444">'
                      f"{_fmt(sum(_num(v) for v in values))}</text>")
     return _svg(width, height, "".join(parts), title)
 
@@ -95,7 +95,7 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float]], *, tit
     """Lines over months (labels), one per series, with a legend."""
     if not labels or not series:
         return empty(title)
-    width, height, left, bottom, top = 560, 240, 40, 28, 30
+    width, height, left, bottom, top = 420, 240, 40, 28, 30
     peak = max((max((_num(v) for v in values), default=0) for values in series.values()), default=0) or 1
     step = (width - left - 10) / max(len(labels) - 1, 1)
     plot_h = height - top - bottom
@@ -106,7 +106,7 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float]], *, tit
                      f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="10" fill="#666">'
                      f"{_fmt(peak * (4 - i) / 4)}</text>")
     for index, label in enumerate(labels):
-        parts.append(f'<text x="{left + index * step:.1f}" y="{height - 8}" text-anchor="middle" font-size="11">'
+        parts.append(f'<text x="{left + index * step:.1f}" y="{height - 8}" text-anchor="middle" font-size="12">'
                      f"{escape(label)}</text>")
     for s_index, (name, values) in enumerate(series.items()):
         color = PALETTE[s_index % len(PALETTE)]
@@ -114,8 +114,8 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float]], *, tit
             f"{left + i * step:.1f},{top + plot_h * (1 - _num(v) / peak):.1f}" for i, v in enumerate(values)
         )
         parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2.5"/>')
-        parts.append(f'<rect x="{left + s_index * 110}" y="6" width="12" height="12" fill="{color}"/>'
-                     f'<text x="{left + s_index * 110 + 16}" y="16" font-size="12">{escape(name)}</text>')
+        parts.append(f'<rect x="{left + s_index * 90}" y="6" width="12" height="12" fill="{color}"/>'
+                     f'<text x="{left + s_index * 90 + 16}" y="16" font-size="13">{escape(name)}</text>')
     return _svg(width, height, "".join(parts), title)
 
 
@@ -148,4 +148,4 @@ def donut_chart(parts_in: Sequence[tuple[str, float]], *, title: str, center: st
 
 
 def empty(title: str) -> SafeString:
-    return _svg(560, 40, '<text x="10" y="25" font-size="13" fill="#888">暂无数据</text>', title)
+    return _svg(420, 40, '<text x="10" y="25" font-size="15" fill="#888">暂无数据</text>', title)
