@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+ROOT_URLCONF = env("ROOT_URLCONF", default="config.urls")
 
 TEMPLATES = [
     {

@@ -18,13 +18,20 @@ class SecondFactorMiddleware:
             and user.is_authenticated
             and not user.is_verified()
             and not request.path.startswith(_EXEMPT_PREFIXES)
-            and _has_device(user)
+            and _needs_second_factor(request)
         ):
             return redirect(f"{reverse('two_factor_verify')}?next={request.get_full_path()}")
         return self.get_response(request)
 
 
-def _has_device(user) -> bool:
-    from django_otp import user_has_device
+def _needs_second_factor(request) -> bool:
+    """Whether the signed-in user has a device, looked up once per session (not on every request).
+    Enrolling or removing a device goes through views that update the flag."""
+    if SESSION_FLAG not in request.session:
+        from django_otp import user_has_device
 
-    return user_has_device(user, confirmed=True)
+        request.session[SESSION_FLAG] = user_has_device(request.user, confirmed=True)
+    return request.session[SESSION_FLAG]
+
+
+SESSION_FLAG = "care_two_factor"

@@ -15,6 +15,7 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from members.middleware import SESSION_FLAG
 from members.models import Role
 from members.scoping import has_role
 
@@ -44,6 +45,7 @@ def setup(request):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
+            request.session[SESSION_FLAG] = True
             messages.success(request, "两步验证已开启：以后登录时需要输入验证器上的6位动态码")
             return redirect("home")
         form.add_error("token", "验证码不正确或已过期，请输入验证器上当前显示的6位数字")
@@ -81,6 +83,7 @@ def disable(request):
     devices = TOTPDevice.objects.filter(user=request.user, confirmed=True)
     if form.is_valid() and any(d.verify_token(form.cleaned_data["token"]) for d in devices):
         devices.delete()
+        request.session[SESSION_FLAG] = False
         messages.success(request, "两步验证已关闭")
     else:
         messages.error(request, "验证码不正确，两步验证未关闭")

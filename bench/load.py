@@ -1,0 +1,106 @@
+"""The load run: gunicorn (2 sync workers) on PostgreSQL, wrk from a second process, mixed
+logged-in workload beside a bare Django view under the same load."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+PORT = 8765
+LUA = r"""
+-- A mixed workload of logged-in users: lists, details, dashboards (and writes where given).
+-- Each argument is "cookie|path": the path is requested as the user the session cookie belongs to.
+local cookies = {}
+local paths = {}
+init = function(args)
+  for i = 1, #args do
+    local cookie, path = args[i]:match("^([^|]*)|(.*)$")
+    table.insert(cookies, cookie)
+    table.insert(paths, path)
+  end
+end
+local n = 0
+request = function()
+  n = n + 1
+  local i = (n % #paths) + 1
+  return wrk.format("GET", paths[i], { ["Cookie"] = cookies[i], ["Host"] = "127.0.0.1" })
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %d %.3f %.3f %.3f %.3f\n",
+    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write,
+    summary.errors.timeout, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, summary.requests / (summary.duration / 1e6)))
+end
+"""
+
+
+def _sessions(usernames: set[str]) -> dict[str, str]:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from members.models import User
+
+    cookies = {}
+    for username in usernames:
+        user = User.objects.get(username=username)
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        cookies[username] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    return cookies
+
+
+def _wrk(seconds: int, requests: list[tuple[str, str]]) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA)
+    args = [f"{cookie}|{path}" for cookie, path in requests]
+    output = subprocess.run(
+        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "-s", script.name,
+         f"http://127.0.0.1:{PORT}", "--", *args],
+        capture_output=True, text=True, check=True, timeout=seconds + 60,
+    ).stdout
+    Path(script.name).unlink()
+    match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)", output)
+    requests, status_errors, socket_errors, timeouts, p50, p95, p99, rps = match.groups()
+    return {"requests": int(requests), "errors": int(status_errors) + int(socket_errors) + int(timeouts),
+            "p50_ms": float(p50), "p95_ms": float(p95), "p99_ms": float(p99), "rps": round(float(rps), 1)}
+
+
+def workload() -> list[tuple[str, str]]:
+    """(username, path) pairs: the measured pages, each as its own user."""
+    from bench import pages
+
+    return [(username, url) for _, username, url, _ in pages.specs()]
+
+
+def run(*, seconds: int, env: dict, root: Path, python: str, log) -> dict:
+    server = subprocess.Popen(
+        [str(Path(python).parent / "gunicorn"), "config.wsgi:application", "--workers", "2",
+         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+        cwd=root, env=env,
+    )
+    try:
+        for _ in range(60):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/bench/bare/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        pairs = workload()
+        cookies = _sessions({username for username, _ in pairs})
+        mixed = _wrk(seconds, [(cookies[username], path) for username, path in pairs])
+        log(f"load mixed: {mixed}")
+        bare = _wrk(seconds, [(cookie, "/bench/bare/") for cookie in cookies.values()])
+        log(f"load bare: {bare}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"seconds": seconds, "mixed": mixed, "bare": bare,
+            "throughput_ratio": round(mixed["rps"] / bare["rps"], 3) if bare["rps"] else None}

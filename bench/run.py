@@ -1,0 +1,279 @@
+#!/usr/bin/env python
+"""`make bench`: a county-sized benchmark on PostgreSQL, written to bench/results.md and .json.
+
+    python bench/run.py [--members 20000] [--reuse] [--only pages,workbook,import,daily,load]
+
+Builds (or, with --reuse, keeps) the database `care_bench` with `seed_demo --members N` plus the
+history of bench/history.py, then measures each target of the performance issue over repeated runs
+(median and p95) beside its baseline in the same run: Django admin's changelist, django-import-export's
+default export and import, a bare XlsxWriter write, and a bare Django view under the same load.
+Nothing here is a test: numbers are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_NAME = os.environ.get("BENCH_DB", "care_bench")
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+ENV = {
+    **os.environ,
+    "DATABASE_URL": f"{PG}/{DB_NAME}",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+    "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "*",
+    "ROOT_URLCONF": "bench.urls",
+    "CELERY_TASK_ALWAYS_EAGER": "1",
+    "LOG_LEVEL": "WARNING",
+}
+PYTHON = sys.executable
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=ENV, check=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# Database
+
+
+def build_database(members: int, reuse: bool) -> None:
+    import psycopg2
+
+    manage("collectstatic", "--noinput", "-v0")  # production settings serve hashed static files
+    admin = psycopg2.connect(f"{PG}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
+        exists = cursor.fetchone() is not None
+        if exists and reuse:
+            log(f"reusing database {DB_NAME}")
+            admin.close()
+            manage("migrate", "--noinput", "-v0")
+            return
+        cursor.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{DB_NAME}"')
+    admin.close()
+    log("migrate")
+    manage("migrate", "--noinput", "-v0")
+    started = time.monotonic()
+    log(f"seed_demo --members {members}")
+    manage("seed_demo", "--members", str(members))
+    log("history at county ratios")
+    subprocess.run([PYTHON, "-m", "bench.history"], cwd=ROOT, env=ENV, check=True)
+    log(f"database built in {time.monotonic() - started:.0f} s")
+    manage("shell", "-c", "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')")
+
+
+def django_setup() -> None:
+    os.environ.update(ENV)
+    import django
+
+    django.setup()
+
+
+# ----------------------------------------------------------------------------------------------
+# Statistics
+
+
+def summarize(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+    return {"median": round(statistics.median(ordered), 2), "p95": round(p95, 2), "n": len(ordered)}
+
+
+def ratio(ours: float, baseline: float) -> float | None:
+    return round(ours / baseline, 2) if baseline else None
+
+
+# ----------------------------------------------------------------------------------------------
+# Pages
+
+
+def page_specs():
+    """(label, username, url, admin_url) for every list page, first page and a deep page, with and
+    without a search. Page size 100 to match the admin changelist's default list_per_page."""
+    from bench import pages
+
+    return pages.specs()
+
+
+def time_pages(repeats: int) -> list[dict]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    users = {}
+    results = []
+
+    def measure(username: str, url: str) -> dict:
+        client = Client()
+        if username not in users:
+            users[username] = get_user_model().objects.get(username=username)
+        client.force_login(users[username])
+        for _ in range(2):
+            response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} as {username}: HTTP {response.status_code}")
+        times, queries = [], []
+        for _ in range(repeats):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+            queries.append(len(captured.captured_queries))
+        return {"ms": summarize(times), "queries": max(queries)}
+
+    for label, username, url, admin_url in page_specs():
+        row = {"page": label, "user": username, "url": url, **measure(username, url)}
+        if admin_url:
+            admin = measure("admin", admin_url)
+            row["admin"] = admin
+            row["admin_ratio"] = ratio(row["ms"]["p95"], admin["ms"]["p95"])
+        log(f"page {label} ({username}): p95 {row['ms']['p95']} ms, {row['queries']} queries"
+            + (f", admin p95 {row['admin']['ms']['p95']} ms" if admin_url else ""))
+        results.append(row)
+    return results
+
+
+# ----------------------------------------------------------------------------------------------
+# Work measured in a child process (wall time and peak memory of that work alone)
+
+
+def child(kind: str) -> dict:
+    """Runs in a fresh process: `python bench/run.py --child KIND`; prints one JSON line."""
+    django_setup()
+    from bench import work
+
+    baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    extra = getattr(work, kind)()
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"seconds": round(seconds, 2), "peak_mb": round((peak_kb - baseline_kb) / 1024, 1),
+            "rss_mb": round(peak_kb / 1024, 1), **(extra or {})}
+
+
+def run_child(kind: str, repeats: int = 1) -> dict:
+    runs = []
+    for _ in range(repeats):
+        output = subprocess.run([PYTHON, "bench/run.py", "--child", kind], cwd=ROOT, env=ENV, check=True,
+                                capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        runs.append(json.loads(output))
+    result = dict(runs[-1])
+    result["seconds"] = summarize([r["seconds"] for r in runs])
+    result["peak_mb"] = max(r["peak_mb"] for r in runs)
+    log(f"{kind}: median {result['seconds']['median']} s, peak +{result['peak_mb']} MB")
+    return result
+
+
+def measure_workbook(repeats: int) -> dict:
+    ours = run_child("annual_workbook", repeats)
+    tablib = run_child("import_export_export", 1)
+    floor = run_child("xlsxwriter_floor", repeats)
+    return {
+        "ours": ours, "import_export": tablib, "xlsxwriter_floor": floor,
+        "speedup_vs_import_export": ratio(tablib["seconds"]["median"], ours["seconds"]["median"]),
+        "memory_vs_import_export": ratio(ours["peak_mb"], tablib["peak_mb"]),
+        "time_vs_floor": ratio(ours["seconds"]["median"], floor["seconds"]["median"]),
+    }
+
+
+def measure_import(repeats: int) -> dict:
+    ours = run_child("roster_import", repeats)
+    default = run_child("import_export_row_by_row", 1)
+    return {"ours": ours, "import_export": default,
+            "speedup": ratio(default["seconds"]["median"], ours["seconds"]["median"])}
+
+
+def measure_daily(repeats: int) -> dict:
+    return run_child("daily_jobs", repeats)
+
+
+# ----------------------------------------------------------------------------------------------
+# Load run: gunicorn with 2 workers on PostgreSQL, wrk from a second process
+
+
+def measure_load(seconds: int) -> dict:
+    from bench import load
+
+    if not shutil.which("wrk"):
+        log("installing wrk (Debian package)")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return load.run(seconds=seconds, env=ENV, root=ROOT, python=PYTHON, log=log)
+
+
+# ----------------------------------------------------------------------------------------------
+# Report
+
+
+def write_results(results: dict) -> None:
+    from bench import report
+
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    (ROOT / "bench" / "results.md").write_text(report.markdown(results), encoding="utf-8")
+    log("wrote bench/results.md and bench/results.json")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--members", type=int, default=20000)
+    parser.add_argument("--reuse", action="store_true", help="keep an existing benchmark database")
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--load-seconds", type=int, default=30)
+    parser.add_argument("--only", default="pages,workbook,import,daily,load")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child)))
+        return
+    started = time.monotonic()
+    build_database(args.members, args.reuse)
+    django_setup()
+    only = set(args.only.split(","))
+    results: dict = {
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "members": args.members,
+    }
+    from bench import history
+
+    results["data"] = history.counts()
+    if "pages" in only:
+        results["pages"] = time_pages(args.repeats)
+    if "workbook" in only:
+        results["workbook"] = measure_workbook(3)
+    if "import" in only:
+        results["import"] = measure_import(3)
+    if "daily" in only:
+        results["daily"] = measure_daily(3)
+    if "load" in only:
+        results["load"] = measure_load(args.load_seconds)
+    results["total_seconds"] = round(time.monotonic() - started)
+    write_results(results)
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    tempfile.tempdir = str(ROOT / "var")
+    main()
