@@ -63,8 +63,10 @@ class MemberListView(RosterAccessMixin, PageSizeMixin, FilterView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         allowed = permissions.sensitive_org_ids(user)
+        today = timezone.localdate()
         for member in context["members"]:
             member.show_full_id = permissions.row_is_sensitive_visible(user, member, allowed)
+            member.age_now, member.party_age_now = member.age_on(today), member.party_age_on(today)
         context["can_create"] = permissions.can_manage_members(user)
         context["can_import"] = permissions.can_import_members(user)
         return context
