@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -34,38 +36,48 @@ def request_job(*, scope: ReportScope) -> ReportJob:
 
 
 def requeue_stale_jobs(*, older_than: dt.timedelta = dt.timedelta(minutes=10)) -> int:
-    """Jobs still queued long after they were asked for (the broker was down): build them now.
-
-    Running a job claims it first, so a job that the worker also picks up is built once."""
+    """Jobs left unfinished long after they were asked for (the broker was down, or the worker died
+    and the task was lost): build them now. A job built twice is completed and announced once."""
     cutoff = timezone.now() - older_than
-    stale = ReportJob.objects.filter(status=ReportJob.Status.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True)
+    unfinished = [ReportJob.Status.QUEUED, ReportJob.Status.RUNNING]
+    stale = ReportJob.objects.filter(status__in=unfinished, created_at__lt=cutoff).values_list("pk", flat=True)
     return sum(1 for pk in list(stale) if run_job(job_id=pk))
 
 
 def run_job(*, job_id: int) -> bool:
-    """Build one queued job. Claimed with a conditional UPDATE so a second delivery does nothing."""
-    claimed = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(
-        status=ReportJob.Status.RUNNING
-    )
-    if not claimed:
-        return False
+    """Build one job's workbook; True if this run completed it.
+
+    Safe to run twice or to be killed half-way (acks_late redelivers the task): the file is written
+    under a temporary name and renamed into place, and only the run whose conditional UPDATE moves
+    the job to 已完成 notifies (with a dedupe key besides). Nothing half-done is ever visible.
+    """
     job = ReportJob.objects.select_related("requested_by", "organization").get(pk=job_id)
+    if job.status in (ReportJob.Status.DONE, ReportJob.Status.FAILED):
+        return False
+    ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.QUEUED).update(status=ReportJob.Status.RUNNING)
+    REPORT_DIR.mkdir(parents=True, exist_ok=True)
+    final = REPORT_DIR / f"{job.pk}.xlsx"
+    partial = REPORT_DIR / f"{job.pk}.{uuid.uuid4().hex}.partial"
     try:
         # Permissions are checked again with the requester's current roles.
         scope = resolve_scope(job.requested_by, org_id=job.organization_id, year=job.year)
-        REPORT_DIR.mkdir(parents=True, exist_ok=True)
-        path = REPORT_DIR / f"{job.pk}.xlsx"
 
         def progress(percent: int) -> None:
-            ReportJob.objects.filter(pk=job.pk).update(progress=min(percent, 99))
+            ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.RUNNING).update(progress=min(percent, 99))
 
-        annual.write_annual_workbook(scope, path=str(path), progress=progress)
+        annual.write_annual_workbook(scope, path=str(partial), progress=progress)
+        os.replace(partial, final)
     except Exception as exc:
-        ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.FAILED, error=str(exc)[:300])
+        partial.unlink(missing_ok=True)
+        ReportJob.objects.filter(pk=job.pk).exclude(status=ReportJob.Status.DONE).update(
+            status=ReportJob.Status.FAILED, error=str(exc)[:300]
+        )
         raise
-    ReportJob.objects.filter(pk=job.pk).update(
-        status=ReportJob.Status.DONE, progress=100, file=str(path), finished_at=timezone.now()
+    completed = ReportJob.objects.filter(pk=job.pk).exclude(status=ReportJob.Status.DONE).update(
+        status=ReportJob.Status.DONE, progress=100, file=str(final), finished_at=timezone.now()
     )
+    if not completed:
+        return False
     notify(
         recipient=job.requested_by,
         title=f"{scope.title}年度报表已生成",
