@@ -1,0 +1,191 @@
+"""Demo commendations: last year's campaign published with its honour roll, this year's collecting
+nominations, and a 党总支's campaign in public notice. Bulk inserts, so 20,000 members stay fast."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from awards.models import (
+    DEFAULT_CATEGORIES,
+    AwardCampaign,
+    AwardCategory,
+    AwardEvent,
+    CampaignStatus,
+    Nomination,
+    NominationStatus,
+    Objection,
+    ObjectionStatus,
+)
+from core.calendars import add_working_days
+from members.models import Member, Organization
+
+DEEDS = {
+    DEFAULT_CATEGORIES[0]: [
+        "坚持学习党的创新理论，带头参加“三会一课”，全年无缺勤。",
+        "在防汛抗洪一线连续值守十余天，协助转移群众三十余人。",
+        "立足岗位、任劳任怨，所负责的窗口全年零投诉，群众满意度名列前茅。",
+        "主动结对帮扶困难党员两户，逢年过节上门走访，帮助解决就医、就学难题。",
+        "牵头完成单位重点改革任务，提出的流程优化建议被采纳推广。",
+        "热心社区公益，组织党员志愿服务队开展义诊、义剪等活动二十余次。",
+    ],
+    DEFAULT_CATEGORIES[1]: [
+        "认真落实“三会一课”、主题党日等组织生活制度，支部台账规范完整。",
+        "扎实做好党员发展和教育管理工作，全年发展党员两名，组织专题培训六期。",
+        "建立困难党员台帐并逐户走访，推动结对帮扶全覆盖。",
+        "创新开展“党员积分制”管理，支部凝聚力明显增强，被评为标准化建设示范支部。",
+        "按时足额收缴党费，及时做好党员组织关系转接，党务工作零差错。",
+    ],
+    DEFAULT_CATEGORIES[2]: [
+        "年初公开承诺为群众办实事五件，年底全部兑现，群众评议满意率百分之百。",
+        "承诺帮助两户困难家庭子女就业，经多方联系均已落实稳定工作。",
+        "承诺每月参加社区志愿服务不少于两次，全年累计服务时长超过六十小时。",
+        "承诺带头推进垃圾分类，所在小区分类准确率由六成提升到九成以上。",
+    ],
+}
+
+
+def _deeds(rng, category: str, name: str) -> str:
+    picks = rng.sample(DEEDS[category], k=min(3, len(DEEDS[category])))
+    return f"{name}同志" + "".join(picks) + "在党员群众中树立了良好形象，经支部党员大会讨论，一致同意推荐。"
+
+
+def _candidates(ctx, branch: Organization, used: set[tuple[int, int]], category_index: int, rng) -> list[Member]:
+    members = [m for m in ctx.members_of(branch)
+               if m.deceased_on is None and m.transferred_out_on is None and not m.is_under_discipline
+               and (m.pk, category_index) not in used]
+    rng.shuffle(members)
+    return members
+
+
+def _campaign_with_nominations(ctx, *, organizer, year, title, status, deadline, per_branch, branches,
+                               approve_rate, notice_start=None, zzb=None) -> tuple[AwardCampaign, list[Nomination]]:
+    rng = ctx.rng
+    campaign = AwardCampaign.objects.create(
+        organizer=organizer, year=year, title=title, nomination_deadline=deadline, status=status,
+        description="请各支部严格标准、好中选优，推荐对象须经支部党员大会讨论，过半数同意。",
+        created_by=zzb,
+    )
+    categories = AwardCategory.objects.bulk_create([
+        AwardCategory(campaign=campaign, name=name, quota_per_branch=quota, sort_order=index)
+        for index, (name, quota) in enumerate(per_branch)
+    ])
+    if categories[0].pk is None:
+        categories = list(campaign.categories.order_by("sort_order"))
+    secretaries = {ctx.branches[0].pk: ctx.users.get("shuji1"), ctx.branches[1].pk: ctx.users.get("shuji2")}
+    nominations: list[Nomination] = []
+    used: set[tuple[int, int]] = set()
+    for branch in branches:
+        size = len(ctx.members_of(branch))
+        for index, category in enumerate(categories):
+            take = min(category.quota_per_branch, 1 + rng.randint(0, category.quota_per_branch))
+            for member in _candidates(ctx, branch, used, index, rng)[:take]:
+                used.add((member.pk, index))
+                attendees = max(min(size, rng.randint(size * 2 // 3, size) if size > 3 else size), 1)
+                votes_for = max(attendees - rng.randint(0, 2), attendees // 2 + 1)
+                nominations.append(Nomination(
+                    campaign=campaign, category=category, member=member, branch=branch,
+                    deeds=_deeds(rng, category.name, member.name),
+                    meeting_date=deadline - dt.timedelta(days=rng.randint(3, 20)),
+                    attendees=attendees, votes_for=min(votes_for, attendees),
+                    votes_against=0, votes_abstain=max(attendees - votes_for, 0),
+                    status=NominationStatus.SUBMITTED, nominated_by=secretaries.get(branch.pk),
+                ))
+    if approve_rate is not None:
+        for nomination in nominations:
+            if rng.random() < approve_rate:
+                nomination.status = NominationStatus.APPROVED
+            else:
+                nomination.status = NominationStatus.REJECTED
+                nomination.review_comment = rng.choice(["事迹材料不够具体，不符合评选条件", "本年度已获其他表彰"])
+            nomination.reviewed_by = zzb
+            nomination.reviewed_at = timezone.make_aware(dt.datetime.combine(deadline + dt.timedelta(days=5),
+                                                                             dt.time(10)))
+    nominations = Nomination.objects.bulk_create(nominations, batch_size=1000)
+    if nominations and nominations[0].pk is None:
+        nominations = list(campaign.nominations.all())
+    events = [AwardEvent(campaign=campaign, actor=zzb, to_status=CampaignStatus.COLLECTING,
+                         comment=f"推荐截止 {deadline:%Y-%m-%d}")]
+    for nomination in nominations:
+        events.append(AwardEvent(campaign=campaign, nomination=nomination, to_status=NominationStatus.SUBMITTED,
+                                 comment=f"{nomination.branch.name}推荐"))
+        if nomination.status != NominationStatus.SUBMITTED:
+            events.append(AwardEvent(campaign=campaign, nomination=nomination, actor=zzb,
+                                     from_status=NominationStatus.SUBMITTED, to_status=nomination.status,
+                                     comment=nomination.review_comment))
+    chain = {
+        CampaignStatus.REVIEWING: ["reviewing"],
+        CampaignStatus.NOTICE: ["reviewing", "notice"],
+        CampaignStatus.PUBLISHED: ["reviewing", "notice", "published"],
+    }.get(status, [])
+    previous = CampaignStatus.COLLECTING
+    for step in chain:
+        comment = {"reviewing": "推荐截止，自动进入评审",
+                   "notice": "公示 5 个工作日" if notice_start else "",
+                   "published": "公示期满，发布表彰"}[step]
+        events.append(AwardEvent(campaign=campaign, actor=zzb, from_status=previous, to_status=step, comment=comment))
+        previous = step
+    AwardEvent.objects.bulk_create(events, batch_size=2000)
+    return campaign, nominations
+
+
+def seed_awards(ctx) -> None:
+    today = ctx.today
+    zzb = ctx.users.get("zzb")
+    defaults = [(DEFAULT_CATEGORIES[0], 2), (DEFAULT_CATEGORIES[1], 1), (DEFAULT_CATEGORIES[2], 1)]
+
+    # Last year's campaign: called in November, noticed early December, published.
+    last = today.year - 1
+    notice_start = dt.date(last, 12, 3)
+    notice_end = add_working_days(notice_start, 5)
+    campaign, nominations = _campaign_with_nominations(
+        ctx, organizer=ctx.committee, year=last, title=f"{last}年度“两优一先”评选表彰",
+        status=CampaignStatus.PUBLISHED, deadline=dt.date(last, 11, 20), per_branch=defaults,
+        branches=ctx.branches, approve_rate=0.85, notice_start=notice_start, zzb=zzb,
+    )
+    campaign.notice_starts_on, campaign.notice_ends_on = notice_start, notice_end
+    campaign.published_on = notice_end + dt.timedelta(days=1)
+    campaign.save(update_fields=["notice_starts_on", "notice_ends_on", "published_on"])
+    # dangyuan1 was honoured last year: /me/ shows it. A colleague's objection was looked into.
+    dangyuan1 = ctx.users.get("dangyuan1")
+    own = next((m for m in ctx.members if dangyuan1 and m.user_id == dangyuan1.pk), None)
+    if own is not None:
+        honour = next((n for n in nominations if n.member_id == own.pk), None)
+        if honour is None:
+            category = AwardCategory.objects.get(campaign=campaign, name=DEFAULT_CATEGORIES[2])
+            honour = Nomination.objects.create(
+                campaign=campaign, category=category, member=own, branch_id=own.organization_id,
+                deeds=_deeds(ctx.rng, category.name, own.name), meeting_date=dt.date(last, 11, 10), attendees=30,
+                votes_for=29, votes_abstain=1, status=NominationStatus.APPROVED, reviewed_by=zzb,
+                nominated_by=ctx.users.get("shuji1"),
+            )
+    approved = [n for n in nominations if n.status == NominationStatus.APPROVED and n.member.user_id is None]
+    raiser = ctx.users.get("zhiwei1")
+    if approved and raiser is not None:
+        Objection.objects.create(
+            nomination=approved[0], raised_by=raiser, reason="听说该同志年内有迟到早退情况，请组织核实。",
+            status=ObjectionStatus.DISMISSED, resolution="经核实考勤记录，该同志全年无迟到早退，异议不成立。",
+            resolved_by=zzb, resolved_at=timezone.make_aware(dt.datetime.combine(notice_end, dt.time(15))),
+        )
+
+    # This year's campaign is collecting: some branches have put names forward, branch 1 has room left.
+    deadline = today + dt.timedelta(days=14)
+    _campaign_with_nominations(
+        ctx, organizer=ctx.committee, year=today.year, title=f"{today.year}年度“两优一先”评选表彰",
+        status=CampaignStatus.COLLECTING, deadline=deadline, per_branch=defaults,
+        branches=ctx.branches[1:min(len(ctx.branches), 60)], approve_rate=None, zzb=zzb,
+    )
+
+    # A 党总支's own campaign in public notice, so the notice board and objections can be seen.
+    general = Organization.objects.filter(parent=ctx.committee, kind=Organization.Kind.GENERAL_BRANCH).first()
+    if general is not None:
+        under = [b for b in ctx.branches if b.parent_id == general.pk][:10]
+        start = today - dt.timedelta(days=2)
+        campaign, _ = _campaign_with_nominations(
+            ctx, organizer=general, year=today.year, title=f"{general.name}{today.year}年度兑现承诺先进个人评选",
+            status=CampaignStatus.NOTICE, deadline=start - dt.timedelta(days=7),
+            per_branch=[(DEFAULT_CATEGORIES[2], 1)], branches=under, approve_rate=1.0, notice_start=start, zzb=zzb,
+        )
+        campaign.notice_starts_on, campaign.notice_ends_on = start, add_working_days(start, 5)
+        campaign.save(update_fields=["notice_starts_on", "notice_ends_on"])
