@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from core.workflow import Transitions
 from members.models import Member, Organization
@@ -199,7 +200,7 @@ class Nomination(models.Model):
     reviewed_at = models.DateTimeField("评审时间", null=True, blank=True)
     nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="推荐人", null=True,
                                      on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField("推荐时间", auto_now_add=True)
+    created_at = models.DateTimeField("推荐时间", default=timezone.now)
 
     objects = NominationQuerySet.as_manager()
 
@@ -267,7 +268,7 @@ class AwardEvent(models.Model):
     from_status = models.CharField("原状态", max_length=20, blank=True)
     to_status = models.CharField("新状态", max_length=20)
     comment = models.CharField("说明", max_length=300, blank=True)
-    at = models.DateTimeField("时间", auto_now_add=True)
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = "状态记录"
@@ -278,6 +279,11 @@ class AwardEvent(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
     @property
-    def labels(self) -> tuple[str, str]:
-        names = {**CAMPAIGN_FLOW.labels, **NOMINATION_FLOW.labels, WITHDRAWN: "已撤回"}
-        return names.get(self.from_status, self.from_status or "新建"), names.get(self.to_status, self.to_status)
+    def summary(self) -> str:
+        """How the timeline reads: “发起评选”, “提交推荐”, “评审中 → 公示中”."""
+        if self.to_status == WITHDRAWN:
+            return "撤回推荐"
+        if not self.from_status:
+            return "提交推荐" if self.nomination_id else "发起评选"
+        names = {**CAMPAIGN_FLOW.labels, **NOMINATION_FLOW.labels}
+        return f"{names.get(self.from_status, self.from_status)} → {names.get(self.to_status, self.to_status)}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 
 from awards.models import (
@@ -59,13 +60,22 @@ def _candidates(ctx, branch: Organization, used: set[tuple[int, int]], category_
     return members
 
 
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
 def _campaign_with_nominations(ctx, *, organizer, year, title, status, deadline, per_branch, branches,
                                approve_rate, notice_start=None, zzb=None) -> tuple[AwardCampaign, list[Nomination]]:
+    """One campaign with its categories, nominations and timeline, dated as if it had really run:
+    called a month before the deadline, nominations after each branch meeting, review within a week."""
     rng = ctx.rng
+    today = ctx.today
+    notice_end = add_working_days(notice_start, settings.CARE["NOTICE_WORKING_DAYS"]) if notice_start else None
+    published_on = notice_end + dt.timedelta(days=1) if status == CampaignStatus.PUBLISHED else None
     campaign = AwardCampaign.objects.create(
         organizer=organizer, year=year, title=title, nomination_deadline=deadline, status=status,
-        description="请各支部严格标准、好中选优，推荐对象须经支部党员大会讨论，过半数同意。",
-        created_by=zzb,
+        description="请各支部严格标准、好中选优，推荐对象须经支部党员大会讨论，到会党员半数以上同意。",
+        notice_starts_on=notice_start, notice_ends_on=notice_end, published_on=published_on, created_by=zzb,
     )
     categories = AwardCategory.objects.bulk_create([
         AwardCategory(campaign=campaign, name=name, quota_per_branch=quota, sort_order=index)
@@ -73,24 +83,27 @@ def _campaign_with_nominations(ctx, *, organizer, year, title, status, deadline,
     ])
     if categories[0].pk is None:
         categories = list(campaign.categories.order_by("sort_order"))
+    opened = min(deadline - dt.timedelta(days=30), today)
     secretaries = {ctx.branches[0].pk: ctx.users.get("shuji1"), ctx.branches[1].pk: ctx.users.get("shuji2")}
     nominations: list[Nomination] = []
     used: set[tuple[int, int]] = set()
     for branch in branches:
         size = len(ctx.members_of(branch))
+        meeting = min(opened + dt.timedelta(days=rng.randint(3, 25)), today)
+        submitted = _at(min(meeting + dt.timedelta(days=rng.randint(0, 2)), today, deadline), rng.randint(8, 17),
+                        rng.randint(0, 59))
         for index, category in enumerate(categories):
             take = min(category.quota_per_branch, 1 + rng.randint(0, category.quota_per_branch))
             for member in _candidates(ctx, branch, used, index, rng)[:take]:
                 used.add((member.pk, index))
-                attendees = max(min(size, rng.randint(size * 2 // 3, size) if size > 3 else size), 1)
-                votes_for = max(attendees - rng.randint(0, 2), attendees // 2 + 1)
+                attendees = max(rng.randint(size * 2 // 3, size) if size > 3 else size, 1)
+                votes_for = min(max(attendees - rng.randint(0, 2), attendees // 2 + 1), attendees)
                 nominations.append(Nomination(
                     campaign=campaign, category=category, member=member, branch=branch,
-                    deeds=_deeds(rng, category.name, member.name),
-                    meeting_date=deadline - dt.timedelta(days=rng.randint(3, 20)),
-                    attendees=attendees, votes_for=min(votes_for, attendees),
-                    votes_against=0, votes_abstain=max(attendees - votes_for, 0),
-                    status=NominationStatus.SUBMITTED, nominated_by=secretaries.get(branch.pk),
+                    deeds=_deeds(rng, category.name, member.name), meeting_date=meeting,
+                    attendees=attendees, votes_for=votes_for, votes_against=0,
+                    votes_abstain=attendees - votes_for, status=NominationStatus.SUBMITTED,
+                    nominated_by=secretaries.get(branch.pk), created_at=submitted,
                 ))
     if approve_rate is not None:
         for nomination in nominations:
@@ -100,31 +113,38 @@ def _campaign_with_nominations(ctx, *, organizer, year, title, status, deadline,
                 nomination.status = NominationStatus.REJECTED
                 nomination.review_comment = rng.choice(["事迹材料不够具体，不符合评选条件", "本年度已获其他表彰"])
             nomination.reviewed_by = zzb
-            nomination.reviewed_at = timezone.make_aware(dt.datetime.combine(deadline + dt.timedelta(days=5),
-                                                                             dt.time(10)))
+            nomination.reviewed_at = _at(min(deadline + dt.timedelta(days=rng.randint(1, 4)), today),
+                                         rng.randint(9, 17), rng.randint(0, 59))
     nominations = Nomination.objects.bulk_create(nominations, batch_size=1000)
     if nominations and nominations[0].pk is None:
         nominations = list(campaign.nominations.all())
-    events = [AwardEvent(campaign=campaign, actor=zzb, to_status=CampaignStatus.COLLECTING,
+    events = [AwardEvent(campaign=campaign, actor=zzb, to_status=CampaignStatus.COLLECTING, at=_at(opened, 9),
                          comment=f"推荐截止 {deadline:%Y-%m-%d}")]
     for nomination in nominations:
-        events.append(AwardEvent(campaign=campaign, nomination=nomination, to_status=NominationStatus.SUBMITTED,
+        events.append(AwardEvent(campaign=campaign, nomination=nomination, actor=nomination.nominated_by,
+                                 to_status=NominationStatus.SUBMITTED, at=nomination.created_at,
                                  comment=f"{nomination.branch.name}推荐"))
         if nomination.status != NominationStatus.SUBMITTED:
-            events.append(AwardEvent(campaign=campaign, nomination=nomination, actor=zzb,
+            events.append(AwardEvent(campaign=campaign, nomination=nomination, actor=zzb, at=nomination.reviewed_at,
                                      from_status=NominationStatus.SUBMITTED, to_status=nomination.status,
                                      comment=nomination.review_comment))
-    chain = {
+    steps = {
         CampaignStatus.REVIEWING: ["reviewing"],
         CampaignStatus.NOTICE: ["reviewing", "notice"],
         CampaignStatus.PUBLISHED: ["reviewing", "notice", "published"],
     }.get(status, [])
+    len_days = settings.CARE["NOTICE_WORKING_DAYS"]
+    moments = {
+        "reviewing": (None, _at(min(deadline + dt.timedelta(days=1), today), 1, 5), "推荐截止，自动进入评审"),
+        "notice": (zzb, _at(notice_start, 9) if notice_start else None,
+                   f"公示 {len_days} 个工作日，至 {notice_end:%Y-%m-%d}" if notice_end else ""),
+        "published": (zzb, _at(published_on, 9) if published_on else None, "公示期满，发布表彰"),
+    }
     previous = CampaignStatus.COLLECTING
-    for step in chain:
-        comment = {"reviewing": "推荐截止，自动进入评审",
-                   "notice": "公示 5 个工作日" if notice_start else "",
-                   "published": "公示期满，发布表彰"}[step]
-        events.append(AwardEvent(campaign=campaign, actor=zzb, from_status=previous, to_status=step, comment=comment))
+    for step in steps:
+        actor, at, comment = moments[step]
+        events.append(AwardEvent(campaign=campaign, actor=actor, from_status=previous, to_status=step, at=at,
+                                 comment=comment))
         previous = step
     AwardEvent.objects.bulk_create(events, batch_size=2000)
     return campaign, nominations
@@ -138,27 +158,28 @@ def seed_awards(ctx) -> None:
     # Last year's campaign: called in November, noticed early December, published.
     last = today.year - 1
     notice_start = dt.date(last, 12, 3)
-    notice_end = add_working_days(notice_start, 5)
     campaign, nominations = _campaign_with_nominations(
         ctx, organizer=ctx.committee, year=last, title=f"{last}年度“两优一先”评选表彰",
         status=CampaignStatus.PUBLISHED, deadline=dt.date(last, 11, 20), per_branch=defaults,
         branches=ctx.branches, approve_rate=0.85, notice_start=notice_start, zzb=zzb,
     )
-    campaign.notice_starts_on, campaign.notice_ends_on = notice_start, notice_end
-    campaign.published_on = notice_end + dt.timedelta(days=1)
-    campaign.save(update_fields=["notice_starts_on", "notice_ends_on", "published_on"])
     # dangyuan1 was honoured last year: /me/ shows it. A colleague's objection was looked into.
     dangyuan1 = ctx.users.get("dangyuan1")
     own = next((m for m in ctx.members if dangyuan1 and m.user_id == dangyuan1.pk), None)
     if own is not None:
-        honour = next((n for n in nominations if n.member_id == own.pk), None)
-        if honour is None:
+        mine = [n for n in nominations if n.member_id == own.pk]
+        if mine:
+            Nomination.objects.filter(pk=mine[0].pk).update(status=NominationStatus.APPROVED, review_comment="")
+            AwardEvent.objects.filter(nomination_id=mine[0].pk).exclude(from_status="").update(
+                to_status=NominationStatus.APPROVED, comment="")
+        else:
             category = AwardCategory.objects.get(campaign=campaign, name=DEFAULT_CATEGORIES[2])
-            honour = Nomination.objects.create(
+            Nomination.objects.create(
                 campaign=campaign, category=category, member=own, branch_id=own.organization_id,
                 deeds=_deeds(ctx.rng, category.name, own.name), meeting_date=dt.date(last, 11, 10), attendees=30,
                 votes_for=29, votes_abstain=1, status=NominationStatus.APPROVED, reviewed_by=zzb,
-                nominated_by=ctx.users.get("shuji1"),
+                reviewed_at=_at(dt.date(last, 11, 23), 10), nominated_by=ctx.users.get("shuji1"),
+                created_at=_at(dt.date(last, 11, 12), 16),
             )
     approved = [n for n in nominations if n.status == NominationStatus.APPROVED and n.member.user_id is None]
     raiser = ctx.users.get("zhiwei1")
@@ -166,7 +187,7 @@ def seed_awards(ctx) -> None:
         Objection.objects.create(
             nomination=approved[0], raised_by=raiser, reason="听说该同志年内有迟到早退情况，请组织核实。",
             status=ObjectionStatus.DISMISSED, resolution="经核实考勤记录，该同志全年无迟到早退，异议不成立。",
-            resolved_by=zzb, resolved_at=timezone.make_aware(dt.datetime.combine(notice_end, dt.time(15))),
+            resolved_by=zzb, resolved_at=_at(campaign.notice_ends_on, 15),
         )
 
     # This year's campaign is collecting: some branches have put names forward, branch 1 has room left.
@@ -182,10 +203,8 @@ def seed_awards(ctx) -> None:
     if general is not None:
         under = [b for b in ctx.branches if b.parent_id == general.pk][:10]
         start = today - dt.timedelta(days=2)
-        campaign, _ = _campaign_with_nominations(
+        _campaign_with_nominations(
             ctx, organizer=general, year=today.year, title=f"{general.name}{today.year}年度兑现承诺先进个人评选",
             status=CampaignStatus.NOTICE, deadline=start - dt.timedelta(days=7),
             per_branch=[(DEFAULT_CATEGORIES[2], 1)], branches=under, approve_rate=1.0, notice_start=start, zzb=zzb,
         )
-        campaign.notice_starts_on, campaign.notice_ends_on = start, add_working_days(start, 5)
-        campaign.save(update_fields=["notice_starts_on", "notice_ends_on"])

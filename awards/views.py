@@ -113,7 +113,7 @@ def campaign_detail(request, pk: int):
         "categories": list(campaign.categories.all()),
         "can_nominate": campaign.is_collecting and bool(branches) and today <= campaign.nomination_deadline,
         "can_view_nominations": manages or bool(branches),
-        "events": campaign.events.select_related("actor", "nomination__member").order_by("-at", "-id")[:30]
+        "events": campaign.events.filter(nomination__isnull=True).select_related("actor__member").order_by("-at", "-id")
         if manages else [],
     }
     if campaign.status in (CampaignStatus.COLLECTING, CampaignStatus.REVIEWING) and branches:
@@ -191,6 +191,8 @@ class NominationFilter(django_filters.FilterSet):
         self.filters["branch"].queryset = Organization.objects.filter(
             pk__in=Nomination.objects.for_user(user).filter(campaign=campaign).values("branch")
         ).order_by("path")
+        for field in self.form.fields.values():
+            field.widget.attrs["class"] = "form-select"
 
 
 class NominationListView(LoginRequiredMixin, PageSizeMixin, FilterView):
@@ -274,7 +276,7 @@ def nomination_detail(request, pk: int):
         and nomination.status == NominationStatus.SUBMITTED,
         "can_withdraw": permissions.can_withdraw(user, nomination),
         "objections": nomination.objections.select_related("raised_by__member", "resolved_by") if manages else [],
-        "events": nomination.events.select_related("actor"),
+        "events": nomination.events.select_related("actor__member"),
     })
 
 
