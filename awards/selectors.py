@@ -111,14 +111,19 @@ def honour_counts(user, *, year: int | None) -> dict:
     years = sorted(set(honours.values_list("campaign__year", flat=True)), reverse=True)
     if year is not None:
         honours = honours.filter(campaign__year=year)
-    rows = honours.values("branch_id", "branch__name", "branch__path", "category__name").annotate(n=Count("id"))
-    categories: list[str] = []
+    rows = list(
+        honours.values("branch_id", "branch__name", "branch__path", "category__name", "category__sort_order")
+        .annotate(n=Count("id"))
+    )
+    # Categories are matched by name across years, in the order the campaigns list them.
+    order: dict[str, int] = {}
+    for row in rows:
+        order[row["category__name"]] = min(order.get(row["category__name"], 99), row["category__sort_order"])
+    categories = sorted(order, key=lambda name: (order[name], name))
     table: OrderedDict[int, dict] = OrderedDict()
     for row in sorted(rows, key=lambda r: r["branch__path"]):
-        if row["category__name"] not in categories:
-            categories.append(row["category__name"])
         entry = table.setdefault(row["branch_id"], {"name": row["branch__name"], "counts": {}, "total": 0})
-        entry["counts"][row["category__name"]] = row["n"]
+        entry["counts"][row["category__name"]] = entry["counts"].get(row["category__name"], 0) + row["n"]
         entry["total"] += row["n"]
     totals = {name: sum(e["counts"].get(name, 0) for e in table.values()) for name in categories}
     lines = [
