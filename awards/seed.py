@@ -52,12 +52,23 @@ def _deeds(rng, category: str, name: str) -> str:
     return f"{name}同志" + "".join(picks) + "在党员群众中树立了良好形象，经支部党员大会讨论，一致同意推荐。"
 
 
-def _candidates(ctx, branch: Organization, used: set[tuple[int, int]], category_index: int, rng) -> list[Member]:
-    members = [m for m in ctx.members_of(branch)
+def _candidates(roster: list[Member], used: set[tuple[int, int]], category_index: int, rng) -> list[Member]:
+    members = [m for m in roster
                if m.deceased_on is None and m.transferred_out_on is None and not m.is_under_discipline
                and (m.pk, category_index) not in used]
     rng.shuffle(members)
     return members
+
+
+def _rosters(ctx) -> dict[int, list[Member]]:
+    """Members per branch, built once (ctx.members_of scans every member on each call)."""
+    rosters = ctx.extra.get("awards_rosters")
+    if rosters is None:
+        rosters = {}
+        for member in ctx.members:
+            rosters.setdefault(member.organization_id, []).append(member)
+        ctx.extra["awards_rosters"] = rosters
+    return rosters
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -87,14 +98,16 @@ def _campaign_with_nominations(ctx, *, organizer, year, title, status, deadline,
     secretaries = {ctx.branches[0].pk: ctx.users.get("shuji1"), ctx.branches[1].pk: ctx.users.get("shuji2")}
     nominations: list[Nomination] = []
     used: set[tuple[int, int]] = set()
+    rosters = _rosters(ctx)
     for branch in branches:
-        size = len(ctx.members_of(branch))
+        roster = rosters.get(branch.pk, [])
+        size = len(roster)
         meeting = min(opened + dt.timedelta(days=rng.randint(3, 25)), today)
         submitted = _at(min(meeting + dt.timedelta(days=rng.randint(0, 2)), today, deadline), rng.randint(8, 17),
                         rng.randint(0, 59))
         for index, category in enumerate(categories):
             take = min(category.quota_per_branch, 1 + rng.randint(0, category.quota_per_branch))
-            for member in _candidates(ctx, branch, used, index, rng)[:take]:
+            for member in _candidates(roster, used, index, rng)[:take]:
                 used.add((member.pk, index))
                 attendees = max(rng.randint(size * 2 // 3, size) if size > 3 else size, 1)
                 votes_for = min(max(attendees - rng.randint(0, 2), attendees // 2 + 1), attendees)

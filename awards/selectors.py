@@ -30,6 +30,14 @@ def public_list(campaign: AwardCampaign) -> QuerySet:
     )
 
 
+def public_counts(campaign: AwardCampaign, *, branch_id: int | None = None) -> dict[int, int]:
+    """Names on the public list per category (for headings that stay right across pages)."""
+    queryset = campaign.nominations.filter(status=NominationStatus.APPROVED)
+    if branch_id is not None:
+        queryset = queryset.filter(branch_id=branch_id)
+    return dict(queryset.values_list("category_id").annotate(n=Count("id")))
+
+
 def grouped_by_category(nominations) -> list[tuple[AwardCategory, list[Nomination]]]:
     groups: OrderedDict[int, tuple[AwardCategory, list[Nomination]]] = OrderedDict()
     for nomination in nominations:

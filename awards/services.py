@@ -265,7 +265,7 @@ def withdraw_nomination(*, nomination_id: int, by: User) -> None:
     if not permissions.can_withdraw(by, nomination):
         raise PermissionDenied
     AwardEvent.objects.create(campaign=nomination.campaign, actor=by, from_status=nomination.status,
-                              to_status=WITHDRAWN, comment=f"撤回对{nomination.member}的推荐（{nomination.category}）")
+                              to_status=WITHDRAWN, comment=f"{nomination.member}（{nomination.category}）")
     nomination.delete()
 
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,9 +27,11 @@ from awards.models import AwardCampaign, CampaignStatus, Nomination, NominationS
 from core.calendars import calendar_source
 from core.errors import DomainError
 from core.http import attachment
-from core.pagination import PageSizeMixin
+from core.pagination import PageSizeMixin, page_size_from
 from members.models import Organization, Role
 from members.scoping import has_role
+
+ROLL_PAGE_SIZE = 50
 
 
 def _campaign(request, pk: int) -> AwardCampaign:
@@ -129,9 +132,20 @@ def campaign_detail(request, pk: int):
         if campaign.is_in_notice:
             context["objections"] = list(selectors.open_objections(campaign))
     if campaign.shows_list:
-        public = list(selectors.public_list(campaign))
-        context["groups"] = selectors.grouped_by_category(public)
-        context["honour_total"] = len(public)
+        public = selectors.public_list(campaign)
+        branch_choices = list(Organization.objects.filter(pk__in=public.values("branch")).order_by("path"))
+        branch_id = request.GET.get("branch", "")
+        if branch_id.isdigit():
+            public = public.filter(branch_id=int(branch_id))
+        # A county's honour roll runs to thousands of names: paged, 50 a page unless asked otherwise.
+        size = page_size_from(request) if "page_size" in request.GET else ROLL_PAGE_SIZE
+        page = Paginator(public, size).get_page(request.GET.get("page"))
+        counts = selectors.public_counts(campaign, branch_id=int(branch_id) if branch_id.isdigit() else None)
+        groups = selectors.grouped_by_category(page.object_list)
+        for category, _ in groups:
+            category.listed = counts.get(category.pk, 0)
+        context.update(groups=groups, page_obj=page, honour_total=sum(counts.values()),
+                       branch_choices=branch_choices, branch_id=branch_id)
         if campaign.is_in_notice:
             context["calendar_source"] = calendar_source(campaign.notice_starts_on.year)
             context["notice_open"] = today <= campaign.notice_ends_on
@@ -269,6 +283,8 @@ def nomination_detail(request, pk: int):
         pk=pk,
     )
     campaign = nomination.campaign
+    if not permissions.can_view_nominations(user, campaign):
+        raise PermissionDenied("推荐材料仅对组织部和支部书记开放")
     manages = permissions.can_manage_campaign(user, campaign)
     return render(request, "awards/nomination_detail.html", {
         "n": nomination, "campaign": campaign, "manages": manages,

@@ -164,6 +164,7 @@ def test_nomination_detail_is_scoped_to_the_branch(unit, login, open_campaign):
     assert login(unit.zzb).get(f"/awards/nominations/{nomination.pk}/").status_code == 200
     assert login(unit.shuji2).get(f"/awards/nominations/{nomination.pk}/").status_code == 404
     assert login(unit.dangyuan1).get(f"/awards/nominations/{nomination.pk}/").status_code == 404
+    assert login(unit.zhiwei1).get(f"/awards/nominations/{nomination.pk}/").status_code == 403
 
 
 def test_nomination_list_is_scoped_and_its_queries_constant(unit, login, open_campaign,
@@ -345,3 +346,16 @@ def test_home_shows_open_objections_to_the_org_department(unit, login, open_camp
     assert "名单公示中" in login(unit.dangyuan1).get("/").content.decode()
     services.raise_objection(nomination_id=first.pk, by=unit.dangyuan1, reason="有违纪情况需核实")
     assert "公示收到 1 条异议" in login(unit.zzb).get("/").content.decode()
+
+
+def test_honour_roll_is_paged_filtered_by_branch_and_constant_in_queries(unit, login, open_campaign,
+                                                                         django_assert_max_num_queries):
+    extra = [MemberFactory(organization=unit.branch1, name=f"一支部{i}") for i in range(3)]
+    _publish(open_campaign, unit, [unit.member1, unit.member2, unit.member3, *extra])
+    client = login(unit.dangyuan1)
+    with django_assert_max_num_queries(16):
+        body = client.get(f"/awards/{open_campaign.pk}/?page_size=2").content.decode()
+    assert "光荣榜（6 人）" in body and "优秀共产党员（6 名）" in body and "共 6 条" in body
+    assert body.count("主要事迹</summary>") == 2
+    body = client.get(f"/awards/{open_campaign.pk}/?branch={unit.branch2.pk}").content.decode()
+    assert "光荣榜（1 人）" in body and "陈二" in body and "刘一" not in body
