@@ -179,21 +179,17 @@ def seed_awards(ctx) -> None:
     # dangyuan1 was honoured last year: /me/ shows it. A colleague's objection was looked into.
     dangyuan1 = ctx.users.get("dangyuan1")
     own = next((m for m in ctx.members if dangyuan1 and m.user_id == dangyuan1.pk), None)
-    if own is not None:
-        mine = [n for n in nominations if n.member_id == own.pk]
-        if mine:
-            Nomination.objects.filter(pk=mine[0].pk).update(status=NominationStatus.APPROVED, review_comment="")
-            AwardEvent.objects.filter(nomination_id=mine[0].pk).exclude(from_status="").update(
-                to_status=NominationStatus.APPROVED, comment="")
-        else:
-            category = AwardCategory.objects.get(campaign=campaign, name=DEFAULT_CATEGORIES[2])
-            Nomination.objects.create(
-                campaign=campaign, category=category, member=own, branch_id=own.organization_id,
-                deeds=_deeds(ctx.rng, category.name, own.name), meeting_date=dt.date(last, 11, 10), attendees=30,
-                votes_for=29, votes_abstain=1, status=NominationStatus.APPROVED, reviewed_by=zzb,
-                reviewed_at=_at(dt.date(last, 11, 23), 10), nominated_by=ctx.users.get("shuji1"),
-                created_at=_at(dt.date(last, 11, 12), 16),
-            )
+    if own is not None and not any(n.member_id == own.pk and n.status == NominationStatus.APPROVED
+                                   for n in nominations):
+        # Give one of the branch's approved places to dangyuan1, keeping every quota as it was.
+        Nomination.objects.filter(campaign=campaign, member=own).delete()
+        nominations = [n for n in nominations if n.member_id != own.pk]
+        place = next((n for n in nominations
+                      if n.branch_id == own.organization_id and n.status == NominationStatus.APPROVED), None)
+        if place is not None:
+            place.member = own
+            place.deeds = _deeds(ctx.rng, place.category.name, own.name)
+            place.save(update_fields=["member", "deeds"])
     approved = [n for n in nominations if n.status == NominationStatus.APPROVED and n.member.user_id is None]
     raiser = ctx.users.get("zhiwei1")
     if approved and raiser is not None:
