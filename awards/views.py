@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -96,7 +98,7 @@ def campaign_create(request):
     else:
         form = CampaignForm(user=user, initial={
             "year": today.year, "title": f"{today.year}年度先进评选表彰",
-            "nomination_deadline": today + timezone.timedelta(days=30),
+            "nomination_deadline": today + dt.timedelta(days=30),
         })
         formset = CategoryFormSet(prefix="categories", initial=DEFAULT_CATEGORY_INITIAL)
     return render(request, "awards/campaign_form.html", {"form": form, "formset": formset})

@@ -36,13 +36,14 @@ def nominate(unit, campaign, category):
 
 
 @pytest.fixture
-def in_notice(unit, campaign, category):
+def in_notice(unit, campaign, category, settings):
     """The campaign in public notice from Friday 2026-11-20 (5 working days, to 27 Nov), with
     member1 (branch 1) and member2 (branch 2) approved."""
     approved = [NominationFactory(category=category, member=unit.member1, status=NominationStatus.APPROVED),
                 NominationFactory(category=category, member=unit.member2, status=NominationStatus.APPROVED)]
     campaign.status = CampaignStatus.REVIEWING
     campaign.save()
+    settings.CARE = {**settings.CARE, "NOTICE_WORKING_DAYS": 5}
     services.start_notice(campaign_id=campaign.pk, by=unit.zzb, today=TODAY)
     campaign.refresh_from_db()
     return campaign, approved

@@ -228,7 +228,7 @@ def test_notice_needs_every_nomination_reviewed_and_one_approved(unit, campaign,
         services.start_notice(campaign_id=campaign.pk, by=unit.zzb, today=TODAY)
 
 
-def test_notice_lasts_the_configured_working_days(unit, in_notice, settings):
+def test_notice_lasts_the_configured_working_days(unit, in_notice):
     campaign, _ = in_notice
     # Friday 20 Nov 2026 + 5 working days: Mon 23 … Fri 27 Nov.
     assert (campaign.notice_starts_on, campaign.notice_ends_on) == (TODAY, dt.date(2026, 11, 27))
