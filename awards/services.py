@@ -82,11 +82,10 @@ def create_campaign(
         organizer=organizer, year=year, title=title.strip(), description=description.strip(),
         nomination_deadline=nomination_deadline, created_by=by,
     )
-    AwardCategory.objects.bulk_create([
-        AwardCategory(campaign=campaign, name=c["name"].strip(), quota_per_branch=c.get("quota_per_branch") or None,
-                      quota_total=c.get("quota_total") or None, sort_order=index)
-        for index, c in enumerate(categories)
-    ])
+    for index, c in enumerate(categories):  # one by one (≤ 10): the audit trail sees each category
+        AwardCategory.objects.create(campaign=campaign, name=c["name"].strip(), sort_order=index,
+                                     quota_per_branch=c.get("quota_per_branch") or None,
+                                     quota_total=c.get("quota_total") or None)
     AwardEvent.objects.create(campaign=campaign, actor=by, to_status=CampaignStatus.COLLECTING,
                               comment=f"推荐截止 {nomination_deadline:%Y-%m-%d}")
     return campaign
