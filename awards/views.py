@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -17,6 +16,7 @@ from django.views.generic import ListView
 from django_filters.views import FilterView
 
 from awards import exports, permissions, selectors, services
+from awards.filters import NominationFilter
 from awards.forms import (
     DEFAULT_CATEGORY_INITIAL,
     CampaignForm,
@@ -190,25 +190,6 @@ def _nomination_queryset(request, campaign: AwardCampaign):
         .annotate(open_objections=Count("objections", filter=Q(objections__status="open")))
         .order_by("category__sort_order", "branch__path", "member__name", "id")
     )
-
-
-class NominationFilter(django_filters.FilterSet):
-    category = django_filters.ModelChoiceFilter(label="表彰类别", queryset=None, empty_label="全部类别")
-    branch = django_filters.ModelChoiceFilter(label="支部", queryset=None, empty_label="全部支部")
-    status = django_filters.ChoiceFilter(label="评审状态", choices=NominationStatus.choices, empty_label="全部")
-
-    class Meta:
-        model = Nomination
-        fields = ["category", "branch", "status"]
-
-    def __init__(self, *args, campaign: AwardCampaign, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["category"].queryset = campaign.categories.all()
-        self.filters["branch"].queryset = Organization.objects.filter(
-            pk__in=Nomination.objects.for_user(user).filter(campaign=campaign).values("branch")
-        ).order_by("path")
-        for field in self.form.fields.values():
-            field.widget.attrs["class"] = "form-select"
 
 
 class NominationListView(LoginRequiredMixin, PageSizeMixin, FilterView):
