@@ -62,6 +62,38 @@ def foreign_report_job(unit) -> Foreign:
     return Foreign({"pk": job.pk}, ["外县党委"])
 
 
+def foreign_campaign(unit) -> Foreign:
+    from tests.awards.factories import CampaignFactory
+
+    committee, _, _, _ = foreign_unit()
+    campaign = CampaignFactory(organizer=committee, title="外县绝密表彰")
+    status = campaign.status
+    return Foreign({"pk": campaign.pk}, ["外县绝密表彰"],
+                   changed=lambda: type(campaign).objects.get(pk=campaign.pk).status != status)
+
+
+def foreign_nomination(unit) -> Foreign:
+    from tests.awards.factories import CampaignFactory, NominationFactory
+
+    committee, _, _, member = foreign_unit()
+    campaign = CampaignFactory(organizer=committee, title="外县绝密表彰")
+    nomination = NominationFactory(category=campaign.categories.first(), member=member, deeds="外县党员的绝密事迹" * 3)
+    status = nomination.status
+    return Foreign({"pk": nomination.pk}, ["外县党员", "绝密事迹"],
+                   changed=lambda: type(nomination).objects.get(pk=nomination.pk).status != status)
+
+
+def foreign_objection(unit) -> Foreign:
+    from awards.models import Objection
+
+    foreign = foreign_nomination(unit)
+    nomination_id = foreign.kwargs["pk"]
+    raiser = type(unit.zzb).objects.create(username="外县异议人")
+    objection = Objection.objects.create(nomination_id=nomination_id, raised_by=raiser, reason="外县异议内容")
+    return Foreign({"pk": objection.pk}, ["外县异议内容", "外县党员"],
+                   changed=lambda: Objection.objects.get(pk=objection.pk).status != "open")
+
+
 def unknown_token(unit) -> Foreign:
     # An expired or foreign import token sends the importer back to the upload page with a message.
     return Foreign({"token": "not-a-real-token"}, [], statuses=(302, 403, 404, 405))
@@ -76,6 +108,11 @@ OBJECT_ROUTES: dict[str, Callable[..., Foreign]] = {
     "reports:job": foreign_report_job,
     "reports:job_status": foreign_report_job,
     "reports:job_download": foreign_report_job,
+    **{f"awards:{name}": foreign_campaign for name in (
+        "detail", "nominate", "nominations", "nominations_xlsx", "honours_xlsx", "print", "close", "notice",
+        "publish", "cancel")},
+    **{f"awards:{name}": foreign_nomination for name in ("nomination", "review", "withdraw", "object")},
+    "awards:resolve": foreign_objection,
 }
 # Routes without an object id: their lists and actions are scoped and tested in each app's tests.
 PLAIN_ROUTES = {
@@ -84,6 +121,7 @@ PLAIN_ROUTES = {
     "members:list", "members:create", "members:import", "members:import_template", "members:export", "members:search",
     "notifications:inbox", "notifications:read_all",
     "reports:dashboard", "reports:annual",
+    "awards:list", "awards:create", "awards:stats",
 }
 
 
