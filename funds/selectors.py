@@ -33,7 +33,7 @@ def ledger(fund: Fund) -> QuerySet:
     )
     return (
         FundEntry.objects.filter(fund=fund)
-        .select_related("application", "application__member", "recorded_by", "reverses")
+        .select_related("application", "application__member", "recorded_by", "recorded_by__member", "reverses")
         .annotate(balance_after=Subquery(balance_after, output_field=MONEY_FIELD))
         .annotate(reversal_id=Subquery(FundEntry.objects.filter(reverses=OuterRef("pk")).values("pk")[:1]))
         .order_by("-pk")
