@@ -23,7 +23,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}))
+        accept = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -42,13 +43,15 @@ def bounds_help() -> str:
 class ApplicationForm(forms.Form):
     member = forms.ModelChoiceField(label="申请人", queryset=Member.objects.none(), widget=MemberPicker)
     kind = forms.ChoiceField(label="申请类别", choices=Kind.choices)
-    amount_requested = forms.DecimalField(label="申请金额（元）", max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
-                                          help_text=bounds_help())
+    amount_requested = forms.DecimalField(label="申请金额（元）", max_digits=12, decimal_places=2,
+                                          min_value=Decimal("0.01"), help_text=bounds_help())
     reason = forms.CharField(label="申请理由", widget=forms.Textarea(attrs={"rows": 5}),
                              help_text="写明家庭困难情况、致困原因和资金用途")
     is_emergency = forms.BooleanField(label="遇重大灾情或紧急情况，申请先审批、支部大会事后补开", required=False)
-    attachments = MultipleFileField(label="证明材料", required=False,
-                                    help_text=f"PDF、JPG 或 PNG，每个不超过 {settings.CARE['ATTACHMENT_MAX_BYTES'] // 1048576} MB，可多选")
+    attachments = MultipleFileField(
+        label="证明材料", required=False,
+        help_text=f"PDF、JPG 或 PNG，每个不超过 {settings.CARE['ATTACHMENT_MAX_BYTES'] // 1048576} MB，可多选",
+    )
 
     def __init__(self, *args, user, editing=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,7 +86,8 @@ class MeetingForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    amount_approved = forms.DecimalField(label="批准金额（元）", max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    amount_approved = forms.DecimalField(label="批准金额（元）", max_digits=12, decimal_places=2,
+                                         min_value=Decimal("0.01"))
     comment = forms.CharField(label="审批意见（可选）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -92,8 +96,10 @@ class ReasonForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    upheld = forms.TypedChoiceField(label="处理结果", choices=[("0", "异议不成立，公示继续"), ("1", "异议成立，驳回申请")],
-                                    coerce=lambda v: v == "1", widget=forms.RadioSelect)
+    upheld = forms.TypedChoiceField(
+        label="处理结果", choices=[("0", "异议不成立，公示继续"), ("1", "异议成立，驳回申请")],
+        coerce=lambda v: v == "1", widget=forms.RadioSelect,
+    )
     resolution = forms.CharField(label="处理意见", widget=forms.Textarea(attrs={"rows": 2}))
 
 

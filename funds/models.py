@@ -361,6 +361,9 @@ class ApplicationVersion(models.Model):
             models.UniqueConstraint(fields=["application", "number"], name="application_version_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"第 {self.number} 版"
+
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
             raise ImmutableError("已提交的版本不能修改")
@@ -384,6 +387,9 @@ class ApplicationEvent(models.Model):
         verbose_name = "申请流转记录"
         verbose_name_plural = "申请流转记录"
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
@@ -464,6 +470,9 @@ class Objection(models.Model):
                 fields=["application", "raised_by"], condition=Q(outcome="open"), name="objection_one_open_per_person"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} 号申请的异议（{self.get_outcome_display()}）"
 
 
 class DisbursementBatch(models.Model):

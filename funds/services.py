@@ -276,7 +276,8 @@ def _submit(application: AssistanceApplication, *, by: User, comment: str = "") 
     if not (permissions.can_edit(by, application)):
         raise DomainError("只有申请人或代为填报的书记可以提交")
     resubmission = application.status == Status.RETURNED
-    _move(application, to=Status.SUBMITTED, by=by, comment=comment or ("修改后重新提交" if resubmission else "提交申请"))
+    comment = comment or ("修改后重新提交" if resubmission else "提交申请")
+    _move(application, to=Status.SUBMITTED, by=by, comment=comment)
     application.submitted_at = timezone.now()
     application.save(update_fields=["submitted_at"])
     number = application.versions.count() + 1
@@ -355,13 +356,15 @@ def record_meeting(
         raise DomainError("赞成、反对、弃权票数之和不能超过到会人数")
     application.meeting_on, application.meeting_attendees = meeting_on, attendees
     application.meeting_attendee_names = attendee_names.strip()
-    application.votes_for, application.votes_against, application.votes_abstain = votes_for, votes_against, votes_abstain
+    application.votes_for, application.votes_against = votes_for, votes_against
+    application.votes_abstain = votes_abstain
     application.meeting_recorded_by = by
     application.save(update_fields=[
         "meeting_on", "meeting_attendees", "meeting_attendee_names", "votes_for", "votes_against", "votes_abstain",
         "meeting_recorded_by",
     ])
-    summary = f"支部党员大会 {meeting_on:%Y-%m-%d}：到会 {attendees} 人，赞成 {votes_for}，反对 {votes_against}，弃权 {votes_abstain}"
+    summary = (f"支部党员大会 {meeting_on:%Y-%m-%d}：到会 {attendees} 人，"
+               f"赞成 {votes_for}，反对 {votes_against}，弃权 {votes_abstain}")
     if catching_up:
         _note(application, by=by, comment=f"补录{summary}")
         return application
@@ -397,11 +400,14 @@ def approve(*, application_id: int, by: User, amount_approved, comment: str = ""
     used = committed_in_year(application.member_id, application.year, excluding=application.pk)
     cap = yearly_cap()
     if used + amount > cap:
-        raise DomainError(f"超过每人每年帮扶上限 {cap} 元：{application.year} 年已批准 {used} 元，最多还可批准 {cap - used} 元")
+        raise DomainError(
+            f"超过每人每年帮扶上限 {cap} 元：{application.year} 年已批准 {used} 元，最多还可批准 {cap - used} 元"
+        )
     application.amount_approved, application.approved_by, application.approved_at = amount, by, timezone.now()
     application.decision_note = comment.strip()
     application.save(update_fields=["amount_approved", "approved_by", "approved_at", "decision_note"])
-    _move(application, to=Status.APPROVED, by=by, comment=f"批准 {amount} 元" + (f"：{comment.strip()}" if comment.strip() else ""))
+    note = f"批准 {amount} 元" + (f"：{comment.strip()}" if comment.strip() else "")
+    _move(application, to=Status.APPROVED, by=by, comment=note)
     today = timezone.localdate()
     application.notice_starts_on = today
     application.notice_ends_on = add_working_days(today, settings.CARE["NOTICE_WORKING_DAYS"])
@@ -484,8 +490,9 @@ def resolve_objection(*, objection_id: int, by: User, upheld: bool, resolution: 
         _move(application, to=Status.IN_NOTICE, by=by, comment=f"异议不成立：{resolution}；公示继续")
     else:
         _note(application, by=by, comment=f"一项异议不成立：{resolution}")
-    _tell([objection.raised_by], title="您提出的公示异议已处理", body=f"{objection.get_outcome_display()}：{resolution}",
-          link=_link(application), key=f"funds:objection-resolved:{objection.pk}")
+    _tell([objection.raised_by], title="您提出的公示异议已处理",
+          body=f"{objection.get_outcome_display()}：{resolution}", link=_link(application),
+          key=f"funds:objection-resolved:{objection.pk}")
     return objection
 
 
@@ -495,7 +502,8 @@ def _close_notice(application_id: int, day: dt.date) -> bool:
         if application.status != Status.IN_NOTICE or application.notice_ends_on >= day:
             return False  # closed by an earlier run, or an objection is open
         _move(application, to=Status.NOTICE_PASSED, by=None,
-              comment=f"公示期满（{application.notice_starts_on:%Y-%m-%d} 至 {application.notice_ends_on:%Y-%m-%d}）无异议")
+              comment=f"公示期满（{application.notice_starts_on:%Y-%m-%d} 至 "
+                      f"{application.notice_ends_on:%Y-%m-%d}）无异议")
         _tell(fund_officers(application.fund),
               title=f"{application.member.name}的{application.get_kind_display()}公示无异议，待发放",
               body=f"批准金额 {application.amount_approved} 元。", link=_link(application),
@@ -609,7 +617,8 @@ def remind_stale(*, day: dt.date) -> dict[str, int]:
         waited = (day - timezone.localtime(application.status_changed_at).date()).days
         step = f"{application.status}:{int(application.status_changed_at.timestamp())}"
         users, action = _who_must_act(application)
-        title = f"{application.member.name}的{application.get_kind_display()}申请已在“{application.get_status_display()}”停留 {waited} 天"
+        title = (f"{application.member.name}的{application.get_kind_display()}申请"
+                 f"已在“{application.get_status_display()}”停留 {waited} 天")
         reminded += _tell(users, title=title, body=action, link=_link(application),
                           key=f"funds:stale:{application.pk}:{step}")
         if waited >= 2 * stale_days:

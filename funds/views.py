@@ -471,7 +471,8 @@ def resolve_objection(request, pk: int, objection_pk: int):
 @login_required
 @require_POST
 def disburse(request, pk: int):
-    return _act(request, pk, lambda a: services.disburse(application_id=a.pk, by=request.user), "已发放，已记入基金账目")
+    return _act(request, pk, lambda a: services.disburse(application_id=a.pk, by=request.user),
+                "已发放，已记入基金账目")
 
 
 @login_required

@@ -26,7 +26,8 @@ def application_in(unit, status: str, *, member=None, kind="living", amount="100
     member = member or unit.dangyuan1.member
     by = by or (member.user if member.user_id else unit.shuji1)
     app = services.create_application(by=by, member=member, kind=kind, amount_requested=amount,
-                                      reason="家庭困难，申请帮扶", is_emergency=emergency, submit=status != Status.DRAFT)
+                                      reason="家庭困难，申请帮扶", is_emergency=emergency,
+                                      submit=status != Status.DRAFT)
     if status in (Status.DRAFT, Status.SUBMITTED):
         return refreshed(app)
     if status == Status.RETURNED:

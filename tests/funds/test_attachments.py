@@ -9,7 +9,7 @@ from PIL import Image
 
 from core.errors import DomainError
 from funds import services
-from funds.models import Attachment, AssistanceApplication
+from funds.models import AssistanceApplication, Attachment
 
 pytestmark = pytest.mark.django_db
 
