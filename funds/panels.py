@@ -5,6 +5,7 @@ from django.db.models import Sum
 from core.registry import Panel
 from funds import permissions, selectors
 from funds.models import AssistanceApplication, Status
+from members.permissions import is_manager
 
 
 def todo_panel(request):
@@ -19,7 +20,7 @@ def todo_panel(request):
 
 def member_section(request, member, own_page):
     user = request.user
-    if not own_page and not (permissions.can_view_funds(user) or user.is_superuser):
+    if not own_page and not (permissions.can_view_funds(user) or is_manager(user)):
         return None
     applications = list(
         AssistanceApplication.objects.for_user(user).filter(member=member).order_by("-created_at")[:20]

@@ -16,11 +16,12 @@ def _is_own(user, application: AssistanceApplication) -> bool:
 
 
 def can_view_funds(user) -> bool:
+    """The ledger itself: fund officers and the organization department (members read 党务公开)."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    return has_role(user, Role.FUND_OFFICER, Role.ORG_DEPT, Role.SECRETARY)
+    return has_role(user, Role.FUND_OFFICER, Role.ORG_DEPT)
 
 
 def can_manage_fund(user, fund: Fund) -> bool:

@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from core.calendars import spring_festival
 from funds import services
 from funds.models import AssistanceApplication, Kind, Source
 
@@ -40,6 +41,11 @@ def _months_ago(today: dt.date, months: int) -> dt.date:
         month += 12
         year -= 1
     return dt.date(year, month, min(today.day, 28))
+
+
+def _next_spring_festival(today: dt.date) -> dt.date:
+    this_year = spring_festival(today.year)
+    return this_year if this_year >= today else spring_festival(today.year + 1)
 
 
 def seed_funds(ctx) -> None:
@@ -92,7 +98,7 @@ def seed_funds(ctx) -> None:
     services.close_notices(day=max(a.notice_ends_on for a in paid + waiting_payment) + dt.timedelta(days=1))
     services.disburse(application_id=paid[0].pk, by=jijin)
     services.disburse_batch(fund_id=fund.pk, application_ids=[a.pk for a in paid[1:]], by=jijin,
-                            title=f"{ctx.today.year}年七一前帮扶资金发放")
+                            title=f"{_next_spring_festival(ctx.today).year}年春节前帮扶资金发放")
 
     approved(pool1[4], Kind.DISASTER, "8000.00", shuji1, approve_amount="6000.00")  # in notice
     in_objection = approved(pool1[10], Kind.LIVING, "2000.00", shuji1)

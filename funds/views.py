@@ -354,7 +354,8 @@ class ApplicationDetailView(LoginRequiredMixin, DetailView):
             "approve": permissions.can_approve(user, app) and (
                 status == Status.BRANCH_REVIEWED or (status == Status.SUBMITTED and app.is_emergency)),
             "return": permissions.can_return(user, app) and status in (Status.SUBMITTED, Status.BRANCH_REVIEWED),
-            "object": permissions.can_object(user, app) and status in (Status.IN_NOTICE, Status.OBJECTION),
+            "object": permissions.can_object(user, app) and status in (Status.IN_NOTICE, Status.OBJECTION)
+            and not permissions.is_approver(user, app),
             "resolve": permissions.can_resolve_objection(user, app) and status == Status.OBJECTION,
             "disburse": permissions.can_disburse(user, app) and status == Status.NOTICE_PASSED,
             "history": permissions.can_see_history(user, app),
