@@ -162,7 +162,7 @@ def todo_for(user) -> list[tuple[str, int, str]]:
         items.append(("待召开支部大会评议", mine.filter(status=Status.SUBMITTED, is_emergency=False).count(),
                       "status=submitted"))
         items.append(("紧急救助待补录支部大会", mine.filter(is_emergency=True, meeting_on__isnull=True,
-                                                   status__in=COMMITTED_STATUSES).count(), "emergency=1"))
+                                                   status__in=COMMITTED_STATUSES).count(), "emergency=true"))
     if user.is_superuser or has_role(user, Role.ORG_DEPT):
         depts = org_ids_with_role(user, Role.ORG_DEPT)
         mine = scoped.filter(organization__in=depts).exclude(submitted_by=user).exclude(member__user=user)
@@ -178,3 +178,14 @@ def todo_for(user) -> list[tuple[str, int, str]]:
     items.append(("我的申请待修改或提交", own.filter(status__in=(Status.DRAFT, Status.RETURNED)).count(),
                   "status=returned"))
     return [item for item in items if item[1]]
+
+
+def organizations_without_fund(user) -> QuerySet:
+    """Where the user is the fund officer (appointed there, not below) and no fund exists yet."""
+    from members.models import Organization
+
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        appointments__user=user, appointments__role=Role.FUND_OFFICER, care_fund__isnull=True, is_active=True
+    ).distinct()

@@ -5,6 +5,7 @@ from funds import views
 app_name = "funds"
 urlpatterns = [
     path("", views.FundListView.as_view(), name="index"),
+    path("open/", views.open_fund, name="open"),
     path("public/", views.PublicSummaryView.as_view(), name="public"),
     path("notices/", views.NoticeBoardView.as_view(), name="notices"),
     path("<int:pk>/", views.LedgerView.as_view(), name="ledger"),

@@ -54,7 +54,22 @@ class FundListView(LoginRequiredMixin, ListView):
         year = timezone.localdate().year
         context["rows"] = [(fund, selectors.year_summary(fund, year)) for fund in context["funds"]]
         context["year"] = year
+        context["openable"] = selectors.organizations_without_fund(self.request.user)
         return context
+
+
+@login_required
+@require_POST
+def open_fund(request):
+    organization = get_object_or_404(selectors.organizations_without_fund(request.user),
+                                     pk=request.POST.get("organization"))
+    try:
+        fund = services.open_fund(organization=organization, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("funds:index")
+    messages.success(request, f"已设立{fund}，请登记第一笔收入")
+    return redirect(fund.get_absolute_url())
 
 
 class EntryFilter(django_filters.FilterSet):

@@ -195,3 +195,15 @@ def test_me_home_and_member_page_sections(unit, fund, login):
     assert "待召开支部大会评议" in home
     page = login(unit.zzb).get(f"/members/{unit.dangyuan1.member.pk}/").content.decode()
     assert "帮扶申请与救助金" in page
+
+
+def test_fund_officer_opens_the_fund_once(unit, login):
+    from funds.models import Fund
+
+    client = login(unit.jijin)
+    assert "设立基金专户" in client.get("/funds/").content.decode()
+    assert login(unit.zzb).post("/funds/open/", {"organization": unit.committee.pk}).status_code == 404
+    response = login(unit.jijin).post("/funds/open/", {"organization": unit.committee.pk})
+    fund = Fund.objects.get(organization=unit.committee)
+    assert response["Location"] == f"/funds/{fund.pk}/" and fund.balance == 0
+    assert login(unit.jijin).post("/funds/open/", {"organization": unit.committee.pk}).status_code == 404
