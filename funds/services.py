@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -208,18 +210,28 @@ def reverse_entry(*, entry_id: int, by: User, reason: str) -> FundEntry:
 # ---------------------------------------------------------------- applications
 
 
-def _store_files(application: AssistanceApplication, files: Sequence, by: User) -> list[Attachment]:
+@contextmanager
+def _files_removed_on_failure():
+    """Files are written before the transaction commits; if it rolls back, remove what was written."""
+    written: list[str] = []
+    try:
+        yield written
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+
+
+def _store_files(application: AssistanceApplication, files: Sequence, by: User, written: list[str]) -> None:
     checked = [(upload.name, *check_attachment(upload)) for upload in files]  # refuse all before storing any
-    stored = []
     for name, data, content_type in checked:
         attachment = Attachment(
             application=application, original_name=name[:200], content_type=content_type, size=len(data),
             uploaded_by=by,
         )
         attachment.file.save("upload", ContentFile(data), save=False)
+        written.append(attachment.file.name)
         attachment.save()
-        stored.append(attachment)
-    return stored
 
 
 def _validate_request(*, kind: str, amount: Decimal, reason: str) -> None:
@@ -230,11 +242,16 @@ def _validate_request(*, kind: str, amount: Decimal, reason: str) -> None:
         raise DomainError("请填写申请理由")
 
 
-@transaction.atomic
 def create_application(
     *, by: User, member: Member, kind: str, amount_requested, reason: str, is_emergency: bool = False,
     files: Sequence = (), submit: bool = False,
 ) -> AssistanceApplication:
+    with _files_removed_on_failure() as written, transaction.atomic():
+        return _create_application(by=by, member=member, kind=kind, amount_requested=amount_requested, reason=reason,
+                                   is_emergency=is_emergency, files=files, submit=submit, written=written)
+
+
+def _create_application(*, by, member, kind, amount_requested, reason, is_emergency, files, submit, written):
     if not permissions.can_apply_for(by, member):
         raise DomainError("您只能为本人或本支部的在册党员提出申请")
     amount = money(amount_requested)
@@ -249,17 +266,23 @@ def create_application(
         status_changed_at=now, submitted_by=by,
     )
     ApplicationEvent.objects.create(application=application, actor=by, to_status=Status.DRAFT, comment="创建申请")
-    _store_files(application, files, by)
+    _store_files(application, files, by, written)
     if submit:
         _submit(application, by=by)
     return application
 
 
-@transaction.atomic
 def update_application(
     *, application_id: int, by: User, kind: str, amount_requested, reason: str, is_emergency: bool,
     files: Sequence = (),
 ) -> AssistanceApplication:
+    with _files_removed_on_failure() as written, transaction.atomic():
+        return _update_application(application_id=application_id, by=by, kind=kind,
+                                   amount_requested=amount_requested, reason=reason, is_emergency=is_emergency,
+                                   files=files, written=written)
+
+
+def _update_application(*, application_id, by, kind, amount_requested, reason, is_emergency, files, written):
     application = _locked(application_id)
     if not permissions.can_edit(by, application):
         raise DomainError("只有草稿或退回修改的申请可以由申请人修改")
@@ -268,7 +291,7 @@ def update_application(
     application.kind, application.amount_requested = kind, amount
     application.reason, application.is_emergency = reason.strip(), is_emergency
     application.save(update_fields=["kind", "amount_requested", "reason", "is_emergency"])
-    _store_files(application, files, by)
+    _store_files(application, files, by, written)
     return application
 
 

@@ -86,3 +86,15 @@ def test_download_only_through_the_scoped_view(unit, fund, login, client):
     client.logout()
     assert client.get(url).status_code == 302
     assert client.get("/media/" + attachment.file.name).status_code == 404
+
+
+
+def test_files_written_for_an_application_that_rolls_back_are_removed(unit, fund, settings):
+    """The files pass their checks and are written; then the submission fails and everything rolls back."""
+    from unittest import mock
+
+    with mock.patch("funds.services._submit", side_effect=DomainError("提交失败")), pytest.raises(DomainError):
+        services.create_application(by=unit.shuji1, member=unit.member1, kind="living", amount_requested="1000",
+                                    reason="困难", files=[SimpleUploadedFile("a.pdf", PDF)], submit=True)
+    assert [f for _, _, files in os.walk(settings.MEDIA_ROOT) for f in files] == []
+    assert not Attachment.objects.exists()
