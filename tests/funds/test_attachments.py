@@ -93,7 +93,8 @@ def test_files_written_for_an_application_that_rolls_back_are_removed(unit, fund
     """The files pass their checks and are written; then the submission fails and everything rolls back."""
     from unittest import mock
 
-    with mock.patch("funds.services._submit", side_effect=DomainError("提交失败")), pytest.raises(DomainError):
+    failing = mock.patch("funds.services.applications._submit", side_effect=DomainError("提交失败"))
+    with failing, pytest.raises(DomainError):
         services.create_application(by=unit.shuji1, member=unit.member1, kind="living", amount_requested="1000",
                                     reason="困难", files=[SimpleUploadedFile("a.pdf", PDF)], submit=True)
     assert [f for _, _, files in os.walk(settings.MEDIA_ROOT) for f in files] == []

@@ -1,17 +1,16 @@
-"""Every write to the fund and to applications. Rules are checked here even when a view checked them."""
+"""Applications from request to approval: submission, branch meeting, approval, objections."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from core.calendars import add_working_days
@@ -25,187 +24,25 @@ from funds.models import (
     ApplicationVersion,
     AssistanceApplication,
     Attachment,
-    DisbursementBatch,
-    Fund,
-    FundEntry,
     Kind,
     Objection,
-    Source,
     Status,
 )
-from members.models import Member, Organization, Role, User
-from notifications.services import notify
-
-CENT = Decimal("0.01")
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def money(value) -> Decimal:
-    try:
-        amount = Decimal(str(value)).quantize(CENT)
-    except (InvalidOperation, TypeError, ValueError) as exc:
-        raise DomainError("金额格式不正确") from exc
-    if amount != Decimal(str(value)):
-        raise DomainError("金额最多保留两位小数（到分）")
-    return amount
-
-
-def ancestor_ids(organization: Organization) -> list[int]:
-    return [int(part) for part in organization.path.strip("/").split("/") if part]
-
-
-def fund_for(organization: Organization) -> Fund | None:
-    """The fund that pays for a branch: the nearest organization above it (or itself) that keeps one."""
-    ids = ancestor_ids(organization)
-    funds = {f.organization_id: f for f in Fund.objects.filter(organization_id__in=ids)}
-    for org_id in reversed(ids):
-        if org_id in funds:
-            return funds[org_id]
-    return None
-
-
-def users_with_role_over(organization: Organization, role: str):
-    return User.objects.filter(
-        appointments__role=role, appointments__organization_id__in=ancestor_ids(organization), is_active=True
-    ).distinct()
-
-
-def fund_officers(fund: Fund):
-    return User.objects.filter(
-        appointments__role=Role.FUND_OFFICER, appointments__organization_id=fund.organization_id, is_active=True
-    ).distinct()
-
-
-def _link(application: AssistanceApplication) -> str:
-    return application.get_absolute_url()
-
-
-def _tell(users: Iterable[User], *, title: str, body: str, link: str, key: str) -> int:
-    sent = 0
-    for user in users:
-        if notify(recipient=user, title=title, body=body, link=link, dedupe_key=f"{key}:u{user.pk}"):
-            sent += 1
-    return sent
-
-
-def _applicant_users(application: AssistanceApplication) -> list[User]:
-    users = {application.submitted_by_id: application.submitted_by}
-    if application.member.user_id:
-        users[application.member.user_id] = application.member.user
-    return list(users.values())
-
-
-def _move(application: AssistanceApplication, *, to: str, by: User | None, comment: str = "") -> ApplicationEvent:
-    """The only way a status changes: checked against the table, recorded as an event."""
-    WORKFLOW.check(application.status, to)
-    event = ApplicationEvent.objects.create(
-        application=application, actor=by, from_status=application.status, to_status=to, comment=comment
-    )
-    application.status = to
-    application.status_changed_at = event.created_at
-    application.save(update_fields=["status", "status_changed_at"])
-    return event
-
-
-def _note(application: AssistanceApplication, *, by: User, comment: str) -> ApplicationEvent:
-    """A recorded step that does not move the status (补录支部大会, 上传附件)."""
-    return ApplicationEvent.objects.create(
-        application=application, actor=by, from_status=application.status, to_status=application.status,
-        comment=comment,
-    )
-
-
-def _locked(application_id: int) -> AssistanceApplication:
-    try:
-        return (
-            AssistanceApplication.objects.select_for_update(of=("self",))
-            .select_related("member", "organization", "fund", "submitted_by", "member__user")
-            .get(pk=application_id)
-        )
-    except AssistanceApplication.DoesNotExist as exc:
-        raise DomainError("申请不存在或已被删除") from exc
-
-
-def check_bounds(kind: str, amount: Decimal) -> None:
-    low, high = (Decimal(v) for v in settings.CARE["APPLICATION_AMOUNT_BOUNDS"][kind])
-    if not (low <= amount <= high):
-        raise DomainError(f"{Kind(kind).label}的金额应在 {low} 元至 {high} 元之间")
-
-
-def committed_in_year(member_id: int, year: int, *, excluding: int | None = None) -> Decimal:
-    qs = AssistanceApplication.objects.filter(member_id=member_id, year=year, status__in=COMMITTED_STATUSES)
-    if excluding:
-        qs = qs.exclude(pk=excluding)
-    return qs.aggregate(total=Sum("amount_approved"))["total"] or Decimal("0.00")
-
-
-def yearly_cap() -> Decimal:
-    return Decimal(settings.CARE["MEMBER_YEARLY_CAP"])
-
-
-# ---------------------------------------------------------------- the fund
-
-
-@transaction.atomic
-def open_fund(*, organization: Organization, by: User, name: str = "党内关怀基金专户") -> Fund:
-    if not by.is_superuser and not permissions._holds(by, Role.FUND_OFFICER, organization.pk):
-        raise DomainError("只有该组织的基金管理员可以设立基金专户")
-    fund, _ = Fund.objects.get_or_create(organization=organization, defaults={"name": name})
-    return fund
-
-
-@transaction.atomic
-def record_income(
-    *, fund_id: int, by: User, source: str, amount, occurred_on: dt.date, donor: str = "", note: str = ""
-) -> FundEntry:
-    fund = Fund.objects.select_for_update().select_related("organization").get(pk=fund_id)
-    if not permissions.can_manage_fund(by, fund):
-        raise DomainError("只有本基金的基金管理员可以登记收入")
-    amount = money(amount)
-    if amount <= 0:
-        raise DomainError("收入金额应大于 0")
-    if source not in Source.values:
-        raise DomainError("请选择收入来源")
-    donor = donor.strip()
-    if source == Source.DONATION and not donor:
-        raise DomainError("党员捐助须填写捐助人")
-    if occurred_on > timezone.localdate():
-        raise DomainError("发生日期不能晚于今天")
-    entry = FundEntry.objects.create(
-        fund=fund, kind=FundEntry.Kind.INCOME, source=source, donor=donor, amount=amount,
-        occurred_on=occurred_on, note=note.strip(), recorded_by=by,
-    )
-    fund.balance += amount
-    fund.save(update_fields=["balance"])
-    return entry
-
-
-@transaction.atomic
-def reverse_entry(*, entry_id: int, by: User, reason: str) -> FundEntry:
-    """A correction: a new line with the opposite amount. The original stays as it was."""
-    entry = FundEntry.objects.select_related("fund").get(pk=entry_id)
-    fund = Fund.objects.select_for_update().select_related("organization").get(pk=entry.fund_id)
-    if not permissions.can_manage_fund(by, fund):
-        raise DomainError("只有本基金的基金管理员可以登记冲正")
-    reason = reason.strip()
-    if not reason:
-        raise DomainError("请填写冲正原因")
-    if entry.kind != FundEntry.Kind.INCOME:
-        raise DomainError("只能冲正收入分录；发放支出与申请一一对应，不能冲正")
-    if FundEntry.objects.filter(reverses=entry).exists():
-        raise DomainError("该分录已经冲正过")
-    if fund.balance < entry.amount:
-        raise DomainError(f"基金余额 {fund.balance} 元，不足以冲正 {entry.amount} 元")
-    reversal = FundEntry.objects.create(
-        fund=fund, kind=FundEntry.Kind.REVERSAL, source=entry.source, donor=entry.donor, amount=-entry.amount,
-        occurred_on=timezone.localdate(), reverses=entry, note=f"冲正：{reason}", recorded_by=by,
-    )
-    fund.balance -= entry.amount
-    fund.save(update_fields=["balance"])
-    return reversal
-
+from funds.services.common import (
+    _applicant_users,
+    _link,
+    _locked,
+    _move,
+    _note,
+    _tell,
+    check_bounds,
+    committed_in_year,
+    fund_for,
+    money,
+    users_with_role_over,
+    yearly_cap,
+)
+from members.models import Member, Role, User
 
 # ---------------------------------------------------------------- applications
 
@@ -519,133 +356,3 @@ def resolve_objection(*, objection_id: int, by: User, upheld: bool, resolution: 
     return objection
 
 
-def _close_notice(application_id: int, day: dt.date) -> bool:
-    with transaction.atomic():
-        application = _locked(application_id)
-        if application.status != Status.IN_NOTICE or application.notice_ends_on >= day:
-            return False  # closed by an earlier run, or an objection is open
-        _move(application, to=Status.NOTICE_PASSED, by=None,
-              comment=f"公示期满（{application.notice_starts_on:%Y-%m-%d} 至 "
-                      f"{application.notice_ends_on:%Y-%m-%d}）无异议")
-        _tell(fund_officers(application.fund),
-              title=f"{application.member.name}的{application.get_kind_display()}公示无异议，待发放",
-              body=f"批准金额 {application.amount_approved} 元。", link=_link(application),
-              key=f"funds:notice-passed:{application.pk}")
-    return True
-
-
-def close_notices(*, day: dt.date) -> dict[str, int]:
-    """Notices whose last day is before `day` pass; a run after downtime closes everything overdue."""
-    due = AssistanceApplication.objects.filter(status=Status.IN_NOTICE, notice_ends_on__lt=day).values_list(
-        "pk", flat=True
-    )
-    return {"closed": sum(_close_notice(pk, day) for pk in list(due))}
-
-
-def _pay(application: AssistanceApplication, fund: Fund, by: User, batch: DisbursementBatch | None) -> FundEntry:
-    if not permissions.can_disburse(by, application):
-        if application.approved_by_id == by.pk:
-            raise DomainError("审批人不能经办发放，请由其他基金管理员发放")
-        raise DomainError("只有本基金的基金管理员可以发放（不能发放本人的申请）")
-    if application.status == Status.DISBURSED:
-        raise DomainError(f"{application.member.name}的申请已发放，不能重复发放")
-    if application.status != Status.NOTICE_PASSED:
-        raise DomainError(f"{application.member.name}的申请尚未公示期满，不能发放")
-    amount = application.amount_approved
-    if fund.balance < amount:
-        raise DomainError(f"基金余额 {fund.balance} 元，不足以发放 {application.member.name}的 {amount} 元")
-    entry = FundEntry.objects.create(
-        fund=fund, kind=FundEntry.Kind.EXPENSE, amount=-amount, occurred_on=timezone.localdate(),
-        application=application, note=f"{application.member.name} {application.get_kind_display()}", recorded_by=by,
-    )
-    fund.balance -= amount
-    fund.save(update_fields=["balance"])
-    application.disbursed_by, application.disbursed_at, application.batch = by, timezone.now(), batch
-    application.save(update_fields=["disbursed_by", "disbursed_at", "batch"])
-    _move(application, to=Status.DISBURSED, by=by,
-          comment=f"发放 {amount} 元" + (f"（{batch.title}）" if batch else ""))
-    _tell(_applicant_users(application), title=f"{application.get_kind_display()} {amount} 元已发放",
-          body="请注意查收。", link=_link(application), key=f"funds:disbursed:{application.pk}")
-    return entry
-
-
-@transaction.atomic
-def disburse(*, application_id: int, by: User) -> FundEntry:
-    """Pay one application whose notice has passed: exactly once, never overdrawing the fund."""
-    application = _locked(application_id)
-    fund = Fund.objects.select_for_update().get(pk=application.fund_id)
-    return _pay(application, fund, by, None)
-
-
-@transaction.atomic
-def disburse_batch(*, fund_id: int, application_ids: Sequence[int], by: User, title: str) -> DisbursementBatch:
-    """Pay a selection in one action: all of it or, if any one is refused, none of it."""
-    ids = sorted({int(pk) for pk in application_ids})
-    if not ids:
-        raise DomainError("请至少选择一项申请")
-    title = title.strip() or f"{timezone.localdate():%Y年%m月%d日}批量发放"
-    # Same lock order as `disburse`: applications (by id), then the fund.
-    applications = list(
-        AssistanceApplication.objects.select_for_update(of=("self",)).select_related("member", "member__user", "fund")
-        .filter(pk__in=ids, fund_id=fund_id).order_by("pk")
-    )
-    if len(applications) != len(ids):
-        raise DomainError("所选申请中有不属于本基金的申请")
-    fund = Fund.objects.select_for_update().select_related("organization").get(pk=fund_id)
-    total = sum((a.amount_approved or Decimal("0")) for a in applications)
-    if fund.balance < total:
-        raise DomainError(f"基金余额 {fund.balance} 元，不足以发放所选 {len(ids)} 项合计 {total} 元")
-    batch = DisbursementBatch.objects.create(fund=fund, title=title, total=total, created_by=by)
-    for application in applications:
-        _pay(application, fund, by, batch)
-    return batch
-
-
-# ---------------------------------------------------------------- reminders
-
-
-def _who_must_act(application: AssistanceApplication) -> tuple[list[User], str]:
-    status = application.status
-    if status in (Status.DRAFT, Status.RETURNED):
-        return _applicant_users(application), "请修改完善后提交"
-    if status == Status.SUBMITTED and not application.is_emergency:
-        secretaries = User.objects.filter(appointments__role=Role.SECRETARY,
-                                          appointments__organization=application.organization).distinct()
-        return list(secretaries), "请召开支部党员大会评议并记录"
-    if status in (Status.SUBMITTED, Status.BRANCH_REVIEWED, Status.OBJECTION):
-        return list(users_with_role_over(application.organization, Role.ORG_DEPT)), "请审批或处理异议"
-    if status == Status.NOTICE_PASSED:
-        return list(fund_officers(application.fund)), "请发放帮扶资金"
-    return [], ""
-
-
-WAITING = (Status.DRAFT, Status.RETURNED, Status.SUBMITTED, Status.BRANCH_REVIEWED, Status.OBJECTION,
-           Status.NOTICE_PASSED)
-
-
-def remind_stale(*, day: dt.date) -> dict[str, int]:
-    """Remind whoever must act after N days on one step; escalate to the organization department after 2N.
-
-    The dedupe key names the step (the event that entered it), so each step reminds once and escalates once,
-    and a run after downtime sends what is due without repeating what was sent.
-    """
-    stale_days = settings.CARE["APPLICATION_STALE_DAYS"]
-    cutoff = timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=stale_days), dt.time.max))
-    reminded = escalated = 0
-    waiting = (
-        AssistanceApplication.objects.filter(status__in=WAITING, status_changed_at__lte=cutoff)
-        .select_related("member", "member__user", "organization", "fund", "submitted_by")
-    )
-    for application in waiting:
-        waited = (day - timezone.localtime(application.status_changed_at).date()).days
-        step = f"{application.status}:{int(application.status_changed_at.timestamp())}"
-        users, action = _who_must_act(application)
-        title = (f"{application.member.name}的{application.get_kind_display()}申请"
-                 f"已在“{application.get_status_display()}”停留 {waited} 天")
-        reminded += _tell(users, title=title, body=action, link=_link(application),
-                          key=f"funds:stale:{application.pk}:{step}")
-        if waited >= 2 * stale_days:
-            escalated += _tell(users_with_role_over(application.organization, Role.ORG_DEPT),
-                               title=f"督办：{title}", body=f"已超过 {2 * stale_days} 天未处理。{action}",
-                               link=_link(application), key=f"funds:escalated:{application.pk}:{step}")
-    return {"reminded": reminded, "escalated": escalated}
