@@ -1,4 +1,32 @@
-from django.urls import path  # noqa: F401 - routes are added with the pages
+from django.urls import path
+
+from funds import views
 
 app_name = "funds"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.FundListView.as_view(), name="index"),
+    path("open/", views.open_fund, name="open"),
+    path("public/", views.PublicSummaryView.as_view(), name="public"),
+    path("notices/", views.NoticeBoardView.as_view(), name="notices"),
+    path("<int:pk>/", views.LedgerView.as_view(), name="ledger"),
+    path("<int:pk>/summary/", views.SummaryView.as_view(), name="summary"),
+    path("<int:pk>/income/", views.record_income, name="income"),
+    path("<int:pk>/entries/<int:entry_pk>/reverse/", views.reverse_entry, name="reverse"),
+    path("<int:pk>/batch/", views.BatchView.as_view(), name="batch_new"),
+    path("<int:pk>/batch/disburse/", views.disburse_batch, name="batch_disburse"),
+    path("batches/<int:pk>/", views.BatchDetailView.as_view(), name="batch"),
+    path("applications/", views.ApplicationListView.as_view(), name="applications"),
+    path("applications/new/", views.application_new, name="application_new"),
+    path("applications/<int:pk>/", views.ApplicationDetailView.as_view(), name="application"),
+    path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
+    path("applications/<int:pk>/submit/", views.submit, name="submit"),
+    path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("applications/<int:pk>/return/", views.return_for_revision, name="return"),
+    path("applications/<int:pk>/meeting/", views.record_meeting, name="meeting"),
+    path("applications/<int:pk>/approve/", views.approve, name="approve"),
+    path("applications/<int:pk>/reject/", views.reject, name="reject"),
+    path("applications/<int:pk>/object/", views.raise_objection, name="object"),
+    path("applications/<int:pk>/objections/<int:objection_pk>/resolve/", views.resolve_objection, name="resolve"),
+    path("applications/<int:pk>/disburse/", views.disburse, name="disburse"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+]

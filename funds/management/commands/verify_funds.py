@@ -1,0 +1,33 @@
+"""`manage.py verify_funds`: every fund's balance equals the sum of its ledger, every payment matches."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import F, Q, Sum
+
+from funds.models import AssistanceApplication, Fund, FundEntry, Status
+
+
+class Command(BaseCommand):
+    help = "核对关怀基金：余额是否等于全部账目之和，已发放的申请是否各有且仅有一笔相符的支出"
+
+    def handle(self, *args, **options):
+        problems: list[str] = []
+        totals = dict(FundEntry.objects.values_list("fund").annotate(total=Sum("amount")).values_list("fund", "total"))
+        funds = Fund.objects.select_related("organization")
+        for fund in funds:
+            total = totals.get(fund.pk) or 0
+            if fund.balance != total:
+                problems.append(f"{fund}：余额 {fund.balance} 元，账目合计 {total} 元，相差 {fund.balance - total} 元")
+        unpaid = AssistanceApplication.objects.filter(status=Status.DISBURSED, payment__isnull=True)
+        for application in unpaid.select_related("member"):
+            problems.append(f"申请 #{application.pk}（{application.member.name}）已发放但没有支出分录")
+        mismatched = FundEntry.objects.filter(kind=FundEntry.Kind.EXPENSE).filter(
+            ~Q(amount=-F("application__amount_approved")) | ~Q(application__status=Status.DISBURSED)
+            | ~Q(fund=F("application__fund"))
+        )
+        for entry in mismatched.select_related("application"):
+            problems.append(f"支出分录 #{entry.pk} 与申请 #{entry.application_id} 的批准金额、状态或基金不符")
+        for problem in problems:
+            self.stderr.write(problem)
+        if problems:
+            raise CommandError(f"发现 {len(problems)} 处不符")
+        self.stdout.write(self.style.SUCCESS(f"已核对 {len(funds)} 个基金账户，余额与账目一致"))

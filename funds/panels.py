@@ -1,0 +1,35 @@
+"""What the funds app adds to the home page, the member page and /me/."""
+
+from django.db.models import Sum
+
+from core.registry import Panel
+from funds import permissions, selectors
+from funds.models import AssistanceApplication, Status
+from members.permissions import is_manager
+
+
+def todo_panel(request):
+    user = request.user
+    items = selectors.todo_for(user)
+    notices = selectors.notices_for(user).count()
+    if not items and not notices:
+        return None
+    return Panel(title="帮扶申请待办", template="funds/_home_todo.html",
+                 context={"items": items, "notices": notices}, order=30)
+
+
+def member_section(request, member, own_page):
+    user = request.user
+    if not own_page and not (permissions.can_view_funds(user) or is_manager(user)):
+        return None
+    applications = list(
+        AssistanceApplication.objects.for_user(user).filter(member=member).order_by("-created_at")[:20]
+    )
+    if not applications and not own_page:
+        return None
+    received = AssistanceApplication.objects.filter(member=member, status=Status.DISBURSED).aggregate(
+        total=Sum("amount_approved"))["total"]
+    return Panel(title="帮扶申请与救助金" if not own_page else "我的帮扶申请", template="funds/_member_section.html",
+                 context={"applications": applications, "received": received, "own_page": own_page,
+                          "member": member,
+                          "can_apply": own_page or permissions.can_apply_for(user, member)}, order=30)

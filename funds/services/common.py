@@ -1,0 +1,131 @@
+"""Helpers the fund and application services share: money, who acts, the only way a status moves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db.models import Sum
+
+from core.errors import DomainError
+from funds.models import (
+    COMMITTED_STATUSES,
+    WORKFLOW,
+    ApplicationEvent,
+    AssistanceApplication,
+    Fund,
+    Kind,
+)
+from members.models import Organization, Role, User
+from notifications.services import notify
+
+CENT = Decimal("0.01")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def money(value) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(CENT)
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise DomainError("金额格式不正确") from exc
+    if amount != Decimal(str(value)):
+        raise DomainError("金额最多保留两位小数（到分）")
+    return amount
+
+
+def ancestor_ids(organization: Organization) -> list[int]:
+    return [int(part) for part in organization.path.strip("/").split("/") if part]
+
+
+def fund_for(organization: Organization) -> Fund | None:
+    """The fund that pays for a branch: the nearest organization above it (or itself) that keeps one."""
+    ids = ancestor_ids(organization)
+    funds = {f.organization_id: f for f in Fund.objects.filter(organization_id__in=ids)}
+    for org_id in reversed(ids):
+        if org_id in funds:
+            return funds[org_id]
+    return None
+
+
+def users_with_role_over(organization: Organization, role: str):
+    return User.objects.filter(
+        appointments__role=role, appointments__organization_id__in=ancestor_ids(organization), is_active=True
+    ).distinct()
+
+
+def fund_officers(fund: Fund):
+    return User.objects.filter(
+        appointments__role=Role.FUND_OFFICER, appointments__organization_id=fund.organization_id, is_active=True
+    ).distinct()
+
+
+def _link(application: AssistanceApplication) -> str:
+    return application.get_absolute_url()
+
+
+def _tell(users: Iterable[User], *, title: str, body: str, link: str, key: str) -> int:
+    sent = 0
+    for user in users:
+        if notify(recipient=user, title=title, body=body, link=link, dedupe_key=f"{key}:u{user.pk}"):
+            sent += 1
+    return sent
+
+
+def _applicant_users(application: AssistanceApplication) -> list[User]:
+    users = {application.submitted_by_id: application.submitted_by}
+    if application.member.user_id:
+        users[application.member.user_id] = application.member.user
+    return list(users.values())
+
+
+def _move(application: AssistanceApplication, *, to: str, by: User | None, comment: str = "") -> ApplicationEvent:
+    """The only way a status changes: checked against the table, recorded as an event."""
+    WORKFLOW.check(application.status, to)
+    event = ApplicationEvent.objects.create(
+        application=application, actor=by, from_status=application.status, to_status=to, comment=comment
+    )
+    application.status = to
+    application.status_changed_at = event.created_at
+    application.save(update_fields=["status", "status_changed_at"])
+    return event
+
+
+def _note(application: AssistanceApplication, *, by: User, comment: str) -> ApplicationEvent:
+    """A recorded step that does not move the status (补录支部大会, 上传附件)."""
+    return ApplicationEvent.objects.create(
+        application=application, actor=by, from_status=application.status, to_status=application.status,
+        comment=comment,
+    )
+
+
+def _locked(application_id: int) -> AssistanceApplication:
+    try:
+        return (
+            AssistanceApplication.objects.select_for_update(of=("self",))
+            .select_related("member", "organization", "fund", "submitted_by", "member__user")
+            .get(pk=application_id)
+        )
+    except AssistanceApplication.DoesNotExist as exc:
+        raise DomainError("申请不存在或已被删除") from exc
+
+
+def check_bounds(kind: str, amount: Decimal) -> None:
+    low, high = (Decimal(v) for v in settings.CARE["APPLICATION_AMOUNT_BOUNDS"][kind])
+    if not (low <= amount <= high):
+        raise DomainError(f"{Kind(kind).label}的金额应在 {low} 元至 {high} 元之间")
+
+
+def committed_in_year(member_id: int, year: int, *, excluding: int | None = None) -> Decimal:
+    qs = AssistanceApplication.objects.filter(member_id=member_id, year=year, status__in=COMMITTED_STATUSES)
+    if excluding:
+        qs = qs.exclude(pk=excluding)
+    return qs.aggregate(total=Sum("amount_approved"))["total"] or Decimal("0.00")
+
+
+def yearly_cap() -> Decimal:
+    return Decimal(settings.CARE["MEMBER_YEARLY_CAP"])
+
+
