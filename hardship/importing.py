@@ -150,13 +150,32 @@ class LedgerResource(resources.ModelResource):
         # Rows match the member's line in 在册; closed lines stay history.
         return HardshipRecord.objects.active()
 
+    def get_instance(self, instance_loader, row):
+        # A member who cannot be found is reported against the 身份证号 column when the row's
+        # fields are imported, not as an anonymous whole-row failure here.
+        try:
+            return super().get_instance(instance_loader, row)
+        except (ValueError, ValidationError):
+            return None
+
     def before_import_row(self, row, **kwargs):
         if not row.get("登记日期"):
             row["登记日期"] = timezone.localdate()
 
     def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        errors = {}
+        errors: dict[str, list[str]] = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        # Many-to-many columns are only written after the save; check them now so a bad name is
+        # reported against its column together with the row's other problems.
+        for name in ("categories", "needs"):
+            column = self.fields[name].column_name
+            try:
+                self.fields[name].widget.clean(row.get(column))
+            except ValueError as exc:
+                errors[name] = [str(exc)]
         today = timezone.localdate()
         if instance.consent_on is None and instance.annual_household_income is not None:
             errors["annual_household_income"] = ["未登记知情同意日期，不能导入家庭收入"]
