@@ -44,8 +44,8 @@ class RecordForm(forms.ModelForm):
             # A line belongs to one member; re-registering someone else is a new line.
             self.fields["member"].disabled = True
             self.fields["member"].queryset = Member.objects.filter(pk=self.instance.member_id)
-        else:
-            self.fields["registered_on"].initial = timezone.localdate()
+        elif not self.is_bound:
+            self.initial["registered_on"] = self.initial.get("registered_on") or timezone.localdate()
         self.fields["categories"].queryset = HardshipCategory.objects.all()
         self.fields["needs"].queryset = HelpType.objects.all()
         self.fields["consent_method"].choices = [("", "请选择"), *HardshipRecord.ConsentMethod.choices]
@@ -121,7 +121,7 @@ class PairingForm(forms.ModelForm):
         self.fields["helper"].queryset = Member.objects.for_user(user).on_roll()
         self.fields["helper"].help_text = "可选择范围内的任何党员：党员领导干部、机关干部或普通党员"
         self.fields["help_types"].queryset = HelpType.objects.filter(is_pairing_help=True)
-        self.fields["started_on"].initial = timezone.localdate()
+        self.initial["started_on"] = self.initial.get("started_on") or timezone.localdate()
 
 
 class AgreementForm(forms.ModelForm):
@@ -155,7 +155,7 @@ class ProgressForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["help_type"].queryset = HelpType.objects.filter(is_pairing_help=True)
         self.fields["help_type"].empty_label = "请选择"
-        self.fields["date"].initial = timezone.localdate()
+        self.initial["date"] = self.initial.get("date") or timezone.localdate()
 
 
 class EndPairingForm(forms.Form):

@@ -1,6 +1,23 @@
+import importlib
+
 import pytest
 
 from tests.hardship.factories import RecordFactory
+
+_reference = importlib.import_module("hardship.migrations.0002_categories_and_help_types")
+
+
+def ensure_reference_rows() -> None:
+    """The categories and help types come from a data migration; a transactional test elsewhere in the
+    run flushes tables, so put them back (idempotent)."""
+    from django.apps import apps
+
+    _reference.add_rows(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _hardship_reference_rows(db):
+    ensure_reference_rows()
 
 
 @pytest.fixture

@@ -27,7 +27,8 @@ def _new_record(member, **fields):
 def test_secretary_registers_a_line_with_family(unit):
     record = _new_record(unit.member1, annual_household_income=Decimal("12000"), consent_on=TODAY,
                          consent_method="written")
-    family = [FamilyMember(name="王桂兰", relation="配偶", age=66), FamilyMember(name="刘小明", relation="儿子", age=30)]
+    family = [FamilyMember(name="王桂兰", relation="配偶", age=66),
+              FamilyMember(name="刘小明", relation="儿子", age=30)]
     saved = services.save_record(record=record, categories=[HardshipCategory.objects.get(code="illness")],
                                  family=family, by=unit.shuji1)
     assert saved.family.count() == 2

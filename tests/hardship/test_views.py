@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import pytest
 from django.urls import reverse
 
 from hardship.models import HardshipAccessLog, HardshipCategory, HardshipRecord, HelpType, Pairing
@@ -124,7 +123,8 @@ def test_secretary_registers_with_two_family_members(unit, login):
 def test_create_refuses_member_outside_branch(unit, login):
     response = login(unit.shuji1).post(reverse("hardship:create"), {
         "member": unit.member2.pk, "categories": [HardshipCategory.objects.first().pk], "level": "general",
-        "household_size": 1, "registered_on": TODAY.isoformat(), "family-TOTAL_FORMS": 0, "family-INITIAL_FORMS": 0,
+        "household_size": 1, "registered_on": TODAY.isoformat(),
+        "family-TOTAL_FORMS": 0, "family-INITIAL_FORMS": 0,
     })
     assert response.status_code == 200 and "member" in response.context["form"].errors
     assert not HardshipRecord.objects.exists()
@@ -160,7 +160,8 @@ def test_assign_helper_through_the_form(unit, login, record1):
     helper = MemberFactory(organization=unit.branch1, name="周帮扶")
     response = login(unit.shuji1).post(reverse("hardship:pairing_create"), {
         "record": record1.pk, "helper": helper.pk, "help_types": [HelpType.objects.get(code="thought").pk],
-        "started_on": TODAY.isoformat(), "goals": "渡过难关", "measures": "每月走访", "items": "", "expected_results": "",
+        "started_on": TODAY.isoformat(), "goals": "渡过难关", "measures": "每月走访", "items": "",
+        "expected_results": "",
     })
     pairing = Pairing.objects.get()
     assert response["Location"] == reverse("hardship:pairing_detail", args=[pairing.pk])
