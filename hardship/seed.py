@@ -115,7 +115,7 @@ def seed_hardship(ctx) -> None:
             reason = rng.choice(["子女就业后家庭收入稳定", "病情好转，恢复劳动能力", "享受养老保险后收入提高"])
         consent = rng.random() < 0.88
         size = rng.choice([1, 2, 2, 3, 3, 4, 5])
-        income = Decimal(rng.randint(6, 40) * 1000) if consent else None
+        income = Decimal(size * rng.randint(25, 90) * 100) if consent else None  # 2,500–9,000 元 a head
         categories = _categories_for(member, rng, by_code)
         cause, difficulty = CAUSES[categories[0].code]
         records.append(HardshipRecord(
@@ -145,7 +145,7 @@ def seed_hardship(ctx) -> None:
                 family.append(FamilyMember(
                     record=record, name=ctx.faker.name(), relation=relation, age=rng.randint(low, high),
                     occupation=rng.choice(OCCUPATIONS), health=rng.choice(FAMILY_HEALTH),
-                    annual_income=Decimal(rng.randint(0, 15) * 1000),
+                    annual_income=Decimal(rng.randint(0, 30) * 100),
                 ))
         if record.last_reviewed_on and record.last_reviewed_on > record.registered_on:
             reviews.append(HardshipReview(record=record, reviewed_on=record.last_reviewed_on, level=record.level,
@@ -167,9 +167,12 @@ def seed_hardship(ctx) -> None:
         helpers.sort(key=lambda m: m.user_id is None)  # the demo accounts help first
         helpers_by_branch[branch.pk] = helpers
     pairings, pairing_records = [], []
+    seen_in_branch: dict[int, int] = defaultdict(int)
     for record in records:
-        if record.status == HardshipRecord.Status.ACTIVE and rng.random() < 0.18:
-            continue  # no helper yet: the coverage panel has something to show
+        branch_id = record.member.organization_id
+        seen_in_branch[branch_id] += 1
+        if record.status == HardshipRecord.Status.ACTIVE and (rng.random() < 0.15 or seen_in_branch[branch_id] == 3):
+            continue  # no helper yet: every branch's coverage panel has something to show
         helper = next((h for h in helpers_by_branch.get(record.member.organization_id, [])
                        if carried[h.pk] < 2), None)
         if helper is None:
