@@ -85,10 +85,13 @@ def seed_hardship(ctx) -> None:
     shuji = ctx.users.get("shuji1")
     dangyuan = ctx.users.get("dangyuan1")
 
+    by_branch: dict[int, list[Member]] = defaultdict(list)  # ctx.members_of scans everyone: once here
+    for member in ctx.members:
+        by_branch[member.organization_id].append(member)
     records: list[HardshipRecord] = []
     chosen: list[Member] = []
     for branch in ctx.branches:
-        on_roll = [m for m in ctx.members_of(branch) if m.deceased_on is None and m.transferred_out_on is None]
+        on_roll = [m for m in by_branch[branch.pk] if m.deceased_on is None and m.transferred_out_on is None]
         on_roll.sort(key=lambda m: (-_score(m, today), rng.random()))
         count = max(1, round(len(on_roll) * 0.1))
         picked = [m for m in on_roll if m.user_id is None or (dangyuan and m.user_id == dangyuan.pk)][:count]
@@ -161,7 +164,7 @@ def seed_hardship(ctx) -> None:
     carried: dict[int, int] = defaultdict(int)
     helpers_by_branch: dict[int, list[Member]] = {}
     for branch in ctx.branches:
-        helpers = [m for m in ctx.members_of(branch) if m.deceased_on is None and m.transferred_out_on is None
+        helpers = [m for m in by_branch[branch.pk] if m.deceased_on is None and m.transferred_out_on is None
                    and m.pk not in on_ledger and 25 <= m.age_on(today) <= 65]
         rng.shuffle(helpers)
         helpers.sort(key=lambda m: m.user_id is None)  # the demo accounts help first

@@ -234,3 +234,22 @@ def test_export_masks_for_committee(unit, login, record1):
     masked = cells(unit.zhiwei1)
     assert 18000 not in masked and unit.member1.id_number not in masked and "刘一" in masked
     assert "刘一" not in cells(unit.shuji2)
+
+
+def test_edit_removes_a_family_member_and_adds_another(unit, login, record1):
+    kept = FamilyMemberFactory(record=record1, name="王桂兰")
+    gone = FamilyMemberFactory(record=record1, name="刘大")
+    client = login(unit.shuji1)
+    assert client.get(reverse("hardship:edit", args=[record1.pk])).status_code == 200
+    response = client.post(reverse("hardship:edit", args=[record1.pk]), {
+        "categories": [c.pk for c in record1.categories.all()], "level": "general", "household_size": 3,
+        "annual_household_income": "18000", "registered_on": record1.registered_on.isoformat(),
+        "consent_on": record1.consent_on.isoformat(), "consent_method": "written",
+        "family-TOTAL_FORMS": 3, "family-INITIAL_FORMS": 2,
+        "family-0-id": kept.pk, "family-0-name": "王桂兰", "family-0-relation": "配偶",
+        "family-1-id": gone.pk, "family-1-name": "刘大", "family-1-relation": "儿子", "family-1-DELETE": "on",
+        "family-2-name": "刘小妹", "family-2-relation": "女儿",
+    })
+    assert response.status_code == 302
+    assert sorted(record1.family.values_list("name", flat=True)) == ["刘小妹", "王桂兰"]
+    assert login(unit.shuji2).get(reverse("hardship:edit", args=[record1.pk])).status_code == 404
