@@ -17,8 +17,17 @@ def can_view_ledger(user) -> bool:
 
 
 def can_keep_ledger(user) -> bool:
-    """May register lines and pairings somewhere (shows the 新增 buttons)."""
+    """May arrange pairings somewhere (shows the 安排结对 button)."""
     return can_view_ledger(user)
+
+
+def can_register(user) -> bool:
+    """May register ledger lines: the form holds income and family, so only roles that may read them."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return has_role(user, *SENSITIVE_ROLES)
 
 
 def can_manage_record(user, record) -> bool:
@@ -39,6 +48,12 @@ def can_see_confidential(user, record) -> bool:
     if user.is_superuser:
         return True
     return org_ids_with_role(user, *SENSITIVE_ROLES).filter(pk=record.member.organization_id).exists()
+
+
+def can_edit_record(user, record) -> bool:
+    """Edit a line (its form shows income and family): managers who may also read them. Committee
+    members review, close and pair, but do not open the confidential form."""
+    return can_manage_record(user, record) and can_see_confidential(user, record)
 
 
 def confidential_org_ids(user) -> set[int] | None:

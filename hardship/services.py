@@ -63,7 +63,7 @@ def save_record(
     # Lock the member: two secretaries registering the same member at once get one line.
     member = Member.objects.select_for_update().get(pk=record.member_id)
     record.member = member
-    if not permissions.can_manage_record(by, record):
+    if not permissions.can_edit_record(by, record):
         raise PermissionDenied
     categories = list(categories)
     if not categories:

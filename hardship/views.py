@@ -73,7 +73,7 @@ class RecordListView(LedgerAccessMixin, PageSizeMixin, FilterView):
             record.show_income = allowed is None or record.member.organization_id in allowed
             record.review_overdue = (record.status == HardshipRecord.Status.ACTIVE and
                                      (record.last_reviewed_on or record.registered_on) < review_cutoff)
-        context["can_create"] = permissions.can_keep_ledger(user)
+        context["can_create"] = permissions.can_register(user)
         context["can_import"] = permissions.can_import_ledger(user)
         return context
 
@@ -99,6 +99,7 @@ class RecordDetailView(LedgerAccessMixin, DetailView):
         context.update(
             show_confidential=permissions.can_see_confidential(user, record),
             can_manage=can_manage,
+            can_edit=permissions.can_edit_record(user, record),
             family=list(record.family.all()),
             reviews=list(record.reviews.select_related("reviewed_by")[:20]),
             pairings=list(record.pairings.select_related("helper__organization").prefetch_related("help_types")),
@@ -138,6 +139,8 @@ def _record_form_page(request, record: HardshipRecord | None):
 @login_required
 def record_create(request):
     _require_ledger(request.user)
+    if not permissions.can_register(request.user):
+        raise PermissionDenied("登记困难党员台帐需由支部书记或组织部办理")
     return _record_form_page(request, None)
 
 
@@ -145,8 +148,8 @@ def record_create(request):
 def record_edit(request, pk: int):
     _require_ledger(request.user)
     record = get_object_or_404(HardshipRecord.objects.for_user(request.user).select_related("member"), pk=pk)
-    if not permissions.can_manage_record(request.user, record):
-        raise PermissionDenied
+    if not permissions.can_edit_record(request.user, record):
+        raise PermissionDenied("台帐含家庭收入等敏感信息，需由支部书记或组织部修改")
     if record.status != HardshipRecord.Status.ACTIVE:
         messages.error(request, "该台帐已脱困或注销，不能再修改")
         return redirect("hardship:detail", pk=pk)

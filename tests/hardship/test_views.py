@@ -255,3 +255,16 @@ def test_edit_removes_a_family_member_and_adds_another(unit, login, record1):
     assert response.status_code == 302
     assert sorted(record1.family.values_list("name", flat=True)) == ["刘小妹", "王桂兰"]
     assert login(unit.shuji2).get(reverse("hardship:edit", args=[record1.pk])).status_code == 404
+
+
+def test_committee_member_does_not_open_the_confidential_form(unit, login, record1):
+    client = login(unit.zhiwei1)
+    assert client.get(reverse("hardship:edit", args=[record1.pk])).status_code == 403
+    assert client.get(reverse("hardship:create")).status_code == 403
+    page = client.get(reverse("hardship:detail", args=[record1.pk])).content.decode()
+    assert reverse("hardship:edit", args=[record1.pk]) not in page
+    # …but may still run the annual review.
+    client.post(reverse("hardship:review", args=[record1.pk]),
+                {"reviewed_on": TODAY.isoformat(), "level": "general", "note": "无变化"})
+    record1.refresh_from_db()
+    assert record1.last_reviewed_on == TODAY
