@@ -310,7 +310,7 @@ def pairing_create(request):
         else:
             messages.success(request, f"已安排{pairing.helper.name}结对帮扶{pairing.record.member.name}")
             return redirect("hardship:pairing_detail", pk=pairing.pk)
-    return render(request, "hardship/pairing_form.html", {"form": form})
+    return render(request, "hardship/pairing_form.html", {"form": form, "max_households": services.max_households()})
 
 
 @login_required
