@@ -7,6 +7,9 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from auditlog.models import LogEntry
+
+from core import audit
 from hardship.models import (
     FamilyMember,
     HardshipCategory,
@@ -225,3 +228,9 @@ def seed_hardship(ctx) -> None:
             ))
     help_link.objects.bulk_create(links, batch_size=2000)
     PairingProgress.objects.bulk_create(progress, batch_size=2000)
+    # Bulk inserts bypass the audit signals: record that these rows were created by the seed.
+    seeded = {"来源": ["", "演示数据批量生成"]}
+    audit.log_bulk(model=HardshipRecord, object_ids=[r.pk for r in records], changes=seeded, actor=shuji,
+                   action=LogEntry.Action.CREATE)
+    audit.log_bulk(model=Pairing, object_ids=[p.pk for p in pairings], changes=seeded, actor=shuji,
+                   action=LogEntry.Action.CREATE)
