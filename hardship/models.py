@@ -249,3 +249,51 @@ class PairingProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.help_type}"
+
+
+RECORD_TRANSITIONS_TABLE = {
+    HardshipRecord.Status.ACTIVE: [HardshipRecord.Status.LIFTED, HardshipRecord.Status.CLOSED],
+}
+PAIRING_TRANSITIONS_TABLE = {Pairing.Status.ACTIVE: [Pairing.Status.ENDED]}
+
+
+class HardshipReview(models.Model):
+    """An annual 复核 of a ledger line: who checked it, when, and what they concluded."""
+
+    record = models.ForeignKey(HardshipRecord, verbose_name="台帐", on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField("复核日期")
+    level = models.CharField("复核后困难程度", max_length=10, choices=HardshipRecord.Level.choices)
+    note = models.TextField("复核情况", blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="复核人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "台帐复核"
+        verbose_name_plural = "台帐复核"
+        ordering = ["-reviewed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.record.member.name} {self.reviewed_on:%Y-%m-%d} 复核"
+
+
+class HardshipAccessLog(models.Model):
+    """Who opened a ledger line's detail page, and when (PIPL: access to sensitive data is logged)."""
+
+    record = models.ForeignKey(
+        HardshipRecord, verbose_name="台帐", on_delete=models.CASCADE, related_name="access_logs"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="查看人", on_delete=models.PROTECT, related_name="+"
+    )
+    viewed_at = models.DateTimeField("查看时间", auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "台帐查看记录"
+        verbose_name_plural = "台帐查看记录"
+        ordering = ["-viewed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} 查看 {self.record_id} 于 {self.viewed_at:%Y-%m-%d %H:%M}"

@@ -7,28 +7,28 @@ Only a file with no error at all can be committed, and committing runs every che
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-import tablib
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from import_export.results import RowResult
 
 from core.errors import DomainError
+from core.importing import (  # noqa: F401 - ImportRejected and error_workbook are part of this module's API
+    ImportRejected,
+    RowError,
+    build_dataset,
+    check_headers,
+    collect_row_results,
+    error_workbook,
+)
 from core.uploads import read_first_sheet
 from members import permissions
 from members.models import Member
 from members.resources import COLUMNS, HEADER_OF, REQUIRED_HEADERS, MemberResource
 from members.scoping import MANAGER_ROLES, branches_for
 from members.validators import normalize_id_number
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
 
 
 @dataclass
@@ -59,35 +59,12 @@ class ImportReport:
         return len(self.new) + len(self.changed) + len(self.unchanged)
 
 
-class ImportRejected(DomainError):
-    def __init__(self, errors: list[RowError], *, headers: list[str], rows: list[tuple[int, list]]):
-        super().__init__(f"文件中有 {len({e.row for e in errors})} 行存在问题，未导入任何数据。请修改后重新上传。")
-        self.errors = sorted(errors, key=lambda e: (e.row, e.column))
-        self.headers = headers
-        self.rows = rows
-
-
 def _mask(number: str) -> str:
     return f"{number[:6]}********{number[-4:]}" if len(number) == 18 else number
 
 
 def _check_headers(headers: list[str]) -> None:
-    known = set(HEADER_OF.values())
-    missing = [h for h in REQUIRED_HEADERS if h not in headers]
-    if missing:
-        raise DomainError(f"表头缺少必填列：{'、'.join(missing)}。请使用下载的导入模板。")
-    duplicated = [h for h, n in Counter(h for h in headers if h in known).items() if n > 1]
-    if duplicated:
-        raise DomainError(f"表头中的列重复出现：{'、'.join(duplicated)}")
-
-
-def _dataset(headers: list[str], rows: list[tuple[int, list]]) -> tablib.Dataset:
-    known = [h for _, h in COLUMNS if h in headers]
-    positions = [headers.index(h) for h in known]
-    dataset = tablib.Dataset(headers=known)
-    for _, values in rows:
-        dataset.append([values[i] for i in positions])
-    return dataset
+    check_headers(headers, known=list(HEADER_OF.values()), required=REQUIRED_HEADERS)
 
 
 def _prevalidate(by, headers, rows, errors: list[RowError]) -> list[SimilarRow]:
@@ -144,22 +121,9 @@ def permissions_org_ids(by) -> set[int] | None:
 
 
 def _collect(result, rows, resource) -> tuple[list[RowError], ImportReport]:
-    header_of_attr = {name: f.column_name for name, f in resource.fields.items()}
-    errors: list[RowError] = []
+    errors, valid = collect_row_results(result, rows, resource)
     report = ImportReport()
-    for index, row_result in enumerate(result.rows):
-        excel_row = rows[index][0]
-        if row_result.import_type == RowResult.IMPORT_TYPE_INVALID:
-            error = row_result.validation_error
-            for attr, messages in _error_dict(error).items():
-                column = header_of_attr.get(attr, "（整行）")
-                for message in messages:
-                    errors.append(RowError(excel_row, column, message))
-            continue
-        if row_result.import_type == RowResult.IMPORT_TYPE_ERROR:
-            for err in row_result.errors:
-                errors.append(RowError(excel_row, "（整行）", _plain(err.error)))
-            continue
+    for excel_row, row_result in valid:
         instance = row_result.instance
         preview = PreviewRow(
             row=excel_row, name=instance.name, id_number=_mask(instance.id_number),
@@ -187,18 +151,6 @@ def _show(value) -> str:
     return str(value)
 
 
-def _plain(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "；".join(error.messages)
-    return "无法导入此行，请检查各列内容"
-
-
-def _error_dict(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {key: [m for e in value for m in e.messages] for key, value in error.error_dict.items()}
-    return {"__all__": error.messages}
-
-
 def _run(*, data: bytes, by, dry_run: bool) -> ImportReport:
     if not permissions.can_import_members(by):
         raise PermissionDenied
@@ -209,7 +161,7 @@ def _run(*, data: bytes, by, dry_run: bool) -> ImportReport:
     branches = {b.name.replace(" ", ""): b for b in branches_for(by, *MANAGER_ROLES)}
     resource = MemberResource(branches=branches)
     resource._meta.store_instance = True
-    dataset = _dataset(sheet.headers, sheet.rows)
+    dataset = build_dataset(sheet.headers, sheet.rows, known=[h for _, h in COLUMNS])
     if errors:
         # Cross-row problems already doom the file; still run the row checks so the user gets
         # every problem in one go, but never write.
@@ -237,21 +189,3 @@ def commit_import(*, data: bytes, by, confirm_similar: bool) -> ImportReport:
         if report.similar:
             raise DomainError("文件中有疑似重复的人员，请核实后勾选确认再导入")
     return _run(data=data, by=by, dry_run=False)
-
-
-def error_workbook(rejected: ImportRejected) -> bytes:
-    """The uploaded rows again, with a column saying what is wrong in each bad row."""
-    from core.xlsx import Column, Workbook
-
-    by_row: dict[int, list[str]] = defaultdict(list)
-    for error in rejected.errors:
-        by_row[error.row].append(f"{error.column}：{error.message}")
-    columns = [Column("Excel行号", 9, "int"), Column("错误说明", 50)]
-    columns += [Column(h or "（无表头）", 14) for h in rejected.headers]
-    with Workbook() as book:
-        sheet = book.sheet("错误标注", "导入错误标注（仅列出有问题的行）", columns)
-        for number, values in rejected.rows:
-            if number in by_row:
-                sheet.append([number, "；".join(by_row[number]), *values])
-        book.close()
-        return book.getvalue()

@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-import hashlib
-import secrets
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -19,16 +14,14 @@ from django_filters.views import FilterView
 
 from core.errors import DomainError
 from core.http import attachment
+from core.importing import ImportFlow, import_errors_view, import_view
 from core.pagination import PageSizeMixin
 from core.registry import home_panels, member_sections
-from core.uploads import read_upload
 from members import exports, importing, permissions, services, twofactor
 from members.filters import MemberFilter
 from members.forms import ImportConfirmForm, ImportUploadForm, MemberForm
 from members.models import Member
 from members.scoping import MANAGER_ROLES, org_ids_with_role
-
-IMPORT_DIR = Path(settings.VAR_DIR) / "imports"
 
 
 def home(request):
@@ -153,92 +146,33 @@ def import_template(request):
     return attachment(exports.import_template(), filename="党员名册导入模板.xlsx")
 
 
-def _stash(request, data: bytes) -> str:
-    IMPORT_DIR.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(16)
-    (IMPORT_DIR / f"{token}.xlsx").write_bytes(data)
-    request.session[f"import:{token}"] = hashlib.sha256(data).hexdigest()
-    return token
-
-
-def _unstash(request, token: str) -> bytes:
-    digest = request.session.get(f"import:{token}")
-    path = IMPORT_DIR / f"{token}.xlsx"
-    if not digest or not token.replace("-", "").replace("_", "").isalnum() or not path.exists():
-        raise DomainError("导入会话已过期，请重新上传文件")
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != digest:
-        raise DomainError("导入会话已过期，请重新上传文件")
-    return data
-
-
-def _discard(request, token: str) -> None:
-    request.session.pop(f"import:{token}", None)
-    (IMPORT_DIR / f"{token}.xlsx").unlink(missing_ok=True)
+def _roster_import_flow() -> ImportFlow:
+    return ImportFlow(
+        template="members/import.html",
+        url_name="members:import",
+        done_url_name="members:list",
+        allowed=permissions.can_import_members,
+        refused_message="只有支部书记和组织部可以导入党员名册",
+        preview=importing.preview_import,
+        commit=importing.commit_import,
+        done_message=lambda report: (
+            f"导入完成：新增 {len(report.new)} 人，更新 {len(report.changed)} 人，未变化 {len(report.unchanged)} 人"
+        ),
+        confirm_form=ImportConfirmForm,
+        upload_form=ImportUploadForm,
+    )
 
 
 @login_required
 def import_members(request):
     """Upload → (errors | preview) → confirm. Nothing is written before the confirm."""
-    if not permissions.can_import_members(request.user):
-        raise PermissionDenied("只有支部书记和组织部可以导入党员名册")
-    context = {"form": ImportUploadForm()}
-    if request.method == "POST" and "token" not in request.POST:
-        form = ImportUploadForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            try:
-                data = read_upload(form.cleaned_data["file"], max_bytes=settings.IMPORT_MAX_BYTES)
-                report = importing.preview_import(data=data, by=request.user)
-            except importing.ImportRejected as rejected:
-                token = _stash(request, data)
-                context.update(rejected=rejected, error_token=token)
-            except DomainError as exc:
-                form.add_error("file", exc.message)
-            else:
-                token = _stash(request, data)
-                context.update(report=report, confirm_form=ImportConfirmForm(initial={"token": token}))
-        return render(request, "members/import.html", context)
-    if request.method == "POST":
-        confirm = ImportConfirmForm(request.POST)
-        if not confirm.is_valid():
-            messages.error(request, "导入会话已过期，请重新上传文件")
-            return redirect("members:import")
-        token = confirm.cleaned_data["token"]
-        try:
-            data = _unstash(request, token)
-            report = importing.commit_import(
-                data=data, by=request.user, confirm_similar=confirm.cleaned_data["confirm_similar"]
-            )
-        except importing.ImportRejected as rejected:
-            context.update(rejected=rejected, error_token=token)
-            return render(request, "members/import.html", context)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("members:import")
-        _discard(request, token)
-        messages.success(
-            request,
-            f"导入完成：新增 {len(report.new)} 人，更新 {len(report.changed)} 人，未变化 {len(report.unchanged)} 人",
-        )
-        return redirect("members:list")
-    return render(request, "members/import.html", context)
+    return import_view(request, _roster_import_flow())
 
 
 @login_required
 def import_errors(request, token: str):
     """The rejected file again with each bad row's problems in a column."""
-    if not permissions.can_import_members(request.user):
-        raise PermissionDenied
-    try:
-        data = _unstash(request, token)
-        importing.preview_import(data=data, by=request.user)
-    except importing.ImportRejected as rejected:
-        return attachment(importing.error_workbook(rejected), filename="导入错误标注.xlsx")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("members:import")
-    raise Http404
+    return import_errors_view(request, token, _roster_import_flow())
 
 
 @login_required

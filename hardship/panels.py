@@ -1,0 +1,42 @@
+"""What the ledger adds to the home page and to the member pages."""
+
+from __future__ import annotations
+
+from core.registry import Panel
+from hardship import permissions, selectors
+from hardship.models import HardshipRecord, Pairing
+
+
+def coverage_panel(request):
+    user = request.user
+    if not permissions.can_see_coverage(user):
+        return None
+    return Panel(title="困难党员帮扶覆盖", template="hardship/_home_coverage.html",
+                 context={"coverage": selectors.coverage(user)}, order=20)
+
+
+def member_section(request, member, own_page: bool):
+    """The member's ledger line and pairings. On /me/ only what the member may read about themself:
+    no income, family or causes, no reviewers' notes; their helpers and what was done for them."""
+    user = request.user
+    records = list(
+        HardshipRecord.objects.for_user(user).filter(member=member)
+        .prefetch_related("categories", "needs").order_by("-registered_on")
+    )
+    helping = list(
+        Pairing.objects.for_user(user).active().filter(helper=member).select_related("record__member")
+    )
+    if not records and not helping:
+        return None
+    pairings = list(
+        Pairing.objects.for_user(user).filter(record__member=member)
+        .select_related("helper").prefetch_related("help_types", "progress__help_type")
+    )
+    show_confidential = bool(records) and not own_page and permissions.can_see_confidential(user, records[0])
+    return Panel(
+        title="困难帮扶" if records else "结对帮扶",
+        template="hardship/_member_section.html",
+        context={"records": records, "pairings": pairings, "helping": helping, "own_page": own_page,
+                 "show_confidential": show_confidential, "can_view_ledger": permissions.can_view_ledger(user)},
+        order=20,
+    )

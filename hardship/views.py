@@ -1,0 +1,421 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+
+from core.audit import history_of
+from core.errors import DomainError
+from core.http import attachment
+from core.importing import ImportFlow, import_errors_view, import_view
+from core.pagination import PageSizeMixin
+from hardship import exports, importing, permissions, selectors, services
+from hardship.filters import PairingFilter, RecordFilter
+from hardship.forms import (
+    AgreementForm,
+    CloseForm,
+    EndPairingForm,
+    FamilyFormSet,
+    HalfYearForm,
+    PairingForm,
+    ProgressForm,
+    RecordForm,
+    ReviewForm,
+)
+from hardship.models import HardshipRecord, Pairing
+
+
+class LedgerAccessMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.can_view_ledger(request.user):
+            raise PermissionDenied("困难党员台帐仅对支部书记、支委和组织部开放")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _require_ledger(user) -> None:
+    if not permissions.can_view_ledger(user):
+        raise PermissionDenied("困难党员台帐仅对支部书记、支委和组织部开放")
+
+
+# --- the ledger --------------------------------------------------------------------------------
+
+class RecordListView(LedgerAccessMixin, PageSizeMixin, FilterView):
+    template_name = "hardship/record_list.html"
+    filterset_class = RecordFilter
+    context_object_name = "records"
+
+    def get_queryset(self):
+        return selectors.ledger(self.request.user)
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["user"] = self.request.user
+        if kwargs["data"] is None or "status" not in kwargs["data"]:
+            # The ledger opens on the lines in 在册; 已脱困/已注销 are one filter away.
+            data = (kwargs["data"] or {}).copy() if kwargs["data"] is not None else {}
+            data.setdefault("status", HardshipRecord.Status.ACTIVE)
+            kwargs["data"] = data
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        allowed = permissions.confidential_org_ids(user)
+        review_cutoff = selectors.review_cutoff()
+        for record in context["records"]:
+            record.show_income = allowed is None or record.member.organization_id in allowed
+            record.review_overdue = (record.status == HardshipRecord.Status.ACTIVE and
+                                     (record.last_reviewed_on or record.registered_on) < review_cutoff)
+        context["can_create"] = permissions.can_register(user)
+        context["can_import"] = permissions.can_import_ledger(user)
+        return context
+
+
+class RecordDetailView(LedgerAccessMixin, DetailView):
+    template_name = "hardship/record_detail.html"
+    context_object_name = "record"
+
+    def get_queryset(self):
+        return HardshipRecord.objects.for_user(self.request.user).select_related(
+            "member__organization", "created_by", "consent_recorded_by"
+        ).prefetch_related("categories", "needs")
+
+    def get_object(self, queryset=None):
+        record = super().get_object(queryset)
+        services.log_access(record=record, user=self.request.user, ip_address=self.request.META.get("REMOTE_ADDR"))
+        return record
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, record = self.request.user, self.object
+        can_manage = permissions.can_manage_record(user, record)
+        context.update(
+            show_confidential=permissions.can_see_confidential(user, record),
+            can_manage=can_manage,
+            can_edit=permissions.can_edit_record(user, record),
+            family=list(record.family.all()),
+            reviews=list(record.reviews.select_related("reviewed_by")[:20]),
+            pairings=list(record.pairings.select_related("helper__organization").prefetch_related("help_types")),
+            history=list(history_of(record)[:50]),
+            review_overdue=record.status == HardshipRecord.Status.ACTIVE
+            and (record.last_reviewed_on or record.registered_on) < selectors.review_cutoff(),
+        )
+        if can_manage and record.status == HardshipRecord.Status.ACTIVE:
+            today = timezone.localdate()
+            context["review_form"] = ReviewForm(initial={"reviewed_on": today, "level": record.level})
+            context["close_form"] = CloseForm(initial={"closed_on": today})
+        if permissions.can_view_access_log(user):
+            context["access_logs"] = list(record.access_logs.select_related("user")[:30])
+        return context
+
+
+def _record_form_page(request, record: HardshipRecord | None):
+    user = request.user
+    instance = record or HardshipRecord()
+    form = RecordForm(request.POST or None, instance=instance, user=user)
+    formset = FamilyFormSet(request.POST or None, instance=instance, prefix="family")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        family = formset.save(commit=False)
+        try:
+            saved = services.save_record(
+                record=form.instance, categories=form.cleaned_data["categories"], needs=form.cleaned_data["needs"],
+                family=family, remove_family=formset.deleted_objects, by=user,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"已保存{saved.member.name}的困难党员台帐")
+            return redirect("hardship:detail", pk=saved.pk)
+    return render(request, "hardship/record_form.html", {"form": form, "formset": formset, "record": record})
+
+
+@login_required
+def record_create(request):
+    _require_ledger(request.user)
+    if not permissions.can_register(request.user):
+        raise PermissionDenied("登记困难党员台帐需由支部书记或组织部办理")
+    return _record_form_page(request, None)
+
+
+@login_required
+def record_edit(request, pk: int):
+    _require_ledger(request.user)
+    record = get_object_or_404(HardshipRecord.objects.for_user(request.user).select_related("member"), pk=pk)
+    if not permissions.can_edit_record(request.user, record):
+        raise PermissionDenied("台帐含家庭收入等敏感信息，需由支部书记或组织部修改")
+    if record.status != HardshipRecord.Status.ACTIVE:
+        messages.error(request, "该台帐已脱困或注销，不能再修改")
+        return redirect("hardship:detail", pk=pk)
+    return _record_form_page(request, record)
+
+
+def _scoped_record(request, pk: int) -> HardshipRecord:
+    _require_ledger(request.user)
+    return get_object_or_404(HardshipRecord.objects.for_user(request.user).select_related("member"), pk=pk)
+
+
+@login_required
+@require_POST
+def record_review(request, pk: int):
+    record = _scoped_record(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写复核日期和困难程度")
+        return redirect("hardship:detail", pk=pk)
+    try:
+        services.review_record(record_id=record.pk, level=form.cleaned_data["level"], note=form.cleaned_data["note"],
+                               on=form.cleaned_data["reviewed_on"], by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已完成{record.member.name}的年度复核")
+    return redirect("hardship:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def record_close(request, pk: int):
+    record = _scoped_record(request, pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择处理结果并填写日期和原因")
+        return redirect("hardship:detail", pk=pk)
+    try:
+        closed = services.close_record(record_id=record.pk, status=form.cleaned_data["status"],
+                                       reason=form.cleaned_data["reason"], on=form.cleaned_data["closed_on"],
+                                       by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{closed.member.name}的台帐已标记为“{closed.get_status_display()}”")
+    return redirect("hardship:detail", pk=pk)
+
+
+@login_required
+def export_ledger(request):
+    _require_ledger(request.user)
+    filterset = RecordFilter(request.GET or {"status": HardshipRecord.Status.ACTIVE},
+                             queryset=selectors.ledger(request.user), user=request.user)
+    content = exports.ledger_workbook(filterset.qs, user=request.user)
+    return attachment(content, filename=f"困难党员台帐_{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def _ledger_import_flow() -> ImportFlow:
+    return ImportFlow(
+        template="hardship/import.html",
+        url_name="hardship:import",
+        done_url_name="hardship:list",
+        allowed=permissions.can_import_ledger,
+        refused_message="只有支部书记和组织部可以导入困难党员台帐",
+        preview=importing.preview_import,
+        commit=importing.commit_import,
+        done_message=lambda report: f"导入完成：新增台帐 {len(report.new)} 条，更新 {len(report.changed)} 条，"
+                                    f"未变化 {len(report.unchanged)} 条",
+    )
+
+
+@login_required
+def import_ledger(request):
+    return import_view(request, _ledger_import_flow())
+
+
+@login_required
+def import_ledger_errors(request, token: str):
+    return import_errors_view(request, token, _ledger_import_flow(), filename="台帐导入错误标注.xlsx")
+
+
+@login_required
+def import_ledger_template(request):
+    if not permissions.can_import_ledger(request.user):
+        raise PermissionDenied
+    return attachment(exports.import_template(), filename="困难党员台帐导入模板.xlsx")
+
+
+# --- pairing ------------------------------------------------------------------------------------
+
+class PairingListView(LedgerAccessMixin, PageSizeMixin, FilterView):
+    template_name = "hardship/pairing_list.html"
+    filterset_class = PairingFilter
+    context_object_name = "pairings"
+
+    def get_queryset(self):
+        return selectors.pairings(self.request.user)
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["stale_cutoff"] = selectors.progress_cutoff()
+        context["can_create"] = permissions.can_keep_ledger(self.request.user)
+        return context
+
+
+def _scoped_pairing(request, pk: int) -> Pairing:
+    return get_object_or_404(
+        Pairing.objects.for_user(request.user).select_related(
+            "helper__organization", "record__member__organization", "created_by"
+        ).prefetch_related("help_types"),
+        pk=pk,
+    )
+
+
+@login_required
+def pairing_detail(request, pk: int):
+    pairing = _scoped_pairing(request, pk)
+    user = request.user
+    can_manage = permissions.can_manage_record(user, pairing.record)
+    is_helper = pairing.helper.user_id == user.pk
+    if not (can_manage or is_helper or permissions.can_view_ledger(user)):
+        # The helped member reads their pairing on /me/.
+        return redirect("me")
+    active = pairing.status == Pairing.Status.ACTIVE
+    context = {
+        "pairing": pairing,
+        "can_manage": can_manage,
+        "progress": list(pairing.progress.select_related("help_type", "recorded_by")),
+        "history": list(history_of(pairing)[:30]) if can_manage else [],
+        "progress_form": ProgressForm() if active and (can_manage or is_helper) else None,
+        "end_form": EndPairingForm(initial={"ended_on": timezone.localdate()}) if active and can_manage else None,
+    }
+    return render(request, "hardship/pairing_detail.html", context)
+
+
+@login_required
+def pairing_create(request):
+    _require_ledger(request.user)
+    initial = {}
+    if request.GET.get("record", "").isdigit():
+        initial["record"] = request.GET["record"]
+    form = PairingForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pairing = services.create_pairing(
+                record=data["record"], helper=data["helper"], help_types=data["help_types"],
+                started_on=data["started_on"], goals=data["goals"], measures=data["measures"], items=data["items"],
+                expected_results=data["expected_results"], by=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"已安排{pairing.helper.name}结对帮扶{pairing.record.member.name}")
+            return redirect("hardship:pairing_detail", pk=pairing.pk)
+    return render(request, "hardship/pairing_form.html", {"form": form, "max_households": services.max_households()})
+
+
+@login_required
+def pairing_agreement_edit(request, pk: int):
+    pairing = _scoped_pairing(request, pk)
+    if not permissions.can_manage_record(request.user, pairing.record):
+        raise PermissionDenied
+    form = AgreementForm(request.POST or None, instance=pairing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.update_agreement(pairing=form.instance, help_types=form.cleaned_data["help_types"],
+                                          by=request.user)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "已保存帮扶责任书")
+            return redirect("hardship:pairing_detail", pk=pk)
+    return render(request, "hardship/agreement_form.html", {"form": form, "pairing": pairing})
+
+
+@login_required
+def pairing_agreement_print(request, pk: int):
+    pairing = _scoped_pairing(request, pk)
+    return render(request, "hardship/agreement_print.html", {"pairing": pairing, "today": timezone.localdate()})
+
+
+@login_required
+@require_POST
+def pairing_progress_add(request, pk: int):
+    pairing = _scoped_pairing(request, pk)
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, "；".join(errors))
+        return redirect("hardship:pairing_detail", pk=pk)
+    try:
+        services.add_progress(pairing_id=pairing.pk, by=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已登记帮扶进展")
+    return redirect("hardship:pairing_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def pairing_end(request, pk: int):
+    pairing = _scoped_pairing(request, pk)
+    form = EndPairingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写结束日期和帮扶成效")
+        return redirect("hardship:pairing_detail", pk=pk)
+    try:
+        services.end_pairing(pairing_id=pairing.pk, outcome=form.cleaned_data["outcome"],
+                             on=form.cleaned_data["ended_on"], by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "结对帮扶已结束")
+    return redirect("hardship:pairing_detail", pk=pk)
+
+
+# --- the half-year report -------------------------------------------------------------------------
+
+def _report_params(request):
+    year, half = selectors.current_half()
+    form = HalfYearForm(request.GET or None, user=request.user,
+                        initial={"year": year, "half": half})
+    organization = form.fields["organization"].queryset.first()
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["organization"], form.cleaned_data["year"], form.cleaned_data["half"]
+    if form.is_bound:
+        return form, None, year, half
+    form.initial["organization"] = organization
+    return form, organization, year, half
+
+
+@login_required
+def half_year_report(request):
+    _require_ledger(request.user)
+    form, organization, year, half = _report_params(request)
+    rows = selectors.half_year_report(request.user, organization=organization, year=year, half=half) \
+        if organization else []
+    start, end = selectors.half_year_bounds(year, half)
+    context = {
+        "form": form, "organization": organization, "year": year, "half": half, "rows": rows,
+        "start": start, "end": end,
+        "total_entries": sum(r.entries for r in rows), "total_money": sum((r.money for r in rows), 0),
+        "no_progress": sum(1 for r in rows if r.entries == 0),
+        "query": request.GET.urlencode() or (f"organization={organization.pk}&year={year}&half={half}"
+                                             if organization else ""),
+    }
+    return render(request, "hardship/report.html", context)
+
+
+@login_required
+def half_year_report_xlsx(request):
+    _require_ledger(request.user)
+    _form, organization, year, half = _report_params(request)
+    if organization is None:
+        messages.error(request, "请选择组织、年度和半年")
+        return redirect("hardship:report")
+    rows = selectors.half_year_report(request.user, organization=organization, year=year, half=half)
+    content = exports.report_workbook(rows, organization=organization, year=year, half=half)
+    label = "上半年" if half == 1 else "下半年"
+    return attachment(content, filename=f"结对帮扶半年报告_{organization.name}_{year}{label}.xlsx")
+
