@@ -6,7 +6,12 @@ class MembersConfig(AppConfig):
     verbose_name = "党员与组织"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from core import audit
+        from members.middleware import remember_second_factor
+
+        user_logged_in.connect(remember_second_factor, dispatch_uid="members.remember_second_factor")
         from core.registry import NavItem, register_home_panel, register_nav, register_seed_step
         from members import panels, permissions, seed
         from members.audit_views import can_view_audit

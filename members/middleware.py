@@ -35,3 +35,11 @@ def _needs_second_factor(request) -> bool:
 
 
 SESSION_FLAG = "care_two_factor"
+
+
+def remember_second_factor(sender, request, user, **kwargs) -> None:
+    """On sign-in, note in the session whether the user must enter a code (one query, at login)."""
+    if request is not None and hasattr(request, "session"):
+        from django_otp import user_has_device
+
+        request.session[SESSION_FLAG] = user_has_device(user, confirmed=True)

@@ -34,6 +34,27 @@ def _service_markers(request):
 
 
 @pytest.fixture(autouse=True)
+def _reference_rows(request):
+    """Rows that data migrations put in (hardship categories and help types). A transactional test
+    (browser tests) empties every table when it ends; put them back for whoever runs next."""
+    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames \
+            and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+    from hardship.models import HardshipCategory
+
+    if not HardshipCategory.objects.exists():
+        from tests.hardship.conftest import ensure_reference_rows
+
+        ensure_reference_rows()
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 

@@ -9,6 +9,7 @@ trace of the object in the body, for GET and for POST. A new route without an en
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,6 +33,11 @@ class Foreign:
     secrets: list[str]
     changed: Callable[[], bool] | None = None  # after a POST: did anything change?
     statuses: tuple[int, ...] = (403, 404, 405)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
 def foreign_unit():
@@ -94,6 +100,108 @@ def foreign_objection(unit) -> Foreign:
                    changed=lambda: Objection.objects.get(pk=objection.pk).status != "open")
 
 
+def foreign_record(unit) -> Foreign:
+    from tests.hardship.factories import RecordFactory
+
+    _, _, _, member = foreign_unit()
+    record = RecordFactory(member=member, causes="外县绝密致困原因")
+    reviewed = record.last_reviewed_on
+    return Foreign({"pk": record.pk}, ["外县党员", "外县绝密致困原因"],
+                   changed=lambda: type(record).objects.get(pk=record.pk).last_reviewed_on != reviewed
+                   or type(record).objects.get(pk=record.pk).status != "active")
+
+
+def foreign_pairing(unit) -> Foreign:
+    from tests.hardship.factories import PairingFactory, RecordFactory
+
+    _, _, _, member = foreign_unit()
+    pairing = PairingFactory(record=RecordFactory(member=member), goals="外县绝密帮扶目标")
+    return Foreign({"pk": pairing.pk}, ["外县党员", "外县绝密帮扶目标"],
+                   changed=lambda: type(pairing).objects.get(pk=pairing.pk).status != "active"
+                   or pairing.progress.exists())
+
+
+def _foreign_funds():
+    """A foreign unit with its fund officer, organization department and fund with income."""
+    from funds import services
+    from funds.models import Fund, Source
+
+    committee, _, secretary, member = foreign_unit()
+    officer = AppointmentFactory(organization=committee, role=Role.FUND_OFFICER).user
+    department = AppointmentFactory(organization=committee, role=Role.ORG_DEPT).user
+    fund = Fund.objects.create(organization=committee)
+    services.record_income(fund_id=fund.pk, by=officer, source=Source.FISCAL, amount="5000.00",
+                           occurred_on=dt.date.today())
+    return fund, secretary, department, member
+
+
+def foreign_fund(unit) -> Foreign:
+    fund, _, _, _ = _foreign_funds()
+    return Foreign({"pk": fund.pk}, ["外县党委"], changed=lambda: type(fund).objects.get(pk=fund.pk).balance != 5000)
+
+
+def foreign_entry(unit) -> Foreign:
+    fund, _, _, _ = _foreign_funds()
+    entry = fund.entries.get()
+    return Foreign({"pk": fund.pk, "entry_pk": entry.pk}, ["外县党委"],
+                   changed=lambda: fund.entries.count() != 1)
+
+
+def _foreign_application(*, to_notice: bool = False):
+    from funds import services
+
+    _, secretary, department, member = _foreign_funds()
+    app = services.create_application(by=secretary, member=member, kind="temporary", amount_requested="500.00",
+                                      reason="外县绝密申请理由", submit=True)
+    if to_notice:
+        services.record_meeting(application_id=app.pk, by=secretary, meeting_on=dt.date.today(), attendees=10,
+                                votes_for=8, votes_against=1, votes_abstain=1)
+        services.approve(application_id=app.pk, by=department, amount_approved="500.00")
+    app.refresh_from_db()
+    return app
+
+
+def foreign_application(unit) -> Foreign:
+    app = _foreign_application()
+    status = app.status
+    return Foreign({"pk": app.pk}, ["外县党员", "外县绝密申请理由"],
+                   changed=lambda: type(app).objects.get(pk=app.pk).status != status)
+
+
+def foreign_objection_on_application(unit) -> Foreign:
+    from funds.models import Objection as FundObjection
+
+    app = _foreign_application(to_notice=True)
+    raiser = MemberFactory(organization=app.member.organization, name="外县异议人").user or AppointmentFactory(
+        organization=app.member.organization, role=Role.COMMITTEE).user
+    objection = FundObjection.objects.create(application=app, raised_by=raiser, reason="外县异议内容")
+    return Foreign({"pk": app.pk, "objection_pk": objection.pk}, ["外县党员", "外县异议内容"],
+                   changed=lambda: FundObjection.objects.get(pk=objection.pk).outcome != FundObjection.Outcome.OPEN)
+
+
+def foreign_attachment(unit) -> Foreign:
+    from django.core.files.base import ContentFile
+
+    from funds.models import Attachment
+
+    app = _foreign_application()
+    content = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    attachment = Attachment(application=app, original_name="外县绝密附件.pdf", content_type="application/pdf",
+                            size=len(content), uploaded_by=app.submitted_by)
+    attachment.file.save("foreign.pdf", ContentFile(content), save=True)
+    return Foreign({"pk": attachment.pk}, ["外县绝密附件", "%PDF"])
+
+
+def foreign_batch(unit) -> Foreign:
+    from funds.models import DisbursementBatch
+
+    fund, _, _, _ = _foreign_funds()
+    officer = type(unit.zzb).objects.filter(appointments__role=Role.FUND_OFFICER,
+                                            appointments__organization=fund.organization).get()
+    batch = DisbursementBatch.objects.create(fund=fund, title="外县绝密发放清单", total=0, created_by=officer)
+    return Foreign({"pk": batch.pk}, ["外县绝密发放清单"])
+
+
 def unknown_token(unit) -> Foreign:
     # An expired or foreign import token sends the importer back to the upload page with a message.
     return Foreign({"token": "not-a-real-token"}, [], statuses=(302, 403, 404, 405))
@@ -113,6 +221,18 @@ OBJECT_ROUTES: dict[str, Callable[..., Foreign]] = {
         "publish", "cancel")},
     **{f"awards:{name}": foreign_nomination for name in ("nomination", "review", "withdraw", "object")},
     "awards:resolve": foreign_objection,
+    **{f"hardship:{name}": foreign_record for name in ("detail", "edit", "review", "close")},
+    **{f"hardship:{name}": foreign_pairing for name in (
+        "pairing_detail", "agreement_edit", "agreement_print", "progress_add", "pairing_end")},
+    "hardship:import_errors": unknown_token,
+    **{f"funds:{name}": foreign_fund for name in ("ledger", "summary", "income", "batch_new", "batch_disburse")},
+    "funds:reverse": foreign_entry,
+    "funds:batch": foreign_batch,
+    **{f"funds:{name}": foreign_application for name in (
+        "application", "application_edit", "submit", "withdraw", "return", "meeting", "approve", "reject", "object",
+        "disburse")},
+    "funds:resolve": foreign_objection_on_application,
+    "funds:attachment": foreign_attachment,
 }
 # Routes without an object id: their lists and actions are scoped and tested in each app's tests.
 PLAIN_ROUTES = {
@@ -122,6 +242,9 @@ PLAIN_ROUTES = {
     "notifications:inbox", "notifications:read_all",
     "reports:dashboard", "reports:annual",
     "awards:list", "awards:create", "awards:stats",
+    "hardship:list", "hardship:create", "hardship:export", "hardship:import", "hardship:import_template",
+    "hardship:pairings", "hardship:pairing_create", "hardship:report", "hardship:report_xlsx",
+    "funds:index", "funds:open", "funds:public", "funds:notices", "funds:applications", "funds:application_new",
 }
 
 
