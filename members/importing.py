@@ -81,7 +81,7 @@ def _prevalidate(by, headers, rows, errors: list[RowError]) -> list[SimilarRow]:
             errors.append(RowError(number, "身份证号", f"与第 {numbers[id_number]} 行的身份证号重复"))
         else:
             numbers[id_number] = number
-    manageable = set(permissions_org_ids(by))
+    manageable = permissions_org_ids(by)
     existing = {
         m.id_number: m
         for m in Member.objects.filter(id_number__in=list(numbers)).only("id_number", "organization_id", "name")

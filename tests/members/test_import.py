@@ -197,3 +197,11 @@ def test_only_secretaries_and_org_department_may_import(unit, login):
 def test_sheet_with_only_headers_is_refused(unit, login):
     body = upload(login(unit.shuji1), xlsx([])).content.decode()
     assert "没有数据行" in body
+
+
+def test_administrator_imports_into_any_branch(unit, login):
+    client = login(unit.admin)
+    response = upload(client, xlsx([person("管理员导入", branch="第二党支部")]))
+    assert [r.name for r in response.context["report"].new] == ["管理员导入"]
+    confirm(client, response)
+    assert Member.objects.get(name="管理员导入").organization == unit.branch2
