@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
 from core.jobs import daily_job
@@ -220,16 +220,17 @@ def _raise_prompt(*, member: Member, occasion: str, event_key: str, reason: str,
 @daily_job("visits.care_prompts", label="患病探望、病故吊唁、受灾慰问提示", order=22)
 def care_prompts(day: dt.date) -> dict[str, int]:
     counts = {"illness": 0, "bereavement": 0, "disaster": 0, "closed": 0, "notices": 0}
-    # A member back from hospital no longer needs the illness visit prompted.
-    counts["closed"] = VisitPrompt.objects.open().filter(occasion=Occasion.ILLNESS).filter(
+    # A member back from hospital no longer needs the illness visit prompted; the next stay is a new event.
+    discharged = VisitPrompt.objects.filter(occasion=Occasion.ILLNESS, event_over=False).filter(
         Q(member__is_hospitalized=False)
         | Q(member__deceased_on__isnull=False)
         | Q(member__transferred_out_on__isnull=False)
-    ).update(closed_on=day)
+    )
+    counts["closed"] = discharged.filter(closed_on__isnull=True).update(closed_on=day)
+    discharged.update(event_over=True)
+    current_stay = VisitPrompt.objects.filter(member=OuterRef("pk"), occasion=Occasion.ILLNESS, event_over=False)
     raised: list[VisitPrompt] = []
-    for member in Member.objects.on_roll().filter(is_hospitalized=True).exclude(
-        visit_prompts__occasion=Occasion.ILLNESS, visit_prompts__closed_on__isnull=True
-    ):
+    for member in Member.objects.on_roll().filter(is_hospitalized=True).filter(~Exists(current_stay)):
         prompt = _raise_prompt(member=member, occasion=Occasion.ILLNESS, event_key=f"hospital:{day.isoformat()}",
                                reason="生病住院，请及时探望", day=day)
         if prompt:

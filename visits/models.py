@@ -218,6 +218,8 @@ class VisitPrompt(models.Model):
     reason = models.CharField("原因", max_length=200)
     raised_on = models.DateField("提示日期")
     closed_on = models.DateField("关闭日期", null=True, blank=True)
+    # The situation itself is over (discharged from hospital): a new hospitalisation is a new event.
+    event_over = models.BooleanField("事件已结束", default=False)
     visit = models.ForeignKey(
         Visit, verbose_name="走访记录", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
