@@ -23,7 +23,7 @@ def test_talks_due_orders_three_priority_groups_first_then_never_then_longest_ag
     make_talk([long_ago], talked_on=day - dt.timedelta(days=700))
     longer_ago = MemberFactory(organization=branch, name="三年前谈过")
     make_talk([longer_ago], talked_on=day - dt.timedelta(days=1100))
-    never = MemberFactory(organization=branch, name="从未谈过")
+    MemberFactory(organization=branch, name="从未谈过")
     poor = MemberFactory(organization=branch, name="困难党员")
     make_hardship(poor)
     grumbling = MemberFactory(organization=branch, name="有怨气")
@@ -50,8 +50,8 @@ def test_targets_not_visited_before_last_spring_festival(unit):
     MemberFactory(organization=unit.branch1, name="节前未访", is_model_worker=True)
     late = MemberFactory(organization=unit.branch1, name="节后才访", is_retired_cadre=True)
     VisitFactory(member=late, visited_on=festival + dt.timedelta(days=5))
-    groups = dict((label, list(qs)) for label, _, qs in selectors.not_visited_targets(
-        Member.objects.filter(organization=unit.branch1), day))
+    groups = {label: list(qs) for label, _, qs in selectors.not_visited_targets(
+        Member.objects.filter(organization=unit.branch1), day)}
     assert [m.name for m in groups["春节"]] == ["节前未访", "节后才访"]
 
 

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from core.errors import DomainError
+from tests.factories import MemberFactory
 from visits import jobs, services
 from visits.models import Occasion, Talk, VisitPlanItem
-from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date.today()
