@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 
 from members.models import Member
 from members.seed import SeedContext
@@ -27,30 +28,49 @@ NOTES = ["身体状况尚可，与家人同住，对组织的关心表示感谢�
          "家中生活有一定困难，已登记需求。", "精神状态良好，谈了对社区工作的建议。"]
 
 
-def _visitors_by_branch(ctx: SeedContext) -> dict[int, list[Member]]:
+def _link(through, left: str, right: str, pairs) -> None:
+    """Insert many-to-many rows with one executemany: for tens of thousands of (id, id) pairs the ORM's
+    per-object preparation costs more than the database does."""
+    meta = through._meta
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in (left, right))
+    rows = list(dict.fromkeys(pairs))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s)", rows[start:start + 5000])  # noqa: S608
+
+
+def _by_branch(ctx: SeedContext) -> dict[int, list[Member]]:
+    """Members grouped by branch once (ctx.members_of scans all members on every call)."""
+    grouped: dict[int, list[Member]] = {branch.pk: [] for branch in ctx.branches}
+    for member in ctx.members:
+        grouped.setdefault(member.organization_id, []).append(member)
+    return grouped
+
+
+def _visitors_by_branch(ctx: SeedContext, by_branch: dict[int, list[Member]]) -> dict[int, list[Member]]:
     """Who goes visiting: the branch's secretary and committee member (accounts), otherwise two
     working-age members standing in for the 支委."""
     result: dict[int, list[Member]] = {}
-    with_login = {m.organization_id: [] for m in ctx.members}
-    for m in ctx.members:
-        if m.user_id and m.deceased_on is None:
-            with_login[m.organization_id].append(m)
     for branch in ctx.branches:
-        people = with_login.get(branch.pk) or []
+        members = by_branch.get(branch.pk, [])
+        people = [m for m in members if m.user_id and m.deceased_on is None]
         if len(people) < 2:
-            people = people + [
-                m for m in ctx.members_of(branch)
-                if m.deceased_on is None and m.transferred_out_on is None and 30 <= m.age_on(ctx.today) <= 60
-                and m not in people
+            taken = {m.pk for m in people}
+            people += [
+                m for m in members
+                if m.pk not in taken and m.deceased_on is None and m.transferred_out_on is None
+                and 30 <= m.age_on(ctx.today) <= 60
             ][: 2 - len(people)]
-        result[branch.pk] = people or ctx.members_of(branch)[:1]
+        result[branch.pk] = people or members[:1]
     return result
 
 
 def seed_visits(ctx: SeedContext) -> None:
     rng, today = ctx.rng, ctx.today
     on_roll = ctx.on_roll()
-    visitors = _visitors_by_branch(ctx)
+    by_branch = _by_branch(ctx)
+    visitors = _visitors_by_branch(ctx, by_branch)
     hardship_ids = selectors.active_hardship_member_ids()
     secretary_user = ctx.users.get("shuji1")
 
@@ -81,7 +101,7 @@ def seed_visits(ctx: SeedContext) -> None:
         links.append((len(talks) - 1, visitors[member.organization_id][:1], [member]))
     # One collective talk per branch before 七一 (集体谈心).
     for branch in ctx.branches:
-        group = [m for m in ctx.members_of(branch) if m.deceased_on is None and m.transferred_out_on is None][:6]
+        group = [m for m in by_branch.get(branch.pk, []) if m.deceased_on is None and m.transferred_out_on is None][:6]
         if len(group) >= 2:
             talks.append(Talk(
                 organization_id=branch.pk, kind=Talk.Kind.COLLECTIVE, talked_on=today - dt.timedelta(days=150),
@@ -91,17 +111,10 @@ def seed_visits(ctx: SeedContext) -> None:
             ))
             links.append((len(talks) - 1, visitors[branch.pk][:2], group))
     talks = Talk.objects.bulk_create(talks, batch_size=2000)
-    interviewer_rows, participant_rows = [], []
-    seen = set()
-    for index, interviewers, participants in links:
-        talk_id = talks[index].pk
-        for m in interviewers:
-            if (talk_id, m.pk) not in seen:
-                seen.add((talk_id, m.pk))
-                interviewer_rows.append(Talk.interviewers.through(talk_id=talk_id, member_id=m.pk))
-        participant_rows.extend(Talk.participants.through(talk_id=talk_id, member_id=m.pk) for m in participants)
-    Talk.interviewers.through.objects.bulk_create(interviewer_rows, batch_size=5000)
-    Talk.participants.through.objects.bulk_create(participant_rows, batch_size=5000)
+    _link(Talk.interviewers.through, "talk", "member",
+          ((talks[index].pk, m.pk) for index, interviewers, _ in links for m in interviewers))
+    _link(Talk.participants.through, "talk", "member",
+          ((talks[index].pk, m.pk) for index, _, participants in links for m in participants))
 
     # --- holiday plans of the last 春节 and 七一, about three quarters done ---
     lead = settings.CARE["HOLIDAY_PLAN_LEAD_DAYS"]
@@ -149,19 +162,13 @@ def seed_visits(ctx: SeedContext) -> None:
         ))
         visit_visitors.append(visitors[member.organization_id][:1])
     visits = Visit.objects.bulk_create(visits, batch_size=2000)
-    Visit.visitors.through.objects.bulk_create(
-        [Visit.visitors.through(visit_id=v.pk, member_id=m.pk)
-         for v, who in zip(visits, visit_visitors, strict=True) for m in {x.pk: x for x in who}.values()],
-        batch_size=5000,
-    )
+    _link(Visit.visitors.through, "visit", "member",
+          ((v.pk, m.pk) for v, who in zip(visits, visit_visitors, strict=True) for m in who))
     for item, index in zip(items, item_visit, strict=True):
         item.visit_id = visits[index].pk if index is not None else None
     items = VisitPlanItem.objects.bulk_create(items, batch_size=2000)
-    VisitPlanItem.visitors.through.objects.bulk_create(
-        [VisitPlanItem.visitors.through(visitplanitem_id=item.pk, member_id=m.pk)
-         for item, who in zip(items, item_visitors, strict=True) for m in {x.pk: x for x in who}.values()],
-        batch_size=5000,
-    )
+    _link(VisitPlanItem.visitors.through, "visitplanitem", "member",
+          ((item.pk, m.pk) for item, who in zip(items, item_visitors, strict=True) for m in who))
     from visits.jobs import care_prompts
 
     care_prompts(today)  # the illness and bereavement prompts a secretary finds on the home page
