@@ -56,20 +56,44 @@ def create_plan(*, branch: Organization, occasion: str, year: int, holiday: dt.d
             plan = VisitPlan.objects.create(organization=branch, occasion=occasion, year=year, holiday=holiday)
     except IntegrityError:
         return None
-    members = list(selectors.target_members(day).filter(organization=branch).order_by("name", "id"))
-    hardship_ids = selectors.active_hardship_member_ids([m.pk for m in members])
-    VisitPlanItem.objects.bulk_create([
-        VisitPlanItem(
-            plan=plan, member=m, reasons="、".join(selectors.target_reasons(m, day, hardship_ids=hardship_ids))
-        )
-        for m in members
-    ])
+    _add_missing_items(VisitPlan.objects.filter(pk=plan.pk), day)
     return plan
+
+
+def _add_missing_items(plans, day: dt.date) -> int:
+    """Put every current target member on their branch's plan (someone registered as a hardship member
+    after the plan was made is added), and take off unvisited members who died or left."""
+    plans = list(plans)
+    if not plans:
+        return 0
+    plan_of = {plan.organization_id: plan for plan in plans}
+    VisitPlanItem.objects.filter(plan__in=plans, visit__isnull=True).filter(
+        Q(member__deceased_on__isnull=False) | Q(member__transferred_out_on__isnull=False)
+    ).delete()
+    on_plan = VisitPlanItem.objects.filter(plan__in=plans, member=OuterRef("pk"))
+    members = list(
+        selectors.target_members(day).filter(organization_id__in=list(plan_of)).filter(~Exists(on_plan))
+        .order_by("organization_id", "name", "id")
+    )
+    if not members:
+        return 0
+    hardship_ids = selectors.active_hardship_member_ids([m.pk for m in members])
+    created = VisitPlanItem.objects.bulk_create(
+        [
+            VisitPlanItem(
+                plan=plan_of[m.organization_id], member=m,
+                reasons="、".join(selectors.target_reasons(m, day, hardship_ids=hardship_ids)),
+            )
+            for m in members
+        ],
+        ignore_conflicts=True,
+    )
+    return len(created)
 
 
 @daily_job("visits.holiday_plans", label="节日走访计划与提醒", order=20)
 def holiday_plans(day: dt.date) -> dict[str, int]:
-    counts = {"plans": 0, "plan_notices": 0, "reminders": 0, "summaries": 0}
+    counts = {"plans": 0, "items_added": 0, "plan_notices": 0, "reminders": 0, "summaries": 0}
     reminder_days = settings.CARE["HOLIDAY_REMINDER_DAYS"]
     for occasion, year, holiday in selectors.holidays_around(day):
         label = Occasion(occasion).label
@@ -77,10 +101,16 @@ def holiday_plans(day: dt.date) -> dict[str, int]:
         if start <= day <= end:
             branches = list(active_branches())
             secretaries = secretaries_by_branch(b.pk for b in branches)
+            planned = set(VisitPlan.objects.filter(occasion=occasion, year=year).values_list("organization_id", flat=True))
             for branch in branches:
+                if branch.pk in planned:
+                    continue
                 plan = create_plan(branch=branch, occasion=occasion, year=year, holiday=holiday, day=day)
                 if plan is not None:
                     counts["plans"] += 1
+            counts["items_added"] += _add_missing_items(
+                VisitPlan.objects.filter(occasion=occasion, year=year, organization__in=branches), day
+            )
             plans = selectors.plans_with_progress(VisitPlan.objects.filter(occasion=occasion, year=year))
             for plan in plans:
                 for user in secretaries.get(plan.organization_id, []):

@@ -234,3 +234,15 @@ def test_monthly_talk_coverage_reminder_once_a_month(unit):
     notes = Notification.objects.filter(recipient=unit.shuji1, title__contains="未谈心谈话")
     assert notes.count() == 1
     assert "4 名党员" in notes.get().title  # shuji1, zhiwei1, dangyuan1, 刘一
+
+
+def test_members_who_become_targets_are_added_and_those_who_die_are_taken_off(unit, make_hardship):
+    holiday = july_first(2026)
+    veteran = old_member(unit.branch1, name="老张")
+    jobs.holiday_plans(holiday - dt.timedelta(days=LEAD))
+    make_hardship(unit.member1)
+    veteran.deceased_on = holiday - dt.timedelta(days=15)
+    veteran.save()
+    jobs.holiday_plans(holiday - dt.timedelta(days=10))
+    items = VisitPlanItem.objects.filter(plan__organization=unit.branch1)
+    assert [(i.member.name, i.reasons) for i in items] == [("刘一", "生活困难党员")]
