@@ -101,7 +101,9 @@ def holiday_plans(day: dt.date) -> dict[str, int]:
         if start <= day <= end:
             branches = list(active_branches())
             secretaries = secretaries_by_branch(b.pk for b in branches)
-            planned = set(VisitPlan.objects.filter(occasion=occasion, year=year).values_list("organization_id", flat=True))
+            planned = set(
+                VisitPlan.objects.filter(occasion=occasion, year=year).values_list("organization_id", flat=True)
+            )
             for branch in branches:
                 if branch.pk in planned:
                     continue
