@@ -104,12 +104,11 @@ def holiday_plans(day: dt.date) -> dict[str, int]:
             planned = set(
                 VisitPlan.objects.filter(occasion=occasion, year=year).values_list("organization_id", flat=True)
             )
-            for branch in branches:
-                if branch.pk in planned:
-                    continue
-                plan = create_plan(branch=branch, occasion=occasion, year=year, holiday=holiday, day=day)
-                if plan is not None:
-                    counts["plans"] += 1
+            # ignore_conflicts: a parallel run that made the same plan first wins, nothing is doubled.
+            new_plans = [VisitPlan(organization=branch, occasion=occasion, year=year, holiday=holiday)
+                         for branch in branches if branch.pk not in planned]
+            VisitPlan.objects.bulk_create(new_plans, ignore_conflicts=True)
+            counts["plans"] += len(new_plans)
             counts["items_added"] += _add_missing_items(
                 VisitPlan.objects.filter(occasion=occasion, year=year, organization__in=branches), day
             )
