@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import django_filters
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout
+from crispy_forms.layout import HTML, Div, Layout
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
@@ -84,11 +85,12 @@ class TalkForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
-            Field("kind", wrapper_class="mb-2"),
+            InlineRadios("kind"),
             "participants",
             Div(Div("reason", css_class="col-7"), Div("talked_on", css_class="col-5"), css_class="row g-2"),
             "interviewers",
             Div(
+                HTML('<div class="col-12 small text-secondary">三个先谈（符合的请勾选）</div>'),
                 Div("priority_hardship", css_class="col-auto"),
                 Div("priority_weak_awareness", css_class="col-auto"),
                 Div("priority_grievance", css_class="col-auto"),
