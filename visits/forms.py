@@ -114,7 +114,17 @@ def _branch_choices(request):
     return branches_for(user, *MANAGER_ROLES) if user else None
 
 
-class VisitFilter(django_filters.FilterSet):
+class StyledFilterSet(django_filters.FilterSet):
+    """Bootstrap classes on the filter widgets (the templates lay them out by hand)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+class VisitFilter(StyledFilterSet):
     q = django_filters.CharFilter(label="搜索", method="filter_q")
     organization = django_filters.ModelChoiceFilter(label="支部", field_name="member__organization",
                                                     queryset=_branch_choices, empty_label="全部支部")
@@ -129,7 +139,7 @@ class VisitFilter(django_filters.FilterSet):
         return queryset.filter(member__name__icontains=value.strip()) if value.strip() else queryset
 
 
-class TalkFilter(django_filters.FilterSet):
+class TalkFilter(StyledFilterSet):
     q = django_filters.CharFilter(label="搜索", method="filter_q")
     organization = django_filters.ModelChoiceFilter(label="支部", queryset=_branch_choices, empty_label="全部支部")
     kind = django_filters.ChoiceFilter(label="形式", choices=Talk.Kind.choices, empty_label="全部形式")
@@ -148,7 +158,7 @@ class TalkFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=ids)
 
 
-class PlanFilter(django_filters.FilterSet):
+class PlanFilter(StyledFilterSet):
     organization = django_filters.ModelChoiceFilter(label="支部", queryset=_branch_choices, empty_label="全部支部")
     occasion = django_filters.ChoiceFilter(label="节日", choices=[(o.value, o.label) for o in HOLIDAY_OCCASIONS],
                                            empty_label="全部")
