@@ -59,6 +59,11 @@ class VisitDetailView(LoginRequiredMixin, DetailView):
     def get_queryset(self):
         return visit_queryset(self.request.user).select_related("created_by")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_manager"] = permissions.is_care_manager(self.request.user)
+        return context
+
 
 @login_required
 def visit_create(request):

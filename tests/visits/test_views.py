@@ -206,3 +206,10 @@ def test_home_panel_shows_the_secretary_to_do(login, unit):
     body = login(unit.shuji1).get("/").content.decode()
     assert "走访慰问与谈心谈话" in body and "患病探望" in body and "本周期未谈心谈话" in body
     assert "走访慰问与谈心谈话" not in login(unit.dangyuan1).get("/").content.decode()
+
+
+def test_a_member_reads_their_own_visit_without_the_managers_tabs(login, unit):
+    visit = VisitFactory(member=unit.dangyuan1.member, visitors=[unit.shuji1.member], goods="慰问信")
+    body = login(unit.dangyuan1).get(visit.get_absolute_url()).content.decode()
+    assert "慰问信" in body and "节日走访计划" not in body
+    assert login(unit.dangyuan1).get(VisitFactory(member=unit.member1).get_absolute_url()).status_code == 404
