@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401 - routes are added with the pages
+from django.urls import path
+
+from visits import views
 
 app_name = "visits"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.VisitListView.as_view(), name="list"),
+    path("new/", views.visit_create, name="create"),
+    path("export/", views.visit_export, name="export"),
+    path("<int:pk>/", views.VisitDetailView.as_view(), name="detail"),
+    path("talks/", views.TalkListView.as_view(), name="talk_list"),
+    path("talks/new/", views.talk_create, name="talk_create"),
+    path("talks/<int:pk>/", views.TalkDetailView.as_view(), name="talk_detail"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("plans/", views.PlanListView.as_view(), name="plan_list"),
+    path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
+    path("plans/items/<int:pk>/visitors/", views.plan_item_assign, name="plan_item_assign"),
+    path("prompts/", views.prompts, name="prompts"),
+]

@@ -1,0 +1,43 @@
+import datetime as dt
+
+import factory
+
+from tests.factories import MemberFactory
+from visits.models import Occasion, Talk, Visit
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+        skip_postgeneration_save = True
+
+    member = factory.SubFactory(MemberFactory)
+    visited_on = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=10))
+    occasion = Occasion.ROUTINE
+    notes = "身体尚好"
+
+    @factory.post_generation
+    def visitors(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.visitors.set(extracted)
+
+
+class TalkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Talk
+
+    talked_on = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=30))
+    reason = Talk.Reason.ANNUAL
+    summary = "交流了思想和工作情况"
+
+
+def make_talk(participants, interviewers=(), **fields) -> Talk:
+    """A talk with its participants (the first one's branch) and interviewers."""
+    participants = list(participants)
+    fields.setdefault("organization", participants[0].organization)
+    if len(participants) > 1:
+        fields.setdefault("kind", Talk.Kind.COLLECTIVE)
+    talk = TalkFactory(**fields)
+    talk.participants.set(participants)
+    talk.interviewers.set(list(interviewers))
+    return talk

@@ -1,0 +1,64 @@
+"""Coverage: who has not been talked with (三个先谈 first) and which targets were not visited."""
+
+import datetime as dt
+
+import pytest
+
+from core.calendars import spring_festival
+from members.models import Member
+from tests.factories import MemberFactory, OrganizationFactory
+from tests.visits.factories import VisitFactory, make_talk
+from visits import selectors
+from visits.models import Occasion
+
+pytestmark = pytest.mark.django_db
+
+
+def test_talks_due_orders_three_priority_groups_first_then_never_then_longest_ago(unit, make_hardship):
+    day = dt.date(2026, 11, 1)
+    branch = OrganizationFactory(name="第四党支部", parent=unit.committee)
+    recent = MemberFactory(organization=branch, name="近期谈过")
+    make_talk([recent], talked_on=day - dt.timedelta(days=30))
+    long_ago = MemberFactory(organization=branch, name="两年前谈过")
+    make_talk([long_ago], talked_on=day - dt.timedelta(days=700))
+    longer_ago = MemberFactory(organization=branch, name="三年前谈过")
+    make_talk([longer_ago], talked_on=day - dt.timedelta(days=1100))
+    MemberFactory(organization=branch, name="从未谈过")
+    poor = MemberFactory(organization=branch, name="困难党员")
+    make_hardship(poor)
+    grumbling = MemberFactory(organization=branch, name="有怨气")
+    make_talk([grumbling], talked_on=day - dt.timedelta(days=500), priority_grievance=True)
+    MemberFactory(organization=branch, name="已故", deceased_on=dt.date(2026, 1, 1))
+    names = [m.name for m in selectors.talks_due(Member.objects.filter(organization=branch), day)]
+    assert names == ["困难党员", "有怨气", "从未谈过", "三年前谈过", "两年前谈过"]
+
+
+def test_talk_cycle_setting_of_three_years(unit, settings):
+    settings.CARE = {**settings.CARE, "TALK_CYCLE_YEARS": 3}
+    day = dt.date(2026, 11, 1)
+    member = MemberFactory(organization=unit.branch2, name="两年前谈过")
+    make_talk([member], talked_on=day - dt.timedelta(days=700))
+    names = {m.name for m in selectors.talks_due(Member.objects.filter(organization=unit.branch2), day)}
+    assert "两年前谈过" not in names
+
+
+def test_targets_not_visited_before_last_spring_festival(unit):
+    day = dt.date(2026, 11, 1)
+    festival = spring_festival(2026)
+    visited = MemberFactory(organization=unit.branch1, name="节前已访", is_retired_cadre=True)
+    VisitFactory(member=visited, visited_on=festival - dt.timedelta(days=5), occasion=Occasion.SPRING_FESTIVAL)
+    MemberFactory(organization=unit.branch1, name="节前未访", is_model_worker=True)
+    late = MemberFactory(organization=unit.branch1, name="节后才访", is_retired_cadre=True)
+    VisitFactory(member=late, visited_on=festival + dt.timedelta(days=5))
+    groups = {label: list(qs) for label, _, qs in selectors.not_visited_targets(
+        Member.objects.filter(organization=unit.branch1), day)}
+    assert [m.name for m in groups["春节"]] == ["节前未访", "节后才访"]
+
+
+def test_branch_coverage_counts(unit):
+    day = dt.date.today()
+    make_talk([unit.member1], talked_on=day - dt.timedelta(days=10))
+    rows = {r.organization.name: r for r in selectors.branch_coverage(
+        unit.committee.__class__.objects.branches(), day)}
+    assert rows["第一党支部"].on_roll == 4 and rows["第一党支部"].talked == 1
+    assert rows["第一党支部"].talks_due == 3

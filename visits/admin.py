@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from visits.models import Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    list_display = ["visited_on", "member", "occasion", "amount", "goods"]
+    list_filter = ["occasion", "visited_on"]
+    search_fields = ["member__name", "notes"]
+    raw_id_fields = ["member", "visitors", "created_by"]
+    date_hierarchy = "visited_on"
+
+
+@admin.register(Talk)
+class TalkAdmin(admin.ModelAdmin):
+    list_display = ["talked_on", "organization", "kind", "reason", "priority_hardship", "priority_weak_awareness",
+                    "priority_grievance"]
+    list_filter = ["kind", "reason", "organization"]
+    search_fields = ["participants__name", "summary"]
+    raw_id_fields = ["organization", "interviewers", "participants", "created_by"]
+    date_hierarchy = "talked_on"
+
+
+class VisitPlanItemInline(admin.TabularInline):
+    model = VisitPlanItem
+    raw_id_fields = ["member", "visitors", "visit"]
+    extra = 0
+
+
+@admin.register(VisitPlan)
+class VisitPlanAdmin(admin.ModelAdmin):
+    list_display = ["organization", "occasion", "year", "holiday", "created_at"]
+    list_filter = ["occasion", "year"]
+    search_fields = ["organization__name"]
+    inlines = [VisitPlanItemInline]
+
+
+@admin.register(VisitPrompt)
+class VisitPromptAdmin(admin.ModelAdmin):
+    list_display = ["member", "occasion", "reason", "raised_on", "closed_on"]
+    list_filter = ["occasion", "closed_on"]
+    search_fields = ["member__name"]
+    raw_id_fields = ["member", "visit"]

@@ -1,0 +1,169 @@
+"""Forms: quick to fill on a phone, every member choice scoped to the user."""
+
+from __future__ import annotations
+
+import django_filters
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Layout
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from members.models import Member
+from members.scoping import MANAGER_ROLES, branches_for
+from members.validators import add_years
+from members.widgets import MemberPicker, MembersPicker
+from visits.models import HOLIDAY_OCCASIONS, Occasion, Talk, Visit, VisitPlan
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _on_roll(user):
+    return Member.objects.for_user(user).on_roll()
+
+
+class VisitForm(forms.Form):
+    member = forms.ModelChoiceField(label="走访对象", queryset=Member.objects.none(), widget=MemberPicker,
+                                    help_text="输入姓名或身份证号后几位搜索")
+    occasion = forms.ChoiceField(label="走访事由", choices=Occasion.choices, initial=Occasion.ROUTINE)
+    visited_on = forms.DateField(label="走访日期", widget=DATE_INPUT)
+    visitors = forms.ModelMultipleChoiceField(label="走访人", queryset=Member.objects.none(), widget=MembersPicker)
+    amount = forms.DecimalField(label="慰问金（元）", required=False, min_value=0, max_digits=12, decimal_places=2,
+                                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
+    goods = forms.CharField(label="慰问物品", required=False, max_length=200,
+                            widget=forms.TextInput(attrs={"placeholder": "如：米、油、慰问信"}))
+    notes = forms.CharField(label="走访情况", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up = forms.CharField(label="需跟进的诉求", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                help_text="党员提出的困难和需要，留空表示没有")
+    plan_item = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # A 病故吊唁 is paid to a deceased member's family; transferred-out members are gone.
+        self.fields["member"].queryset = Member.objects.for_user(user).filter(
+            transferred_out_on__isnull=True
+        ).filter(Q(deceased_on__isnull=True) | Q(deceased_on__gte=add_years(timezone.localdate(), -1)))
+        self.fields["visitors"].queryset = _on_roll(user)
+        self.initial.setdefault("visited_on", timezone.localdate())
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "member",
+            Div(Div("occasion", css_class="col-7"), Div("visited_on", css_class="col-5"), css_class="row g-2"),
+            "visitors",
+            Div(Div("amount", css_class="col-5"), Div("goods", css_class="col-7"), css_class="row g-2"),
+            "notes", "follow_up", "plan_item",
+        )
+
+
+class TalkForm(forms.Form):
+    kind = forms.ChoiceField(label="谈话形式", choices=Talk.Kind.choices, initial=Talk.Kind.INDIVIDUAL,
+                             widget=forms.RadioSelect)
+    participants = forms.ModelMultipleChoiceField(label="谈话对象", queryset=Member.objects.none(),
+                                                  widget=MembersPicker, help_text="集体谈话可选多人")
+    talked_on = forms.DateField(label="谈话日期", widget=DATE_INPUT)
+    reason = forms.ChoiceField(label="谈话事由", choices=Talk.Reason.choices, initial=Talk.Reason.ANNUAL)
+    interviewers = forms.ModelMultipleChoiceField(label="谈话人", queryset=Member.objects.none(), widget=MembersPicker)
+    priority_hardship = forms.BooleanField(label="困难党员", required=False)
+    priority_weak_awareness = forms.BooleanField(label="党员意识淡薄", required=False)
+    priority_grievance = forms.BooleanField(label="有怨气", required=False)
+    summary = forms.CharField(label="谈话内容摘要", widget=forms.Textarea(attrs={"rows": 3}))
+    opinions = forms.CharField(label="本人意见和诉求", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    follow_up = forms.CharField(label="跟进措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    confidential_notes = forms.CharField(
+        label="内部记录（仅组织掌握）", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="仅支部书记、支委和组织部可见，谈话对象本人看不到",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = _on_roll(user)
+        self.fields["interviewers"].queryset = _on_roll(user)
+        self.initial.setdefault("talked_on", timezone.localdate())
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            InlineRadios("kind"),
+            "participants",
+            Div(Div("reason", css_class="col-7"), Div("talked_on", css_class="col-5"), css_class="row g-2"),
+            "interviewers",
+            Div(
+                HTML('<div class="col-12 small text-secondary">三个先谈（符合的请勾选）</div>'),
+                Div("priority_hardship", css_class="col-auto"),
+                Div("priority_weak_awareness", css_class="col-auto"),
+                Div("priority_grievance", css_class="col-auto"),
+                css_class="row g-2 border rounded mx-0 mb-3 pt-2 priority-flags",
+            ),
+            "summary", "opinions", "follow_up", "confidential_notes",
+        )
+
+
+class AssignVisitorsForm(forms.Form):
+    visitors = forms.ModelMultipleChoiceField(label="走访人", queryset=Member.objects.none(), widget=MembersPicker,
+                                              required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visitors"].queryset = _on_roll(user)
+
+
+def _branch_choices(request):
+    user = request.user if request else None
+    return branches_for(user, *MANAGER_ROLES) if user else None
+
+
+class StyledFilterSet(django_filters.FilterSet):
+    """Bootstrap classes on the filter widgets (the templates lay them out by hand)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+class VisitFilter(StyledFilterSet):
+    q = django_filters.CharFilter(label="搜索", method="filter_q")
+    organization = django_filters.ModelChoiceFilter(label="支部", field_name="member__organization",
+                                                    queryset=_branch_choices, empty_label="全部支部")
+    occasion = django_filters.ChoiceFilter(label="事由", choices=Occasion.choices, empty_label="全部事由")
+    year = django_filters.NumberFilter(label="年度", field_name="visited_on", lookup_expr="year")
+
+    class Meta:
+        model = Visit
+        fields = ["q", "organization", "occasion", "year"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(member__name__icontains=value.strip()) if value.strip() else queryset
+
+
+class TalkFilter(StyledFilterSet):
+    q = django_filters.CharFilter(label="搜索", method="filter_q")
+    organization = django_filters.ModelChoiceFilter(label="支部", queryset=_branch_choices, empty_label="全部支部")
+    kind = django_filters.ChoiceFilter(label="形式", choices=Talk.Kind.choices, empty_label="全部形式")
+    reason = django_filters.ChoiceFilter(label="事由", choices=Talk.Reason.choices, empty_label="全部事由")
+    year = django_filters.NumberFilter(label="年度", field_name="talked_on", lookup_expr="year")
+
+    class Meta:
+        model = Talk
+        fields = ["q", "organization", "kind", "reason", "year"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        ids = Talk.participants.through.objects.filter(member__name__icontains=value).values("talk_id")
+        return queryset.filter(pk__in=ids)
+
+
+class PlanFilter(StyledFilterSet):
+    organization = django_filters.ModelChoiceFilter(label="支部", queryset=_branch_choices, empty_label="全部支部")
+    occasion = django_filters.ChoiceFilter(label="节日", choices=[(o.value, o.label) for o in HOLIDAY_OCCASIONS],
+                                           empty_label="全部")
+    year = django_filters.NumberFilter(label="年度")
+
+    class Meta:
+        model = VisitPlan
+        fields = ["organization", "occasion", "year"]

@@ -1,0 +1,346 @@
+"""Daily jobs of the visits app, run by `core.run_daily_jobs` (beat, hourly) and `manage.py run_daily_jobs`.
+
+Each job looks at the database for what fell due up to `day` within its window and does what is not
+done yet; a unique constraint or a notification dedupe key per event makes a second run a no-op.
+Deceased and transferred-out members get nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+
+from core.jobs import daily_job
+from hardship.models import HardshipRecord
+from members.models import Appointment, Member, Organization, Role
+from members.validators import full_years_between
+from notifications.services import notify
+from visits import selectors
+from visits.models import Occasion, VisitPlan, VisitPlanItem, VisitPrompt
+
+BIRTHDAY_WINDOW_DAYS = 7  # a greeting that fell due while the job was down is still sent this late
+SUMMARY_WINDOW_DAYS = 30  # the completion report after a holiday
+BEREAVEMENT_WINDOW_DAYS = 30
+DISASTER_CODE = "disaster"
+
+
+def secretaries_by_branch(branch_ids) -> dict[int, list]:
+    result: dict[int, list] = defaultdict(list)
+    appointments = Appointment.objects.filter(
+        organization_id__in=list(branch_ids), role=Role.SECRETARY, user__is_active=True
+    ).select_related("user")
+    for appointment in appointments:
+        result[appointment.organization_id].append(appointment.user)
+    return result
+
+
+def active_branches():
+    return Organization.objects.branches().filter(is_active=True).order_by("path")
+
+
+# --- holiday plans --------------------------------------------------------------------------------
+
+def _plan_window(holiday: dt.date) -> tuple[dt.date, dt.date]:
+    return holiday - dt.timedelta(days=settings.CARE["HOLIDAY_PLAN_LEAD_DAYS"]), holiday
+
+
+def create_plan(*, branch: Organization, occasion: str, year: int, holiday: dt.date, day: dt.date) -> VisitPlan | None:
+    """The branch's plan with every target member and why; None when it already exists."""
+    try:
+        with transaction.atomic():
+            plan = VisitPlan.objects.create(organization=branch, occasion=occasion, year=year, holiday=holiday)
+    except IntegrityError:
+        return None
+    _add_missing_items(VisitPlan.objects.filter(pk=plan.pk), day)
+    return plan
+
+
+def _add_missing_items(plans, day: dt.date) -> int:
+    """Put every current target member on their branch's plan (someone registered as a hardship member
+    after the plan was made is added), and take off unvisited members who died or left."""
+    plans = list(plans)
+    if not plans:
+        return 0
+    plan_of = {plan.organization_id: plan for plan in plans}
+    VisitPlanItem.objects.filter(plan__in=plans, visit__isnull=True).filter(
+        Q(member__deceased_on__isnull=False) | Q(member__transferred_out_on__isnull=False)
+    ).delete()
+    on_plan = VisitPlanItem.objects.filter(plan__in=plans, member=OuterRef("pk"))
+    members = list(
+        selectors.target_members(day).filter(organization_id__in=list(plan_of)).filter(~Exists(on_plan))
+        .order_by("organization_id", "name", "id")
+    )
+    if not members:
+        return 0
+    hardship_ids = selectors.active_hardship_member_ids([m.pk for m in members])
+    created = VisitPlanItem.objects.bulk_create(
+        [
+            VisitPlanItem(
+                plan=plan_of[m.organization_id], member=m,
+                reasons="、".join(selectors.target_reasons(m, day, hardship_ids=hardship_ids)),
+            )
+            for m in members
+        ],
+        ignore_conflicts=True,
+    )
+    return len(created)
+
+
+@daily_job("visits.holiday_plans", label="节日走访计划与提醒", order=20)
+def holiday_plans(day: dt.date) -> dict[str, int]:
+    counts = {"plans": 0, "items_added": 0, "plan_notices": 0, "reminders": 0, "summaries": 0}
+    reminder_days = settings.CARE["HOLIDAY_REMINDER_DAYS"]
+    for occasion, year, holiday in selectors.holidays_around(day):
+        label = Occasion(occasion).label
+        start, end = _plan_window(holiday)
+        if start <= day <= end:
+            branches = list(active_branches())
+            secretaries = secretaries_by_branch(b.pk for b in branches)
+            planned = set(
+                VisitPlan.objects.filter(occasion=occasion, year=year).values_list("organization_id", flat=True)
+            )
+            # ignore_conflicts: a parallel run that made the same plan first wins, nothing is doubled.
+            new_plans = [VisitPlan(organization=branch, occasion=occasion, year=year, holiday=holiday)
+                         for branch in branches if branch.pk not in planned]
+            VisitPlan.objects.bulk_create(new_plans, ignore_conflicts=True)
+            counts["plans"] += len(new_plans)
+            counts["items_added"] += _add_missing_items(
+                VisitPlan.objects.filter(occasion=occasion, year=year, organization__in=branches), day
+            )
+            plans = selectors.plans_with_progress(VisitPlan.objects.filter(occasion=occasion, year=year))
+            for plan in plans:
+                for user in secretaries.get(plan.organization_id, []):
+                    sent = notify(
+                        recipient=user, title=f"{year}年{label}走访计划已生成",
+                        body=(f"{plan.organization.name}{label}（{holiday:%m月%d日}）前需走访慰问 {plan.total} 名党员，"
+                              "请为每位对象安排走访人，走访后在系统中登记。"),
+                        link=plan.get_absolute_url(), dedupe_key=f"visits:plan:{plan.pk}:created:{user.pk}",
+                    )
+                    counts["plan_notices"] += sent is not None
+                if holiday - dt.timedelta(days=reminder_days) <= day and plan.done < plan.total:
+                    for user in secretaries.get(plan.organization_id, []):
+                        sent = notify(
+                            recipient=user, title=f"{label}走访还有 {plan.total - plan.done} 人未完成",
+                            body=(f"距{label}（{holiday:%m月%d日}）不足{reminder_days}天，{plan.organization.name}"
+                                  f"走访计划已完成 {plan.done}/{plan.total}，请尽快安排走访。"),
+                            link=plan.get_absolute_url(), dedupe_key=f"visits:plan:{plan.pk}:reminder:{user.pk}",
+                        )
+                        counts["reminders"] += sent is not None
+        if holiday < day <= holiday + dt.timedelta(days=SUMMARY_WINDOW_DAYS):
+            counts["summaries"] += _completion_summaries(occasion=occasion, year=year, holiday=holiday)
+    return counts
+
+
+def _completion_summaries(*, occasion: str, year: int, holiday: dt.date) -> int:
+    """After the holiday the organization department gets each branch's completion rate."""
+    label = Occasion(occasion).label
+    plans = list(selectors.plans_with_progress(VisitPlan.objects.filter(occasion=occasion, year=year)))
+    if not plans:
+        return 0
+    sent_count = 0
+    appointments = Appointment.objects.filter(role=Role.ORG_DEPT, user__is_active=True).select_related(
+        "user", "organization"
+    )
+    for appointment in appointments:
+        path = appointment.organization.path
+        mine = [p for p in plans if p.organization.path.startswith(path)]
+        if not mine:
+            continue
+        total = sum(p.total for p in mine)
+        done = sum(p.done for p in mine)
+        lines = [
+            f"{p.organization.name}：{p.done}/{p.total}（{round(100 * p.done / p.total) if p.total else 100}%）"
+            for p in sorted(mine, key=lambda p: (p.done / p.total) if p.total else 1)
+        ]
+        rate = round(100 * done / total) if total else 100
+        sent = notify(
+            recipient=appointment.user, title=f"{year}年{label}走访完成情况：{rate}%",
+            body=(f"{appointment.organization.name}共应走访 {total} 人，已走访 {done} 人。各支部完成率：\n"
+                  + "\n".join(lines)),
+            link=f"{reverse('visits:plan_list')}?occasion={occasion}&year={year}",
+            dedupe_key=f"visits:plan-summary:{occasion}:{year}:{appointment.pk}",
+        )
+        sent_count += sent is not None
+    return sent_count
+
+
+# --- political birthdays --------------------------------------------------------------------------
+
+def birthday_on(join_date: dt.date, year: int) -> dt.date:
+    """The join-date anniversary in `year`; 29 February falls on 28 February in common years."""
+    try:
+        return join_date.replace(year=year)
+    except ValueError:
+        return dt.date(year, 2, 28)
+
+
+def members_with_birthday(day: dt.date):
+    condition = Q(join_date__month=day.month, join_date__day=day.day)
+    if day.month == 2 and day.day == 28:
+        try:
+            dt.date(day.year, 2, 29)
+        except ValueError:
+            condition |= Q(join_date__month=2, join_date__day=29)
+    return Member.objects.on_roll().filter(condition, join_date__lt=day).select_related("organization", "user")
+
+
+@daily_job("visits.political_birthdays", label="政治生日", order=21)
+def political_birthdays(day: dt.date) -> dict[str, int]:
+    counts = {"greetings": 0, "secretary_reminders": 0, "collective": 0}
+    for offset in range(BIRTHDAY_WINDOW_DAYS):
+        birthday = day - dt.timedelta(days=offset)
+        members = list(members_with_birthday(birthday))
+        secretaries = secretaries_by_branch({m.organization_id for m in members})
+        for member in members:
+            party_age = full_years_between(member.join_date, birthday)
+            if member.user_id:
+                sent = notify(
+                    recipient=member.user, title=f"祝您政治生日快乐！今天是您入党{party_age}周年",
+                    body=(f"{member.name}同志：{member.join_date:%Y年%m月%d日}，您光荣地加入了中国共产党。"
+                          f"在您党龄{party_age}周年之际，{member.organization.name}向您致以祝贺，"
+                          "希望您不忘初心、牢记使命，继续履行好党员义务。"),
+                    link=reverse("me"), dedupe_key=f"visits:birthday:{member.pk}:{birthday.year}",
+                )
+                counts["greetings"] += sent is not None
+            for user in secretaries.get(member.organization_id, []):
+                if user.pk == member.user_id:
+                    continue
+                sent = notify(
+                    recipient=user, title=f"{member.name}同志今天过政治生日（党龄{party_age}年）",
+                    body=(f"{birthday:%m月%d日}是{member.name}同志入党{party_age}周年，请通过电话、短信或上门"
+                          "等方式表示祝贺，并提醒其履行党员义务。"),
+                    link=member.get_absolute_url(),
+                    dedupe_key=f"visits:birthday-secretary:{member.pk}:{birthday.year}:{user.pk}",
+                )
+                counts["secretary_reminders"] += sent is not None
+    if day.month == 6:
+        branches = list(active_branches())
+        secretaries = secretaries_by_branch(b.pk for b in branches)
+        for branch in branches:
+            for user in secretaries.get(branch.pk, []):
+                sent = notify(
+                    recipient=user, title=f"请组织{day.year}年“七一”集体政治生日",
+                    body=(f"“七一”前后，{branch.name}要组织党员集体过“政治生日”：重温入党誓词，畅谈入党感悟，"
+                          "征询党员意见和建议。"),
+                    link=reverse("visits:plan_list"),
+                    dedupe_key=f"visits:collective-birthday:{branch.pk}:{day.year}:{user.pk}",
+                )
+                counts["collective"] += sent is not None
+    return counts
+
+
+# --- illness, bereavement and disaster prompts ----------------------------------------------------
+
+def _raise_prompt(*, member: Member, occasion: str, event_key: str, reason: str, day: dt.date) -> VisitPrompt | None:
+    if VisitPrompt.objects.filter(member=member, occasion=occasion, event_key=event_key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return VisitPrompt.objects.create(
+                member=member, occasion=occasion, event_key=event_key, reason=reason, raised_on=day
+            )
+    except IntegrityError:
+        return None  # one already open for this member, or a parallel run made it
+
+
+@daily_job("visits.care_prompts", label="患病探望、病故吊唁、受灾慰问提示", order=22)
+def care_prompts(day: dt.date) -> dict[str, int]:
+    counts = {"illness": 0, "bereavement": 0, "disaster": 0, "closed": 0, "notices": 0}
+    # A member back from hospital no longer needs the illness visit prompted; the next stay is a new event.
+    discharged = VisitPrompt.objects.filter(occasion=Occasion.ILLNESS, event_over=False).filter(
+        Q(member__is_hospitalized=False)
+        | Q(member__deceased_on__isnull=False)
+        | Q(member__transferred_out_on__isnull=False)
+    )
+    counts["closed"] = discharged.filter(closed_on__isnull=True).update(closed_on=day)
+    discharged.update(event_over=True)
+    current_stay = VisitPrompt.objects.filter(member=OuterRef("pk"), occasion=Occasion.ILLNESS, event_over=False)
+    raised: list[VisitPrompt] = []
+    for member in Member.objects.on_roll().filter(is_hospitalized=True).filter(~Exists(current_stay)):
+        prompt = _raise_prompt(member=member, occasion=Occasion.ILLNESS, event_key=f"hospital:{day.isoformat()}",
+                               reason="生病住院，请及时探望", day=day)
+        if prompt:
+            counts["illness"] += 1
+            raised.append(prompt)
+    recent_deaths = Member.objects.filter(
+        deceased_on__gte=day - dt.timedelta(days=BEREAVEMENT_WINDOW_DAYS), deceased_on__lte=day,
+        transferred_out_on__isnull=True,
+    )
+    for member in recent_deaths:
+        prompt = _raise_prompt(member=member, occasion=Occasion.BEREAVEMENT,
+                               event_key=f"deceased:{member.deceased_on.isoformat()}",
+                               reason=f"于{member.deceased_on:%Y年%m月%d日}逝世，请上门吊唁、慰问家属", day=day)
+        if prompt:
+            counts["bereavement"] += 1
+            raised.append(prompt)
+    disaster_lines = HardshipRecord.objects.filter(
+        status=HardshipRecord.Status.ACTIVE, categories__code=DISASTER_CODE,
+        member__deceased_on__isnull=True, member__transferred_out_on__isnull=True,
+    ).select_related("member")
+    for record in disaster_lines:
+        prompt = _raise_prompt(member=record.member, occasion=Occasion.DISASTER, event_key=f"hardship:{record.pk}",
+                               reason="困难党员台帐登记为因灾致贫，请上门慰问", day=day)
+        if prompt:
+            counts["disaster"] += 1
+            raised.append(prompt)
+    counts["notices"] = _notify_prompts(raised)
+    return counts
+
+
+def _notify_prompts(prompts: list[VisitPrompt]) -> int:
+    if not prompts:
+        return 0
+    members = {p.member_id: p.member for p in prompts}
+    secretaries = secretaries_by_branch({m.organization_id for m in members.values()})
+    sent_count = 0
+    for prompt in prompts:
+        member = prompt.member
+        link = f"{reverse('visits:create')}?member={member.pk}&occasion={prompt.occasion}"
+        for user in secretaries.get(member.organization_id, []):
+            sent = notify(
+                recipient=user, title=f"请安排{prompt.get_occasion_display()}：{member.name}",
+                body=f"{member.organization.name}党员{member.name}{prompt.reason}。", link=link,
+                dedupe_key=f"visits:prompt:{prompt.pk}:{user.pk}",
+            )
+            sent_count += sent is not None
+    return sent_count
+
+
+# --- talk coverage --------------------------------------------------------------------------------
+
+@daily_job("visits.talk_coverage", label="谈心谈话覆盖提醒", order=23)
+def talk_coverage(day: dt.date) -> dict[str, int]:
+    """In the first week of each month every secretary gets how many members are due a talk."""
+    counts = {"reminders": 0}
+    if day.day > 7:
+        return counts
+    start = selectors.cycle_start(day)
+    branches = list(active_branches())
+    secretaries = secretaries_by_branch(b.pk for b in branches)
+    due = dict(
+        Member.objects.on_roll()
+        .filter(organization__in=branches)
+        .filter(~selectors.talked_in_cycle(day))
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .values_list("organization_id", "n")
+    )
+    for branch in branches:
+        n = due.get(branch.pk, 0)
+        if not n:
+            continue
+        for user in secretaries.get(branch.pk, []):
+            sent = notify(
+                recipient=user, title=f"本周期内还有 {n} 名党员未谈心谈话",
+                body=(f"{branch.name}自{start:%Y年%m月%d日}以来还有 {n} 名党员未谈心谈话。请按“三个先谈”，"
+                      "先同有困难、党员意识淡薄、有怨气的党员谈。"),
+                link=f"{reverse('visits:coverage')}?organization={branch.pk}",
+                dedupe_key=f"visits:talks-due:{branch.pk}:{day:%Y-%m}:{user.pk}",
+            )
+            counts["reminders"] += sent is not None
+    return counts

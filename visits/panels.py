@@ -1,0 +1,69 @@
+"""What visits and talks add to the home page and to the member pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from core.registry import Panel
+from members.models import Member
+from members.scoping import MANAGER_ROLES, branches_for
+from visits import permissions, selectors
+from visits.models import Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
+
+
+def home_panel(request):
+    """The secretary's to-do: unfinished plan items, visits the rules call for, talks due."""
+    user = request.user
+    if not permissions.is_care_manager(user):
+        return None
+    today = timezone.localdate()
+    branches = branches_for(user, *MANAGER_ROLES)
+    plans = list(
+        selectors.plans_with_progress(
+            VisitPlan.objects.for_user(user).filter(holiday__gte=today - dt.timedelta(days=30))
+        ).order_by("holiday", "organization__path")[:6]
+    )
+    plan_ids = [p.pk for p in plans if p.holiday >= today]
+    items = list(
+        selectors.open_plan_items(VisitPlanItem.objects.filter(plan_id__in=plan_ids))
+        .order_by("plan__holiday", "member__name")[:8]
+    )
+    open_prompts = list(
+        VisitPrompt.objects.for_user(user).open().select_related("member", "member__organization")
+        .order_by("-raised_on")[:8]
+    )
+    members = Member.objects.filter(organization__in=branches)
+    due_count = members.on_roll().filter(~selectors.talked_in_cycle(today)).count()
+    due = list(selectors.talks_due(members, today)[:5])
+    return Panel(
+        title="走访慰问与谈心谈话",
+        template="visits/_home.html",
+        context={"plans": plans, "items": items, "prompts": open_prompts, "due": due, "due_count": due_count,
+                 "today": today},
+        order=20,
+    )
+
+
+def member_section(request, member: Member, own_page: bool):
+    """Talks and visits of one member. On /me/ the member reads them without the internal notes."""
+    user = request.user
+    visits = list(
+        Visit.objects.for_user(user).filter(member=member).prefetch_related(
+            Prefetch("visitors", queryset=Member.objects.only("id", "name"))
+        ).order_by("-visited_on", "-id")[:10]
+    )
+    talks = list(
+        Talk.objects.for_user(user).filter(participants=member).prefetch_related(
+            Prefetch("interviewers", queryset=Member.objects.only("id", "name"))
+        ).order_by("-talked_on", "-id")[:10]
+    )
+    can_log = not own_page and permissions.can_log_visit(user, member)
+    return Panel(
+        title="谈心谈话与走访慰问",
+        template="visits/_member_section.html",
+        context={"visits": visits, "talks": talks, "member": member, "own_page": own_page, "can_log": can_log},
+        order=20,
+    )

@@ -1,0 +1,174 @@
+"""Demo visits and talks: a year of records, so coverage shows covered and uncovered members, and the
+plans of the last 春节 and 七一 about three quarters done."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+
+from members.models import Member
+from members.seed import SeedContext
+from visits import selectors
+from visits.models import Occasion, Talk, Visit, VisitPlan, VisitPlanItem
+
+SUMMARIES = [
+    "交流了近期思想和工作情况，本人表示能按时参加组织生活，对支部工作比较满意。",
+    "了解了家庭生活状况，传达了上级关于关心关爱党员的政策，鼓励其保持良好心态。",
+    "围绕学习教育谈了体会，本人对发挥党员作用有新的认识，愿意参加社区志愿服务。",
+    "谈到子女就业方面的压力，支部表示会帮助留意就业信息，本人情绪稳定。",
+    "本人反映身体状况一般，希望支部组织活动时考虑老同志的实际情况。",
+]
+OPINIONS = ["希望多组织一些学习活动", "希望帮助解决小区路灯问题", "", "", "希望定期上门看望行动不便的老党员"]
+CONFIDENTIAL = ["对前期评优结果有些意见，需做好解释工作", "家庭矛盾较多，注意跟进", "情绪有波动，下次由书记再谈"]
+GOODS = ["大米、食用油", "慰问信、水果", "牛奶、慰问信", "大米、食用油、慰问信"]
+NOTES = ["身体状况尚可，与家人同住，对组织的关心表示感谢。", "老人行动不便，了解了日常照料情况。",
+         "家中生活有一定困难，已登记需求。", "精神状态良好，谈了对社区工作的建议。"]
+
+
+def _link(through, left: str, right: str, pairs) -> None:
+    """Insert many-to-many rows with one executemany: for tens of thousands of (id, id) pairs the ORM's
+    per-object preparation costs more than the database does."""
+    meta = through._meta
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in (left, right))
+    rows = list(dict.fromkeys(pairs))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s)", rows[start:start + 5000])  # noqa: S608
+
+
+def _by_branch(ctx: SeedContext) -> dict[int, list[Member]]:
+    """Members grouped by branch once (ctx.members_of scans all members on every call)."""
+    grouped: dict[int, list[Member]] = {branch.pk: [] for branch in ctx.branches}
+    for member in ctx.members:
+        grouped.setdefault(member.organization_id, []).append(member)
+    return grouped
+
+
+def _visitors_by_branch(ctx: SeedContext, by_branch: dict[int, list[Member]]) -> dict[int, list[Member]]:
+    """Who goes visiting: the branch's secretary and committee member (accounts), otherwise two
+    working-age members standing in for the 支委."""
+    result: dict[int, list[Member]] = {}
+    for branch in ctx.branches:
+        members = by_branch.get(branch.pk, [])
+        people = [m for m in members if m.user_id and m.deceased_on is None]
+        if len(people) < 2:
+            taken = {m.pk for m in people}
+            people += [
+                m for m in members
+                if m.pk not in taken and m.deceased_on is None and m.transferred_out_on is None
+                and 30 <= m.age_on(ctx.today) <= 60
+            ][: 2 - len(people)]
+        result[branch.pk] = people or members[:1]
+    return result
+
+
+def seed_visits(ctx: SeedContext) -> None:
+    rng, today = ctx.rng, ctx.today
+    on_roll = ctx.on_roll()
+    by_branch = _by_branch(ctx)
+    visitors = _visitors_by_branch(ctx, by_branch)
+    hardship_ids = selectors.active_hardship_member_ids()
+    secretary_user = ctx.users.get("shuji1")
+
+    # --- talks: ~70% talked with in the last year, some only longer ago, some never ---
+    talks: list[Talk] = []
+    links: list[tuple[int, list[Member], list[Member]]] = []
+    for member in on_roll:
+        roll = rng.random()
+        if roll < 0.68:
+            day = today - dt.timedelta(days=rng.randint(3, 360))
+        elif roll < 0.85:
+            day = today - dt.timedelta(days=rng.randint(380, 1000))
+        else:
+            continue
+        if day < member.join_date:
+            continue
+        hardship = member.pk in hardship_ids
+        reason = (Talk.Reason.DIFFICULTY if hardship and rng.random() < 0.5
+                  else rng.choices(list(Talk.Reason.values), weights=[60, 8, 4, 3, 4, 4, 8, 5])[0])
+        talks.append(Talk(
+            organization_id=member.organization_id, kind=Talk.Kind.INDIVIDUAL, talked_on=day, reason=reason,
+            priority_hardship=hardship, priority_weak_awareness=rng.random() < 0.03,
+            priority_grievance=rng.random() < 0.03, summary=rng.choice(SUMMARIES), opinions=rng.choice(OPINIONS),
+            follow_up="下季度回访" if rng.random() < 0.2 else "",
+            confidential_notes=rng.choice(CONFIDENTIAL) if rng.random() < 0.1 else "",
+            created_by=secretary_user,
+        ))
+        links.append((len(talks) - 1, visitors[member.organization_id][:1], [member]))
+    # One collective talk per branch before 七一 (集体谈心).
+    for branch in ctx.branches:
+        group = [m for m in by_branch.get(branch.pk, []) if m.deceased_on is None and m.transferred_out_on is None][:6]
+        if len(group) >= 2:
+            talks.append(Talk(
+                organization_id=branch.pk, kind=Talk.Kind.COLLECTIVE, talked_on=today - dt.timedelta(days=150),
+                reason=Talk.Reason.ANNUAL,
+                summary="七一前集体谈心：重温入党誓词，交流入党以来的感悟，征求对支部的意见。",
+                opinions="希望支部活动形式更丰富", created_by=secretary_user,
+            ))
+            links.append((len(talks) - 1, visitors[branch.pk][:2], group))
+    talks = Talk.objects.bulk_create(talks, batch_size=2000)
+    _link(Talk.interviewers.through, "talk", "member",
+          ((talks[index].pk, m.pk) for index, interviewers, _ in links for m in interviewers))
+    _link(Talk.participants.through, "talk", "member",
+          ((talks[index].pk, m.pk) for index, _, participants in links for m in participants))
+
+    # --- holiday plans of the last 春节 and 七一, about three quarters done ---
+    lead = settings.CARE["HOLIDAY_PLAN_LEAD_DAYS"]
+    visits: list[Visit] = []
+    visit_visitors: list[list[Member]] = []
+    items: list[VisitPlanItem] = []
+    item_visit: list[int | None] = []
+    item_visitors: list[list[Member]] = []
+    for occasion in (Occasion.SPRING_FESTIVAL, Occasion.JULY_FIRST):
+        holiday = selectors.last_holiday(occasion, today)
+        created_on = holiday - dt.timedelta(days=lead)
+        plans = VisitPlan.objects.bulk_create([
+            VisitPlan(organization=branch, occasion=occasion, year=holiday.year, holiday=holiday)
+            for branch in ctx.branches
+        ])
+        plan_of = {plan.organization_id: plan for plan in plans}
+        for member in on_roll:
+            reasons = selectors.target_reasons(member, created_on, hardship_ids=hardship_ids)
+            if not reasons:
+                continue
+            who = visitors[member.organization_id][:2]
+            items.append(VisitPlanItem(plan=plan_of[member.organization_id], member=member, reasons="、".join(reasons)))
+            item_visitors.append(who)
+            if rng.random() < 0.75:
+                hardship = member.pk in hardship_ids
+                visits.append(Visit(
+                    member=member, occasion=occasion, visited_on=holiday - dt.timedelta(days=rng.randint(1, 18)),
+                    goods=rng.choice(GOODS), amount=Decimal(rng.choice([200, 300, 500])) if hardship else None,
+                    notes=rng.choice(NOTES),
+                    follow_up="希望帮助申请临时救助" if hardship and rng.random() < 0.3 else "",
+                    created_by=secretary_user,
+                ))
+                visit_visitors.append(who)
+                item_visit.append(len(visits) - 1)
+            else:
+                item_visit.append(None)
+    # --- visits the rules call for during the year: illness, routine ---
+    for member in rng.sample(on_roll, k=min(len(on_roll), max(len(on_roll) // 12, 1))):
+        occasion = rng.choice([Occasion.ILLNESS, Occasion.ROUTINE, Occasion.ROUTINE, Occasion.POLITICAL_BIRTHDAY])
+        visits.append(Visit(
+            member=member, occasion=occasion, visited_on=today - dt.timedelta(days=rng.randint(1, 330)),
+            goods="水果、营养品" if occasion == Occasion.ILLNESS else "", notes=rng.choice(NOTES),
+            amount=Decimal("300.00") if occasion == Occasion.ILLNESS and rng.random() < 0.5 else None,
+            created_by=secretary_user,
+        ))
+        visit_visitors.append(visitors[member.organization_id][:1])
+    visits = Visit.objects.bulk_create(visits, batch_size=2000)
+    _link(Visit.visitors.through, "visit", "member",
+          ((v.pk, m.pk) for v, who in zip(visits, visit_visitors, strict=True) for m in who))
+    for item, index in zip(items, item_visit, strict=True):
+        item.visit_id = visits[index].pk if index is not None else None
+    items = VisitPlanItem.objects.bulk_create(items, batch_size=2000)
+    _link(VisitPlanItem.visitors.through, "visitplanitem", "member",
+          ((item.pk, m.pk) for item, who in zip(items, item_visitors, strict=True) for m in who))
+    from visits.jobs import care_prompts
+
+    care_prompts(today)  # the illness and bereavement prompts a secretary finds on the home page

@@ -1,0 +1,214 @@
+"""Reads with joins: who must be visited before a holiday, who has not been talked with, the coverage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+
+from core.calendars import july_first, spring_festival
+from hardship.models import HardshipRecord
+from members.models import Member, Organization
+from members.validators import add_years
+from visits.models import Occasion, Talk, Visit, VisitPlan, VisitPlanItem
+
+
+def old_member_q(day: dt.date) -> Q:
+    """老党员: party age ≥ 50 years or age ≥ 80 (settings)."""
+    return Q(join_date__lte=add_years(day, -settings.CARE["OLD_MEMBER_PARTY_YEARS"])) | Q(
+        birth_date__lte=add_years(day, -settings.CARE["OLD_MEMBER_AGE"])
+    )
+
+
+def hardship_q() -> Q:
+    active = HardshipRecord.objects.filter(member=OuterRef("pk"), status=HardshipRecord.Status.ACTIVE)
+    return Q(Exists(active))
+
+
+def target_members(day: dt.date) -> QuerySet[Member]:
+    """On-roll members every holiday plan must list: old members, those who lost work capacity,
+    hardship members, retired cadres and 老模范 (定期走访制度, 第十一条 走访慰问)."""
+    return Member.objects.on_roll().filter(
+        old_member_q(day)
+        | ~Q(work_capacity=Member.WorkCapacity.NORMAL)
+        | hardship_q()
+        | Q(is_retired_cadre=True)
+        | Q(is_model_worker=True)
+    )
+
+
+def target_reasons(member: Member, day: dt.date, *, hardship_ids: set[int]) -> list[str]:
+    reasons = []
+    party_years = settings.CARE["OLD_MEMBER_PARTY_YEARS"]
+    old_age = settings.CARE["OLD_MEMBER_AGE"]
+    if member.party_age_on(day) >= party_years:
+        reasons.append(f"老党员（党龄{member.party_age_on(day)}年）")
+    elif member.age_on(day) >= old_age:
+        reasons.append(f"老党员（{member.age_on(day)}岁）")
+    if member.pk in hardship_ids:
+        reasons.append("生活困难党员")
+    if member.work_capacity != Member.WorkCapacity.NORMAL:
+        reasons.append(f"{member.get_work_capacity_display()}劳动能力")
+    if member.is_retired_cadre:
+        reasons.append("离退休干部")
+    if member.is_model_worker:
+        reasons.append("老模范")
+    return reasons
+
+
+def active_hardship_member_ids(member_ids=None) -> set[int]:
+    queryset = HardshipRecord.objects.filter(status=HardshipRecord.Status.ACTIVE)
+    if member_ids is not None:
+        queryset = queryset.filter(member_id__in=member_ids)
+    return set(queryset.values_list("member_id", flat=True))
+
+
+def holidays_around(day: dt.date) -> list[tuple[str, int, dt.date]]:
+    """(occasion, year, date) of the 春节 and 七一 near `day`, the ones a plan window can cover."""
+    return [
+        (Occasion.SPRING_FESTIVAL, day.year, spring_festival(day.year)),
+        (Occasion.SPRING_FESTIVAL, day.year + 1, spring_festival(day.year + 1)),
+        (Occasion.JULY_FIRST, day.year, july_first(day.year)),
+    ]
+
+
+def last_holiday(occasion: str, day: dt.date) -> dt.date:
+    """The most recent 春节 or 七一 on or before `day`."""
+    if occasion == Occasion.SPRING_FESTIVAL:
+        this_year = spring_festival(day.year)
+        return this_year if this_year <= day else spring_festival(day.year - 1)
+    this_year = july_first(day.year)
+    return this_year if this_year <= day else july_first(day.year - 1)
+
+
+def cycle_start(day: dt.date) -> dt.date:
+    return add_years(day, -settings.CARE["TALK_CYCLE_YEARS"])
+
+
+def _last_talk_subquery():
+    through = Talk.participants.through
+    return Subquery(
+        through.objects.filter(member_id=OuterRef("pk"))
+        .order_by("-talk__talked_on")
+        .values("talk__talked_on")[:1]
+    )
+
+
+def _last_visit_subquery():
+    return Subquery(Visit.objects.filter(member_id=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1])
+
+
+def _flagged_talk_exists():
+    """A member a talk flagged as 党员意识淡薄 or 有怨气 stays in the 三个先谈 group."""
+    through = Talk.participants.through
+    return Exists(
+        through.objects.filter(member_id=OuterRef("pk")).filter(
+            Q(talk__priority_weak_awareness=True) | Q(talk__priority_grievance=True) | Q(talk__priority_hardship=True)
+        )
+    )
+
+
+def talked_in_cycle(day: dt.date) -> Exists:
+    """Whether a member took part in a talk since the current talk cycle began."""
+    through = Talk.participants.through
+    return Exists(through.objects.filter(
+        member_id=OuterRef("pk"), talk__talked_on__gt=cycle_start(day), talk__talked_on__lte=day
+    ))
+
+
+def talks_due(queryset: QuerySet[Member], day: dt.date) -> QuerySet[Member]:
+    """On-roll members not talked with since the cycle began, 三个先谈 groups first (困难党员, then those
+    a talk flagged), then those never talked with, then the longest ago."""
+    return (
+        queryset.on_roll()
+        .filter(~talked_in_cycle(day))
+        .annotate(
+            last_talk_on=_last_talk_subquery(),
+            last_visit_on=_last_visit_subquery(),
+            in_hardship=hardship_q(),
+            flagged=_flagged_talk_exists(),
+        )
+        .order_by("-in_hardship", "-flagged", F("last_talk_on").asc(nulls_first=True),
+                  "organization__path", "name", "id")
+        .select_related("organization")
+    )
+
+
+def not_visited_targets(queryset: QuerySet[Member], day: dt.date) -> list[tuple[str, dt.date, QuerySet[Member]]]:
+    """Target-group members not visited in the run-up to the last 春节 and the last 七一."""
+    lead = dt.timedelta(days=settings.CARE["HOLIDAY_PLAN_LEAD_DAYS"])
+    result = []
+    for occasion in (Occasion.SPRING_FESTIVAL, Occasion.JULY_FIRST):
+        holiday = last_holiday(occasion, day)
+        visited = Visit.objects.filter(
+            member_id=OuterRef("pk"), visited_on__gte=holiday - lead - dt.timedelta(days=30), visited_on__lte=holiday
+        )
+        members = (
+            queryset.filter(pk__in=target_members(holiday).values("pk"))
+            .filter(~Exists(visited))
+            .annotate(last_visit_on=_last_visit_subquery())
+            .select_related("organization")
+            .order_by("organization__path", "name", "id")
+        )
+        result.append((Occasion(occasion).label, holiday, members))
+    return result
+
+
+@dataclass
+class BranchCoverage:
+    organization: Organization
+    on_roll: int
+    talked: int
+    targets_visited: int
+    targets: int
+
+    @property
+    def talked_rate(self) -> int:
+        return round(100 * self.talked / self.on_roll) if self.on_roll else 100
+
+    @property
+    def talks_due(self) -> int:
+        return self.on_roll - self.talked
+
+
+def branch_coverage(branches: QuerySet[Organization], day: dt.date) -> list[BranchCoverage]:
+    """Per branch: members on roll, talked with in the cycle, and targets visited for the last 春节."""
+    recent_talk = talked_in_cycle(day)
+    spring = last_holiday(Occasion.SPRING_FESTIVAL, day)
+    lead = dt.timedelta(days=settings.CARE["HOLIDAY_PLAN_LEAD_DAYS"])
+    visited = Visit.objects.filter(
+        member_id=OuterRef("pk"), visited_on__gte=spring - lead - dt.timedelta(days=30), visited_on__lte=spring
+    )
+    targets = target_members(spring).values("pk")
+    rows = (
+        Member.objects.on_roll()
+        .filter(organization__in=branches)
+        .values("organization_id")
+        .annotate(
+            on_roll=Count("pk"),
+            talked=Count("pk", filter=Q(recent_talk)),
+            targets=Count("pk", filter=Q(pk__in=targets)),
+            targets_visited=Count("pk", filter=Q(pk__in=targets) & Q(Exists(visited))),
+        )
+    )
+    by_org = {row["organization_id"]: row for row in rows}
+    result = []
+    for branch in branches:
+        row = by_org.get(branch.pk, {})
+        result.append(BranchCoverage(
+            organization=branch, on_roll=row.get("on_roll", 0), talked=row.get("talked", 0),
+            targets=row.get("targets", 0), targets_visited=row.get("targets_visited", 0),
+        ))
+    return result
+
+
+def plans_with_progress(queryset: QuerySet[VisitPlan]) -> QuerySet[VisitPlan]:
+    return queryset.select_related("organization").annotate(
+        total=Count("items"), done=Count("items", filter=Q(items__visit__isnull=False))
+    )
+
+
+def open_plan_items(queryset: QuerySet[VisitPlanItem]) -> QuerySet[VisitPlanItem]:
+    return queryset.filter(visit__isnull=True).select_related("member", "plan", "plan__organization")

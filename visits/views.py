@@ -1,0 +1,266 @@
+"""Pages of 走访慰问 and 谈心谈话: scoped lists, quick forms, coverage and holiday plans."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+
+from core.errors import DomainError
+from core.http import attachment
+from core.pagination import PageSizeMixin, page_size_from
+from members.models import Member
+from members.scoping import branches_for
+from visits import exports, permissions, selectors, services
+from visits.forms import AssignVisitorsForm, PlanFilter, TalkFilter, TalkForm, VisitFilter, VisitForm
+from visits.models import Occasion, Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
+
+
+class ManagerRequiredMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.is_care_manager(request.user):
+            raise PermissionDenied("走访慰问和谈心谈话记录由支部书记、支委和组织部管理")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _require_manager(user) -> None:
+    if not permissions.is_care_manager(user):
+        raise PermissionDenied("走访慰问和谈心谈话记录由支部书记、支委和组织部管理")
+
+
+def visit_queryset(user):
+    return Visit.objects.for_user(user).select_related("member", "member__organization").prefetch_related(
+        Prefetch("visitors", queryset=Member.objects.only("id", "name"))
+    )
+
+
+class VisitListView(ManagerRequiredMixin, PageSizeMixin, FilterView):
+    template_name = "visits/visit_list.html"
+    filterset_class = VisitFilter
+    context_object_name = "visits"
+
+    def get_queryset(self):
+        return visit_queryset(self.request.user).order_by("-visited_on", "-id")
+
+
+class VisitDetailView(LoginRequiredMixin, DetailView):
+    template_name = "visits/visit_detail.html"
+    context_object_name = "visit"
+
+    def get_queryset(self):
+        return visit_queryset(self.request.user).select_related("created_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_manager"] = permissions.is_care_manager(self.request.user)
+        return context
+
+
+@login_required
+def visit_create(request):
+    _require_manager(request.user)
+    user = request.user
+    initial = {}
+    own = Member.objects.filter(user=user).first()
+    if own:
+        initial["visitors"] = [own.pk]
+    item = None
+    item_id = request.POST.get("plan_item") or request.GET.get("item")
+    if item_id and str(item_id).isdigit():
+        item = get_object_or_404(
+            VisitPlanItem.objects.filter(plan__in=VisitPlan.objects.for_user(user)).select_related("plan", "member"),
+            pk=item_id,
+        )
+        visitors = list(item.visitors.values_list("pk", flat=True))
+        initial.update(member=item.member_id, occasion=item.plan.occasion, plan_item=item.pk,
+                       visitors=visitors or initial.get("visitors", []))
+    if request.GET.get("member", "").isdigit():
+        initial["member"] = int(request.GET["member"])
+    if request.GET.get("occasion") in Occasion.values:
+        initial["occasion"] = request.GET["occasion"]
+    form = VisitForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            visit = services.log_visit(
+                by=user, member=data["member"], visited_on=data["visited_on"], occasion=data["occasion"],
+                visitors=data["visitors"], goods=data["goods"], amount=data["amount"], notes=data["notes"],
+                follow_up=data["follow_up"], plan_item=item,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"已登记对{visit.member.name}的{visit.get_occasion_display()}走访")
+            if item is not None:
+                return redirect(item.plan)
+            return redirect("visits:list")
+    return render(request, "visits/visit_form.html", {"form": form, "item": item})
+
+
+@login_required
+def visit_export(request):
+    _require_manager(request.user)
+    filterset = VisitFilter(request.GET, queryset=visit_queryset(request.user).order_by("-visited_on", "-id"),
+                            request=request)
+    content = exports.visits_workbook(filterset.qs, title=f"走访慰问记录（导出于 {timezone.localdate():%Y年%m月%d日}）")
+    return attachment(content, filename=f"走访慰问记录_{timezone.localdate():%Y%m%d}.xlsx")
+
+
+# --- talks ----------------------------------------------------------------------------------------
+
+def talk_queryset(user):
+    return Talk.objects.for_user(user).select_related("organization").prefetch_related(
+        Prefetch("participants", queryset=Member.objects.only("id", "name", "user_id")),
+        Prefetch("interviewers", queryset=Member.objects.only("id", "name")),
+    )
+
+
+class TalkListView(ManagerRequiredMixin, PageSizeMixin, FilterView):
+    template_name = "visits/talk_list.html"
+    filterset_class = TalkFilter
+    context_object_name = "talks"
+
+    def get_queryset(self):
+        return talk_queryset(self.request.user).order_by("-talked_on", "-id")
+
+
+class TalkDetailView(LoginRequiredMixin, DetailView):
+    template_name = "visits/talk_detail.html"
+    context_object_name = "talk"
+
+    def get_queryset(self):
+        return talk_queryset(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["show_confidential"] = permissions.can_see_confidential(self.request.user, self.object)
+        return context
+
+
+@login_required
+def talk_create(request):
+    _require_manager(request.user)
+    user = request.user
+    initial = {}
+    own = Member.objects.filter(user=user).first()
+    if own:
+        initial["interviewers"] = [own.pk]
+    if request.GET.get("member", "").isdigit():
+        initial["participants"] = [int(request.GET["member"])]
+    form = TalkForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            talk = services.log_talk(by=user, **data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        except PermissionDenied:
+            form.add_error("participants", "您不能为这个支部的党员登记谈心谈话")
+        else:
+            names = "、".join(m.name for m in data["participants"])
+            messages.success(request, f"已登记与{names}的谈心谈话")
+            return redirect(talk)
+    return render(request, "visits/talk_form.html", {"form": form})
+
+
+# --- coverage -------------------------------------------------------------------------------------
+
+@login_required
+def coverage(request):
+    _require_manager(request.user)
+    user = request.user
+    today = timezone.localdate()
+    branches = branches_for(user)
+    selected = None
+    org_id = request.GET.get("organization", "")
+    if org_id.isdigit():
+        selected = get_object_or_404(branches, pk=org_id)
+    members = Member.objects.for_user(user).filter(organization__in=[selected] if selected else branches)
+    due = selectors.talks_due(members, today)
+    due_page = Paginator(due, page_size_from(request)).get_page(request.GET.get("page"))
+    not_visited = [
+        (label, holiday, list(qs[:100]), qs.count())
+        for label, holiday, qs in selectors.not_visited_targets(members.on_roll(), today)
+    ]
+    return render(request, "visits/coverage.html", {
+        "rows": selectors.branch_coverage(branches.filter(pk=selected.pk) if selected else branches, today),
+        "branches": branches, "selected": selected, "due_page": due_page,
+        "cycle_start": selectors.cycle_start(today), "cycle_years": settings.CARE["TALK_CYCLE_YEARS"],
+        "not_visited": not_visited,
+    })
+
+
+# --- plans ----------------------------------------------------------------------------------------
+
+class PlanListView(ManagerRequiredMixin, PageSizeMixin, FilterView):
+    template_name = "visits/plan_list.html"
+    filterset_class = PlanFilter
+    context_object_name = "plans"
+
+    def get_queryset(self):
+        return selectors.plans_with_progress(VisitPlan.objects.for_user(self.request.user)).order_by(
+            "-holiday", "organization__path"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lead_days"] = settings.CARE["HOLIDAY_PLAN_LEAD_DAYS"]
+        return context
+
+
+class PlanDetailView(ManagerRequiredMixin, DetailView):
+    template_name = "visits/plan_detail.html"
+    context_object_name = "plan"
+
+    def get_queryset(self):
+        return selectors.plans_with_progress(VisitPlan.objects.for_user(self.request.user))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.object
+        items = plan.items.select_related("member", "visit").prefetch_related(
+            Prefetch("visitors", queryset=Member.objects.only("id", "name"))
+        )
+        context["items"] = sorted(items, key=lambda item: (item.is_done, item.member.name, item.pk))
+        context["can_manage"] = permissions.can_manage_plan(self.request.user, plan)
+        context["today"] = timezone.localdate()
+        context["form"] = AssignVisitorsForm(user=self.request.user)
+        return context
+
+
+@login_required
+@require_POST
+def plan_item_assign(request, pk: int):
+    item = get_object_or_404(
+        VisitPlanItem.objects.filter(plan__in=VisitPlan.objects.for_user(request.user))
+        .select_related("plan", "member"),
+        pk=pk,
+    )
+    form = AssignVisitorsForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "走访人选择有误，请重新选择")
+        return redirect(item.plan)
+    try:
+        services.assign_visitors(by=request.user, item=item, visitors=form.cleaned_data["visitors"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        names = "、".join(m.name for m in form.cleaned_data["visitors"]) or "无"
+        messages.success(request, f"已为{item.member.name}安排走访人：{names}")
+    return redirect(f"{item.plan.get_absolute_url()}#item-{item.pk}")
+
+
+@login_required
+def prompts(request):
+    _require_manager(request.user)
+    open_prompts = VisitPrompt.objects.for_user(request.user).open().select_related("member", "member__organization")
+    return render(request, "visits/prompt_list.html", {"prompts": open_prompts[:200]})
