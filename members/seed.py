@@ -38,7 +38,14 @@ class SeedContext:
     extra: dict = field(default_factory=dict)
 
     def members_of(self, branch: Organization) -> list[Member]:
-        return [m for m in self.members if m.organization_id == branch.pk]
+        """Members of one branch; indexed once (seed steps call this per branch of 500)."""
+        index = self.extra.get("_members_by_branch")
+        if index is None or self.extra.get("_members_indexed") is not self.members:
+            index = {}
+            for member in self.members:
+                index.setdefault(member.organization_id, []).append(member)
+            self.extra["_members_by_branch"], self.extra["_members_indexed"] = index, self.members
+        return index.get(branch.pk, [])
 
     def on_roll(self) -> list[Member]:
         return [m for m in self.members if m.deceased_on is None and m.transferred_out_on is None]

@@ -202,6 +202,40 @@ def foreign_batch(unit) -> Foreign:
     return Foreign({"pk": batch.pk}, ["外县绝密发放清单"])
 
 
+def foreign_visit(unit) -> Foreign:
+    from tests.visits.factories import VisitFactory
+
+    _, _, _, member = foreign_unit()
+    visit = VisitFactory(member=member, notes="外县绝密走访情况")
+    return Foreign({"pk": visit.pk}, ["外县党员", "外县绝密走访情况"])
+
+
+def foreign_talk(unit) -> Foreign:
+    from tests.visits.factories import make_talk
+
+    _, _, _, member = foreign_unit()
+    talk = make_talk([member], summary="外县绝密谈话", confidential_notes="外县保密记录")
+    return Foreign({"pk": talk.pk}, ["外县党员", "外县绝密谈话", "外县保密记录"])
+
+
+def foreign_plan(unit) -> Foreign:
+    from visits.models import Occasion, VisitPlan
+
+    _, branch, _, _ = foreign_unit()
+    plan = VisitPlan.objects.create(organization=branch, occasion=Occasion.SPRING_FESTIVAL, year=2030,
+                                    holiday=dt.date(2030, 2, 3))
+    return Foreign({"pk": plan.pk}, ["外县第一党支部"])
+
+
+def foreign_plan_item(unit) -> Foreign:
+    from visits.models import VisitPlanItem
+
+    foreign = foreign_plan(unit)
+    _, _, _, member = foreign_unit()
+    item = VisitPlanItem.objects.create(plan_id=foreign.kwargs["pk"], member=member, reasons="外县绝密原因")
+    return Foreign({"pk": item.pk}, ["外县党员", "外县绝密原因"], changed=lambda: item.visitors.exists())
+
+
 def unknown_token(unit) -> Foreign:
     # An expired or foreign import token sends the importer back to the upload page with a message.
     return Foreign({"token": "not-a-real-token"}, [], statuses=(302, 403, 404, 405))
@@ -233,6 +267,10 @@ OBJECT_ROUTES: dict[str, Callable[..., Foreign]] = {
         "disburse")},
     "funds:resolve": foreign_objection_on_application,
     "funds:attachment": foreign_attachment,
+    "visits:detail": foreign_visit,
+    "visits:talk_detail": foreign_talk,
+    "visits:plan_detail": foreign_plan,
+    "visits:plan_item_assign": foreign_plan_item,
 }
 # Routes without an object id: their lists and actions are scoped and tested in each app's tests.
 PLAIN_ROUTES = {
@@ -245,6 +283,8 @@ PLAIN_ROUTES = {
     "hardship:list", "hardship:create", "hardship:export", "hardship:import", "hardship:import_template",
     "hardship:pairings", "hardship:pairing_create", "hardship:report", "hardship:report_xlsx",
     "funds:index", "funds:open", "funds:public", "funds:notices", "funds:applications", "funds:application_new",
+    "visits:list", "visits:create", "visits:export", "visits:talk_list", "visits:talk_create", "visits:coverage",
+    "visits:plan_list", "visits:prompts",
 }
 
 
