@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.audit import Audited
 from core.workflow import Transitions
 from members.models import Member, Organization
 from members.scoping import scoped, visible_org_ids
@@ -70,7 +71,7 @@ class CampaignQuerySet(models.QuerySet):
         return self.filter(Q(organizer__in=visible_org_ids(user)) | Q(organizer_id__in=_ancestor_ids(user)))
 
 
-class AwardCampaign(models.Model):
+class AwardCampaign(Audited, models.Model):
     year = models.PositiveSmallIntegerField("年度")
     title = models.CharField("评选名称", max_length=100)
     organizer = models.ForeignKey(
@@ -129,8 +130,11 @@ class AwardCampaign(models.Model):
         """The approved list is public from the notice on."""
         return self.status in (CampaignStatus.NOTICE, CampaignStatus.PUBLISHED)
 
+    def audit_org_path(self) -> str:
+        return self.organizer.path
 
-class AwardCategory(models.Model):
+
+class AwardCategory(Audited, models.Model):
     """One honour of a campaign with its quota: per branch, in total, or both."""
 
     campaign = models.ForeignKey(AwardCampaign, verbose_name="评选活动", on_delete=models.CASCADE,
@@ -163,6 +167,9 @@ class AwardCategory(models.Model):
             parts.append(f"总计 {self.quota_total} 名")
         return "，".join(parts)
 
+    def audit_org_path(self) -> str:
+        return self.campaign.organizer.path
+
 
 class NominationQuerySet(models.QuerySet):
     def for_user(self, user) -> NominationQuerySet:
@@ -177,7 +184,7 @@ class NominationQuerySet(models.QuerySet):
         return self.filter(status=NominationStatus.APPROVED, campaign__status=CampaignStatus.PUBLISHED)
 
 
-class Nomination(models.Model):
+class Nomination(Audited, models.Model):
     campaign = models.ForeignKey(AwardCampaign, verbose_name="评选活动", on_delete=models.CASCADE,
                                  related_name="nominations")
     category = models.ForeignKey(AwardCategory, verbose_name="表彰类别", on_delete=models.PROTECT,
@@ -221,6 +228,9 @@ class Nomination(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("awards:nomination", args=[self.pk])
 
+    def audit_org_path(self) -> str:
+        return self.branch.path
+
 
 class ObjectionStatus(models.TextChoices):
     OPEN = "open", "待处理"
@@ -228,7 +238,7 @@ class ObjectionStatus(models.TextChoices):
     DISMISSED = "dismissed", "异议不成立"
 
 
-class Objection(models.Model):
+class Objection(Audited, models.Model):
     """异议: raised by a member during the notice, resolved by the organization department."""
 
     nomination = models.ForeignKey(Nomination, verbose_name="公示对象", on_delete=models.CASCADE,
@@ -254,6 +264,9 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"对{self.nomination.member}的异议"
+
+    def audit_org_path(self) -> str:
+        return self.nomination.branch.path
 
 
 class AwardEvent(models.Model):

@@ -26,3 +26,5 @@ class FundsConfig(AppConfig):
         audit.register(self.get_model("Fund"))
         audit.register(self.get_model("AssistanceApplication"), exclude=["status_changed_at"])
         audit.register(self.get_model("Objection"))
+        audit.register(self.get_model("FundEntry"))
+        audit.register(self.get_model("ApplicationEvent"))

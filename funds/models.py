@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from core.audit import Audited
 from core.workflow import Transitions
 from members.models import Member, Organization
 from members.scoping import scoped, visible_org_ids
@@ -31,7 +32,7 @@ class FundQuerySet(models.QuerySet):
         return scoped(self, user, org_field="organization")
 
 
-class Fund(models.Model):
+class Fund(Audited, models.Model):
     """关怀基金专户 of one organization. `balance` is kept by the services and equals the sum of entries."""
 
     organization = models.OneToOneField(
@@ -54,6 +55,9 @@ class Fund(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("funds:ledger", args=[self.pk])
+
+    def audit_org_path(self) -> str:
+        return self.organization.path
 
 
 class Source(models.TextChoices):
@@ -83,7 +87,7 @@ class FundEntryQuerySet(models.QuerySet):
         raise ImmutableError("账目一经记载不能修改，请登记冲正分录")
 
 
-class FundEntry(models.Model):
+class FundEntry(Audited, models.Model):
     """One immutable ledger line. Income is positive, expense and reversals of income negative."""
 
     class Kind(models.TextChoices):
@@ -147,6 +151,9 @@ class FundEntry(models.Model):
         if self.kind == self.Kind.EXPENSE and self.application_id:
             return self.application.get_kind_display()
         return self.get_source_display()
+
+    def audit_org_path(self) -> str:
+        return self.fund.organization.path
 
 
 class Kind(models.TextChoices):
@@ -225,7 +232,7 @@ class ApplicationQuerySet(models.QuerySet):
         )
 
 
-class AssistanceApplication(models.Model):
+class AssistanceApplication(Audited, models.Model):
     """帮扶申请: who asks, for what, how much, and where it stands in the workflow."""
 
     fund = models.ForeignKey(Fund, verbose_name="支付基金", on_delete=models.PROTECT, related_name="applications")
@@ -335,6 +342,9 @@ class AssistanceApplication(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def audit_org_path(self) -> str:
+        return self.organization.path
+
 
 class ApplicationVersion(models.Model):
     """What was submitted each time: a returned application resubmitted keeps both versions."""
@@ -370,7 +380,7 @@ class ApplicationVersion(models.Model):
         super().save(*args, **kwargs)
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(Audited, models.Model):
     """One step of the timeline: who moved the application from where to where, when, and why."""
 
     application = models.ForeignKey(
@@ -399,6 +409,9 @@ class ApplicationEvent(models.Model):
     @property
     def actor_name(self) -> str:
         return self.actor.display_name if self.actor_id else "系统"
+
+    def audit_org_path(self) -> str:
+        return self.application.organization.path
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -437,7 +450,7 @@ class Attachment(models.Model):
         return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(self.content_type, "")
 
 
-class Objection(models.Model):
+class Objection(Audited, models.Model):
     """异议: raised by a member during the notice, resolved by the organization department."""
 
     class Outcome(models.TextChoices):
@@ -473,6 +486,9 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} 号申请的异议（{self.get_outcome_display()}）"
+
+    def audit_org_path(self) -> str:
+        return self.application.organization.path
 
 
 class DisbursementBatch(models.Model):

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.audit import Audited
 from members.models import Member
 from members.scoping import scoped
 
@@ -56,7 +57,7 @@ class HardshipRecordQuerySet(models.QuerySet):
         return self.filter(status=HardshipRecord.Status.ACTIVE)
 
 
-class HardshipRecord(models.Model):
+class HardshipRecord(Audited, models.Model):
     """One line of the 困难党员台帐."""
 
     class Level(models.TextChoices):
@@ -136,8 +137,11 @@ class HardshipRecord(models.Model):
     def has_consent(self) -> bool:
         return self.consent_on is not None
 
+    def audit_org_path(self) -> str:
+        return self.member.organization.path
 
-class FamilyMember(models.Model):
+
+class FamilyMember(Audited, models.Model):
     record = models.ForeignKey(HardshipRecord, verbose_name="台帐", on_delete=models.CASCADE, related_name="family")
     name = models.CharField("姓名", max_length=50)
     relation = models.CharField("与党员关系", max_length=20)
@@ -156,6 +160,9 @@ class FamilyMember(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.relation}）"
 
+    def audit_org_path(self) -> str:
+        return self.record.member.organization.path
+
 
 class PairingQuerySet(models.QuerySet):
     def for_user(self, user) -> PairingQuerySet:
@@ -170,7 +177,7 @@ class PairingQuerySet(models.QuerySet):
         return self.filter(status=Pairing.Status.ACTIVE)
 
 
-class Pairing(models.Model):
+class Pairing(Audited, models.Model):
     """结对帮扶: a helper member paired with a hardship household, with its 帮扶责任书."""
 
     class Status(models.TextChoices):
@@ -221,8 +228,11 @@ class Pairing(models.Model):
     def __str__(self) -> str:
         return f"{self.helper.name} → {self.record.member.name}"
 
+    def audit_org_path(self) -> str:
+        return self.record.member.organization.path
 
-class PairingProgress(models.Model):
+
+class PairingProgress(Audited, models.Model):
     """A progress entry of a pairing: what was done, and any money or goods given."""
 
     pairing = models.ForeignKey(Pairing, verbose_name="结对", on_delete=models.CASCADE, related_name="progress")
@@ -250,6 +260,9 @@ class PairingProgress(models.Model):
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.help_type}"
 
+    def audit_org_path(self) -> str:
+        return self.pairing.record.member.organization.path
+
 
 RECORD_TRANSITIONS_TABLE = {
     HardshipRecord.Status.ACTIVE: [HardshipRecord.Status.LIFTED, HardshipRecord.Status.CLOSED],
@@ -257,7 +270,7 @@ RECORD_TRANSITIONS_TABLE = {
 PAIRING_TRANSITIONS_TABLE = {Pairing.Status.ACTIVE: [Pairing.Status.ENDED]}
 
 
-class HardshipReview(models.Model):
+class HardshipReview(Audited, models.Model):
     """An annual 复核 of a ledger line: who checked it, when, and what they concluded."""
 
     record = models.ForeignKey(HardshipRecord, verbose_name="台帐", on_delete=models.CASCADE, related_name="reviews")
@@ -276,6 +289,9 @@ class HardshipReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record.member.name} {self.reviewed_on:%Y-%m-%d} 复核"
+
+    def audit_org_path(self) -> str:
+        return self.record.member.organization.path
 
 
 class HardshipAccessLog(models.Model):

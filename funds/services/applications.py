@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from core import audit
 from core.calendars import add_working_days
 from core.errors import DomainError
 from funds import permissions
@@ -340,10 +341,15 @@ def resolve_objection(*, objection_id: int, by: User, upheld: bool, resolution: 
     objection.save(update_fields=["outcome", "resolution", "resolved_by", "resolved_at"])
     if upheld:
         _move(application, to=Status.REJECTED, by=by, comment=f"异议成立：{resolution}")
-        application.objections.filter(outcome=Objection.Outcome.OPEN).update(
+        others = application.objections.filter(outcome=Objection.Outcome.OPEN)
+        other_ids = list(others.values_list("pk", flat=True))
+        others.update(
             outcome=Objection.Outcome.UPHELD, resolution="同一申请的其他异议已成立，一并办结", resolved_by=by,
             resolved_at=timezone.now(),
         )
+        # A queryset update bypasses the audit signals: record it explicitly.
+        audit.log_bulk(model=Objection, object_ids=other_ids, actor=by, org_path=application.audit_org_path(),
+                       changes={"outcome": [Objection.Outcome.OPEN.label, Objection.Outcome.UPHELD.label]})
         _tell(_applicant_users(application), title=f"{application.get_kind_display()}申请因公示异议未获通过",
               body=resolution, link=_link(application), key=f"funds:upheld:{application.pk}")
     elif not application.objections.filter(outcome=Objection.Outcome.OPEN).exists():
