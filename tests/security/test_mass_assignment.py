@@ -26,8 +26,8 @@ def test_member_edit_ignores_user_and_other_fields(unit, login):
         "birth_date": member.birth_date.isoformat(), "id_number": member.id_number, "phone": "13911112222",
         "join_date": member.join_date.isoformat(), "full_member_date": member.full_member_date.isoformat(),
         "party_status": member.party_status, "employment": member.employment, "work_capacity": member.work_capacity,
-        **EXTRA, "organization": member.organization_id, "user": unit.admin.pk,
     }
+    data = {**EXTRA, **data, "user": unit.admin.pk}
     assert login(unit.shuji1).post(reverse("members:edit", args=[member.pk]), data).status_code == 302
     member.refresh_from_db()
     assert member.phone == "13911112222"
