@@ -69,3 +69,43 @@ def test_workbook_writes_types_title_and_totals():
     assert rows[3][0] == "'=cmd"
     assert rows[4] == ("合计", None, 15.5)
     assert ws.freeze_panes == "A3"
+
+
+def test_the_hourly_task_runs_the_business_day_of_asia_shanghai(monkeypatch):
+    """Beat runs on UTC; at 16:00:30 UTC it is already 00:00:30 of the next day in Beijing, and the jobs
+    must run for that day (neither the previous day twice nor the new day missed)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from core.tasks import run_daily_jobs
+
+    seen = []
+    monkeypatch.setattr(jobs, "_jobs", {})
+    jobs.daily_job("test.day", label="测试")(lambda day: seen.append(day) or {})
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 1, 1, 16, 0, 30, tzinfo=dt.UTC))
+    run_daily_jobs()
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 1, 1, 15, 59, 30, tzinfo=dt.UTC))
+    run_daily_jobs()
+    assert seen == [dt.date(2026, 1, 2), dt.date(2026, 1, 1)]
+
+
+def test_no_task_is_scheduled_further_ahead_than_the_broker_visibility_timeout():
+    """A countdown/ETA beyond Redis's visibility timeout makes the broker deliver the task twice."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    sources = [p for app in ("core", "members", "notifications", "hardship", "visits", "funds", "awards", "reports")
+               for p in (root / app).rglob("*.py") if "migrations" not in p.parts]
+    delays = [
+        (path.name, match.group(0))
+        for path in sources
+        for match in re.finditer(r"\b(countdown|eta|expires)\s*=\s*[^,)\n]+", path.read_text(encoding="utf-8"))
+    ]
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    for name, expression in delays:
+        value = re.search(r"\d+", expression)
+        assert value is not None and int(value.group(0)) < visibility, f"{name}: {expression}"
