@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,16 +74,21 @@ def run_job(*, job_id: int) -> bool:
             status=ReportJob.Status.FAILED, error=str(exc)[:300]
         )
         raise
-    completed = ReportJob.objects.filter(pk=job.pk).exclude(status=ReportJob.Status.DONE).update(
-        status=ReportJob.Status.DONE, progress=100, file=str(final), finished_at=timezone.now()
-    )
-    if not completed:
-        return False
-    notify(
-        recipient=job.requested_by,
-        title=f"{scope.title}年度报表已生成",
-        body="点击下载年度报表工作簿。",
-        link=reverse("reports:job", args=[job.pk]),
-        dedupe_key=f"reports.job:{job.pk}",
-    )
-    return True
+    with transaction.atomic():
+        # Completion and its announcement commit together: a worker killed in between leaves the job
+        # unfinished (to be run again), never finished-but-unannounced.
+        completed = ReportJob.objects.filter(pk=job.pk).exclude(status=ReportJob.Status.DONE).update(
+            status=ReportJob.Status.DONE, progress=100, file=str(final), finished_at=timezone.now()
+        )
+        if completed:
+            notify(
+                recipient=job.requested_by,
+                title=f"{scope.title}年度报表已生成",
+                body="点击下载年度报表工作簿。",
+                link=reverse("reports:job", args=[job.pk]),
+                dedupe_key=f"reports.job:{job.pk}",
+            )
+    # Temporary files of runs that were killed half-way.
+    for leftover in REPORT_DIR.glob(f"{job.pk}.*.partial"):
+        leftover.unlink(missing_ok=True)
+    return bool(completed)
