@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench install migrate seed worker clean
+.PHONY: run test lint bench drill install migrate seed worker clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -30,7 +30,7 @@ run: migrate
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -38,6 +38,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# Breaks PostgreSQL, Redis and a Celery worker for real and checks nothing is lost (needs root).
+drill: $(STAMP)
+	$(PY) scripts/fault_drill.py
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/celerybeat-schedule* var/celery-broker var/imports
