@@ -182,7 +182,10 @@ def import_view(request, flow: ImportFlow):
     """Upload → (errors | preview) → confirm. Nothing is written before the confirm."""
     if not flow.allowed(request.user):
         raise PermissionDenied(flow.refused_message)
-    context = {"form": flow.upload_form(), **flow.extra_context}
+    context = {
+        "form": flow.upload_form(), "flow": flow, "errors_url_name": f"{flow.url_name}_errors",
+        "template_url_name": f"{flow.url_name}_template", **flow.extra_context,
+    }
     if request.method == "POST" and "token" not in request.POST:
         form = flow.upload_form(request.POST, request.FILES)
         context["form"] = form

@@ -1,10 +1,23 @@
-/* Small behaviours without inline handlers (the Content-Security-Policy forbids inline script). */
+/* Small behaviours without inline handlers (the Content-Security-Policy forbids inline script):
+   [data-print] prints the page; [data-confirm] on a button/link or a form asks before going on;
+   select[data-autosubmit] submits its form on change; [data-check-all="selector"] ticks all boxes. */
 document.addEventListener("click", function (event) {
   var trigger = event.target.closest("[data-print]");
-  if (trigger) { event.preventDefault(); window.print(); }
-  var confirmer = event.target.closest("[data-confirm]");
+  if (trigger) { event.preventDefault(); window.print(); return; }
+  var confirmer = event.target.closest("button[data-confirm], a[data-confirm], input[data-confirm]");
   if (confirmer && !window.confirm(confirmer.getAttribute("data-confirm"))) { event.preventDefault(); }
 });
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.matches("form[data-confirm]") && !window.confirm(form.getAttribute("data-confirm"))) {
+    event.preventDefault();
+  }
+});
 document.addEventListener("change", function (event) {
-  if (event.target.matches("select[data-autosubmit]")) { event.target.form.submit(); }
+  var target = event.target;
+  if (target.matches("select[data-autosubmit]")) { target.form.submit(); }
+  var selector = target.getAttribute("data-check-all");
+  if (selector) {
+    document.querySelectorAll(selector).forEach(function (box) { box.checked = target.checked; });
+  }
 });

@@ -132,3 +132,18 @@ class TestTwoFactor:
         response = client.post(reverse("two_factor_setup"), {"token": "123456"})
         assert "验证码不正确" in response.content.decode()
         assert not TOTPDevice.objects.filter(user=unit.zzb, confirmed=True).exists()
+
+
+def test_no_template_carries_inline_script():
+    """The Content-Security-Policy refuses inline script: behaviour goes in static/js (data-* attributes)."""
+    import re
+
+    from django.conf import settings
+
+    pattern = re.compile(r"""\son[a-z]+\s*=\s*["']|<script(?![^>]*\bsrc=)[^>]*>""", re.IGNORECASE)
+    offenders = [
+        f"{path.relative_to(settings.BASE_DIR)}: {match.group(0)}"
+        for path in (Path(settings.BASE_DIR) / "templates").rglob("*.html")
+        for match in pattern.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
