@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.audit import Audited
 from core.workflow import Transitions
 from members.models import Member, Organization
-from members.scoping import scoped, visible_org_ids
+from members.scoping import ancestor_org_ids, scoped, visible_org_ids
 
 WITHDRAWN = "withdrawn"  # an event only: a withdrawn nomination is deleted, its place freed
 DEFAULT_CATEGORIES = ("优秀共产党员", "优秀党务工作者", "党员兑现承诺先进个人")
@@ -52,15 +52,6 @@ NOMINATION_FLOW = Transitions(
 )
 
 
-def _ancestor_ids(user) -> set[int]:
-    """The organizations above (and including) those where the user holds a role or is a member:
-    a campaign run by the 党委 concerns every branch under it."""
-    paths = Organization.objects.filter(Q(appointments__user=user) | Q(members__user=user)).values_list(
-        "path", flat=True
-    )
-    return {int(part) for path in paths for part in path.strip("/").split("/") if part}
-
-
 class CampaignQuerySet(models.QuerySet):
     def for_user(self, user) -> CampaignQuerySet:
         """Campaigns run by an organization the user is under, or that the user oversees."""
@@ -68,7 +59,7 @@ class CampaignQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(Q(organizer__in=visible_org_ids(user)) | Q(organizer_id__in=_ancestor_ids(user)))
+        return self.filter(Q(organizer__in=visible_org_ids(user)) | Q(organizer_id__in=ancestor_org_ids(user)))
 
 
 class AwardCampaign(Audited, models.Model):

@@ -9,7 +9,7 @@ from django.views.generic import ListView
 
 from core.pagination import PageSizeMixin
 from members.models import Role
-from members.scoping import _appointments, has_role
+from members.scoping import has_role, org_paths_with_role
 
 ACTIONS = {LogEntry.Action.CREATE: "新增", LogEntry.Action.UPDATE: "修改", LogEntry.Action.DELETE: "删除"}
 
@@ -22,9 +22,8 @@ def audit_entries_for(user):
     queryset = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-id")
     if user.is_superuser:
         return queryset
-    paths = {path for path, role in _appointments(user) if role == Role.ORG_DEPT}
     condition = Q(pk__in=[])
-    for path in paths:
+    for path in org_paths_with_role(user, Role.ORG_DEPT):
         condition |= Q(additional_data__org_path__startswith=path)
     return queryset.filter(condition)
 

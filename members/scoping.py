@@ -48,6 +48,24 @@ def has_role(user, *roles: str) -> bool:
     return any(role in roles for _, role in _appointments(user))
 
 
+def org_paths_with_role(user, *roles: str) -> set[str]:
+    """The paths of the organizations where the user holds one of `roles` (for JSON/path filters)."""
+    if not user.is_authenticated:
+        return set()
+    return {path for path, role in _appointments(user) if role in roles}
+
+
+def ancestor_org_ids(user) -> set[int]:
+    """The organizations above (and including) those where the user holds a role or is a member: what
+    they run concerns the user (a 党委's campaign concerns every member of its branches)."""
+    if not user.is_authenticated:
+        return set()
+    paths = Organization.objects.filter(Q(appointments__user=user) | Q(members__user=user)).values_list(
+        "path", flat=True
+    )
+    return {int(part) for path in paths for part in path.strip("/").split("/") if part}
+
+
 def visible_org_ids(user) -> QuerySet:
     """Organizations a user may see: the subtrees under the ones they hold any role in."""
     if not user.is_authenticated:
