@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from hardship.models import FamilyMember, HardshipCategory, HardshipRecord, HelpType, Pairing, PairingProgress
 from members.forms import DateInput
 from members.models import Member
 from members.scoping import MANAGER_ROLES, org_ids_with_role
-from members.widgets import MemberPicker
+from members.widgets import MemberPicker, SearchPicker
 
 
 def _manageable_members(user):
@@ -95,11 +96,22 @@ class CloseForm(forms.Form):
     reason = forms.CharField(label="原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+def pairable_records(user):
+    """Active ledger lines in the branches the user keeps: what a helper can be assigned to."""
+    return (
+        HardshipRecord.objects.for_user(user).active()
+        .filter(member__organization__in=org_ids_with_role(user, *MANAGER_ROLES))
+        .select_related("member__organization").order_by("member__organization__path", "member__name")
+    )
+
+
 class PairingForm(forms.ModelForm):
     class Meta:
         model = Pairing
         fields = ["record", "helper", "help_types", "started_on", "goals", "measures", "items", "expected_results"]
         widgets = {
+            "record": SearchPicker(reverse_lazy("hardship:record_search"),
+                                   label=lambda r: f"{r.member.name}（{r.member.organization.name}）"),
             "helper": MemberPicker(),
             "help_types": forms.CheckboxSelectMultiple,
             "started_on": DateInput(),
@@ -111,13 +123,7 @@ class PairingForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["record"].queryset = (
-            HardshipRecord.objects.for_user(user).active()
-            .filter(member__organization__in=org_ids_with_role(user, *MANAGER_ROLES))
-            .select_related("member__organization").order_by("member__organization__path", "member__name")
-        )
-        self.fields["record"].label_from_instance = lambda r: f"{r.member.name}（{r.member.organization.name}）"
-        self.fields["record"].empty_label = "请选择困难党员"
+        self.fields["record"].queryset = pairable_records(user)
         self.fields["helper"].queryset = Member.objects.for_user(user).on_roll()
         self.fields["helper"].help_text = "可选择范围内的任何党员：党员领导干部、机关干部或普通党员"
         self.fields["help_types"].queryset = HelpType.objects.filter(is_pairing_help=True)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.RecordListView.as_view(), name="list"),
     path("new/", views.record_create, name="create"),
     path("export/", views.export_ledger, name="export"),
+    path("search/", views.record_search, name="record_search"),
     path("import/", views.import_ledger, name="import"),
     path("import/template.xlsx", views.import_ledger_template, name="import_template"),
     path("import/errors/<str:token>.xlsx", views.import_ledger_errors, name="import_errors"),

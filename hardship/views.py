@@ -5,9 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
@@ -28,6 +29,7 @@ from hardship.forms import (
     ProgressForm,
     RecordForm,
     ReviewForm,
+    pairable_records,
 )
 from hardship.models import HardshipRecord, Pairing
 
@@ -419,3 +421,15 @@ def half_year_report_xlsx(request):
     label = "上半年" if half == 1 else "下半年"
     return attachment(content, filename=f"结对帮扶半年报告_{organization.name}_{year}{label}.xlsx")
 
+
+
+@login_required
+@require_GET
+def record_search(request):
+    """The 帮扶对象 picker: active ledger lines the user keeps, matching a name."""
+    query = request.GET.get("q", "").strip()
+    records = pairable_records(request.user)
+    if query:
+        records = records.filter(member__name__icontains=query)
+    results = [{"id": r.pk, "text": f"{r.member.name}（{r.member.organization.name}）"} for r in records[:20]]
+    return JsonResponse({"results": results})

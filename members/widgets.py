@@ -1,45 +1,65 @@
-"""The member picker: a search box over the members in the user's scope.
+"""Search pickers: a search box instead of a dropdown of every row (a county has 20,000 members).
 
-Renders only the selected options (not every member of a county into the page); the browser asks
-`/members/search/?q=` as the user types. The form field's queryset, scoped with `for_user`, is what
-validates the choice, so posting an out-of-scope id is refused whatever the widget showed.
+The widgets render only the selected options; the browser asks a JSON search URL as the user types
+(`static/js/member-picker.js`). The form field's queryset, scoped with `for_user`, is what validates
+the choice, so posting an out-of-scope id is refused whatever the widget showed.
 """
 
 from django import forms
 from django.urls import reverse_lazy
 
+PICKER_MEDIA = forms.Media(
+    css={"all": ["vendor/tom-select/tom-select.bootstrap5.min.css"]},
+    js=["vendor/tom-select/tom-select.complete.min.js", "js/member-picker.js"],
+)
+
+
+def member_label(member) -> str:
+    return f"{member.name}（{member.organization.name}）"
+
 
 class _SelectedOnly:
+    label = None  # callable(obj) -> str; the field's label_from_instance when None
+
     def optgroups(self, name, value, attrs=None):
         selected = {str(v) for v in value if v not in (None, "")}
         if not selected:
             return []
-        queryset = self.choices.queryset.filter(pk__in=selected).select_related("organization")
+        label = self.label or self.choices.field.label_from_instance
         groups = []
-        for index, member in enumerate(queryset):
-            option = self.create_option(name, member.pk, f"{member.name}（{member.organization.name}）", True, index,
-                                        attrs=attrs)
+        for index, obj in enumerate(self.choices.queryset.filter(pk__in=selected)):
+            option = self.create_option(name, obj.pk, label(obj), True, index, attrs=attrs)
             groups.append((None, [option], index))
         return groups
 
 
-class MemberPicker(_SelectedOnly, forms.Select):
+class SearchPicker(_SelectedOnly, forms.Select):
+    """A single choice searched at `url` (JSON {"results": [{"id", "text"}]})."""
+
+    def __init__(self, url, attrs=None, label=None):
+        super().__init__({"data-search-url": url, "class": "form-select", **(attrs or {})})
+        if label is not None:
+            self.label = label
+
+    @property
+    def media(self):
+        return PICKER_MEDIA
+
+
+class MemberPicker(SearchPicker):
+    label = staticmethod(member_label)
+
     def __init__(self, attrs=None):
-        attrs = {"data-member-picker": reverse_lazy("members:search"), "class": "form-select", **(attrs or {})}
-        super().__init__(attrs)
+        super().__init__(reverse_lazy("members:search"), attrs)
 
 
 class MembersPicker(_SelectedOnly, forms.SelectMultiple):
+    label = staticmethod(member_label)
+
     def __init__(self, attrs=None):
-        attrs = {"data-member-picker": reverse_lazy("members:search"), "class": "form-select", **(attrs or {})}
-        super().__init__(attrs)
+        super().__init__({"data-search-url": reverse_lazy("members:search"), "class": "form-select",
+                          **(attrs or {})})
 
-
-class Media:
-    css = {"all": ["vendor/tom-select/tom-select.bootstrap5.min.css"]}
-    js = ["vendor/tom-select/tom-select.complete.min.js", "js/member-picker.js"]
-
-
-PICKER_MEDIA = forms.Media(css=Media.css, js=Media.js)
-MemberPicker.media = PICKER_MEDIA
-MembersPicker.media = PICKER_MEDIA
+    @property
+    def media(self):
+        return PICKER_MEDIA

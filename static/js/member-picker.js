@@ -1,8 +1,8 @@
-/* Member picker: turns <select data-member-picker="/members/search/"> into a search box. */
+/* Search pickers: turn <select data-search-url="/members/search/"> into a search box (members, ledger lines). */
 (function () {
   function init(select) {
     if (select.tomselect) return;
-    var url = select.getAttribute("data-member-picker");
+    var url = select.getAttribute("data-search-url");
     new TomSelect(select, {
       valueField: "id",
       labelField: "text",
@@ -24,7 +24,7 @@
     });
   }
   function initAll(root) {
-    (root || document).querySelectorAll("select[data-member-picker]").forEach(init);
+    (root || document).querySelectorAll("select[data-search-url]").forEach(init);
   }
   document.addEventListener("DOMContentLoaded", function () { initAll(); });
   window.careMemberPicker = { init: initAll };

@@ -268,3 +268,15 @@ def test_committee_member_does_not_open_the_confidential_form(unit, login, recor
                 {"reviewed_on": TODAY.isoformat(), "level": "general", "note": "无变化"})
     record1.refresh_from_db()
     assert record1.last_reviewed_on == TODAY
+
+
+def test_record_search_finds_only_lines_the_user_keeps(unit, login):
+    from tests.hardship.factories import RecordFactory
+
+    RecordFactory(member=unit.member1)
+    RecordFactory(member=unit.member2)
+    mine = login(unit.shuji1).get("/hardship/search/", {"q": ""}).json()["results"]
+    assert [r["text"] for r in mine] == ["刘一（第一党支部）"]
+    assert login(unit.shuji2).get("/hardship/search/", {"q": "刘"}).json()["results"] == []
+    everyone = login(unit.zzb).get("/hardship/search/").json()["results"]
+    assert {r["text"] for r in everyone} == {"刘一（第一党支部）", "陈二（第二党支部）"}

@@ -280,7 +280,7 @@ PLAIN_ROUTES = {
     "notifications:inbox", "notifications:read_all",
     "reports:dashboard", "reports:annual",
     "awards:list", "awards:create", "awards:stats",
-    "hardship:list", "hardship:create", "hardship:export", "hardship:import", "hardship:import_template",
+    "hardship:list", "hardship:create", "hardship:record_search", "hardship:export", "hardship:import", "hardship:import_template",
     "hardship:pairings", "hardship:pairing_create", "hardship:report", "hardship:report_xlsx",
     "funds:index", "funds:open", "funds:public", "funds:notices", "funds:applications", "funds:application_new",
     "visits:list", "visits:create", "visits:export", "visits:talk_list", "visits:talk_create", "visits:coverage",
