@@ -37,7 +37,11 @@ def branch_rows(
     rows: list[dict], keys: list[str], totals: dict, *, link: Callable[[Any], str] | None = None
 ) -> list[Row]:
     """Table rows for per-branch metrics, with the totals row last."""
-    body = [Row([r["branch"].name, *(r[k] for k in keys)], link(r["branch"]) if link else None) for r in rows]
+    body = [
+        Row([r.get("label", r["branch"].name), *(r[k] for k in keys)],
+            link(r["branch"]) if link and not r.get("own_level") else None)
+        for r in rows
+    ]
     return [*body, Row(["合计", *(totals[k] for k in keys)], total=True)]
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
@@ -23,6 +25,13 @@ class ReportScope:
     user: object
     organization: Organization
     year: int
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def once(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A figure several sections and metrics share is computed once per scope."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @cached_property
     def branches(self) -> list[Organization]:
@@ -32,6 +41,20 @@ class ReportScope:
             .filter(path__startswith=self.organization.path, kind=Organization.Kind.BRANCH)
             .order_by("path")
         )
+
+    @cached_property
+    def subtree(self) -> list[Organization]:
+        """Every organization under (and including) the organization that the user may see."""
+        return list(organizations_for(self.user).filter(path__startswith=self.organization.path).order_by("path"))
+
+    @property
+    def subtree_ids(self) -> list[int]:
+        return [organization.pk for organization in self.subtree]
+
+    @property
+    def day(self) -> dt.date:
+        """The day the report speaks of: the year's end, or today for the year under way."""
+        return min(self.end, timezone.localdate())
 
     @property
     def branch_ids(self) -> list[int]:

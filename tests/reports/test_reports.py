@@ -51,7 +51,7 @@ def test_summary_sheet_counts_members_on_roll_at_year_end(unit, login):
     assert rows[0][0] == f"测试县党委 {YEAR - 1}年党内关怀帮扶工作汇总"
     assert rows[1][:2] == ("支部", "党员人数")
     # Branch 2 at the end of last year: 赵书记, 陈二 and the member transferred out this year.
-    assert rows[2:6] == [("第一党支部", 4), ("第二党支部", 3), ("第三党支部", 1), ("合计", 8)]
+    assert [row[:2] for row in rows[2:6]] == [("第一党支部", 4), ("第二党支部", 3), ("第三党支部", 1), ("合计", 8)]
 
 
 def test_secretary_workbook_contains_only_the_branch(unit, login):
@@ -91,7 +91,7 @@ def test_large_scope_is_built_in_the_background_with_progress_and_a_notification
         "status": "done", "label": "已完成", "progress": 100,
     }
     download = client.get(reverse("reports:job_download", args=[job.pk]))
-    assert sheet_rows(download.content, "汇总")[-1] == ("合计", 7)
+    assert sheet_rows(download.content, "汇总")[-1][:2] == ("合计", 7)
     note = Notification.objects.get(recipient=unit.zzb)
     assert note.link == reverse("reports:job", args=[job.pk])
     # Someone else's job is not theirs to see.

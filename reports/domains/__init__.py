@@ -1,0 +1,45 @@
+"""What each domain app adds to the reports: metrics (汇总 columns), dashboard sections and workbook
+sheets. One module per domain; `register_all()` runs from ReportsConfig.ready() in page order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.utils import timezone
+
+from reports import dashboard
+
+CHUNK = 1000
+
+
+def add_section(builder: Callable) -> None:
+    if builder not in dashboard.SECTIONS:
+        dashboard.SECTIONS.append(builder)
+
+
+def local_date(value: dt.datetime | None) -> dt.date | None:
+    if value is None:
+        return None
+    return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+
+
+def percent(numerator, denominator) -> float | None:
+    return round(100 * numerator / denominator, 1) if denominator else None
+
+
+def percent_text(numerator, denominator) -> str:
+    value = percent(numerator, denominator)
+    return "—" if value is None else f"{value:g}%"
+
+
+def yuan(value) -> str:
+    return f"{Decimal(value or 0):,.2f}"
+
+
+def register_all() -> None:
+    from reports.domains import awards, funds, hardship, visits
+
+    for module in (hardship, visits, funds, awards):
+        module.register()
