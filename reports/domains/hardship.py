@@ -116,16 +116,16 @@ def hardship_section(scope) -> Section:
     )
     link = reverse("hardship:list")
     table = [
-        Row([r["label"], r["hardship"], special.get(r["branch"].pk, 0),
-             category_text(figures["categories"].get(r["branch"].pk, Counter()))],
+        Row([r["label"], r["hardship"], r["hardship"] - special.get(r["branch"].pk, 0), special.get(r["branch"].pk, 0)],
             link=f"{link}?branch={r['branch'].pk}&status=active")
         for r in rows
     ]
-    table.append(Row(["合计", totals["hardship"], sum(special.values()), category_text(overall)], total=True))
+    all_special = sum(special.values())
+    table.append(Row(["合计", totals["hardship"], totals["hardship"] - all_special, all_special], total=True))
     return Section(
         title="困难党员类别与困难程度",
         chart=mark_safe(donut + stacked),
-        headers=["支部", "困难党员", "特别困难", "困难类别"],
+        headers=["支部", "困难党员", "一般困难", "特别困难"],
         rows=table,
         note=f"截至{scope.year}年底在册的困难党员台帐；一人可有多个类别",
     )

@@ -127,7 +127,7 @@ def _rate(total: int, done: int) -> float:
 
 
 def _cell(total: int, done: int) -> str:
-    return f"{done}/{total}（{percent_text(done, total)}）" if total else "未制定计划"
+    return f"{done}/{total} ({round(100 * done / total)}%)" if total else "未制定计划"
 
 
 def monthly_section(scope) -> Section:
