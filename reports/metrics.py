@@ -64,29 +64,37 @@ def register(metric: Metric) -> None:
         METRICS.append(metric)
 
 
-def table(scope, metrics: list[Metric] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def table(
+    scope, metrics: list[Metric] | None = None, *, grouped: bool = False
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """One row per branch with every metric (and the branch itself), and the totals row.
 
     Figures that belong to an organization above the branches (a 党委's own care fund) get a row
-    of their own, labelled “（本级）”, after the branches; `row["label"]` is what a page shows."""
+    of their own, labelled “（本级）”, after the branches; `row["label"]` is what a page shows.
+    `grouped` (dashboards): one row per unit of `scope.units` instead — a 党总支 adds up its branches."""
     metrics = metrics if metrics is not None else METRICS
     values = {m.key: m.compute(scope) for m in metrics if m.compute is not None}
-    branch_ids = set(scope.branch_ids)
+    if grouped:
+        units = [(unit.organization, unit.org_ids, unit.is_branch) for unit in scope.units]
+    else:
+        units = [(branch, frozenset({branch.pk}), True) for branch in scope.branches]
+    covered = set().union(*(ids for _, ids, _ in units)) if units else set()
     own_level_ids = {
         org_id for by_org in values.values() for org_id, value in by_org.items()
-        if org_id not in branch_ids and value
+        if org_id not in covered and value
     }
-    own_level = [org for org in scope.subtree if org.pk in own_level_ids]
+    units += [(org, frozenset({org.pk}), False) for org in scope.subtree if org.pk in own_level_ids]
     rows = []
-    for organization in [*scope.branches, *own_level]:
-        is_branch = organization.pk in branch_ids
+    for organization, ids, is_branch in units:
+        own_level = organization.pk in own_level_ids
         row: dict[str, Any] = {
-            "branch": organization, "own_level": not is_branch,
-            "label": organization.name if is_branch else f"{organization.name}（本级）",
+            "branch": organization, "own_level": own_level, "is_branch": is_branch,
+            "label": f"{organization.name}（本级）" if own_level else organization.name,
         }
         for metric in metrics:
             if metric.compute is not None:
-                row[metric.key] = values[metric.key].get(organization.pk, metric.zero())
+                by_org = values[metric.key]
+                row[metric.key] = sum((by_org.get(pk, metric.zero()) for pk in ids), metric.zero())
         rows.append(row)
     totals: dict[str, Any] = {
         m.key: sum((row[m.key] for row in rows), m.zero()) for m in metrics if m.compute is not None

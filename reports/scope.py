@@ -20,6 +20,19 @@ def can_view_reports(user) -> bool:
     return is_manager(user) or has_role(user, Role.FUND_OFFICER)
 
 
+@dataclass(frozen=True)
+class Unit:
+    """One row of a dashboard: a branch, or an organization standing for every branch under it."""
+
+    organization: Organization
+    org_ids: frozenset[int]  # the organizations whose figures add up in this row
+    is_branch: bool
+
+    @property
+    def label(self) -> str:
+        return self.organization.name
+
+
 @dataclass
 class ReportScope:
     user: object
@@ -59,6 +72,26 @@ class ReportScope:
     @property
     def branch_ids(self) -> list[int]:
         return [branch.pk for branch in self.branches]
+
+    @cached_property
+    def units(self) -> list[Unit]:
+        """Dashboard rows, so that a 党委 with hundreds of branches still reads at a glance: the
+        organization's children, each 党总支 adding up the branches under it (and its own figures);
+        the organization itself when it is a branch."""
+        if self.organization.kind == Organization.Kind.BRANCH:
+            return [Unit(self.organization, frozenset({self.organization.pk}), True)]
+        children = [
+            org for org in self.subtree
+            if org.parent_id == self.organization.pk
+        ]
+        units = []
+        for child in children:
+            ids = frozenset(org.pk for org in self.subtree if org.path.startswith(child.path))
+            if child.kind == Organization.Kind.BRANCH or any(
+                org.kind == Organization.Kind.BRANCH for org in self.subtree if org.pk in ids
+            ):
+                units.append(Unit(child, ids, child.kind == Organization.Kind.BRANCH))
+        return units
 
     @property
     def start(self) -> dt.date:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from awards.models import Nomination
 from core.xlsx import Column
 from reports import annual, charts, metrics
-from reports.dashboard import Row, Section
+from reports.dashboard import Row, Section, drill_down
 from reports.domains import CHUNK, add_section
 from reports.scope import ReportScope
 
@@ -44,16 +44,21 @@ def awards_section(scope) -> Section:
         order[name] = min(order.get(name, 99), row["category__sort_order"])
         counts[row["branch_id"]][name] += row["n"]
     categories = sorted(order, key=lambda name: (order[name], name))
+    units = scope.units
+
+    def count(unit, name):
+        return sum(counts[pk][name] for pk in unit.org_ids if pk in counts)
+
     chart = charts.stacked_bar_chart(
-        [(b.name, [counts[b.pk][c] for c in categories]) for b in scope.branches],
+        [(u.label, [count(u, c) for c in categories]) for u in units],
         series=categories, title=f"{scope.year}年各支部受表彰人次（按类别）",
     )
     link = f"{reverse('awards:stats')}?year={scope.year}"
     can_link = scope.user.is_superuser or _is_org_dept(scope.user)
     table = [
-        Row([b.name, *(counts[b.pk][c] for c in categories), sum(counts[b.pk].values())],
-            link=link if can_link else None)
-        for b in scope.branches
+        Row([u.label, *(count(u, c) for c in categories), sum(count(u, c) for c in categories)],
+            link=(link if can_link else None) if u.is_branch else drill_down(u.organization, scope.year))
+        for u in units
     ]
     table.append(Row(["合计", *(sum(counts[b][c] for b in counts) for c in categories),
                       sum(sum(v.values()) for v in counts.values())], total=True))

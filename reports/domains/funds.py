@@ -13,7 +13,7 @@ from core.xlsx import Column
 from funds.models import AssistanceApplication, FundEntry, Kind, Source, Status
 from members.permissions import row_is_sensitive_visible, sensitive_org_ids
 from reports import annual, charts, metrics
-from reports.dashboard import Row, Section
+from reports.dashboard import Row, Section, unit_link
 from reports.domains import CHUNK, add_section, local_date
 
 ZERO = Decimal("0.00")
@@ -97,7 +97,7 @@ def income_section(scope) -> Section | None:
     by_source = dict(
         entries_of_year(scope).exclude(source="").values_list("source").annotate(total=Sum("amount"))
     )
-    rows, totals = metrics.table(scope, [m for m in metrics.METRICS if m.key == "fund_income"])
+    rows, totals = metrics.table(scope, [m for m in metrics.METRICS if m.key == "fund_income"], grouped=True)
     owners = [r for r in rows if r["fund_income"]]
     chart = charts.donut_chart(
         [(label, by_source.get(code, ZERO)) for code, label in Source.choices if by_source.get(code)],
@@ -119,15 +119,21 @@ def spending_section(scope) -> Section:
         per_branch[row["application__organization_id"]][row["application__kind"]] += -row["total"]
         counts[row["application__organization_id"]] += row["n"]
     used = [(code, label) for code, label in kinds if any(code in v for v in per_branch.values())]
+    units = scope.units
+
+    def unit_amount(unit, code):
+        return sum((per_branch[pk][code] for pk in unit.org_ids if pk in per_branch), ZERO)
+
     chart = charts.stacked_bar_chart(
-        [(b.name, [per_branch[b.pk][code] for code, _ in used]) for b in scope.branches],
+        [(u.label, [unit_amount(u, code) for code, _ in used]) for u in units],
         series=[label for _, label in used], title=f"{scope.year}年各支部帮扶支出（按类别）",
     )
     link = reverse("funds:applications")
     table = [
-        Row([b.name, counts.get(b.pk, 0), f"{sum(per_branch[b.pk].values(), ZERO):,.2f}"],
-            link=f"{link}?organization={b.pk}&year={scope.year}&status=disbursed")
-        for b in scope.branches
+        Row([u.label, sum(counts.get(pk, 0) for pk in u.org_ids),
+             f"{sum((unit_amount(u, code) for code, _ in used), ZERO):,.2f}"],
+            link=unit_link(scope, u, lambda b: f"{link}?organization={b.pk}&year={scope.year}&status=disbursed"))
+        for u in units
     ]
     by_kind = {code: sum((per_branch[b][code] for b in per_branch), ZERO) for code, _ in used}
     table += [Row([f"其中：{label}", "", f"{by_kind[code]:,.2f}"]) for code, label in used]
@@ -137,28 +143,32 @@ def spending_section(scope) -> Section:
 
 
 def application_section(scope) -> Section:
-    counts = _application_counts(scope)
+    by_org = _application_counts(scope)
+    units = scope.units
+    keys = ["total", "approved", "paid", *(f"group{i}" for i in range(len(STATE_GROUPS)))]
+    counts = {
+        u.organization.pk: {k: sum(by_org[pk][k] for pk in u.org_ids if pk in by_org) for k in keys} for u in units
+    }
     chart = charts.stacked_bar_chart(
-        [(b.name, [counts.get(b.pk, {}).get(f"group{i}", 0) for i in range(len(STATE_GROUPS))])
-         for b in scope.branches],
+        [(u.label, [counts[u.organization.pk][f"group{i}"] for i in range(len(STATE_GROUPS))]) for u in units],
         series=[label for label, _ in STATE_GROUPS], title=f"{scope.year}年帮扶申请办理状态",
     )
-    days: dict[int, list[float]] = defaultdict(list)
+    days_by_org: dict[int, list[float]] = defaultdict(list)
     for org_id, submitted, disbursed in applications_of_year(scope).filter(
         status=Status.DISBURSED, submitted_at__isnull=False, disbursed_at__isnull=False
     ).values_list("organization_id", "submitted_at", "disbursed_at"):
-        days[org_id].append((disbursed - submitted).total_seconds() / 86400)
+        days_by_org[org_id].append((disbursed - submitted).total_seconds() / 86400)
+    days = {u.organization.pk: [d for pk in u.org_ids for d in days_by_org.get(pk, [])] for u in units}
 
     def average(values):
         return f"{sum(values) / len(values):.1f}" if values else "—"
 
     link = reverse("funds:applications")
     table = []
-    for b in scope.branches:
-        row = counts.get(b.pk, {})
-        table.append(Row([b.name, row.get("total", 0), row.get("approved", 0), row.get("paid", 0),
-                          average(days.get(b.pk, []))],
-                         link=f"{link}?organization={b.pk}&year={scope.year}"))
+    for u in units:
+        row = counts[u.organization.pk]
+        table.append(Row([u.label, row["total"], row["approved"], row["paid"], average(days[u.organization.pk])],
+                         link=unit_link(scope, u, lambda b: f"{link}?organization={b.pk}&year={scope.year}")))
     table.append(Row([
         "合计", sum(r["total"] for r in counts.values()), sum(r["approved"] for r in counts.values()),
         sum(r["paid"] for r in counts.values()), average([d for values in days.values() for d in values]),

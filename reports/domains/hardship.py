@@ -15,7 +15,7 @@ from core.xlsx import Column
 from hardship.models import HardshipCategory, HardshipRecord, Pairing
 from members.permissions import row_is_sensitive_visible, sensitive_org_ids
 from reports import annual, charts, metrics
-from reports.dashboard import Row, Section
+from reports.dashboard import Row, Section, rollup, row_link
 from reports.domains import CHUNK, add_section, percent_text
 
 LEVELS = HardshipRecord.Level
@@ -101,8 +101,9 @@ METRICS = [
 
 def hardship_section(scope) -> Section:
     figures = _figures(scope)
-    rows, totals = metrics.table(scope, [m for m in metrics.METRICS if m.key in ("hardship", "helped")])
-    special = {org: row["special"] for org, row in figures["per_branch"].items()}
+    rows, totals = metrics.table(scope, [m for m in metrics.METRICS if m.key in ("hardship", "helped")], grouped=True)
+    special_by_org = {org: row["special"] for org, row in figures["per_branch"].items()}
+    special = {unit.organization.pk: value for unit, value in rollup(scope, special_by_org)}
     overall = sum(figures["categories"].values(), Counter())
     order = {name: index for index, name in enumerate(HardshipCategory.objects.values_list("name", flat=True))}
     donut = charts.donut_chart(
@@ -117,10 +118,10 @@ def hardship_section(scope) -> Section:
     link = reverse("hardship:list")
     table = [
         Row([r["label"], r["hardship"], r["hardship"] - special.get(r["branch"].pk, 0), special.get(r["branch"].pk, 0)],
-            link=f"{link}?branch={r['branch'].pk}&status=active")
+            link=row_link(r, lambda b: f"{link}?branch={b.pk}&status=active", scope.year))
         for r in rows
     ]
-    all_special = sum(special.values())
+    all_special = sum(special_by_org.values())
     table.append(Row(["合计", totals["hardship"], totals["hardship"] - all_special, all_special], total=True))
     return Section(
         title="困难党员类别与困难程度",
@@ -132,7 +133,9 @@ def hardship_section(scope) -> Section:
 
 
 def helper_section(scope) -> Section:
-    rows, totals = metrics.table(scope, [m for m in metrics.METRICS if m.key in ("hardship", "helped", "helped_share")])
+    rows, totals = metrics.table(
+        scope, [m for m in metrics.METRICS if m.key in ("hardship", "helped", "helped_share")], grouped=True
+    )
     chart = charts.bar_chart(
         [(r["label"], r["helped_share"] or 0) for r in rows], title="各支部困难党员有帮扶人的比例", unit="%",
         color=charts.PALETTE[3],
@@ -140,7 +143,7 @@ def helper_section(scope) -> Section:
     link = reverse("hardship:list")
     table = [
         Row([r["label"], r["hardship"], r["helped"], percent_text(r["helped"], r["hardship"])],
-            link=f"{link}?branch={r['branch'].pk}&attention=no_helper")
+            link=row_link(r, lambda b: f"{link}?branch={b.pk}&attention=no_helper", scope.year))
         for r in rows
     ]
     table.append(Row(["合计", totals["hardship"], totals["helped"], percent_text(totals["helped"], totals["hardship"])],

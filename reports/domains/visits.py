@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from core.xlsx import Column
 from members.models import Member
 from reports import annual, charts, metrics
-from reports.dashboard import Row, Section, branch_rows
+from reports.dashboard import Row, Section, branch_rows, rollup, unit_link
 from reports.domains import CHUNK, add_section, percent_text
 from visits.models import Occasion, Talk, Visit, VisitPlanItem
 from visits.selectors import cycle_start, last_holiday, talked_in_cycle
@@ -58,11 +58,14 @@ METRICS = [
 # --- dashboard -----------------------------------------------------------------------------------
 
 def talk_section(scope) -> Section:
-    rows, totals = metrics.table(scope, [m for m in metrics.METRICS if m.key in ("members", "talked", "talk_coverage")])
+    rows, totals = metrics.table(
+        scope, [m for m in metrics.METRICS if m.key in ("members", "talked", "talk_coverage")], grouped=True
+    )
     chart = charts.bar_chart([(r["label"], r["talk_coverage"] or 0) for r in rows],
                              title="各支部本轮谈心谈话覆盖率", unit="%", color=charts.PALETTE[4])
     link = reverse("visits:coverage")
-    table = branch_rows(rows, ["members", "talked"], totals, link=lambda b: f"{link}?organization={b.pk}")
+    table = branch_rows(rows, ["members", "talked"], totals, link=lambda b: f"{link}?organization={b.pk}",
+                        year=scope.year)
     for row, data in zip(table, [*rows, totals], strict=True):
         row.cells.append(percent_text(data["talked"], data["members"]))
     start = cycle_start(scope.day) + dt.timedelta(days=1)
@@ -92,11 +95,14 @@ def holiday_completion(scope) -> list[tuple[str, dt.date, dict[int, tuple[int, i
 
 
 def holiday_section(scope) -> Section:
-    completion = holiday_completion(scope)
-    branches = scope.branches
+    completion = [
+        (label, day, {unit.organization.pk: value for unit, value in rollup(scope, counts, zero=_Pair)})
+        for label, day, counts in holiday_completion(scope)
+    ]
+    units = scope.units
     parts = []
     for label, day, counts in completion:
-        bars = [(b.name, _rate(*counts.get(b.pk, (0, 0)))) for b in branches]
+        bars = [(u.label, _rate(*counts[u.organization.pk])) for u in units]
         parts.append(format_html('<div class="small text-secondary mt-1">{}年{}（{}）计划完成率</div>',
                                  day.year, label, f"{day:%m月%d日}"))
         parts.append(charts.bar_chart(bars, title=f"{day.year}年{label}走访计划完成率", unit="%",
@@ -104,14 +110,14 @@ def holiday_section(scope) -> Section:
     link = reverse("visits:plan_list")
     table = []
     totals = [[0, 0] for _ in completion]
-    for branch in branches:
-        cells = [branch.name]
+    for unit in units:
+        cells = [unit.label]
         for index, (_, _, counts) in enumerate(completion):
-            total, done = counts.get(branch.pk, (0, 0))
+            total, done = counts[unit.organization.pk]
             totals[index][0] += total
             totals[index][1] += done
             cells.append(_cell(total, done))
-        table.append(Row(cells, link=f"{link}?organization={branch.pk}"))
+        table.append(Row(cells, link=unit_link(scope, unit, lambda b: f"{link}?organization={b.pk}")))
     table.append(Row(["合计", *(_cell(total, done) for total, done in totals)], total=True))
     return Section(
         title="节日走访慰问完成情况",
@@ -120,6 +126,18 @@ def holiday_section(scope) -> Section:
         rows=table,
         note="已走访/计划走访（完成率）",
     )
+
+
+class _Pair(tuple):
+    """(planned, visited) that add up: _Pair() is (0, 0), and + adds element-wise."""
+
+    def __new__(cls, total: int = 0, done: int = 0):
+        return super().__new__(cls, (total, done))
+
+    def __add__(self, other):
+        return _Pair(self[0] + other[0], self[1] + other[1])
+
+    __radd__ = __add__
 
 
 def _rate(total: int, done: int) -> float:

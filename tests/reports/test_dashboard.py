@@ -35,7 +35,7 @@ def test_dashboard_sections_per_branch_with_charts_and_numbers(unit, login, past
         assert "<svg" in section.chart
 
     hardship = found["困难党员类别与困难程度"]
-    assert cells(hardship) == [["第一党支部", 1, 0, 1], ["第二党支部", 1, 1, 0], ["第三党支部", 0, 0, 0], ["合计", 2, 1, 1]]
+    assert cells(hardship) == [["第一党支部", 1, 0, 1], ["第二党支部", 1, 1, 0], ["社区党总支", 0, 0, 0], ["合计", 2, 1, 1]]
     assert hardship.rows[0].link == f"{reverse('hardship:list')}?branch={unit.branch1.pk}&status=active"
     assert "因病致贫" in hardship.chart and "低保" in hardship.chart
 
@@ -44,9 +44,10 @@ def test_dashboard_sections_per_branch_with_charts_and_numbers(unit, login, past
     assert helpers.rows[1].link.endswith(f"branch={unit.branch2.pk}&attention=no_helper")
 
     talks = found["谈心谈话覆盖"]
-    assert cells(talks) == [["第一党支部", 4, 2, "50%"], ["第二党支部", 2, 1, "50%"], ["第三党支部", 1, 0, "0%"],
+    assert cells(talks) == [["第一党支部", 4, 2, "50%"], ["第二党支部", 2, 1, "50%"], ["社区党总支", 1, 0, "0%"],
                             ["合计", 7, 3, "42.9%"]]
-    assert talks.rows[2].link == f"{reverse('visits:coverage')}?organization={unit.branch3.pk}"
+    assert talks.rows[1].link == f"{reverse('visits:coverage')}?organization={unit.branch2.pk}"
+    assert talks.rows[2].link == f"{reverse('reports:dashboard')}?org={unit.general.pk}&year={PAST}"
 
     # The last 春节 on or before the end of last year is last year's: branch1 planned two, visited one.
     holiday = found["节日走访慰问完成情况"]
@@ -63,7 +64,7 @@ def test_dashboard_sections_per_branch_with_charts_and_numbers(unit, login, past
 
     awards = found["表彰奖励"]
     assert awards.headers == ["支部", "优秀共产党员", "优秀党务工作者", "合计"]
-    assert cells(awards) == [["第一党支部", 1, 0, 1], ["第二党支部", 0, 1, 1], ["第三党支部", 0, 0, 0], ["合计", 1, 1, 2]]
+    assert cells(awards) == [["第一党支部", 1, 0, 1], ["第二党支部", 0, 1, 1], ["社区党总支", 0, 0, 0], ["合计", 1, 1, 2]]
 
 
 def test_secretary_dashboard_has_only_the_branch_and_no_link_to_closed_stats(unit, login, past_year):
@@ -86,6 +87,13 @@ def test_dashboard_query_count_does_not_grow_with_branches(unit, login, past_yea
         MemberFactory.create_batch(3, organization=branch)
     from django.core.cache import cache
 
+    cache.clear()
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        response = client.get(reverse("reports:dashboard"), {"year": PAST})
+    assert len(response.context["sections"][0].rows) == 3 + 4 + 1
+    # Branches under a 党总支 add up in its row; the dashboard does not grow with them either.
+    for index in range(3):
+        OrganizationFactory(name=f"总支下支部{index}", parent=unit.general, kind=Organization.Kind.BRANCH)
     cache.clear()
     with django_assert_max_num_queries(len(before.captured_queries)):
         response = client.get(reverse("reports:dashboard"), {"year": PAST})
@@ -163,5 +171,7 @@ def test_report_pages_print_without_navigation(unit, login, past_year):
         html = client.get(url, {"year": PAST}).content.decode()
         assert "css/reports.css" in html
         assert 'class="report-page"' in html
-    css = open("static/css/reports.css", encoding="utf-8").read()
+    from django.conf import settings
+
+    css = (settings.BASE_DIR / "static" / "css" / "reports.css").read_text(encoding="utf-8")
     assert "@media print" in css and "size: A4" in css and "nav" in css

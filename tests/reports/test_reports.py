@@ -19,12 +19,17 @@ def sheet_rows(content: bytes, name: str) -> list[tuple]:
     return list(load_workbook(io.BytesIO(content))[name].iter_rows(values_only=True))
 
 
-def test_dashboard_shows_each_branch_of_the_scope(unit, login):
-    response = login(unit.zzb).get(reverse("reports:dashboard"))
+def test_dashboard_shows_each_unit_of_the_scope(unit, login):
+    client = login(unit.zzb)
+    response = client.get(reverse("reports:dashboard"))
     assert response.status_code == 200
     rows = response.context["sections"][0].rows
-    assert [r.cells for r in rows] == [["第一党支部", 4], ["第二党支部", 2], ["第三党支部", 1], ["合计", 7]]
+    # The 党总支 stands for the branches under it, and opens its own dashboard.
+    assert [r.cells for r in rows] == [["第一党支部", 4], ["第二党支部", 2], ["社区党总支", 1], ["合计", 7]]
     assert rows[0].link.endswith(f"organization={unit.branch1.pk}&state=active")
+    assert rows[2].link == f"{reverse('reports:dashboard')}?org={unit.general.pk}&year={YEAR}"
+    rows = client.get(rows[2].link).context["sections"][0].rows
+    assert [r.cells for r in rows] == [["第三党支部", 1], ["合计", 1]]
 
 
 def test_secretary_dashboard_covers_only_the_branch(unit, login):
