@@ -49,11 +49,7 @@ class ReportScope:
     @cached_property
     def branches(self) -> list[Organization]:
         """Branches under the organization that the user may see, in tree order."""
-        return list(
-            organizations_for(self.user)
-            .filter(path__startswith=self.organization.path, kind=Organization.Kind.BRANCH)
-            .order_by("path")
-        )
+        return [org for org in self.subtree if org.kind == Organization.Kind.BRANCH]
 
     @cached_property
     def subtree(self) -> list[Organization]:

@@ -6,17 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core.xlsx import Column
-from members.models import Member
 from reports import annual, charts, metrics
 from reports.dashboard import Row, Section, branch_rows, rollup, unit_link
-from reports.domains import CHUNK, add_section, percent_text
+from reports.domains import add_section, in_chunks, names_by, percent_text
 from visits.models import Occasion, Talk, Visit, VisitPlanItem
 from visits.selectors import cycle_start, last_holiday, talked_in_cycle
 
@@ -179,19 +178,22 @@ VISIT_COLUMNS = [
 
 
 def visit_sheet(scope, book) -> None:
+    """Read as plain values, a chunk at a time, with the visitors' names per chunk: constant memory,
+    and no model instances for thousands of rows."""
     sheet = book.sheet("走访慰问", f"{scope.title}走访慰问记录", VISIT_COLUMNS)
+    occasions = dict(Occasion.choices)
     visits = (
         Visit.objects.filter(member__organization_id__in=scope.branch_ids,
                              visited_on__gte=scope.start, visited_on__lte=scope.end)
-        .select_related("member__organization")
-        .prefetch_related(Prefetch("visitors", queryset=Member.objects.only("id", "name")))
         .order_by("visited_on", "id")
+        .values_list("id", "visited_on", "member__name", "member__organization__name", "occasion", "goods", "amount",
+                     "notes", "follow_up")
     )
-    for visit in visits.iterator(chunk_size=CHUNK):
-        sheet.append([
-            visit.visited_on, visit.member.name, visit.member.organization.name, visit.get_occasion_display(),
-            "、".join(v.name for v in visit.visitors.all()), visit.goods, visit.amount, visit.notes, visit.follow_up,
-        ])
+    for chunk in in_chunks(visits):
+        visitors = names_by(Visit.visitors.through.objects, "visit_id", [row[0] for row in chunk])
+        for pk, day, name, branch, occasion, goods, amount, notes, follow_up in chunk:
+            sheet.append([day, name, branch, occasions.get(occasion, occasion), visitors.get(pk, ""), goods, amount,
+                          notes, follow_up])
     sheet.add_totals()
 
 
@@ -203,22 +205,28 @@ TALK_COLUMNS = [
 
 
 def talk_sheet(scope, book) -> None:
-    """The talks of the year, without the 内部记录 (confidential notes): those stay in the system."""
+    """The talks of the year, without the 内部记录 (confidential notes): the column is never read."""
     sheet = book.sheet("谈心谈话", f"{scope.title}谈心谈话记录", TALK_COLUMNS)
-    names = Member.objects.only("id", "name")
+    kinds, reasons = dict(Talk.Kind.choices), dict(Talk.Reason.choices)
+    flags = [(field, str(Talk._meta.get_field(field).verbose_name))
+             for field in ("priority_hardship", "priority_weak_awareness", "priority_grievance")]
     talks = (
         Talk.objects.filter(organization_id__in=scope.branch_ids, talked_on__gte=scope.start, talked_on__lte=scope.end)
-        .defer("confidential_notes")
-        .select_related("organization")
-        .prefetch_related(Prefetch("interviewers", queryset=names), Prefetch("participants", queryset=names))
         .order_by("talked_on", "id")
+        .values("id", "talked_on", "organization__name", "kind", "reason", "summary", "opinions", "follow_up",
+                *(field for field, _ in flags))
     )
-    for talk in talks.iterator(chunk_size=CHUNK):
-        sheet.append([
-            talk.talked_on, talk.organization.name, talk.get_kind_display(), talk.get_reason_display(),
-            "、".join(m.name for m in talk.interviewers.all()), "、".join(m.name for m in talk.participants.all()),
-            "、".join(talk.priority_labels), talk.summary, talk.opinions, talk.follow_up,
-        ])
+    for chunk in in_chunks(talks):
+        ids = [row["id"] for row in chunk]
+        interviewers = names_by(Talk.interviewers.through.objects, "talk_id", ids)
+        participants = names_by(Talk.participants.through.objects, "talk_id", ids)
+        for row in chunk:
+            sheet.append([
+                row["talked_on"], row["organization__name"], kinds.get(row["kind"], row["kind"]),
+                reasons.get(row["reason"], row["reason"]), interviewers.get(row["id"], ""),
+                participants.get(row["id"], ""), "、".join(label for field, label in flags if row[field]),
+                row["summary"], row["opinions"], row["follow_up"],
+            ])
 
 
 def register() -> None:
