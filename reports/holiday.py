@@ -53,6 +53,10 @@ class BranchLine:
     planned_done: int = 0
 
     @property
+    def money_text(self) -> str:
+        return f"{self.money:,.2f}"
+
+    @property
     def completion(self) -> str:
         return percent_text(self.planned_done, self.planned) if self.planned else "未制定计划"
 

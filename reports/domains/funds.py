@@ -10,7 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from core.xlsx import Column
-from funds.models import AssistanceApplication, FundEntry, Kind, Source, Status
+from funds.models import AssistanceApplication, Fund, FundEntry, Kind, Source, Status
 from members.permissions import row_is_sensitive_visible, sensitive_org_ids
 from reports import annual, charts, metrics
 from reports.dashboard import Row, Section, unit_link
@@ -94,6 +94,9 @@ METRICS = [
 # --- dashboard -----------------------------------------------------------------------------------
 
 def income_section(scope) -> Section | None:
+    """None where no organization of the scope keeps a fund (a branch paid from the 党委's fund)."""
+    if not Fund.objects.filter(organization_id__in=scope.subtree_ids).exists():
+        return None
     by_source = dict(
         entries_of_year(scope).exclude(source="").values_list("source").annotate(total=Sum("amount"))
     )

@@ -195,3 +195,21 @@ def test_fund_officer_gets_reasons_masked(unit, login):
     assert applications[2][0] == "张党员" and applications[2][12] == "（不可见）"
     applications = rows(workbook(login(unit.zzb), year=YEAR), "帮扶申请")
     assert applications[2][12] == "家庭困难，申请帮扶"
+
+
+def test_large_scope_is_built_in_the_background_and_matches_the_direct_download(
+    unit, login, past_year, settings, django_capture_on_commit_callbacks
+):
+    client = login(unit.zzb)
+    direct = workbook(client, year=PAST)
+    settings.CARE = {**settings.CARE, "REPORT_SYNC_MAX_MEMBERS": 5}  # the unit has 7 members
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("reports:annual"), {"year": PAST})
+    assert response.status_code == 302
+    job_page = client.get(response["Location"])
+    assert job_page.status_code == 200 and "下载报表" in job_page.content.decode()
+    job = job_page.context["job"]
+    assert job.status == "done" and job.progress == 100
+    background = load_workbook(io.BytesIO(client.get(reverse("reports:job_download", args=[job.pk])).content))
+    for name in SHEETS:
+        assert rows(background, name) == rows(direct, name), name
