@@ -24,18 +24,20 @@ class SheetSpec:
 
 
 def summary_sheet(scope: ReportScope, book: Workbook) -> None:
-    kind_of = {"int": "int", "money": "money", "percent": "text"}
-    columns = [Column("支部", 22)] + [Column(m.header, 12, kind_of[m.kind]) for m in metrics.METRICS]
+    kind_of = {"int": "int", "money": "money", "percent": "text", "text": "text"}
+    columns = [Column("支部", 22)] + [
+        Column(m.header, 26 if m.kind == "text" else 12, kind_of[m.kind]) for m in metrics.METRICS
+    ]
     sheet = book.sheet("汇总", f"{scope.title}党内关怀帮扶工作汇总", columns)
     rows, totals = metrics.table(scope)
 
     def cell(metric, value):
         if metric.kind == "percent":
             return "—" if value is None else f"{value}%"
-        return value
+        return metric.shown(value)
 
     for row in rows:
-        sheet.append([row["branch"].name, *(cell(m, row[m.key]) for m in metrics.METRICS)])
+        sheet.append([row["label"], *(cell(m, row[m.key]) for m in metrics.METRICS)])
     sheet.append(["合计", *(cell(m, totals[m.key]) for m in metrics.METRICS)], bold=True)
 
 

@@ -21,9 +21,23 @@ def _num(value) -> float:
 
 
 def _fmt(value) -> str:
-    if isinstance(value, Decimal | float) and not float(value).is_integer():
-        return f"{float(value):,.2f}"
+    if isinstance(value, Decimal) and value != value.to_integral_value():
+        return f"{value:,.2f}"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
     return f"{int(value or 0):,}"
+
+
+def _nice_peak(peak: float) -> tuple[float, float]:
+    """A round top for an axis and its step, so the gridlines read 0, 5, 10, 15, 20."""
+    if peak <= 4:
+        return 4, 1
+    magnitude = 10 ** (len(str(int(peak))) - 1)
+    for step in (magnitude * k for k in (0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 10)):
+        if step >= 1 and peak / step <= 4 and float(step).is_integer():
+            return step * 4, step
+    step = -(-peak // 4)
+    return step * 4, step
 
 
 def _svg(width: int, height: int, body: str, title: str) -> SafeString:
@@ -95,18 +109,20 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float]], *, tit
     """Lines over months (labels), one per series, with a legend."""
     if not labels or not series:
         return empty(title)
-    width, height, left, bottom, top = 420, 240, 40, 28, 30
-    peak = max((max((_num(v) for v in values), default=0) for values in series.values()), default=0) or 1
+    width, height, left, bottom, top = 420, 250, 44, 30, 32
+    peak, _ = _nice_peak(max((max((_num(v) for v in values), default=0) for values in series.values()), default=0))
     step = (width - left - 10) / max(len(labels) - 1, 1)
     plot_h = height - top - bottom
     parts = []
     for i in range(5):
         y = top + plot_h * i / 4
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>'
-                     f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="10" fill="#666">'
+                     f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="13" fill="#666">'
                      f"{_fmt(peak * (4 - i) / 4)}</text>")
     for index, label in enumerate(labels):
-        parts.append(f'<text x="{left + index * step:.1f}" y="{height - 8}" text-anchor="middle" font-size="12">'
+        if len(labels) > 8 and index % 2:
+            continue  # every other month label on a phone-sized chart
+        parts.append(f'<text x="{left + index * step:.1f}" y="{height - 8}" text-anchor="middle" font-size="14">'
                      f"{escape(label)}</text>")
     for s_index, (name, values) in enumerate(series.items()):
         color = PALETTE[s_index % len(PALETTE)]
@@ -114,8 +130,8 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float]], *, tit
             f"{left + i * step:.1f},{top + plot_h * (1 - _num(v) / peak):.1f}" for i, v in enumerate(values)
         )
         parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2.5"/>')
-        parts.append(f'<rect x="{left + s_index * 90}" y="6" width="12" height="12" fill="{color}"/>'
-                     f'<text x="{left + s_index * 90 + 16}" y="16" font-size="13">{escape(name)}</text>')
+        parts.append(f'<rect x="{left + s_index * 110}" y="6" width="14" height="14" fill="{color}"/>'
+                     f'<text x="{left + s_index * 110 + 18}" y="18" font-size="15">{escape(name)}</text>')
     return _svg(width, height, "".join(parts), title)
 
 
@@ -124,7 +140,8 @@ def donut_chart(parts_in: Sequence[tuple[str, float]], *, title: str, center: st
     total = sum(_num(v) for _, v in parts_in)
     if not parts_in or total <= 0:
         return empty(title)
-    width, height, cx, cy, r, thickness = 420, 200, 100, 100, 80, 28
+    width, cx, cy, r, thickness = 420, 100, 100, 80, 28
+    height = max(200, 16 + 22 * len(parts_in))
     circumference = 2 * math.pi * r
     offset = 0.0
     parts = [f'<circle cx="{cx}" cy="{cy}" r="{r}" fill="none" stroke="#eee" stroke-width="{thickness}"/>']
@@ -138,9 +155,9 @@ def donut_chart(parts_in: Sequence[tuple[str, float]], *, title: str, center: st
             f'transform="rotate(-90 {cx} {cy})"><title>{escape(label)}：{_fmt(value)}（{share:.0%}）</title></circle>'
         )
         offset += length
-        y = 24 + index * 20
-        parts.append(f'<rect x="210" y="{y - 11}" width="12" height="12" fill="{color}"/>'
-                     f'<text x="228" y="{y}" font-size="12">{escape(label)} {_fmt(value)}（{share:.0%}）</text>')
+        y = 24 + index * 22
+        parts.append(f'<rect x="204" y="{y - 11}" width="12" height="12" fill="{color}"/>'
+                     f'<text x="220" y="{y}" font-size="13">{escape(label)} {_fmt(value)}（{share:.0%}）</text>')
     if center:
         parts.append(f'<text x="{cx}" y="{cy + 6}" text-anchor="middle" font-size="18" font-weight="bold">'
                      f"{escape(center)}</text>")

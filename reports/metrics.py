@@ -19,21 +19,35 @@ from members.models import Member
 class Metric:
     key: str
     header: str
-    kind: str  # int | money | percent
+    kind: str  # int | money | percent | text
     compute: Callable[[Any], dict[int, Any]] | None = None
     # A percent metric is numerator/denominator of two other metrics, also in the totals row.
     ratio_of: tuple[str, str] | None = None
+    # A text metric adds up values of another kind (e.g. Counter per category) and shows them with
+    # `display`; `zero` is the value of an organization the metric has nothing for.
+    zero: Callable[[], Any] = int
+    display: Callable[[Any], Any] | None = None
+
+    def shown(self, value):
+        return self.display(value) if self.display is not None else value
 
     def ratio(self, numerator, denominator) -> float | None:
         return round(100 * numerator / denominator, 1) if denominator else None
 
 
-def _on_roll_members(scope) -> dict[int, int]:
-    rows = (
+def members_on_roll(scope):
+    """Members of the scope's branches on the roll at the end of the year."""
+    return (
         Member.objects.filter(organization_id__in=scope.branch_ids)
         .filter(Q(deceased_on__isnull=True) | Q(deceased_on__gt=scope.end))
         .filter(Q(transferred_out_on__isnull=True) | Q(transferred_out_on__gt=scope.end))
         .filter(join_date__lte=scope.end)
+    )
+
+
+def _on_roll_members(scope) -> dict[int, int]:
+    rows = (
+        members_on_roll(scope)
         .values("organization_id")
         .annotate(n=Count("id"))
     )
@@ -50,18 +64,41 @@ def register(metric: Metric) -> None:
         METRICS.append(metric)
 
 
-def table(scope, metrics: list[Metric] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """One row per branch with every metric (and the branch itself), and the totals row."""
+def table(
+    scope, metrics: list[Metric] | None = None, *, grouped: bool = False
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One row per branch with every metric (and the branch itself), and the totals row.
+
+    Figures that belong to an organization above the branches (a 党委's own care fund) get a row
+    of their own, labelled “（本级）”, after the branches; `row["label"]` is what a page shows.
+    `grouped` (dashboards): one row per unit of `scope.units` instead — a 党总支 adds up its branches."""
     metrics = metrics if metrics is not None else METRICS
     values = {m.key: m.compute(scope) for m in metrics if m.compute is not None}
+    if grouped:
+        units = [(unit.organization, unit.org_ids, unit.is_branch) for unit in scope.units]
+    else:
+        units = [(branch, frozenset({branch.pk}), True) for branch in scope.branches]
+    covered = set().union(*(ids for _, ids, _ in units)) if units else set()
+    own_level_ids = {
+        org_id for by_org in values.values() for org_id, value in by_org.items()
+        if org_id not in covered and value
+    }
+    units += [(org, frozenset({org.pk}), False) for org in scope.subtree if org.pk in own_level_ids]
     rows = []
-    for branch in scope.branches:
-        row: dict[str, Any] = {"branch": branch}
+    for organization, ids, is_branch in units:
+        own_level = organization.pk in own_level_ids
+        row: dict[str, Any] = {
+            "branch": organization, "own_level": own_level, "is_branch": is_branch,
+            "label": f"{organization.name}（本级）" if own_level else organization.name,
+        }
         for metric in metrics:
             if metric.compute is not None:
-                row[metric.key] = values[metric.key].get(branch.pk, 0)
+                by_org = values[metric.key]
+                row[metric.key] = sum((by_org.get(pk, metric.zero()) for pk in ids), metric.zero())
         rows.append(row)
-    totals: dict[str, Any] = {m.key: sum(row[m.key] for row in rows) for m in metrics if m.compute is not None}
+    totals: dict[str, Any] = {
+        m.key: sum((row[m.key] for row in rows), m.zero()) for m in metrics if m.compute is not None
+    }
     for metric in metrics:
         if metric.ratio_of:
             numerator, denominator = metric.ratio_of

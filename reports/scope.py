@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
@@ -18,24 +20,74 @@ def can_view_reports(user) -> bool:
     return is_manager(user) or has_role(user, Role.FUND_OFFICER)
 
 
+@dataclass(frozen=True)
+class Unit:
+    """One row of a dashboard: a branch, or an organization standing for every branch under it."""
+
+    organization: Organization
+    org_ids: frozenset[int]  # the organizations whose figures add up in this row
+    is_branch: bool
+
+    @property
+    def label(self) -> str:
+        return self.organization.name
+
+
 @dataclass
 class ReportScope:
     user: object
     organization: Organization
     year: int
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def once(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A figure several sections and metrics share is computed once per scope."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @cached_property
     def branches(self) -> list[Organization]:
         """Branches under the organization that the user may see, in tree order."""
-        return list(
-            organizations_for(self.user)
-            .filter(path__startswith=self.organization.path, kind=Organization.Kind.BRANCH)
-            .order_by("path")
-        )
+        return [org for org in self.subtree if org.kind == Organization.Kind.BRANCH]
+
+    @cached_property
+    def subtree(self) -> list[Organization]:
+        """Every organization under (and including) the organization that the user may see."""
+        return list(organizations_for(self.user).filter(path__startswith=self.organization.path).order_by("path"))
+
+    @property
+    def subtree_ids(self) -> list[int]:
+        return [organization.pk for organization in self.subtree]
+
+    @property
+    def day(self) -> dt.date:
+        """The day the report speaks of: the year's end, or today for the year under way."""
+        return min(self.end, timezone.localdate())
 
     @property
     def branch_ids(self) -> list[int]:
         return [branch.pk for branch in self.branches]
+
+    @cached_property
+    def units(self) -> list[Unit]:
+        """Dashboard rows, so that a 党委 with hundreds of branches still reads at a glance: the
+        organization's children, each 党总支 adding up the branches under it (and its own figures);
+        the organization itself when it is a branch."""
+        if self.organization.kind == Organization.Kind.BRANCH:
+            return [Unit(self.organization, frozenset({self.organization.pk}), True)]
+        children = [
+            org for org in self.subtree
+            if org.parent_id == self.organization.pk
+        ]
+        units = []
+        for child in children:
+            ids = frozenset(org.pk for org in self.subtree if org.path.startswith(child.path))
+            if child.kind == Organization.Kind.BRANCH or any(
+                org.kind == Organization.Kind.BRANCH for org in self.subtree if org.pk in ids
+            ):
+                units.append(Unit(child, ids, child.kind == Organization.Kind.BRANCH))
+        return units
 
     @property
     def start(self) -> dt.date:

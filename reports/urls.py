@@ -5,6 +5,8 @@ from reports import views
 app_name = "reports"
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
+    path("holiday/", views.holiday_summary, name="holiday"),
+    path("holiday.xlsx", views.holiday_workbook, name="holiday_xlsx"),
     path("annual.xlsx", views.annual_workbook, name="annual"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/status.json", views.job_status, name="job_status"),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from core.http import attachment
 from members.models import Organization
 from members.scoping import organizations_for
-from reports import annual, dashboard, services
+from reports import annual, cache, dashboard, holiday, services
 from reports.models import ReportJob
 from reports.scope import can_view_reports, resolve_scope
 
@@ -26,11 +26,36 @@ def dashboard_view(request):
     this_year = timezone.localdate().year
     return render(request, "reports/dashboard.html", {
         "scope": scope,
-        "sections": dashboard.build(scope),
+        "sections": cache.cached("dashboard", scope, lambda: dashboard.build(scope)),
         "organizations": organizations_for(request.user).exclude(kind=Organization.Kind.BRANCH)
         | organizations_for(request.user).filter(kind=Organization.Kind.BRANCH),
         "years": list(range(this_year, this_year - 6, -1)),
     })
+
+
+def _holiday(request):
+    scope = _scope(request)
+    occasion = request.GET.get("occasion")
+    if occasion not in dict(holiday.OCCASIONS):
+        occasion = holiday.OCCASIONS[0][0]
+    return holiday.build(scope, occasion)
+
+
+@login_required
+def holiday_summary(request):
+    summary = _holiday(request)
+    this_year = timezone.localdate().year
+    return render(request, "reports/holiday.html", {
+        "summary": summary, "scope": summary.scope, "occasions": holiday.OCCASIONS,
+        "organizations": organizations_for(request.user),
+        "years": list(range(this_year, this_year - 6, -1)),
+    })
+
+
+@login_required
+def holiday_workbook(request):
+    summary = _holiday(request)
+    return attachment(holiday.workbook(summary), filename=holiday.filename(summary))
 
 
 @login_required

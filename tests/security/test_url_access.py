@@ -278,7 +278,7 @@ PLAIN_ROUTES = {
     "two_factor_disable", "me", "audit_log", "healthz",
     "members:list", "members:create", "members:import", "members:import_template", "members:export", "members:search",
     "notifications:inbox", "notifications:read_all",
-    "reports:dashboard", "reports:annual",
+    "reports:dashboard", "reports:annual", "reports:holiday", "reports:holiday_xlsx",
     "awards:list", "awards:create", "awards:stats",
     "hardship:list", "hardship:create", "hardship:record_search", "hardship:export", "hardship:import", "hardship:import_template",
     "hardship:pairings", "hardship:pairing_create", "hardship:report", "hardship:report_xlsx",

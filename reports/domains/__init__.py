@@ -1,0 +1,69 @@
+"""What each domain app adds to the reports: metrics (汇总 columns), dashboard sections and workbook
+sheets. One module per domain; `register_all()` runs from ReportsConfig.ready() in page order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from reports import dashboard
+
+CHUNK = 1000
+
+
+def in_chunks(queryset: QuerySet, size: int = CHUNK) -> Iterator[list]:
+    """Rows of a values()/values_list() queryset, a chunk at a time, streamed from the database."""
+    chunk: list = []
+    for row in queryset.iterator(chunk_size=size):
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def names_by(through: QuerySet, key: str, ids: list[int]) -> dict[int, str]:
+    """“张三、李四” per object from a many-to-many through table (one query per chunk)."""
+    names: dict[int, list[str]] = defaultdict(list)
+    for owner, name in through.filter(**{f"{key}__in": ids}).order_by("member__name", "member_id").values_list(
+        key, "member__name"
+    ):
+        names[owner].append(name)
+    return {owner: "、".join(values) for owner, values in names.items()}
+
+
+def add_section(builder: Callable) -> None:
+    if builder not in dashboard.SECTIONS:
+        dashboard.SECTIONS.append(builder)
+
+
+def local_date(value: dt.datetime | None) -> dt.date | None:
+    if value is None:
+        return None
+    return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+
+
+def percent(numerator, denominator) -> float | None:
+    return round(100 * numerator / denominator, 1) if denominator else None
+
+
+def percent_text(numerator, denominator) -> str:
+    value = percent(numerator, denominator)
+    return "—" if value is None else f"{value:g}%"
+
+
+def yuan(value) -> str:
+    return f"{Decimal(value or 0):,.2f}"
+
+
+def register_all() -> None:
+    from reports.domains import awards, funds, hardship, visits
+
+    for module in (hardship, visits, funds, awards):
+        module.register()

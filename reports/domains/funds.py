@@ -1,0 +1,247 @@
+"""关怀基金 and 帮扶申请 in the reports. Income belongs to the fund's organization (often the 党委
+itself: a “（本级）” row); spending to the applicant's branch."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+
+from core.xlsx import Column
+from funds.models import AssistanceApplication, Fund, FundEntry, Kind, Source, Status
+from members.permissions import row_is_sensitive_visible, sensitive_org_ids
+from reports import annual, charts, metrics
+from reports.dashboard import Row, Section, unit_link
+from reports.domains import CHUNK, add_section, local_date
+
+ZERO = Decimal("0.00")
+
+STATE_GROUPS = [
+    ("办理中", (Status.SUBMITTED, Status.RETURNED, Status.BRANCH_REVIEWED)),
+    ("已批准待发放", (Status.APPROVED, Status.IN_NOTICE, Status.OBJECTION, Status.NOTICE_PASSED)),
+    ("已发放", (Status.DISBURSED,)),
+    ("未通过或撤回", (Status.REJECTED, Status.WITHDRAWN)),
+]
+COMMITTED = (Status.APPROVED, Status.IN_NOTICE, Status.OBJECTION, Status.NOTICE_PASSED, Status.DISBURSED)
+
+
+def entries_of_year(scope):
+    """Lines of the funds kept by organizations in the scope, dated in the year."""
+    return FundEntry.objects.filter(
+        fund__organization_id__in=scope.subtree_ids, occurred_on__gte=scope.start, occurred_on__lte=scope.end
+    )
+
+
+def _income(scope) -> dict[int, Decimal]:
+    """Income net of corrections (a reversal keeps the source of the line it corrects)."""
+    rows = entries_of_year(scope).exclude(source="").values("fund__organization_id").annotate(total=Sum("amount"))
+    return {row["fund__organization_id"]: row["total"] for row in rows}
+
+
+def _spending_rows(scope):
+    return scope.once("funds.spending", lambda: list(
+        FundEntry.objects.filter(
+            kind=FundEntry.Kind.EXPENSE, application__organization_id__in=scope.branch_ids,
+            occurred_on__gte=scope.start, occurred_on__lte=scope.end,
+        ).values("application__organization_id", "application__kind").annotate(total=Sum("amount"), n=Count("id"))
+    ))
+
+
+def _spending(scope) -> dict[int, Decimal]:
+    result: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in _spending_rows(scope):
+        result[row["application__organization_id"]] += -row["total"]
+    return dict(result)
+
+
+def applications_of_year(scope):
+    return AssistanceApplication.objects.filter(organization_id__in=scope.branch_ids, year=scope.year).exclude(
+        status=Status.DRAFT
+    )
+
+
+def _application_counts(scope) -> dict[int, dict]:
+    def compute():
+        rows = applications_of_year(scope).values("organization_id").annotate(
+            total=Count("id"),
+            approved=Count("id", filter=Q(status__in=COMMITTED)),
+            paid=Count("id", filter=Q(status=Status.DISBURSED)),
+            **{f"group{index}": Count("id", filter=Q(status__in=statuses))
+               for index, (_, statuses) in enumerate(STATE_GROUPS)},
+        )
+        return {row["organization_id"]: row for row in rows}
+
+    return scope.once("funds.applications", compute)
+
+
+def _count(name):
+    def compute(scope) -> dict[int, int]:
+        return {org: row[name] for org, row in _application_counts(scope).items()}
+
+    return compute
+
+
+METRICS = [
+    metrics.Metric("fund_income", "基金收入（元）", "money", _income, zero=lambda: ZERO),
+    metrics.Metric("fund_spending", "帮扶支出（元）", "money", _spending, zero=lambda: ZERO),
+    metrics.Metric("applications_approved", "帮扶申请批准（件）", "int", _count("approved")),
+    metrics.Metric("applications_paid", "帮扶申请发放（件）", "int", _count("paid")),
+]
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+def income_section(scope) -> Section | None:
+    """None where no organization of the scope keeps a fund (a branch paid from the 党委's fund)."""
+    if not Fund.objects.filter(organization_id__in=scope.subtree_ids).exists():
+        return None
+    by_source = dict(
+        entries_of_year(scope).exclude(source="").values_list("source").annotate(total=Sum("amount"))
+    )
+    rows, totals = metrics.table(scope, [m for m in metrics.METRICS if m.key == "fund_income"], grouped=True)
+    owners = [r for r in rows if r["fund_income"]]
+    chart = charts.donut_chart(
+        [(label, by_source.get(code, ZERO)) for code, label in Source.choices if by_source.get(code)],
+        title=f"{scope.year}年关怀基金收入来源", center=f"¥{totals['fund_income']:,.0f}",
+    )
+    table = [Row([label, f"{by_source.get(code, ZERO):,.2f}"]) for code, label in Source.choices if by_source.get(code)]
+    table += [Row([f"其中：{r['label']}", f"{r['fund_income']:,.2f}"]) for r in owners if len(owners) > 1]
+    table.append(Row(["合计", f"{totals['fund_income']:,.2f}"], total=True))
+    return Section(title="关怀基金收入", chart=chart, headers=["来源", "金额（元）"], rows=table,
+                   note="按基金所属组织；冲正已抵减")
+
+
+def spending_section(scope) -> Section:
+    rows = _spending_rows(scope)
+    kinds = list(Kind.choices)
+    per_branch: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    counts: dict[int, int] = defaultdict(int)
+    for row in rows:
+        per_branch[row["application__organization_id"]][row["application__kind"]] += -row["total"]
+        counts[row["application__organization_id"]] += row["n"]
+    used = [(code, label) for code, label in kinds if any(code in v for v in per_branch.values())]
+    units = scope.units
+
+    def unit_amount(unit, code):
+        return sum((per_branch[pk][code] for pk in unit.org_ids if pk in per_branch), ZERO)
+
+    chart = charts.stacked_bar_chart(
+        [(u.label, [unit_amount(u, code) for code, _ in used]) for u in units],
+        series=[label for _, label in used], title=f"{scope.year}年各支部帮扶支出（按类别）",
+    )
+    link = reverse("funds:applications")
+    table = [
+        Row([u.label, sum(counts.get(pk, 0) for pk in u.org_ids),
+             f"{sum((unit_amount(u, code) for code, _ in used), ZERO):,.2f}"],
+            link=unit_link(scope, u, lambda b: f"{link}?organization={b.pk}&year={scope.year}&status=disbursed"))
+        for u in units
+    ]
+    by_kind = {code: sum((per_branch[b][code] for b in per_branch), ZERO) for code, _ in used}
+    table += [Row([f"其中：{label}", "", f"{by_kind[code]:,.2f}"]) for code, label in used]
+    table.append(Row(["合计", sum(counts.values()), f"{sum(by_kind.values(), ZERO):,.2f}"], total=True))
+    return Section(title="帮扶支出", chart=chart, headers=["支部", "发放笔数", "金额（元）"], rows=table,
+                   note="按申请人所在支部，以发放日期计")
+
+
+def application_section(scope) -> Section:
+    by_org = _application_counts(scope)
+    units = scope.units
+    keys = ["total", "approved", "paid", *(f"group{i}" for i in range(len(STATE_GROUPS)))]
+    counts = {
+        u.organization.pk: {k: sum(by_org[pk][k] for pk in u.org_ids if pk in by_org) for k in keys} for u in units
+    }
+    chart = charts.stacked_bar_chart(
+        [(u.label, [counts[u.organization.pk][f"group{i}"] for i in range(len(STATE_GROUPS))]) for u in units],
+        series=[label for label, _ in STATE_GROUPS], title=f"{scope.year}年帮扶申请办理状态",
+    )
+    days_by_org: dict[int, list[float]] = defaultdict(list)
+    for org_id, submitted, disbursed in applications_of_year(scope).filter(
+        status=Status.DISBURSED, submitted_at__isnull=False, disbursed_at__isnull=False
+    ).values_list("organization_id", "submitted_at", "disbursed_at"):
+        days_by_org[org_id].append((disbursed - submitted).total_seconds() / 86400)
+    days = {u.organization.pk: [d for pk in u.org_ids for d in days_by_org.get(pk, [])] for u in units}
+
+    def average(values):
+        return f"{sum(values) / len(values):.1f}" if values else "—"
+
+    link = reverse("funds:applications")
+    table = []
+    for u in units:
+        row = counts[u.organization.pk]
+        table.append(Row([u.label, row["total"], row["approved"], row["paid"], average(days[u.organization.pk])],
+                         link=unit_link(scope, u, lambda b: f"{link}?organization={b.pk}&year={scope.year}")))
+    table.append(Row([
+        "合计", sum(r["total"] for r in counts.values()), sum(r["approved"] for r in counts.values()),
+        sum(r["paid"] for r in counts.values()), average([d for values in days.values() for d in values]),
+    ], total=True))
+    return Section(title="帮扶申请", chart=chart, headers=["支部", "申请", "批准", "已发放", "平均办理天数"],
+                   rows=table, note="平均办理天数：从提交申请到发放")
+
+
+# --- workbook ------------------------------------------------------------------------------------
+
+FUND_COLUMNS = [
+    Column("日期", 12, "date"), Column("基金", 24), Column("类型", 8), Column("来源/类别", 14), Column("捐助人", 12),
+    Column("收入（元）", 14, "money"), Column("支出（元）", 14, "money"), Column("申请人", 10), Column("摘要", 30),
+    Column("经办人", 10),
+]
+
+
+def fund_sheet(scope, book) -> None:
+    """Every line of the year; a correction of income shows as negative income, so the column adds up."""
+    sheet = book.sheet("关怀基金收支", f"{scope.title}关怀基金收支明细", FUND_COLUMNS)
+    entries = (
+        entries_of_year(scope)
+        .select_related("fund__organization", "application__member", "recorded_by")
+        .order_by("fund__organization__path", "occurred_on", "id")
+    )
+    for entry in entries.iterator(chunk_size=CHUNK):
+        expense = entry.kind == FundEntry.Kind.EXPENSE
+        application = entry.application
+        sheet.append([
+            entry.occurred_on, str(entry.fund), entry.get_kind_display(),
+            application.get_kind_display() if expense else entry.get_source_display(), entry.donor,
+            None if expense else entry.amount, -entry.amount if expense else None,
+            application.member.name if application else "", entry.note,
+            entry.recorded_by.display_name if entry.recorded_by_id else "",
+        ])
+    sheet.add_totals()
+
+
+APPLICATION_COLUMNS = [
+    Column("申请人", 10), Column("所在支部", 20), Column("申请类别", 12), Column("紧急救助", 8),
+    Column("申请金额（元）", 14, "money"), Column("批准金额（元）", 14, "money"), Column("状态", 10),
+    Column("提交日期", 12, "date"), Column("支部大会日期", 12, "date"), Column("审批日期", 12, "date"),
+    Column("公示截止", 12, "date"), Column("发放日期", 12, "date"), Column("申请理由", 40),
+]
+
+
+def application_sheet(scope, book) -> None:
+    """The year's applications; the reason (often health or family) only where the viewer may read it."""
+    sheet = book.sheet("帮扶申请", f"{scope.title}帮扶申请", APPLICATION_COLUMNS)
+    allowed = sensitive_org_ids(scope.user)
+    applications = (
+        applications_of_year(scope).select_related("member", "organization")
+        .order_by("organization__path", "submitted_at", "id")
+    )
+    for app in applications.iterator(chunk_size=CHUNK):
+        full = row_is_sensitive_visible(scope.user, app.member, allowed)
+        sheet.append([
+            app.member.name, app.organization.name, app.get_kind_display(), "是" if app.is_emergency else "",
+            app.amount_requested, app.amount_approved, app.get_status_display(), local_date(app.submitted_at),
+            app.meeting_on, local_date(app.approved_at), app.notice_ends_on, local_date(app.disbursed_at),
+            app.reason if full else "（不可见）",
+        ])
+    sheet.add_totals()
+
+
+def register() -> None:
+    for metric in METRICS:
+        metrics.register(metric)
+    add_section(income_section)
+    add_section(spending_section)
+    add_section(application_section)
+    annual.register(annual.SheetSpec("关怀基金收支", fund_sheet, weight=2))
+    annual.register(annual.SheetSpec("帮扶申请", application_sheet, weight=2))

@@ -1,0 +1,177 @@
+"""Dashboards and the 走访慰问总结 against the known year of tests/reports/conftest.py."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from members.models import Organization
+from tests.factories import MemberFactory, OrganizationFactory
+from tests.reports.conftest import PAST
+from tests.visits.factories import VisitFactory
+from visits.models import Occasion
+
+pytestmark = pytest.mark.django_db
+
+
+def sections(client, **params):
+    response = client.get(reverse("reports:dashboard"), params)
+    assert response.status_code == 200
+    return {section.title: section for section in response.context["sections"]}
+
+
+def cells(section):
+    return [row.cells for row in section.rows]
+
+
+def test_dashboard_sections_per_branch_with_charts_and_numbers(unit, login, past_year):
+    found = sections(login(unit.zzb), year=PAST)
+    assert list(found) == ["党员队伍", "困难党员类别与困难程度", "结对帮扶覆盖", "谈心谈话覆盖", "节日走访慰问完成情况",
+                           "每月走访与谈话", "关怀基金收入", "帮扶支出", "帮扶申请", "表彰奖励"]
+    for section in found.values():
+        assert "<svg" in section.chart
+
+    hardship = found["困难党员类别与困难程度"]
+    assert cells(hardship) == [["第一党支部", 1, 0, 1], ["第二党支部", 1, 1, 0], ["社区党总支", 0, 0, 0], ["合计", 2, 1, 1]]
+    assert hardship.rows[0].link == f"{reverse('hardship:list')}?branch={unit.branch1.pk}&status=active"
+    assert "因病致贫" in hardship.chart and "低保" in hardship.chart
+
+    helpers = found["结对帮扶覆盖"]
+    assert cells(helpers)[-1] == ["合计", 2, 1, "50%"]
+    assert helpers.rows[1].link.endswith(f"branch={unit.branch2.pk}&attention=no_helper")
+
+    talks = found["谈心谈话覆盖"]
+    assert cells(talks) == [["第一党支部", 4, 2, "50%"], ["第二党支部", 2, 1, "50%"], ["社区党总支", 1, 0, "0%"],
+                            ["合计", 7, 3, "42.9%"]]
+    assert talks.rows[1].link == f"{reverse('visits:coverage')}?organization={unit.branch2.pk}"
+    assert talks.rows[2].link == f"{reverse('reports:dashboard')}?org={unit.general.pk}&year={PAST}"
+
+    # The last 春节 on or before the end of last year is last year's: branch1 planned two, visited one.
+    holiday = found["节日走访慰问完成情况"]
+    assert holiday.headers[1] == f"{PAST}年春节"
+    assert cells(holiday)[0] == ["第一党支部", "1/2 (50%)", "未制定计划"]
+
+    monthly = found["每月走访与谈话"]
+    assert cells(monthly)[-1] == ["合计", 3, 2]
+    assert ["5月", 0, 1] in cells(monthly) and ["6月", 1, 0] in cells(monthly)
+
+    income = found["关怀基金收入"]
+    assert cells(income) == [["财政拨款", "10,000.00"], ["党员捐助", "500.00"], ["其中：第一党支部", "500.00"],
+                             ["其中：测试县党委（本级）", "10,000.00"], ["合计", "10,500.00"]]
+
+    awards = found["表彰奖励"]
+    assert awards.headers == ["支部", "优秀共产党员", "优秀党务工作者", "合计"]
+    assert cells(awards) == [["第一党支部", 1, 0, 1], ["第二党支部", 0, 1, 1], ["社区党总支", 0, 0, 0], ["合计", 1, 1, 2]]
+
+
+def test_secretary_dashboard_has_only_the_branch_and_no_link_to_closed_stats(unit, login, past_year):
+    found = sections(login(unit.shuji1), year=PAST)
+    for title in ("困难党员类别与困难程度", "谈心谈话覆盖", "帮扶申请", "表彰奖励"):
+        assert [row[0] for row in cells(found[title])] == ["第一党支部", "合计"], title
+    assert found["表彰奖励"].rows[0].link is None
+    assert cells(found["关怀基金收入"])[-1] == ["合计", "500.00"]
+
+
+def test_dashboard_query_count_does_not_grow_with_branches(unit, login, past_year, django_assert_max_num_queries):
+    client = login(unit.zzb)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("reports:dashboard"), {"year": PAST})
+    for index in range(4):
+        branch = OrganizationFactory(name=f"新支部{index}", parent=unit.committee, kind=Organization.Kind.BRANCH)
+        MemberFactory.create_batch(3, organization=branch)
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        response = client.get(reverse("reports:dashboard"), {"year": PAST})
+    assert len(response.context["sections"][0].rows) == 3 + 4 + 1
+    # Branches under a 党总支 add up in its row; the dashboard does not grow with them either.
+    for index in range(3):
+        OrganizationFactory(name=f"总支下支部{index}", parent=unit.general, kind=Organization.Kind.BRANCH)
+    cache.clear()
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        response = client.get(reverse("reports:dashboard"), {"year": PAST})
+    assert len(response.context["sections"][0].rows) == 3 + 4 + 1
+
+
+def test_dashboard_is_cached_and_a_new_record_shows_at_once(unit, login, past_year, django_assert_max_num_queries):
+    client = login(unit.zzb)
+    first = sections(client, year=PAST)
+    with django_assert_max_num_queries(12):  # session, user, roles and the organizations: no figures
+        sections(client, year=PAST)
+    VisitFactory(member=past_year.sun, visited_on=dt.date(PAST, 8, 8))
+    again = sections(client, year=PAST)
+    assert cells(first["每月走访与谈话"])[-1] == ["合计", 3, 2]
+    assert cells(again["每月走访与谈话"])[-1] == ["合计", 4, 2]
+
+
+def test_home_page_shows_the_headline_figures(unit, login, past_year):
+    response = login(unit.zzb).get(reverse("home"))
+    assert response.status_code == 200
+    panel = next(p for p in response.context["panels"] if p.template == "reports/_home_headline.html")
+    assert ("党员", "7") in panel.context["tiles"]
+    assert login(unit.dangyuan1).get(reverse("home")).status_code == 200
+
+
+def test_holiday_summary_by_branch_group_money_and_plan(unit, login, past_year):
+    client = login(unit.zzb)
+    response = client.get(reverse("reports:holiday"), {"year": PAST, "occasion": Occasion.SPRING_FESTIVAL})
+    assert response.status_code == 200
+    summary = response.context["summary"]
+    assert summary.title == f"测试县党委{PAST}年春节走访慰问总结"
+    branch1 = summary.lines[0]
+    assert (branch1.name, branch1.members, branch1.visits, branch1.money, branch1.with_goods) == (
+        "第一党支部", 1, 1, Decimal("500.00"), 1)
+    assert (branch1.planned, branch1.planned_done, branch1.completion) == (2, 1, "50%")
+    assert summary.lines[1].members == 0 and summary.lines[1].completion == "未制定计划"
+    assert dict(summary.groups)["生活困难党员"] == 1 and dict(summary.groups)["老党员"] == 0
+    assert summary.goods == [("大米", 1)]
+    assert "共走访慰问党员1名、1人次" in summary.narrative and "完成率50%" in summary.narrative
+    assert summary.narrative in response.content.decode()
+
+    july = client.get(reverse("reports:holiday"), {"year": PAST, "occasion": Occasion.JULY_FIRST}).context["summary"]
+    assert july.total.members == 1 and july.total.money == Decimal("300.00")
+    # 陈二 joined in 1960: an old member, and in hardship.
+    assert dict(july.groups)["老党员"] == 1 and dict(july.groups)["生活困难党员"] == 1
+
+
+def test_holiday_summary_workbook(unit, login, past_year):
+    response = login(unit.zzb).get(reverse("reports:holiday_xlsx"),
+                                   {"year": PAST, "occasion": Occasion.SPRING_FESTIVAL})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["按支部", "按走访对象", "慰问品"]
+    sheet = list(book["按支部"].iter_rows(values_only=True))
+    assert sheet[0][0] == f"测试县党委{PAST}年春节走访慰问总结"
+    assert sheet[2] == ("第一党支部", 1, 1, 500, 1, 2, 1, "50%")
+    assert sheet[-1] == ("合计", 1, 1, 500, 1, 2, 1, "50%")
+
+
+def test_holiday_summary_scope_and_access(unit, login, client, past_year):
+    secretary = login(unit.shuji2)
+    summary = secretary.get(reverse("reports:holiday"), {"year": PAST, "occasion": Occasion.JULY_FIRST}
+                            ).context["summary"]
+    assert [line.name for line in summary.lines] == ["第二党支部"] and summary.total.members == 1
+    assert secretary.get(reverse("reports:holiday"), {"org": unit.branch1.pk}).status_code == 404
+    assert secretary.get(reverse("reports:holiday_xlsx"), {"org": unit.committee.pk}).status_code == 404
+    client.logout()
+    assert client.get(reverse("reports:holiday")).status_code == 302
+    assert login(unit.dangyuan1).get(reverse("reports:holiday")).status_code == 403
+
+
+def test_report_pages_print_without_navigation(unit, login, past_year):
+    client = login(unit.zzb)
+    for url in (reverse("reports:dashboard"), reverse("reports:holiday")):
+        html = client.get(url, {"year": PAST}).content.decode()
+        assert "css/reports.css" in html
+        assert 'class="report-page"' in html
+    from django.conf import settings
+
+    css = (settings.BASE_DIR / "static" / "css" / "reports.css").read_text(encoding="utf-8")
+    assert "@media print" in css and "size: A4" in css and "nav" in css
