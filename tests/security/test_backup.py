@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import psycopg2
@@ -21,7 +22,14 @@ def _url(name: str) -> str:
 
 
 def test_a_dump_restores_into_a_fresh_database_with_everything_intact(unit, tmp_path):
+    from tests.funds.factories import fund_with
+    from tests.hardship.conftest import ensure_reference_rows
+    from tests.hardship.factories import RecordFactory
+
+    ensure_reference_rows()
     MemberFactory.create_batch(5, organization=unit.branch1)
+    RecordFactory(member=unit.member1, causes="老伴长期患病")
+    fund = fund_with(unit, amount="12345.67")
     expected_members = sorted(
         (m.id_number, m.name, m.organization.name) for m in type(unit.member1).objects.select_related("organization")
     )
@@ -47,6 +55,12 @@ def test_a_dump_restores_into_a_fresh_database_with_everything_intact(unit, tmp_
             assert sorted(cursor.fetchall()) == expected_members
             cursor.execute("SELECT u.username, a.role FROM members_appointment a JOIN members_user u ON u.id = a.user_id")
             assert sorted(cursor.fetchall()) == expected_roles
+            cursor.execute("SELECT m.id_number, r.causes, r.status FROM hardship_hardshiprecord r "
+                           "JOIN members_member m ON m.id = r.member_id")
+            assert cursor.fetchall() == [(unit.member1.id_number, "老伴长期患病", "active")]
+            cursor.execute("SELECT f.balance, (SELECT sum(amount) FROM funds_fundentry e WHERE e.fund_id = f.id) "
+                           "FROM funds_fund f WHERE f.id = %s", [fund.pk])
+            assert cursor.fetchone() == (Decimal("12345.67"), Decimal("12345.67"))
     finally:
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
