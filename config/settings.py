@@ -75,6 +75,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = env("ROOT_URLCONF", default="config.urls")
+FORM_RENDERER = "core.renderers.FastSelectRenderer"  # <select> without a template include per <option>
 
 TEMPLATES = [
     {

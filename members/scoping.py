@@ -14,6 +14,7 @@ from members.models import Appointment, Organization, Role
 
 MANAGER_ROLES = (Role.SECRETARY, Role.COMMITTEE, Role.ORG_DEPT)
 _CACHE_ATTR = "_care_appointments"
+_WHOLE_ATTR = "_care_sees_whole_unit"
 
 
 def _appointments(user) -> list[tuple[str, str]]:
@@ -31,8 +32,36 @@ def _appointments(user) -> list[tuple[str, str]]:
 
 def forget(user) -> None:
     """Drop the cached appointments (after a role changes within a request or test)."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _WHOLE_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def sees_every_organization(user) -> bool:
+    """True when the user's subtrees hold every organization there is (the 组织部 of a one-党委 install,
+    a superuser): their scope filter would keep every row, so `scoped` leaves it out. At county scale
+    the filter (a subquery OR the user's own rows) forces a join and a sort of whole tables on every
+    list page of the organization department. One small query, cached on the user for the request."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, _WHOLE_ATTR, None)
+    if cached is None:
+        paths = {path for path, _ in _appointments(user)}
+        cached = bool(paths) and not Organization.objects.exclude(pk__in=_subtrees(paths).values("pk")).exists()
+        setattr(user, _WHOLE_ATTR, cached)
+    return cached
+
+
+def _never_null(model, path: str) -> bool:
+    """Whether every step of a `a__b__c` foreign-key path is NOT NULL (so `c__in=all` keeps every row)."""
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if field.null or not field.is_relation:
+            return False
+        model = field.related_model
+    return True
 
 
 def _subtrees(paths: Iterable[str]) -> QuerySet:
@@ -83,6 +112,12 @@ def scoped(queryset: QuerySet, user, *, org_field: str = "organization", own_fie
         return queryset.none()
     if user.is_superuser:
         return queryset
+    if sees_every_organization(user):
+        if _never_null(queryset.model, org_field):
+            return queryset
+        return queryset.filter(**{f"{org_field}__isnull": False}) | (
+            queryset.filter(**{own_field: user}) if own_field else queryset.none()
+        )
     condition = Q(**{f"{org_field}__in": visible_org_ids(user)})
     if own_field:
         condition |= Q(**{own_field: user})
