@@ -61,11 +61,13 @@ def export_querysets() -> list[QuerySet]:
     from hardship.models import HardshipRecord, Pairing
     from visits.models import Talk, Visit
 
+    # Many-to-many columns prefetched, as anyone exporting with import-export would (its default
+    # export otherwise runs a query per row and per many-to-many field).
     return [
-        HardshipRecord.objects.order_by("pk"),
-        Pairing.objects.order_by("pk"),
-        Visit.objects.order_by("pk"),
-        Talk.objects.order_by("pk"),
+        HardshipRecord.objects.order_by("pk").prefetch_related("categories", "needs"),
+        Pairing.objects.order_by("pk").prefetch_related("help_types"),
+        Visit.objects.order_by("pk").prefetch_related("visitors"),
+        Talk.objects.order_by("pk").prefetch_related("interviewers", "participants"),
         FundEntry.objects.order_by("pk"),
         AssistanceApplication.objects.order_by("pk"),
         Nomination.objects.order_by("pk"),
@@ -229,7 +231,7 @@ class _Builder:
             amount = min(high, max(low, Decimal(self.rng.randrange(int(low), int(high) + 1, 50))))
             created = self.day()
             status = self.rng.choice(finished) if created.year < self.today.year else self.rng.choice(
-                finished + [Status.SUBMITTED, Status.BRANCH_REVIEWED, Status.IN_NOTICE])
+                [*finished, Status.SUBMITTED, Status.BRANCH_REVIEWED, Status.IN_NOTICE])
             committed = status in (Status.DISBURSED, Status.NOTICE_PASSED, Status.IN_NOTICE)
             meeting = status not in (Status.SUBMITTED, Status.WITHDRAWN)
             applications.append(AssistanceApplication(

@@ -53,7 +53,6 @@ def _sessions(usernames: set[str]) -> dict[str, str]:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-
     from django.middleware.csrf import _get_new_csrf_string
 
     from members.models import User

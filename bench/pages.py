@@ -32,7 +32,7 @@ def _list_rows(label: str, url: str, admin_url: str | None, zzb_count: int, bran
     deep_zzb = _deep(zzb_count, ADMIN_PAGE)
     deep_branch = _deep(branch_count, size)
     admin_sep = "&" if admin_url and "?" in admin_url else "?"
-    rows = [
+    return [
         (f"{label} 首页", "zzb", f"{url}{sep}page_size={ADMIN_PAGE}", admin_url),
         (f"{label} 深页", "zzb", f"{url}{sep}page_size={ADMIN_PAGE}&page={deep_zzb}",
          f"{admin_url}{admin_sep}p={deep_zzb - 1}" if admin_url else None),
@@ -42,7 +42,6 @@ def _list_rows(label: str, url: str, admin_url: str | None, zzb_count: int, bran
         (f"{label} 深页", "shuji1", f"{url}{sep}page={deep_branch}", None),
         (f"{label} 搜索", "shuji1", f"{url}{sep}q={_q(search)}", None),
     ]
-    return rows
 
 
 def specs() -> list[tuple[str, str, str, str | None]]:

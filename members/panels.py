@@ -3,7 +3,6 @@
 from core.registry import Panel
 from members import permissions, selectors
 
-
 SHOWN_BRANCHES = 12  # above this, the home page sums the unit up and lists the branches needing attention
 
 
