@@ -53,24 +53,33 @@ def counts() -> dict[str, int]:
     }
 
 
-def export_querysets() -> list[QuerySet]:
+def export_querysets(year: int | None = None) -> list[QuerySet]:
     """The rows behind the annual workbook's detail sheets, for the import-export and XlsxWriter baselines:
-    困难党员台帐, 结对帮扶, 走访慰问, 谈心谈话, 关怀基金收支, 帮扶申请, 表彰名单 — the whole unit, every year."""
+    困难党员台帐, 结对帮扶, 走访慰问, 谈心谈话, 关怀基金收支, 帮扶申请, 表彰名单 of the whole unit for the
+    workbook's year (this year, as bench/work.py builds it): ledger lines and pairings open at some point
+    of the year, that year's visits, talks, fund entries, applications and nominations."""
+    from django.db.models import Q
+
     from awards.models import Nomination
     from funds.models import AssistanceApplication, FundEntry
     from hardship.models import HardshipRecord, Pairing
     from visits.models import Talk, Visit
 
+    year = year or dt.date.today().year
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+
     # Many-to-many columns prefetched, as anyone exporting with import-export would (its default
     # export otherwise runs a query per row and per many-to-many field).
     return [
-        HardshipRecord.objects.order_by("pk").prefetch_related("categories", "needs"),
-        Pairing.objects.order_by("pk").prefetch_related("help_types"),
-        Visit.objects.order_by("pk").prefetch_related("visitors"),
-        Talk.objects.order_by("pk").prefetch_related("interviewers", "participants"),
-        FundEntry.objects.order_by("pk"),
-        AssistanceApplication.objects.order_by("pk"),
-        Nomination.objects.order_by("pk"),
+        HardshipRecord.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start), registered_on__lte=end)
+        .order_by("pk").prefetch_related("categories", "needs"),
+        Pairing.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start), started_on__lte=end)
+        .order_by("pk").prefetch_related("help_types"),
+        Visit.objects.filter(visited_on__range=(start, end)).order_by("pk").prefetch_related("visitors"),
+        Talk.objects.filter(talked_on__range=(start, end)).order_by("pk").prefetch_related("interviewers", "participants"),
+        FundEntry.objects.filter(occurred_on__range=(start, end)).order_by("pk"),
+        AssistanceApplication.objects.filter(year=year).order_by("pk"),
+        Nomination.objects.filter(campaign__year=year).order_by("pk"),
     ]
 
 

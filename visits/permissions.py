@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from members.models import Member, Organization
-from members.scoping import MANAGER_ROLES, has_role, org_ids_with_role
+from members.scoping import MANAGER_ROLES, has_role, holds_role_over
 
 
 def is_care_manager(user) -> bool:
@@ -20,7 +20,7 @@ def manages_organization(user, organization_id: int) -> bool:
         return False
     if user.is_superuser:
         return True
-    return org_ids_with_role(user, *MANAGER_ROLES).filter(pk=organization_id).exists()
+    return holds_role_over(user, organization_id, *MANAGER_ROLES)
 
 
 def can_log_visit(user, member: Member) -> bool:
