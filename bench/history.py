@@ -239,8 +239,10 @@ class _Builder:
             low, high = (Decimal(v) for v in bounds[kind])
             amount = min(high, max(low, Decimal(self.rng.randrange(int(low), int(high) + 1, 50))))
             created = self.day()
-            status = self.rng.choice(finished) if created.year < self.today.year else self.rng.choice(
-                [*finished, Status.SUBMITTED, Status.BRANCH_REVIEWED, Status.IN_NOTICE])
+            status = self.rng.choice(finished)
+            if self.rng.random() < 0.02:  # a few still in the workflow, moved within the last days
+                created = self.today - dt.timedelta(days=self.rng.randrange(20, 26))
+                status = self.rng.choice([Status.SUBMITTED, Status.BRANCH_REVIEWED, Status.IN_NOTICE])
             committed = status in (Status.DISBURSED, Status.NOTICE_PASSED, Status.IN_NOTICE)
             meeting = status not in (Status.SUBMITTED, Status.WITHDRAWN)
             applications.append(AssistanceApplication(
