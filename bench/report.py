@@ -20,10 +20,11 @@ def targets(r: dict) -> list[tuple[str, str, bool | None]]:
     rows: list[tuple[str, str, bool | None]] = []
     pages = r.get("pages", [])
     if pages:
-        worst = max(pages, key=lambda p: p["queries"])
-        rows.append(("every list and detail page ≤ 15 queries",
+        measured = [p for p in pages if not p["page"].startswith(DASHBOARDS)]
+        worst = max(measured, key=lambda p: p["queries"])
+        rows.append(("every list and detail page ≤ 15 queries (dashboards apart)",
                      f"max {worst['queries']} ({worst['page']}, {worst['user']})",
-                     all(p["queries"] <= 15 for p in pages if not p["page"].startswith(DASHBOARDS))))
+                     all(p["queries"] <= 15 for p in measured)))
         lists = [p for p in pages if p["page"].startswith(LIST_PAGES)]
         slow = [p for p in lists if p["ms"]["p95"] > 150]
         rows.append(("list pages p95 ≤ 150 ms", f"{len(lists) - len(slow)} of {len(lists)} within; slowest "
