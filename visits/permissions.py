@@ -15,16 +15,17 @@ def is_care_manager(user) -> bool:
     return has_role(user, *MANAGER_ROLES)
 
 
-def manages_organization(user, organization_id: int) -> bool:
+def manages_organization(user, organization: Organization | int) -> bool:
+    """`organization` as an Organization (no query: its path is compared) or as an id."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    return holds_role_over(user, organization_id, *MANAGER_ROLES)
+    return holds_role_over(user, organization, *MANAGER_ROLES)
 
 
 def can_log_visit(user, member: Member) -> bool:
-    return manages_organization(user, member.organization_id)
+    return manages_organization(user, member.organization)
 
 
 def can_log_talk(user, organization: Organization) -> bool:
