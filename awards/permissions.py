@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from awards.models import AwardCampaign, CampaignStatus, Nomination
 from members.models import Member, Organization, Role
-from members.scoping import branches_for, has_role, org_ids_with_role
+from members.scoping import branches_for, has_role, holds_role_over, org_ids_with_role
 
 
 def can_create_campaign(user) -> bool:
@@ -29,7 +29,7 @@ def can_manage_campaign(user, campaign: AwardCampaign) -> bool:
         return False
     if user.is_superuser:
         return True
-    return org_ids_with_role(user, Role.ORG_DEPT).filter(pk=campaign.organizer_id).exists()
+    return holds_role_over(user, campaign.organizer_id, Role.ORG_DEPT)
 
 
 def nominating_branches(user, campaign: AwardCampaign) -> QuerySet:

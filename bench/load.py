@@ -12,21 +12,32 @@ from pathlib import Path
 
 PORT = 8765
 LUA = r"""
--- A mixed workload of logged-in users: lists, details, dashboards (and writes where given).
--- Each argument is "cookie|path": the path is requested as the user the session cookie belongs to.
+-- A mixed workload of logged-in users: lists, details, dashboards and writes.
+-- Each argument is "cookie|path" (a GET) or "cookie|path|body" (a form POST): the path is requested
+-- as the user the session cookie belongs to; a POST sends the cookie's csrftoken as X-CSRFToken.
 local cookies = {}
 local paths = {}
+local bodies = {}
 init = function(args)
   for i = 1, #args do
-    local cookie, path = args[i]:match("^([^|]*)|(.*)$")
+    local cookie, rest = args[i]:match("^([^|]*)|(.*)$")
+    local path, body = rest:match("^([^|]*)|(.*)$")
     table.insert(cookies, cookie)
-    table.insert(paths, path)
+    table.insert(paths, path or rest)
+    table.insert(bodies, body or false)
   end
 end
 local n = 0
 request = function()
   n = n + 1
   local i = (n % #paths) + 1
+  if bodies[i] then
+    local token = cookies[i]:match("csrftoken=([^;]+)")
+    return wrk.format("POST", paths[i], {
+      ["Cookie"] = cookies[i], ["Host"] = "127.0.0.1", ["X-CSRFToken"] = token,
+      ["Content-Type"] = "application/x-www-form-urlencoded",
+    }, bodies[i])
+  end
   return wrk.format("GET", paths[i], { ["Cookie"] = cookies[i], ["Host"] = "127.0.0.1" })
 end
 done = function(summary, latency, requests)
@@ -42,6 +53,7 @@ def _sessions(usernames: set[str]) -> dict[str, str]:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django.middleware.csrf import _get_new_csrf_string
 
     from members.models import User
 
@@ -53,7 +65,9 @@ def _sessions(usernames: set[str]) -> dict[str, str]:
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
-        cookies[username] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+        # A CSRF cookie beside the session: the POSTs of the workload send it back as X-CSRFToken.
+        token = _get_new_csrf_string()
+        cookies[username] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={token}"
     return cookies
 
 
@@ -74,10 +88,26 @@ def _wrk(seconds: int, requests: list[tuple[str, str]]) -> dict:
 
 
 def workload() -> list[tuple[str, str]]:
-    """(username, path) pairs: the measured pages, each as its own user."""
-    from bench import pages
+    """(username, path or "path|form body") pairs: the measured pages, each as its own user, and a
+    visit logged by the branch secretary (the form the visit page posts) after every fourth page."""
+    from urllib.parse import urlencode
 
-    return [(username, url) for _, username, url, _ in pages.specs()]
+    from django.utils import timezone
+
+    from bench import pages
+    from members.models import Member
+
+    secretary = Member.objects.select_related("organization").get(user__username="shuji1")
+    member = Member.objects.on_roll().filter(organization_id=secretary.organization_id).exclude(
+        pk=secretary.pk).order_by("pk").first()
+    body = urlencode({"member": member.pk, "occasion": "routine", "visited_on": timezone.localdate().isoformat(),
+                      "visitors": secretary.pk, "amount": "200.00", "goods": "米、油", "notes": "压力测试走访"})
+    pairs = []
+    for index, (_, username, url, _) in enumerate(pages.specs(), start=1):
+        pairs.append((username, url))
+        if index % 4 == 0:
+            pairs.append(("shuji1", f"/visits/new/|{body}"))
+    return pairs
 
 
 def run(*, seconds: int, env: dict, root: Path, python: str, log) -> dict:

@@ -1,4 +1,9 @@
-"""The pages measured, each beside the admin changelist of the same model where there is one."""
+"""The pages measured, each beside the admin changelist of the same model and page size where there is one.
+
+Every list page is measured first page and a deep page (the middle of the list), with and without a
+search, for the organization department (zzb, the whole unit, 100 a page like the admin's
+list_per_page) and for a branch secretary (shuji1, the default page size).
+"""
 
 from __future__ import annotations
 
@@ -6,25 +11,72 @@ from urllib.parse import quote
 
 from members.models import Member
 
+ADMIN_PAGE = 100
+
 
 def _q(text: str) -> str:
     return quote(text)
 
 
+def _deep(count: int, size: int) -> int:
+    """A page in the middle of a list of `count` rows at `size` a page (1-based)."""
+    return max(count // size // 2, 1)
+
+
+def _list_rows(label: str, url: str, admin_url: str | None, zzb_count: int, branch_count: int,
+               search: str) -> list[tuple]:
+    from django.conf import settings
+
+    size = settings.CARE["PAGE_SIZE"]
+    sep = "&" if "?" in url else "?"
+    deep_zzb = _deep(zzb_count, ADMIN_PAGE)
+    deep_branch = _deep(branch_count, size)
+    admin_sep = "&" if admin_url and "?" in admin_url else "?"
+    return [
+        (f"{label} 首页", "zzb", f"{url}{sep}page_size={ADMIN_PAGE}", admin_url),
+        (f"{label} 深页", "zzb", f"{url}{sep}page_size={ADMIN_PAGE}&page={deep_zzb}",
+         f"{admin_url}{admin_sep}p={deep_zzb - 1}" if admin_url else None),
+        (f"{label} 搜索", "zzb", f"{url}{sep}page_size={ADMIN_PAGE}&q={_q(search)}",
+         f"{admin_url}{admin_sep}q={_q(search)}" if admin_url else None),
+        (f"{label} 首页", "shuji1", url, None),
+        (f"{label} 深页", "shuji1", f"{url}{sep}page={deep_branch}", None),
+        (f"{label} 搜索", "shuji1", f"{url}{sep}q={_q(search)}", None),
+    ]
+
+
 def specs() -> list[tuple[str, str, str, str | None]]:
+    from funds.models import AssistanceApplication
+    from hardship.models import HardshipRecord, Pairing
+    from visits.models import Talk, Visit
+
     count = Member.objects.count()
-    deep = max(count // 100 // 2, 1)  # a page in the middle of the whole roster at 100 per page
     secretary_branch = Member.objects.get(user__username="shuji1").organization_id
-    branch_deep = max(Member.objects.filter(organization_id=secretary_branch).count() // 20 // 2, 1)
-    rows: list[tuple[str, str, str, str | None]] = [
-        ("党员名册 首页", "zzb", "/members/?page_size=100", "/admin/members/member/"),
-        ("党员名册 深页", "zzb", f"/members/?page_size=100&page={deep}", f"/admin/members/member/?p={deep - 1}"),
-        ("党员名册 搜索", "zzb", f"/members/?page_size=100&q={_q('王')}", f"/admin/members/member/?q={_q('王')}"),
-        ("党员名册 首页", "shuji1", "/members/", None),
-        ("党员名册 深页", "shuji1", f"/members/?page={branch_deep}", None),
-        ("党员名册 搜索", "shuji1", f"/members/?q={_q('李')}", None),
-        ("党员详情", "zzb", f"/members/{Member.objects.order_by('pk').values_list('pk', flat=True)[count // 2]}/",
-         f"/admin/members/member/{Member.objects.order_by('pk').values_list('pk', flat=True)[count // 2]}/change/"),
+    in_branch = {"organization_id": secretary_branch}
+    middle = Member.objects.order_by("pk").values_list("pk", flat=True)[count // 2]
+    rows: list[tuple[str, str, str, str | None]] = []
+    rows += _list_rows("党员名册", "/members/", "/admin/members/member/", count,
+                       Member.objects.filter(**in_branch).count(), "王")
+    active = HardshipRecord.objects.filter(status="active")
+    rows += _list_rows("困难党员台帐", "/hardship/", "/admin/hardship/hardshiprecord/?status__exact=active",
+                       active.count(), active.filter(member__organization_id=secretary_branch).count(), "王")
+    rows += _list_rows("结对帮扶", "/hardship/pairings/", "/admin/hardship/pairing/", Pairing.objects.count(),
+                       Pairing.objects.filter(record__member__organization_id=secretary_branch).count(), "王")
+    rows += _list_rows("走访慰问", "/visits/", "/admin/visits/visit/", Visit.objects.count(),
+                       Visit.objects.filter(member__organization_id=secretary_branch).count(), "王")
+    rows += _list_rows("谈心谈话", "/visits/talks/", "/admin/visits/talk/", Talk.objects.count(),
+                       Talk.objects.filter(**in_branch).count(), "王")
+    rows += _list_rows("帮扶申请", "/funds/applications/", "/admin/funds/assistanceapplication/",
+                       AssistanceApplication.objects.count(),
+                       AssistanceApplication.objects.filter(**in_branch).count(), "王")
+    rows += [
+        ("谈心走访覆盖 首页", "zzb", f"/visits/coverage/?page_size={ADMIN_PAGE}", None),
+        ("谈心走访覆盖 深页", "zzb", f"/visits/coverage/?page_size={ADMIN_PAGE}&page=50", None),
+        ("谈心走访覆盖 首页", "shuji1", "/visits/coverage/", None),
+        ("谈心走访覆盖 深页", "shuji1", "/visits/coverage/?page=3", None),
+        ("党员详情", "zzb", f"/members/{middle}/", f"/admin/members/member/{middle}/change/"),
+        ("困难台帐详情", "zzb", f"/hardship/{active.order_by('pk').values_list('pk', flat=True)[active.count() // 2]}/",
+         None),
+        ("走访详情", "zzb", f"/visits/{Visit.objects.order_by('pk').values_list('pk', flat=True)[1000]}/", None),
         ("首页", "zzb", "/", None),
         ("首页", "shuji1", "/", None),
         ("统计报表", "zzb", "/reports/", None),

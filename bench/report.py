@@ -7,6 +7,61 @@ def _fmt(value) -> str:
     return "—" if value is None else str(value)
 
 
+LIST_PAGES = ("党员名册", "困难党员台帐", "结对帮扶", "走访慰问", "谈心谈话", "帮扶申请", "谈心走访覆盖")
+DASHBOARDS = ("首页", "统计报表")
+
+
+def _mark(ok: bool | None) -> str:
+    return "—" if ok is None else ("✅ met" if ok else "❌ not met")
+
+
+def targets(r: dict) -> list[tuple[str, str, bool | None]]:
+    """(target, measured, met?) for every target of the performance issue that this run measured."""
+    rows: list[tuple[str, str, bool | None]] = []
+    pages = r.get("pages", [])
+    if pages:
+        measured = [p for p in pages if not p["page"].startswith(DASHBOARDS)]
+        worst = max(measured, key=lambda p: p["queries"])
+        rows.append(("every list and detail page ≤ 15 queries (dashboards apart)",
+                     f"max {worst['queries']} ({worst['page']}, {worst['user']})",
+                     all(p["queries"] <= 15 for p in measured)))
+        lists = [p for p in pages if p["page"].startswith(LIST_PAGES)]
+        slow = [p for p in lists if p["ms"]["p95"] > 150]
+        rows.append(("list pages p95 ≤ 150 ms", f"{len(lists) - len(slow)} of {len(lists)} within; slowest "
+                     + (f"{max(p['ms']['p95'] for p in lists)} ms" if lists else "—"), not slow))
+        ratios = [p["admin_ratio"] for p in lists if p.get("admin_ratio") is not None]
+        rows.append(("list pages no slower than the admin changelist (ratio ≤ 1.0)",
+                     f"{sum(x <= 1.0 for x in ratios)} of {len(ratios)} within; worst {max(ratios, default='—')}",
+                     all(x <= 1.0 for x in ratios)))
+        dash = [p for p in pages if p["page"].startswith(DASHBOARDS)]
+        rows.append(("dashboard p95 ≤ 300 ms",
+                     "; ".join(f"{p['page']} ({p['user']}) {p['ms']['p95']} ms" for p in dash),
+                     all(p["ms"]["p95"] <= 300 for p in dash)))
+    if "workbook" in r:
+        w = r["workbook"]
+        rows += [
+            ("annual workbook ≥ 5× faster than import-export", f"{_fmt(w['speedup_vs_import_export'])}×",
+             w["speedup_vs_import_export"] is not None and w["speedup_vs_import_export"] >= 5),
+            ("annual workbook ≤ 1/5 of import-export's peak memory", f"{_fmt(w['memory_vs_import_export'])}",
+             w["memory_vs_import_export"] is not None and w["memory_vs_import_export"] <= 0.2),
+            ("annual workbook within 2× of the bare XlsxWriter floor", f"{_fmt(w['time_vs_floor'])}×",
+             w["time_vs_floor"] is not None and w["time_vs_floor"] <= 2),
+        ]
+    if "import" in r:
+        rows.append(("roster import ≥ 5× faster than row-by-row", f"{_fmt(r['import']['speedup'])}×",
+                     r["import"]["speedup"] is not None and r["import"]["speedup"] >= 5))
+    if "daily" in r:
+        d = r["daily"]
+        rows.append(("run_daily_jobs ≤ 5 s", f"{d['seconds']['median']} s, {d['queries']} queries",
+                     d["seconds"]["median"] <= 5))
+    if "load" in r:
+        load = r["load"]
+        rows.append(("load run without errors", f"{load['mixed']['errors']} errors", load["mixed"]["errors"] == 0))
+        rows.append(("mixed throughput ≥ 30% of the bare view", f"{_fmt(load['throughput_ratio'])}",
+                     load["throughput_ratio"] is not None and load["throughput_ratio"] >= 0.3))
+    return rows
+
+
 def markdown(r: dict) -> str:
     lines = [
         "# 基准测试结果 (make bench)",
@@ -15,6 +70,11 @@ def markdown(r: dict) -> str:
         + ", ".join(f"{k} {v:,}" for k, v in r.get("data", {}).items()) + ".",
         "",
     ]
+    checked = targets(r)
+    if checked:
+        lines += ["## Targets of the performance issue", "", "| target | this run | |", "|---|---|---|"]
+        lines += [f"| {name} | {measured} | {_mark(ok)} |" for name, measured, ok in checked]
+        lines.append("")
     if "pages" in r:
         lines += [
             "## Pages (server time through the full middleware stack, ms)",

@@ -56,7 +56,8 @@ def xlsxwriter_floor():
             fields = [f.attname for f in queryset.model._meta.concrete_fields]
             for c, name in enumerate(fields):
                 sheet.write_string(0, c, name)
-            for r, values in enumerate(queryset.values_list(*fields).iterator(chunk_size=5000), start=1):
+            rows = queryset.prefetch_related(None).values_list(*fields).iterator(chunk_size=5000)
+            for r, values in enumerate(rows, start=1):
                 for c, value in enumerate(values):
                     if isinstance(value, dt.datetime):
                         value = value.replace(tzinfo=None)

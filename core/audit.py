@@ -46,10 +46,11 @@ def register(model, *, exclude: list[str] | None = None, m2m: set[str] | None = 
 
 
 def history_of(obj):
-    """The audit entries of one object, newest first, with their actors (one query)."""
+    """The audit entries of one object, newest first, with their actors and the actors' member records
+    (one query: history templates show `actor.display_name`, which reads `actor.member`)."""
     return (
         LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_pk=str(obj.pk))
-        .select_related("actor")
+        .select_related("actor__member")
         .order_by("-timestamp")
     )
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from core.audit import Audited
 from core.workflow import Transitions
 from members.models import Member, Organization
-from members.scoping import scoped, visible_org_ids
+from members.scoping import scoped, sees_every_organization, visible_org_ids
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -225,7 +225,7 @@ class ApplicationQuerySet(models.QuerySet):
         """Applications under the user's organizations, plus their own and those they submitted."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser:
+        if sees_every_organization(user):  # organization is NOT NULL: every row is in scope
             return self
         return self.filter(
             Q(organization__in=visible_org_ids(user)) | Q(member__user=user) | Q(submitted_by=user)
@@ -294,6 +294,7 @@ class AssistanceApplication(Audited, models.Model):
         indexes = [
             models.Index(fields=["member", "year"], name="application_member_year_idx"),
             models.Index(fields=["status", "status_changed_at"], name="application_status_since_idx"),
+            models.Index(fields=["-status_changed_at", "-id"], name="application_recent_idx"),  # the list's order
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount_requested__gt=0), name="application_requested_positive"),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from funds.models import AssistanceApplication, Fund
 from members.models import Member, Role
-from members.scoping import has_role, org_ids_with_role
+from members.scoping import has_role, holds_role_over, org_ids_with_role
 
 
 def _holds(user, role: str, organization_id: int) -> bool:
-    return org_ids_with_role(user, role).filter(pk=organization_id).exists()
+    return holds_role_over(user, organization_id, role)
 
 
 def _is_own(user, application: AssistanceApplication) -> bool:

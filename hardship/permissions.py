@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from members import permissions as member_permissions
 from members.permissions import SENSITIVE_ROLES
-from members.scoping import MANAGER_ROLES, has_role, org_ids_with_role
+from members.scoping import MANAGER_ROLES, has_role, holds_role_over
 
 
 def can_view_ledger(user) -> bool:
@@ -36,7 +36,7 @@ def can_manage_record(user, record) -> bool:
         return False
     if user.is_superuser:
         return True
-    return org_ids_with_role(user, *MANAGER_ROLES).filter(pk=record.member.organization_id).exists()
+    return holds_role_over(user, record.member.organization, *MANAGER_ROLES)
 
 
 def can_see_confidential(user, record) -> bool:
@@ -47,7 +47,7 @@ def can_see_confidential(user, record) -> bool:
         return False
     if user.is_superuser:
         return True
-    return org_ids_with_role(user, *SENSITIVE_ROLES).filter(pk=record.member.organization_id).exists()
+    return holds_role_over(user, record.member.organization, *SENSITIVE_ROLES)
 
 
 def can_edit_record(user, record) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -58,9 +58,21 @@ def pairings(user) -> QuerySet:
         Pairing.objects.for_user(user)
         .select_related("helper__organization", "record__member__organization")
         .prefetch_related("help_types")
-        .annotate(last_progress_on=Max("progress__date"), progress_count=Count("progress"))
+        .annotate(last_progress_on=_last_progress(), progress_count=_progress_count())
         .order_by("-started_on", "-id")
     )
+
+
+def _last_progress() -> Subquery:
+    """Per-row subqueries rather than a join and GROUP BY over every pairing: a page of the list
+    (walking pairing_recent_idx) computes them for its own rows only."""
+    return Subquery(PairingProgress.objects.filter(pairing=OuterRef("pk")).order_by("-date").values("date")[:1])
+
+
+def _progress_count() -> Coalesce:
+    counted = (PairingProgress.objects.filter(pairing=OuterRef("pk")).order_by()
+               .values("pairing").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counted), 0)
 
 
 def stale_pairings(user, *, today: dt.date | None = None) -> QuerySet:

@@ -86,7 +86,7 @@ class RecordDetailView(LedgerAccessMixin, DetailView):
 
     def get_queryset(self):
         return HardshipRecord.objects.for_user(self.request.user).select_related(
-            "member__organization", "created_by", "consent_recorded_by"
+            "member__organization", "created_by__member", "consent_recorded_by__member"
         ).prefetch_related("categories", "needs")
 
     def get_object(self, queryset=None):
@@ -103,7 +103,7 @@ class RecordDetailView(LedgerAccessMixin, DetailView):
             can_manage=can_manage,
             can_edit=permissions.can_edit_record(user, record),
             family=list(record.family.all()),
-            reviews=list(record.reviews.select_related("reviewed_by")[:20]),
+            reviews=list(record.reviews.select_related("reviewed_by__member")[:20]),
             pairings=list(record.pairings.select_related("helper__organization").prefetch_related("help_types")),
             history=list(history_of(record)[:50]),
             review_overdue=record.status == HardshipRecord.Status.ACTIVE
@@ -114,7 +114,7 @@ class RecordDetailView(LedgerAccessMixin, DetailView):
             context["review_form"] = ReviewForm(initial={"reviewed_on": today, "level": record.level})
             context["close_form"] = CloseForm(initial={"closed_on": today})
         if permissions.can_view_access_log(user):
-            context["access_logs"] = list(record.access_logs.select_related("user")[:30])
+            context["access_logs"] = list(record.access_logs.select_related("user__member")[:30])
         return context
 
 

@@ -160,22 +160,47 @@ def _run(*, data: bytes, by, dry_run: bool) -> ImportReport:
     similar = _prevalidate(by, sheet.headers, sheet.rows, errors)
     branches = {b.name.replace(" ", ""): b for b in branches_for(by, *MANAGER_ROLES)}
     resource = MemberResource(branches=branches)
-    resource._meta.store_instance = True
-    dataset = build_dataset(sheet.headers, sheet.rows, known=[h for _, h in COLUMNS])
+    dataset = build_dataset(sheet.headers, _normalized_ids(sheet.headers, sheet.rows), known=[h for _, h in COLUMNS])
     if errors:
         # Cross-row problems already doom the file; still run the row checks so the user gets
         # every problem in one go, but never write.
         dry_run = True
+    # One pass: a preview is a dry run (written, then rolled back); a commit writes for real, and any
+    # error rolls back every row of the file with the transaction around it.
     with transaction.atomic():
-        result = resource.import_data(dataset, dry_run=True, use_transactions=True, raise_errors=False)
+        result = resource.import_data(dataset, dry_run=dry_run, use_transactions=True, raise_errors=False)
         row_errors, report = _collect(result, sheet.rows, resource)
         errors.extend(row_errors)
         if errors:
             raise ImportRejected(errors, headers=sheet.headers, rows=sheet.rows)
+        if result.base_errors:  # a batch the database refused (e.g. a number registered meanwhile)
+            raise DomainError(f"导入失败，未写入任何数据：{result.base_errors[0].error}")
         report.similar = similar
         if not dry_run:
-            resource.import_data(dataset, dry_run=False, use_transactions=True, raise_errors=True)
+            _log_import(result, by)
     return report
+
+
+def _normalized_ids(headers: list[str], rows: list[tuple[int, list]]) -> list[tuple[int, list]]:
+    """The rows with 身份证号 normalised, so the resource's one-query lookup of members on file finds them."""
+    col = headers.index("身份证号")
+    return [(number, [normalize_id_number(str(v or "")) if i == col else v for i, v in enumerate(values)])
+            for number, values in rows]
+
+
+def _log_import(result, by) -> None:
+    """Bulk writes bypass the audit signals: record each member the import created or changed."""
+    from auditlog.models import LogEntry
+
+    from core import audit
+
+    created = [r.instance.pk for r in result.rows if r.import_type == RowResult.IMPORT_TYPE_NEW]
+    updated = [r.instance.pk for r in result.rows if r.import_type == RowResult.IMPORT_TYPE_UPDATE]
+    source = {"来源": ["", "名册导入"]}
+    if created:
+        audit.log_bulk(model=Member, object_ids=created, changes=source, actor=by, action=LogEntry.Action.CREATE)
+    if updated:
+        audit.log_bulk(model=Member, object_ids=updated, changes=source, actor=by)
 
 
 def preview_import(*, data: bytes, by) -> ImportReport:

@@ -115,11 +115,11 @@ class Organization(models.Model):
 class MemberQuerySet(models.QuerySet):
     def for_user(self, user) -> MemberQuerySet:
         """Members the user may see: everyone under their organizations, plus themself."""
-        from members.scoping import visible_org_ids
+        from members.scoping import sees_every_organization, visible_org_ids
 
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser:
+        if sees_every_organization(user):  # organization is NOT NULL: every member is in scope
             return self
         return self.filter(Q(organization__in=visible_org_ids(user)) | Q(user=user))
 

@@ -3,17 +3,23 @@
 from core.registry import Panel
 from members import permissions, selectors
 
+SHOWN_BRANCHES = 12  # above this, the home page sums the unit up and lists the branches needing attention
+
 
 def roster_panel(request):
     user = request.user
     if not permissions.can_view_roster(user):
         return None
-    return Panel(
-        title="党员队伍",
-        template="members/_home_roster.html",
-        context={
-            "branches": list(selectors.branch_summary(user)),
-            "probation_due": selectors.probation_due(user),
-        },
-        order=10,
-    )
+    branches = list(selectors.branch_summary(user))
+    context = {"branches": branches, "probation_due": selectors.probation_due(user), "summarised": False}
+    if len(branches) > SHOWN_BRANCHES:
+        # The organization department of a county has 500 branches: one line for the unit, and the
+        # branches with the most members lacking a phone number (the roster's own to-do).
+        keys = ("total", "probationary", "old", "without_phone")
+        context.update(
+            summarised=True, branch_count=len(branches),
+            totals={key: sum(row[key] for row in branches) for key in keys},
+            branches=sorted((row for row in branches if row["without_phone"]),
+                            key=lambda row: -row["without_phone"])[:SHOWN_BRANCHES],
+        )
+    return Panel(title="党员队伍", template="members/_home_roster.html", context=context, order=10)

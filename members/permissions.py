@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from members.models import Member, Role
-from members.scoping import MANAGER_ROLES, has_role, org_ids_with_role
+from members.scoping import MANAGER_ROLES, has_role, holds_role_over, org_ids_with_role
 
 SENSITIVE_ROLES = (Role.SECRETARY, Role.ORG_DEPT)
 
@@ -30,7 +30,7 @@ def can_edit_member(user, member: Member) -> bool:
         return False
     if user.is_superuser:
         return True
-    return org_ids_with_role(user, *MANAGER_ROLES).filter(pk=member.organization_id).exists()
+    return holds_role_over(user, member.organization, *MANAGER_ROLES)
 
 
 def can_import_members(user) -> bool:
@@ -50,7 +50,7 @@ def can_see_sensitive(user, member: Member) -> bool:
         return True
     if member.user_id is not None and member.user_id == user.pk:
         return True
-    return org_ids_with_role(user, *SENSITIVE_ROLES).filter(pk=member.organization_id).exists()
+    return holds_role_over(user, member.organization, *SENSITIVE_ROLES)
 
 
 def sees_sensitive_anywhere(user) -> bool:

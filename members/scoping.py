@@ -8,31 +8,66 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
 
 from members.models import Appointment, Organization, Role
 
 MANAGER_ROLES = (Role.SECRETARY, Role.COMMITTEE, Role.ORG_DEPT)
 _CACHE_ATTR = "_care_appointments"
+_WHOLE_ATTR = "_care_sees_whole_unit"
+_ROLE_IDS_ATTR = "_care_role_org_ids"
 
 
 def _appointments(user) -> list[tuple[str, str]]:
     """(organization path, role) pairs of the user, read once per request (cached on the user)."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(
-            Appointment.objects.filter(user=user, organization__is_active=True).values_list(
-                "organization__path", "role"
-            )
+        # The same query tells whether the user's subtrees hold the whole database (a role at every
+        # root organization): `sees_every_organization` then costs no query of its own.
+        roots = Organization.objects.filter(parent__isnull=True).order_by().values("parent").annotate(
+            n=Count("pk")).values("n")
+        rows = list(
+            Appointment.objects.filter(user=user, organization__is_active=True)
+            .annotate(root_count=Subquery(roots))
+            .values_list("organization__path", "role", "organization__parent_id", "root_count")
         )
+        cached = [(path, role) for path, role, _, _ in rows]
+        held_roots = {path for path, _, parent, _ in rows if parent is None}
+        setattr(user, _WHOLE_ATTR, bool(rows) and len(held_roots) == rows[0][3])
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
 
 def forget(user) -> None:
     """Drop the cached appointments (after a role changes within a request or test)."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _WHOLE_ATTR, _ROLE_IDS_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def sees_every_organization(user) -> bool:
+    """True when the user's subtrees hold every organization there is (the 组织部 of a one-党委 install,
+    a superuser): their scope filter would keep every row, so `scoped` leaves it out. At county scale
+    the filter (a subquery OR the user's own rows) forces a join and a sort of whole tables on every
+    list page of the organization department. Read with the appointments (no query of its own) and
+    cached on the user for the request."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, _WHOLE_ATTR):
+        _appointments(user)
+    return getattr(user, _WHOLE_ATTR)
+
+
+def _never_null(model, path: str) -> bool:
+    """Whether every step of a `a__b__c` foreign-key path is NOT NULL (so `c__in=all` keeps every row)."""
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if field.null or not field.is_relation:
+            return False
+        model = field.related_model
+    return True
 
 
 def _subtrees(paths: Iterable[str]) -> QuerySet:
@@ -84,6 +119,29 @@ def org_ids_with_role(user, *roles: str) -> QuerySet:
     return _subtrees(path for path, role in _appointments(user) if role in roles).values("pk")
 
 
+def holds_role_over(user, organization: Organization | int, *roles: str) -> bool:
+    """Whether the user holds one of `roles` over the organization (it lies in such a subtree).
+
+    Given the Organization, its path is compared with the user's (cached) appointment paths: no query.
+    Given an id, the ids of each role set's subtrees are read once per request and kept on the user.
+    A detail page asks several `can_*` predicates about the same organization; each used to be a query."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if isinstance(organization, Organization):
+        return any(organization.path.startswith(path) for path, role in _appointments(user) if role in roles)
+    organization_id = organization
+    cache = getattr(user, _ROLE_IDS_ATTR, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _ROLE_IDS_ATTR, cache)
+    key = tuple(sorted(roles))
+    if key not in cache:
+        cache[key] = frozenset(org_ids_with_role(user, *roles).values_list("pk", flat=True))
+    return organization_id in cache[key]
+
+
 def organizations_for(user, *roles: str) -> QuerySet:
     """Organizations for choice fields and filters: where the user holds `roles` (any role if none)."""
     ids = org_ids_with_role(user, *roles) if roles else visible_org_ids(user)
@@ -101,6 +159,12 @@ def scoped(queryset: QuerySet, user, *, org_field: str = "organization", own_fie
         return queryset.none()
     if user.is_superuser:
         return queryset
+    if sees_every_organization(user):
+        if _never_null(queryset.model, org_field):
+            return queryset
+        return queryset.filter(**{f"{org_field}__isnull": False}) | (
+            queryset.filter(**{own_field: user}) if own_field else queryset.none()
+        )
     condition = Q(**{f"{org_field}__in": visible_org_ids(user)})
     if own_field:
         condition |= Q(**{own_field: user})

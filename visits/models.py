@@ -54,7 +54,10 @@ class Visit(models.Model):
         verbose_name = "走访慰问"
         verbose_name_plural = "走访慰问"
         ordering = ["-visited_on", "-id"]
-        indexes = [models.Index(fields=["member", "visited_on"], name="visit_member_day_idx")]
+        indexes = [
+            models.Index(fields=["member", "visited_on"], name="visit_member_day_idx"),
+            models.Index(fields=["-visited_on", "-id"], name="visit_recent_idx"),  # the list's order
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0), name="visit_amount_not_negative"
@@ -72,9 +75,10 @@ class TalkQuerySet(models.QuerySet):
     def for_user(self, user) -> TalkQuerySet:
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser:
+        from members.scoping import sees_every_organization, visible_org_ids
+
+        if sees_every_organization(user):
             return self
-        from members.scoping import visible_org_ids
 
         own = Talk.participants.through.objects.filter(member__user=user).values("talk_id")
         return self.filter(Q(organization__in=visible_org_ids(user)) | Q(pk__in=own))
@@ -124,6 +128,7 @@ class Talk(models.Model):
         verbose_name = "谈心谈话"
         verbose_name_plural = "谈心谈话"
         ordering = ["-talked_on", "-id"]
+        indexes = [models.Index(fields=["-talked_on", "-id"], name="talk_recent_idx")]  # the list's order
 
     def __str__(self) -> str:
         return f"{self.talked_on:%Y-%m-%d} {self.get_kind_display()}（{self.get_reason_display()}）"

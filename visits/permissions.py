@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from members.models import Member, Organization
-from members.scoping import MANAGER_ROLES, has_role, org_ids_with_role
+from members.scoping import MANAGER_ROLES, has_role, holds_role_over
 
 
 def is_care_manager(user) -> bool:
@@ -15,16 +15,17 @@ def is_care_manager(user) -> bool:
     return has_role(user, *MANAGER_ROLES)
 
 
-def manages_organization(user, organization_id: int) -> bool:
+def manages_organization(user, organization: Organization | int) -> bool:
+    """`organization` as an Organization (no query: its path is compared) or as an id."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    return org_ids_with_role(user, *MANAGER_ROLES).filter(pk=organization_id).exists()
+    return holds_role_over(user, organization, *MANAGER_ROLES)
 
 
 def can_log_visit(user, member: Member) -> bool:
-    return manages_organization(user, member.organization_id)
+    return manages_organization(user, member.organization)
 
 
 def can_log_talk(user, organization: Organization) -> bool:

@@ -102,8 +102,8 @@ def application_new(request):
 def _scoped_application(request, pk: int) -> AssistanceApplication:
     return get_object_or_404(
         AssistanceApplication.objects.for_user(request.user).select_related(
-            "member", "member__user", "organization", "fund", "fund__organization", "submitted_by",
-            "approved_by", "disbursed_by", "meeting_recorded_by",
+            "member", "member__user", "organization", "fund", "fund__organization", "submitted_by__member",
+            "approved_by__member", "disbursed_by__member", "meeting_recorded_by__member",
         ),
         pk=pk,
     )
@@ -166,9 +166,9 @@ class ApplicationDetailView(LoginRequiredMixin, DetailView):
         context.update(
             can=can,
             events=app.events.select_related("actor", "actor__member"),
-            versions=app.versions.select_related("submitted_by"),
+            versions=app.versions.select_related("submitted_by__member"),
             attachments=app.attachments.all(),
-            objections=app.objections.select_related("raised_by", "resolved_by") if (
+            objections=app.objections.select_related("raised_by__member", "resolved_by__member") if (
                 can["resolve"] or can["history"]) else app.objections.filter(raised_by=user),
             meeting_form=MeetingForm(), approve_form=ApproveForm(initial={"amount_approved": app.amount_requested}),
             reason_form=ReasonForm(), resolve_form=ResolveForm(),

@@ -1,0 +1,105 @@
+"""Regression guard for the performance issue: the query count of every list page (and the coverage
+page, the home page, the roster import) stays the same when the data grows tenfold.
+
+Counts, never timings: a page whose queries grow with its rows (a lookup per row, a prefetch gone
+missing) is what turns a 20-member test unit's 50 ms into a county's seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from funds.models import AssistanceApplication
+from hardship.models import HardshipRecord, HelpType, Pairing, PairingProgress
+from members.models import Member, Organization
+from tests.factories import MemberFactory, OrganizationFactory
+from tests.funds.factories import fund_with
+from tests.hardship.factories import PairingFactory, RecordFactory
+from tests.visits.factories import VisitFactory, make_talk
+
+pytestmark = pytest.mark.django_db
+
+_serial = itertools.count()
+
+
+def grow(unit, fund, rows: int) -> None:
+    """`rows` more of everything, spread over the unit's branches and a new branch per call."""
+    branch = OrganizationFactory(name=f"新增第{next(_serial)}党支部", parent=unit.committee)
+    branches = [unit.branch1, unit.branch2, unit.branch3, branch]
+    living = HelpType.objects.get(code="living")
+    today = dt.date.today()
+    for index in range(rows):
+        where = branches[index % len(branches)]
+        member, helper = MemberFactory(organization=where), MemberFactory(organization=where)
+        record = RecordFactory(member=member)
+        pairing = PairingFactory(record=record, helper=helper)
+        PairingProgress.objects.create(pairing=pairing, date=today, help_type=living, description="送米送油")
+        VisitFactory(member=member, visitors=[helper], visited_on=today - dt.timedelta(days=index))
+        make_talk([member], [helper], talked_on=today - dt.timedelta(days=index + 400))
+        AssistanceApplication.objects.create(
+            fund=fund, member=member, organization=where, kind="living", year=today.year,
+            amount_requested=Decimal("500.00"), reason="家庭困难", status="submitted",
+            status_changed_at=dt.datetime.now(dt.UTC), submitted_by=unit.shuji1,
+        )
+
+
+LISTS = [
+    "/members/", "/members/?q=王", "/members/?page=2",
+    "/hardship/", "/hardship/?q=王", "/hardship/pairings/",
+    "/visits/", "/visits/?q=王", "/visits/talks/", "/visits/talks/?q=王",
+    "/funds/applications/", "/funds/applications/?q=王",
+    "/visits/coverage/", "/",
+]
+
+
+def _count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("who", ["zzb", "shuji1"])
+def test_list_pages_query_count_does_not_grow_with_the_data(unit, login, who):
+    fund = fund_with(unit)
+    grow(unit, fund, 3)
+    client = login(getattr(unit, who))
+    small = {url: _count(client, url) for url in LISTS}
+    grow(unit, fund, 30)
+    assert HardshipRecord.objects.count() >= 33 and Pairing.objects.count() >= 33
+    large = {url: _count(client, url) for url in LISTS}
+    assert large == small
+    assert max(n for url, n in large.items() if url != "/") <= 15
+
+
+def test_detail_pages_query_count_does_not_grow_with_the_data(unit, login):
+    fund = fund_with(unit)
+    grow(unit, fund, 3)
+    member = Member.objects.filter(organization=unit.branch1, hardship_records__isnull=False).first()
+    record = HardshipRecord.objects.get(member=member)
+    urls = [f"/members/{member.pk}/", f"/hardship/{record.pk}/",
+            f"/visits/{member.visits.first().pk}/", f"/visits/talks/{member.talks.first().pk}/",
+            f"/funds/applications/{member.applications.first().pk}/"]
+    client = login(unit.zzb)
+    small = {url: _count(client, url) for url in urls}
+    grow(unit, fund, 30)
+    large = {url: _count(client, url) for url in urls}
+    # The hardship detail logs each opening (one insert per view), so compare like with like.
+    assert large == small
+
+
+def test_the_organization_department_home_page_sums_up_a_county(unit, login):
+    for index in range(15):
+        MemberFactory(organization=OrganizationFactory(name=f"村第{index}党支部", parent=unit.committee), phone="")
+    response = login(unit.zzb).get("/")
+    html = response.content.decode()
+    branches = Organization.objects.filter(kind=Organization.Kind.BRANCH).count()
+    assert f"全部 {branches} 个支部" in html
+    assert "缺电话最多的支部" in html
+    assert html.count("村第") <= 12  # the attention list, not all the branches
