@@ -259,8 +259,10 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 CACHES = {
     "default": (
+        # Tests run in parallel processes: a shared Redis cache would let one test's writes (and its
+        # cache.clear()) reach into another's, so each process keeps its own.
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
+        if REDIS_URL and not TESTING
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
