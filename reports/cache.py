@@ -8,6 +8,7 @@ signals are caught by the short lifetime."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -18,21 +19,35 @@ from reports.scope import ReportScope
 
 TTL = 300
 GENERATION_KEY = "reports:generation"
+logger = logging.getLogger(__name__)
+
+
+class CacheDown(Exception):
+    pass
 
 
 def generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, 1, None)
-        value = cache.get(GENERATION_KEY, 1)
+    try:
+        value = cache.get(GENERATION_KEY)
+        if value is None:
+            cache.add(GENERATION_KEY, 1, None)
+            value = cache.get(GENERATION_KEY, 1)
+    except Exception as exc:
+        raise CacheDown from exc
     return value
 
 
 def bump(**_kwargs) -> None:
+    """Called on every save of a care record: it must never make that save fail."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
+        try:
+            cache.set(GENERATION_KEY, 1, None)
+        except Exception:  # noqa: BLE001
+            logger.warning("cache unavailable: dashboard generation not bumped")
+    except Exception:  # noqa: BLE001 - Redis down: entries expire within TTL anyway
+        logger.warning("cache unavailable: dashboard generation not bumped")
 
 
 def key_for(kind: str, scope: ReportScope) -> str:
@@ -42,11 +57,19 @@ def key_for(kind: str, scope: ReportScope) -> str:
 
 
 def cached(kind: str, scope: ReportScope, compute: Callable[[], Any]) -> Any:
-    key = key_for(kind, scope)
-    value = cache.get(key)
+    """The cached figures, or freshly computed ones when the cache is unreachable."""
+    try:
+        key = key_for(kind, scope)
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001 - CacheDown or the get itself failing
+        logger.warning("cache unavailable: dashboard computed without it")
+        return compute()
     if value is None:
         value = compute()
-        cache.set(key, value, TTL)
+        try:
+            cache.set(key, value, TTL)
+        except Exception:  # noqa: BLE001
+            logger.warning("cache unavailable: dashboard figures not stored")
     return value
 
 

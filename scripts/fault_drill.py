@@ -210,9 +210,11 @@ def _session_cookie(username: str) -> str:
 
 def drill_postgres_restart_under_load() -> dict:
     cookie = _session_cookie("zzb")
+    gunicorn_log = open(ROOT / "var" / "fault_drill_gunicorn.log", "w")  # noqa: SIM115 - closed with the server
     server = subprocess.Popen(
         [str(Path(PYTHON).parent / "gunicorn"), "config.wsgi:application", "--workers", "2", "--bind",
          f"127.0.0.1:{PORT}", "--log-level", "error"], cwd=ROOT, env=ENV, start_new_session=True,
+        stdout=gunicorn_log, stderr=gunicorn_log,
     )
     outcomes: list[tuple[float, int]] = []
     stop_flag = threading.Event()
@@ -245,6 +247,7 @@ def drill_postgres_restart_under_load() -> dict:
             thread.join()
     finally:
         stop(server)
+        gunicorn_log.close()
     before = [code for t, code in outcomes if t < restarted_at]
     after = [code for t, code in outcomes if t > back_at + 2]
     during = [code for t, code in outcomes if restarted_at <= t <= back_at + 2]
@@ -304,16 +307,19 @@ def drill_redis_down() -> dict:
 
     subprocess.run(["redis-cli", "shutdown", "nosave"], check=False, stdout=subprocess.DEVNULL)
     wait_for(lambda: subprocess.run(["redis-cli", "ping"], capture_output=True, check=False).returncode != 0, 10)
-    user = User.objects.get(username="shuji1")
-    started = time.monotonic()
-    with transaction.atomic():
-        services.notify(recipient=user, title="演练：Redis 停机时的提醒", dedupe_key="drill:redis-down")
-    took = time.monotonic() - started
-    waiting = Notification.objects.filter(dedupe_key="drill:redis-down", emailed_at__isnull=True).exists()
-    subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
-                    "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
-                    "--logfile", "/var/log/redis/ci.log"], check=True, stdout=subprocess.DEVNULL)
-    wait_for(lambda: subprocess.run(["redis-cli", "ping"], capture_output=True, check=False).returncode == 0, 10)
+    try:
+        user = User.objects.get(username="shuji1")
+        started = time.monotonic()
+        with transaction.atomic():
+            services.notify(recipient=user, title="演练：Redis 停机时的提醒", dedupe_key="drill:redis-down")
+        took = time.monotonic() - started
+        waiting = Notification.objects.filter(dedupe_key="drill:redis-down", emailed_at__isnull=True).exists()
+    finally:
+        # Redis comes back whatever happened above: CI goes on using it.
+        subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
+                        "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
+                        "--logfile", "/var/log/redis/ci.log"], check=True, stdout=subprocess.DEVNULL)
+        wait_for(lambda: subprocess.run(["redis-cli", "ping"], capture_output=True, check=False).returncode == 0, 10)
     mail.outbox = []
     first, second = services.flush_outbox(), services.flush_outbox()
     delivered = Notification.objects.filter(dedupe_key="drill:redis-down", emailed_at__isnull=False).exists()
@@ -342,6 +348,9 @@ def main() -> int:
         if only and name not in only:
             continue
         log(f"drill: {name}")
+        from django.db import connection
+
+        connection.close()  # the previous drill may have restarted the database under this connection
         try:
             results[name] = drill()
         except Exception as exc:

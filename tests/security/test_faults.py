@@ -68,3 +68,19 @@ def test_an_email_task_delivered_twice_sends_once(unit):
     assert deliver_email(notification.pk) is True
     assert deliver_email(notification.pk) is False
     assert len(mail.outbox) == 1
+
+
+def test_with_the_cache_down_records_save_and_dashboards_still_answer(unit, login, settings):
+    """Redis also serves as the cache in production: when it is down, saving a care record (which
+    bumps the dashboard cache) and opening the dashboard must still work."""
+    from django.core.cache import cache
+
+    from tests.visits.factories import VisitFactory
+
+    # Django's setting_changed handler rebuilds the cache connections from this.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    VisitFactory(member=unit.member1)
+    assert login(unit.zzb).get(reverse("reports:dashboard")).status_code == 200
+    with pytest.raises(Exception):  # noqa: B017 - the cache really is unreachable in this test
+        cache.get("anything")
