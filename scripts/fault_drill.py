@@ -279,9 +279,22 @@ def drill_postgres_restart_during_import() -> dict:
         finally:
             thread_connection.close()
 
+    import psycopg2
+
+    def import_in_transaction() -> bool:
+        """The import's connection has opened its (single) transaction on the drill database."""
+        with psycopg2.connect(f"{PG}/postgres") as probe, probe.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend' "
+                "AND xact_start IS NOT NULL AND pid <> pg_backend_pid()", [DB],
+            )
+            return cursor.fetchone()[0] > 0
+
+    connection.close()
     thread = threading.Thread(target=run_import)
     thread.start()
-    time.sleep(1.0)  # inside the import's single transaction
+    wait_for(lambda: import_in_transaction() or not thread.is_alive(), timeout=120, interval=0.05)
+    time.sleep(0.3)
     interrupted = thread.is_alive()
     restart_postgres()
     thread.join()
