@@ -32,7 +32,7 @@ def browser():
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})  # a phone
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)  # generous: CI machines are shared and slow at times
     yield page
     context.close()
 
