@@ -122,6 +122,9 @@ def time_pages(repeats: int) -> list[dict]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from config.runtime import prepare_worker
+
+    prepare_worker()  # the process as gunicorn's workers run it (config/wsgi.py)
     users = {}
     results = []
 
