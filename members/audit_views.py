@@ -3,7 +3,7 @@
 from auditlog.models import LogEntry
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Q
 from django.views.generic import ListView
 
@@ -26,6 +26,26 @@ def audit_entries_for(user):
     for path in org_paths_with_role(user, Role.ORG_DEPT):
         condition |= Q(additional_data__org_path__startswith=path)
     return queryset.filter(condition)
+
+
+def change_rows(model, changes) -> list[tuple[str, str, str]]:
+    """(field label, old, new) for display: the field's Chinese name, and a choice's label rather
+    than its stored code (状态：在册 → 已脱困, not status: active → resolved). Values stay as stored
+    otherwise, masked ones included."""
+    if not isinstance(changes, dict):
+        return []
+    rows = []
+    for name, values in changes.items():
+        old, new = values if isinstance(values, list) and len(values) == 2 else ("", values)
+        try:
+            field = model._meta.get_field(name) if model else None
+        except FieldDoesNotExist:
+            field = None
+        label = str(getattr(field, "verbose_name", name))
+        choices = {str(key): str(text) for key, text in field.flatchoices} if getattr(field, "choices", None) else {}
+        rows.append((label, choices.get(str(old), old) if old != "None" else "", choices.get(str(new), new)
+                     if new != "None" else ""))
+    return rows
 
 
 class AuditLogView(LoginRequiredMixin, PageSizeMixin, ListView):
@@ -54,10 +74,7 @@ class AuditLogView(LoginRequiredMixin, PageSizeMixin, ListView):
             entry.action_label = ACTIONS.get(entry.action, "其他")
             model = entry.content_type.model_class()
             entry.type_label = model._meta.verbose_name if model else entry.content_type.model
-            entry.change_list = [
-                (field, *(values if isinstance(values, list) and len(values) == 2 else ("", values)))
-                for field, values in (entry.changes or {}).items()
-            ] if isinstance(entry.changes, dict) else []
+            entry.change_list = change_rows(model, entry.changes)
         types = ContentType.objects.filter(pk__in=LogEntry.objects.values("content_type_id").distinct())
         context["models"] = sorted(
             (str(ct.pk), ct.model_class()._meta.verbose_name if ct.model_class() else ct.model) for ct in types

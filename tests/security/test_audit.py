@@ -59,3 +59,15 @@ def test_audit_rows_cannot_be_changed_even_with_raw_sql(unit, login):
             cursor.execute(statement, [entry.pk])
     entry.refresh_from_db()
     assert entry.changes_text != "x"
+
+
+def test_the_trail_shows_field_names_and_choice_labels_in_chinese(unit, login):
+    member = unit.member1
+    member.party_status = "probationary"
+    member.save()
+    body = login(unit.zzb).get(reverse("audit_log")).content.decode()
+    field = member._meta.get_field("party_status")
+    labels = dict(field.flatchoices)
+    assert f"{field.verbose_name}</span>：" in body
+    assert labels["probationary"] in body
+    assert "probationary" not in body
