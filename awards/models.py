@@ -165,7 +165,7 @@ class AwardCategory(Audited, models.Model):
 class NominationQuerySet(models.QuerySet):
     def for_user(self, user) -> NominationQuerySet:
         """Nomination files (deeds, votes, review): the branches the user keeps, and the member's own."""
-        return scoped(self, user, org_field="branch", own_field="member__user")
+        return scoped(self, user, org_field="branch", own="member__user")
 
     def counting_against_quota(self) -> NominationQuerySet:
         return self.exclude(status=NominationStatus.REJECTED)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from core.audit import Audited
 from core.workflow import Transitions
 from members.models import Member, Organization
-from members.scoping import scoped, sees_every_organization, visible_org_ids
+from members.scoping import scoped
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -223,13 +223,7 @@ def _bounds_constraints() -> list[models.CheckConstraint]:
 class ApplicationQuerySet(models.QuerySet):
     def for_user(self, user) -> ApplicationQuerySet:
         """Applications under the user's organizations, plus their own and those they submitted."""
-        if not user.is_authenticated:
-            return self.none()
-        if sees_every_organization(user):  # organization is NOT NULL: every row is in scope
-            return self
-        return self.filter(
-            Q(organization__in=visible_org_ids(user)) | Q(member__user=user) | Q(submitted_by=user)
-        )
+        return scoped(self, user, org_field="organization", own=Q(member__user=user) | Q(submitted_by=user))
 
 
 class AssistanceApplication(Audited, models.Model):

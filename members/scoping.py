@@ -16,6 +16,8 @@ MANAGER_ROLES = (Role.SECRETARY, Role.COMMITTEE, Role.ORG_DEPT)
 _CACHE_ATTR = "_care_appointments"
 _WHOLE_ATTR = "_care_sees_whole_unit"
 _ROLE_IDS_ATTR = "_care_role_org_ids"
+_VISIBLE_IDS_ATTR = "_care_visible_org_ids"
+_OWN_ROWS_ATTR = "_care_own_rows"
 
 
 def _appointments(user) -> list[tuple[str, str]]:
@@ -40,7 +42,7 @@ def _appointments(user) -> list[tuple[str, str]]:
 
 def forget(user) -> None:
     """Drop the cached appointments (after a role changes within a request or test)."""
-    for attr in (_CACHE_ATTR, _WHOLE_ATTR, _ROLE_IDS_ATTR):
+    for attr in (_CACHE_ATTR, _WHOLE_ATTR, _ROLE_IDS_ATTR, _VISIBLE_IDS_ATTR, _OWN_ROWS_ATTR):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -101,13 +103,22 @@ def ancestor_org_ids(user) -> set[int]:
     return {int(part) for path in paths for part in path.strip("/").split("/") if part}
 
 
-def visible_org_ids(user) -> QuerySet:
-    """Organizations a user may see: the subtrees under the ones they hold any role in."""
+def visible_org_ids(user) -> list[int]:
+    """Ids of the organizations a user may see: the subtrees under the ones they hold any role in.
+
+    Read once per request (cached on the user) and handed to the database as literal values: the
+    planner can then walk an index on the organization column even where the condition is OR-ed
+    with the user's own rows. As a subquery under an OR it became a filter over every row of the
+    table (a branch secretary's talks page counted 40,000 talks to show 20)."""
     if not user.is_authenticated:
-        return Organization.objects.none().values("pk")
-    if user.is_superuser:
-        return Organization.objects.values("pk")
-    return _subtrees(path for path, _ in _appointments(user)).values("pk")
+        return []
+    cached = getattr(user, _VISIBLE_IDS_ATTR, None)
+    if cached is None:
+        organizations = Organization.objects.all() if user.is_superuser else _subtrees(
+            path for path, _ in _appointments(user))
+        cached = sorted(organizations.values_list("pk", flat=True))
+        setattr(user, _VISIBLE_IDS_ATTR, cached)
+    return cached
 
 
 def org_ids_with_role(user, *roles: str) -> QuerySet:
@@ -152,9 +163,25 @@ def branches_for(user, *roles: str) -> QuerySet:
     return organizations_for(user, *roles).filter(kind=Organization.Kind.BRANCH)
 
 
-def scoped(queryset: QuerySet, user, *, org_field: str = "organization", own_field: str | None = None) -> QuerySet:
-    """Scope any queryset by the organization it hangs off; `own_field` also admits the user's own rows
-    (e.g. "member__user" for a member reading their own records)."""
+def _owns_rows(model, user, own: Q) -> bool:
+    """Whether any `model` row is the user's own, asked once per request and cached on the user.
+
+    Most users own no row of a given table (a secretary is rarely in the ledger, a member has no
+    talk yet): `scoped` then leaves the OR with their own rows out, and the organization condition
+    alone can walk its index instead of filtering every row of the table."""
+    cache = getattr(user, _OWN_ROWS_ATTR, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _OWN_ROWS_ATTR, cache)
+    key = (model._meta.label, str(own))
+    if key not in cache:
+        cache[key] = model._default_manager.filter(own).exists()
+    return cache[key]
+
+
+def scoped(queryset: QuerySet, user, *, org_field: str = "organization", own: str | Q | None = None) -> QuerySet:
+    """Scope any queryset by the organization it hangs off; `own` also admits the user's own rows
+    (e.g. "member__user" for a member reading their own records, or a Q of several such lookups)."""
     if not user.is_authenticated:
         return queryset.none()
     if user.is_superuser:
@@ -163,9 +190,15 @@ def scoped(queryset: QuerySet, user, *, org_field: str = "organization", own_fie
         if _never_null(queryset.model, org_field):
             return queryset
         return queryset.filter(**{f"{org_field}__isnull": False}) | (
-            queryset.filter(**{own_field: user}) if own_field else queryset.none()
+            queryset.filter(_own_condition(own, user)) if own else queryset.none()
         )
     condition = Q(**{f"{org_field}__in": visible_org_ids(user)})
-    if own_field:
-        condition |= Q(**{own_field: user})
+    if own:
+        mine = _own_condition(own, user)
+        if _owns_rows(queryset.model, user, mine):
+            condition |= mine
     return queryset.filter(condition)
+
+
+def _own_condition(own: str | Q, user) -> Q:
+    return own if isinstance(own, Q) else Q(**{own: user})

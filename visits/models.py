@@ -31,7 +31,7 @@ HOLIDAY_OCCASIONS = (Occasion.SPRING_FESTIVAL, Occasion.JULY_FIRST)
 
 class VisitQuerySet(models.QuerySet):
     def for_user(self, user) -> VisitQuerySet:
-        return scoped(self, user, org_field="member__organization", own_field="member__user")
+        return scoped(self, user, org_field="member__organization", own="member__user")
 
 
 class Visit(models.Model):
@@ -73,15 +73,10 @@ class Visit(models.Model):
 
 class TalkQuerySet(models.QuerySet):
     def for_user(self, user) -> TalkQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        from members.scoping import sees_every_organization, visible_org_ids
-
-        if sees_every_organization(user):
-            return self
-
-        own = Talk.participants.through.objects.filter(member__user=user).values("talk_id")
-        return self.filter(Q(organization__in=visible_org_ids(user)) | Q(pk__in=own))
+        """Talks of the organizations in scope; participants also see the talks they took part in."""
+        # A subquery, not a join: one row per talk however many of its participants are the user.
+        mine = Talk.participants.through.objects.filter(member__user=user).values("talk_id")
+        return scoped(self, user, org_field="organization", own=Q(pk__in=mine))
 
 
 class Talk(models.Model):

@@ -70,7 +70,7 @@ def test_campaign_list_query_count_is_constant(unit, login, django_assert_max_nu
     for year in range(2016, 2026):
         CampaignFactory(organizer=unit.committee, year=year)
     client = login(unit.zzb)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get("/awards/")
     assert response.status_code == 200
 

@@ -85,7 +85,7 @@ def test_talk_list_query_count_is_constant(login, unit, django_assert_max_num_qu
     for _ in range(30):
         make_talk([unit.member1, unit.dangyuan1.member], [unit.shuji1.member])
     client = login(unit.shuji1)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("visits:talk_list"), {"page_size": 50}).status_code == 200
 
 
