@@ -230,7 +230,14 @@ class _Builder:
         bounds = settings.CARE["APPLICATION_AMOUNT_BOUNDS"]
         kinds = [k.value for k in Kind]
         need = TARGET["applications"] - AssistanceApplication.objects.count()
-        zzb, jijin, shuji = self.users["zzb"], self.users["jijin"], self.users["shuji1"]
+        from members.models import Appointment, Role, User
+
+        zzb, jijin = self.users["zzb"], self.users["jijin"]
+        # Each application is submitted (and its branch meeting recorded) by the secretary of the
+        # applicant's branch where the demo has one, else by the system administrator: a secretary
+        # owns their branch's applications, not the county's.
+        secretaries = dict(Appointment.objects.filter(role=Role.SECRETARY).values_list("organization_id", "user_id"))
+        admin = User.objects.get(username="admin").pk
         finished = [Status.DISBURSED] * 7 + [Status.REJECTED, Status.WITHDRAWN, Status.NOTICE_PASSED]
         applications = []
         for _ in range(max(need, 0)):
@@ -244,6 +251,7 @@ class _Builder:
                 created = self.today - dt.timedelta(days=self.rng.randrange(20, 26))
                 status = self.rng.choice([Status.SUBMITTED, Status.BRANCH_REVIEWED, Status.IN_NOTICE])
             committed = status in (Status.DISBURSED, Status.NOTICE_PASSED, Status.IN_NOTICE)
+            shuji = secretaries.get(self.org_of[member_id], admin)
             meeting = status not in (Status.SUBMITTED, Status.WITHDRAWN)
             applications.append(AssistanceApplication(
                 fund=fund, member_id=member_id, organization_id=self.org_of[member_id], kind=kind,

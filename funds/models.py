@@ -223,7 +223,7 @@ def _bounds_constraints() -> list[models.CheckConstraint]:
 class ApplicationQuerySet(models.QuerySet):
     def for_user(self, user) -> ApplicationQuerySet:
         """Applications under the user's organizations, plus their own and those they submitted."""
-        return scoped(self, user, org_field="organization", own=Q(member__user=user) | Q(submitted_by=user))
+        return scoped(self, user, org_field="organization", own=("member__user", "submitted_by"))
 
 
 class AssistanceApplication(Audited, models.Model):

@@ -167,11 +167,8 @@ class FamilyMember(Audited, models.Model):
 class PairingQuerySet(models.QuerySet):
     def for_user(self, user) -> PairingQuerySet:
         """Pairings of records in scope; helpers and helped members also see their own."""
-        # Subqueries on each side's own index rather than an OR across two joins of the member table.
-        helped = Pairing.objects.filter(record__member__user=user).values("pk")
-        helping = Pairing.objects.filter(helper__user=user).values("pk")
         return scoped(self, user, org_field="record__member__organization",
-                      own=Q(pk__in=helped) | Q(pk__in=helping))
+                      own=("record__member__user", "helper__user"))
 
     def active(self) -> PairingQuerySet:
         return self.filter(status=Pairing.Status.ACTIVE)

@@ -17,7 +17,6 @@ _CACHE_ATTR = "_care_appointments"
 _WHOLE_ATTR = "_care_sees_whole_unit"
 _ROLE_IDS_ATTR = "_care_role_org_ids"
 _VISIBLE_IDS_ATTR = "_care_visible_org_ids"
-_OWN_ROWS_ATTR = "_care_own_rows"
 
 
 def _appointments(user) -> list[tuple[str, str]]:
@@ -42,7 +41,7 @@ def _appointments(user) -> list[tuple[str, str]]:
 
 def forget(user) -> None:
     """Drop the cached appointments (after a role changes within a request or test)."""
-    for attr in (_CACHE_ATTR, _WHOLE_ATTR, _ROLE_IDS_ATTR, _VISIBLE_IDS_ATTR, _OWN_ROWS_ATTR):
+    for attr in (_CACHE_ATTR, _WHOLE_ATTR, _ROLE_IDS_ATTR, _VISIBLE_IDS_ATTR):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -163,41 +162,38 @@ def branches_for(user, *roles: str) -> QuerySet:
     return organizations_for(user, *roles).filter(kind=Organization.Kind.BRANCH)
 
 
-def _owns_rows(model, user, own: Q) -> bool:
-    """Whether any `model` row is the user's own, asked once per request and cached on the user.
+def scoped(queryset: QuerySet, user, *, org_field: str = "organization",
+           own: str | Q | tuple = ()) -> QuerySet:
+    """Scope any queryset by the organization it hangs off; `own` also admits the user's own rows:
+    a lookup to the user ("member__user" for a member reading their own records), a Q, or a tuple
+    of them (each a way a row can be the user's own).
 
-    Most users own no row of a given table (a secretary is rarely in the ledger, a member has no
-    talk yet): `scoped` then leaves the OR with their own rows out, and the organization condition
-    alone can walk its index instead of filtering every row of the table."""
-    cache = getattr(user, _OWN_ROWS_ATTR, None)
-    if cache is None:
-        cache = {}
-        setattr(user, _OWN_ROWS_ATTR, cache)
-    key = (model._meta.label, str(own))
-    if key not in cache:
-        cache[key] = model._default_manager.filter(own).exists()
-    return cache[key]
-
-
-def scoped(queryset: QuerySet, user, *, org_field: str = "organization", own: str | Q | None = None) -> QuerySet:
-    """Scope any queryset by the organization it hangs off; `own` also admits the user's own rows
-    (e.g. "member__user" for a member reading their own records, or a Q of several such lookups)."""
+    The organizations are literal ids, and the user's own rows are added as a UNION of primary keys
+    rather than an OR: an OR between a condition through a join (the member's branch) and another
+    (the member's user) made the planner hash-join whole tables — 150 ms to count a secretary's
+    visits at county scale, against under 1 ms for the union of index scans."""
     if not user.is_authenticated:
         return queryset.none()
     if user.is_superuser:
         return queryset
+    mine = [_own_condition(each, user) for each in (own if isinstance(own, tuple) else (own,)) if each]
     if sees_every_organization(user):
         if _never_null(queryset.model, org_field):
             return queryset
-        return queryset.filter(**{f"{org_field}__isnull": False}) | (
-            queryset.filter(_own_condition(own, user)) if own else queryset.none()
-        )
-    condition = Q(**{f"{org_field}__in": visible_org_ids(user)})
-    if own:
-        mine = _own_condition(own, user)
-        if _owns_rows(queryset.model, user, mine):
-            condition |= mine
-    return queryset.filter(condition)
+        condition = Q(**{f"{org_field}__isnull": False})
+        for each in mine:
+            condition |= each
+        return queryset.filter(condition)
+    organizations = visible_org_ids(user)
+    parts = [Q(**{f"{org_field}__in": organizations})] if organizations else []
+    parts += mine
+    if not parts:
+        return queryset.none()
+    if len(parts) == 1:
+        return queryset.filter(parts[0])
+    rows = queryset.model._default_manager.order_by()
+    keys = [rows.filter(part).values("pk") for part in parts]
+    return queryset.filter(pk__in=keys[0].union(*keys[1:], all=True))
 
 
 def _own_condition(own: str | Q, user) -> Q:

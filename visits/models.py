@@ -74,9 +74,7 @@ class Visit(models.Model):
 class TalkQuerySet(models.QuerySet):
     def for_user(self, user) -> TalkQuerySet:
         """Talks of the organizations in scope; participants also see the talks they took part in."""
-        # A subquery, not a join: one row per talk however many of its participants are the user.
-        mine = Talk.participants.through.objects.filter(member__user=user).values("talk_id")
-        return scoped(self, user, org_field="organization", own=Q(pk__in=mine))
+        return scoped(self, user, org_field="organization", own="participants__user")
 
 
 class Talk(models.Model):
