@@ -247,18 +247,34 @@ def political_birthdays(day: dt.date) -> dict[str, int]:
 
 # --- illness, bereavement and disaster prompts ----------------------------------------------------
 
-def _raise_prompt(*, member: Member, occasion: str, event_key: str, reason: str, day: dt.date,
-                  raised_before: set[tuple[int, str, str]]) -> VisitPrompt | None:
-    """The prompt for this event, unless one was raised before (`raised_before`: read in one query)."""
-    if (member.pk, occasion, event_key) in raised_before:
-        return None
-    try:
-        with transaction.atomic():
-            return VisitPrompt.objects.create(
-                member=member, occasion=occasion, event_key=event_key, reason=reason, raised_on=day
-            )
-    except IntegrityError:
-        return None  # one already open for this member, or a parallel run made it
+def _raise_prompts(wanted: list[VisitPrompt]) -> list[VisitPrompt]:
+    """Raise, in one INSERT, the prompts of the events in `wanted` not prompted before, in that order.
+
+    The unique constraints decide, as they did for one prompt at a time: an event prompted before is
+    skipped, and so is one whose member already has an open prompt of that occasion (the first of the
+    batch wins). A prompt a parallel run raised first comes back too; its notices are deduplicated.
+    """
+    if not wanted:
+        return []
+    member_ids = {prompt.member_id for prompt in wanted}
+    raised_before = set(
+        VisitPrompt.objects.filter(member_id__in=member_ids).values_list("member_id", "occasion", "event_key")
+    )
+    new = [p for p in wanted if (p.member_id, p.occasion, p.event_key) not in raised_before]
+    if not new:
+        return []
+    VisitPrompt.objects.bulk_create(new, ignore_conflicts=True)
+    saved = {
+        (p.member_id, p.occasion, p.event_key): p
+        for p in VisitPrompt.objects.filter(member_id__in={p.member_id for p in new}, raised_on=new[0].raised_on)
+    }
+    raised = []
+    for prompt in new:
+        row = saved.get((prompt.member_id, prompt.occasion, prompt.event_key))
+        if row is not None:
+            row.member = prompt.member
+            raised.append(row)
+    return raised
 
 
 @daily_job("visits.care_prompts", label="患病探望、病故吊唁、受灾慰问提示", order=22)
@@ -273,43 +289,32 @@ def care_prompts(day: dt.date) -> dict[str, int]:
     counts["closed"] = discharged.filter(closed_on__isnull=True).update(closed_on=day)
     discharged.update(event_over=True)
     current_stay = VisitPrompt.objects.filter(member=OuterRef("pk"), occasion=Occasion.ILLNESS, event_over=False)
-    hospitalized = list(
-        Member.objects.on_roll().filter(is_hospitalized=True).filter(~Exists(current_stay))
-        .select_related("organization")
-    )
-    recent_deaths = list(Member.objects.filter(
+    hospitalized = Member.objects.on_roll().filter(is_hospitalized=True).filter(~Exists(current_stay))
+    recent_deaths = Member.objects.filter(
         deceased_on__gte=day - dt.timedelta(days=BEREAVEMENT_WINDOW_DAYS), deceased_on__lte=day,
         transferred_out_on__isnull=True,
-    ).select_related("organization"))
-    disaster_lines = list(HardshipRecord.objects.filter(
+    )
+    disaster_lines = HardshipRecord.objects.filter(
         status=HardshipRecord.Status.ACTIVE, categories__code=DISASTER_CODE,
         member__deceased_on__isnull=True, member__transferred_out_on__isnull=True,
-    ).select_related("member", "member__organization"))
-    candidates = {m.pk for m in hospitalized} | {m.pk for m in recent_deaths} | {r.member_id for r in disaster_lines}
-    raised_before = set(
-        VisitPrompt.objects.filter(member_id__in=candidates).values_list("member_id", "occasion", "event_key")
     )
-    raised: list[VisitPrompt] = []
-    for member in hospitalized:
-        prompt = _raise_prompt(member=member, occasion=Occasion.ILLNESS, event_key=f"hospital:{day.isoformat()}",
-                               reason="生病住院，请及时探望", day=day, raised_before=raised_before)
-        if prompt:
-            counts["illness"] += 1
-            raised.append(prompt)
-    for member in recent_deaths:
-        prompt = _raise_prompt(member=member, occasion=Occasion.BEREAVEMENT,
-                               event_key=f"deceased:{member.deceased_on.isoformat()}",
-                               reason=f"于{member.deceased_on:%Y年%m月%d日}逝世，请上门吊唁、慰问家属", day=day,
-                               raised_before=raised_before)
-        if prompt:
-            counts["bereavement"] += 1
-            raised.append(prompt)
-    for record in disaster_lines:
-        prompt = _raise_prompt(member=record.member, occasion=Occasion.DISASTER, event_key=f"hardship:{record.pk}",
-                               reason="困难党员台帐登记为因灾致贫，请上门慰问", day=day, raised_before=raised_before)
-        if prompt:
-            counts["disaster"] += 1
-            raised.append(prompt)
+    wanted = [
+        VisitPrompt(member=member, occasion=Occasion.ILLNESS, event_key=f"hospital:{day.isoformat()}",
+                    reason="生病住院，请及时探望", raised_on=day)
+        for member in hospitalized.select_related("organization")
+    ] + [
+        VisitPrompt(member=member, occasion=Occasion.BEREAVEMENT,
+                    event_key=f"deceased:{member.deceased_on.isoformat()}",
+                    reason=f"于{member.deceased_on:%Y年%m月%d日}逝世，请上门吊唁、慰问家属", raised_on=day)
+        for member in recent_deaths.select_related("organization")
+    ] + [
+        VisitPrompt(member=record.member, occasion=Occasion.DISASTER, event_key=f"hardship:{record.pk}",
+                    reason="困难党员台帐登记为因灾致贫，请上门慰问", raised_on=day)
+        for record in disaster_lines.select_related("member", "member__organization")
+    ]
+    raised = _raise_prompts(wanted)
+    for prompt in raised:
+        counts[prompt.occasion] += 1
     counts["notices"] = _notify_prompts(raised)
     return counts
 
