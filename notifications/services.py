@@ -97,7 +97,9 @@ def notify_many(messages: Iterable[Message]) -> list[Notification | None]:
         created = Notification.objects.bulk_create([build(i) for i in unkeyed], batch_size=INSERT_BATCH)
         for index, notification in zip(unkeyed, created, strict=True):
             results[index] = notification
-    indexes = list(keyed.values())
+    # In key order: two runs inserting the same keys at once take them in the same order, so one waits
+    # for the other instead of both deadlocking.
+    indexes = sorted(keyed.values(), key=lambda index: messages[index].dedupe_key)
     for start in range(0, len(indexes), INSERT_BATCH):
         batch = [build(i) for i in indexes[start:start + INSERT_BATCH]]
         inserted = _insert_new_keys(batch)
