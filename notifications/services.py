@@ -1,4 +1,4 @@
-"""Sending notifications: every reminder in the product goes through `notify`."""
+"""Sending notifications: every reminder in the product goes through `notify`, or `notify_many` for a batch."""
 
 from __future__ import annotations
 
