@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+from auditlog.cid import get_cid
+from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.utils.encoding import smart_str
 
 _request_path: ContextVar[str] = ContextVar("audit_request_path", default="")
 
@@ -66,3 +70,22 @@ def log_bulk(*, model, object_ids, changes: dict, actor=None, org_path: str = ""
                  additional_data=extra)
         for pk in object_ids
     ])
+
+
+def log_saves(saves, *, action=LogEntry.Action.UPDATE, fields: list[str] | None = None) -> None:
+    """Write, in one INSERT, the entries auditlog's save signals would have written for `(old, new)`
+    instance pairs saved in bulk (`old` is None for a creation): the same diff, representation and
+    additional data. For system work outside a request (daily jobs): no actor, as the signals would
+    record there; no serialized data, as `register` does not ask for it."""
+    entries = []
+    for old, new in saves:
+        changes = model_instance_diff(old, new, fields_to_check=fields,
+                                      use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES)
+        if not changes:
+            continue
+        entries.append(LogEntry(
+            content_type=ContentType.objects.get_for_model(new), object_pk=str(new.pk), object_id=new.pk,
+            object_repr=smart_str(new), action=action, changes=changes,
+            additional_data=new.get_additional_data(), cid=get_cid(),
+        ))
+    LogEntry.objects.bulk_create(entries)

@@ -15,7 +15,7 @@ from core.jobs import daily_job
 from hardship import selectors, services
 from hardship.models import HardshipRecord, Pairing
 from members.models import Appointment, Role
-from notifications.services import notify
+from notifications.services import Message, notify_many
 
 REPORT_WINDOW_DAYS = 31  # the half-year report is reminded in the first month after the half ends
 
@@ -36,7 +36,7 @@ def close_departed(day: dt.date) -> dict[str, int]:
 
 @daily_job("hardship.reminders", label="困难党员台帐：年度复核、无帮扶人和半年报告提醒", order=11)
 def reminders(day: dt.date) -> dict[str, int]:
-    sent = 0
+    messages: list[Message] = []
     cutoff = selectors.review_cutoff(day)
     # Ledger freshness: one reminder per branch per month while it has lines overdue or uncovered.
     overdue = defaultdict(int)
@@ -61,9 +61,8 @@ def reminders(day: dt.date) -> dict[str, int]:
         for user in secretaries.get(org_id, []):
             link = f"{ledger_url}?attention={'not_reviewed' if overdue[org_id] else 'no_helper'}"
             body = "；".join(parts) + "。请及时复核、安排结对帮扶。"
-            if notify(recipient=user, title="困难党员台帐需要更新", body=body, link=link,
-                      dedupe_key=f"hardship:ledger:{org_id}:{user.pk}:{day:%Y-%m}"):
-                sent += 1
+            messages.append(Message(recipient=user, title="困难党员台帐需要更新", body=body, link=link,
+                                    dedupe_key=f"hardship:ledger:{org_id}:{user.pk}:{day:%Y-%m}"))
     # The half-year pairing report: in the month after a half-year ends, each branch that had pairings.
     year, half = selectors.current_half(day)
     _, end = selectors.half_year_bounds(year, half)
@@ -77,8 +76,7 @@ def reminders(day: dt.date) -> dict[str, int]:
         for org_id, users in _secretaries_of(branches).items():
             for user in users:
                 link = f"{reverse('hardship:report')}?organization={org_id}&year={year}&half={half}"
-                if notify(recipient=user, title=f"请报告{year}年{label}结对帮扶情况",
-                          body="结对帮扶情况每半年报告一次，请核对帮扶进展并导出半年报告。", link=link,
-                          dedupe_key=f"hardship:half-report:{org_id}:{user.pk}:{year}H{half}"):
-                    sent += 1
-    return {"reminders": sent}
+                messages.append(Message(recipient=user, title=f"请报告{year}年{label}结对帮扶情况",
+                                        body="结对帮扶情况每半年报告一次，请核对帮扶进展并导出半年报告。", link=link,
+                                        dedupe_key=f"hardship:half-report:{org_id}:{user.pk}:{year}H{half}"))
+    return {"reminders": sum(sent is not None for sent in notify_many(messages))}

@@ -1,19 +1,26 @@
-"""Sending notifications: every reminder in the product goes through `notify`."""
+"""Sending notifications: every reminder in the product goes through `notify`, or `notify_many` for a batch."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from core.queue import enqueue_on_commit
 from notifications.models import Notification
 
+logger = logging.getLogger(__name__)
+
 CLAIM_TIMEOUT = dt.timedelta(minutes=10)
+INSERT_BATCH = 2000  # rows per INSERT: 7 parameters each, well under PostgreSQL's and SQLite's limits
+EMAIL_TASK_BATCH = 100  # notifications whose e-mails one task sends
 
 
 def notify(
@@ -41,6 +48,108 @@ def notify(
 
         enqueue_on_commit(deliver_email, notification.pk)
     return notification
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message for `notify_many`: the arguments of `notify`."""
+
+    recipient: object
+    title: str
+    body: str = ""
+    link: str = ""
+    dedupe_key: str | None = None
+    email: bool = True
+
+
+def notify_many(messages: Iterable[Message]) -> list[Notification | None]:
+    """`notify` for many messages in a few queries: what calling `notify` for each, in order, would do.
+
+    Returns, for each message, the notification created or None (inactive recipient, or its dedupe key
+    already used, by an earlier message of the batch, an earlier run or a parallel one). The unique
+    dedupe key stays the guard: each batch is one `INSERT ... ON CONFLICT DO NOTHING RETURNING`, so a
+    key a concurrent transaction inserts first is skipped here (PostgreSQL waits for that transaction)
+    and only the rows this call inserted are returned. The e-mails are queued after commit, a task
+    per `EMAIL_TASK_BATCH` notifications; if the broker is down they wait in the outbox for the sweep.
+    """
+    messages = list(messages)
+    results: list[Notification | None] = [None] * len(messages)
+    keyed: dict[str, int] = {}
+    unkeyed: list[int] = []
+    for index, message in enumerate(messages):
+        if message.recipient is None or not message.recipient.is_active:
+            continue
+        if message.dedupe_key is None:
+            unkeyed.append(index)
+        elif message.dedupe_key not in keyed:  # a key repeated in the batch: the first message wins
+            keyed[message.dedupe_key] = index
+    now = timezone.now()
+
+    def build(index: int) -> Notification:
+        message = messages[index]
+        return Notification(
+            recipient=message.recipient, title=message.title, body=message.body, link=message.link,
+            dedupe_key=message.dedupe_key, wants_email=message.email and bool(message.recipient.email),
+            created_at=now,
+        )
+
+    if unkeyed:
+        created = Notification.objects.bulk_create([build(i) for i in unkeyed], batch_size=INSERT_BATCH)
+        for index, notification in zip(unkeyed, created, strict=True):
+            results[index] = notification
+    # In key order: two runs inserting the same keys at once take them in the same order, so one waits
+    # for the other instead of both deadlocking.
+    indexes = sorted(keyed.values(), key=lambda index: messages[index].dedupe_key)
+    for start in range(0, len(indexes), INSERT_BATCH):
+        batch = [build(i) for i in indexes[start:start + INSERT_BATCH]]
+        inserted = _insert_new_keys(batch)
+        for index, notification in zip(indexes[start:start + INSERT_BATCH], batch, strict=True):
+            pk = inserted.get(notification.dedupe_key)
+            if pk is not None:
+                notification.pk = notification.id = pk
+                notification._state.adding = False
+                notification._state.db = router.db_for_write(Notification)
+                results[index] = notification
+    to_mail = [n.pk for n in results if n is not None and n.wants_email]
+    if to_mail:
+        from notifications.tasks import deliver_emails
+
+        for start in range(0, len(to_mail), EMAIL_TASK_BATCH):
+            enqueue_on_commit(deliver_emails, to_mail[start:start + EMAIL_TASK_BATCH])
+    return results
+
+
+def _insert_new_keys(notifications: list[Notification]) -> dict[str, int]:
+    """Insert the notifications whose dedupe key is not taken; {dedupe key: id} of those inserted."""
+    connection = connections[router.db_for_write(Notification)]
+    fields = [Notification._meta.get_field(name) for name in
+              ("recipient", "title", "body", "link", "dedupe_key", "created_at", "wants_email")]
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # Only quoted column names and placeholders go into the text; every value is a parameter.
+    table, columns = quote(Notification._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    returning = f"{quote(Notification._meta.pk.column)}, {quote(fields[4].column)}"
+    values = ", ".join([row] * len(notifications))
+    sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT DO NOTHING RETURNING {returning}"  # noqa: S608
+    params = [
+        field.get_db_prep_save(getattr(notification, field.attname), connection)
+        for notification in notifications for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {key: pk for pk, key in cursor.fetchall()}
+
+
+def deliver_emails(*, notification_ids: list[int]) -> int:
+    """Send the e-mails of a batch, each exactly once. One failing send does not stop the others; its
+    notification stays claimed and the outbox sweep retries it after the claim times out."""
+    sent = 0
+    for notification_id in notification_ids:
+        try:
+            sent += deliver_email(notification_id=notification_id)
+        except Exception:  # left for the outbox sweep, as a failed single delivery is
+            logger.exception("e-mail of notification %s not sent; the outbox sweep retries it", notification_id)
+    return sent
 
 
 def deliver_email(*, notification_id: int) -> bool:

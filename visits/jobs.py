@@ -19,7 +19,7 @@ from core.jobs import daily_job
 from hardship.models import HardshipRecord
 from members.models import Appointment, Member, Organization, Role
 from members.validators import full_years_between
-from notifications.services import notify
+from notifications.services import Message, notify_many
 from visits import selectors
 from visits.models import Occasion, VisitPlan, VisitPlanItem, VisitPrompt
 
@@ -113,27 +113,36 @@ def holiday_plans(day: dt.date) -> dict[str, int]:
                 VisitPlan.objects.filter(occasion=occasion, year=year, organization__in=branches), day
             )
             plans = selectors.plans_with_progress(VisitPlan.objects.filter(occasion=occasion, year=year))
+            kinds: list[str] = []
+            messages: list[Message] = []
             for plan in plans:
                 for user in secretaries.get(plan.organization_id, []):
-                    sent = notify(
+                    kinds.append("plan_notices")
+                    messages.append(Message(
                         recipient=user, title=f"{year}年{label}走访计划已生成",
                         body=(f"{plan.organization.name}{label}（{holiday:%m月%d日}）前需走访慰问 {plan.total} 名党员，"
                               "请为每位对象安排走访人，走访后在系统中登记。"),
                         link=plan.get_absolute_url(), dedupe_key=f"visits:plan:{plan.pk}:created:{user.pk}",
-                    )
-                    counts["plan_notices"] += sent is not None
+                    ))
                 if holiday - dt.timedelta(days=reminder_days) <= day and plan.done < plan.total:
                     for user in secretaries.get(plan.organization_id, []):
-                        sent = notify(
+                        kinds.append("reminders")
+                        messages.append(Message(
                             recipient=user, title=f"{label}走访还有 {plan.total - plan.done} 人未完成",
                             body=(f"距{label}（{holiday:%m月%d日}）不足{reminder_days}天，{plan.organization.name}"
                                   f"走访计划已完成 {plan.done}/{plan.total}，请尽快安排走访。"),
                             link=plan.get_absolute_url(), dedupe_key=f"visits:plan:{plan.pk}:reminder:{user.pk}",
-                        )
-                        counts["reminders"] += sent is not None
+                        ))
+            _count_sent(counts, kinds, messages)
         if holiday < day <= holiday + dt.timedelta(days=SUMMARY_WINDOW_DAYS):
             counts["summaries"] += _completion_summaries(occasion=occasion, year=year, holiday=holiday)
     return counts
+
+
+def _count_sent(counts: dict[str, int], kinds: list[str], messages: list[Message]) -> None:
+    """Send `messages` in one batch and count each one sent under its kind."""
+    for kind, sent in zip(kinds, notify_many(messages), strict=True):
+        counts[kind] += sent is not None
 
 
 def _completion_summaries(*, occasion: str, year: int, holiday: dt.date) -> int:
@@ -142,7 +151,7 @@ def _completion_summaries(*, occasion: str, year: int, holiday: dt.date) -> int:
     plans = list(selectors.plans_with_progress(VisitPlan.objects.filter(occasion=occasion, year=year)))
     if not plans:
         return 0
-    sent_count = 0
+    messages: list[Message] = []
     appointments = Appointment.objects.filter(role=Role.ORG_DEPT, user__is_active=True).select_related(
         "user", "organization"
     )
@@ -158,15 +167,14 @@ def _completion_summaries(*, occasion: str, year: int, holiday: dt.date) -> int:
             for p in sorted(mine, key=lambda p: (p.done / p.total) if p.total else 1)
         ]
         rate = round(100 * done / total) if total else 100
-        sent = notify(
+        messages.append(Message(
             recipient=appointment.user, title=f"{year}年{label}走访完成情况：{rate}%",
             body=(f"{appointment.organization.name}共应走访 {total} 人，已走访 {done} 人。各支部完成率：\n"
                   + "\n".join(lines)),
             link=f"{reverse('visits:plan_list')}?occasion={occasion}&year={year}",
             dedupe_key=f"visits:plan-summary:{occasion}:{year}:{appointment.pk}",
-        )
-        sent_count += sent is not None
-    return sent_count
+        ))
+    return sum(sent is not None for sent in notify_many(messages))
 
 
 # --- political birthdays --------------------------------------------------------------------------
@@ -192,6 +200,8 @@ def members_with_birthday(day: dt.date):
 @daily_job("visits.political_birthdays", label="政治生日", order=21)
 def political_birthdays(day: dt.date) -> dict[str, int]:
     counts = {"greetings": 0, "secretary_reminders": 0, "collective": 0}
+    kinds: list[str] = []
+    messages: list[Message] = []
     for offset in range(BIRTHDAY_WINDOW_DAYS):
         birthday = day - dt.timedelta(days=offset)
         members = list(members_with_birthday(birthday))
@@ -199,53 +209,72 @@ def political_birthdays(day: dt.date) -> dict[str, int]:
         for member in members:
             party_age = full_years_between(member.join_date, birthday)
             if member.user_id:
-                sent = notify(
+                kinds.append("greetings")
+                messages.append(Message(
                     recipient=member.user, title=f"祝您政治生日快乐！今天是您入党{party_age}周年",
                     body=(f"{member.name}同志：{member.join_date:%Y年%m月%d日}，您光荣地加入了中国共产党。"
                           f"在您党龄{party_age}周年之际，{member.organization.name}向您致以祝贺，"
                           "希望您不忘初心、牢记使命，继续履行好党员义务。"),
                     link=reverse("me"), dedupe_key=f"visits:birthday:{member.pk}:{birthday.year}",
-                )
-                counts["greetings"] += sent is not None
+                ))
             for user in secretaries.get(member.organization_id, []):
                 if user.pk == member.user_id:
                     continue
-                sent = notify(
+                kinds.append("secretary_reminders")
+                messages.append(Message(
                     recipient=user, title=f"{member.name}同志今天过政治生日（党龄{party_age}年）",
                     body=(f"{birthday:%m月%d日}是{member.name}同志入党{party_age}周年，请通过电话、短信或上门"
                           "等方式表示祝贺，并提醒其履行党员义务。"),
                     link=member.get_absolute_url(),
                     dedupe_key=f"visits:birthday-secretary:{member.pk}:{birthday.year}:{user.pk}",
-                )
-                counts["secretary_reminders"] += sent is not None
+                ))
     if day.month == 6:
         branches = list(active_branches())
         secretaries = secretaries_by_branch(b.pk for b in branches)
         for branch in branches:
             for user in secretaries.get(branch.pk, []):
-                sent = notify(
+                kinds.append("collective")
+                messages.append(Message(
                     recipient=user, title=f"请组织{day.year}年“七一”集体政治生日",
                     body=(f"“七一”前后，{branch.name}要组织党员集体过“政治生日”：重温入党誓词，畅谈入党感悟，"
                           "征询党员意见和建议。"),
                     link=reverse("visits:plan_list"),
                     dedupe_key=f"visits:collective-birthday:{branch.pk}:{day.year}:{user.pk}",
-                )
-                counts["collective"] += sent is not None
+                ))
+    _count_sent(counts, kinds, messages)
     return counts
 
 
 # --- illness, bereavement and disaster prompts ----------------------------------------------------
 
-def _raise_prompt(*, member: Member, occasion: str, event_key: str, reason: str, day: dt.date) -> VisitPrompt | None:
-    if VisitPrompt.objects.filter(member=member, occasion=occasion, event_key=event_key).exists():
-        return None
-    try:
-        with transaction.atomic():
-            return VisitPrompt.objects.create(
-                member=member, occasion=occasion, event_key=event_key, reason=reason, raised_on=day
-            )
-    except IntegrityError:
-        return None  # one already open for this member, or a parallel run made it
+def _raise_prompts(wanted: list[VisitPrompt]) -> list[VisitPrompt]:
+    """Raise, in one INSERT, the prompts of the events in `wanted` not prompted before, in that order.
+
+    The unique constraints decide, as they did for one prompt at a time: an event prompted before is
+    skipped, and so is one whose member already has an open prompt of that occasion (the first of the
+    batch wins). A prompt a parallel run raised first comes back too; its notices are deduplicated.
+    """
+    if not wanted:
+        return []
+    member_ids = {prompt.member_id for prompt in wanted}
+    raised_before = set(
+        VisitPrompt.objects.filter(member_id__in=member_ids).values_list("member_id", "occasion", "event_key")
+    )
+    new = [p for p in wanted if (p.member_id, p.occasion, p.event_key) not in raised_before]
+    if not new:
+        return []
+    VisitPrompt.objects.bulk_create(new, ignore_conflicts=True)
+    saved = {
+        (p.member_id, p.occasion, p.event_key): p
+        for p in VisitPrompt.objects.filter(member_id__in={p.member_id for p in new}, raised_on=new[0].raised_on)
+    }
+    raised = []
+    for prompt in new:
+        row = saved.get((prompt.member_id, prompt.occasion, prompt.event_key))
+        if row is not None:
+            row.member = prompt.member
+            raised.append(row)
+    return raised
 
 
 @daily_job("visits.care_prompts", label="患病探望、病故吊唁、受灾慰问提示", order=22)
@@ -260,34 +289,32 @@ def care_prompts(day: dt.date) -> dict[str, int]:
     counts["closed"] = discharged.filter(closed_on__isnull=True).update(closed_on=day)
     discharged.update(event_over=True)
     current_stay = VisitPrompt.objects.filter(member=OuterRef("pk"), occasion=Occasion.ILLNESS, event_over=False)
-    raised: list[VisitPrompt] = []
-    for member in Member.objects.on_roll().filter(is_hospitalized=True).filter(~Exists(current_stay)):
-        prompt = _raise_prompt(member=member, occasion=Occasion.ILLNESS, event_key=f"hospital:{day.isoformat()}",
-                               reason="生病住院，请及时探望", day=day)
-        if prompt:
-            counts["illness"] += 1
-            raised.append(prompt)
+    hospitalized = Member.objects.on_roll().filter(is_hospitalized=True).filter(~Exists(current_stay))
     recent_deaths = Member.objects.filter(
         deceased_on__gte=day - dt.timedelta(days=BEREAVEMENT_WINDOW_DAYS), deceased_on__lte=day,
         transferred_out_on__isnull=True,
     )
-    for member in recent_deaths:
-        prompt = _raise_prompt(member=member, occasion=Occasion.BEREAVEMENT,
-                               event_key=f"deceased:{member.deceased_on.isoformat()}",
-                               reason=f"于{member.deceased_on:%Y年%m月%d日}逝世，请上门吊唁、慰问家属", day=day)
-        if prompt:
-            counts["bereavement"] += 1
-            raised.append(prompt)
     disaster_lines = HardshipRecord.objects.filter(
         status=HardshipRecord.Status.ACTIVE, categories__code=DISASTER_CODE,
         member__deceased_on__isnull=True, member__transferred_out_on__isnull=True,
-    ).select_related("member")
-    for record in disaster_lines:
-        prompt = _raise_prompt(member=record.member, occasion=Occasion.DISASTER, event_key=f"hardship:{record.pk}",
-                               reason="困难党员台帐登记为因灾致贫，请上门慰问", day=day)
-        if prompt:
-            counts["disaster"] += 1
-            raised.append(prompt)
+    )
+    wanted = [
+        VisitPrompt(member=member, occasion=Occasion.ILLNESS, event_key=f"hospital:{day.isoformat()}",
+                    reason="生病住院，请及时探望", raised_on=day)
+        for member in hospitalized.select_related("organization")
+    ] + [
+        VisitPrompt(member=member, occasion=Occasion.BEREAVEMENT,
+                    event_key=f"deceased:{member.deceased_on.isoformat()}",
+                    reason=f"于{member.deceased_on:%Y年%m月%d日}逝世，请上门吊唁、慰问家属", raised_on=day)
+        for member in recent_deaths.select_related("organization")
+    ] + [
+        VisitPrompt(member=record.member, occasion=Occasion.DISASTER, event_key=f"hardship:{record.pk}",
+                    reason="困难党员台帐登记为因灾致贫，请上门慰问", raised_on=day)
+        for record in disaster_lines.select_related("member", "member__organization")
+    ]
+    raised = _raise_prompts(wanted)
+    for prompt in raised:
+        counts[prompt.occasion] += 1
     counts["notices"] = _notify_prompts(raised)
     return counts
 
@@ -297,18 +324,17 @@ def _notify_prompts(prompts: list[VisitPrompt]) -> int:
         return 0
     members = {p.member_id: p.member for p in prompts}
     secretaries = secretaries_by_branch({m.organization_id for m in members.values()})
-    sent_count = 0
+    messages: list[Message] = []
     for prompt in prompts:
         member = prompt.member
         link = f"{reverse('visits:create')}?member={member.pk}&occasion={prompt.occasion}"
         for user in secretaries.get(member.organization_id, []):
-            sent = notify(
+            messages.append(Message(
                 recipient=user, title=f"请安排{prompt.get_occasion_display()}：{member.name}",
                 body=f"{member.organization.name}党员{member.name}{prompt.reason}。", link=link,
                 dedupe_key=f"visits:prompt:{prompt.pk}:{user.pk}",
-            )
-            sent_count += sent is not None
-    return sent_count
+            ))
+    return sum(sent is not None for sent in notify_many(messages))
 
 
 # --- talk coverage --------------------------------------------------------------------------------
@@ -330,17 +356,18 @@ def talk_coverage(day: dt.date) -> dict[str, int]:
         .annotate(n=Count("pk"))
         .values_list("organization_id", "n")
     )
+    messages: list[Message] = []
     for branch in branches:
         n = due.get(branch.pk, 0)
         if not n:
             continue
         for user in secretaries.get(branch.pk, []):
-            sent = notify(
+            messages.append(Message(
                 recipient=user, title=f"本周期内还有 {n} 名党员未谈心谈话",
                 body=(f"{branch.name}自{start:%Y年%m月%d日}以来还有 {n} 名党员未谈心谈话。请按“三个先谈”，"
                       "先同有困难、党员意识淡薄、有怨气的党员谈。"),
                 link=f"{reverse('visits:coverage')}?organization={branch.pk}",
                 dedupe_key=f"visits:talks-due:{branch.pk}:{day:%Y-%m}:{user.pk}",
-            )
-            counts["reminders"] += sent is not None
+            ))
+    counts["reminders"] = sum(sent is not None for sent in notify_many(messages))
     return counts

@@ -77,3 +77,41 @@ def test_mark_all_read(unit, login):
     services.notify(recipient=unit.shuji1, title="二")
     login(unit.shuji1).post(reverse("notifications:read_all"))
     assert not Notification.objects.filter(recipient=unit.shuji1).unread().exists()
+
+
+def test_notify_many_sends_what_notify_would_once_each(unit, django_capture_on_commit_callbacks, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    services.notify(recipient=unit.shuji1, title="早已发过", dedupe_key="batch:1")
+    unit.shuji2.is_active = False
+    unit.shuji2.save()
+    unit.zzb.email = ""
+    unit.zzb.save()
+    messages = [
+        services.Message(recipient=unit.shuji1, title="重复", dedupe_key="batch:1"),  # sent by an earlier run
+        services.Message(recipient=unit.shuji1, title="新的", body="内容", link="/members/", dedupe_key="batch:2"),
+        services.Message(recipient=unit.dangyuan1, title="同批重复", dedupe_key="batch:2"),  # the first one wins
+        services.Message(recipient=unit.shuji2, title="已停用", dedupe_key="batch:3"),
+        services.Message(recipient=unit.zzb, title="无邮箱", dedupe_key="batch:4"),
+        services.Message(recipient=unit.jijin, title="无去重键"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        sent = services.notify_many(messages)
+    assert [n is not None for n in sent] == [False, True, False, False, True, True]
+    assert sent[1].pk == Notification.objects.get(dedupe_key="batch:2").pk
+    assert (sent[1].recipient, sent[1].title, sent[1].body, sent[1].link) == (unit.shuji1, "新的", "内容", "/members/")
+    assert len(callbacks) == 1  # one e-mail task for the batch
+    assert sorted(m.subject for m in mail.outbox) == ["【党内关怀】新的", "【党内关怀】无去重键"]
+    assert not Notification.objects.get(dedupe_key="batch:4").wants_email
+    assert not Notification.objects.filter(dedupe_key="batch:3").exists()
+    again = services.notify_many(messages)  # a second run: only the message without a key is sent again
+    assert [n is not None for n in again] == [False] * 5 + [True]
+    assert Notification.objects.filter(dedupe_key__startswith="batch:").count() == 3
+
+
+def test_notify_many_with_the_broker_down_leaves_the_mail_in_the_outbox(unit):
+    # No on-commit callbacks run here, as if the broker had been down: the rows wait for the sweep.
+    services.notify_many([services.Message(recipient=unit.shuji1, title="甲", dedupe_key="outbox:1"),
+                          services.Message(recipient=unit.shuji2, title="乙", dedupe_key="outbox:2")])
+    assert services.flush_outbox() == 2
+    assert services.flush_outbox() == 0
+    assert sorted(m.subject for m in mail.outbox) == ["【党内关怀】乙", "【党内关怀】甲"]

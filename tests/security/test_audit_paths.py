@@ -88,3 +88,16 @@ def test_award_writes_are_audited(unit):
     created = entries(type(nomination), object_pk=str(nomination.pk), action=LogEntry.Action.CREATE).get()
     assert created.actor == unit.shuji1
     assert created.additional_data["org_path"] == unit.branch1.path
+
+
+def test_notices_closed_by_the_daily_job_are_audited_as_saved_one_by_one(unit):
+    fund_with(unit)
+    app = application_in(unit, Status.IN_NOTICE)
+    fund_services.close_notices(day=app.notice_ends_on + dt.timedelta(days=1))
+    update = entries(AssistanceApplication, object_pk=str(app.pk), action=LogEntry.Action.UPDATE).latest("timestamp")
+    assert update.changes["status"] == [Status.IN_NOTICE, Status.NOTICE_PASSED]
+    assert update.actor is None and update.additional_data["org_path"] == unit.branch1.path
+    event = app.events.get(to_status=Status.NOTICE_PASSED)
+    created = entries(ApplicationEvent, object_pk=str(event.pk), action=LogEntry.Action.CREATE).get()
+    assert created.object_repr == str(event) and created.changes["to_status"][1] == Status.NOTICE_PASSED
+    assert created.additional_data["org_path"] == unit.branch1.path
