@@ -13,16 +13,21 @@ from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.utility import _datetime_to_excel_datetime  # what write_datetime uses (pinned version)
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_CHARS = frozenset(FORMULA_TRIGGERS)
+_ZERO = Decimal(0)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def safe_text(value: str) -> str:
     """Neutralise text a spreadsheet would evaluate (CSV/formula injection) and drop control
-    characters that XML cannot hold."""
-    value = _CONTROL.sub("", value)
-    if value.startswith(FORMULA_TRIGGERS):
+    characters that XML cannot hold. Called for every text cell, so the common case (printable
+    text not starting with a trigger) costs two C-level checks."""
+    if not value.isprintable():  # every control character is unprintable: only then the regex
+        value = _CONTROL.sub("", value)
+    if value and value[0] in _TRIGGER_CHARS:
         return "'" + value
     return value
 
@@ -42,6 +47,8 @@ class Sheet:
         self._ws = book._wb.add_worksheet(name)
         self._columns = list(columns)
         self._totals: dict[int, Decimal] = {}
+        self._indexes = range(len(self._columns))
+        self._kinds = [column.kind for column in self._columns]
         ws = self._ws
         for index, column in enumerate(self._columns):
             ws.set_column(index, index, column.width)
@@ -57,26 +64,56 @@ class Sheet:
 
     def append(self, values: Iterable[Any], *, bold: bool = False) -> None:
         """Write one row. Money and int columns add up for `add_totals`, unless the row is `bold`
-        (a totals row the caller computed itself)."""
+        (a totals row the caller computed itself). Empty values ("" or None) leave the cell blank."""
+        if bold:
+            self._append_bold(values)
+            return
+        ws, book, row, totals = self._ws, self._book, self._row, self._totals
+        for index, kind, value in zip(self._indexes, self._kinds, values, strict=False):
+            if value is None:
+                continue
+            if value.__class__ is str:
+                if not value:
+                    continue
+                if kind == "text" or kind == "date":
+                    ws.write_string(row, index, safe_text(value))
+                    continue
+            if kind == "text":
+                if value != "":
+                    ws.write_string(row, index, safe_text(str(value)))
+            elif kind == "date" and isinstance(value, dt.date):
+                if value.__class__ is dt.date:
+                    ws.write_number(row, index, book.excel_date(value), book.fmt_date)
+                else:
+                    if isinstance(value, dt.datetime):
+                        value = value.replace(tzinfo=None)
+                    ws.write_datetime(row, index, value, book.fmt_date)
+            elif kind == "money":
+                amount = Decimal(value)
+                totals[index] = totals.get(index, _ZERO) + amount
+                ws.write_number(row, index, float(amount), book.fmt_money)
+            elif kind == "int":
+                ws.write_number(row, index, int(value))
+                totals[index] = totals.get(index, _ZERO) + int(value)
+            elif value != "":
+                ws.write_string(row, index, safe_text(str(value)))
+        self._row = row + 1
+
+    def _append_bold(self, values: Iterable[Any]) -> None:
         ws, book = self._ws, self._book
         for index, (column, value) in enumerate(zip(self._columns, values, strict=False)):
             if value is None or value == "":
-                ws.write_blank(self._row, index, None)
-            elif column.kind == "date" and isinstance(value, dt.date):
+                continue  # a blank cell without a format writes nothing
+            if column.kind == "date" and isinstance(value, dt.date):
                 if isinstance(value, dt.datetime):
                     value = value.replace(tzinfo=None)
                 ws.write_datetime(self._row, index, value, book.fmt_date)
             elif column.kind == "money":
-                amount = Decimal(value)
-                if not bold:
-                    self._totals[index] = self._totals.get(index, Decimal(0)) + amount
-                ws.write_number(self._row, index, float(amount), book.fmt_money_total if bold else book.fmt_money)
+                ws.write_number(self._row, index, float(Decimal(value)), book.fmt_money_total)
             elif column.kind == "int":
-                ws.write_number(self._row, index, int(value), book.fmt_bold if bold else None)
-                if not bold:
-                    self._totals[index] = self._totals.get(index, Decimal(0)) + int(value)
+                ws.write_number(self._row, index, int(value), book.fmt_bold)
             else:
-                ws.write_string(self._row, index, safe_text(str(value)), book.fmt_bold if bold else None)
+                ws.write_string(self._row, index, safe_text(str(value)), book.fmt_bold)
         self._row += 1
 
     def add_totals(self, label: str = "合计") -> None:
@@ -115,6 +152,15 @@ class Workbook:
         self.fmt_date = wb.add_format({"num_format": "yyyy-mm-dd"})
         self.fmt_money = wb.add_format({"num_format": '"¥"#,##0.00'})
         self.fmt_money_total = wb.add_format({"num_format": '"¥"#,##0.00', "bold": True})
+        self._serials: dict[dt.date, float] = {}
+
+    def excel_date(self, day: dt.date) -> float:
+        """The serial number XlsxWriter's write_datetime would store for `day`, once per distinct date
+        (a date cell is that number with a date format)."""
+        serial = self._serials.get(day)
+        if serial is None:
+            serial = self._serials[day] = _datetime_to_excel_datetime(day, self._wb.date_1904, False)
+        return serial
 
     def sheet(self, name: str, title: str | None, columns: Sequence[Column]) -> Sheet:
         return Sheet(self, name, title, columns)

@@ -38,6 +38,19 @@ def names_by(through: QuerySet, key: str, ids: list[int]) -> dict[int, str]:
     return {owner: "、".join(values) for owner, values in names.items()}
 
 
+def display_names(user_ids: QuerySet) -> dict[int, str]:
+    """User.display_name for the users whose ids `user_ids` (a values() subquery) yields, in one query:
+    the member's name, else the full name, else the username."""
+    from members.models import User
+
+    return {
+        pk: member_name if member_name is not None else (f"{first} {last}".strip() or username)
+        for pk, member_name, first, last, username in User.objects.filter(pk__in=user_ids).values_list(
+            "id", "member__name", "first_name", "last_name", "username"
+        )
+    }
+
+
 def add_section(builder: Callable) -> None:
     if builder not in dashboard.SECTIONS:
         dashboard.SECTIONS.append(builder)

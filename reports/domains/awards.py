@@ -83,14 +83,14 @@ HONOUR_COLUMNS = [
 def honour_sheet(scope, book) -> None:
     sheet = book.sheet("表彰名单", f"{scope.title}表彰名单", HONOUR_COLUMNS)
     nominations = (
-        honours(scope).select_related("category", "member", "branch", "campaign")
-        .order_by("category__sort_order", "branch__path", "member__name", "id")
+        honours(scope).order_by("category__sort_order", "branch__path", "member__name", "id")
+        .values_list("category__name", "member__name", "branch__name", "campaign__title", "campaign__published_on",
+                     "meeting_date", "votes_for", "deeds")
+        .iterator(chunk_size=CHUNK)
     )
-    for nomination in nominations.iterator(chunk_size=CHUNK):
-        sheet.append([
-            nomination.category.name, nomination.member.name, nomination.branch.name, nomination.campaign.title,
-            nomination.campaign.published_on, nomination.meeting_date, nomination.votes_for, nomination.deeds,
-        ])
+    append = sheet.append
+    for row in nominations:
+        append(row)
 
 
 def register() -> None:

@@ -4,19 +4,19 @@ whether a helper stands by them."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from core.xlsx import Column
-from hardship.models import HardshipCategory, HardshipRecord, Pairing
-from members.permissions import row_is_sensitive_visible, sensitive_org_ids
+from hardship.models import HardshipCategory, HardshipRecord, HelpType, Pairing
+from members.permissions import sensitive_org_ids
 from reports import annual, charts, metrics
 from reports.dashboard import Row, Section, rollup, row_link
-from reports.domains import CHUNK, add_section, percent_text
+from reports.domains import add_section, in_chunks, percent_text
 
 LEVELS = HardshipRecord.Level
 
@@ -163,34 +163,70 @@ LEDGER_COLUMNS = [
 ]
 
 
+def _names_per_owner(through, key: str, ids: list[int], names: dict[int, str], rank: dict[int, int],
+                     target: str) -> dict[int, str]:
+    """“因病致贫、低保” per owner from a many-to-many through table, in the target model's own order."""
+    per_owner: dict[int, list[int]] = defaultdict(list)
+    for owner, target_id in through.objects.filter(**{f"{key}__in": ids}).values_list(key, target):
+        per_owner[owner].append(target_id)
+    return {owner: "、".join(names[pk] for pk in sorted(targets, key=rank.__getitem__))
+            for owner, targets in per_owner.items()}
+
+
+def _ordered_names(model) -> tuple[dict[int, str], dict[int, int]]:
+    """id → name and id → position in the model's default ordering (category and help-type lists)."""
+    rows = list(model.objects.values_list("id", "name"))
+    return dict(rows), {pk: index for index, (pk, _) in enumerate(rows)}
+
+
 def ledger_sheet(scope, book) -> None:
     """Every line in force at some point of the year. Income, causes and the full 身份证号 only on rows
-    the viewer may read in full (the branch's secretary, the organization department)."""
+    the viewer may read in full (the branch's secretary, the organization department). Read as plain
+    values a chunk at a time, with categories, needs and the helpers of the report day per chunk."""
     sheet = book.sheet("困难党员台帐", f"{scope.title}困难党员台帐", LEDGER_COLUMNS)
     allowed = sensitive_org_ids(scope.user)
+    own_user = scope.user.pk
+    levels, statuses = dict(LEVELS.choices), dict(HardshipRecord.Status.choices)
+    category_names, category_rank = _ordered_names(HardshipCategory)
+    need_names, need_rank = _ordered_names(HelpType)
+    hidden = "（不可见）"
+    cent = Decimal("0.01")
     records = (
         HardshipRecord.objects.filter(member__organization_id__in=scope.branch_ids, registered_on__lte=scope.end)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=scope.start))
-        .select_related("member__organization")
-        .prefetch_related(
-            "categories", "needs",
-            Prefetch("pairings", queryset=Pairing.objects.filter(_pairing_at(scope.day)).select_related("helper"),
-                     to_attr="helpers_then"),
-        )
         .order_by("member__organization__path", "member__name", "id")
+        .values_list("id", "member__name", "member__organization__name", "member__organization_id",
+                     "member__user_id", "member__id_number", "level", "household_size", "annual_household_income",
+                     "causes", "main_difficulties", "status", "registered_on", "last_reviewed_on", "closed_on")
     )
-    for record in records.iterator(chunk_size=CHUNK):
-        member = record.member
-        full = row_is_sensitive_visible(scope.user, member, allowed)
-        sheet.append([
-            member.name, member.organization.name, member.id_number if full else member.masked_id_number,
-            "、".join(c.name for c in record.categories.all()), record.get_level_display(), record.household_size,
-            record.annual_household_income if full else None, record.per_capita_income if full else None,
-            record.causes if full else "（不可见）", record.main_difficulties if full else "（不可见）",
-            "、".join(n.name for n in record.needs.all()),
-            "、".join(p.helper.name for p in record.helpers_then), record.get_status_display(),
-            record.registered_on, record.last_reviewed_on, record.closed_on,
-        ])
+    append = sheet.append
+    for chunk in in_chunks(records):
+        ids = [row[0] for row in chunk]
+        categories = _names_per_owner(HardshipRecord.categories.through, "hardshiprecord_id", ids, category_names,
+                                      category_rank, "hardshipcategory_id")
+        needs = _names_per_owner(HardshipRecord.needs.through, "hardshiprecord_id", ids, need_names, need_rank,
+                                 "helptype_id")
+        helpers: dict[int, list[str]] = defaultdict(list)
+        for record_id, helper in (
+            Pairing.objects.filter(_pairing_at(scope.day), record_id__in=ids)
+            .order_by("-started_on", "-id").values_list("record_id", "helper__name")
+        ):
+            helpers[record_id].append(helper)
+        for (pk, name, branch, org_id, user_id, id_number, level, household, income, causes, difficulties, status,
+             registered_on, reviewed_on, closed_on) in chunk:
+            full = allowed is None or org_id in allowed or (user_id is not None and user_id == own_user)
+            if full:
+                per_capita = None if income is None or not household else (income / household).quantize(
+                    cent, ROUND_HALF_UP)
+            else:
+                id_number = f"{id_number[:6]}********{id_number[-4:]}" if id_number else ""
+                income = per_capita = None
+                causes = difficulties = hidden
+            append((
+                name, branch, id_number, categories.get(pk, ""), levels.get(level, level), household, income,
+                per_capita, causes, difficulties, needs.get(pk, ""), "、".join(helpers.get(pk, ())),
+                statuses.get(status, status), registered_on, reviewed_on, closed_on,
+            ))
 
 
 PAIRING_COLUMNS = [
@@ -205,23 +241,27 @@ PAIRING_COLUMNS = [
 def pairing_sheet(scope, book) -> None:
     sheet = book.sheet("结对帮扶", f"{scope.title}结对帮扶情况", PAIRING_COLUMNS)
     in_year = Q(progress__date__gte=scope.start, progress__date__lte=scope.end)
+    levels, statuses = dict(LEVELS.choices), dict(Pairing.Status.choices)
+    type_names, type_rank = _ordered_names(HelpType)
     pairings = (
         Pairing.objects.filter(record__member__organization_id__in=scope.branch_ids, started_on__lte=scope.end)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=scope.start))
-        .select_related("helper__organization", "record__member__organization")
-        .prefetch_related("help_types")
         .annotate(entries=Count("progress", filter=in_year),
                   money=Coalesce(Sum("progress__money", filter=in_year), Decimal("0")))
         .order_by("record__member__organization__path", "record__member__name", "id")
+        .values_list("id", "record__member__organization__name", "record__member__name", "record__level",
+                     "helper__name", "helper__organization__name", "started_on", "ended_on", "entries", "money",
+                     "status", "outcome")
     )
-    for pairing in pairings.iterator(chunk_size=CHUNK):
-        record = pairing.record
-        sheet.append([
-            record.member.organization.name, record.member.name, record.get_level_display(), pairing.helper.name,
-            pairing.helper.organization.name, "、".join(h.name for h in pairing.help_types.all()),
-            pairing.started_on, pairing.ended_on, pairing.entries, pairing.money, pairing.get_status_display(),
-            pairing.outcome,
-        ])
+    append = sheet.append
+    for chunk in in_chunks(pairings):
+        help_types = _names_per_owner(Pairing.help_types.through, "pairing_id", [row[0] for row in chunk],
+                                      type_names, type_rank, "helptype_id")
+        for pk, branch, name, level, helper, helper_branch, started, ended, entries, money, status, outcome in chunk:
+            append((
+                branch, name, levels.get(level, level), helper, helper_branch, help_types.get(pk, ""), started,
+                ended, entries, money, statuses.get(status, status), outcome,
+            ))
     sheet.add_totals()
 
 

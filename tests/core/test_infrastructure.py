@@ -53,6 +53,14 @@ def test_formula_triggers_are_neutralised(text):
     assert safe_text(text).startswith("'")
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("张三", "张三"), ("", ""), ("a-b", "a-b"), ("\x01=1+1", "'=1+1"), ("a\x00b\x0bc\x1f", "abc"),
+    ("第一行\n第二行", "第一行\n第二行"), ("\u3000全角空格", "\u3000全角空格"), ("\x0c\tx", "'\tx"),
+])
+def test_safe_text_drops_control_characters_then_neutralises(text, expected):
+    assert safe_text(text) == expected
+
+
 def test_workbook_writes_types_title_and_totals():
     with Workbook() as book:
         sheet = book.sheet("表", "标题", [Column("名称"), Column("日期", kind="date"), Column("金额", kind="money")])

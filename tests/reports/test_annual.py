@@ -213,3 +213,36 @@ def test_large_scope_is_built_in_the_background_and_matches_the_direct_download(
     background = load_workbook(io.BytesIO(client.get(reverse("reports:job_download", args=[job.pk])).content))
     for name in SHEETS:
         assert rows(background, name) == rows(direct, name), name
+
+
+def test_fund_sheet_names_each_clerk_without_a_query_per_line(unit, login):
+    """经办人 is the clerk's member name, else their full name or username; more lines by more clerks
+    cost no more queries (the clerks' names are read once, not per line)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from funds import services
+    from funds.models import Source
+    from reports.annual import write_annual_workbook
+    from reports.scope import resolve_scope
+    from tests.factories import AppointmentFactory, MemberFactory, UserFactory
+
+    fund = fund_with(unit, "100.00")  # recorded by jijin, who is not a member
+    clerk = UserFactory(username="kuaiji")
+    MemberFactory(organization=unit.branch1, user=clerk, name="钱会计")
+    AppointmentFactory(user=clerk, organization=unit.committee, role="fund_officer")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            write_annual_workbook(resolve_scope(unit.zzb, year=YEAR))
+        return len(captured.captured_queries)
+
+    queries()  # warms per-process caches
+    before = queries()
+    for by in (clerk, unit.jijin, clerk):
+        services.record_income(fund_id=fund.pk, by=by, source=Source.FISCAL, amount="10.00",
+                               occurred_on=timezone.localdate())
+    assert queries() == before
+    lines = rows(workbook(login(unit.zzb), year=YEAR), "关怀基金收支")[2:-1]
+    assert sorted(r[9] for r in lines) == sorted([unit.jijin.display_name, "钱会计", unit.jijin.display_name, "钱会计"])
