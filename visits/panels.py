@@ -36,7 +36,7 @@ def home_panel(request):
         .order_by("-raised_on")[:8]
     )
     due_rows = selectors.talks_due_rows(list(branches.values_list("pk", flat=True)), today)
-    due = selectors.with_due_figures(due_rows[:5], selectors.members_by_id(user, [r.member_id for r in due_rows[:5]]))
+    due = selectors.with_due_figures(due_rows[:5], selectors.members_by_id(user, [row[0] for row in due_rows[:5]]))
     due_count = len(due_rows)
     return Panel(
         title="走访慰问与谈心谈话",

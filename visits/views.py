@@ -195,7 +195,7 @@ def coverage(request):
         request.GET.get("page"))
     not_visited = selectors.not_visited_summary(shown_ids, today)
     members = selectors.members_by_id(
-        user, [row.member_id for row in due_page.object_list]
+        user, [row[0] for row in due_page.object_list]
         + [pk for group in not_visited for pk, _ in group.first])
     due_page.object_list = selectors.with_due_figures(due_page.object_list, members)
     return render(request, "visits/coverage.html", {
