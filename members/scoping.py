@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet, Subquery
 
+from core.cache import digest
 from members.models import Appointment, Organization, Role
 
 MANAGER_ROLES = (Role.SECRETARY, Role.COMMITTEE, Role.ORG_DEPT)
@@ -99,6 +100,15 @@ def ancestor_org_ids(user) -> set[int]:
         "path", flat=True
     )
     return {int(part) for path in paths for part in path.strip("/").split("/") if part}
+
+
+def scope_key(user) -> str:
+    """A short key for what the user sees (their appointments and, through `own_field`, their own
+    rows): figures computed through the user's scope are cached under it (core.cache). A changed role
+    makes a new key; a changed organization tree bumps the watching namespaces."""
+    if user.is_superuser:
+        return f"u{user.pk}-all"
+    return f"u{user.pk}-{digest(sorted(_appointments(user)))}"
 
 
 def visible_org_ids(user) -> QuerySet:
