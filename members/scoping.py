@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Q, QuerySet, Subquery
 
 from core.cache import digest
-from members.models import Appointment, Organization, Role
+from members.models import Appointment, Member, Organization, Role
 
 MANAGER_ROLES = (Role.SECRETARY, Role.COMMITTEE, Role.ORG_DEPT)
 _CACHE_ATTR = "_care_appointments"
@@ -96,9 +96,11 @@ def ancestor_org_ids(user) -> set[int]:
     they run concerns the user (a 党委's campaign concerns every member of its branches)."""
     if not user.is_authenticated:
         return set()
-    paths = Organization.objects.filter(Q(appointments__user=user) | Q(members__user=user)).values_list(
-        "path", flat=True
-    )
+    # Two semi-joins, not an OR over two LEFT JOINs (one of them through the 20,000 members).
+    paths = Organization.objects.filter(
+        Q(pk__in=Appointment.objects.filter(user=user).values("organization_id"))
+        | Q(pk__in=Member.objects.filter(user=user).values("organization_id"))
+    ).values_list("path", flat=True)
     return {int(part) for path in paths for part in path.strip("/").split("/") if part}
 
 
