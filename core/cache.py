@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -34,13 +35,20 @@ def _generation_key(namespace: str) -> str:
     return f"{namespace}:generation"
 
 
+def _fresh() -> int:
+    """A first generation number no earlier one can have used: if the number is lost (evicted, the
+    cache flushed), entries stored under the old numbers are never read again."""
+    return time.time_ns() // 1_000_000
+
+
 def generation(namespace: str) -> int:
     """The namespace's generation number (raises when the cache is unreachable)."""
     key = _generation_key(namespace)
     value = cache.get(key)
     if value is None:
-        cache.add(key, 1, None)
-        value = cache.get(key, 1)
+        first = _fresh()
+        cache.add(key, first, None)
+        value = cache.get(key, first)
     return value
 
 
@@ -49,9 +57,9 @@ def bump(namespace: str) -> None:
     key = _generation_key(namespace)
     try:
         cache.incr(key)
-    except ValueError:  # no generation yet (or evicted): any new number will do
+    except ValueError:  # no generation yet (or evicted)
         try:
-            cache.set(key, 1, None)
+            cache.set(key, _fresh(), None)
         except Exception:  # noqa: BLE001
             logger.warning("cache unavailable: %s generation not bumped", namespace)
     except Exception:  # noqa: BLE001 - Redis down: entries expire within TTL anyway

@@ -84,3 +84,12 @@ def test_with_the_cache_down_the_coverage_and_home_pages_answer_and_a_talk_is_lo
     })
     assert response.status_code == 302 and Talk.objects.count() == 1
     assert unit.member1.name not in _due_table(client)
+
+
+def test_names_on_the_coverage_page_are_escaped(login, unit):
+    unit.branch1.name = "第一<党>支部 & 社区"
+    unit.branch1.save()
+    MemberFactory(organization=unit.branch1, name="<script>x</script>", is_model_worker=True)
+    body = login(unit.shuji1).get(reverse("visits:coverage")).content.decode()
+    assert "<script>x</script>" not in body and "&lt;script&gt;x&lt;/script&gt;" in body
+    assert "第一&lt;党&gt;支部 &amp; 社区" in body and "第一<党>" not in body
