@@ -151,29 +151,31 @@ def public_funds_for(user) -> QuerySet:
 
 
 def todo_for(user) -> list[tuple[str, int, str]]:
-    """(what, how many, list query) the user must act on."""
+    """(what, how many, list query) the user must act on. One aggregate over the user's scope (a
+    filtered count per role's item) and one count of their own drafts, not a COUNT per item."""
     if not user.is_authenticated:
         return []
-    items: list[tuple[str, int, str]] = []
-    scoped = AssistanceApplication.objects.for_user(user)
+    wanted: list[tuple[str, str, Q]] = []  # (what, list query, condition on the scoped applications)
     if user.is_superuser or has_role(user, Role.SECRETARY):
-        branches = org_ids_with_role(user, Role.SECRETARY)
-        mine = scoped.filter(organization__in=branches)
-        items.append(("待召开支部大会评议", mine.filter(status=Status.SUBMITTED, is_emergency=False).count(),
-                      "status=submitted"))
-        items.append(("紧急救助待补录支部大会", mine.filter(is_emergency=True, meeting_on__isnull=True,
-                                                   status__in=COMMITTED_STATUSES).count(), "emergency=true"))
+        mine = Q(organization__in=org_ids_with_role(user, Role.SECRETARY))
+        wanted.append(("待召开支部大会评议", "status=submitted", mine & Q(status=Status.SUBMITTED, is_emergency=False)))
+        wanted.append(("紧急救助待补录支部大会", "emergency=true",
+                       mine & Q(is_emergency=True, meeting_on__isnull=True, status__in=COMMITTED_STATUSES)))
     if user.is_superuser or has_role(user, Role.ORG_DEPT):
-        depts = org_ids_with_role(user, Role.ORG_DEPT)
-        mine = scoped.filter(organization__in=depts).exclude(submitted_by=user).exclude(member__user=user)
-        items.append(("待党委审批", mine.filter(Q(status=Status.BRANCH_REVIEWED)
-                                            | Q(status=Status.SUBMITTED, is_emergency=True)).count(),
-                      "status=branch_reviewed"))
-        items.append(("公示异议待处理", mine.filter(status=Status.OBJECTION).count(), "status=objection"))
+        mine = (Q(organization__in=org_ids_with_role(user, Role.ORG_DEPT))
+                & ~Q(submitted_by=user) & ~Q(member__user=user))
+        wanted.append(("待党委审批", "status=branch_reviewed",
+                       mine & (Q(status=Status.BRANCH_REVIEWED) | Q(status=Status.SUBMITTED, is_emergency=True))))
+        wanted.append(("公示异议待处理", "status=objection", mine & Q(status=Status.OBJECTION)))
     if user.is_superuser or has_role(user, Role.FUND_OFFICER):
-        funds = org_ids_with_role(user, Role.FUND_OFFICER)
-        items.append(("公示无异议待发放", scoped.filter(fund__organization__in=funds, status=Status.NOTICE_PASSED)
-                      .exclude(approved_by=user).count(), "status=notice_passed"))
+        wanted.append(("公示无异议待发放", "status=notice_passed",
+                       Q(fund__organization__in=org_ids_with_role(user, Role.FUND_OFFICER),
+                         status=Status.NOTICE_PASSED) & ~Q(approved_by=user)))
+    counts = {}
+    if wanted:
+        counts = AssistanceApplication.objects.for_user(user).aggregate(
+            **{f"n{index}": Count("pk", filter=condition) for index, (_, _, condition) in enumerate(wanted)})
+    items = [(what, counts[f"n{index}"], query) for index, (what, query, _) in enumerate(wanted)]
     own = AssistanceApplication.objects.filter(Q(member__user=user) | Q(submitted_by=user))
     items.append(("我的申请待修改或提交", own.filter(status__in=(Status.DRAFT, Status.RETURNED)).count(),
                   "status=returned"))

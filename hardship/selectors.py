@@ -11,7 +11,9 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core import cache
 from hardship.models import HardshipRecord, Pairing, PairingProgress
+from members.scoping import scope_key
 
 
 def review_cutoff(today: dt.date | None = None) -> dt.date:
@@ -99,7 +101,21 @@ class Coverage:
     stale_count: int
 
 
+COVERAGE_CACHE = "hardship:coverage"
+COVERAGE_WATCHES = ("members.Member", "members.Organization", "hardship.HardshipRecord", "hardship.Pairing",
+                    "hardship.PairingProgress")
+
+
 def coverage(user, *, limit: int = 8, today: dt.date | None = None) -> Coverage:
+    """The home page's block, cached per viewer's scope and day (over a county, seven queries on the
+    ledger and the pairings); any saved or deleted line, pairing, progress entry, member or
+    organization bumps it (core.cache)."""
+    today = today or timezone.localdate()
+    return cache.cached(COVERAGE_CACHE, [scope_key(user), f"{today:%Y%m%d}", limit],
+                        lambda: _coverage(user, limit=limit, today=today))
+
+
+def _coverage(user, *, limit: int, today: dt.date) -> Coverage:
     no_helper = without_helper(user).select_related("member__organization").order_by("registered_on")
     review = needing_review(user, today=today).select_related("member__organization").order_by(
         Coalesce("last_reviewed_on", "registered_on"))

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from import_export.results import RowResult
 
+from core import cache
 from core.errors import DomainError
 from core.importing import (  # noqa: F401 - ImportRejected and error_workbook are part of this module's API
     ImportRejected,
@@ -178,6 +179,7 @@ def _run(*, data: bytes, by, dry_run: bool) -> ImportReport:
         report.similar = similar
         if not dry_run:
             _log_import(result, by)
+            cache.bulk_changed.send(sender=Member)  # cached figures (core.cache) over members are stale
     return report
 
 

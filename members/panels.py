@@ -10,8 +10,8 @@ def roster_panel(request):
     user = request.user
     if not permissions.can_view_roster(user):
         return None
-    branches = list(selectors.branch_summary(user))
-    context = {"branches": branches, "probation_due": selectors.probation_due(user), "summarised": False}
+    branches, probation_due = selectors.home_summary(user)
+    context = {"branches": branches, "probation_due": probation_due, "summarised": False}
     if len(branches) > SHOWN_BRANCHES:
         # The organization department of a county has 500 branches: one line for the unit, and the
         # branches with the most members lacking a phone number (the roster's own to-do).

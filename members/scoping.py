@@ -10,7 +10,8 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet, Subquery
 
-from members.models import Appointment, Organization, Role
+from core.cache import digest
+from members.models import Appointment, Member, Organization, Role
 
 MANAGER_ROLES = (Role.SECRETARY, Role.COMMITTEE, Role.ORG_DEPT)
 _CACHE_ATTR = "_care_appointments"
@@ -96,10 +97,21 @@ def ancestor_org_ids(user) -> set[int]:
     they run concerns the user (a 党委's campaign concerns every member of its branches)."""
     if not user.is_authenticated:
         return set()
-    paths = Organization.objects.filter(Q(appointments__user=user) | Q(members__user=user)).values_list(
-        "path", flat=True
-    )
+    # Two semi-joins, not an OR over two LEFT JOINs (one of them through the 20,000 members).
+    paths = Organization.objects.filter(
+        Q(pk__in=Appointment.objects.filter(user=user).values("organization_id"))
+        | Q(pk__in=Member.objects.filter(user=user).values("organization_id"))
+    ).values_list("path", flat=True)
     return {int(part) for path in paths for part in path.strip("/").split("/") if part}
+
+
+def scope_key(user) -> str:
+    """A short key for what the user sees (their appointments and, through `own`, their own
+    rows): figures computed through the user's scope are cached under it (core.cache). A changed role
+    makes a new key; a changed organization tree bumps the watching namespaces."""
+    if user.is_superuser:
+        return f"u{user.pk}-all"
+    return f"u{user.pk}-{digest(sorted(_appointments(user)))}"
 
 
 def visible_org_ids(user) -> list[int]:

@@ -5,10 +5,26 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from core import cache
 from members.models import Member
+from members.scoping import scope_key
 from members.validators import add_years
 
 ON_ROLL = Q(deceased_on__isnull=True, transferred_out_on__isnull=True)
+
+
+HOME_CACHE = "members:home"
+HOME_WATCHES = ("members.Member", "members.Organization")
+
+
+def home_summary(user) -> tuple[list[dict], list[Member]]:
+    """`branch_summary` and `probation_due` for the home page, cached per viewer's scope and day: over
+    a county the summary counts 20,000 members. Any saved or deleted member or organization (or a
+    roster import) bumps it (core.cache)."""
+    def compute() -> tuple[list[dict], list[Member]]:
+        return list(branch_summary(user)), probation_due(user)
+
+    return cache.cached(HOME_CACHE, [scope_key(user), f"{timezone.localdate():%Y%m%d}"], compute)
 
 
 def branch_summary(user) -> QuerySet:

@@ -35,9 +35,9 @@ def home_panel(request):
         VisitPrompt.objects.for_user(user).open().select_related("member", "member__organization")
         .order_by("-raised_on")[:8]
     )
-    members = Member.objects.filter(organization__in=branches)
-    due_count = members.on_roll().filter(~selectors.talked_in_cycle(today)).count()
-    due = list(selectors.talks_due(members, today)[:5])
+    due_rows = selectors.talks_due_rows(list(branches.values_list("pk", flat=True)), today)
+    due = selectors.with_due_figures(due_rows[:5], selectors.members_by_id(user, [row[0] for row in due_rows[:5]]))
+    due_count = len(due_rows)
     return Panel(
         title="走访慰问与谈心谈话",
         template="visits/_home.html",

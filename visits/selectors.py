@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
+from core import cache
 from core.calendars import july_first, spring_festival
 from hardship.models import HardshipRecord
 from members.models import Member, Organization
@@ -180,8 +182,18 @@ class BranchCoverage:
         return self.on_roll - self.talked
 
 
-def branch_coverage(branches: QuerySet[Organization], day: dt.date) -> list[BranchCoverage]:
+def branch_coverage(branches: Iterable[Organization], day: dt.date) -> list[BranchCoverage]:
     """Per branch: members on roll, talked with in the cycle, and targets visited for the last 春节."""
+    branches = list(branches)
+    return _with_counts(branches, _branch_counts([b.pk for b in branches], day))
+
+
+def _with_counts(branches: list[Organization], counts: dict[int, dict]) -> list[BranchCoverage]:
+    zero = {"on_roll": 0, "talked": 0, "targets": 0, "targets_visited": 0}
+    return [BranchCoverage(organization=branch, **{**zero, **counts.get(branch.pk, {})}) for branch in branches]
+
+
+def _branch_counts(branch_ids: list[int], day: dt.date) -> dict[int, dict]:
     recent_talk = talked_in_cycle(day)
     spring = last_holiday(Occasion.SPRING_FESTIVAL, day)
     lead = dt.timedelta(days=settings.CARE["HOLIDAY_PLAN_LEAD_DAYS"])
@@ -191,7 +203,7 @@ def branch_coverage(branches: QuerySet[Organization], day: dt.date) -> list[Bran
     targets = target_q(spring)
     rows = (
         Member.objects.on_roll()
-        .filter(organization__in=branches)
+        .filter(organization__in=branch_ids)
         .values("organization_id")
         .annotate(
             on_roll=Count("pk"),
@@ -199,16 +211,9 @@ def branch_coverage(branches: QuerySet[Organization], day: dt.date) -> list[Bran
             targets=Count("pk", filter=targets),
             targets_visited=Count("pk", filter=targets & Q(Exists(visited))),
         )
+        .order_by()
     )
-    by_org = {row["organization_id"]: row for row in rows}
-    result = []
-    for branch in branches:
-        row = by_org.get(branch.pk, {})
-        result.append(BranchCoverage(
-            organization=branch, on_roll=row.get("on_roll", 0), talked=row.get("talked", 0),
-            targets=row.get("targets", 0), targets_visited=row.get("targets_visited", 0),
-        ))
-    return result
+    return {row.pop("organization_id"): row for row in rows}
 
 
 def plans_with_progress(queryset: QuerySet[VisitPlan]) -> QuerySet[VisitPlan]:
@@ -219,3 +224,97 @@ def plans_with_progress(queryset: QuerySet[VisitPlan]) -> QuerySet[VisitPlan]:
 
 def open_plan_items(queryset: QuerySet[VisitPlanItem]) -> QuerySet[VisitPlanItem]:
     return queryset.filter(visit__isnull=True).select_related("member", "plan", "plan__organization")
+
+
+# --- the same figures, cached per set of branches and day ------------------------------------------
+#
+# The coverage page and the home page of the organization department read them over a whole county
+# (20,000 members, 40,000 talks, 60,000 visits: about half a second a request). They are cached per
+# set of branches (viewers with the same branches share an entry) and day; a saved or deleted talk,
+# visit, member, hardship line or organization bumps the generation (core.cache), so a talk just
+# logged takes its member off the list at once. The cache holds ids and figures only: the members
+# shown are read per request through the viewer's scope.
+
+CACHE = "visits:coverage"
+CACHE_WATCHES = ("members.Member", "members.Organization", "hardship.HardshipRecord", "visits.Talk", "visits.Visit")
+SHOWN_NOT_VISITED = 100
+
+
+# A member due a talk as cached: (member id, last talk and last visit as date ordinals or None, in
+# hardship, flagged). Plain ints and bools: the county's 4,500 rows unpickle in about a millisecond,
+# where dates or dataclasses took tens of milliseconds on every request.
+DueRow = tuple[int, int | None, int | None, bool, bool]
+
+
+def _ordinal(day: dt.date | None) -> int | None:
+    return day.toordinal() if day else None
+
+
+def _from_ordinal(ordinal: int | None) -> dt.date | None:
+    return dt.date.fromordinal(ordinal) if ordinal else None
+
+
+@dataclass(frozen=True)
+class NotVisited:
+    label: str
+    holiday: dt.date
+    count: int
+    first: list[tuple[int, dt.date | None]]  # (member id, last visit) of the first SHOWN_NOT_VISITED
+
+
+def _scope_key(kind: str, branch_ids: Iterable[int], day: dt.date) -> list[str]:
+    return [kind, f"{day:%Y%m%d}", cache.digest(sorted(branch_ids))]
+
+
+def talks_due_rows(branch_ids: list[int], day: dt.date) -> list[DueRow]:
+    """`talks_due` over the members of these branches (ids the caller read through its scope), in order."""
+    def compute() -> list[DueRow]:
+        rows = talks_due(Member.objects.filter(organization__in=branch_ids), day).values_list(
+            "pk", "last_talk_on", "last_visit_on", "in_hardship", "flagged")
+        return [(pk, _ordinal(talk), _ordinal(visit), hardship, flagged)
+                for pk, talk, visit, hardship, flagged in rows]
+
+    return cache.cached(CACHE, _scope_key("due", branch_ids, day), compute)
+
+
+def not_visited_summary(branch_ids: list[int], day: dt.date) -> list[NotVisited]:
+    """`not_visited_targets` over the members of these branches: how many, and the first ones."""
+    def compute() -> list[NotVisited]:
+        result = []
+        members = Member.objects.filter(organization__in=branch_ids)
+        for label, holiday, queryset in not_visited_targets(members, day):
+            rows = list(queryset.values_list("pk", "last_visit_on"))
+            result.append(NotVisited(label=label, holiday=holiday, count=len(rows), first=rows[:SHOWN_NOT_VISITED]))
+        return result
+
+    return cache.cached(CACHE, _scope_key("not_visited", branch_ids, day), compute)
+
+
+def cached_branch_coverage(branches: list[Organization], day: dt.date) -> list[BranchCoverage]:
+    ids = [b.pk for b in branches]
+    counts = cache.cached(CACHE, _scope_key("branches", ids, day), lambda: _branch_counts(ids, day))
+    return _with_counts(branches, counts)
+
+
+def members_by_id(user, ids: Iterable[int]) -> dict[int, Member]:
+    """The members behind cached ids, read in one query through the viewer's scope (only what the
+    coverage lists show: up to 300 rows on the organization department's page)."""
+    ids = set(ids)
+    if not ids:
+        return {}
+    members = (Member.objects.for_user(user).filter(pk__in=ids).select_related("organization")
+               .only("id", "name", "user_id", "organization__id", "organization__name", "organization__path"))
+    return {m.pk: m for m in members}
+
+
+def with_due_figures(rows: Iterable[DueRow], members: dict[int, Member]) -> list[Member]:
+    """The members of `rows`, in their order, annotated as `talks_due` annotates them."""
+    result = []
+    for pk, last_talk, last_visit, in_hardship, flagged in rows:
+        member = members.get(pk)
+        if member is None:  # removed since the figures were cached (they expire soon)
+            continue
+        member.last_talk_on, member.last_visit_on = _from_ordinal(last_talk), _from_ordinal(last_visit)
+        member.in_hardship, member.flagged = in_hardship, flagged
+        result.append(member)
+    return result

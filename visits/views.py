@@ -9,6 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -179,24 +180,40 @@ def coverage(request):
     _require_manager(request.user)
     user = request.user
     today = timezone.localdate()
-    branches = branches_for(user)
+    branches = list(branches_for(user))
     selected = None
     org_id = request.GET.get("organization", "")
     if org_id.isdigit():
-        selected = get_object_or_404(branches, pk=org_id)
-    members = Member.objects.for_user(user).filter(organization__in=[selected] if selected else branches)
-    due = selectors.talks_due(members, today)
-    due_page = Paginator(due, page_size_from(request)).get_page(request.GET.get("page"))
-    not_visited = [
-        (label, holiday, list(qs[:100]), qs.count())
-        for label, holiday, qs in selectors.not_visited_targets(members.on_roll(), today)
-    ]
+        selected = next((b for b in branches if b.pk == int(org_id)), None)
+        if selected is None:
+            raise Http404
+    shown = [selected] if selected else branches
+    shown_ids = [b.pk for b in shown]
+    # The figures come cached per set of branches and day (selectors); the members on this page are
+    # then read in one query through the viewer's scope.
+    due_page = Paginator(selectors.talks_due_rows(shown_ids, today), page_size_from(request)).get_page(
+        request.GET.get("page"))
+    not_visited = selectors.not_visited_summary(shown_ids, today)
+    members = selectors.members_by_id(
+        user, [row[0] for row in due_page.object_list]
+        + [pk for group in not_visited for pk, _ in group.first])
+    due_page.object_list = selectors.with_due_figures(due_page.object_list, members)
     return render(request, "visits/coverage.html", {
-        "rows": selectors.branch_coverage(branches.filter(pk=selected.pk) if selected else branches, today),
+        "rows": selectors.cached_branch_coverage(shown, today),
         "branches": branches, "selected": selected, "due_page": due_page,
         "cycle_start": selectors.cycle_start(today), "cycle_years": settings.CARE["TALK_CYCLE_YEARS"],
-        "not_visited": not_visited,
+        "not_visited": [(group.label, group.holiday, _with_last_visit(group.first, members), group.count)
+                        for group in not_visited],
     })
+
+
+def _with_last_visit(rows, members) -> list[Member]:
+    result = []
+    for pk, last_visit_on in rows:
+        if (member := members.get(pk)) is not None:
+            member.last_visit_on = last_visit_on
+            result.append(member)
+    return result
 
 
 # --- plans ----------------------------------------------------------------------------------------

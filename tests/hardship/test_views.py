@@ -280,3 +280,14 @@ def test_record_search_finds_only_lines_the_user_keeps(unit, login):
     assert login(unit.shuji2).get("/hardship/search/", {"q": "刘"}).json()["results"] == []
     everyone = login(unit.zzb).get("/hardship/search/").json()["results"]
     assert {r["text"] for r in everyone} == {"刘一（第一党支部）", "陈二（第二党支部）"}
+
+
+def test_home_coverage_panel_shows_a_new_line_and_a_new_helper_at_once(unit, login, record1):
+    client = login(unit.shuji1)
+    no_helper = client.get("/").content.decode().split("还没有帮扶人的困难党员")
+    assert len(no_helper) == 2 and "刘一" in no_helper[1]
+    RecordFactory(member=unit.dangyuan1.member)
+    assert "张党员" in client.get("/").content.decode().split("还没有帮扶人的困难党员")[1]
+    PairingFactory(record=record1, helper=unit.shuji1.member)
+    after = client.get("/").content.decode()
+    assert "刘一" not in after.split("还没有帮扶人的困难党员")[1].split("</ul>")[0]

@@ -205,3 +205,21 @@ def test_administrator_imports_into_any_branch(unit, login):
     assert [r.name for r in response.context["report"].new] == ["管理员导入"]
     confirm(client, response)
     assert Member.objects.get(name="管理员导入").organization == unit.branch2
+
+
+def test_imported_members_show_at_once_on_the_home_page_and_the_due_list(unit, login):
+    """The roster import writes in bulk (no model signals): it still makes the cached home figures
+    and the coverage page's list of members due a talk stale."""
+    client = login(unit.shuji1)
+    assert "周一" not in client.get(reverse("visits:coverage")).content.decode()
+    before = _branch1_on_roll(client)
+    confirm(client, upload(client, xlsx([person("周一"), person("吴二", gender="F")])))
+    assert _branch1_on_roll(client) == before + 2
+    assert "周一" in client.get(reverse("visits:coverage")).content.decode()
+
+
+def _branch1_on_roll(client) -> int:
+    import re
+
+    body = client.get("/").content.decode()
+    return int(re.search(r"第一党支部</a></td>\s*<td class=\"text-end\">(\d+)</td>", body).group(1))

@@ -103,3 +103,33 @@ def test_the_organization_department_home_page_sums_up_a_county(unit, login):
     assert f"全部 {branches} 个支部" in html
     assert "缺电话最多的支部" in html
     assert html.count("村第") <= 12  # the attention list, not all the branches
+
+
+DASHBOARDS = ["/", "/visits/coverage/", "/visits/coverage/?page=2&page_size=5"]
+
+
+@pytest.mark.parametrize("who", ["zzb", "shuji1"])
+def test_home_and_coverage_pages_query_counts_cold_and_warm_do_not_grow_with_the_data(unit, login, who):
+    """The home page and the coverage page read their county-wide figures from the cache
+    (core.cache): computed on the first request (cold) and read on the next (warm). Both counts
+    stay the same when the data grows tenfold; a warm page stays within a list page's budget."""
+    from django.core.cache import cache
+
+    fund = fund_with(unit)
+    grow(unit, fund, 3)
+    client = login(getattr(unit, who))
+
+    def counts():
+        cache.clear()
+        cold = {url: _count(client, url) for url in DASHBOARDS}
+        warm = {url: _count(client, url) for url in DASHBOARDS}
+        return cold, warm
+
+    small = counts()
+    grow(unit, fund, 30)
+    large = counts()
+    assert large == small
+    cold, warm = large
+    assert warm["/visits/coverage/"] <= 7 and warm["/visits/coverage/?page=2&page_size=5"] <= 7
+    assert warm["/"] <= 16
+    assert all(warm[url] <= cold[url] for url in DASHBOARDS)
