@@ -38,6 +38,8 @@ ENV = {
     "ALLOWED_HOSTS": "*",
     "ROOT_URLCONF": "bench.urls",
     "CELERY_TASK_ALWAYS_EAGER": "1",
+    # The cache as in production (docker-compose): shared by the load run's gunicorn workers.
+    "REDIS_URL": os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/6"),
     "LOG_LEVEL": "WARNING",
 }
 PYTHON = sys.executable
@@ -59,6 +61,9 @@ def build_database(members: int, reuse: bool) -> None:
     import psycopg2
 
     manage("collectstatic", "--noinput", "-v0")  # production settings serve hashed static files
+    import redis
+
+    redis.Redis.from_url(ENV["REDIS_URL"]).flushdb()  # no figures cached from an earlier database
     admin = psycopg2.connect(f"{PG}/postgres")
     admin.autocommit = True
     with admin.cursor() as cursor:
