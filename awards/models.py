@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.audit import Audited
 from core.workflow import Transitions
 from members.models import Member, Organization
-from members.scoping import ancestor_org_ids, scoped, visible_org_ids
+from members.scoping import ancestor_org_ids, scoped, sees_every_organization, visible_org_ids
 
 WITHDRAWN = "withdrawn"  # an event only: a withdrawn nomination is deleted, its place freed
 DEFAULT_CATEGORIES = ("优秀共产党员", "优秀党务工作者", "党员兑现承诺先进个人")
@@ -57,7 +57,7 @@ class CampaignQuerySet(models.QuerySet):
         """Campaigns run by an organization the user is under, or that the user oversees."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser:
+        if sees_every_organization(user):  # the organizer is NOT NULL and lies in the user's tree
             return self
         return self.filter(Q(organizer__in=visible_org_ids(user)) | Q(organizer_id__in=ancestor_org_ids(user)))
 

@@ -19,7 +19,7 @@ from funds.models import (
     Status,
 )
 from members.models import Member, Role
-from members.scoping import has_role, org_ids_with_role, visible_org_ids
+from members.scoping import has_role, org_ids_with_role, sees_every_organization, visible_org_ids
 
 ZERO = Decimal("0.00")
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
@@ -123,10 +123,13 @@ def notices_for(user) -> QuerySet:
     """Applications in 公示 the user may see: their branch's, and those under organizations they serve."""
     if not user.is_authenticated:
         return AssistanceApplication.objects.none()
-    condition = Q(organization__in=visible_org_ids(user))
-    member = getattr(user, "member", None)
-    if member is not None:
-        condition |= Q(organization_id=member.organization_id)
+    if sees_every_organization(user):
+        condition = Q()
+    else:
+        condition = Q(organization__in=visible_org_ids(user))
+        member = getattr(user, "member", None)
+        if member is not None:
+            condition |= Q(organization_id=member.organization_id)
     return (
         AssistanceApplication.objects.filter(condition, status__in=(Status.IN_NOTICE, Status.OBJECTION))
         .select_related("member", "organization")

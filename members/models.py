@@ -48,8 +48,10 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(condition)
 
     def for_user(self, user) -> OrganizationQuerySet:
-        from members.scoping import visible_org_ids
+        from members.scoping import sees_every_organization, visible_org_ids
 
+        if sees_every_organization(user):
+            return self
         return self.filter(pk__in=visible_org_ids(user))
 
     def branches(self) -> OrganizationQuerySet:
@@ -115,13 +117,9 @@ class Organization(models.Model):
 class MemberQuerySet(models.QuerySet):
     def for_user(self, user) -> MemberQuerySet:
         """Members the user may see: everyone under their organizations, plus themself."""
-        from members.scoping import sees_every_organization, visible_org_ids
+        from members.scoping import scoped
 
-        if not user.is_authenticated:
-            return self.none()
-        if sees_every_organization(user):  # organization is NOT NULL: every member is in scope
-            return self
-        return self.filter(Q(organization__in=visible_org_ids(user)) | Q(user=user))
+        return scoped(self, user, org_field="organization", own="user")
 
     def on_roll(self) -> MemberQuerySet:
         """Members still in the organization: neither deceased nor transferred out."""
