@@ -142,4 +142,6 @@ def markdown(r: dict) -> str:
                   + (f"; every page of the table / bare view: {_fmt(load['all_pages_ratio'])}." if "all_pages" in load else "."),
                   ""]
     lines.append(f"Total run time: {r.get('total_seconds', 0)} s.")
+    for rerun in r.get("partial_reruns", []):
+        lines.append(f"Re-run afterwards on the same database (`--reuse --only`): {rerun}.")
     return "\n".join(lines) + "\n"

@@ -43,6 +43,7 @@ ENV = {
     "LOG_LEVEL": "WARNING",
 }
 PYTHON = sys.executable
+ALL_PARTS = ("pages", "workbook", "import", "daily", "load")
 
 
 def log(message: str) -> None:
@@ -167,16 +168,27 @@ def time_pages(repeats: int) -> list[dict]:
 # Work measured in a child process (wall time and peak memory of that work alone)
 
 
+def _peak_rss_kb() -> int:
+    """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux carries that over an
+    exec from the parent (the benchmark process, large after timing the pages), so a child's own
+    peak could not be told from it."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def child(kind: str) -> dict:
     """Runs in a fresh process: `python bench/run.py --child KIND`; prints one JSON line."""
     django_setup()
     from bench import work
 
-    baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    baseline_kb = _peak_rss_kb()
     started = time.perf_counter()
     extra = getattr(work, kind)()
     seconds = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_kb = _peak_rss_kb()
     return {"seconds": round(seconds, 2), "peak_mb": round((peak_kb - baseline_kb) / 1024, 1),
             "rss_mb": round(peak_kb / 1024, 1), **(extra or {})}
 
@@ -249,7 +261,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep an existing benchmark database")
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--load-seconds", type=int, default=30)
-    parser.add_argument("--only", default="pages,workbook,import,daily,load")
+    parser.add_argument("--only", default=",".join(ALL_PARTS))
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -259,8 +271,14 @@ def main() -> None:
     build_database(args.members, args.reuse)
     django_setup()
     only = set(args.only.split(","))
-    results: dict = {
-        "when": time.strftime("%Y-%m-%d %H:%M"),
+    previous = ROOT / "bench" / "results.json"
+    results: dict = {}
+    if args.reuse and only != set(ALL_PARTS) and previous.exists():
+        # A partial re-run updates the parts it measured and keeps the others of the last run.
+        results = json.loads(previous.read_text(encoding="utf-8"))
+        results.setdefault("partial_reruns", []).append(f"{time.strftime('%Y-%m-%d %H:%M')}: {args.only}")
+    results |= {
+        "when": results.get("when") or time.strftime("%Y-%m-%d %H:%M"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "members": args.members,
     }
@@ -277,7 +295,8 @@ def main() -> None:
         results["daily"] = measure_daily(3)
     if "load" in only:
         results["load"] = measure_load(args.load_seconds)
-    results["total_seconds"] = round(time.monotonic() - started)
+    if "partial_reruns" not in results:
+        results["total_seconds"] = round(time.monotonic() - started)
     write_results(results)
 
 
