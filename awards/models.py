@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.audit import Audited
 from core.workflow import Transitions
 from members.models import Member, Organization
-from members.scoping import ancestor_org_ids, scoped, sees_every_organization, visible_org_ids
+from members.scoping import ScopedQuerySet, ancestor_org_ids, covers_everything, org_ids
 
 WITHDRAWN = "withdrawn"  # an event only: a withdrawn nomination is deleted, its place freed
 DEFAULT_CATEGORIES = ("优秀共产党员", "优秀党务工作者", "党员兑现承诺先进个人")
@@ -53,13 +53,20 @@ NOMINATION_FLOW = Transitions(
 
 
 class CampaignQuerySet(models.QuerySet):
-    def for_user(self, user) -> CampaignQuerySet:
-        """Campaigns run by an organization the user is under, or that the user oversees."""
+    def for_user(self, user, action: str = "view") -> CampaignQuerySet:
+        """Campaigns the user oversees (the table's roles over the organizer), and, for the actions
+        open to Party members, those run by an organization above the user's branch or role."""
+        from members import access
+
         if not user.is_authenticated:
             return self.none()
-        if sees_every_organization(user):  # the organizer is NOT NULL and lies in the user's tree
-            return self
-        return self.filter(Q(organizer__in=visible_org_ids(user)) | Q(organizer_id__in=ancestor_org_ids(user)))
+        roles = access.real_roles("campaign", action)
+        if user.is_superuser or (roles and covers_everything(user, *roles)):
+            return self  # the organizer is NOT NULL and lies in the user's tree
+        condition = Q(organizer__in=org_ids(user, *roles)) if roles else Q(pk__in=[])
+        if access.admits_members("campaign", action):
+            condition |= Q(organizer_id__in=ancestor_org_ids(user))
+        return self.filter(condition)
 
 
 class AwardCampaign(Audited, models.Model):
@@ -162,10 +169,12 @@ class AwardCategory(Audited, models.Model):
         return self.campaign.organizer.path
 
 
-class NominationQuerySet(models.QuerySet):
-    def for_user(self, user) -> NominationQuerySet:
-        """Nomination files (deeds, votes, review): the branches the user keeps, and the member's own."""
-        return scoped(self, user, org_field="branch", own="member__user")
+class NominationQuerySet(ScopedQuerySet):
+    """Nomination files (deeds, votes, review): the branches the user keeps, and the member's own."""
+
+    access_kind = "nomination"
+    org_field = "branch"
+    own_fields = ("member__user",)
 
     def counting_against_quota(self) -> NominationQuerySet:
         return self.exclude(status=NominationStatus.REJECTED)

@@ -1,40 +1,35 @@
-"""Who may do what in a commendation campaign. Views ask before showing a button; services ask again."""
+"""Who may do what in a commendation campaign: the role table's answers (members.access) with the
+campaign or nomination at hand. Views ask before showing a button; services ask again."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
 from awards.models import AwardCampaign, CampaignStatus, Nomination
-from members.models import Member, Organization, Role
-from members.scoping import branches_for, has_role, holds_role_over, org_ids_with_role
+from members import access
+from members.access import CREATE, LIST, VIEW
+from members.models import Member, Organization
+from members.scoping import branches_for, organizations_for
 
 
 def can_create_campaign(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or has_role(user, Role.ORG_DEPT)
+    return access.may(user, "campaign", CREATE)
 
 
 def organizer_choices(user) -> QuerySet:
-    """Organizations a user may run a campaign for: where they are the organization department."""
-    queryset = Organization.objects.filter(is_active=True).exclude(kind=Organization.Kind.BRANCH)
-    if user.is_superuser:
-        return queryset.order_by("path")
-    return queryset.filter(pk__in=org_ids_with_role(user, Role.ORG_DEPT)).order_by("path")
+    """Organizations a user may run a campaign for: above branch level, where the table lets them."""
+    return organizations_for(user, *access.real_roles("campaign", CREATE)).exclude(kind=Organization.Kind.BRANCH)
 
 
 def can_manage_campaign(user, campaign: AwardCampaign) -> bool:
     """The organization department over the organizer: reviews, notices, objections, publication."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return holds_role_over(user, campaign.organizer_id, Role.ORG_DEPT)
+    return access.may_at(user, "campaign", "manage", campaign.organizer_id)
 
 
 def nominating_branches(user, campaign: AwardCampaign) -> QuerySet:
-    """Branches under the organizer whose secretary the user is."""
-    return branches_for(user, Role.SECRETARY).filter(path__startswith=campaign.organizer.path)
+    """Branches under the organizer where the user may nominate (their secretary)."""
+    return branches_for(user, *access.real_roles("nomination", CREATE)).filter(
+        path__startswith=campaign.organizer.path)
 
 
 def can_nominate(user, campaign: AwardCampaign) -> bool:
@@ -46,7 +41,7 @@ def can_nominate(user, campaign: AwardCampaign) -> bool:
 
 
 def can_view_nominations(user, campaign: AwardCampaign) -> bool:
-    if not user.is_authenticated:
+    if not access.may(user, "nomination", LIST):
         return False
     return can_manage_campaign(user, campaign) or nominating_branches(user, campaign).exists()
 
@@ -56,12 +51,16 @@ def can_withdraw(user, nomination: Nomination) -> bool:
         return False
     if nomination.campaign.status != CampaignStatus.COLLECTING:
         return False
-    return nominating_branches(user, nomination.campaign).filter(pk=nomination.branch_id).exists()
+    return access.may_at(user, "nomination", "withdraw", nomination.branch_id)
+
+
+def can_see_honour_stats(user) -> bool:
+    return access.may(user, "honours", VIEW)
 
 
 def objecting_member(user, campaign: AwardCampaign) -> Member | None:
     """The user's own on-roll member record if it lies under the organizer: the people a notice is for."""
-    if not user.is_authenticated:
+    if not access.may(user, "nomination", "object"):
         return None
     return (
         Member.objects.on_roll()

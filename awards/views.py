@@ -3,8 +3,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -30,8 +28,9 @@ from core.calendars import calendar_source
 from core.errors import DomainError
 from core.http import attachment
 from core.pagination import PageSizeMixin, page_size_from
-from members.models import Organization, Role
-from members.scoping import has_role
+from core.params import id_param, year_param
+from members.access import CREATE, EXPORT, LIST, VIEW, RuleMixin, requires
+from members.models import Organization
 
 ROLL_PAGE_SIZE = 50
 
@@ -47,7 +46,8 @@ def _managed_campaign(request, pk: int) -> AwardCampaign:
     return campaign
 
 
-class CampaignListView(LoginRequiredMixin, PageSizeMixin, ListView):
+class CampaignListView(RuleMixin, PageSizeMixin, ListView):
+    access = ("campaign", LIST)
     template_name = "awards/campaign_list.html"
     context_object_name = "campaigns"
 
@@ -66,15 +66,13 @@ class CampaignListView(LoginRequiredMixin, PageSizeMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_create"] = permissions.can_create_campaign(self.request.user)
-        context["can_see_stats"] = _can_see_stats(self.request.user)
+        context["can_see_stats"] = permissions.can_see_honour_stats(self.request.user)
         return context
 
 
-@login_required
+@requires("campaign", CREATE)
 def campaign_create(request):
     user = request.user
-    if not permissions.can_create_campaign(user):
-        raise PermissionDenied("只有组织部可以发起评选")
     today = timezone.localdate()
     if request.method == "POST":
         form = CampaignForm(request.POST, user=user)
@@ -104,7 +102,7 @@ def campaign_create(request):
     return render(request, "awards/campaign_form.html", {"form": form, "formset": formset})
 
 
-@login_required
+@requires("campaign", VIEW)
 def campaign_detail(request, pk: int):
     user = request.user
     campaign = _campaign(request, pk)
@@ -136,13 +134,13 @@ def campaign_detail(request, pk: int):
     if campaign.shows_list:
         public = selectors.public_list(campaign)
         branch_choices = list(Organization.objects.filter(pk__in=public.values("branch")).order_by("path"))
-        branch_id = request.GET.get("branch", "")
-        if branch_id.isdigit():
-            public = public.filter(branch_id=int(branch_id))
+        branch_id = id_param(request.GET.get("branch"))
+        if branch_id is not None:
+            public = public.filter(branch_id=branch_id)
         # A county's honour roll runs to thousands of names: paged, 50 a page unless asked otherwise.
         size = page_size_from(request) if "page_size" in request.GET else ROLL_PAGE_SIZE
         page = Paginator(public, size).get_page(request.GET.get("page"))
-        counts = selectors.public_counts(campaign, branch_id=int(branch_id) if branch_id.isdigit() else None)
+        counts = selectors.public_counts(campaign, branch_id=branch_id)
         groups = selectors.grouped_by_category(page.object_list)
         for category, _ in groups:
             category.listed = counts.get(category.pk, 0)
@@ -160,7 +158,7 @@ def campaign_detail(request, pk: int):
     return render(request, "awards/campaign_detail.html", context)
 
 
-@login_required
+@requires("campaign", VIEW)
 def campaign_print(request, pk: int):
     campaign = _campaign(request, pk)
     if not campaign.shows_list:
@@ -171,7 +169,7 @@ def campaign_print(request, pk: int):
     })
 
 
-@login_required
+@requires("campaign", EXPORT)
 def honours_xlsx(request, pk: int):
     campaign = _campaign(request, pk)
     if not campaign.shows_list:
@@ -192,7 +190,8 @@ def _nomination_queryset(request, campaign: AwardCampaign):
     )
 
 
-class NominationListView(LoginRequiredMixin, PageSizeMixin, FilterView):
+class NominationListView(RuleMixin, PageSizeMixin, FilterView):
+    access = ("nomination", LIST)
     template_name = "awards/nomination_list.html"
     context_object_name = "nominations"
     filterset_class = NominationFilter
@@ -218,7 +217,7 @@ class NominationListView(LoginRequiredMixin, PageSizeMixin, FilterView):
         return context
 
 
-@login_required
+@requires("nomination", EXPORT)
 def nominations_xlsx(request, pk: int):
     campaign = _campaign(request, pk)
     queryset = _nomination_queryset(request, campaign)
@@ -226,7 +225,7 @@ def nominations_xlsx(request, pk: int):
     return attachment(exports.nomination_workbook(campaign, filterset.qs), filename=f"{campaign.title}推荐名单.xlsx")
 
 
-@login_required
+@requires("nomination", CREATE)
 def nominate(request, pk: int):
     user = request.user
     campaign = _campaign(request, pk)
@@ -257,7 +256,7 @@ def nominate(request, pk: int):
     })
 
 
-@login_required
+@requires("nomination", VIEW)
 def nomination_detail(request, pk: int):
     user = request.user
     nomination = get_object_or_404(
@@ -289,7 +288,7 @@ def _act(request, action, success: str, target):
     return redirect(target)
 
 
-@login_required
+@requires("campaign", "manage")
 @require_POST
 def campaign_close(request, pk: int):
     campaign = _managed_campaign(request, pk)
@@ -297,7 +296,7 @@ def campaign_close(request, pk: int):
                 "推荐已截止，进入评审阶段", f"{campaign.get_absolute_url()}nominations/?status=submitted")
 
 
-@login_required
+@requires("campaign", "manage")
 @require_POST
 def campaign_notice(request, pk: int):
     campaign = _managed_campaign(request, pk)
@@ -305,7 +304,7 @@ def campaign_notice(request, pk: int):
                 "评审通过名单已开始公示", campaign)
 
 
-@login_required
+@requires("campaign", "manage")
 @require_POST
 def campaign_publish(request, pk: int):
     campaign = _managed_campaign(request, pk)
@@ -313,7 +312,7 @@ def campaign_publish(request, pk: int):
                 "表彰已发布，获奖党员和支部书记已收到通知", campaign)
 
 
-@login_required
+@requires("campaign", "manage")
 @require_POST
 def campaign_cancel(request, pk: int):
     campaign = _managed_campaign(request, pk)
@@ -326,10 +325,11 @@ def campaign_cancel(request, pk: int):
                 "评选已取消", campaign)
 
 
-@login_required
+@requires("nomination", "review")
 @require_POST
 def nomination_review(request, pk: int):
-    nomination = get_object_or_404(Nomination.objects.for_user(request.user).select_related("campaign"), pk=pk)
+    nomination = get_object_or_404(Nomination.objects.for_user(request.user, "review").select_related("campaign"),
+                                   pk=pk)
     if not permissions.can_manage_campaign(request.user, nomination.campaign):
         raise PermissionDenied("只有组织部可以评审")
     approve = request.POST.get("decision") == "approve"
@@ -342,17 +342,18 @@ def nomination_review(request, pk: int):
                 "已评审通过" if approve else "已标记为不通过", next_url)
 
 
-@login_required
+@requires("nomination", "withdraw")
 @require_POST
 def nomination_withdraw(request, pk: int):
-    nomination = get_object_or_404(Nomination.objects.for_user(request.user).select_related("campaign"), pk=pk)
+    nomination = get_object_or_404(Nomination.objects.for_user(request.user, "withdraw").select_related("campaign"),
+                                   pk=pk)
     if not permissions.can_withdraw(request.user, nomination):
         raise PermissionDenied
     return _act(request, lambda: services.withdraw_nomination(nomination_id=nomination.pk, by=request.user),
                 f"已撤回对{nomination.member}的推荐", nomination.campaign)
 
 
-@login_required
+@requires("nomination", "object")
 def nomination_object(request, pk: int):
     """A member raises an objection against a name on the notice board."""
     nomination = get_object_or_404(
@@ -383,7 +384,7 @@ def nomination_object(request, pk: int):
     })
 
 
-@login_required
+@requires("nomination", "resolve")
 @require_POST
 def objection_resolve(request, pk: int):
     objection = get_object_or_404(
@@ -402,15 +403,8 @@ def objection_resolve(request, pk: int):
                 f"{campaign.get_absolute_url()}#objections")
 
 
-def _can_see_stats(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or has_role(user, Role.ORG_DEPT))
-
-
-@login_required
+@requires("honours", VIEW)
 def honour_stats(request):
-    if not _can_see_stats(request.user):
-        raise PermissionDenied("表彰统计仅对组织部开放")
-    year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() else None
+    year = year_param(request.GET.get("year"))
     stats = selectors.honour_counts(request.user, year=year)
     return render(request, "awards/stats.html", {"stats": stats, "year": year})

@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "members.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "core.audit.AuditlogMiddleware",
     "core.audit.RequestPathMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes requires.
@@ -122,12 +122,14 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-# Behind a reverse proxy set TRUSTED_PROXY_COUNT=1 so the client address comes from X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if env.int("TRUSTED_PROXY_COUNT", default=0) else ("REMOTE_ADDR",)
-)
+# Reverse proxies in front of the app. One policy reads the client's address for the lockout, the
+# audit trail and the access log: core.http.client_ip.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 OTP_TOTP_ISSUER = "党内关怀帮扶管理系统"
+# Roles that must sign in with a second factor (comma-separated: secretary, org_dept, …); superusers
+# are "admin". Every role that reads full ID numbers may enrol whether or not it is required.
+TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=[])
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

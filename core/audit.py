@@ -10,11 +10,14 @@ from contextvars import ContextVar
 
 from auditlog.cid import get_cid
 from auditlog.diff import model_instance_diff
+from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils.encoding import smart_str
+
+from core.http import client_ip
 
 _request_path: ContextVar[str] = ContextVar("audit_request_path", default="")
 
@@ -31,6 +34,15 @@ class RequestPathMiddleware:
             return self.get_response(request)
         finally:
             _request_path.reset(token)
+
+
+class AuditlogMiddleware(BaseAuditlogMiddleware):
+    """django-auditlog's middleware with our client-address policy: it would take the leftmost
+    X-Forwarded-For entry, which any client can write."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return client_ip(request)
 
 
 class Audited:

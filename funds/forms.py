@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from funds.models import Kind, Source
 from members.models import Member, Role
-from members.scoping import org_ids_with_role
+from members.scoping import org_ids
 from members.widgets import MemberPicker
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -57,7 +57,7 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
-        secretary_of = org_ids_with_role(user, Role.SECRETARY)
+        secretary_of = org_ids(user, Role.SECRETARY)
         own = getattr(user, "member", None)
         if editing is not None:
             del self.fields["member"]
@@ -66,7 +66,7 @@ class ApplicationForm(forms.Form):
             if own is not None:
                 queryset = queryset | Member.objects.filter(pk=own.pk)
             self.fields["member"].queryset = queryset
-            if own is not None and not user.is_superuser and not secretary_of.exists():
+            if own is not None and not user.is_superuser and not secretary_of:
                 # A member applies for themself: no choice to make.
                 self.fields["member"].initial = own.pk
                 self.fields["member"].widget = forms.HiddenInput()

@@ -17,7 +17,7 @@ from django.urls import reverse
 from core.audit import Audited
 from core.workflow import Transitions
 from members.models import Member, Organization
-from members.scoping import scoped
+from members.scoping import ScopedQuerySet
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -27,9 +27,8 @@ class ImmutableError(Exception):
     """A ledger line or a recorded event was about to be changed or deleted."""
 
 
-class FundQuerySet(models.QuerySet):
-    def for_user(self, user) -> FundQuerySet:
-        return scoped(self, user, org_field="organization")
+class FundQuerySet(ScopedQuerySet):
+    access_kind = "fund"
 
 
 class Fund(Audited, models.Model):
@@ -68,11 +67,11 @@ class Source(models.TextChoices):
     OTHER = "other", "其他"
 
 
-class FundEntryQuerySet(models.QuerySet):
+class FundEntryQuerySet(ScopedQuerySet):
     """Ledger lines are written one at a time by the services; no bulk path exists."""
 
-    def for_user(self, user) -> FundEntryQuerySet:
-        return scoped(self, user, org_field="fund__organization")
+    access_kind = "fund"
+    org_field = "fund__organization"
 
     def update(self, **kwargs):
         raise ImmutableError("账目一经记载不能修改，请登记冲正分录")
@@ -220,10 +219,11 @@ def _bounds_constraints() -> list[models.CheckConstraint]:
     ]
 
 
-class ApplicationQuerySet(models.QuerySet):
-    def for_user(self, user) -> ApplicationQuerySet:
-        """Applications under the user's organizations, plus their own and those they submitted."""
-        return scoped(self, user, org_field="organization", own=("member__user", "submitted_by"))
+class ApplicationQuerySet(ScopedQuerySet):
+    """Applications under the user's organizations, plus their own and those they submitted."""
+
+    access_kind = "application"
+    own_fields = ("member__user", "submitted_by")
 
 
 class AssistanceApplication(Audited, models.Model):

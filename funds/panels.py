@@ -5,7 +5,7 @@ from django.db.models import Sum
 from core.registry import Panel
 from funds import permissions, selectors
 from funds.models import AssistanceApplication, Status
-from members.permissions import is_manager
+from members import access
 
 
 def todo_panel(request):
@@ -20,10 +20,10 @@ def todo_panel(request):
 
 def member_section(request, member, own_page):
     user = request.user
-    if not own_page and not (permissions.can_view_funds(user) or is_manager(user)):
+    if not own_page and not access.may(user, "application", access.LIST):
         return None
     applications = list(
-        AssistanceApplication.objects.for_user(user).filter(member=member).order_by("-created_at")[:20]
+        AssistanceApplication.objects.for_user(user, access.LIST).filter(member=member).order_by("-created_at")[:20]
     )
     if not applications and not own_page:
         return None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from funds.models import AssistanceApplication, Fund
+from members import access
 from members.models import Member, Role
-from members.scoping import has_role, holds_role_over, org_ids_with_role
+from members.scoping import has_role, holds_role_over, org_ids
 
 
 def _holds(user, role: str, organization_id: int) -> bool:
@@ -104,16 +105,14 @@ def can_object(user, application: AssistanceApplication) -> bool:
     member = getattr(user, "member", None)
     if member is not None and member.organization_id == application.organization_id:
         return True
-    return org_ids_with_role(user, Role.SECRETARY, Role.COMMITTEE, Role.ORG_DEPT).filter(
-        pk=application.organization_id
-    ).exists()
+    return holds_role_over(user, application.organization_id, Role.SECRETARY, Role.COMMITTEE, Role.ORG_DEPT)
 
 
 def objection_org_ids(user) -> set[int]:
     """Organizations in whose notices the user may raise an objection (read once per page)."""
     if not user.is_authenticated:
         return set()
-    ids = set(org_ids_with_role(user, Role.SECRETARY, Role.COMMITTEE, Role.ORG_DEPT).values_list("pk", flat=True))
+    ids = set(org_ids(user, Role.SECRETARY, Role.COMMITTEE, Role.ORG_DEPT))
     member = getattr(user, "member", None)
     if member is not None:
         ids.add(member.organization_id)
@@ -128,6 +127,16 @@ def can_disburse(user, application: AssistanceApplication) -> bool:
     if application.approved_by_id == user.pk:
         return False
     return not _is_own(user, application)
+
+
+def can_see_details(user, application: AssistanceApplication) -> bool:
+    """The reason, attachments and earlier versions: the applicant, whoever filled it in, and the
+    table's roles over the branch. A fund officer pays by name and amount."""
+    if not user.is_authenticated:
+        return False
+    if _is_own(user, application) or application.submitted_by_id == user.pk:
+        return True
+    return access.may_at(user, "application_details", access.VIEW, application.organization_id)
 
 
 def can_see_history(user, application: AssistanceApplication) -> bool:

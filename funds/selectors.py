@@ -19,7 +19,7 @@ from funds.models import (
     Status,
 )
 from members.models import Member, Role
-from members.scoping import has_role, org_ids_with_role, sees_every_organization, visible_org_ids
+from members.scoping import covers_everything, has_role, org_ids
 
 ZERO = Decimal("0.00")
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
@@ -123,10 +123,10 @@ def notices_for(user) -> QuerySet:
     """Applications in 公示 the user may see: their branch's, and those under organizations they serve."""
     if not user.is_authenticated:
         return AssistanceApplication.objects.none()
-    if sees_every_organization(user):
+    if covers_everything(user):
         condition = Q()
     else:
-        condition = Q(organization__in=visible_org_ids(user))
+        condition = Q(organization__in=org_ids(user))
         member = getattr(user, "member", None)
         if member is not None:
             condition |= Q(organization_id=member.organization_id)
@@ -147,7 +147,7 @@ def public_funds_for(user) -> QuerySet:
     member = getattr(user, "member", None)
     if member is not None:
         ids.update(services.ancestor_ids(member.organization))
-    condition = Q(organization_id__in=ids) | Q(organization__in=visible_org_ids(user))
+    condition = Q(organization_id__in=ids) | Q(organization__in=org_ids(user))
     if user.is_superuser:
         condition = Q()
     return Fund.objects.filter(condition).select_related("organization")
@@ -160,19 +160,19 @@ def todo_for(user) -> list[tuple[str, int, str]]:
         return []
     wanted: list[tuple[str, str, Q]] = []  # (what, list query, condition on the scoped applications)
     if user.is_superuser or has_role(user, Role.SECRETARY):
-        mine = Q(organization__in=org_ids_with_role(user, Role.SECRETARY))
+        mine = Q(organization__in=org_ids(user, Role.SECRETARY))
         wanted.append(("待召开支部大会评议", "status=submitted", mine & Q(status=Status.SUBMITTED, is_emergency=False)))
         wanted.append(("紧急救助待补录支部大会", "emergency=true",
                        mine & Q(is_emergency=True, meeting_on__isnull=True, status__in=COMMITTED_STATUSES)))
     if user.is_superuser or has_role(user, Role.ORG_DEPT):
-        mine = (Q(organization__in=org_ids_with_role(user, Role.ORG_DEPT))
+        mine = (Q(organization__in=org_ids(user, Role.ORG_DEPT))
                 & ~Q(submitted_by=user) & ~Q(member__user=user))
         wanted.append(("待党委审批", "status=branch_reviewed",
                        mine & (Q(status=Status.BRANCH_REVIEWED) | Q(status=Status.SUBMITTED, is_emergency=True))))
         wanted.append(("公示异议待处理", "status=objection", mine & Q(status=Status.OBJECTION)))
     if user.is_superuser or has_role(user, Role.FUND_OFFICER):
         wanted.append(("公示无异议待发放", "status=notice_passed",
-                       Q(fund__organization__in=org_ids_with_role(user, Role.FUND_OFFICER),
+                       Q(fund__organization__in=org_ids(user, Role.FUND_OFFICER),
                          status=Status.NOTICE_PASSED) & ~Q(approved_by=user)))
     counts = {}
     if wanted:

@@ -2,7 +2,6 @@ from django.contrib import admin
 
 from hardship.models import (
     FamilyMember,
-    HardshipAccessLog,
     HardshipCategory,
     HardshipRecord,
     HardshipReview,
@@ -44,26 +43,6 @@ class HardshipReviewAdmin(admin.ModelAdmin):
     list_display = ["record", "reviewed_on", "level", "reviewed_by"]
     raw_id_fields = ["record", "reviewed_by"]
     list_select_related = ["record__member", "reviewed_by"]
-
-
-@admin.register(HardshipAccessLog)
-class HardshipAccessLogAdmin(admin.ModelAdmin):
-    """Read-only: the log is evidence, nobody edits it."""
-
-    list_display = ["viewed_at", "user", "record", "ip_address"]
-    list_filter = ["viewed_at"]
-    search_fields = ["user__username", "record__member__name"]
-    list_select_related = ["user", "record__member"]
-    date_hierarchy = "viewed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ProgressInline(admin.TabularInline):

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.xlsx import Column, Workbook
-from hardship import permissions
+from members.permissions import Disclosure
 
 LEDGER_COLUMNS = [
     Column("姓名", 10), Column("所在支部", 20), Column("身份证号", 21), Column("困难类别", 24), Column("困难程度", 10),
@@ -19,15 +19,15 @@ LEDGER_COLUMNS = [
 
 def ledger_workbook(queryset: QuerySet, *, user) -> bytes:
     """Income and the full 身份证号 only for rows the user may read in full; masked elsewhere."""
-    allowed = permissions.confidential_org_ids(user)
+    ids, confidential = Disclosure(user), Disclosure(user, "ledger_confidential", own=False)
     title = f"困难党员台帐（导出于 {timezone.localdate():%Y年%m月%d日}）"
     with Workbook() as book:
         sheet = book.sheet("困难党员台帐", title, LEDGER_COLUMNS)
         for record in queryset.prefetch_related("needs").iterator(chunk_size=1000):
             member = record.member
-            full = allowed is None or member.organization_id in allowed
+            full = confidential.full(member)
             sheet.append([
-                member.name, member.organization.name, member.id_number if full else member.masked_id_number,
+                member.name, member.organization.name, ids.id_number(member),
                 "、".join(c.name for c in record.categories.all()), record.get_level_display(),
                 record.household_size,
                 record.annual_household_income if full else None, record.per_capita_income if full else None,

@@ -3,7 +3,9 @@ from django.db.models import Q
 
 from hardship import selectors
 from hardship.models import HardshipCategory, HardshipRecord, Pairing
+from members.access import LIST, real_roles
 from members.scoping import branches_for
+from members.validators import normalize_search
 
 ATTENTION_CHOICES = [
     ("not_reviewed", "一年以上未复核"),
@@ -39,10 +41,10 @@ class RecordFilter(_Styled, django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["branch"].queryset = branches_for(user)
+        self.filters["branch"].queryset = branches_for(user, *real_roles("ledger", LIST))
 
     def search(self, queryset, name, value):
-        value = value.strip()
+        value = normalize_search(value)
         return queryset.filter(member__name__icontains=value) if value else queryset
 
     def filter_attention(self, queryset, name, value):
@@ -68,10 +70,10 @@ class PairingFilter(_Styled, django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["branch"].queryset = branches_for(user)
+        self.filters["branch"].queryset = branches_for(user, *real_roles("pairing", LIST))
 
     def search(self, queryset, name, value):
-        value = value.strip()
+        value = normalize_search(value)
         if not value:
             return queryset
         return queryset.filter(Q(helper__name__icontains=value) | Q(record__member__name__icontains=value))

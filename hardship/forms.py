@@ -5,14 +5,16 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 
 from hardship.models import FamilyMember, HardshipCategory, HardshipRecord, HelpType, Pairing, PairingProgress
+from members import access
+from members.access import CREATE
 from members.forms import DateInput
 from members.models import Member
-from members.scoping import MANAGER_ROLES, org_ids_with_role
 from members.widgets import MemberPicker, SearchPicker
 
 
-def _manageable_members(user):
-    return Member.objects.for_user(user).on_roll().filter(organization__in=org_ids_with_role(user, *MANAGER_ROLES))
+def _registrable_members(user):
+    """Members a ledger line may be registered for: on the roll where the user may register lines."""
+    return access.scope(Member.objects.on_roll(), user, "ledger", CREATE)
 
 
 class RecordForm(forms.ModelForm):
@@ -39,7 +41,7 @@ class RecordForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = _manageable_members(user)
+        self.fields["member"].queryset = _registrable_members(user)
         self.fields["member"].label = "困难党员"
         if self.instance.pk:
             # A line belongs to one member; re-registering someone else is a new line.
@@ -97,10 +99,9 @@ class CloseForm(forms.Form):
 
 
 def pairable_records(user):
-    """Active ledger lines in the branches the user keeps: what a helper can be assigned to."""
+    """Active ledger lines where the user may arrange pairings: what a helper can be assigned to."""
     return (
-        HardshipRecord.objects.for_user(user).active()
-        .filter(member__organization__in=org_ids_with_role(user, *MANAGER_ROLES))
+        access.scope(HardshipRecord.objects.active(), user, "pairing", CREATE, org_field="member__organization")
         .select_related("member__organization").order_by("member__organization__path", "member__name")
     )
 
@@ -124,7 +125,7 @@ class PairingForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["record"].queryset = pairable_records(user)
-        self.fields["helper"].queryset = Member.objects.for_user(user).on_roll()
+        self.fields["helper"].queryset = access.scope(Member.objects.on_roll(), user, "pairing", CREATE)
         self.fields["helper"].help_text = "可选择范围内的任何党员：党员领导干部、机关干部或普通党员"
         self.fields["help_types"].queryset = HelpType.objects.filter(is_pairing_help=True)
         self.initial["started_on"] = self.initial.get("started_on") or timezone.localdate()
@@ -178,4 +179,4 @@ class HalfYearForm(forms.Form):
         from members.scoping import organizations_for
 
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations_for(user, *MANAGER_ROLES)
+        self.fields["organization"].queryset = organizations_for(user, *access.real_roles("pairing", access.EXPORT))

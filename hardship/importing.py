@@ -28,8 +28,9 @@ from core.uploads import read_first_sheet
 from core.widgets import ChoiceWidget, FlexibleDateWidget, MoneyWidget, TextWidget
 from hardship import permissions
 from hardship.models import HardshipCategory, HardshipRecord, HelpType
+from members import access
+from members.access import IMPORT
 from members.models import Member
-from members.scoping import MANAGER_ROLES, org_ids_with_role
 from members.validators import normalize_id_number
 
 COLUMNS: list[tuple[str, str]] = [
@@ -220,10 +221,8 @@ class ImportReport:
 
 
 def _members_for(by, numbers: list[str]) -> dict[str, Member]:
-    queryset = Member.objects.filter(id_number__in=numbers).select_related("organization")
-    if not by.is_superuser:
-        queryset = queryset.filter(organization__in=org_ids_with_role(by, *MANAGER_ROLES))
-    return {m.id_number: m for m in queryset}
+    queryset = access.scope(Member.objects.filter(id_number__in=numbers), by, "ledger", IMPORT)
+    return {m.id_number: m for m in queryset.select_related("organization")}
 
 
 def _run(*, data: bytes, by, dry_run: bool) -> ImportReport:

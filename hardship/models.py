@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from core.audit import Audited
 from members.models import Member
-from members.scoping import scoped
+from members.scoping import ScopedQuerySet
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -49,9 +49,10 @@ class HelpType(models.Model):
         return self.name
 
 
-class HardshipRecordQuerySet(models.QuerySet):
-    def for_user(self, user) -> HardshipRecordQuerySet:
-        return scoped(self, user, org_field="member__organization", own="member__user")
+class HardshipRecordQuerySet(ScopedQuerySet):
+    access_kind = "ledger"
+    org_field = "member__organization"
+    own_fields = ("member__user",)
 
     def active(self) -> HardshipRecordQuerySet:
         return self.filter(status=HardshipRecord.Status.ACTIVE)
@@ -164,11 +165,12 @@ class FamilyMember(Audited, models.Model):
         return self.record.member.organization.path
 
 
-class PairingQuerySet(models.QuerySet):
-    def for_user(self, user) -> PairingQuerySet:
-        """Pairings of records in scope; helpers and helped members also see their own."""
-        return scoped(self, user, org_field="record__member__organization",
-                      own=("record__member__user", "helper__user"))
+class PairingQuerySet(ScopedQuerySet):
+    """Pairings of records in scope; helpers and helped members also see their own."""
+
+    access_kind = "pairing"
+    org_field = "record__member__organization"
+    own_fields = ("record__member__user", "helper__user")
 
     def active(self) -> PairingQuerySet:
         return self.filter(status=Pairing.Status.ACTIVE)
@@ -290,24 +292,3 @@ class HardshipReview(Audited, models.Model):
 
     def audit_org_path(self) -> str:
         return self.record.member.organization.path
-
-
-class HardshipAccessLog(models.Model):
-    """Who opened a ledger line's detail page, and when (PIPL: access to sensitive data is logged)."""
-
-    record = models.ForeignKey(
-        HardshipRecord, verbose_name="台帐", on_delete=models.CASCADE, related_name="access_logs"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="查看人", on_delete=models.PROTECT, related_name="+"
-    )
-    viewed_at = models.DateTimeField("查看时间", auto_now_add=True, db_index=True)
-    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "台帐查看记录"
-        verbose_name_plural = "台帐查看记录"
-        ordering = ["-viewed_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.user} 查看 {self.record_id} 于 {self.viewed_at:%Y-%m-%d %H:%M}"

@@ -20,7 +20,7 @@ def member_section(request, member, own_page: bool):
     no income, family or causes, no reviewers' notes; their helpers and what was done for them."""
     user = request.user
     records = list(
-        HardshipRecord.objects.for_user(user).filter(member=member)
+        HardshipRecord.objects.for_user(user, "summary").filter(member=member)
         .prefetch_related("categories", "needs").order_by("-registered_on")
     )
     helping = list(

@@ -35,10 +35,10 @@ def with_active_helper(queryset: QuerySet) -> QuerySet:
     )
 
 
-def ledger(user) -> QuerySet:
+def ledger(user, action: str = "list") -> QuerySet:
     """The visible ledger for lists and exports: one query plus two prefetches, whatever the size."""
     return with_active_helper(
-        HardshipRecord.objects.for_user(user)
+        HardshipRecord.objects.for_user(user, action)
         .select_related("member__organization")
         .prefetch_related(
             "categories",
@@ -55,9 +55,9 @@ def without_helper(user) -> QuerySet:
     return with_active_helper(HardshipRecord.objects.for_user(user).active()).filter(has_active_helper=False)
 
 
-def pairings(user) -> QuerySet:
+def pairings(user, action: str = "list") -> QuerySet:
     return (
-        Pairing.objects.for_user(user)
+        Pairing.objects.for_user(user, action)
         .select_related("helper__organization", "record__member__organization")
         .prefetch_related("help_types")
         .annotate(last_progress_on=_last_progress(), progress_count=_progress_count())

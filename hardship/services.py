@@ -18,7 +18,6 @@ from hardship.models import (
     PAIRING_TRANSITIONS_TABLE,
     RECORD_TRANSITIONS_TABLE,
     FamilyMember,
-    HardshipAccessLog,
     HardshipCategory,
     HardshipRecord,
     HardshipReview,
@@ -119,7 +118,7 @@ def save_record(
 def review_record(*, record_id: int, level: str, note: str, by, on: dt.date | None = None) -> HardshipReview:
     """The annual 复核: the line is confirmed (or its level updated) and last_reviewed_on moves."""
     record = HardshipRecord.objects.select_for_update().select_related("member").get(pk=record_id)
-    if not permissions.can_manage_record(by, record):
+    if not permissions.can_review_record(by, record):
         raise PermissionDenied
     if record.status != HardshipRecord.Status.ACTIVE:
         raise DomainError("只有在册的台帐需要复核")
@@ -154,7 +153,7 @@ def _close(record: HardshipRecord, *, status: str, reason: str, on: dt.date, by)
 def close_record(*, record_id: int, status: str, reason: str, by, on: dt.date | None = None) -> HardshipRecord:
     """已脱困 or 已注销, with a reason; the line's active pairings end with it."""
     record = HardshipRecord.objects.select_for_update().select_related("member").get(pk=record_id)
-    if not permissions.can_manage_record(by, record):
+    if not permissions.can_review_record(by, record):
         raise PermissionDenied
     reason = reason.strip()
     if not reason:
@@ -199,10 +198,6 @@ def close_lines_of_departed(*, day: dt.date) -> dict[str, int]:
     return {"closed_lines": closed, "ended_pairings": ended}
 
 
-def log_access(*, record: HardshipRecord, user, ip_address: str | None = None) -> None:
-    HardshipAccessLog.objects.create(record=record, user=user, ip_address=ip_address or None)
-
-
 # --- pairing ------------------------------------------------------------------------------------
 
 def max_households() -> int:
@@ -227,7 +222,7 @@ def create_pairing(
     # The helper row is the lock: two pairings for one helper at once cannot both pass the count.
     helper = Member.objects.select_for_update().get(pk=helper.pk)
     record = HardshipRecord.objects.select_for_update().select_related("member").get(pk=record.pk)
-    if not permissions.can_manage_record(by, record):
+    if not permissions.can_pair(by, record):
         raise PermissionDenied
     if record.status != HardshipRecord.Status.ACTIVE:
         raise DomainError("该台帐已不在册，不能安排结对帮扶", field="record")
@@ -258,7 +253,7 @@ def create_pairing(
 @transaction.atomic
 def update_agreement(*, pairing: Pairing, help_types: Iterable[HelpType], by) -> Pairing:
     """Save an edited 帮扶责任书 (the form has set goals, measures, items and expected results)."""
-    if not permissions.can_manage_record(by, pairing.record):
+    if not permissions.can_manage_pairing(by, pairing):
         raise PermissionDenied
     if pairing.status != Pairing.Status.ACTIVE:
         raise DomainError("结对已结束，责任书不能再修改")
@@ -282,7 +277,7 @@ def add_progress(
     by,
 ) -> PairingProgress:
     pairing = Pairing.objects.select_for_update().select_related("record__member").get(pk=pairing_id)
-    if not (permissions.can_manage_record(by, pairing.record) or pairing.helper.user_id == by.pk):
+    if not permissions.can_log_progress(by, pairing):
         raise PermissionDenied
     if pairing.status != Pairing.Status.ACTIVE:
         raise DomainError("结对已结束，不能再登记帮扶进展")
@@ -312,7 +307,7 @@ def _end(pairing: Pairing, *, outcome: str, on: dt.date) -> Pairing:
 @transaction.atomic
 def end_pairing(*, pairing_id: int, outcome: str, by, on: dt.date | None = None) -> Pairing:
     pairing = Pairing.objects.select_for_update().select_related("record__member").get(pk=pairing_id)
-    if not permissions.can_manage_record(by, pairing.record):
+    if not permissions.can_manage_pairing(by, pairing):
         raise PermissionDenied
     outcome = outcome.strip()
     if not outcome:

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import JsonResponse
@@ -14,7 +12,7 @@ from django_filters.views import FilterView
 
 from core.audit import history_of
 from core.errors import DomainError
-from core.http import attachment
+from core.http import attachment, no_store
 from core.importing import ImportFlow, import_errors_view, import_view
 from core.pagination import PageSizeMixin
 from hardship import exports, importing, permissions, selectors, services
@@ -32,29 +30,23 @@ from hardship.forms import (
     pairable_records,
 )
 from hardship.models import HardshipRecord, Pairing
-
-
-class LedgerAccessMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.can_view_ledger(request.user):
-            raise PermissionDenied("困难党员台帐仅对支部书记、支委和组织部开放")
-        return super().dispatch(request, *args, **kwargs)
-
-
-def _require_ledger(user) -> None:
-    if not permissions.can_view_ledger(user):
-        raise PermissionDenied("困难党员台帐仅对支部书记、支委和组织部开放")
-
+from members.access import CREATE, EDIT, EXPORT, IMPORT, LIST, VIEW, RuleMixin, requires
+from members.models import AccessLog
+from members.permissions import Disclosure
+from members.services import log_access, log_export
+from members.validators import is_ascii_digits, normalize_search
 
 # --- the ledger --------------------------------------------------------------------------------
 
-class RecordListView(LedgerAccessMixin, PageSizeMixin, FilterView):
+
+class RecordListView(RuleMixin, PageSizeMixin, FilterView):
+    access = ("ledger", LIST)
     template_name = "hardship/record_list.html"
     filterset_class = RecordFilter
     context_object_name = "records"
 
     def get_queryset(self):
-        return selectors.ledger(self.request.user)
+        return selectors.ledger(self.request.user, LIST)
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -69,35 +61,41 @@ class RecordListView(LedgerAccessMixin, PageSizeMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        allowed = permissions.confidential_org_ids(user)
+        confidential = Disclosure(user, "ledger_confidential", own=False)
         review_cutoff = selectors.review_cutoff()
         for record in context["records"]:
-            record.show_income = allowed is None or record.member.organization_id in allowed
+            record.show_income = confidential.full(record.member)
             record.review_overdue = (record.status == HardshipRecord.Status.ACTIVE and
                                      (record.last_reviewed_on or record.registered_on) < review_cutoff)
         context["can_create"] = permissions.can_register(user)
         context["can_import"] = permissions.can_import_ledger(user)
+        context["can_export"] = permissions.can_export_ledger(user)
         return context
 
+    def render_to_response(self, context, **response_kwargs):
+        return no_store(super().render_to_response(context, **response_kwargs))
 
-class RecordDetailView(LedgerAccessMixin, DetailView):
+
+class RecordDetailView(RuleMixin, DetailView):
+    access = ("ledger", VIEW)
     template_name = "hardship/record_detail.html"
     context_object_name = "record"
 
     def get_queryset(self):
-        return HardshipRecord.objects.for_user(self.request.user).select_related(
+        return HardshipRecord.objects.for_user(self.request.user, VIEW).select_related(
             "member__organization", "created_by__member", "consent_recorded_by__member"
         ).prefetch_related("categories", "needs")
 
     def get_object(self, queryset=None):
         record = super().get_object(queryset)
-        services.log_access(record=record, user=self.request.user, ip_address=self.request.META.get("REMOTE_ADDR"))
+        log_access(self.request, what=AccessLog.What.LEDGER, target=f"困难党员台帐 {record.member.name}",
+                   member=record.member, object_id=record.pk)
         return record
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, record = self.request.user, self.object
-        can_manage = permissions.can_manage_record(user, record)
+        can_manage = permissions.can_review_record(user, record)
         context.update(
             show_confidential=permissions.can_see_confidential(user, record),
             can_manage=can_manage,
@@ -113,9 +111,13 @@ class RecordDetailView(LedgerAccessMixin, DetailView):
             today = timezone.localdate()
             context["review_form"] = ReviewForm(initial={"reviewed_on": today, "level": record.level})
             context["close_form"] = CloseForm(initial={"closed_on": today})
-        if permissions.can_view_access_log(user):
-            context["access_logs"] = list(record.access_logs.select_related("user__member")[:30])
+        if permissions.can_view_access_log(user, record):
+            context["access_logs"] = list(AccessLog.objects.filter(what=AccessLog.What.LEDGER, object_id=record.pk)
+                                          .select_related("user__member")[:30])
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        return no_store(super().render_to_response(context, **response_kwargs))
 
 
 def _record_form_page(request, record: HardshipRecord | None):
@@ -135,38 +137,32 @@ def _record_form_page(request, record: HardshipRecord | None):
         else:
             messages.success(request, f"已保存{saved.member.name}的困难党员台帐")
             return redirect("hardship:detail", pk=saved.pk)
-    return render(request, "hardship/record_form.html", {"form": form, "formset": formset, "record": record})
+    return no_store(render(request, "hardship/record_form.html",
+                           {"form": form, "formset": formset, "record": record}))
 
 
-@login_required
+@requires("ledger", CREATE)
 def record_create(request):
-    _require_ledger(request.user)
-    if not permissions.can_register(request.user):
-        raise PermissionDenied("登记困难党员台帐需由支部书记或组织部办理")
     return _record_form_page(request, None)
 
 
-@login_required
+@requires("ledger", EDIT)
 def record_edit(request, pk: int):
-    _require_ledger(request.user)
-    record = get_object_or_404(HardshipRecord.objects.for_user(request.user).select_related("member"), pk=pk)
-    if not permissions.can_edit_record(request.user, record):
-        raise PermissionDenied("台帐含家庭收入等敏感信息，需由支部书记或组织部修改")
+    record = get_object_or_404(HardshipRecord.objects.for_user(request.user, EDIT).select_related("member"), pk=pk)
     if record.status != HardshipRecord.Status.ACTIVE:
         messages.error(request, "该台帐已脱困或注销，不能再修改")
         return redirect("hardship:detail", pk=pk)
     return _record_form_page(request, record)
 
 
-def _scoped_record(request, pk: int) -> HardshipRecord:
-    _require_ledger(request.user)
-    return get_object_or_404(HardshipRecord.objects.for_user(request.user).select_related("member"), pk=pk)
+def _reviewable_record(request, pk: int) -> HardshipRecord:
+    return get_object_or_404(HardshipRecord.objects.for_user(request.user, "review").select_related("member"), pk=pk)
 
 
-@login_required
+@requires("ledger", "review")
 @require_POST
 def record_review(request, pk: int):
-    record = _scoped_record(request, pk)
+    record = _reviewable_record(request, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写复核日期和困难程度")
@@ -181,10 +177,10 @@ def record_review(request, pk: int):
     return redirect("hardship:detail", pk=pk)
 
 
-@login_required
+@requires("ledger", "review")
 @require_POST
 def record_close(request, pk: int):
-    record = _scoped_record(request, pk)
+    record = _reviewable_record(request, pk)
     form = CloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择处理结果并填写日期和原因")
@@ -200,12 +196,12 @@ def record_close(request, pk: int):
     return redirect("hardship:detail", pk=pk)
 
 
-@login_required
+@requires("ledger", EXPORT)
 def export_ledger(request):
-    _require_ledger(request.user)
     filterset = RecordFilter(request.GET or {"status": HardshipRecord.Status.ACTIVE},
-                             queryset=selectors.ledger(request.user), user=request.user)
+                             queryset=selectors.ledger(request.user, EXPORT), user=request.user)
     content = exports.ledger_workbook(filterset.qs, user=request.user)
+    log_export(request, target="困难党员台帐", rows=filterset.qs.count())
     return attachment(content, filename=f"困难党员台帐_{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -223,32 +219,31 @@ def _ledger_import_flow() -> ImportFlow:
     )
 
 
-@login_required
+@requires("ledger", IMPORT)
 def import_ledger(request):
-    return import_view(request, _ledger_import_flow())
+    return no_store(import_view(request, _ledger_import_flow()))
 
 
-@login_required
+@requires("ledger", IMPORT)
 def import_ledger_errors(request, token: str):
     return import_errors_view(request, token, _ledger_import_flow(), filename="台帐导入错误标注.xlsx")
 
 
-@login_required
+@requires("ledger", IMPORT)
 def import_ledger_template(request):
-    if not permissions.can_import_ledger(request.user):
-        raise PermissionDenied
     return attachment(exports.import_template(), filename="困难党员台帐导入模板.xlsx")
 
 
 # --- pairing ------------------------------------------------------------------------------------
 
-class PairingListView(LedgerAccessMixin, PageSizeMixin, FilterView):
+class PairingListView(RuleMixin, PageSizeMixin, FilterView):
+    access = ("pairing", LIST)
     template_name = "hardship/pairing_list.html"
     filterset_class = PairingFilter
     context_object_name = "pairings"
 
     def get_queryset(self):
-        return selectors.pairings(self.request.user)
+        return selectors.pairings(self.request.user, LIST)
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -258,26 +253,26 @@ class PairingListView(LedgerAccessMixin, PageSizeMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["stale_cutoff"] = selectors.progress_cutoff()
-        context["can_create"] = permissions.can_keep_ledger(self.request.user)
+        context["can_create"] = permissions.can_arrange_pairings(self.request.user)
         return context
 
 
-def _scoped_pairing(request, pk: int) -> Pairing:
+def _scoped_pairing(request, pk: int, action: str = VIEW) -> Pairing:
     return get_object_or_404(
-        Pairing.objects.for_user(request.user).select_related(
+        Pairing.objects.for_user(request.user, action).select_related(
             "helper__organization", "record__member__organization", "created_by"
         ).prefetch_related("help_types"),
         pk=pk,
     )
 
 
-@login_required
+@requires("pairing", VIEW)
 def pairing_detail(request, pk: int):
     pairing = _scoped_pairing(request, pk)
     user = request.user
-    can_manage = permissions.can_manage_record(user, pairing.record)
-    is_helper = pairing.helper.user_id == user.pk
-    if not (can_manage or is_helper or permissions.can_view_ledger(user)):
+    can_manage = permissions.can_manage_pairing(user, pairing)
+    can_log = permissions.can_log_progress(user, pairing)
+    if not (can_manage or can_log or permissions.can_view_ledger(user)):
         # The helped member reads their pairing on /me/.
         return redirect("me")
     active = pairing.status == Pairing.Status.ACTIVE
@@ -286,17 +281,16 @@ def pairing_detail(request, pk: int):
         "can_manage": can_manage,
         "progress": list(pairing.progress.select_related("help_type", "recorded_by")),
         "history": list(history_of(pairing)[:30]) if can_manage else [],
-        "progress_form": ProgressForm() if active and (can_manage or is_helper) else None,
+        "progress_form": ProgressForm() if active and can_log else None,
         "end_form": EndPairingForm(initial={"ended_on": timezone.localdate()}) if active and can_manage else None,
     }
     return render(request, "hardship/pairing_detail.html", context)
 
 
-@login_required
+@requires("pairing", CREATE)
 def pairing_create(request):
-    _require_ledger(request.user)
     initial = {}
-    if request.GET.get("record", "").isdigit():
+    if is_ascii_digits(request.GET.get("record", "")):
         initial["record"] = request.GET["record"]
     form = PairingForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -315,11 +309,9 @@ def pairing_create(request):
     return render(request, "hardship/pairing_form.html", {"form": form, "max_households": services.max_households()})
 
 
-@login_required
+@requires("pairing", EDIT)
 def pairing_agreement_edit(request, pk: int):
-    pairing = _scoped_pairing(request, pk)
-    if not permissions.can_manage_record(request.user, pairing.record):
-        raise PermissionDenied
+    pairing = _scoped_pairing(request, pk, EDIT)
     form = AgreementForm(request.POST or None, instance=pairing)
     if request.method == "POST" and form.is_valid():
         try:
@@ -334,16 +326,18 @@ def pairing_agreement_edit(request, pk: int):
     return render(request, "hardship/agreement_form.html", {"form": form, "pairing": pairing})
 
 
-@login_required
+@requires("pairing", VIEW)
 def pairing_agreement_print(request, pk: int):
     pairing = _scoped_pairing(request, pk)
     return render(request, "hardship/agreement_print.html", {"pairing": pairing, "today": timezone.localdate()})
 
 
-@login_required
+@requires("pairing", "progress")
 @require_POST
 def pairing_progress_add(request, pk: int):
-    pairing = _scoped_pairing(request, pk)
+    pairing = _scoped_pairing(request, pk, "progress")
+    if not permissions.can_log_progress(request.user, pairing):
+        raise PermissionDenied("帮扶进展由帮扶人或支部登记")
     form = ProgressForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -358,10 +352,10 @@ def pairing_progress_add(request, pk: int):
     return redirect("hardship:pairing_detail", pk=pk)
 
 
-@login_required
+@requires("pairing", EDIT)
 @require_POST
 def pairing_end(request, pk: int):
-    pairing = _scoped_pairing(request, pk)
+    pairing = _scoped_pairing(request, pk, EDIT)
     form = EndPairingForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写结束日期和帮扶成效")
@@ -391,9 +385,8 @@ def _report_params(request):
     return form, organization, year, half
 
 
-@login_required
+@requires("pairing", EXPORT)
 def half_year_report(request):
-    _require_ledger(request.user)
     form, organization, year, half = _report_params(request)
     rows = selectors.half_year_report(request.user, organization=organization, year=year, half=half) \
         if organization else []
@@ -409,25 +402,26 @@ def half_year_report(request):
     return render(request, "hardship/report.html", context)
 
 
-@login_required
+@requires("pairing", EXPORT)
 def half_year_report_xlsx(request):
-    _require_ledger(request.user)
     _form, organization, year, half = _report_params(request)
     if organization is None:
         messages.error(request, "请选择组织、年度和半年")
         return redirect("hardship:report")
     rows = selectors.half_year_report(request.user, organization=organization, year=year, half=half)
     content = exports.report_workbook(rows, organization=organization, year=year, half=half)
+    log_export(request, target=f"结对帮扶半年报告（{year}年{'上' if half == 1 else '下'}半年）",
+               organization=organization, rows=len(rows))
     label = "上半年" if half == 1 else "下半年"
     return attachment(content, filename=f"结对帮扶半年报告_{organization.name}_{year}{label}.xlsx")
 
 
 
-@login_required
+@requires("pairing", CREATE)
 @require_GET
 def record_search(request):
     """The 帮扶对象 picker: active ledger lines the user keeps, matching a name."""
-    query = request.GET.get("q", "").strip()
+    query = normalize_search(request.GET.get("q", ""))
     records = pairable_records(request.user)
     if query:
         records = records.filter(member__name__icontains=query)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from members.models import Appointment, Member, Organization, User
+from members.models import AccessLog, Appointment, Member, Organization, User
 
 
 class AppointmentInline(admin.TabularInline):
@@ -40,3 +40,23 @@ class AppointmentAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "organization__name"]
     autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only: the log is evidence, nobody edits it."""
+
+    list_display = ["at", "user", "what", "target", "ip_address"]
+    list_filter = ["what", "at"]
+    search_fields = ["user__username", "target", "member__name"]
+    list_select_related = ["user"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,31 +1,46 @@
-"""The audit trail page: admins see everything, the organization department its own subtree."""
+"""The audit trail and the personal-data access log: admins see everything, the organization
+department its own subtree."""
 
 from auditlog.models import LogEntry
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.views.generic import ListView
 
 from core.pagination import PageSizeMixin
-from members.models import Role
-from members.scoping import has_role, org_paths_with_role
+from members import access
+from members.access import VIEW, RuleMixin
+from members.models import AccessLog
+from members.scoping import org_paths
 
 ACTIONS = {LogEntry.Action.CREATE: "新增", LogEntry.Action.UPDATE: "修改", LogEntry.Action.DELETE: "删除"}
 
 
 def can_view_audit(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or has_role(user, Role.ORG_DEPT))
+    return access.may(user, "audit", VIEW)
+
+
+def _under_paths(user, kind: str, lookup: str) -> Q | None:
+    """None for a superuser (everything); otherwise rows whose stored organization path lies under
+    one where the user holds the table's roles for `kind`."""
+    if user.is_superuser:
+        return None
+    condition = Q(pk__in=[])
+    for path in org_paths(user, *access.real_roles(kind, VIEW)):
+        condition |= Q(**{f"{lookup}__startswith": path})
+    return condition
 
 
 def audit_entries_for(user):
     queryset = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-id")
-    if user.is_superuser:
-        return queryset
-    condition = Q(pk__in=[])
-    for path in org_paths_with_role(user, Role.ORG_DEPT):
-        condition |= Q(additional_data__org_path__startswith=path)
-    return queryset.filter(condition)
+    condition = _under_paths(user, "audit", "additional_data__org_path")
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def access_logs_for(user):
+    queryset = AccessLog.objects.select_related("user__member", "member").order_by("-at", "-id")
+    condition = _under_paths(user, "access_log", "org_path")
+    return queryset if condition is None else queryset.filter(condition)
 
 
 def change_rows(model, changes) -> list[tuple[str, str, str]]:
@@ -48,14 +63,10 @@ def change_rows(model, changes) -> list[tuple[str, str, str]]:
     return rows
 
 
-class AuditLogView(LoginRequiredMixin, PageSizeMixin, ListView):
+class AuditLogView(RuleMixin, PageSizeMixin, ListView):
+    access = ("audit", VIEW)
     template_name = "members/audit_log.html"
     context_object_name = "entries"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_view_audit(request.user):
-            raise PermissionDenied("操作日志仅对组织部和系统管理员开放")
-        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         queryset = audit_entries_for(self.request.user)
@@ -79,4 +90,29 @@ class AuditLogView(LoginRequiredMixin, PageSizeMixin, ListView):
         context["models"] = sorted(
             (str(ct.pk), ct.model_class()._meta.verbose_name if ct.model_class() else ct.model) for ct in types
         )
+        return context
+
+
+class AccessLogView(RuleMixin, PageSizeMixin, ListView):
+    """个人信息访问记录: who opened a member's page or a ledger line, or exported personal data."""
+
+    access = ("access_log", VIEW)
+    template_name = "members/access_log.html"
+    context_object_name = "logs"
+
+    def get_queryset(self):
+        queryset = access_logs_for(self.request.user)
+        params = self.request.GET
+        if params.get("what") in AccessLog.What.values:
+            queryset = queryset.filter(what=params["what"])
+        if params.get("user", "").strip():
+            queryset = queryset.filter(user__username__icontains=params["user"].strip())
+        if params.get("member", "").strip():
+            queryset = queryset.filter(Q(member__name__icontains=params["member"].strip())
+                                       | Q(target__icontains=params["member"].strip()))
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["whats"] = AccessLog.What.choices
         return context

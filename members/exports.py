@@ -18,18 +18,18 @@ ROSTER_COLUMNS = [
 
 
 def roster_workbook(queryset: QuerySet[Member], *, user, title: str) -> bytes:
-    allowed = permissions.sensitive_org_ids(user)
+    """The full 身份证号, birth date, address and health only on rows the user may read in full: a
+    masked row has the number's last four characters and the birth year (as text)."""
+    shown = permissions.Disclosure(user)
     with Workbook() as book:
         sheet = book.sheet("党员名册", title, ROSTER_COLUMNS)
         for member in queryset.select_related("organization").iterator(chunk_size=2000):
-            full = permissions.row_is_sensitive_visible(user, member, allowed)
             sheet.append([
-                member.name, member.get_gender_display(), member.birth_date,
-                member.id_number if full else member.masked_id_number,
-                member.phone, member.address if full else "", member.organization.name, member.join_date,
+                member.name, member.get_gender_display(), shown.birth_date(member), shown.id_number(member),
+                member.phone, shown.address(member), member.organization.name, member.join_date,
                 member.full_member_date, member.get_party_status_display(), member.get_employment_display(),
                 "是" if member.is_retired_cadre else "否", member.get_work_capacity_display(),
-                member.health if full else "", "是" if member.lives_alone else "否",
+                shown.health(member), "是" if member.lives_alone else "否",
                 "是" if member.is_model_worker else "否", member.get_state_display(),
             ])
         book.close()

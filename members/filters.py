@@ -4,11 +4,26 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from members import access
 from members.models import Member
 from members.scoping import branches_for
-from members.validators import add_years
+from members.validators import add_years, is_ascii_digits, normalize_search
 
-_ID_TAIL = re.compile(r"^\d{0,5}[\dXx]$")
+_ID_TAIL = re.compile(r"[0-9]{0,5}[0-9X]", re.ASCII)
+
+
+def id_tail_condition(value: str, disclosure) -> Q | None:
+    """Members whose 身份证号 ends with `value`, only where the user reads full numbers (a masked
+    role must not confirm a guessed number by searching for it); None when it cannot apply."""
+    value = value.upper()
+    if not _ID_TAIL.fullmatch(value):
+        return None
+    condition = Q(id_number__endswith=value)
+    where = disclosure.searchable_org_ids
+    if where is None:
+        return condition
+    own = Q(user=disclosure.user) if disclosure.user.is_authenticated else Q(pk__in=[])
+    return condition & (Q(organization__in=where) | own) if where else condition & own
 
 FLAG_CHOICES = [
     ("retired_cadre", "离退休干部"),
@@ -38,7 +53,8 @@ class MemberFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["organization"].queryset = branches_for(user)
+        self.user = user
+        self.filters["organization"].queryset = branches_for(user, *access.real_roles("member", access.LIST))
 
     @property
     def form(self):
@@ -49,13 +65,16 @@ class MemberFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         """Name, the last digits of the 身份证号, or a phone number."""
-        value = value.strip()
+        from members.permissions import Disclosure
+
+        value = normalize_search(value)
         if not value:
             return queryset
         condition = Q(name__icontains=value)
-        if _ID_TAIL.match(value):
-            condition |= Q(id_number__endswith=value.upper())
-        if value.isdigit() and len(value) >= 4:
+        tail = id_tail_condition(value, Disclosure(self.user))
+        if tail is not None:
+            condition |= tail
+        if is_ascii_digits(value) and len(value) >= 4:
             condition |= Q(phone__contains=value)
         return queryset.filter(condition)
 

@@ -2,8 +2,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 
+from members import access, permissions
 from members.models import Member
-from members.scoping import MANAGER_ROLES, branches_for
+from members.scoping import branches_for
+from members.services import SENSITIVE_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -34,36 +36,41 @@ class MemberForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # The dropdown lists only branches the user keeps: an unscoped dropdown leaks names.
-        self.fields["organization"].queryset = branches_for(user, *MANAGER_ROLES)
+        # The dropdown lists only branches where the user may do this: an unscoped dropdown leaks names.
+        action = access.EDIT if self.instance.pk else access.CREATE
+        self.fields["organization"].queryset = branches_for(user, *access.real_roles("member", action))
         self.fields["organization"].empty_label = "请选择支部"
+        # A masked role (支委) edits the rest of the record but never receives these fields' values.
+        sensitive = permissions.can_edit_sensitive(user, self.instance)
+        if not sensitive:
+            for name in SENSITIVE_FIELDS:
+                del self.fields[name]
+
+        def row(*columns: tuple[str, str]) -> Row:
+            return Row(*(Column(name, css_class=css) for name, css in columns if name in self.fields))
+
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(
                 "基本信息",
-                Row(Column("name", css_class="col-md-4"), Column("gender", css_class="col-md-2"),
-                    Column("birth_date", css_class="col-md-3"), Column("organization", css_class="col-md-3")),
-                Row(Column("id_number", css_class="col-md-4"), Column("phone", css_class="col-md-3"),
-                    Column("address", css_class="col-md-5")),
+                row(("name", "col-md-4"), ("gender", "col-md-2"), ("birth_date", "col-md-3"),
+                    ("organization", "col-md-3")),
+                row(("id_number", "col-md-4"), ("phone", "col-md-3"), ("address", "col-md-5")),
             ),
             Fieldset(
                 "党籍信息",
-                Row(Column("join_date", css_class="col-md-4"), Column("full_member_date", css_class="col-md-4"),
-                    Column("party_status", css_class="col-md-4")),
+                row(("join_date", "col-md-4"), ("full_member_date", "col-md-4"), ("party_status", "col-md-4")),
             ),
             Fieldset(
                 "关怀相关情况",
-                Row(Column("employment", css_class="col-md-4"), Column("work_capacity", css_class="col-md-4"),
-                    Column("health", css_class="col-md-4")),
-                Row(Column("is_retired_cadre", css_class="col-6 col-md-2"),
-                    Column("is_hospitalized", css_class="col-6 col-md-2"),
-                    Column("lives_alone", css_class="col-6 col-md-2"),
-                    Column("is_model_worker", css_class="col-6 col-md-2"),
-                    Column("is_under_discipline", css_class="col-6 col-md-4")),
+                row(("employment", "col-md-4"), ("work_capacity", "col-md-4"), ("health", "col-md-4")),
+                row(("is_retired_cadre", "col-6 col-md-2"), ("is_hospitalized", "col-6 col-md-2"),
+                    ("lives_alone", "col-6 col-md-2"), ("is_model_worker", "col-6 col-md-2"),
+                    ("is_under_discipline", "col-6 col-md-4")),
             ),
             Fieldset(
                 "组织关系变动",
-                Row(Column("deceased_on", css_class="col-md-4"), Column("transferred_out_on", css_class="col-md-4")),
+                row(("deceased_on", "col-md-4"), ("transferred_out_on", "col-md-4")),
             ),
             Submit("submit", "保存", css_class="btn-danger"),
         )

@@ -1,12 +1,15 @@
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
 _EXEMPT_PREFIXES = ("/accounts/2fa/verify/", "/accounts/logout/", "/static/", "/healthz")
+_ENROL_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/healthz")
 
 
 class SecondFactorMiddleware:
     """A user who has enrolled a TOTP device must enter a code after the password, before anything
-    else. Enrolment is optional (offered to the organization department and administrators)."""
+    else. A user whose role `TWO_FACTOR_REQUIRED_ROLES` names, and who has no device yet, is sent to
+    enrol before anything else."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -21,6 +24,17 @@ class SecondFactorMiddleware:
             and _needs_second_factor(request)
         ):
             return redirect(f"{reverse('two_factor_verify')}?next={request.get_full_path()}")
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.session.get(SESSION_FLAG)
+            and not request.path.startswith(_ENROL_PREFIXES)
+        ):
+            from members.twofactor import must_enrol
+
+            if must_enrol(user):
+                messages.warning(request, "按本单位规定，您的账号须开启两步验证后才能继续使用")
+                return redirect("two_factor_setup")
         return self.get_response(request)
 
 

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import Audited
+from members.roles import Role
+from members.scoping import ScopedQuerySet
 from members.validators import (
     add_years,
     full_years_between,
@@ -40,19 +42,13 @@ class User(AbstractUser):
 
 
 class OrganizationQuerySet(models.QuerySet):
-    def subtree_of(self, *organizations: Organization) -> OrganizationQuerySet:
-        """The organizations and everything under them."""
-        condition = Q(pk__in=[])
-        for organization in organizations:
-            condition |= Q(path__startswith=organization.path)
-        return self.filter(condition)
-
     def for_user(self, user) -> OrganizationQuerySet:
-        from members.scoping import sees_every_organization, visible_org_ids
+        """The organizations under those where the user holds any role (the tree they may navigate)."""
+        from members.scoping import covers_everything, org_ids
 
-        if sees_every_organization(user):
+        if covers_everything(user):
             return self
-        return self.filter(pk__in=visible_org_ids(user))
+        return self.filter(pk__in=org_ids(user))
 
     def branches(self) -> OrganizationQuerySet:
         return self.filter(kind=Organization.Kind.BRANCH)
@@ -114,16 +110,18 @@ class Organization(models.Model):
         return max(self.path.count("/") - 2, 0)
 
 
-class MemberQuerySet(models.QuerySet):
-    def for_user(self, user) -> MemberQuerySet:
-        """Members the user may see: everyone under their organizations, plus themself."""
-        from members.scoping import scoped
-
-        return scoped(self, user, org_field="organization", own="user")
+class MemberQuerySet(ScopedQuerySet):
+    access_kind = "member"
+    own_fields = ("user",)
 
     def on_roll(self) -> MemberQuerySet:
         """Members still in the organization: neither deceased nor transferred out."""
         return self.filter(deceased_on__isnull=True, transferred_out_on__isnull=True)
+
+
+def mask_id_number(number: str) -> str:
+    """The last four characters only (members.permissions.Disclosure says why)."""
+    return f"{'*' * 14}{number[-4:]}" if number else ""
 
 
 class Member(Audited, models.Model):
@@ -245,14 +243,11 @@ class Member(Audited, models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        return f"{self.id_number[:6]}********{self.id_number[-4:]}" if self.id_number else ""
+        return mask_id_number(self.id_number)
 
     @property
-    def probation_due_on(self) -> dt.date | None:
-        """A probationary member is due to become a full member one year after joining."""
-        if self.party_status != self.PartyStatus.PROBATIONARY:
-            return None
-        return add_years(self.join_date, 1)
+    def masked_birth_date(self) -> str:
+        return f"{self.birth_date.year}年" if self.birth_date else ""
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -297,13 +292,6 @@ class Member(Audited, models.Model):
             raise ValidationError(errors)
 
 
-class Role(models.TextChoices):
-    SECRETARY = "secretary", "支部书记"
-    COMMITTEE = "committee", "支委委员"
-    ORG_DEPT = "org_dept", "组织部"
-    FUND_OFFICER = "fund_officer", "基金管理员"
-
-
 class Appointment(Audited, models.Model):
     """A user holds a role in an organization, and with it sight of that organization's subtree."""
 
@@ -327,3 +315,36 @@ class Appointment(Audited, models.Model):
     def audit_org_path(self) -> str:
         return self.organization.path
 
+
+
+class AccessLog(models.Model):
+    """Who read or exported members' personal data, when, what and from where (个人信息保护法: access
+    to sensitive personal data is recorded). Written by `members.services.log_access`."""
+
+    class What(models.TextChoices):
+        MEMBER = "member", "查看党员信息"
+        LEDGER = "ledger", "查看困难党员台帐"
+        EXPORT = "export", "导出个人信息"
+
+    user = models.ForeignKey(User, verbose_name="查看人", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    what = models.CharField("操作", max_length=20, choices=What.choices)
+    target = models.CharField("内容", max_length=200)
+    member = models.ForeignKey(
+        Member, verbose_name="党员", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The ledger line (hardship.HardshipRecord) read, for its own page's list of readers.
+    object_id = models.PositiveBigIntegerField("对象编号", null=True, blank=True)
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    url = models.CharField("地址", max_length=300, blank=True)
+    # The organization the data belongs to: the organization department reads its own subtree's log.
+    org_path = models.CharField("组织路径", max_length=255, db_index=True)
+
+    class Meta:
+        verbose_name = "个人信息访问记录"
+        verbose_name_plural = "个人信息访问记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["what", "object_id"], name="accesslog_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_what_display()} {self.target}"

@@ -8,7 +8,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 
 from core.widgets import ChoiceWidget, FlexibleDateWidget, TextWidget, YesNoWidget
 from members.models import Member, Organization
-from members.validators import id_birth_date, id_gender, normalize_id_number
+from members.validators import id_birth_date, id_gender, is_ascii_digits, normalize_id_number
 
 COLUMNS: list[tuple[str, str]] = [
     ("name", "姓名"),
@@ -121,7 +121,7 @@ class MemberResource(resources.ModelResource):
         """Normalise the 身份证号 and fill 性别 and 出生日期 from it when the file leaves them blank."""
         number = normalize_id_number(str(row.get("身份证号") or ""))
         row["身份证号"] = number
-        if len(number) == 18 and number[:17].isdigit():
+        if len(number) == 18 and is_ascii_digits(number[:17]):
             if not row.get("性别"):
                 row["性别"] = id_gender(number)
             if not row.get("出生日期"):

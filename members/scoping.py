@@ -1,31 +1,40 @@
 """The one door through which every view, export, report and task asks what a user may see.
 
 A user sees the organizations under those they hold a role in (an Appointment), plus their own
-member record. Superusers see everything. Nothing else grants sight of a row.
+rows. Superusers see everything. Which of their roles count for a kind of object and an action is
+the role table's answer (members.access); this module turns it into querysets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Self
 
+from django.db import models
 from django.db.models import Count, Q, QuerySet, Subquery
 
 from core.cache import digest
-from members.models import Appointment, Member, Organization, Role
+from members.roles import Role
+
+if TYPE_CHECKING:
+    from members.models import Organization
 
 MANAGER_ROLES = (Role.SECRETARY, Role.COMMITTEE, Role.ORG_DEPT)
-_CACHE_ATTR = "_care_appointments"
-_WHOLE_ATTR = "_care_sees_whole_unit"
-_ROLE_IDS_ATTR = "_care_role_org_ids"
-_VISIBLE_IDS_ATTR = "_care_visible_org_ids"
+ALL_ROLES = tuple(Role.values)
 
 
-def _appointments(user) -> list[tuple[str, str]]:
-    """(organization path, role) pairs of the user, read once per request (cached on the user)."""
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is None:
-        # The same query tells whether the user's subtrees hold the whole database (a role at every
-        # root organization): `sees_every_organization` then costs no query of its own.
+class _Appointments:
+    """A user's appointments, read once per request and kept on the user object: every question
+    below is answered from them, and from the organizations under them (read at most once per
+    request), without another query."""
+
+    ATTR = "_care_appointments"
+
+    def __init__(self, user):
+        from members.models import Appointment, Organization
+
+        # The same query counts the root organizations, so whether a role set covers the whole
+        # database costs no query of its own.
         roots = Organization.objects.filter(parent__isnull=True).order_by().values("parent").annotate(
             n=Count("pk")).values("n")
         rows = list(
@@ -33,33 +42,148 @@ def _appointments(user) -> list[tuple[str, str]]:
             .annotate(root_count=Subquery(roots))
             .values_list("organization__path", "role", "organization__parent_id", "root_count")
         )
-        cached = [(path, role) for path, role, _, _ in rows]
-        held_roots = {path for path, _, parent, _ in rows if parent is None}
-        setattr(user, _WHOLE_ATTR, bool(rows) and len(held_roots) == rows[0][3])
-        setattr(user, _CACHE_ATTR, cached)
-    return cached
+        self.pairs: list[tuple[str, str]] = [(path, role) for path, role, _, _ in rows]
+        self.root_count: int = rows[0][3] if rows else 0
+        self.roots_by_role: dict[str, set[str]] = {}
+        for path, role, parent, _ in rows:
+            if parent is None:
+                self.roots_by_role.setdefault(role, set()).add(path)
+        self.org_ids: dict[tuple[str, ...], list[int]] = {}
+        self.org_id_sets: dict[tuple[str, ...], frozenset[int]] = {}
+        self._subtrees: list[tuple[int, str]] | None = None
+
+    def subtrees(self) -> list[tuple[int, str]]:
+        """(id, path) of every organization under any of the user's appointments, in one query: the
+        ids of each role set are then picked from it by path."""
+        if self._subtrees is None:
+            from members.models import Organization
+
+            condition = Q(pk__in=[])
+            for path in {path for path, _ in self.pairs}:
+                condition |= Q(path__startswith=path)
+            self._subtrees = list(Organization.objects.filter(condition).order_by("pk").values_list("pk", "path"))
+        return self._subtrees
+
+    @classmethod
+    def of(cls, user) -> _Appointments:
+        cached = getattr(user, cls.ATTR, None)
+        if cached is None:
+            cached = cls(user)
+            setattr(user, cls.ATTR, cached)
+        return cached
 
 
-def forget(user) -> None:
-    """Drop the cached appointments (after a role changes within a request or test)."""
-    for attr in (_CACHE_ATTR, _WHOLE_ATTR, _ROLE_IDS_ATTR, _VISIBLE_IDS_ATTR):
-        if hasattr(user, attr):
-            delattr(user, attr)
+def _key(roles: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(roles))) if roles else ALL_ROLES
 
 
-def sees_every_organization(user) -> bool:
-    """True when the user's subtrees hold every organization there is (the 组织部 of a one-党委 install,
-    a superuser): their scope filter would keep every row, so `scoped` leaves it out. At county scale
-    the filter (a subquery OR the user's own rows) forces a join and a sort of whole tables on every
-    list page of the organization department. Read with the appointments (no query of its own) and
-    cached on the user for the request."""
+def has_role(user, *roles: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    return any(role in roles for _, role in _Appointments.of(user).pairs)
+
+
+def covers_everything(user, *roles: str) -> bool:
+    """Whether the user's subtrees for `roles` (any role if none) hold every organization there is:
+    the 组织部 of a one-党委 install, a superuser. Their scope filter would keep every row, so
+    `scoped` leaves it out: at county scale the filter forced a join and sort of whole tables on
+    every list page of the organization department."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    if not hasattr(user, _WHOLE_ATTR):
-        _appointments(user)
-    return getattr(user, _WHOLE_ATTR)
+    appointments = _Appointments.of(user)
+    held = set().union(*(appointments.roots_by_role.get(role, set()) for role in _key(roles)))
+    return bool(held) and len(held) == appointments.root_count
+
+
+def org_paths(user, *roles: str) -> set[str]:
+    """The paths of the organizations where the user holds one of `roles` (for filters on stored
+    paths, such as the audit trail's)."""
+    if not user.is_authenticated:
+        return set()
+    return {path for path, role in _Appointments.of(user).pairs if role in _key(roles)}
+
+
+def org_ids(user, *roles: str) -> list[int]:
+    """Ids of the organizations in the subtrees under those where the user holds one of `roles` (any
+    role if none). Read once per role set and request, and handed to the database as literal values:
+    the planner then walks the organization index even where the condition is OR-ed with the user's
+    own rows (as a subquery under an OR it filtered every row of the table)."""
+    if not user.is_authenticated:
+        return []
+    from members.models import Organization
+
+    key = _key(roles)
+    appointments = _Appointments.of(user)
+    if key not in appointments.org_ids:
+        if user.is_superuser:
+            appointments.org_ids[key] = sorted(Organization.objects.values_list("pk", flat=True))
+        else:
+            paths = tuple({path for path, role in appointments.pairs if role in key})
+            appointments.org_ids[key] = [pk for pk, path in appointments.subtrees() if path.startswith(paths)] \
+                if paths else []
+    return appointments.org_ids[key]
+
+
+def holds_role_over(user, organization: Organization | int, *roles: str) -> bool:
+    """Whether the user holds one of `roles` over the organization (it lies in such a subtree). Given
+    the Organization its path is compared with the appointments' (no query); given an id, the role
+    set's organization ids are read once per request."""
+    from members.models import Organization as OrganizationModel
+
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if isinstance(organization, OrganizationModel):
+        return any(organization.path.startswith(path) for path, role in _Appointments.of(user).pairs
+                   if role in _key(roles))
+    appointments = _Appointments.of(user)
+    key = _key(roles)
+    if key not in appointments.org_id_sets:
+        appointments.org_id_sets[key] = frozenset(org_ids(user, *roles))
+    return organization in appointments.org_id_sets[key]
+
+
+def ancestor_org_ids(user) -> set[int]:
+    """The organizations above (and including) those where the user holds a role or is a member: what
+    they run concerns the user (a 党委's campaign concerns every member of its branches)."""
+    from members.models import Appointment, Member, Organization
+
+    if not user.is_authenticated:
+        return set()
+    # Two semi-joins, not an OR over two LEFT JOINs (one of them through the 20,000 members).
+    paths = Organization.objects.filter(
+        Q(pk__in=Appointment.objects.filter(user=user).values("organization_id"))
+        | Q(pk__in=Member.objects.filter(user=user).values("organization_id"))
+    ).values_list("path", flat=True)
+    return {int(part) for path in paths for part in path.strip("/").split("/") if part}
+
+
+def scope_key(user) -> str:
+    """A short key for what the user sees (their appointments and, through `own`, their own rows):
+    figures computed through the user's scope are cached under it (core.cache)."""
+    if user.is_superuser:
+        return f"u{user.pk}-all"
+    return f"u{user.pk}-{digest(sorted(_Appointments.of(user).pairs))}"
+
+
+def organizations_for(user, *roles: str) -> QuerySet:
+    """Active organizations for choice fields and filters, under those where the user holds one of
+    `roles` (any role if none)."""
+    from members.models import Organization
+
+    organizations = Organization.objects.filter(is_active=True).order_by("path")
+    if covers_everything(user, *roles):
+        return organizations
+    return organizations.filter(pk__in=org_ids(user, *roles))
+
+
+def branches_for(user, *roles: str) -> QuerySet:
+    from members.models import Organization
+
+    return organizations_for(user, *roles).filter(kind=Organization.Kind.BRANCH)
 
 
 def _never_null(model, path: str) -> bool:
@@ -72,133 +196,36 @@ def _never_null(model, path: str) -> bool:
     return True
 
 
-def _subtrees(paths: Iterable[str]) -> QuerySet:
-    condition = Q(pk__in=[])
-    for path in set(paths):
-        condition |= Q(path__startswith=path)
-    return Organization.objects.filter(condition)
-
-
-def has_role(user, *roles: str) -> bool:
-    if not user.is_authenticated:
-        return False
-    return any(role in roles for _, role in _appointments(user))
-
-
-def org_paths_with_role(user, *roles: str) -> set[str]:
-    """The paths of the organizations where the user holds one of `roles` (for JSON/path filters)."""
-    if not user.is_authenticated:
-        return set()
-    return {path for path, role in _appointments(user) if role in roles}
-
-
-def ancestor_org_ids(user) -> set[int]:
-    """The organizations above (and including) those where the user holds a role or is a member: what
-    they run concerns the user (a 党委's campaign concerns every member of its branches)."""
-    if not user.is_authenticated:
-        return set()
-    # Two semi-joins, not an OR over two LEFT JOINs (one of them through the 20,000 members).
-    paths = Organization.objects.filter(
-        Q(pk__in=Appointment.objects.filter(user=user).values("organization_id"))
-        | Q(pk__in=Member.objects.filter(user=user).values("organization_id"))
-    ).values_list("path", flat=True)
-    return {int(part) for path in paths for part in path.strip("/").split("/") if part}
-
-
-def scope_key(user) -> str:
-    """A short key for what the user sees (their appointments and, through `own`, their own
-    rows): figures computed through the user's scope are cached under it (core.cache). A changed role
-    makes a new key; a changed organization tree bumps the watching namespaces."""
-    if user.is_superuser:
-        return f"u{user.pk}-all"
-    return f"u{user.pk}-{digest(sorted(_appointments(user)))}"
-
-
-def visible_org_ids(user) -> list[int]:
-    """Ids of the organizations a user may see: the subtrees under the ones they hold any role in.
-
-    Read once per request (cached on the user) and handed to the database as literal values: the
-    planner can then walk an index on the organization column even where the condition is OR-ed
-    with the user's own rows. As a subquery under an OR it became a filter over every row of the
-    table (a branch secretary's talks page counted 40,000 talks to show 20)."""
-    if not user.is_authenticated:
-        return []
-    cached = getattr(user, _VISIBLE_IDS_ATTR, None)
-    if cached is None:
-        organizations = Organization.objects.all() if user.is_superuser else _subtrees(
-            path for path, _ in _appointments(user))
-        cached = sorted(organizations.values_list("pk", flat=True))
-        setattr(user, _VISIBLE_IDS_ATTR, cached)
-    return cached
-
-
-def org_ids_with_role(user, *roles: str) -> QuerySet:
-    """The subtrees under the organizations where the user holds one of `roles`."""
-    if not user.is_authenticated:
-        return Organization.objects.none().values("pk")
-    if user.is_superuser:
-        return Organization.objects.values("pk")
-    return _subtrees(path for path, role in _appointments(user) if role in roles).values("pk")
-
-
-def holds_role_over(user, organization: Organization | int, *roles: str) -> bool:
-    """Whether the user holds one of `roles` over the organization (it lies in such a subtree).
-
-    Given the Organization, its path is compared with the user's (cached) appointment paths: no query.
-    Given an id, the ids of each role set's subtrees are read once per request and kept on the user.
-    A detail page asks several `can_*` predicates about the same organization; each used to be a query."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    if isinstance(organization, Organization):
-        return any(organization.path.startswith(path) for path, role in _appointments(user) if role in roles)
-    organization_id = organization
-    cache = getattr(user, _ROLE_IDS_ATTR, None)
-    if cache is None:
-        cache = {}
-        setattr(user, _ROLE_IDS_ATTR, cache)
-    key = tuple(sorted(roles))
-    if key not in cache:
-        cache[key] = frozenset(org_ids_with_role(user, *roles).values_list("pk", flat=True))
-    return organization_id in cache[key]
-
-
-def organizations_for(user, *roles: str) -> QuerySet:
-    """Organizations for choice fields and filters: where the user holds `roles` (any role if none)."""
-    if not roles and sees_every_organization(user):
-        return Organization.objects.filter(is_active=True).order_by("path")
-    ids = org_ids_with_role(user, *roles) if roles else visible_org_ids(user)
-    return Organization.objects.filter(pk__in=ids, is_active=True).order_by("path")
-
-
-def branches_for(user, *roles: str) -> QuerySet:
-    return organizations_for(user, *roles).filter(kind=Organization.Kind.BRANCH)
-
-
-def scoped(queryset: QuerySet, user, *, org_field: str = "organization",
+def scoped(queryset: QuerySet, user, *, roles: Iterable[str] | None = None, org_field: str = "organization",
            own: str | Q | tuple = ()) -> QuerySet:
-    """Scope any queryset by the organization it hangs off; `own` also admits the user's own rows:
-    a lookup to the user ("member__user" for a member reading their own records), a Q, or a tuple
-    of them (each a way a row can be the user's own).
+    """Rows hanging off an organization where the user holds one of `roles` (any role if None); `own`
+    also admits the user's own rows: a lookup to the user ("member__user"), a Q, or a tuple of them.
 
-    The organizations are literal ids, and the user's own rows are added as a UNION of primary keys
-    rather than an OR: an OR between a condition through a join (the member's branch) and another
-    (the member's user) made the planner hash-join whole tables — 150 ms to count a secretary's
-    visits at county scale, against under 1 ms for the union of index scans."""
+    The user's own rows are added as a UNION of primary keys rather than an OR: an OR between a
+    condition through a join (the member's branch) and another (the member's user) made the planner
+    hash-join whole tables — 150 ms to count a secretary's visits at county scale, against under 1 ms
+    for the union of index scans."""
     if not user.is_authenticated:
         return queryset.none()
     if user.is_superuser:
         return queryset
-    mine = [_own_condition(each, user) for each in (own if isinstance(own, tuple) else (own,)) if each]
-    if sees_every_organization(user):
+    roles = ALL_ROLES if roles is None else tuple(roles)
+    mine = [each if isinstance(each, Q) else Q(**{each: user})
+            for each in (own if isinstance(own, tuple) else (own,)) if each]
+    organizations: list[int] | None
+    if not has_role(user, *roles):
+        organizations = []
+    elif covers_everything(user, *roles):
+        organizations = None
+    else:
+        organizations = org_ids(user, *roles)
+    if organizations is None:
         if _never_null(queryset.model, org_field):
             return queryset
         condition = Q(**{f"{org_field}__isnull": False})
         for each in mine:
             condition |= each
         return queryset.filter(condition)
-    organizations = visible_org_ids(user)
     parts = [Q(**{f"{org_field}__in": organizations})] if organizations else []
     parts += mine
     if not parts:
@@ -210,5 +237,21 @@ def scoped(queryset: QuerySet, user, *, org_field: str = "organization",
     return queryset.filter(pk__in=keys[0].union(*keys[1:], all=True))
 
 
-def _own_condition(own: str | Q, user) -> Q:
-    return own if isinstance(own, Q) else Q(**{own: user})
+class ScopedQuerySet(models.QuerySet):
+    """The base of every scoped model's queryset. A model states its row of the role table, its path
+    to the organization and the lookups that make a row a user's own; `for_user(user, action)` then
+    keeps what the table lets the user do: the rows under organizations where they hold one of the
+    entry's roles, plus their own rows where the entry admits SELF."""
+
+    access_kind: str = ""
+    org_field: str = "organization"
+    own_fields: tuple[str, ...] = ()
+
+    def for_user(self, user, action: str = "view", *, kind: str = "") -> Self:
+        """`kind` reads another row of the table about the same objects (an application's details)."""
+        from members import access
+
+        kind = kind or self.access_kind
+        roles = access.roles_for(kind, action)
+        own = self.own_fields if access.SELF in roles else ()
+        return scoped(self, user, roles=access.real_roles(kind, action), org_field=self.org_field, own=own)

@@ -1,23 +1,26 @@
-"""Optional TOTP two-factor sign-in (django-otp) for the organization department and administrators."""
+"""TOTP two-factor sign-in (django-otp): offered to every role that reads full ID numbers (支部书记,
+组织部) and to administrators; `TWO_FACTOR_REQUIRED_ROLES` makes it mandatory for chosen roles."""
 
 import base64
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from members import access
+from members.access import signed_in
 from members.middleware import SESSION_FLAG
-from members.models import Role
 from members.scoping import has_role
+
+ADMIN = "admin"  # superusers, in TWO_FACTOR_REQUIRED_ROLES
 
 
 class TokenForm(forms.Form):
@@ -28,13 +31,25 @@ class TokenForm(forms.Form):
 
 
 def may_enrol(user) -> bool:
-    return user.is_superuser or has_role(user, Role.ORG_DEPT)
+    """Whoever reads full ID numbers of others: the table's roles for them, and administrators."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or has_role(user, *access.real_roles("member_sensitive", access.VIEW)) \
+        or must_enrol(user)
 
 
-@login_required
+def must_enrol(user) -> bool:
+    """Whether a setting makes the second factor mandatory for one of the user's roles."""
+    required = set(settings.TWO_FACTOR_REQUIRED_ROLES)
+    if not required or not user.is_authenticated:
+        return False
+    return (user.is_superuser and ADMIN in required) or has_role(user, *(required - {ADMIN}))
+
+
+@signed_in
 def setup(request):
     if not may_enrol(request.user):
-        raise PermissionDenied("两步验证面向组织部和系统管理员账号")
+        raise PermissionDenied("两步验证面向能查看完整身份证号的支部书记、组织部和系统管理员账号")
     confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     if confirmed:
         return render(request, "registration/two_factor_setup.html", {"enabled": True, "form": TokenForm()})
@@ -56,7 +71,7 @@ def setup(request):
     })
 
 
-@login_required
+@signed_in
 def verify(request):
     form = TokenForm(request.POST or None)
     next_url = request.GET.get("next") or request.POST.get("next") or "/"
@@ -76,9 +91,12 @@ def verify(request):
     return render(request, "registration/two_factor_verify.html", {"form": form, "next": next_url})
 
 
+@signed_in
 @require_POST
-@login_required
 def disable(request):
+    if must_enrol(request.user):
+        messages.error(request, "按本单位规定，您的账号必须使用两步验证，不能关闭")
+        return redirect("two_factor_setup")
     form = TokenForm(request.POST)
     devices = TOTPDevice.objects.filter(user=request.user, confirmed=True)
     if form.is_valid() and any(d.verify_token(form.cleaned_data["token"]) for d in devices):
@@ -89,6 +107,3 @@ def disable(request):
         messages.error(request, "验证码不正确，两步验证未关闭")
     return redirect("two_factor_setup")
 
-
-def has_two_factor(user) -> bool:
-    return user_has_device(user, confirmed=True)

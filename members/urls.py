@@ -1,4 +1,3 @@
-from django.contrib.auth.decorators import login_required
 from django.urls import path
 
 from members import views
@@ -16,4 +15,3 @@ urlpatterns = [
     path("<int:pk>/edit/", views.MemberUpdateView.as_view(), name="edit"),
 ]
 
-me_view = login_required(views.me)

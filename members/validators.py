@@ -4,20 +4,38 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CODES = "10X98765432"
-_ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-_FULLWIDTH = str.maketrans("０１２３４５６７８９ＸｘＸ－", "0123456789XXX-")
+# ASCII only: `\d`, str.isdigit() and int() also take Arabic-Indic and other digits, through which
+# a number already on the roster could be entered a second time.
+_ID_PATTERN = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+_MOBILE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
+_LANDLINE = re.compile(r"0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?", re.ASCII)
+_SPACES = re.compile(r"\s+")
+
+
+def nfkc(value: str | None) -> str:
+    """Unicode compatibility form: full-width digits, letters and spaces become their plain forms."""
+    return unicodedata.normalize("NFKC", value or "")
 
 
 def normalize_id_number(value: str) -> str:
-    """Uppercase X, full-width digits and stray spaces are common in typed and pasted numbers."""
-    return (value or "").translate(_FULLWIDTH).replace(" ", "").replace("\u3000", "").strip().upper()
+    """Lowercase x, full-width characters and stray spaces are common in typed and pasted numbers.
+    What is not then an ASCII digit or X is left for the validator to refuse."""
+    return _SPACES.sub("", nfkc(value)).upper()
+
+
+def is_ascii_digits(value: str) -> bool:
+    return bool(value) and value.isascii() and value.isdigit()
+
+
+def normalize_search(value: str | None) -> str:
+    """A search box's text: compatibility form, single spaces, at most 50 characters."""
+    return _SPACES.sub(" ", nfkc(value)).strip()[:50]
 
 
 def id_check_digit(first17: str) -> str:
@@ -26,6 +44,8 @@ def id_check_digit(first17: str) -> str:
 
 
 def id_birth_date(value: str) -> dt.date | None:
+    if not is_ascii_digits(value[6:14]):
+        return None
     try:
         return dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
@@ -39,8 +59,8 @@ def id_gender(value: str) -> str:
 
 def validate_id_number(value: str) -> None:
     value = normalize_id_number(value)
-    if not _ID_PATTERN.match(value):
-        raise ValidationError("身份证号应为18位，前17位是数字，最后一位是数字或X", code="id_format")
+    if not _ID_PATTERN.fullmatch(value):
+        raise ValidationError("身份证号应为18位，前17位是数字0–9，最后一位是数字或X", code="id_format")
     if id_birth_date(value) is None:
         raise ValidationError("身份证号中的出生日期（第7–14位）不是有效日期", code="id_birth")
     expected = id_check_digit(value[:17])
@@ -49,12 +69,12 @@ def validate_id_number(value: str) -> None:
 
 
 def normalize_phone(value: str) -> str:
-    return (value or "").translate(_FULLWIDTH).replace(" ", "").replace("\u3000", "").strip()
+    return _SPACES.sub("", nfkc(value))
 
 
 def validate_phone(value: str) -> None:
     value = normalize_phone(value)
-    if value and not (_MOBILE.match(value) or _LANDLINE.match(value)):
+    if value and not (_MOBILE.fullmatch(value) or _LANDLINE.fullmatch(value)):
         raise ValidationError("请填写11位手机号或带区号的固定电话，例如 13812345678 或 0816-2234567", code="phone")
 
 

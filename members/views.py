@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import JsonResponse
@@ -13,37 +11,31 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
 from core.errors import DomainError
-from core.http import attachment
+from core.http import attachment, no_store
 from core.importing import ImportFlow, import_errors_view, import_view
 from core.pagination import PageSizeMixin
 from core.registry import home_panels, member_sections
 from members import exports, importing, permissions, services, twofactor
-from members.filters import MemberFilter
+from members.access import CREATE, EDIT, EXPORT, IMPORT, LIST, VIEW, RuleMixin, requires, signed_in
+from members.filters import MemberFilter, id_tail_condition
 from members.forms import ImportConfirmForm, ImportUploadForm, MemberForm
-from members.models import Member
-from members.scoping import MANAGER_ROLES, org_ids_with_role
+from members.models import AccessLog, Member
+from members.validators import normalize_search
 
 
+@signed_in
 def home(request):
-    if not request.user.is_authenticated:
-        return redirect("login")
     return render(request, "home.html", {"panels": home_panels(request)})
 
 
-class RosterAccessMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.can_view_roster(request.user):
-            raise PermissionDenied("党员名册仅对支部书记、支委和组织部开放")
-        return super().dispatch(request, *args, **kwargs)
-
-
-class MemberListView(RosterAccessMixin, PageSizeMixin, FilterView):
+class MemberListView(RuleMixin, PageSizeMixin, FilterView):
+    access = ("member", LIST)
     template_name = "members/member_list.html"
     filterset_class = MemberFilter
     context_object_name = "members"
 
     def get_queryset(self):
-        return Member.objects.for_user(self.request.user).select_related("organization").order_by(
+        return Member.objects.for_user(self.request.user, LIST).select_related("organization").order_by(
             "organization__path", "name", "id"
         )
 
@@ -55,22 +47,32 @@ class MemberListView(RosterAccessMixin, PageSizeMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        allowed = permissions.sensitive_org_ids(user)
+        disclosure = permissions.Disclosure(user)
         today = timezone.localdate()
         for member in context["members"]:
-            member.show_full_id = permissions.row_is_sensitive_visible(user, member, allowed)
+            member.shown_id = disclosure.id_number(member)
             member.age_now, member.party_age_now = member.age_on(today), member.party_age_on(today)
-        context["can_create"] = permissions.can_manage_members(user)
+        context["can_create"] = permissions.can_create_member(user)
         context["can_import"] = permissions.can_import_members(user)
+        context["can_export"] = permissions.can_export_roster(user)
         return context
 
+    def render_to_response(self, context, **response_kwargs):
+        return no_store(super().render_to_response(context, **response_kwargs))
 
-class MemberDetailView(LoginRequiredMixin, DetailView):
+
+class MemberDetailView(RuleMixin, DetailView):
+    access = ("member", VIEW)
     template_name = "members/member_detail.html"
     context_object_name = "member"
 
     def get_queryset(self):
-        return Member.objects.for_user(self.request.user).select_related("organization", "user")
+        return Member.objects.for_user(self.request.user, VIEW).select_related("organization", "user")
+
+    def get_object(self, queryset=None):
+        member = super().get_object(queryset)
+        services.log_access(self.request, what=AccessLog.What.MEMBER, target=f"党员 {member.name}", member=member)
+        return member
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -81,16 +83,19 @@ class MemberDetailView(LoginRequiredMixin, DetailView):
         context["sections"] = member_sections(self.request, member, own_page=own and not context["can_edit"])
         return context
 
+    def render_to_response(self, context, **response_kwargs):
+        return no_store(super().render_to_response(context, **response_kwargs))
 
-class EditableMemberMixin(RosterAccessMixin):
-    """Editing is limited to branches the user keeps; anything else is not found."""
+
+class EditableMemberMixin(RuleMixin):
+    """Editing is limited to branches where the table lets the user edit; anything else is not found."""
 
     model = Member
     form_class = MemberForm
     template_name = "members/member_form.html"
 
     def get_queryset(self):
-        return Member.objects.filter(organization__in=org_ids_with_role(self.request.user, *MANAGER_ROLES))
+        return Member.objects.for_user(self.request.user, EDIT).select_related("organization")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -103,46 +108,53 @@ class EditableMemberMixin(RosterAccessMixin):
         except DomainError as exc:
             form.add_error(exc.field, exc.message)
             return self.form_invalid(form)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or "您不能修改这名党员的信息")
+            return self.form_invalid(form)
         messages.success(self.request, f"已保存党员“{self.object.name}”的信息")
         return redirect(self.object)
 
+    def render_to_response(self, context, **response_kwargs):
+        return no_store(super().render_to_response(context, **response_kwargs))
+
 
 class MemberCreateView(EditableMemberMixin, CreateView):
+    access = ("member", CREATE)
+
     def get_initial(self):
         from members.scoping import branches_for
 
-        branches = list(branches_for(self.request.user, *MANAGER_ROLES)[:2])
+        branches = list(branches_for(self.request.user, *permissions.access.real_roles("member", CREATE))[:2])
         return {"organization": branches[0]} if len(branches) == 1 else {}
 
 
 class MemberUpdateView(EditableMemberMixin, UpdateView):
-    pass
+    access = ("member", EDIT)
 
 
-@login_required
+@signed_in
 def me(request):
     member = Member.objects.filter(user=request.user).select_related("organization").first()
     sections = member_sections(request, member, own_page=True) if member else []
-    return render(request, "members/me.html", {
+    return no_store(render(request, "members/me.html", {
         "member": member, "sections": sections, "may_enrol_two_factor": twofactor.may_enrol(request.user),
-    })
+    }))
 
 
-@login_required
+@requires("member", EXPORT)
 def export_roster(request):
-    if not permissions.can_view_roster(request.user):
-        raise PermissionDenied
-    queryset = Member.objects.for_user(request.user).order_by("organization__path", "name", "id")
+    queryset = Member.objects.for_user(request.user, EXPORT).order_by("organization__path", "name", "id")
     filterset = MemberFilter(request.GET, queryset=queryset, user=request.user)
     title = f"党员名册（导出于 {timezone.localdate():%Y年%m月%d日}）"
-    content = exports.roster_workbook(filterset.qs, user=request.user, title=title)
+    rows = filterset.qs
+    content = exports.roster_workbook(rows, user=request.user, title=title)
+    services.log_export(request, target="党员名册", organization=filterset.form.cleaned_data.get("organization")
+                        if filterset.is_bound and filterset.form.is_valid() else None, rows=rows.count())
     return attachment(content, filename=exports.export_filename("党员名册"))
 
 
-@login_required
+@requires("member", IMPORT)
 def import_template(request):
-    if not permissions.can_import_members(request.user):
-        raise PermissionDenied
     return attachment(exports.import_template(), filename="党员名册导入模板.xlsx")
 
 
@@ -163,32 +175,33 @@ def _roster_import_flow() -> ImportFlow:
     )
 
 
-@login_required
+@requires("member", IMPORT)
 def import_members(request):
     """Upload → (errors | preview) → confirm. Nothing is written before the confirm."""
-    return import_view(request, _roster_import_flow())
+    return no_store(import_view(request, _roster_import_flow()))
 
 
-@login_required
+@requires("member", IMPORT)
 def import_errors(request, token: str):
     """The rejected file again with each bad row's problems in a column."""
     return import_errors_view(request, token, _roster_import_flow())
 
 
-@login_required
+@requires("member", LIST)
 @require_GET
 def member_search(request):
-    """The member picker: JSON of members in scope matching a name or ID tail, on-roll first."""
-    query = request.GET.get("q", "").strip()
-    queryset = Member.objects.for_user(request.user).on_roll().select_related("organization")
+    """The member picker: JSON of members in scope matching a name or ID tail, on-roll first. The ID
+    tail matches only where the user reads full numbers: a masked role cannot confirm a guess."""
+    query = normalize_search(request.GET.get("q", ""))
+    queryset = Member.objects.for_user(request.user, LIST).on_roll().select_related("organization")
     if query:
         condition = Q(name__icontains=query)
-        if query.isdigit() or query[-1:].upper() == "X":
-            condition |= Q(id_number__endswith=query.upper())
+        tail = id_tail_condition(query, permissions.Disclosure(request.user))
+        if tail is not None:
+            condition |= tail
         queryset = queryset.filter(condition)
     results = [
         {"id": m.pk, "text": f"{m.name}（{m.organization.name}）"}
         for m in queryset.order_by("name", "id")[:20]
     ]
-    return JsonResponse({"results": results})
-
+    return no_store(JsonResponse({"results": results}))

@@ -1,11 +1,10 @@
-from django.contrib.auth.decorators import login_required
 from django.urls import path
 
 from notifications import views
 
 app_name = "notifications"
 urlpatterns = [
-    path("", login_required(views.InboxView.as_view()), name="inbox"),
+    path("", views.InboxView.as_view(), name="inbox"),
     path("<int:pk>/open/", views.open_notification, name="open"),
     path("read-all/", views.mark_all_read, name="read_all"),
 ]

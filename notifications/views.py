@@ -1,16 +1,17 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from core.pagination import PageSizeMixin
+from members.access import SIGNED_IN, RuleMixin, signed_in
 from notifications import services
 from notifications.models import Notification
 
 
-class InboxView(PageSizeMixin, ListView):
+class InboxView(RuleMixin, PageSizeMixin, ListView):
+    access = SIGNED_IN
     template_name = "notifications/inbox.html"
     context_object_name = "notifications"
 
@@ -21,8 +22,8 @@ class InboxView(PageSizeMixin, ListView):
         return queryset
 
 
+@signed_in
 @require_POST
-@login_required
 def open_notification(request, pk: int):
     """Mark read and follow the link (only links inside this site)."""
     notification = get_object_or_404(Notification.objects.filter(recipient=request.user), pk=pk)
@@ -32,8 +33,8 @@ def open_notification(request, pk: int):
     return redirect("notifications:inbox")
 
 
+@signed_in
 @require_POST
-@login_required
 def mark_all_read(request):
     count = services.mark_read(user=request.user)
     messages.success(request, f"已将 {count} 条通知标为已读")

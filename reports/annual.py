@@ -21,15 +21,17 @@ class SheetSpec:
     name: str
     build: Callable[[ReportScope, Workbook], None]
     weight: int = 1  # share of the progress bar
+    access_kind: str = "report"  # the role table's kind: a sheet is written only for those who may export it
 
 
 def summary_sheet(scope: ReportScope, book: Workbook) -> None:
     kind_of = {"int": "int", "money": "money", "percent": "text", "text": "text"}
+    shown = metrics.visible(scope, "export")
     columns = [Column("支部", 22)] + [
-        Column(m.header, 26 if m.kind == "text" else 12, kind_of[m.kind]) for m in metrics.METRICS
+        Column(m.header, 26 if m.kind == "text" else 12, kind_of[m.kind]) for m in shown
     ]
     sheet = book.sheet("汇总", f"{scope.title}党内关怀帮扶工作汇总", columns)
-    rows, totals = metrics.table(scope)
+    rows, totals = metrics.table(scope, shown)
 
     def cell(metric, value):
         if metric.kind == "percent":
@@ -37,8 +39,8 @@ def summary_sheet(scope: ReportScope, book: Workbook) -> None:
         return metric.shown(value)
 
     for row in rows:
-        sheet.append([row["label"], *(cell(m, row[m.key]) for m in metrics.METRICS)])
-    sheet.append(["合计", *(cell(m, totals[m.key]) for m in metrics.METRICS)], bold=True)
+        sheet.append([row["label"], *(cell(m, row[m.key]) for m in shown)])
+    sheet.append(["合计", *(cell(m, totals[m.key]) for m in shown)], bold=True)
 
 
 SHEETS: list[SheetSpec] = [SheetSpec("汇总", summary_sheet)]
@@ -50,11 +52,13 @@ def register(spec: SheetSpec) -> None:
 
 
 def write_annual_workbook(scope: ReportScope, *, path: str | None = None, progress: Progress | None = None) -> bytes:
-    """Write every sheet for the scope; returns the file's bytes (also left at `path` if given)."""
-    total = sum(spec.weight for spec in SHEETS)
+    """Write every sheet the viewer may export for the scope; returns the file's bytes (also left at
+    `path` if given)."""
+    sheets = [spec for spec in SHEETS if scope.shows(spec.access_kind, "export")]
+    total = sum(spec.weight for spec in sheets)
     done = 0
     with Workbook(path) as book:
-        for spec in SHEETS:
+        for spec in sheets:
             spec.build(scope, book)
             done += spec.weight
             if progress:

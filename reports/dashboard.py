@@ -81,8 +81,9 @@ def members_section(scope: ReportScope) -> Section:
     )
 
 
-SECTIONS: list[Callable[[ReportScope], Section | None]] = [members_section]
+# (builder, the role table's kind its figures are of): a section shows only to those who may list it.
+SECTIONS: list[tuple[Callable[[ReportScope], Section | None], str]] = [(members_section, "member")]
 
 
 def build(scope: ReportScope) -> list[Section]:
-    return [section for builder in SECTIONS if (section := builder(scope)) is not None]
+    return [section for builder, kind in SECTIONS if scope.shows(kind) and (section := builder(scope)) is not None]

@@ -27,6 +27,9 @@ class Metric:
     # `display`; `zero` is the value of an organization the metric has nothing for.
     zero: Callable[[], Any] = int
     display: Callable[[Any], Any] | None = None
+    # The row of the role table (members.access) whose figures these are: a fund officer's 汇总 has
+    # the fund's columns, not the ledger's or the talks'.
+    access_kind: str = "member"
 
     def shown(self, value):
         return self.display(value) if self.display is not None else value
@@ -59,6 +62,14 @@ METRICS: list[Metric] = [
 ]
 
 
+def visible(scope, action: str = "list", metrics: list[Metric] | None = None) -> list[Metric]:
+    """The metrics whose kind the viewer may read over the scope's organization (a ratio only with
+    both its parts)."""
+    shown = [m for m in (metrics if metrics is not None else METRICS) if scope.shows(m.access_kind, action)]
+    keys = {m.key for m in shown}
+    return [m for m in shown if not m.ratio_of or set(m.ratio_of) <= keys]
+
+
 def register(metric: Metric) -> None:
     if all(existing.key != metric.key for existing in METRICS):
         METRICS.append(metric)
@@ -72,7 +83,7 @@ def table(
     Figures that belong to an organization above the branches (a 党委's own care fund) get a row
     of their own, labelled “（本级）”, after the branches; `row["label"]` is what a page shows.
     `grouped` (dashboards): one row per unit of `scope.units` instead — a 党总支 adds up its branches."""
-    metrics = metrics if metrics is not None else METRICS
+    metrics = metrics if metrics is not None else visible(scope)
     values = {m.key: m.compute(scope) for m in metrics if m.compute is not None}
     if grouped:
         units = [(unit.organization, unit.org_ids, unit.is_branch) for unit in scope.units]

@@ -11,13 +11,23 @@ from typing import Any
 from django.http import Http404
 from django.utils import timezone
 
-from members.models import Organization, Role
-from members.permissions import is_manager
-from members.scoping import has_role, organizations_for
+from core.params import id_param, year_param
+from members import access
+from members.models import Organization
+from members.scoping import organizations_for
+
+# Every kind a dashboard section, a 汇总 column or a workbook sheet can be of.
+REPORTED_KINDS = ("report", "member", "ledger", "pairing", "visit", "talk", "plan", "fund", "fund_public",
+                  "application", "campaign")
 
 
 def can_view_reports(user) -> bool:
-    return is_manager(user) or has_role(user, Role.FUND_OFFICER)
+    return access.may(user, "report", access.VIEW)
+
+
+def report_organizations(user):
+    """The organizations whose reports the user may open: under those where they hold a report role."""
+    return organizations_for(user, *access.real_roles("report", access.VIEW))
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,20 @@ class ReportScope:
     @cached_property
     def subtree(self) -> list[Organization]:
         """Every organization under (and including) the organization that the user may see."""
-        return list(organizations_for(self.user).filter(path__startswith=self.organization.path).order_by("path"))
+        return list(report_organizations(self.user).filter(path__startswith=self.organization.path)
+                    .order_by("path"))
+
+    def shows(self, kind: str, action: str = access.LIST) -> bool:
+        """Whether the viewer may read figures of `kind` for the whole scope: they hold one of the role
+        table's roles for it over the scope's organization. A fund officer's dashboard and workbook
+        hold the fund's figures, not the ledger's or the talks'."""
+        return access.may_at(self.user, kind, action, self.organization)
+
+    @cached_property
+    def visible_kinds(self) -> tuple[str, ...]:
+        """What the viewer may read here, for cache keys: two viewers who see the same share entries."""
+        return tuple(kind for kind in REPORTED_KINDS for action in (access.LIST, access.EXPORT)
+                     if access.TABLE[kind][1].get(action) and self.shows(kind, action))
 
     @property
     def subtree_ids(self) -> list[int]:
@@ -103,21 +126,30 @@ class ReportScope:
 
 
 def resolve_scope(user, *, org_id=None, year=None) -> ReportScope:
-    """The requested organization if the user may see it (else 404); by default their top one."""
-    visible = organizations_for(user)
+    """The requested organization if the user may see it (else 404); by default their top one. A year
+    that is not one (abc, 0, 99999) is refused with a message; none given means this year."""
+    visible = report_organizations(user)
     if org_id not in (None, ""):
-        try:
-            organization = visible.get(pk=int(org_id))
-        except (ValueError, Organization.DoesNotExist) as exc:
-            raise Http404("组织不存在或不在您的管辖范围内") from exc
+        organization = visible.filter(pk=id_param(org_id) or 0).first()
+        if organization is None:
+            raise Http404("组织不存在或不在您的管辖范围内")
     else:
         organization = visible.order_by("path").first()
         if organization is None:
             raise Http404("您没有可查看报表的组织")
     today = timezone.localdate()
-    try:
-        year = int(year) if year not in (None, "") else today.year
-    except ValueError:
-        year = today.year
-    year = min(max(year, 2000), today.year + 1)
-    return ReportScope(user=user, organization=organization, year=year)
+    if year in (None, ""):
+        chosen = today.year
+    else:
+        chosen = year_param(year)
+        if chosen is None or chosen < EARLIEST_REPORT_YEAR:
+            raise BadYear(f"年度应为{EARLIEST_REPORT_YEAR}年至{today.year + 1}年之间的四位数字")
+    return ReportScope(user=user, organization=organization, year=chosen)
+
+
+# The product keeps care records from this year on; earlier years have no data to report.
+EARLIEST_REPORT_YEAR = 2000
+
+
+class BadYear(ValueError):
+    """A year parameter that is not a year the reports cover; the message is shown as-is."""

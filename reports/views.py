@@ -1,34 +1,40 @@
 from pathlib import Path
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from core.http import attachment
-from members.models import Organization
-from members.scoping import organizations_for
+from members.access import EXPORT, LIST, SIGNED_IN, VIEW, requires
+from members.services import log_export
 from reports import annual, cache, dashboard, holiday, services
 from reports.models import ReportJob
-from reports.scope import can_view_reports, resolve_scope
+from reports.scope import BadYear, report_organizations, resolve_scope
 
 
 def _scope(request):
-    if not can_view_reports(request.user):
-        raise PermissionDenied("统计报表面向支部书记、支委、组织部和基金管理员")
     return resolve_scope(request.user, org_id=request.GET.get("org"), year=request.GET.get("year"))
 
 
-@login_required
+def _refuse_year(request, error: BadYear, to: str = "reports:dashboard"):
+    messages.error(request, str(error))
+    return redirect(to)
+
+
+@requires("report", VIEW)
 def dashboard_view(request):
-    scope = _scope(request)
+    try:
+        scope = _scope(request)
+    except BadYear as error:
+        if "year" in request.GET and request.GET.get("year") != "":
+            messages.error(request, str(error))
+        scope = resolve_scope(request.user, org_id=request.GET.get("org"))
     this_year = timezone.localdate().year
     return render(request, "reports/dashboard.html", {
         "scope": scope,
         "sections": cache.cached("dashboard", scope, lambda: dashboard.build(scope)),
-        "organizations": organizations_for(request.user).exclude(kind=Organization.Kind.BRANCH)
-        | organizations_for(request.user).filter(kind=Organization.Kind.BRANCH),
+        "organizations": report_organizations(request.user),
         "years": list(range(this_year, this_year - 6, -1)),
     })
 
@@ -41,29 +47,40 @@ def _holiday(request):
     return holiday.build(scope, occasion)
 
 
-@login_required
+@requires("plan", LIST)
 def holiday_summary(request):
-    summary = _holiday(request)
+    try:
+        summary = _holiday(request)
+    except BadYear as error:
+        return _refuse_year(request, error, "reports:holiday")
     this_year = timezone.localdate().year
     return render(request, "reports/holiday.html", {
         "summary": summary, "scope": summary.scope, "occasions": holiday.OCCASIONS,
-        "organizations": organizations_for(request.user),
+        "organizations": report_organizations(request.user),
         "years": list(range(this_year, this_year - 6, -1)),
     })
 
 
-@login_required
+@requires("plan", EXPORT)
 def holiday_workbook(request):
-    summary = _holiday(request)
+    try:
+        summary = _holiday(request)
+    except BadYear as error:
+        return _refuse_year(request, error, "reports:holiday")
+    log_export(request, target=f"{summary.scope.title}节日走访汇总", organization=summary.scope.organization)
     return attachment(holiday.workbook(summary), filename=holiday.filename(summary))
 
 
-@login_required
+@requires("report", EXPORT)
 def annual_workbook(request):
-    scope = _scope(request)
+    try:
+        scope = _scope(request)
+    except BadYear as error:
+        return _refuse_year(request, error)
     if services.is_large(scope):
         job = services.request_job(scope=scope)
         return redirect("reports:job", pk=job.pk)
+    log_export(request, target=f"{scope.title}年度报表", organization=scope.organization)
     return attachment(annual.write_annual_workbook(scope), filename=annual.filename(scope))
 
 
@@ -71,21 +88,22 @@ def _own_job(request, pk):
     return get_object_or_404(ReportJob.objects.filter(requested_by=request.user), pk=pk)
 
 
-@login_required
+@requires(SIGNED_IN.kind)
 def job_detail(request, pk: int):
     return render(request, "reports/job.html", {"job": _own_job(request, pk)})
 
 
-@login_required
+@requires(SIGNED_IN.kind)
 def job_status(request, pk: int):
     job = _own_job(request, pk)
     return JsonResponse({"status": job.status, "label": job.get_status_display(), "progress": job.progress})
 
 
-@login_required
+@requires(SIGNED_IN.kind)
 def job_download(request, pk: int):
     job = _own_job(request, pk)
     if job.status != ReportJob.Status.DONE or not job.file or not Path(job.file).exists():
         raise Http404("报表尚未生成完成")
     scope = resolve_scope(request.user, org_id=job.organization_id, year=job.year)
+    log_export(request, target=f"{scope.title}年度报表", organization=scope.organization)
     return attachment(Path(job.file).read_bytes(), filename=annual.filename(scope))

@@ -10,24 +10,29 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from core.filters import YearFilter
+from core.params import PastDateField
+from members import access
+from members.access import CREATE, EDIT, LIST
 from members.models import Member
-from members.scoping import MANAGER_ROLES, branches_for
-from members.validators import add_years
+from members.scoping import branches_for
+from members.validators import add_years, normalize_search
 from members.widgets import MemberPicker, MembersPicker
 from visits.models import HOLIDAY_OCCASIONS, Occasion, Talk, Visit, VisitPlan
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _on_roll(user):
-    return Member.objects.for_user(user).on_roll()
+def _on_roll(user, kind: str, action: str):
+    """Members on the roll where the user may do `action` on `kind` (the form's pickers)."""
+    return access.scope(Member.objects.on_roll(), user, kind, action)
 
 
 class VisitForm(forms.Form):
     member = forms.ModelChoiceField(label="走访对象", queryset=Member.objects.none(), widget=MemberPicker,
                                     help_text="输入姓名或身份证号后几位搜索")
     occasion = forms.ChoiceField(label="走访事由", choices=Occasion.choices, initial=Occasion.ROUTINE)
-    visited_on = forms.DateField(label="走访日期", widget=DATE_INPUT)
+    visited_on = PastDateField(label="走访日期", widget=DATE_INPUT)
     visitors = forms.ModelMultipleChoiceField(label="走访人", queryset=Member.objects.none(), widget=MembersPicker)
     amount = forms.DecimalField(label="慰问金（元）", required=False, min_value=0, max_digits=12, decimal_places=2,
                                 widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
@@ -42,10 +47,10 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         # A 病故吊唁 is paid to a deceased member's family; transferred-out members are gone.
-        self.fields["member"].queryset = Member.objects.for_user(user).filter(
+        self.fields["member"].queryset = access.scope(Member.objects.all(), user, "visit", CREATE).filter(
             transferred_out_on__isnull=True
         ).filter(Q(deceased_on__isnull=True) | Q(deceased_on__gte=add_years(timezone.localdate(), -1)))
-        self.fields["visitors"].queryset = _on_roll(user)
+        self.fields["visitors"].queryset = _on_roll(user, "visit", CREATE)
         self.initial.setdefault("visited_on", timezone.localdate())
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -63,7 +68,7 @@ class TalkForm(forms.Form):
                              widget=forms.RadioSelect)
     participants = forms.ModelMultipleChoiceField(label="谈话对象", queryset=Member.objects.none(),
                                                   widget=MembersPicker, help_text="集体谈话可选多人")
-    talked_on = forms.DateField(label="谈话日期", widget=DATE_INPUT)
+    talked_on = PastDateField(label="谈话日期", widget=DATE_INPUT)
     reason = forms.ChoiceField(label="谈话事由", choices=Talk.Reason.choices, initial=Talk.Reason.ANNUAL)
     interviewers = forms.ModelMultipleChoiceField(label="谈话人", queryset=Member.objects.none(), widget=MembersPicker)
     priority_hardship = forms.BooleanField(label="困难党员", required=False)
@@ -79,8 +84,8 @@ class TalkForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = _on_roll(user)
-        self.fields["interviewers"].queryset = _on_roll(user)
+        self.fields["participants"].queryset = _on_roll(user, "talk", CREATE)
+        self.fields["interviewers"].queryset = _on_roll(user, "talk", CREATE)
         self.initial.setdefault("talked_on", timezone.localdate())
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -106,12 +111,12 @@ class AssignVisitorsForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["visitors"].queryset = _on_roll(user)
+        self.fields["visitors"].queryset = _on_roll(user, "plan", EDIT)
 
 
 def _branch_choices(request):
     user = request.user if request else None
-    return branches_for(user, *MANAGER_ROLES) if user else None
+    return branches_for(user, *access.real_roles("visit", LIST)) if user else None
 
 
 class StyledFilterSet(django_filters.FilterSet):
@@ -129,14 +134,15 @@ class VisitFilter(StyledFilterSet):
     organization = django_filters.ModelChoiceFilter(label="支部", field_name="member__organization",
                                                     queryset=_branch_choices, empty_label="全部支部")
     occasion = django_filters.ChoiceFilter(label="事由", choices=Occasion.choices, empty_label="全部事由")
-    year = django_filters.NumberFilter(label="年度", field_name="visited_on", lookup_expr="year")
+    year = YearFilter(label="年度", field_name="visited_on", lookup_expr="year")
 
     class Meta:
         model = Visit
         fields = ["q", "organization", "occasion", "year"]
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(member__name__icontains=value.strip()) if value.strip() else queryset
+        value = normalize_search(value)
+        return queryset.filter(member__name__icontains=value) if value else queryset
 
 
 class TalkFilter(StyledFilterSet):
@@ -144,14 +150,14 @@ class TalkFilter(StyledFilterSet):
     organization = django_filters.ModelChoiceFilter(label="支部", queryset=_branch_choices, empty_label="全部支部")
     kind = django_filters.ChoiceFilter(label="形式", choices=Talk.Kind.choices, empty_label="全部形式")
     reason = django_filters.ChoiceFilter(label="事由", choices=Talk.Reason.choices, empty_label="全部事由")
-    year = django_filters.NumberFilter(label="年度", field_name="talked_on", lookup_expr="year")
+    year = YearFilter(label="年度", field_name="talked_on", lookup_expr="year")
 
     class Meta:
         model = Talk
         fields = ["q", "organization", "kind", "reason", "year"]
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
+        value = normalize_search(value)
         if not value:
             return queryset
         ids = Talk.participants.through.objects.filter(member__name__icontains=value).values("talk_id")
@@ -162,7 +168,7 @@ class PlanFilter(StyledFilterSet):
     organization = django_filters.ModelChoiceFilter(label="支部", queryset=_branch_choices, empty_label="全部支部")
     occasion = django_filters.ChoiceFilter(label="节日", choices=[(o.value, o.label) for o in HOLIDAY_OCCASIONS],
                                            empty_label="全部")
-    year = django_filters.NumberFilter(label="年度")
+    year = YearFilter(label="年度")
 
     class Meta:
         model = VisitPlan

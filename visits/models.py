@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from members.models import Member, Organization
-from members.scoping import scoped
+from members.scoping import ScopedQuerySet
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -29,9 +29,10 @@ class Occasion(models.TextChoices):
 HOLIDAY_OCCASIONS = (Occasion.SPRING_FESTIVAL, Occasion.JULY_FIRST)
 
 
-class VisitQuerySet(models.QuerySet):
-    def for_user(self, user) -> VisitQuerySet:
-        return scoped(self, user, org_field="member__organization", own="member__user")
+class VisitQuerySet(ScopedQuerySet):
+    access_kind = "visit"
+    org_field = "member__organization"
+    own_fields = ("member__user",)
 
 
 class Visit(models.Model):
@@ -71,10 +72,11 @@ class Visit(models.Model):
         return reverse("visits:detail", args=[self.pk])
 
 
-class TalkQuerySet(models.QuerySet):
-    def for_user(self, user) -> TalkQuerySet:
-        """Talks of the organizations in scope; participants also see the talks they took part in."""
-        return scoped(self, user, org_field="organization", own="participants__user")
+class TalkQuerySet(ScopedQuerySet):
+    """Talks of the organizations in scope; participants also see the talks they took part in."""
+
+    access_kind = "talk"
+    own_fields = ("participants__user",)
 
 
 class Talk(models.Model):
@@ -138,9 +140,8 @@ class Talk(models.Model):
         return labels
 
 
-class VisitPlanQuerySet(models.QuerySet):
-    def for_user(self, user) -> VisitPlanQuerySet:
-        return scoped(self, user, org_field="organization")
+class VisitPlanQuerySet(ScopedQuerySet):
+    access_kind = "plan"
 
 
 class VisitPlan(models.Model):
@@ -198,9 +199,9 @@ class VisitPlanItem(models.Model):
         return self.visit_id is not None
 
 
-class VisitPromptQuerySet(models.QuerySet):
-    def for_user(self, user) -> VisitPromptQuerySet:
-        return scoped(self, user, org_field="member__organization")
+class VisitPromptQuerySet(ScopedQuerySet):
+    access_kind = "prompt"
+    org_field = "member__organization"
 
     def open(self) -> VisitPromptQuerySet:
         return self.filter(closed_on__isnull=True)

@@ -1,35 +1,25 @@
-"""Who may log, read and plan visits and talks. Each condition on its own line; views and services ask."""
+"""Who may log, read and plan visits and talks: the role table's answers (members.access) with the
+member, talk or plan at hand. Views, templates and services ask here."""
 
 from __future__ import annotations
 
+from members import access
+from members.access import CREATE, EDIT, LIST, VIEW
 from members.models import Member, Organization
-from members.scoping import MANAGER_ROLES, has_role, holds_role_over
+from members.permissions import organization_of
 
 
 def is_care_manager(user) -> bool:
-    """Secretaries, committee members and the organization department keep visits and talks."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return has_role(user, *MANAGER_ROLES)
-
-
-def manages_organization(user, organization: Organization | int) -> bool:
-    """`organization` as an Organization (no query: its path is compared) or as an id."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return holds_role_over(user, organization, *MANAGER_ROLES)
+    """Keeps visits and talks somewhere (the lists, the forms, the home panels)."""
+    return access.may(user, "visit", LIST)
 
 
 def can_log_visit(user, member: Member) -> bool:
-    return manages_organization(user, member.organization)
+    return access.may_at(user, "visit", CREATE, organization_of(member))
 
 
-def can_log_talk(user, organization: Organization) -> bool:
-    return manages_organization(user, organization.pk)
+def can_log_talk(user, organization: Organization | int) -> bool:
+    return access.may_at(user, "talk", CREATE, organization)
 
 
 def can_see_confidential(user, talk) -> bool:
@@ -39,8 +29,8 @@ def can_see_confidential(user, talk) -> bool:
         return False
     if talk.participants.filter(user=user).exists():
         return False
-    return manages_organization(user, talk.organization_id)
+    return access.may_at(user, "talk_confidential", VIEW, talk.organization_id)
 
 
 def can_manage_plan(user, plan) -> bool:
-    return manages_organization(user, plan.organization_id)
+    return access.may_at(user, "plan", EDIT, plan.organization_id)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -17,43 +15,36 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from core.errors import DomainError
-from core.http import attachment
+from core.http import attachment, no_store
 from core.pagination import PageSizeMixin, page_size_from
+from core.params import id_param
+from members.access import CREATE, EDIT, EXPORT, LIST, VIEW, RuleMixin, real_roles, requires
 from members.models import Member
 from members.scoping import branches_for
+from members.services import log_export
 from visits import exports, permissions, selectors, services
 from visits.forms import AssignVisitorsForm, PlanFilter, TalkFilter, TalkForm, VisitFilter, VisitForm
 from visits.models import Occasion, Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
 
 
-class ManagerRequiredMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.is_care_manager(request.user):
-            raise PermissionDenied("走访慰问和谈心谈话记录由支部书记、支委和组织部管理")
-        return super().dispatch(request, *args, **kwargs)
-
-
-def _require_manager(user) -> None:
-    if not permissions.is_care_manager(user):
-        raise PermissionDenied("走访慰问和谈心谈话记录由支部书记、支委和组织部管理")
-
-
-def visit_queryset(user):
-    return Visit.objects.for_user(user).select_related("member", "member__organization").prefetch_related(
+def visit_queryset(user, action: str = VIEW):
+    return Visit.objects.for_user(user, action).select_related("member", "member__organization").prefetch_related(
         Prefetch("visitors", queryset=Member.objects.only("id", "name"))
     )
 
 
-class VisitListView(ManagerRequiredMixin, PageSizeMixin, FilterView):
+class VisitListView(RuleMixin, PageSizeMixin, FilterView):
+    access = ("visit", LIST)
     template_name = "visits/visit_list.html"
     filterset_class = VisitFilter
     context_object_name = "visits"
 
     def get_queryset(self):
-        return visit_queryset(self.request.user).order_by("-visited_on", "-id")
+        return visit_queryset(self.request.user, LIST).order_by("-visited_on", "-id")
 
 
-class VisitDetailView(LoginRequiredMixin, DetailView):
+class VisitDetailView(RuleMixin, DetailView):
+    access = ("visit", VIEW)
     template_name = "visits/visit_detail.html"
     context_object_name = "visit"
 
@@ -65,27 +56,30 @@ class VisitDetailView(LoginRequiredMixin, DetailView):
         context["is_manager"] = permissions.is_care_manager(self.request.user)
         return context
 
+    def render_to_response(self, context, **response_kwargs):
+        return no_store(super().render_to_response(context, **response_kwargs))
 
-@login_required
+
+@requires("visit", CREATE)
 def visit_create(request):
-    _require_manager(request.user)
     user = request.user
     initial = {}
     own = Member.objects.filter(user=user).first()
     if own:
         initial["visitors"] = [own.pk]
     item = None
-    item_id = request.POST.get("plan_item") or request.GET.get("item")
-    if item_id and str(item_id).isdigit():
+    item_id = id_param(request.POST.get("plan_item") or request.GET.get("item"))
+    if item_id is not None:
         item = get_object_or_404(
-            VisitPlanItem.objects.filter(plan__in=VisitPlan.objects.for_user(user)).select_related("plan", "member"),
+            VisitPlanItem.objects.filter(plan__in=VisitPlan.objects.for_user(user, EDIT))
+            .select_related("plan", "member"),
             pk=item_id,
         )
         visitors = list(item.visitors.values_list("pk", flat=True))
         initial.update(member=item.member_id, occasion=item.plan.occasion, plan_item=item.pk,
                        visitors=visitors or initial.get("visitors", []))
-    if request.GET.get("member", "").isdigit():
-        initial["member"] = int(request.GET["member"])
+    if (member_id := id_param(request.GET.get("member"))) is not None:
+        initial["member"] = member_id
     if request.GET.get("occasion") in Occasion.values:
         initial["occasion"] = request.GET["occasion"]
     form = VisitForm(request.POST or None, user=user, initial=initial)
@@ -107,34 +101,36 @@ def visit_create(request):
     return render(request, "visits/visit_form.html", {"form": form, "item": item})
 
 
-@login_required
+@requires("visit", EXPORT)
 def visit_export(request):
-    _require_manager(request.user)
-    filterset = VisitFilter(request.GET, queryset=visit_queryset(request.user).order_by("-visited_on", "-id"),
+    filterset = VisitFilter(request.GET, queryset=visit_queryset(request.user, EXPORT).order_by("-visited_on", "-id"),
                             request=request)
     content = exports.visits_workbook(filterset.qs, title=f"走访慰问记录（导出于 {timezone.localdate():%Y年%m月%d日}）")
+    log_export(request, target="走访慰问记录", rows=filterset.qs.count())
     return attachment(content, filename=f"走访慰问记录_{timezone.localdate():%Y%m%d}.xlsx")
 
 
 # --- talks ----------------------------------------------------------------------------------------
 
-def talk_queryset(user):
-    return Talk.objects.for_user(user).select_related("organization").prefetch_related(
+def talk_queryset(user, action: str = VIEW):
+    return Talk.objects.for_user(user, action).select_related("organization").prefetch_related(
         Prefetch("participants", queryset=Member.objects.only("id", "name", "user_id")),
         Prefetch("interviewers", queryset=Member.objects.only("id", "name")),
     )
 
 
-class TalkListView(ManagerRequiredMixin, PageSizeMixin, FilterView):
+class TalkListView(RuleMixin, PageSizeMixin, FilterView):
+    access = ("talk", LIST)
     template_name = "visits/talk_list.html"
     filterset_class = TalkFilter
     context_object_name = "talks"
 
     def get_queryset(self):
-        return talk_queryset(self.request.user).order_by("-talked_on", "-id")
+        return talk_queryset(self.request.user, LIST).order_by("-talked_on", "-id")
 
 
-class TalkDetailView(LoginRequiredMixin, DetailView):
+class TalkDetailView(RuleMixin, DetailView):
+    access = ("talk", VIEW)
     template_name = "visits/talk_detail.html"
     context_object_name = "talk"
 
@@ -146,17 +142,19 @@ class TalkDetailView(LoginRequiredMixin, DetailView):
         context["show_confidential"] = permissions.can_see_confidential(self.request.user, self.object)
         return context
 
+    def render_to_response(self, context, **response_kwargs):
+        return no_store(super().render_to_response(context, **response_kwargs))
 
-@login_required
+
+@requires("talk", CREATE)
 def talk_create(request):
-    _require_manager(request.user)
     user = request.user
     initial = {}
     own = Member.objects.filter(user=user).first()
     if own:
         initial["interviewers"] = [own.pk]
-    if request.GET.get("member", "").isdigit():
-        initial["participants"] = [int(request.GET["member"])]
+    if (member_id := id_param(request.GET.get("member"))) is not None:
+        initial["participants"] = [member_id]
     form = TalkForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -175,16 +173,15 @@ def talk_create(request):
 
 # --- coverage -------------------------------------------------------------------------------------
 
-@login_required
+@requires("coverage", VIEW)
 def coverage(request):
-    _require_manager(request.user)
     user = request.user
     today = timezone.localdate()
-    branches = list(branches_for(user))
+    branches = list(branches_for(user, *real_roles("coverage", VIEW)))
     selected = None
     org_id = request.GET.get("organization", "")
-    if org_id.isdigit():
-        selected = next((b for b in branches if b.pk == int(org_id)), None)
+    if org_id:
+        selected = next((b for b in branches if b.pk == id_param(org_id)), None)
         if selected is None:
             raise Http404
     shown = [selected] if selected else branches
@@ -218,13 +215,14 @@ def _with_last_visit(rows, members) -> list[Member]:
 
 # --- plans ----------------------------------------------------------------------------------------
 
-class PlanListView(ManagerRequiredMixin, PageSizeMixin, FilterView):
+class PlanListView(RuleMixin, PageSizeMixin, FilterView):
+    access = ("plan", LIST)
     template_name = "visits/plan_list.html"
     filterset_class = PlanFilter
     context_object_name = "plans"
 
     def get_queryset(self):
-        return selectors.plans_with_progress(VisitPlan.objects.for_user(self.request.user)).order_by(
+        return selectors.plans_with_progress(VisitPlan.objects.for_user(self.request.user, LIST)).order_by(
             "-holiday", "organization__path"
         )
 
@@ -234,7 +232,8 @@ class PlanListView(ManagerRequiredMixin, PageSizeMixin, FilterView):
         return context
 
 
-class PlanDetailView(ManagerRequiredMixin, DetailView):
+class PlanDetailView(RuleMixin, DetailView):
+    access = ("plan", VIEW)
     template_name = "visits/plan_detail.html"
     context_object_name = "plan"
 
@@ -254,11 +253,11 @@ class PlanDetailView(ManagerRequiredMixin, DetailView):
         return context
 
 
-@login_required
+@requires("plan", EDIT)
 @require_POST
 def plan_item_assign(request, pk: int):
     item = get_object_or_404(
-        VisitPlanItem.objects.filter(plan__in=VisitPlan.objects.for_user(request.user))
+        VisitPlanItem.objects.filter(plan__in=VisitPlan.objects.for_user(request.user, EDIT))
         .select_related("plan", "member"),
         pk=pk,
     )
@@ -276,8 +275,8 @@ def plan_item_assign(request, pk: int):
     return redirect(f"{item.plan.get_absolute_url()}#item-{item.pk}")
 
 
-@login_required
+@requires("prompt", LIST)
 def prompts(request):
-    _require_manager(request.user)
-    open_prompts = VisitPrompt.objects.for_user(request.user).open().select_related("member", "member__organization")
+    open_prompts = VisitPrompt.objects.for_user(request.user, LIST).open().select_related(
+        "member", "member__organization")
     return render(request, "visits/prompt_list.html", {"prompts": open_prompts[:200]})

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +15,8 @@ from django_filters.views import FilterView
 
 from core.calendars import calendar_source
 from core.errors import DomainError
+from core.filters import YearFilter
+from core.http import no_store
 from core.pagination import PageSizeMixin
 from funds import permissions, selectors, services
 from funds.forms import ApplicationForm, ApproveForm, MeetingForm, ReasonForm, ResolveForm
@@ -27,8 +27,11 @@ from funds.models import (
     Objection,
     Status,
 )
+from members import access
+from members.access import CREATE, EDIT, LIST, VIEW, RuleMixin, requires
 from members.models import Organization
 from members.scoping import organizations_for
+from members.validators import normalize_search
 
 # ---------------------------------------------------------------- applications
 
@@ -36,12 +39,12 @@ from members.scoping import organizations_for
 class ApplicationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, label="状态", empty_label="全部状态")
     kind = django_filters.ChoiceFilter(choices=Kind.choices, label="类别", empty_label="全部类别")
-    year = django_filters.NumberFilter(label="年度")
+    year = YearFilter(label="年度")
     organization = django_filters.ModelChoiceFilter(queryset=Organization.objects.none(), label="支部",
                                                     empty_label="全部支部")
     emergency = django_filters.BooleanFilter(field_name="is_emergency", label="紧急救助",
                                              widget=django_filters.widgets.BooleanWidget())
-    q = django_filters.CharFilter(field_name="member__name", lookup_expr="icontains", label="姓名")
+    q = django_filters.CharFilter(method="search", label="姓名")
 
     class Meta:
         model = AssistanceApplication
@@ -49,16 +52,22 @@ class ApplicationFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["organization"].queryset = organizations_for(user).filter(kind=Organization.Kind.BRANCH)
+        self.filters["organization"].queryset = organizations_for(
+            user, *access.real_roles("application", LIST)).filter(kind=Organization.Kind.BRANCH)
+
+    def search(self, queryset, name, value):
+        value = normalize_search(value)
+        return queryset.filter(member__name__icontains=value) if value else queryset
 
 
-class ApplicationListView(LoginRequiredMixin, PageSizeMixin, FilterView):
+class ApplicationListView(RuleMixin, PageSizeMixin, FilterView):
+    access = ("application", LIST)
     template_name = "funds/application_list.html"
     filterset_class = ApplicationFilter
     context_object_name = "applications"
 
     def get_queryset(self):
-        return AssistanceApplication.objects.for_user(self.request.user).select_related(
+        return AssistanceApplication.objects.for_user(self.request.user, LIST).select_related(
             "member", "organization"
         ).order_by("-status_changed_at", "-pk")
 
@@ -77,7 +86,7 @@ def _form_errors(form) -> str:
     return "；".join(e for errors in form.errors.values() for e in errors)
 
 
-@login_required
+@requires("application", CREATE)
 def application_new(request):
     if not permissions.can_start_application(request.user):
         raise PermissionDenied
@@ -99,9 +108,9 @@ def application_new(request):
     return render(request, "funds/application_form.html", {"form": form, "editing": None})
 
 
-def _scoped_application(request, pk: int) -> AssistanceApplication:
+def _scoped_application(request, pk: int, action: str = VIEW) -> AssistanceApplication:
     return get_object_or_404(
-        AssistanceApplication.objects.for_user(request.user).select_related(
+        AssistanceApplication.objects.for_user(request.user, action).select_related(
             "member", "member__user", "organization", "fund", "fund__organization", "submitted_by__member",
             "approved_by__member", "disbursed_by__member", "meeting_recorded_by__member",
         ),
@@ -109,9 +118,9 @@ def _scoped_application(request, pk: int) -> AssistanceApplication:
     )
 
 
-@login_required
+@requires("application", EDIT)
 def application_edit(request, pk: int):
-    application = _scoped_application(request, pk)
+    application = _scoped_application(request, pk, EDIT)
     if not permissions.can_edit(request.user, application):
         messages.error(request, "只有草稿或退回修改的申请可以修改")
         return redirect(application.get_absolute_url())
@@ -137,7 +146,8 @@ def application_edit(request, pk: int):
     return render(request, "funds/application_form.html", {"form": form, "editing": application})
 
 
-class ApplicationDetailView(LoginRequiredMixin, DetailView):
+class ApplicationDetailView(RuleMixin, DetailView):
+    access = ("application", VIEW)
     template_name = "funds/application_detail.html"
     context_object_name = "application"
 
@@ -163,25 +173,30 @@ class ApplicationDetailView(LoginRequiredMixin, DetailView):
             "disburse": permissions.can_disburse(user, app) and status == Status.NOTICE_PASSED,
             "history": permissions.can_see_history(user, app),
         }
+        show_details = permissions.can_see_details(user, app)
         context.update(
             can=can,
             events=app.events.select_related("actor", "actor__member"),
             versions=app.versions.select_related("submitted_by__member"),
-            attachments=app.attachments.all(),
+            show_details=show_details,
+            attachments=app.attachments.all() if show_details else [],
             objections=app.objections.select_related("raised_by__member", "resolved_by__member") if (
                 can["resolve"] or can["history"]) else app.objections.filter(raised_by=user),
             meeting_form=MeetingForm(), approve_form=ApproveForm(initial={"amount_approved": app.amount_requested}),
             reason_form=ReasonForm(), resolve_form=ResolveForm(),
             calendar_source=calendar_source(app.notice_ends_on.year) if app.notice_ends_on else "",
         )
-        if can["history"]:
+        if can["history"] and show_details:
             context["history"] = selectors.member_history(app.member)
             context["hardship"] = selectors.hardship_line(app.member)
         return context
 
+    def render_to_response(self, context, **response_kwargs):
+        return no_store(super().render_to_response(context, **response_kwargs))
 
-def _act(request, pk: int, action, success: str):
-    application = _scoped_application(request, pk)
+
+def _act(request, pk: int, action, success: str, *, step: str):
+    application = _scoped_application(request, pk, step)
     try:
         action(application)
     except DomainError as exc:
@@ -191,27 +206,29 @@ def _act(request, pk: int, action, success: str):
     return redirect(application.get_absolute_url())
 
 
-@login_required
+@requires("application", EDIT)
 @require_POST
 def submit(request, pk: int):
-    return _act(request, pk, lambda a: services.submit(application_id=a.pk, by=request.user), "申请已提交")
+    return _act(request, pk, lambda a: services.submit(application_id=a.pk, by=request.user), "申请已提交", step=EDIT)
 
 
-@login_required
+@requires("application", EDIT)
 @require_POST
 def withdraw(request, pk: int):
     return _act(request, pk, lambda a: services.withdraw(application_id=a.pk, by=request.user,
-                                                         comment=request.POST.get("reason", "")), "申请已撤回")
+                                                         comment=request.POST.get("reason", "")),
+                "申请已撤回", step=EDIT)
 
 
-@login_required
+@requires("application", "return")
 @require_POST
 def return_for_revision(request, pk: int):
     return _act(request, pk, lambda a: services.return_for_revision(
-        application_id=a.pk, by=request.user, reason=request.POST.get("reason", "")), "已退回申请人修改")
+        application_id=a.pk, by=request.user, reason=request.POST.get("reason", "")), "已退回申请人修改",
+                step="return")
 
 
-@login_required
+@requires("application", "meeting")
 @require_POST
 def record_meeting(request, pk: int):
     form = MeetingForm(request.POST)
@@ -221,10 +238,10 @@ def record_meeting(request, pk: int):
             raise DomainError(_form_errors(form))
         services.record_meeting(application_id=application.pk, by=request.user, **form.cleaned_data)
 
-    return _act(request, pk, action, "支部大会评议情况已记录")
+    return _act(request, pk, action, "支部大会评议情况已记录", step="meeting")
 
 
-@login_required
+@requires("application", "approve")
 @require_POST
 def approve(request, pk: int):
     form = ApproveForm(request.POST)
@@ -234,17 +251,17 @@ def approve(request, pk: int):
             raise DomainError(_form_errors(form))
         services.approve(application_id=application.pk, by=request.user, **form.cleaned_data)
 
-    return _act(request, pk, action, "已批准，公示已开始")
+    return _act(request, pk, action, "已批准，公示已开始", step="approve")
 
 
-@login_required
+@requires("application", "approve")
 @require_POST
 def reject(request, pk: int):
     return _act(request, pk, lambda a: services.reject(application_id=a.pk, by=request.user,
-                                                       reason=request.POST.get("reason", "")), "已驳回")
+                                                       reason=request.POST.get("reason", "")), "已驳回", step="approve")
 
 
-@login_required
+@requires("application", "object")
 @require_POST
 def raise_objection(request, pk: int):
     application = get_object_or_404(selectors.notices_for(request.user), pk=pk)
@@ -259,31 +276,32 @@ def raise_objection(request, pk: int):
     return redirect("funds:notices")
 
 
-@login_required
+@requires("application", "resolve")
 @require_POST
 def resolve_objection(request, pk: int, objection_pk: int):
-    application = _scoped_application(request, pk)
+    application = _scoped_application(request, pk, "resolve")
     objection = get_object_or_404(Objection.objects.filter(application=application), pk=objection_pk)
     form = ResolveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect(application.get_absolute_url())
     return _act(request, pk, lambda a: services.resolve_objection(
-        objection_id=objection.pk, by=request.user, **form.cleaned_data), "异议已处理")
+        objection_id=objection.pk, by=request.user, **form.cleaned_data), "异议已处理", step="resolve")
 
 
-@login_required
+@requires("application", "disburse")
 @require_POST
 def disburse(request, pk: int):
     return _act(request, pk, lambda a: services.disburse(application_id=a.pk, by=request.user),
-                "已发放，已记入基金账目")
+                "已发放，已记入基金账目", step="disburse")
 
 
-@login_required
+@requires("application_details", VIEW)
 def attachment_download(request, pk: int):
-    """Attachments are never public media: only those who may see the application may read them."""
+    """Attachments are never public media: only those who may read the application's details."""
     attachment = get_object_or_404(
-        Attachment.objects.filter(application__in=AssistanceApplication.objects.for_user(request.user)), pk=pk
+        Attachment.objects.filter(application__in=AssistanceApplication.objects.for_user(
+            request.user, VIEW, kind="application_details")), pk=pk
     )
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)
@@ -292,9 +310,10 @@ def attachment_download(request, pk: int):
     return response
 
 
-class NoticeBoardView(LoginRequiredMixin, ListView):
+class NoticeBoardView(RuleMixin, ListView):
     """公示栏: name, kind, amount and notice dates — never income, ID number or health."""
 
+    access = ("notice", VIEW)
     template_name = "funds/notices.html"
     context_object_name = "notices"
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,7 +13,9 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from core.errors import DomainError
+from core.filters import YearFilter
 from core.pagination import PageSizeMixin
+from core.params import id_param, year_param
 from funds import permissions, selectors, services
 from funds.forms import IncomeForm
 from funds.models import (
@@ -26,11 +25,18 @@ from funds.models import (
     Source,
     Status,
 )
+from members.access import CREATE, EDIT, LIST, VIEW, RuleMixin, requires
+
+MAX_BATCH = 100  # applications paid in one batch: a 党委's pre-holiday list, with room
 
 # ---------------------------------------------------------------- fund ledger
 
 
-class FundListView(LoginRequiredMixin, ListView):
+class FundListView(RuleMixin, ListView):
+    """The funds' ledgers for their officers and the organization department; everyone else who may
+    read 党务公开 is sent there."""
+
+    access = ("fund_public", VIEW)
     template_name = "funds/fund_list.html"
     context_object_name = "funds"
 
@@ -40,7 +46,7 @@ class FundListView(LoginRequiredMixin, ListView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        return Fund.objects.for_user(self.request.user).select_related("organization")
+        return Fund.objects.for_user(self.request.user, LIST).select_related("organization")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -51,11 +57,11 @@ class FundListView(LoginRequiredMixin, ListView):
         return context
 
 
-@login_required
+@requires("fund", CREATE)
 @require_POST
 def open_fund(request):
     organization = get_object_or_404(selectors.organizations_without_fund(request.user),
-                                     pk=request.POST.get("organization"))
+                                     pk=id_param(request.POST.get("organization")) or 0)
     try:
         fund = services.open_fund(organization=organization, by=request.user)
     except DomainError as exc:
@@ -66,7 +72,7 @@ def open_fund(request):
 
 
 class EntryFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="occurred_on", lookup_expr="year", label="年度")
+    year = YearFilter(field_name="occurred_on", lookup_expr="year", label="年度")
     kind = django_filters.ChoiceFilter(choices=FundEntry.Kind.choices, label="类型", empty_label="全部类型")
     source = django_filters.ChoiceFilter(choices=Source.choices, label="收入来源", empty_label="全部来源")
     q = django_filters.CharFilter(method="search", label="摘要/捐助人/申请人")
@@ -80,17 +86,16 @@ class EntryFilter(django_filters.FilterSet):
                                | Q(application__member__name__icontains=value))
 
 
-class LedgerView(LoginRequiredMixin, PageSizeMixin, FilterView):
+class LedgerView(RuleMixin, PageSizeMixin, FilterView):
+    access = ("fund", VIEW)
     template_name = "funds/ledger.html"
     filterset_class = EntryFilter
     context_object_name = "entries"
 
     def get_fund(self) -> Fund:
         if not hasattr(self, "_fund"):
-            if not permissions.can_view_funds(self.request.user):
-                raise Http404
-            self._fund = get_object_or_404(Fund.objects.for_user(self.request.user).select_related("organization"),
-                                           pk=self.kwargs["pk"])
+            self._fund = get_object_or_404(Fund.objects.for_user(self.request.user, VIEW)
+                                           .select_related("organization"), pk=self.kwargs["pk"])
         return self._fund
 
     def get_queryset(self):
@@ -104,31 +109,28 @@ class LedgerView(LoginRequiredMixin, PageSizeMixin, FilterView):
         return context
 
 
-class SummaryView(LoginRequiredMixin, TemplateView):
+class SummaryView(RuleMixin, TemplateView):
+    access = ("fund", VIEW)
     template_name = "funds/summary.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        if not permissions.can_view_funds(user):
-            raise Http404
-        fund = get_object_or_404(Fund.objects.for_user(user).select_related("organization"), pk=kwargs["pk"])
+        fund = get_object_or_404(Fund.objects.for_user(self.request.user, VIEW).select_related("organization"),
+                                 pk=kwargs["pk"])
         context.update(_summary_context(self.request, fund))
         return context
 
 
 def _summary_context(request, fund: Fund) -> dict:
     years = selectors.fund_years(fund) or [timezone.localdate().year]
-    try:
-        year = int(request.GET.get("year", years[0]))
-    except ValueError:
-        year = years[0]
+    year = year_param(request.GET.get("year"), default=years[0])
     return {"fund": fund, "years": years, "summary": selectors.year_summary(fund, year)}
 
 
-class PublicSummaryView(LoginRequiredMixin, TemplateView):
+class PublicSummaryView(RuleMixin, TemplateView):
     """党务公开: the fund's income by source and spending by kind, without any person's details."""
 
+    access = ("fund_public", VIEW)
     template_name = "funds/public.html"
 
     def get_context_data(self, **kwargs):
@@ -144,10 +146,10 @@ class PublicSummaryView(LoginRequiredMixin, TemplateView):
         return context
 
 
-@login_required
+@requires("fund", EDIT)
 @require_POST
 def record_income(request, pk: int):
-    fund = get_object_or_404(Fund.objects.for_user(request.user), pk=pk)
+    fund = get_object_or_404(Fund.objects.for_user(request.user, EDIT), pk=pk)
     form = IncomeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
@@ -161,10 +163,10 @@ def record_income(request, pk: int):
     return redirect(fund.get_absolute_url())
 
 
-@login_required
+@requires("fund", EDIT)
 @require_POST
 def reverse_entry(request, pk: int, entry_pk: int):
-    fund = get_object_or_404(Fund.objects.for_user(request.user), pk=pk)
+    fund = get_object_or_404(Fund.objects.for_user(request.user, EDIT), pk=pk)
     entry = get_object_or_404(FundEntry.objects.filter(fund=fund), pk=entry_pk)
     try:
         services.reverse_entry(entry_id=entry.pk, by=request.user, reason=request.POST.get("reason", ""))
@@ -175,17 +177,16 @@ def reverse_entry(request, pk: int, entry_pk: int):
     return redirect(fund.get_absolute_url())
 
 
-class BatchView(LoginRequiredMixin, TemplateView):
+class BatchView(RuleMixin, TemplateView):
     """批量发放: every notice-passed application of the fund, disbursed as one selection."""
 
+    access = ("fund", "disburse")
     template_name = "funds/batch.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        fund = get_object_or_404(Fund.objects.for_user(self.request.user).select_related("organization"),
+        fund = get_object_or_404(Fund.objects.for_user(self.request.user, "disburse").select_related("organization"),
                                  pk=kwargs["pk"])
-        if not permissions.can_manage_fund(self.request.user, fund):
-            raise Http404
         today = timezone.localdate()
         from core.calendars import july_first, spring_festival
 
@@ -203,11 +204,14 @@ class BatchView(LoginRequiredMixin, TemplateView):
         return context
 
 
-@login_required
+@requires("fund", "disburse")
 @require_POST
 def disburse_batch(request, pk: int):
-    fund = get_object_or_404(Fund.objects.for_user(request.user), pk=pk)
-    ids = request.POST.getlist("applications")
+    fund = get_object_or_404(Fund.objects.for_user(request.user, "disburse"), pk=pk)
+    ids = [id_param(value) for value in request.POST.getlist("applications")]
+    if None in ids or len(ids) > MAX_BATCH:
+        messages.error(request, f"请从清单中勾选要发放的申请（每批最多 {MAX_BATCH} 笔）。本次未发放任何一笔。")
+        return redirect("funds:batch_new", pk=fund.pk)
     try:
         batch = services.disburse_batch(fund_id=fund.pk, application_ids=ids, by=request.user,
                                         title=request.POST.get("title", ""))
@@ -218,12 +222,13 @@ def disburse_batch(request, pk: int):
     return redirect(batch.get_absolute_url())
 
 
-class BatchDetailView(LoginRequiredMixin, DetailView):
+class BatchDetailView(RuleMixin, DetailView):
+    access = ("fund", VIEW)
     template_name = "funds/batch_detail.html"
     context_object_name = "batch"
 
     def get_queryset(self):
-        return DisbursementBatch.objects.filter(fund__in=Fund.objects.for_user(self.request.user)).select_related(
+        return DisbursementBatch.objects.filter(fund__in=Fund.objects.for_user(self.request.user, VIEW)).select_related(
             "fund__organization", "created_by"
         )
 

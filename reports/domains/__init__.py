@@ -51,9 +51,9 @@ def display_names(user_ids: QuerySet) -> dict[int, str]:
     }
 
 
-def add_section(builder: Callable) -> None:
-    if builder not in dashboard.SECTIONS:
-        dashboard.SECTIONS.append(builder)
+def add_section(builder: Callable, access_kind: str) -> None:
+    if all(existing != builder for existing, _ in dashboard.SECTIONS):
+        dashboard.SECTIONS.append((builder, access_kind))
 
 
 def local_date(value: dt.datetime | None) -> dt.date | None:

@@ -32,7 +32,7 @@ def _awards(scope) -> dict[int, int]:
     return dict(result)
 
 
-METRICS = [metrics.Metric("awards", "受表彰（人次）", "int", _awards)]
+METRICS = [metrics.Metric("awards", "受表彰（人次）", "int", _awards, access_kind="campaign")]
 
 
 def awards_section(scope) -> Section:
@@ -96,5 +96,5 @@ def honour_sheet(scope, book) -> None:
 def register() -> None:
     for metric in METRICS:
         metrics.register(metric)
-    add_section(awards_section)
-    annual.register(annual.SheetSpec("表彰名单", honour_sheet))
+    add_section(awards_section, "campaign")
+    annual.register(annual.SheetSpec("表彰名单", honour_sheet, access_kind="campaign"))

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from core.xlsx import Column
 from funds.models import AssistanceApplication, Fund, FundEntry, Kind, Source, Status
-from members.permissions import sensitive_org_ids
+from members.permissions import Disclosure
 from reports import annual, charts, metrics
 from reports.dashboard import Row, Section, unit_link
 from reports.domains import CHUNK, add_section, display_names, local_date
@@ -84,10 +84,13 @@ def _count(name):
 
 
 METRICS = [
-    metrics.Metric("fund_income", "基金收入（元）", "money", _income, zero=lambda: ZERO),
-    metrics.Metric("fund_spending", "帮扶支出（元）", "money", _spending, zero=lambda: ZERO),
-    metrics.Metric("applications_approved", "帮扶申请批准（件）", "int", _count("approved")),
-    metrics.Metric("applications_paid", "帮扶申请发放（件）", "int", _count("paid")),
+    metrics.Metric("fund_income", "基金收入（元）", "money", _income, zero=lambda: ZERO,
+                   access_kind="fund_public"),
+    metrics.Metric("fund_spending", "帮扶支出（元）", "money", _spending, zero=lambda: ZERO,
+                   access_kind="fund_public"),
+    metrics.Metric("applications_approved", "帮扶申请批准（件）", "int", _count("approved"),
+                   access_kind="application"),
+    metrics.Metric("applications_paid", "帮扶申请发放（件）", "int", _count("paid"), access_kind="application"),
 ]
 
 
@@ -228,8 +231,7 @@ APPLICATION_COLUMNS = [
 def application_sheet(scope, book) -> None:
     """The year's applications; the reason (often health or family) only where the viewer may read it."""
     sheet = book.sheet("帮扶申请", f"{scope.title}帮扶申请", APPLICATION_COLUMNS)
-    allowed = sensitive_org_ids(scope.user)
-    own_user = scope.user.pk
+    details = Disclosure(scope.user, "application_details")
     kinds, statuses = dict(Kind.choices), dict(Status.choices)
     applications = (
         applications_of_year(scope)
@@ -242,7 +244,7 @@ def application_sheet(scope, book) -> None:
     append = sheet.append
     for (name, branch, kind, emergency, requested, approved, status, submitted_at, meeting_on, approved_at,
          notice_ends_on, disbursed_at, reason, org_id, user_id) in applications:
-        full = allowed is None or org_id in allowed or (user_id is not None and user_id == own_user)
+        full = details.full_for(org_id, user_id)
         append((
             name, branch, kinds.get(kind, kind), "是" if emergency else "", requested, approved,
             statuses.get(status, status), local_date(submitted_at), meeting_on, local_date(approved_at),
@@ -254,8 +256,8 @@ def application_sheet(scope, book) -> None:
 def register() -> None:
     for metric in METRICS:
         metrics.register(metric)
-    add_section(income_section)
-    add_section(spending_section)
-    add_section(application_section)
-    annual.register(annual.SheetSpec("关怀基金收支", fund_sheet, weight=2))
-    annual.register(annual.SheetSpec("帮扶申请", application_sheet, weight=2))
+    add_section(income_section, "fund_public")
+    add_section(spending_section, "fund_public")
+    add_section(application_section, "application")
+    annual.register(annual.SheetSpec("关怀基金收支", fund_sheet, weight=2, access_kind="fund"))
+    annual.register(annual.SheetSpec("帮扶申请", application_sheet, weight=2, access_kind="application"))

@@ -13,7 +13,8 @@ from django.utils.safestring import mark_safe
 
 from core.xlsx import Column
 from hardship.models import HardshipCategory, HardshipRecord, HelpType, Pairing
-from members.permissions import sensitive_org_ids
+from members.models import mask_id_number
+from members.permissions import Disclosure
 from reports import annual, charts, metrics
 from reports.dashboard import Row, Section, rollup, row_link
 from reports.domains import add_section, in_chunks, percent_text
@@ -89,11 +90,12 @@ def _pairings(scope) -> dict[int, int]:
 
 
 METRICS = [
-    metrics.Metric("hardship", "困难党员", "int", _field("members")),
-    metrics.Metric("hardship_categories", "困难类别", "text", _categories, zero=Counter, display=category_text),
-    metrics.Metric("helped", "有帮扶人的困难党员", "int", _field("helped")),
-    metrics.Metric("helped_share", "帮扶人覆盖率", "percent", ratio_of=("helped", "hardship")),
-    metrics.Metric("pairings", "结对帮扶（对）", "int", _pairings),
+    metrics.Metric("hardship", "困难党员", "int", _field("members"), access_kind="ledger"),
+    metrics.Metric("hardship_categories", "困难类别", "text", _categories, zero=Counter, display=category_text,
+                   access_kind="ledger"),
+    metrics.Metric("helped", "有帮扶人的困难党员", "int", _field("helped"), access_kind="ledger"),
+    metrics.Metric("helped_share", "帮扶人覆盖率", "percent", ratio_of=("helped", "hardship"), access_kind="ledger"),
+    metrics.Metric("pairings", "结对帮扶（对）", "int", _pairings, access_kind="pairing"),
 ]
 
 
@@ -184,8 +186,7 @@ def ledger_sheet(scope, book) -> None:
     the viewer may read in full (the branch's secretary, the organization department). Read as plain
     values a chunk at a time, with categories, needs and the helpers of the report day per chunk."""
     sheet = book.sheet("困难党员台帐", f"{scope.title}困难党员台帐", LEDGER_COLUMNS)
-    allowed = sensitive_org_ids(scope.user)
-    own_user = scope.user.pk
+    numbers, confidential = Disclosure(scope.user), Disclosure(scope.user, "ledger_confidential", own=False)
     levels, statuses = dict(LEVELS.choices), dict(HardshipRecord.Status.choices)
     category_names, category_rank = _ordered_names(HardshipCategory)
     need_names, need_rank = _ordered_names(HelpType)
@@ -214,12 +215,12 @@ def ledger_sheet(scope, book) -> None:
             helpers[record_id].append(helper)
         for (pk, name, branch, org_id, user_id, id_number, level, household, income, causes, difficulties, status,
              registered_on, reviewed_on, closed_on) in chunk:
-            full = allowed is None or org_id in allowed or (user_id is not None and user_id == own_user)
-            if full:
+            if not numbers.full_for(org_id, user_id):
+                id_number = mask_id_number(id_number)
+            if confidential.full_for(org_id, user_id):
                 per_capita = None if income is None or not household else (income / household).quantize(
                     cent, ROUND_HALF_UP)
             else:
-                id_number = f"{id_number[:6]}********{id_number[-4:]}" if id_number else ""
                 income = per_capita = None
                 causes = difficulties = hidden
             append((
@@ -268,7 +269,7 @@ def pairing_sheet(scope, book) -> None:
 def register() -> None:
     for metric in METRICS:
         metrics.register(metric)
-    add_section(hardship_section)
-    add_section(helper_section)
-    annual.register(annual.SheetSpec("困难党员台帐", ledger_sheet, weight=3))
-    annual.register(annual.SheetSpec("结对帮扶", pairing_sheet, weight=2))
+    add_section(hardship_section, "ledger")
+    add_section(helper_section, "pairing")
+    annual.register(annual.SheetSpec("困难党员台帐", ledger_sheet, weight=3, access_kind="ledger"))
+    annual.register(annual.SheetSpec("结对帮扶", pairing_sheet, weight=2, access_kind="pairing"))

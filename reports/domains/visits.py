@@ -47,10 +47,10 @@ def _talked(scope) -> dict[int, int]:
 
 
 METRICS = [
-    metrics.Metric("visits", "走访慰问（次）", "int", _visits),
-    metrics.Metric("talks", "谈心谈话（次）", "int", _talks),
-    metrics.Metric("talked", "本轮已谈话党员", "int", _talked),
-    metrics.Metric("talk_coverage", "谈心谈话覆盖率", "percent", ratio_of=("talked", "members")),
+    metrics.Metric("visits", "走访慰问（次）", "int", _visits, access_kind="visit"),
+    metrics.Metric("talks", "谈心谈话（次）", "int", _talks, access_kind="talk"),
+    metrics.Metric("talked", "本轮已谈话党员", "int", _talked, access_kind="talk"),
+    metrics.Metric("talk_coverage", "谈心谈话覆盖率", "percent", ratio_of=("talked", "members"), access_kind="talk"),
 ]
 
 
@@ -232,8 +232,8 @@ def talk_sheet(scope, book) -> None:
 def register() -> None:
     for metric in METRICS:
         metrics.register(metric)
-    add_section(talk_section)
-    add_section(holiday_section)
-    add_section(monthly_section)
-    annual.register(annual.SheetSpec("走访慰问", visit_sheet, weight=2))
-    annual.register(annual.SheetSpec("谈心谈话", talk_sheet, weight=2))
+    add_section(talk_section, "talk")
+    add_section(holiday_section, "plan")
+    add_section(monthly_section, "visit")
+    annual.register(annual.SheetSpec("走访慰问", visit_sheet, weight=2, access_kind="visit"))
+    annual.register(annual.SheetSpec("谈心谈话", talk_sheet, weight=2, access_kind="talk"))

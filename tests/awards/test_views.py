@@ -163,7 +163,7 @@ def test_nomination_detail_is_scoped_to_the_branch(unit, login, open_campaign):
     assert "主要事迹" in login(unit.shuji1).get(f"/awards/nominations/{nomination.pk}/").content.decode()
     assert login(unit.zzb).get(f"/awards/nominations/{nomination.pk}/").status_code == 200
     assert login(unit.shuji2).get(f"/awards/nominations/{nomination.pk}/").status_code == 404
-    assert login(unit.dangyuan1).get(f"/awards/nominations/{nomination.pk}/").status_code == 404
+    assert login(unit.dangyuan1).get(f"/awards/nominations/{nomination.pk}/").status_code == 403
     assert login(unit.zhiwei1).get(f"/awards/nominations/{nomination.pk}/").status_code == 403
 
 

@@ -4,7 +4,8 @@ import datetime as dt
 
 from django.urls import reverse
 
-from hardship.models import HardshipAccessLog, HardshipCategory, HardshipRecord, HelpType, Pairing
+from hardship.models import HardshipCategory, HardshipRecord, HelpType, Pairing
+from members.models import AccessLog
 from tests.factories import MemberFactory
 from tests.hardship.factories import FamilyMemberFactory, PairingFactory, ProgressFactory, RecordFactory
 
@@ -57,17 +58,19 @@ def test_history_values_hidden_from_committee(unit, login, record1):
     assert "24000" in page
 
 
-def test_every_detail_view_is_logged_and_shown_to_admins_only(unit, login, record1):
-    login(unit.shuji1).get(reverse("hardship:detail", args=[record1.pk]))
-    login(unit.zzb).get(reverse("hardship:detail", args=[record1.pk]))
-    assert list(HardshipAccessLog.objects.filter(record=record1).values_list("user__username", flat=True)
-                .order_by("id")) == ["shuji1", "zzb"]
+def test_every_detail_view_is_logged_and_shown_to_the_department_and_admins(unit, login, record1):
+    login(unit.shuji1).get(reverse("hardship:detail", args=[record1.pk]), REMOTE_ADDR="10.1.2.3")
+    login(unit.zhiwei1).get(reverse("hardship:detail", args=[record1.pk]))
+    logs = AccessLog.objects.filter(what=AccessLog.What.LEDGER, object_id=record1.pk).order_by("id")
+    assert [(log.user.username, log.member_id) for log in logs] == [("shuji1", record1.member_id),
+                                                                    ("zhiwei1", record1.member_id)]
+    assert logs[0].ip_address == "10.1.2.3"
     response = login(unit.shuji1).get(reverse("hardship:detail", args=[record1.pk]))
     assert "查看记录" not in response.content.decode()
-    response = login(unit.admin).get(reverse("hardship:detail", args=[record1.pk]))
-    assert response.context["access_logs"][0].user == unit.admin
-    assert "zzb" in response.content.decode()
-    assert login(unit.admin).get(reverse("admin:hardship_hardshipaccesslog_changelist")).status_code == 200
+    response = login(unit.zzb).get(reverse("hardship:detail", args=[record1.pk]))
+    assert [log.user for log in response.context["access_logs"]][:2] == [unit.zzb, unit.shuji1]
+    assert "zhiwei1" in response.content.decode()
+    assert login(unit.admin).get(reverse("admin:members_accesslog_changelist")).status_code == 200
 
 
 def test_list_query_count_is_constant(unit, login, django_assert_max_num_queries):

@@ -1,0 +1,282 @@
+"""The role table: which role may do what to which kind of object.
+
+This is the one place that says it. Every view declares the rule it serves (`requires`), every
+queryset is scoped by a rule (`Model.objects.for_user(user, action)`), and every predicate, export,
+report sheet and service asks `may` / `may_at` here. `tests/security/test_url_access.py` walks the
+URLconf and checks each route, for every role, against this table.
+
+Scope (members.scoping) answers *which unit*: the subtrees under the organizations where a user
+holds a role. This table answers *which role*: a user may do `action` to an object of `kind` when
+they hold one of the table's roles over the object's organization. Two entries are not roles:
+
+- `SELF`: the object is the user's own (their member record, a visit to them, their application);
+- `MEMBER`: any Party member under the organization (公示栏, 党务公开, campaigns and honour rolls).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from members.roles import Role
+
+SELF = "self"
+MEMBER = "member"
+
+SEC, COM, ORG, FUND = Role.SECRETARY.value, Role.COMMITTEE.value, Role.ORG_DEPT.value, Role.FUND_OFFICER.value
+MANAGERS = frozenset({SEC, COM, ORG})
+
+# Actions. A kind may have its own (the workflow steps of an application), named in the table.
+LIST, VIEW, CREATE, EDIT, EXPORT, IMPORT = "list", "view", "create", "edit", "export", "import"
+
+ROLE_LABELS = {SEC: "支部书记", COM: "支委委员", ORG: "组织部", FUND: "基金管理员", SELF: "本人", MEMBER: "党员"}
+
+
+def _roles(*roles: str) -> frozenset[str]:
+    return frozenset(roles)
+
+
+# kind: (Chinese name, {action: roles}).
+TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
+    # The roster. A committee member keeps it but never reads or edits the sensitive fields
+    # (member_sensitive); registering a member means typing their 身份证号, so only those who may read it.
+    "member": ("党员名册", {
+        LIST: MANAGERS, VIEW: MANAGERS | {SELF}, CREATE: _roles(SEC, ORG), EDIT: MANAGERS, EXPORT: MANAGERS,
+        IMPORT: _roles(SEC, ORG),
+    }),
+    # The full 身份证号, full birth date, address and health of a member.
+    "member_sensitive": ("党员身份证号、住址和健康情况", {VIEW: _roles(SEC, ORG, SELF), EDIT: _roles(SEC, ORG)}),
+    "ledger": ("困难党员台帐", {
+        LIST: MANAGERS, VIEW: MANAGERS, CREATE: _roles(SEC, ORG), EDIT: _roles(SEC, ORG), "review": MANAGERS,
+        EXPORT: MANAGERS, IMPORT: _roles(SEC, ORG),
+        # The line's categories, level and helpers on the member's own page (never its detail page,
+        # whose history holds the family's income: that data is not only the member's).
+        "summary": MANAGERS | {SELF},
+    }),
+    # Income, causes, family members and their health on a ledger line.
+    "ledger_confidential": ("台帐家庭收入和家庭成员情况", {VIEW: _roles(SEC, ORG)}),
+    # Who read a ledger line or a member's page, and the exports of personal data.
+    "access_log": ("个人信息查看记录", {VIEW: _roles(ORG)}),
+    "pairing": ("结对帮扶", {
+        LIST: MANAGERS, VIEW: MANAGERS | {SELF}, CREATE: MANAGERS, EDIT: MANAGERS,
+        # The helper logs their own progress.
+        "progress": MANAGERS | {SELF}, EXPORT: MANAGERS,
+    }),
+    "visit": ("走访慰问", {LIST: MANAGERS, VIEW: MANAGERS | {SELF}, CREATE: MANAGERS, EXPORT: MANAGERS}),
+    "talk": ("谈心谈话", {LIST: MANAGERS, VIEW: MANAGERS | {SELF}, CREATE: MANAGERS, EXPORT: MANAGERS}),
+    # 内部记录 of a talk: never the member talked with (checked in visits.permissions).
+    "talk_confidential": ("谈话内部记录", {VIEW: MANAGERS}),
+    "plan": ("春节、七一走访计划", {LIST: MANAGERS, VIEW: MANAGERS, EDIT: MANAGERS, EXPORT: MANAGERS}),
+    "prompt": ("走访提示", {LIST: MANAGERS, VIEW: MANAGERS}),
+    "coverage": ("谈心走访覆盖情况", {VIEW: MANAGERS}),
+    # The fund's ledger: its officer keeps it, the organization department oversees it.
+    "fund": ("关怀基金账目", {
+        LIST: _roles(FUND, ORG), VIEW: _roles(FUND, ORG), CREATE: _roles(FUND), EDIT: _roles(FUND),
+        "disburse": _roles(FUND),
+        # The annual workbook's 关怀基金收支 sheet: a branch's own fund goes into its secretary's report.
+        EXPORT: _roles(FUND, ORG, SEC),
+    }),
+    # The fund's income by source and spending by use, without any person: published to members.
+    "fund_public": ("党务公开", {
+        LIST: MANAGERS | {FUND, MEMBER}, VIEW: MANAGERS | {FUND, MEMBER}, EXPORT: MANAGERS | {FUND, MEMBER},
+    }),
+    # Applications: the money side (who, what kind, how much, where it stands) ...
+    "application": ("帮扶申请", {
+        LIST: MANAGERS | {FUND, SELF}, VIEW: MANAGERS | {FUND, SELF},
+        CREATE: _roles(SEC, SELF), EDIT: _roles(SEC, SELF),
+        "meeting": _roles(SEC), "return": _roles(SEC, ORG), "approve": _roles(ORG), "object": MANAGERS | {MEMBER},
+        "resolve": _roles(ORG), "disburse": _roles(FUND), EXPORT: MANAGERS | {FUND},
+    }),
+    # ... and the person's side: the reason, attachments, assistance history and ledger line. A fund
+    # officer pays; they need the name and the money, not the illness.
+    "application_details": ("帮扶申请理由、附件和帮扶记录", {VIEW: MANAGERS | {SELF}}),
+    "notice": ("公示栏", {VIEW: MANAGERS | {FUND, MEMBER}}),
+    "campaign": ("表彰评选", {
+        LIST: MANAGERS | {MEMBER}, VIEW: MANAGERS | {MEMBER}, CREATE: _roles(ORG), "manage": _roles(ORG),
+        # The honour roll as a workbook, for the branches' and the department's records.
+        EXPORT: _roles(SEC, ORG),
+    }),
+    # Nomination files (deeds, votes, review): the nominating branch's secretary and the organization
+    # department. The nominee reads their honour on their own page once it is conferred.
+    "nomination": ("表彰推荐材料", {
+        LIST: _roles(SEC, ORG), VIEW: _roles(SEC, ORG), CREATE: _roles(SEC), "withdraw": _roles(SEC),
+        EXPORT: _roles(SEC, ORG),
+        "review": _roles(ORG), "object": _roles(MEMBER), "resolve": _roles(ORG),
+    }),
+    "honours": ("表彰统计", {VIEW: _roles(ORG)}),
+    # Dashboards and the annual workbook: open to every role that keeps something; each section and
+    # sheet is then shown only to those who may read its kind (`reports`).
+    "report": ("统计报表", {VIEW: MANAGERS | {FUND}, EXPORT: MANAGERS | {FUND}}),
+    "audit": ("操作日志", {VIEW: _roles(ORG)}),
+    # Holiday-schedule days (国务院放假安排) that decide every 公示 end.
+    "calendar": ("节假日安排", {VIEW: _roles(ORG), EDIT: _roles(ORG)}),
+}
+
+
+def roles_for(kind: str, action: str) -> frozenset[str]:
+    """The roles the table gives for `action` on `kind`. A missing entry is a programming error."""
+    try:
+        return TABLE[kind][1][action]
+    except KeyError:
+        raise LookupError(f"角色权限表中没有 {kind}.{action}") from None
+
+
+def label(kind: str) -> str:
+    return TABLE[kind][0]
+
+
+def real_roles(kind: str, action: str) -> tuple[str, ...]:
+    """The appointment roles among the table's entry (without SELF and MEMBER), in a stable order."""
+    return tuple(sorted(roles_for(kind, action) - {SELF, MEMBER}))
+
+
+def refusal(kind: str, action: str) -> str:
+    """The Chinese sentence a user reads on a 403: what is closed and to whom it is open."""
+    roles = roles_for(kind, action)
+    names = "、".join(ROLE_LABELS[role] for role in (SEC, COM, ORG, FUND, MEMBER, SELF) if role in roles)
+    return f"{label(kind)}仅对{names}开放" if names else f"{label(kind)}仅对系统管理员开放"
+
+
+def _is_member(user) -> bool:
+    from members.models import Member
+
+    cached = getattr(user, "_care_is_member", None)
+    if cached is None:
+        cached = Member.objects.filter(user=user).exists()
+        user._care_is_member = cached
+    return cached
+
+
+def may(user, kind: str, action: str) -> bool:
+    """Whether the user may do `action` to some object of `kind`: holds one of its roles anywhere, or
+    the entry admits their own objects (SELF) or Party members (MEMBER) and they are one."""
+    from members.scoping import has_role
+
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    roles = roles_for(kind, action)
+    if has_role(user, *(roles - {SELF, MEMBER})):
+        return True
+    return bool(roles & {SELF, MEMBER}) and _is_member(user)
+
+
+def may_at(user, kind: str, action: str, organization) -> bool:
+    """Whether the user holds one of the entry's roles over `organization` (an Organization or its
+    id). SELF and MEMBER are for the caller to decide with the object at hand."""
+    from members.scoping import holds_role_over
+
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    roles = real_roles(kind, action)
+    return bool(roles) and holds_role_over(user, organization, *roles)
+
+
+def scope(queryset, user, kind: str, action: str, *, org_field: str = "organization"):
+    """Any queryset kept to the organizations where the user holds the table's roles for `action` on
+    `kind` (for rows of another model than the kind's own: the members a ledger line may be
+    registered for, the lines a pairing may be arranged for)."""
+    from members.scoping import scoped
+
+    return scoped(queryset, user, roles=real_roles(kind, action), org_field=org_field)
+
+
+def admits_self(kind: str, action: str) -> bool:
+    return SELF in roles_for(kind, action)
+
+
+def admits_members(kind: str, action: str) -> bool:
+    return MEMBER in roles_for(kind, action)
+
+
+# --- views declare their rule -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a route serves: an entry of the table, or one of the two kinds of route outside it."""
+
+    kind: str  # a key of TABLE, or PUBLIC / SIGNED_IN
+    action: str = ""
+
+    @property
+    def in_table(self) -> bool:
+        return self.kind in TABLE
+
+
+PUBLIC = Rule("public")  # sign-in, health check: anyone, signed in or not
+SIGNED_IN = Rule("signed_in")  # the user's own pages (home, /me/, inbox, 2FA): any signed-in user
+
+
+def check(request, rule: Rule):
+    """None when the request may go on; otherwise the response or exception that refuses it."""
+    if rule == PUBLIC:
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if rule.in_table and not may(request.user, rule.kind, rule.action):
+        raise PermissionDenied(refusal(rule.kind, rule.action))
+    return None
+
+
+def requires(kind: str, action: str = ""):
+    """Decorator for a function view: sign-in, then the table's roles for `action` on `kind` anywhere
+    (403 otherwise). The object itself is then read through `for_user(user, action)` (404 outside)."""
+    rule = Rule(kind, action) if kind in TABLE else Rule(kind)
+    if rule.in_table:
+        roles_for(kind, action)  # fail at import for a rule the table does not have
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            refused = check(request, rule)
+            if refused is not None:
+                return refused
+            return view(request, *args, **kwargs)
+
+        wrapped.access_rule = rule
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    return requires(PUBLIC.kind)(view)
+
+
+def signed_in(view):
+    return requires(SIGNED_IN.kind)(view)
+
+
+class RuleMixin:
+    """The class-based views' form of `requires`: set `access = ("member", LIST)`."""
+
+    access: tuple[str, str] | Rule
+
+    @classmethod
+    def access_rule(cls) -> Rule:
+        access = cls.access
+        return access if isinstance(access, Rule) else Rule(*access)
+
+    def dispatch(self, request, *args, **kwargs):
+        refused = check(request, self.access_rule())
+        if refused is not None:
+            return refused
+        return super().dispatch(request, *args, **kwargs)
+
+
+def rule_of(view) -> Rule | None:
+    """The rule a URL pattern's callback declares (function or class-based), for the access test."""
+    rule = getattr(view, "access_rule", None)
+    if isinstance(rule, Rule):
+        return rule
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None and hasattr(view_class, "access"):
+        return view_class.access_rule()
+    return None
