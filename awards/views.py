@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -196,10 +197,9 @@ class NominationListView(RuleMixin, PageSizeMixin, FilterView):
     context_object_name = "nominations"
     filterset_class = NominationFilter
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.campaign = _campaign(request, kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def campaign(self) -> AwardCampaign:
+        return _campaign(self.request, self.kwargs["pk"])
 
     def get_queryset(self):
         return _nomination_queryset(self.request, self.campaign)

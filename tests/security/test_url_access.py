@@ -1,10 +1,20 @@
-"""Access control generated from the URLconf.
+"""Access control, generated from the URLconf and checked against the role table (members.access).
 
-Every route must be listed here. Routes that take an object id get an object in a foreign unit
-(another 党委 that no persona of the `unit` fixture holds a role in); every persona, including the
-organization department, must get 404 (or 403 where the whole page is closed to its role) with no
-trace of the object in the body, for GET and for POST. A new route without an entry fails
-`test_every_route_is_covered`.
+Every route declares the rule it serves (`requires(kind, action)`, a view's `access`, or PUBLIC /
+SIGNED_IN); a route without one fails `test_every_route_declares_a_rule`, and a rule the table does
+not have fails at import. Every route that takes an object id is then tried by every persona
+(secretary, committee member, member, the organization department, the fund officer, a secretary of
+another branch, an administrator) against objects in three places:
+
+- **own**: in 第一党支部 under the 党委 where the personas hold their roles, and about 张党员
+  (dangyuan1) where the kind admits a member's own objects;
+- **sibling**: in the same branch, about another member (so the member's own rule is tried);
+- **foreign**: in another 党委 where no persona holds a role.
+
+The expected answer comes from the table: a role the table gives no right anywhere gets 403; an
+object outside the organizations where the persona holds one of the table's roles (and not their own)
+gets 404; otherwise the request goes through (200, a redirect, or 405 for a GET on an action). A
+refused request shows nothing of the object and changes nothing.
 """
 
 from __future__ import annotations
@@ -12,27 +22,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from members import access
+from members.access import MEMBER, PUBLIC, SELF, SIGNED_IN, rule_of
 from members.models import Organization, Role
 from notifications.services import notify
 from reports.models import ReportJob
 from tests.factories import AppointmentFactory, MemberFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
-PERSONAS = ["shuji1", "shuji2", "zhiwei1", "dangyuan1", "zzb", "jijin"]
-
-
-@dataclass
-class Foreign:
-    """An object outside every persona's scope, the URL kwargs that reach it, and text that must not leak."""
-
-    kwargs: dict
-    secrets: list[str]
-    changed: Callable[[], bool] | None = None  # after a POST: did anything change?
-    statuses: tuple[int, ...] = (403, 404, 405)
+PERSONAS = ["shuji1", "shuji2", "zhiwei1", "dangyuan1", "zzb", "jijin", "admin"]
+ALLOWED = {200, 302, 405}
 
 
 @pytest.fixture(autouse=True)
@@ -40,285 +46,487 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def foreign_unit():
+# --- places: where the objects of a route are made ---------------------------------------------------
+
+@dataclass
+class Place:
+    """An organization tree with the people an object needs: its member, a secretary, the department."""
+
+    name: str
+    committee: Organization
+    branch: Organization
+    secretary: object
+    department: object
+    officer: object
+    member: object  # the Member the object is about
+    other: object = None  # another Member of the branch (a second participant, a helper)
+
+
+def home(unit, *, own: bool) -> Place:
+    member = unit.dangyuan1.member if own else unit.member1
+    other = MemberFactory(organization=unit.branch1, name="本支部党员")
+    return Place("own" if own else "sibling", unit.committee, unit.branch1, unit.shuji1, unit.zzb, unit.jijin,
+                 member, other)
+
+
+def foreign() -> Place:
     committee = OrganizationFactory(name="外县党委", kind=Organization.Kind.COMMITTEE)
     branch = OrganizationFactory(name="外县第一党支部", parent=committee)
     secretary = AppointmentFactory(organization=branch, role=Role.SECRETARY).user
+    department = AppointmentFactory(organization=committee, role=Role.ORG_DEPT).user
+    officer = AppointmentFactory(organization=committee, role=Role.FUND_OFFICER).user
     member = MemberFactory(organization=branch, name="外县党员", phone="13766665555")
-    return committee, branch, secretary, member
+    return Place("foreign", committee, branch, secretary, department, officer, member,
+                 MemberFactory(organization=branch, name="外县党员乙"))
 
 
-def foreign_member(unit) -> Foreign:
-    _, _, _, member = foreign_unit()
+@dataclass
+class Target:
+    """An object, the URL kwargs that reach it, text that must not leak, and how to tell a change."""
+
+    kwargs: dict
+    secrets: list[str]
+    organization: Organization
+    owner: object = None  # the User whose own object it is (SELF), if any
+    changed: Callable[[], bool] | None = None
+    # "down": a role over the organization reaches the object. "tree": so does a role anywhere under it
+    # (a 党委's campaign is for every branch under it: their secretaries nominate, their members object).
+    reach: str = "down"
+
+
+# --- builders, one per kind of object ---------------------------------------------------------------
+
+def member_target(place: Place) -> Target:
+    member = place.member
     phone = member.phone
-    return Foreign({"pk": member.pk}, [member.name, member.id_number],
-                   changed=lambda: type(member).objects.get(pk=member.pk).phone != phone)
+    return Target({"pk": member.pk}, [member.id_number], place.branch, owner=member.user,
+                  changed=lambda: type(member).objects.get(pk=member.pk).phone != phone)
 
 
-def foreign_notification(unit) -> Foreign:
-    _, _, secretary, _ = foreign_unit()
-    note = notify(recipient=secretary, title="外县机密通知")
-    return Foreign({"pk": note.pk}, ["外县机密通知"],
-                   changed=lambda: type(note).objects.get(pk=note.pk).read_at is not None)
-
-
-def foreign_report_job(unit) -> Foreign:
-    committee, _, secretary, _ = foreign_unit()
-    job = ReportJob.objects.create(requested_by=secretary, organization=committee, year=2025)
-    return Foreign({"pk": job.pk}, ["外县党委"])
-
-
-def foreign_campaign(unit) -> Foreign:
-    from tests.awards.factories import CampaignFactory
-
-    committee, _, _, _ = foreign_unit()
-    campaign = CampaignFactory(organizer=committee, title="外县绝密表彰")
-    status = campaign.status
-    return Foreign({"pk": campaign.pk}, ["外县绝密表彰"],
-                   changed=lambda: type(campaign).objects.get(pk=campaign.pk).status != status)
-
-
-def foreign_nomination(unit) -> Foreign:
-    from tests.awards.factories import CampaignFactory, NominationFactory
-
-    committee, _, _, member = foreign_unit()
-    campaign = CampaignFactory(organizer=committee, title="外县绝密表彰")
-    nomination = NominationFactory(category=campaign.categories.first(), member=member, deeds="外县党员的绝密事迹" * 3)
-    status = nomination.status
-    return Foreign({"pk": nomination.pk}, ["外县党员", "绝密事迹"],
-                   changed=lambda: type(nomination).objects.get(pk=nomination.pk).status != status)
-
-
-def foreign_objection(unit) -> Foreign:
-    from awards.models import Objection
-
-    foreign = foreign_nomination(unit)
-    nomination_id = foreign.kwargs["pk"]
-    raiser = type(unit.zzb).objects.create(username="外县异议人")
-    objection = Objection.objects.create(nomination_id=nomination_id, raised_by=raiser, reason="外县异议内容")
-    return Foreign({"pk": objection.pk}, ["外县异议内容", "外县党员"],
-                   changed=lambda: Objection.objects.get(pk=objection.pk).status != "open")
-
-
-def foreign_record(unit) -> Foreign:
+def record_target(place: Place) -> Target:
     from tests.hardship.factories import RecordFactory
 
-    _, _, _, member = foreign_unit()
-    record = RecordFactory(member=member, causes="外县绝密致困原因")
+    record = RecordFactory(member=place.member, causes=f"{place.name}绝密致困原因")
     reviewed = record.last_reviewed_on
-    return Foreign({"pk": record.pk}, ["外县党员", "外县绝密致困原因"],
-                   changed=lambda: type(record).objects.get(pk=record.pk).last_reviewed_on != reviewed
-                   or type(record).objects.get(pk=record.pk).status != "active")
+
+    def changed():
+        fresh = type(record).objects.get(pk=record.pk)
+        return fresh.last_reviewed_on != reviewed or fresh.status != "active"
+
+    return Target({"pk": record.pk}, [f"{place.name}绝密致困原因"], place.branch, owner=place.member.user,
+                  changed=changed)
 
 
-def foreign_pairing(unit) -> Foreign:
+def pairing_target(place: Place) -> Target:
     from tests.hardship.factories import PairingFactory, RecordFactory
 
-    _, _, _, member = foreign_unit()
-    pairing = PairingFactory(record=RecordFactory(member=member), goals="外县绝密帮扶目标")
-    return Foreign({"pk": pairing.pk}, ["外县党员", "外县绝密帮扶目标"],
-                   changed=lambda: type(pairing).objects.get(pk=pairing.pk).status != "active"
-                   or pairing.progress.exists())
+    # The member of the place is the helper: a helper reads and logs their own pairing.
+    pairing = PairingFactory(record=RecordFactory(member=place.other), helper=place.member,
+                             goals=f"{place.name}绝密帮扶目标")
+    return Target({"pk": pairing.pk}, [f"{place.name}绝密帮扶目标"], place.branch, owner=place.member.user,
+                  changed=lambda: type(pairing).objects.get(pk=pairing.pk).status != "active"
+                  or pairing.progress.exists())
 
 
-def _foreign_funds():
-    """A foreign unit with its fund officer, organization department and fund with income."""
+def visit_target(place: Place) -> Target:
+    from tests.visits.factories import VisitFactory
+
+    visit = VisitFactory(member=place.member, notes=f"{place.name}绝密走访情况")
+    return Target({"pk": visit.pk}, [f"{place.name}绝密走访情况"], place.branch, owner=place.member.user)
+
+
+def talk_target(place: Place) -> Target:
+    from tests.visits.factories import make_talk
+
+    talk = make_talk([place.member], summary=f"{place.name}绝密谈话", confidential_notes=f"{place.name}保密记录")
+    return Target({"pk": talk.pk}, [f"{place.name}绝密谈话", f"{place.name}保密记录"], place.branch,
+                  owner=place.member.user)
+
+
+def plan_target(place: Place) -> Target:
+    from visits.models import Occasion, VisitPlan
+
+    plan = VisitPlan.objects.create(organization=place.branch, occasion=Occasion.SPRING_FESTIVAL, year=2030,
+                                    holiday=dt.date(2030, 2, 3))
+    return Target({"pk": plan.pk}, [], place.branch)
+
+
+def plan_item_target(place: Place) -> Target:
+    from visits.models import VisitPlanItem
+
+    plan = plan_target(place)
+    item = VisitPlanItem.objects.create(plan_id=plan.kwargs["pk"], member=place.member,
+                                        reasons=f"{place.name}绝密原因")
+    return Target({"pk": item.pk}, [f"{place.name}绝密原因"], place.branch, changed=lambda: item.visitors.exists())
+
+
+def notification_target(place: Place) -> Target:
+    owner = place.member.user or place.secretary
+    note = notify(recipient=owner, title=f"{place.name}机密通知")
+    return Target({"pk": note.pk}, [f"{place.name}机密通知"], place.branch, owner=owner,
+                  changed=lambda: type(note).objects.get(pk=note.pk).read_at is not None)
+
+
+def report_job_target(place: Place) -> Target:
+    """A finished annual workbook that the branch's secretary asked for: only they download it."""
+    from django.conf import settings
+
+    path = f"{settings.MEDIA_ROOT}/report-{place.name}.xlsx"
+    with open(path, "wb") as file:
+        file.write(b"PK\x03\x04")
+    job = ReportJob.objects.create(requested_by=place.secretary, organization=place.branch, year=2025,
+                                   status=ReportJob.Status.DONE, file=path, progress=100)
+    return Target({"pk": job.pk}, [], place.branch, owner=place.secretary)
+
+
+def _fund(place: Place):
     from funds import services
     from funds.models import Fund, Source
 
-    committee, _, secretary, member = foreign_unit()
-    officer = AppointmentFactory(organization=committee, role=Role.FUND_OFFICER).user
-    department = AppointmentFactory(organization=committee, role=Role.ORG_DEPT).user
-    fund = Fund.objects.create(organization=committee)
-    services.record_income(fund_id=fund.pk, by=officer, source=Source.FISCAL, amount="5000.00",
-                           occurred_on=dt.date.today())
-    return fund, secretary, department, member
+    fund, created = Fund.objects.get_or_create(organization=place.committee)
+    if created:
+        services.record_income(fund_id=fund.pk, by=place.officer, source=Source.FISCAL, amount="5000.00",
+                               occurred_on=timezone.localdate())
+        fund.refresh_from_db()
+    return fund
 
 
-def foreign_fund(unit) -> Foreign:
-    fund, _, _, _ = _foreign_funds()
-    return Foreign({"pk": fund.pk}, ["外县党委"], changed=lambda: type(fund).objects.get(pk=fund.pk).balance != 5000)
+def fund_target(place: Place) -> Target:
+    fund = _fund(place)
+    balance = fund.balance
+    return Target({"pk": fund.pk}, [], place.committee,
+                  changed=lambda: type(fund).objects.get(pk=fund.pk).balance != balance)
 
 
-def foreign_entry(unit) -> Foreign:
-    fund, _, _, _ = _foreign_funds()
-    entry = fund.entries.get()
-    return Foreign({"pk": fund.pk, "entry_pk": entry.pk}, ["外县党委"],
-                   changed=lambda: fund.entries.count() != 1)
+def entry_target(place: Place) -> Target:
+    fund = _fund(place)
+    entry = fund.entries.order_by("pk").first()
+    count = fund.entries.count()
+    return Target({"pk": fund.pk, "entry_pk": entry.pk}, [], place.committee,
+                  changed=lambda: fund.entries.count() != count)
 
 
-def _foreign_application(*, to_notice: bool = False):
-    from funds import services
+def batch_target(place: Place) -> Target:
+    from funds.models import DisbursementBatch
 
-    _, secretary, department, member = _foreign_funds()
-    app = services.create_application(by=secretary, member=member, kind="temporary", amount_requested="500.00",
-                                      reason="外县绝密申请理由", submit=True)
-    if to_notice:
-        services.record_meeting(application_id=app.pk, by=secretary, meeting_on=dt.date.today(), attendees=10,
-                                votes_for=8, votes_against=1, votes_abstain=1)
-        services.approve(application_id=app.pk, by=department, amount_approved="500.00")
-    app.refresh_from_db()
-    return app
+    fund = _fund(place)
+    batch = DisbursementBatch.objects.create(fund=fund, title=f"{place.name}绝密发放清单", total=0,
+                                             created_by=place.officer)
+    return Target({"pk": batch.pk}, [f"{place.name}绝密发放清单"], place.committee)
 
 
-def foreign_application(unit) -> Foreign:
-    app = _foreign_application()
-    status = app.status
-    return Foreign({"pk": app.pk}, ["外县党员", "外县绝密申请理由"],
-                   changed=lambda: type(app).objects.get(pk=app.pk).status != status)
+def _application(place: Place, *, status: str = "submitted"):
+    """An application of the place's member, moved to `status` directly: the access test is about who
+    may reach it, not about the workflow's rules (tests/funds test those)."""
+    from funds.models import AssistanceApplication
+
+    fund = _fund(place)
+    now = timezone.now()
+    fields = {"submitted_at": now}
+    if status in ("in_notice", "objection"):
+        today = timezone.localdate()
+        fields.update(approved_by=place.department, approved_at=now, amount_approved=Decimal("500.00"),
+                      meeting_on=today, meeting_attendees=3, votes_for=3, votes_against=0, votes_abstain=0,
+                      notice_starts_on=today, notice_ends_on=today + dt.timedelta(days=7))
+    return AssistanceApplication.objects.create(
+        fund=fund, member=place.member, organization=place.branch, kind="temporary", year=timezone.localdate().year,
+        amount_requested=Decimal("500.00"), reason=f"{place.name}绝密申请理由", status=status,
+        status_changed_at=now, submitted_by=place.secretary, **fields,
+    )
 
 
-def foreign_objection_on_application(unit) -> Foreign:
-    from funds.models import Objection as FundObjection
-
-    app = _foreign_application(to_notice=True)
-    raiser = MemberFactory(organization=app.member.organization, name="外县异议人").user or AppointmentFactory(
-        organization=app.member.organization, role=Role.COMMITTEE).user
-    objection = FundObjection.objects.create(application=app, raised_by=raiser, reason="外县异议内容")
-    return Foreign({"pk": app.pk, "objection_pk": objection.pk}, ["外县党员", "外县异议内容"],
-                   changed=lambda: FundObjection.objects.get(pk=objection.pk).outcome != FundObjection.Outcome.OPEN)
+def application_target(place: Place) -> Target:
+    app = _application(place)
+    return Target({"pk": app.pk}, [f"{place.name}绝密申请理由"], place.branch, owner=place.member.user,
+                  changed=lambda: type(app).objects.get(pk=app.pk).status != "submitted")
 
 
-def foreign_attachment(unit) -> Foreign:
+def noticed_application_target(place: Place) -> Target:
+    app = _application(place, status="in_notice")
+    return Target({"pk": app.pk}, [f"{place.name}绝密申请理由"], place.branch, owner=place.member.user,
+                  changed=lambda: app.objections.exists())
+
+
+def objection_on_application_target(place: Place) -> Target:
+    from funds.models import Objection
+
+    app = _application(place, status="objection")
+    objection = Objection.objects.create(application=app, raised_by=place.other.user or place.secretary,
+                                         reason=f"{place.name}异议内容")
+    return Target({"pk": app.pk, "objection_pk": objection.pk}, [f"{place.name}异议内容"], place.branch,
+                  owner=place.member.user,
+                  changed=lambda: Objection.objects.get(pk=objection.pk).outcome != Objection.Outcome.OPEN)
+
+
+def attachment_target(place: Place) -> Target:
     from django.core.files.base import ContentFile
 
     from funds.models import Attachment
 
-    app = _foreign_application()
+    app = _application(place)
     content = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    attachment = Attachment(application=app, original_name="外县绝密附件.pdf", content_type="application/pdf",
-                            size=len(content), uploaded_by=app.submitted_by)
-    attachment.file.save("foreign.pdf", ContentFile(content), save=True)
-    return Foreign({"pk": attachment.pk}, ["外县绝密附件", "%PDF"])
+    attachment = Attachment(application=app, original_name=f"{place.name}绝密附件.pdf",
+                            content_type="application/pdf", size=len(content), uploaded_by=place.secretary)
+    attachment.file.save("secret.pdf", ContentFile(content), save=True)
+    return Target({"pk": attachment.pk}, ["%PDF"], place.branch, owner=place.member.user)
 
 
-def foreign_batch(unit) -> Foreign:
-    from funds.models import DisbursementBatch
+def campaign_target(place: Place, *, status: str = "collecting") -> Target:
+    from awards.models import AwardCampaign
+    from tests.awards.factories import CampaignFactory
 
-    fund, _, _, _ = _foreign_funds()
-    officer = type(unit.zzb).objects.filter(appointments__role=Role.FUND_OFFICER,
-                                            appointments__organization=fund.organization).get()
-    batch = DisbursementBatch.objects.create(fund=fund, title="外县绝密发放清单", total=0, created_by=officer)
-    return Foreign({"pk": batch.pk}, ["外县绝密发放清单"])
-
-
-def foreign_visit(unit) -> Foreign:
-    from tests.visits.factories import VisitFactory
-
-    _, _, _, member = foreign_unit()
-    visit = VisitFactory(member=member, notes="外县绝密走访情况")
-    return Foreign({"pk": visit.pk}, ["外县党员", "外县绝密走访情况"])
+    campaign = CampaignFactory(organizer=place.committee, title=f"{place.name}绝密表彰")
+    if status != "collecting":
+        today = timezone.localdate()
+        AwardCampaign.objects.filter(pk=campaign.pk).update(
+            status=status, notice_starts_on=today - dt.timedelta(days=9), notice_ends_on=today - dt.timedelta(days=2),
+            published_on=today)
+    return Target({"pk": campaign.pk}, [] if place.name != "foreign" else ["foreign绝密表彰"], place.committee,
+                  changed=lambda: type(campaign).objects.get(pk=campaign.pk).status != status, reach="tree")
 
 
-def foreign_talk(unit) -> Foreign:
-    from tests.visits.factories import make_talk
-
-    _, _, _, member = foreign_unit()
-    talk = make_talk([member], summary="外县绝密谈话", confidential_notes="外县保密记录")
-    return Foreign({"pk": talk.pk}, ["外县党员", "外县绝密谈话", "外县保密记录"])
+def published_campaign_target(place: Place) -> Target:
+    return campaign_target(place, status="published")
 
 
-def foreign_plan(unit) -> Foreign:
-    from visits.models import Occasion, VisitPlan
+def nomination_target(place: Place, *, status: str = "submitted") -> Target:
+    from awards.models import AwardCampaign
+    from tests.awards.factories import CampaignFactory, NominationFactory
 
-    _, branch, _, _ = foreign_unit()
-    plan = VisitPlan.objects.create(organization=branch, occasion=Occasion.SPRING_FESTIVAL, year=2030,
-                                    holiday=dt.date(2030, 2, 3))
-    return Foreign({"pk": plan.pk}, ["外县第一党支部"])
-
-
-def foreign_plan_item(unit) -> Foreign:
-    from visits.models import VisitPlanItem
-
-    foreign = foreign_plan(unit)
-    _, _, _, member = foreign_unit()
-    item = VisitPlanItem.objects.create(plan_id=foreign.kwargs["pk"], member=member, reasons="外县绝密原因")
-    return Foreign({"pk": item.pk}, ["外县党员", "外县绝密原因"], changed=lambda: item.visitors.exists())
+    campaign = CampaignFactory(organizer=place.committee, title=f"{place.name}表彰")
+    nomination = NominationFactory(category=campaign.categories.first(), member=place.other,
+                                   deeds=f"{place.name}的绝密事迹" * 3, status=status)
+    if status == "approved":
+        AwardCampaign.objects.filter(pk=campaign.pk).update(
+            status="notice", notice_starts_on=timezone.localdate(),
+            notice_ends_on=timezone.localdate() + dt.timedelta(days=7))
+    before = nomination.status
+    return Target({"pk": nomination.pk}, [f"{place.name}的绝密事迹"], place.branch,
+                  changed=lambda: type(nomination).objects.filter(pk=nomination.pk, status=before).count() != 1)
 
 
-def unknown_token(unit) -> Foreign:
-    # An expired or foreign import token sends the importer back to the upload page with a message.
-    return Foreign({"token": "not-a-real-token"}, [], statuses=(302, 403, 404, 405))
+def noticed_nomination_target(place: Place) -> Target:
+    """A name on a campaign's notice: every member under the organizer may object to it."""
+    target = nomination_target(place, status="approved")
+    target.organization, target.reach = place.committee, "tree"
+    return target
 
 
-# Routes with an object in the path: how to make a foreign one.
-OBJECT_ROUTES: dict[str, Callable[..., Foreign]] = {
-    "members:detail": foreign_member,
-    "members:edit": foreign_member,
+def objection_target(place: Place) -> Target:
+    from awards.models import Objection
+
+    target = nomination_target(place, status="approved")
+    objection = Objection.objects.create(nomination_id=target.kwargs["pk"], raised_by=place.secretary,
+                                         reason=f"{place.name}异议内容")
+    return Target({"pk": objection.pk}, [f"{place.name}异议内容"], place.branch,
+                  changed=lambda: Objection.objects.get(pk=objection.pk).status != "open")
+
+
+def unknown_token(place: Place) -> Target:
+    # An expired or someone else's import token: back to the upload page with a message.
+    return Target({"token": f"{place.name}-not-a-real-token"}, [], place.branch)
+
+
+OBJECT_ROUTES: dict[str, Callable[[Place], Target]] = {
+    "members:detail": member_target,
+    "members:edit": member_target,
     "members:import_errors": unknown_token,
-    "notifications:open": foreign_notification,
-    "reports:job": foreign_report_job,
-    "reports:job_status": foreign_report_job,
-    "reports:job_download": foreign_report_job,
-    **{f"awards:{name}": foreign_campaign for name in (
-        "detail", "nominate", "nominations", "nominations_xlsx", "honours_xlsx", "print", "close", "notice",
-        "publish", "cancel")},
-    **{f"awards:{name}": foreign_nomination for name in ("nomination", "review", "withdraw", "object")},
-    "awards:resolve": foreign_objection,
-    **{f"hardship:{name}": foreign_record for name in ("detail", "edit", "review", "close")},
-    **{f"hardship:{name}": foreign_pairing for name in (
+    "notifications:open": notification_target,
+    "reports:job": report_job_target,
+    "reports:job_status": report_job_target,
+    "reports:job_download": report_job_target,
+    **{f"awards:{name}": campaign_target for name in (
+        "detail", "nominate", "nominations", "nominations_xlsx", "close", "notice", "publish", "cancel")},
+    **{f"awards:{name}": published_campaign_target for name in ("honours_xlsx", "print")},
+    **{f"awards:{name}": nomination_target for name in ("nomination", "review", "withdraw")},
+    "awards:object": noticed_nomination_target,
+    "awards:resolve": objection_target,
+    **{f"hardship:{name}": record_target for name in ("detail", "edit", "review", "close")},
+    **{f"hardship:{name}": pairing_target for name in (
         "pairing_detail", "agreement_edit", "agreement_print", "progress_add", "pairing_end")},
     "hardship:import_errors": unknown_token,
-    **{f"funds:{name}": foreign_fund for name in ("ledger", "summary", "income", "batch_new", "batch_disburse")},
-    "funds:reverse": foreign_entry,
-    "funds:batch": foreign_batch,
-    **{f"funds:{name}": foreign_application for name in (
-        "application", "application_edit", "submit", "withdraw", "return", "meeting", "approve", "reject", "object",
+    **{f"funds:{name}": fund_target for name in ("ledger", "summary", "income", "batch_new", "batch_disburse")},
+    "funds:reverse": entry_target,
+    "funds:batch": batch_target,
+    **{f"funds:{name}": application_target for name in (
+        "application", "application_edit", "submit", "withdraw", "return", "meeting", "approve", "reject",
         "disburse")},
-    "funds:resolve": foreign_objection_on_application,
-    "funds:attachment": foreign_attachment,
-    "visits:detail": foreign_visit,
-    "visits:talk_detail": foreign_talk,
-    "visits:plan_detail": foreign_plan,
-    "visits:plan_item_assign": foreign_plan_item,
-}
-# Routes without an object id: their lists and actions are scoped and tested in each app's tests.
-PLAIN_ROUTES = {
-    "home", "login", "logout", "password_change", "password_change_done", "two_factor_setup", "two_factor_verify",
-    "two_factor_disable", "me", "audit_log", "healthz",
-    "members:list", "members:create", "members:import", "members:import_template", "members:export", "members:search",
-    "notifications:inbox", "notifications:read_all",
-    "reports:dashboard", "reports:annual", "reports:holiday", "reports:holiday_xlsx",
-    "awards:list", "awards:create", "awards:stats",
-    "hardship:list", "hardship:create", "hardship:record_search", "hardship:export", "hardship:import", "hardship:import_template",
-    "hardship:pairings", "hardship:pairing_create", "hardship:report", "hardship:report_xlsx",
-    "funds:index", "funds:open", "funds:public", "funds:notices", "funds:applications", "funds:application_new",
-    "visits:list", "visits:create", "visits:export", "visits:talk_list", "visits:talk_create", "visits:coverage",
-    "visits:plan_list", "visits:prompts",
+    "funds:object": noticed_application_target,
+    "funds:resolve": objection_on_application_target,
+    "funds:attachment": attachment_target,
+    "visits:detail": visit_target,
+    "visits:talk_detail": talk_target,
+    "visits:plan_detail": plan_target,
+    "visits:plan_item_assign": plan_item_target,
 }
 
+# Routes whose answer for an allowed persona is not a page of the object but a message or a redirect
+# that names nothing of it (an unknown import token).
+TOKEN_ROUTES = {"members:import_errors", "hardship:import_errors"}
 
-def all_route_names(resolver=None, namespace="") -> set[str]:
-    names = set()
+
+def all_routes(resolver=None, namespace="") -> dict[str, Callable]:
+    routes = {}
     for entry in (resolver or get_resolver()).url_patterns:
         if isinstance(entry, URLResolver):
             if entry.app_name == "admin":
                 continue
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            names |= all_route_names(entry, inner)
+            routes |= all_routes(entry, inner)
         elif isinstance(entry, URLPattern) and entry.name:
-            names.add(f"{namespace}{entry.name}")
-    return names
+            routes[f"{namespace}{entry.name}"] = entry.callback
+    return routes
 
 
-def test_every_route_is_covered():
-    uncovered = all_route_names() - set(OBJECT_ROUTES) - PLAIN_ROUTES
-    assert not uncovered, f"routes without an access test: {sorted(uncovered)}"
+def test_every_route_declares_a_rule():
+    undeclared = sorted(name for name, view in all_routes().items() if rule_of(view) is None)
+    assert not undeclared, f"routes that do not declare a rule of members.access: {undeclared}"
+
+
+def test_every_object_route_has_a_builder():
+    object_routes = {name for name, view in all_routes().items()
+                     if "<" in _route_pattern(name)}
+    assert object_routes == set(OBJECT_ROUTES), sorted(object_routes ^ set(OBJECT_ROUTES))
+
+
+def _route_pattern(name: str) -> str:
+    for entry_name, pattern in _patterns():
+        if entry_name == name:
+            return pattern
+    return ""
+
+
+def _patterns(resolver=None, namespace="", prefix=""):
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _patterns(entry, inner, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", prefix + str(entry.pattern)
+
+
+def test_the_table_names_every_role_for_every_entry():
+    """Each entry gives a set of known roles; nothing in the table is a typo."""
+    known = set(Role.values) | {SELF, MEMBER}
+    for kind, (label, actions) in access.TABLE.items():
+        assert label, kind
+        for action, roles in actions.items():
+            assert roles <= known, (kind, action, roles - known)
+
+
+# --- the matrix -------------------------------------------------------------------------------------
+
+# Roles each persona of the `unit` fixture holds, and over which organizations.
+def persona_roles(unit, persona) -> list[tuple[str, Organization]]:
+    return {
+        "shuji1": [(Role.SECRETARY, unit.branch1)], "zhiwei1": [(Role.COMMITTEE, unit.branch1)],
+        "shuji2": [(Role.SECRETARY, unit.branch2)], "zzb": [(Role.ORG_DEPT, unit.committee)],
+        "jijin": [(Role.FUND_OFFICER, unit.committee)], "dangyuan1": [], "admin": [],
+    }[persona]
+
+
+def expected(unit, persona: str, rule, target: Target, user) -> str:
+    """'allowed', 'forbidden' (403) or 'missing' (404), from the role table."""
+    if rule == SIGNED_IN:  # the user's own things (notifications, report jobs): nobody else's, admins neither
+        return "allowed" if target.owner is not None and target.owner == user else "missing"
+    if persona == "admin":
+        return "allowed"
+    roles = access.roles_for(rule.kind, rule.action)
+    held = persona_roles(unit, persona)
+    is_member = hasattr(user, "member") and user.member is not None
+    anywhere = any(role in roles for role, _ in held) or (bool(roles & {SELF, MEMBER}) and is_member)
+    if not anywhere:
+        return "forbidden"
+    def reaches(where: Organization) -> bool:
+        inside = target.organization.path.startswith(where.path)
+        return inside or (target.reach == "tree" and where.path.startswith(target.organization.path))
+
+    over = any(role in roles and reaches(where) for role, where in held)
+    own = SELF in roles and target.owner is not None and target.owner == user
+    under = MEMBER in roles and is_member and user.member.organization.path.startswith(target.organization.path)
+    return "allowed" if over or own or under else "missing"
 
 
 @pytest.mark.parametrize("route", sorted(OBJECT_ROUTES))
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_foreign_objects_are_not_found_for_every_role(unit, client, route, persona):
-    from django.urls import reverse
+@pytest.mark.parametrize("where", ["own", "sibling", "foreign"])
+def test_every_route_answers_every_role_as_the_table_says(unit, client, route, where):
+    rule = rule_of(all_routes()[route])
+    problems = []
+    for persona in PERSONAS:
+        # A fresh object for each persona, rolled back after: what an allowed one does to it (approve,
+        # withdraw) must not decide what the next one gets.
+        with transaction.atomic():
+            problems += _try(unit, client, route, where, rule, persona)
+            transaction.set_rollback(True)
+    assert not problems, "\n".join(problems)
 
-    foreign = OBJECT_ROUTES[route](unit)
-    url = reverse(route, kwargs=foreign.kwargs)
-    client.force_login(getattr(unit, persona))
+
+def _try(unit, client, route, where, rule, persona) -> list[str]:
+    problems = []
+    place = foreign() if where == "foreign" else home(unit, own=where == "own")
+    target = OBJECT_ROUTES[route](place)
+    url = reverse(route, kwargs=target.kwargs)
+    user = getattr(unit, persona)
+    client.force_login(user)
+    want = expected(unit, persona, rule, target, user)
     for method in ("get", "post"):
         response = getattr(client, method)(url, {"phone": "13900000000", "name": "篡改"})
-        assert response.status_code in foreign.statuses, f"{method.upper()} {url} as {persona}: {response.status_code}"
-        body = response.content.decode(errors="ignore")
-        for secret in foreign.secrets:
-            assert secret not in body
-    if foreign.changed is not None:
-        assert not foreign.changed(), f"POST {url} as {persona} changed a foreign object"
+        status = response.status_code
+        if route in TOKEN_ROUTES and want != "forbidden":
+            ok = status in (302, 404)  # the token is the user's session's: nothing to find elsewhere
+        elif want == "allowed":
+            ok = status in ALLOWED
+        elif want == "forbidden":
+            ok = status == 403
+        else:
+            ok = status in (404, 405)  # 405: the method is refused before the object is looked up
+        if not ok:
+            problems.append(f"{method.upper()} {route} ({where}) as {persona}: {status}, table says {want}")
+        if want != "allowed":
+            body = response.content.decode(errors="ignore")
+            problems += [f"{route} ({where}) as {persona} shows {secret}" for secret in target.secrets
+                         if secret in body]
+    if want != "allowed" and target.changed is not None and target.changed():
+        problems.append(f"POST {route} ({where}) as {persona} changed the object")
+    return problems
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_plain_route_answers_as_the_table_says(unit, client, persona):
+    """Routes without an object: a role the table gives no right to the route's kind gets 403; every
+    other role gets the page (or a redirect, or 405 for a GET on an action)."""
+    user = getattr(unit, persona)
+    client.force_login(user)
+    problems = []
+    for name, view in sorted(all_routes().items()):
+        if name in OBJECT_ROUTES or name in ("logout",):
+            continue
+        rule = rule_of(view)
+        url = reverse(name)
+        if rule in (PUBLIC, SIGNED_IN):
+            want_forbidden = False
+        else:
+            want_forbidden = persona != "admin" and not access.may(user, rule.kind, rule.action)
+        status = client.get(url).status_code
+        if want_forbidden and status != 403:
+            problems.append(f"GET {name} as {persona}: {status}, table says 403")
+        if not want_forbidden and status not in ALLOWED:
+            problems.append(f"GET {name} as {persona}: {status}, table says allowed")
+    assert not problems, "\n".join(problems)
+
+
+def test_signed_out_users_go_to_the_login_page(client):
+    for name, view in sorted(all_routes().items()):
+        if rule_of(view) == PUBLIC:
+            continue
+        kwargs = {"pk": 1} if "<int:pk>" in _route_pattern(name) else {}
+        if "entry_pk" in _route_pattern(name):
+            kwargs["entry_pk"] = 1
+        if "objection_pk" in _route_pattern(name):
+            kwargs["objection_pk"] = 1
+        if "<str:token>" in _route_pattern(name):
+            kwargs = {"token": "x"}
+        response = client.get(reverse(name, kwargs=kwargs))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
