@@ -72,14 +72,15 @@ def history_of(obj):
 
 
 def log_bulk(*, model, object_ids, changes: dict, actor=None, org_path: str = "",
-             action=LogEntry.Action.UPDATE) -> None:
-    """Record a bulk write that model signals did not see."""
+             org_paths: dict[int, str] | None = None, action=LogEntry.Action.UPDATE) -> None:
+    """Record a bulk write that model signals did not see, in one INSERT. `org_paths` gives each
+    object's organization path where they differ (else `org_path` for all)."""
     content_type = ContentType.objects.get_for_model(model)
-    extra = {"url": _request_path.get(), "org_path": org_path, "bulk": True}
+    url = _request_path.get()
     LogEntry.objects.bulk_create([
         LogEntry(content_type=content_type, object_pk=str(pk), object_id=pk,
                  object_repr=f"{model._meta.verbose_name} {pk}", action=action, changes=changes, actor=actor,
-                 additional_data=extra)
+                 additional_data={"url": url, "org_path": (org_paths or {}).get(pk, org_path), "bulk": True})
         for pk in object_ids
     ])
 

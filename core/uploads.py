@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import posixpath
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
 
 from core.errors import DomainError
 
@@ -14,6 +19,16 @@ MAX_UNCOMPRESSED = 100 * 1024 * 1024  # an .xlsx of 5 MB never legitimately infl
 MAX_RATIO = 200
 MAX_ROWS = 50_000
 EMPTY_ROWS_BEFORE_STOP = 50
+# Bounds on the work, not only the bytes: a 795 KB file can hold one row of six million cells, which
+# openpyxl would build in memory (2.8 GB) before we saw a value. The sheet's XML is counted first, as
+# a stream, and refused at the first bound it crosses.
+MAX_COLUMNS = 200  # our templates have under 30 columns
+MAX_CELLS = 2_000_000
+MAX_SECONDS = 20.0
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+DAMAGED = "无法读取该 Excel 文件，请确认文件未加密且未损坏，或用 Excel、WPS 重新保存后再导入"
 
 
 def read_upload(upload, *, max_bytes: int) -> bytes:
@@ -45,8 +60,50 @@ def check_xlsx(data: bytes) -> None:
                 raise DomainError("文件内容不是 Excel (.xlsx) 格式，请用 Excel 或 WPS 另存为 .xlsx 后再导入")
             if total > MAX_UNCOMPRESSED or total > MAX_RATIO * max(len(data), 1):
                 raise DomainError("文件解压后过大，疑似异常文件，已拒绝")
-    except zipfile.BadZipFile as exc:
-        raise DomainError("文件已损坏或不是 Excel (.xlsx) 格式") from exc
+            _count_first_sheet(archive, names)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, DefusedXmlException, EOFError,
+            zipfile.LargeZipFile, OSError) as exc:
+        raise DomainError(DAMAGED) from exc
+
+
+def first_sheet_path(archive: zipfile.ZipFile, names: set[str]) -> str:
+    """The zip member holding the workbook's first sheet, from workbook.xml and its relationships."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    sheet = workbook.find(f"{_MAIN}sheets/{_MAIN}sheet")
+    if sheet is None:
+        raise DomainError("Excel 文件中没有工作表")
+    rel_id = sheet.get(f"{_DOC_REL}id")
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next((rel.get("Target") for rel in rels.iter(f"{_REL}Relationship") if rel.get("Id") == rel_id), None)
+    if not target:
+        raise DomainError(DAMAGED)
+    path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    if path not in names:
+        raise DomainError("Excel 文件中的第一个工作表缺失，请用 Excel 或 WPS 重新保存后再导入")
+    return path
+
+
+def _count_first_sheet(archive: zipfile.ZipFile, names: set[str]) -> None:
+    """Stream the first sheet's XML counting rows and cells; refuse at the first bound crossed."""
+    started = time.monotonic()
+    rows = cells = in_row = 0
+    with archive.open(first_sheet_path(archive, names)) as stream:
+        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            if event == "start":
+                if element.tag == f"{_MAIN}row":
+                    rows, in_row = rows + 1, 0
+                    if rows > MAX_ROWS + EMPTY_ROWS_BEFORE_STOP + 1:
+                        raise DomainError(f"一次最多导入 {MAX_ROWS} 行，请拆分后分批导入")
+                elif element.tag == f"{_MAIN}c":
+                    in_row, cells = in_row + 1, cells + 1
+                    if in_row > MAX_COLUMNS:
+                        raise DomainError(f"第 {rows} 行超过 {MAX_COLUMNS} 列，请只保留模板中的列后再导入")
+                    if cells > MAX_CELLS:
+                        raise DomainError("表格的单元格过多，请拆分后分批导入")
+                    if cells % 10_000 == 0 and time.monotonic() - started > MAX_SECONDS:
+                        raise DomainError("文件处理时间过长，请拆分后分批导入")
+            elif element.tag in (f"{_MAIN}c", f"{_MAIN}row"):
+                element.clear()
 
 
 def normalize_header(value) -> str:
@@ -70,17 +127,27 @@ class SheetData:
 
 
 def read_first_sheet(data: bytes) -> SheetData:
-    """Read the first sheet with openpyxl in read-only mode (defusedxml guards the XML). Stops at a run
-    of empty rows, so a sheet claiming a million rows with three filled costs three rows."""
+    """Read the first sheet with openpyxl in read-only mode (defusedxml guards the XML), after
+    `check_xlsx` has bounded its size and cells. Stops at a run of empty rows, so a sheet claiming a
+    million rows with three filled costs three rows."""
+    check_xlsx(data)
+    try:
+        return _read_first_sheet(data)
+    except DomainError:
+        raise
+    except Exception as exc:
+        # openpyxl meets a damaged part lazily, while rows are read, with whatever error its parser
+        # raises (KeyError, ParseError, zipfile's): all of them mean the same thing to the user.
+        raise DomainError(DAMAGED) from exc
+
+
+def _read_first_sheet(data: bytes) -> SheetData:
     from openpyxl import load_workbook
 
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        raise DomainError("无法读取该 Excel 文件，请确认文件未加密且未损坏") from exc
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
-        rows_iter = sheet.iter_rows(values_only=True)
+        rows_iter = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
         header_row = next(rows_iter, None)
         if header_row is None or not any(cell not in (None, "") for cell in header_row):
             raise DomainError("表格是空的：第一行应为表头，从第二行开始填写数据")

@@ -12,7 +12,7 @@ from django_filters.views import FilterView
 
 from core.audit import history_of
 from core.errors import DomainError
-from core.http import attachment, no_store
+from core.http import attachment
 from core.importing import ImportFlow, import_errors_view, import_view
 from core.pagination import PageSizeMixin
 from hardship import exports, importing, permissions, selectors, services
@@ -72,9 +72,6 @@ class RecordListView(RuleMixin, PageSizeMixin, FilterView):
         context["can_export"] = permissions.can_export_ledger(user)
         return context
 
-    def render_to_response(self, context, **response_kwargs):
-        return no_store(super().render_to_response(context, **response_kwargs))
-
 
 class RecordDetailView(RuleMixin, DetailView):
     access = ("ledger", VIEW)
@@ -116,9 +113,6 @@ class RecordDetailView(RuleMixin, DetailView):
                                           .select_related("user__member")[:30])
         return context
 
-    def render_to_response(self, context, **response_kwargs):
-        return no_store(super().render_to_response(context, **response_kwargs))
-
 
 def _record_form_page(request, record: HardshipRecord | None):
     user = request.user
@@ -137,8 +131,7 @@ def _record_form_page(request, record: HardshipRecord | None):
         else:
             messages.success(request, f"已保存{saved.member.name}的困难党员台帐")
             return redirect("hardship:detail", pk=saved.pk)
-    return no_store(render(request, "hardship/record_form.html",
-                           {"form": form, "formset": formset, "record": record}))
+    return render(request, "hardship/record_form.html", {"form": form, "formset": formset, "record": record})
 
 
 @requires("ledger", CREATE)
@@ -221,7 +214,7 @@ def _ledger_import_flow() -> ImportFlow:
 
 @requires("ledger", IMPORT)
 def import_ledger(request):
-    return no_store(import_view(request, _ledger_import_flow()))
+    return import_view(request, _ledger_import_flow())
 
 
 @requires("ledger", IMPORT)
@@ -414,7 +407,6 @@ def half_year_report_xlsx(request):
                organization=organization, rows=len(rows))
     label = "上半年" if half == 1 else "下半年"
     return attachment(content, filename=f"结对帮扶半年报告_{organization.name}_{year}{label}.xlsx")
-
 
 
 @requires("pairing", CREATE)

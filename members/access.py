@@ -47,6 +47,8 @@ TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
         LIST: MANAGERS, VIEW: MANAGERS | {SELF}, CREATE: _roles(SEC, ORG), EDIT: MANAGERS, EXPORT: MANAGERS,
         IMPORT: _roles(SEC, ORG),
     }),
+    # A roster import that met a number registered in another branch: for whoever oversees both.
+    "roster_conflict": ("名册导入冲突", {LIST: _roles(ORG), EDIT: _roles(ORG)}),
     # The full 身份证号, full birth date, address and health of a member.
     "member_sensitive": ("党员身份证号、住址和健康情况", {VIEW: _roles(SEC, ORG, SELF), EDIT: _roles(SEC, ORG)}),
     "ledger": ("困难党员台帐", {

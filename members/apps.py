@@ -19,6 +19,7 @@ class MembersConfig(AppConfig):
         register_nav(NavItem("党员名册", "members:list", "bi-people", permissions.can_view_roster, order=10))
         register_nav(NavItem("操作日志", "audit_log", "bi-journal-text", can_view_audit, order=95))
         register_home_panel(panels.roster_panel, order=10)
+        register_home_panel(panels.conflicts_panel, order=5)
         cache.watch(selectors.HOME_CACHE, (self.apps.get_model(label) for label in selectors.HOME_WATCHES))
         register_seed_step("members", seed.seed_members, order=0)
         audit.register(self.get_model("Member"), exclude=["updated_at"])

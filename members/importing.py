@@ -25,10 +25,10 @@ from core.importing import (  # noqa: F401 - ImportRejected and error_workbook a
     error_workbook,
 )
 from core.uploads import read_first_sheet
-from members import permissions
-from members.models import Member
+from members import access, permissions
+from members.models import ImportConflict, Member, mask_id_number
 from members.resources import COLUMNS, HEADER_OF, REQUIRED_HEADERS, MemberResource
-from members.scoping import MANAGER_ROLES, branches_for
+from members.scoping import branches_for
 from members.validators import normalize_id_number
 
 
@@ -60,18 +60,19 @@ class ImportReport:
         return len(self.new) + len(self.changed) + len(self.unchanged)
 
 
-def _mask(number: str) -> str:
-    return f"{number[:6]}********{number[-4:]}" if len(number) == 18 else number
-
-
 def _check_headers(headers: list[str]) -> None:
     check_headers(headers, known=list(HEADER_OF.values()), required=REQUIRED_HEADERS)
 
 
-def _prevalidate(by, headers, rows, errors: list[RowError]) -> list[SimilarRow]:
+# What the importer reads about a number registered where they cannot see: not whose it is, nor where.
+OUT_OF_SCOPE_NUMBER = "该身份证号需由上级组织核实后才能导入，已提请组织部处理；请先导入其他人员"
+
+
+def _prevalidate(by, headers, rows, errors: list[RowError], branches: dict) -> list[SimilarRow]:
     """Checks that span rows or reach outside the file: duplicates, scope, look-alike people."""
     id_col = headers.index("身份证号")
     name_col = headers.index("姓名")
+    branch_col = headers.index("所在支部") if "所在支部" in headers else None
     birth_col = headers.index("出生日期") if "出生日期" in headers else None
     numbers: dict[str, int] = {}
     for number, values in rows:
@@ -87,10 +88,17 @@ def _prevalidate(by, headers, rows, errors: list[RowError]) -> list[SimilarRow]:
         m.id_number: m
         for m in Member.objects.filter(id_number__in=list(numbers)).only("id_number", "organization_id", "name")
     }
+    values_of = dict(rows)
     for id_number, number in numbers.items():
         member = existing.get(id_number)
         if member is not None and manageable is not None and member.organization_id not in manageable:
-            errors.append(RowError(number, "身份证号", "该身份证号已登记在您管辖范围以外的党员名下，请联系组织部核实"))
+            errors.append(RowError(number, "身份证号", OUT_OF_SCOPE_NUMBER))
+            values = values_of[number]
+            typed_branch = str(values[branch_col] or "").replace(" ", "") if branch_col is not None else ""
+            branch = branches.get(typed_branch) or next(iter(branches.values()), None)
+            if branch is not None:
+                _raise_conflict(member=member, branch=branch, by=by, row=number,
+                                typed_name=str(values[name_col] or "").strip()[:50])
 
     # A new row whose name and birth date match someone already on file is probably the same person
     # with a mistyped number: flag it for the user to decide.
@@ -109,16 +117,25 @@ def _prevalidate(by, headers, rows, errors: list[RowError]) -> list[SimilarRow]:
         if birth is None or not hasattr(birth, "year"):
             birth = id_birth_date(normalize_id_number(str(values[id_col] or "")))
         for member in lookalikes.get((name, birth), []):
-            in_scope = manageable is None or member.organization_id in manageable
-            where = member.organization.name if in_scope else "其他组织"
-            similar.append(SimilarRow(number, name, f"与{where}的党员“{member.name}”姓名、出生日期相同，身份证号不同"))
+            # Only look-alikes the importer may see: one elsewhere is not theirs to know of.
+            if manageable is None or member.organization_id in manageable:
+                similar.append(SimilarRow(number, name, f"与{member.organization.name}的党员“{member.name}”"
+                                                        "姓名、出生日期相同，身份证号不同"))
     return similar
+
+
+def _raise_conflict(*, member: Member, branch, by, row: int, typed_name: str) -> None:
+    """Record it for the 组织部 over both branches (once while it is open; a repeated preview adds nothing)."""
+    ImportConflict.objects.get_or_create(
+        existing_member=member, branch=branch, resolved_at=None,
+        defaults={"imported_by": by, "row": row, "typed_name": typed_name},
+    )
 
 
 def permissions_org_ids(by) -> set[int] | None:
     if by.is_superuser:
         return None
-    return set(branches_for(by, *MANAGER_ROLES).values_list("pk", flat=True))
+    return set(branches_for(by, *access.real_roles("member", access.IMPORT)).values_list("pk", flat=True))
 
 
 def _collect(result, rows, resource) -> tuple[list[RowError], ImportReport]:
@@ -127,7 +144,7 @@ def _collect(result, rows, resource) -> tuple[list[RowError], ImportReport]:
     for excel_row, row_result in valid:
         instance = row_result.instance
         preview = PreviewRow(
-            row=excel_row, name=instance.name, id_number=_mask(instance.id_number),
+            row=excel_row, name=instance.name, id_number=mask_id_number(instance.id_number),
             branch=instance.organization.name if instance.organization_id else "",
         )
         if row_result.import_type == RowResult.IMPORT_TYPE_NEW:
@@ -158,8 +175,8 @@ def _run(*, data: bytes, by, dry_run: bool) -> ImportReport:
     sheet = read_first_sheet(data)
     _check_headers(sheet.headers)
     errors: list[RowError] = []
-    similar = _prevalidate(by, sheet.headers, sheet.rows, errors)
-    branches = {b.name.replace(" ", ""): b for b in branches_for(by, *MANAGER_ROLES)}
+    branches = {b.name.replace(" ", ""): b for b in branches_for(by, *access.real_roles("member", access.IMPORT))}
+    similar = _prevalidate(by, sheet.headers, sheet.rows, errors, branches)
     resource = MemberResource(branches=branches)
     dataset = build_dataset(sheet.headers, _normalized_ids(sheet.headers, sheet.rows), known=[h for _, h in COLUMNS])
     if errors:

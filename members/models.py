@@ -348,3 +348,35 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_what_display()} {self.target}"
+
+
+class ImportConflict(models.Model):
+    """A roster import met a 身份证号 already registered to a member the importer may not see. The
+    importer is told only that the number needs checking by the organization above; the 组织部 over
+    both branches sees who and where, and resolves it (a transfer, a mistyped number)."""
+
+    existing_member = models.ForeignKey(
+        Member, verbose_name="已登记的党员", on_delete=models.CASCADE, related_name="+"
+    )
+    branch = models.ForeignKey(Organization, verbose_name="导入的支部", on_delete=models.CASCADE, related_name="+")
+    imported_by = models.ForeignKey(User, verbose_name="导入人", on_delete=models.PROTECT, related_name="+")
+    typed_name = models.CharField("导入文件中的姓名", max_length=50, blank=True)
+    row = models.PositiveIntegerField("Excel行号")
+    raised_at = models.DateTimeField("发现时间", auto_now_add=True)
+    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        User, verbose_name="处理人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution = models.CharField("处理说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "名册导入冲突"
+        verbose_name_plural = "名册导入冲突"
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["existing_member", "branch"], condition=Q(resolved_at__isnull=True),
+                                    name="importconflict_one_open_per_member_and_branch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch} 导入 {self.typed_name}"

@@ -1,7 +1,7 @@
 """What the roster contributes to the home page."""
 
 from core.registry import Panel
-from members import permissions, selectors
+from members import access, permissions, selectors
 
 SHOWN_BRANCHES = 12  # above this, the home page sums the unit up and lists the branches needing attention
 
@@ -23,3 +23,14 @@ def roster_panel(request):
                             key=lambda row: -row["without_phone"])[:SHOWN_BRANCHES],
         )
     return Panel(title="党员队伍", template="members/_home_roster.html", context=context, order=10)
+
+
+def conflicts_panel(request):
+    """Roster imports that met a number registered elsewhere: for the 组织部 over both branches."""
+    if not access.may(request.user, "roster_conflict", access.LIST):
+        return None
+    conflicts = selectors.open_import_conflicts(request.user)
+    if not conflicts:
+        return None
+    return Panel(title=f"名册导入冲突待核实（{len(conflicts)}）", template="members/_home_conflicts.html",
+                 context={"conflicts": conflicts}, order=5)

@@ -17,6 +17,21 @@ HOME_CACHE = "members:home"
 HOME_WATCHES = ("members.Member", "members.Organization")
 
 
+def open_import_conflicts(user) -> list:
+    """Conflicts the user may resolve: both the member on file and the importing branch lie where they
+    hold the table's roles (the 组织部 over both)."""
+    from members import access
+    from members.models import ImportConflict
+    from members.scoping import covers_everything, org_ids
+
+    roles = access.real_roles("roster_conflict", access.LIST)
+    conflicts = ImportConflict.objects.filter(resolved_at__isnull=True)
+    if not user.is_superuser and not covers_everything(user, *roles):
+        ids = org_ids(user, *roles)
+        conflicts = conflicts.filter(branch__in=ids, existing_member__organization__in=ids)
+    return list(conflicts.select_related("existing_member__organization", "branch", "imported_by__member")[:50])
+
+
 def home_summary(user) -> tuple[list[dict], list[Member]]:
     """`branch_summary` and `probation_due` for the home page, cached per viewer's scope and day: over
     a county the summary counts 20,000 members. Any saved or deleted member or organization (or a

@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from core.http import client_ip
-from members import permissions
-from members.models import AccessLog, Member, Organization
+from members import access, permissions
+from members.models import AccessLog, ImportConflict, Member, Organization
 
 # The fields a masked role neither reads nor writes (members.permissions.Disclosure).
 SENSITIVE_FIELDS = ("id_number", "birth_date", "address", "health")
@@ -49,3 +49,18 @@ def log_export(request, *, target: str, organization: Organization | None = None
     """An export holding personal data: which file, for which organization, how many rows."""
     counted = f"（{rows} 行）" if rows is not None else ""
     log_access(request, what=AccessLog.What.EXPORT, target=f"{target}{counted}", organization=organization)
+
+
+@transaction.atomic
+def resolve_import_conflict(*, conflict_id: int, resolution: str, by) -> ImportConflict:
+    from django.utils import timezone
+
+    conflict = ImportConflict.objects.select_for_update().select_related("branch", "existing_member__organization") \
+        .get(pk=conflict_id)
+    if not (access.may_at(by, "roster_conflict", access.EDIT, conflict.branch)
+            and access.may_at(by, "roster_conflict", access.EDIT, conflict.existing_member.organization)):
+        raise PermissionDenied
+    if conflict.resolved_at is None:
+        conflict.resolved_at, conflict.resolved_by, conflict.resolution = timezone.now(), by, resolution[:200]
+        conflict.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+    return conflict

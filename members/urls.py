@@ -13,5 +13,6 @@ urlpatterns = [
     path("search/", views.member_search, name="search"),
     path("<int:pk>/", views.MemberDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.MemberUpdateView.as_view(), name="edit"),
+    path("import/conflicts/<int:pk>/resolve/", views.resolve_conflict, name="conflict_resolve"),
 ]
 

@@ -4,22 +4,22 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
 from core.errors import DomainError
-from core.http import attachment, no_store
+from core.http import attachment
 from core.importing import ImportFlow, import_errors_view, import_view
 from core.pagination import PageSizeMixin
 from core.registry import home_panels, member_sections
-from members import exports, importing, permissions, services, twofactor
+from members import exports, importing, permissions, selectors, services, twofactor
 from members.access import CREATE, EDIT, EXPORT, IMPORT, LIST, VIEW, RuleMixin, requires, signed_in
 from members.filters import MemberFilter, id_tail_condition
 from members.forms import ImportConfirmForm, ImportUploadForm, MemberForm
-from members.models import AccessLog, Member
+from members.models import AccessLog, ImportConflict, Member
 from members.validators import normalize_search
 
 
@@ -57,9 +57,6 @@ class MemberListView(RuleMixin, PageSizeMixin, FilterView):
         context["can_export"] = permissions.can_export_roster(user)
         return context
 
-    def render_to_response(self, context, **response_kwargs):
-        return no_store(super().render_to_response(context, **response_kwargs))
-
 
 class MemberDetailView(RuleMixin, DetailView):
     access = ("member", VIEW)
@@ -82,9 +79,6 @@ class MemberDetailView(RuleMixin, DetailView):
         context["can_edit"] = permissions.can_edit_member(user, member)
         context["sections"] = member_sections(self.request, member, own_page=own and not context["can_edit"])
         return context
-
-    def render_to_response(self, context, **response_kwargs):
-        return no_store(super().render_to_response(context, **response_kwargs))
 
 
 class EditableMemberMixin(RuleMixin):
@@ -114,9 +108,6 @@ class EditableMemberMixin(RuleMixin):
         messages.success(self.request, f"已保存党员“{self.object.name}”的信息")
         return redirect(self.object)
 
-    def render_to_response(self, context, **response_kwargs):
-        return no_store(super().render_to_response(context, **response_kwargs))
-
 
 class MemberCreateView(EditableMemberMixin, CreateView):
     access = ("member", CREATE)
@@ -136,9 +127,9 @@ class MemberUpdateView(EditableMemberMixin, UpdateView):
 def me(request):
     member = Member.objects.filter(user=request.user).select_related("organization").first()
     sections = member_sections(request, member, own_page=True) if member else []
-    return no_store(render(request, "members/me.html", {
+    return render(request, "members/me.html", {
         "member": member, "sections": sections, "may_enrol_two_factor": twofactor.may_enrol(request.user),
-    }))
+    })
 
 
 @requires("member", EXPORT)
@@ -178,7 +169,7 @@ def _roster_import_flow() -> ImportFlow:
 @requires("member", IMPORT)
 def import_members(request):
     """Upload → (errors | preview) → confirm. Nothing is written before the confirm."""
-    return no_store(import_view(request, _roster_import_flow()))
+    return import_view(request, _roster_import_flow())
 
 
 @requires("member", IMPORT)
@@ -204,4 +195,18 @@ def member_search(request):
         {"id": m.pk, "text": f"{m.name}（{m.organization.name}）"}
         for m in queryset.order_by("name", "id")[:20]
     ]
-    return no_store(JsonResponse({"results": results}))
+    return JsonResponse({"results": results})
+
+
+@requires("roster_conflict", EDIT)
+@require_POST
+def resolve_conflict(request, pk: int):
+    conflict = get_object_or_404(ImportConflict.objects.filter(
+        pk__in=[c.pk for c in selectors.open_import_conflicts(request.user)]), pk=pk)
+    resolution = request.POST.get("resolution", "").strip()[:200]
+    if not resolution:
+        messages.error(request, "请填写处理说明")
+        return redirect("home")
+    services.resolve_import_conflict(conflict_id=conflict.pk, resolution=resolution, by=request.user)
+    messages.success(request, f"已记录：{conflict.branch.name}导入冲突已处理")
+    return redirect("home")

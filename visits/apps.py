@@ -8,7 +8,7 @@ class VisitsConfig(AppConfig):
     def ready(self) -> None:
         from django.apps import apps
 
-        from core import cache
+        from core import audit, cache
         from core.registry import (
             NavItem,
             register_home_panel,
@@ -24,3 +24,6 @@ class VisitsConfig(AppConfig):
         register_member_section(panels.member_section, order=20)
         register_seed_step("visits", seed.seed_visits, order=20)
         cache.watch(selectors.CACHE, (apps.get_model(label) for label in selectors.CACHE_WATCHES))
+        audit.register(self.get_model("Visit"), m2m={"visitors"})
+        audit.register(self.get_model("Talk"), m2m={"participants", "interviewers"})
+        audit.register(self.get_model("VisitPlanItem"), m2m={"visitors"})

@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
+from core import audit
 from core.jobs import daily_job
 from hardship.models import HardshipRecord
 from members.models import Appointment, Member, Organization, Role
@@ -67,9 +69,13 @@ def _add_missing_items(plans, day: dt.date) -> int:
     if not plans:
         return 0
     plan_of = {plan.organization_id: plan for plan in plans}
-    VisitPlanItem.objects.filter(plan__in=plans, visit__isnull=True).filter(
+    gone = VisitPlanItem.objects.filter(plan__in=plans, visit__isnull=True).filter(
         Q(member__deceased_on__isnull=False) | Q(member__transferred_out_on__isnull=False)
-    ).delete()
+    )
+    paths = _item_paths(gone)
+    audit.log_bulk(model=VisitPlanItem, object_ids=list(paths), org_paths=paths, action=LogEntry.Action.DELETE,
+                   changes={"原因": ["", "党员已故或已转出，移出计划"]})
+    gone.delete()
     on_plan = VisitPlanItem.objects.filter(plan__in=plans, member=OuterRef("pk"))
     members = list(
         selectors.target_members(day).filter(organization_id__in=list(plan_of)).filter(~Exists(on_plan))
@@ -88,7 +94,16 @@ def _add_missing_items(plans, day: dt.date) -> int:
         ],
         ignore_conflicts=True,
     )
+    # Bulk writes pass the audit signals by: record the members the job put on each plan.
+    paths = _item_paths(VisitPlanItem.objects.filter(plan__in=plans, member__in=members))
+    audit.log_bulk(model=VisitPlanItem, object_ids=list(paths), org_paths=paths, action=LogEntry.Action.CREATE,
+                   changes={"来源": ["", "每日任务：列入节日走访计划"]})
     return len(created)
+
+
+def _item_paths(items) -> dict[int, str]:
+    """Plan items' ids with their branch's path (for the audit trail), in one query."""
+    return dict(items.values_list("pk", "plan__organization__path"))
 
 
 @daily_job("visits.holiday_plans", label="节日走访计划与提醒", order=20)

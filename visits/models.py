@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from core.audit import Audited
 from members.models import Member, Organization
 from members.scoping import ScopedQuerySet
 
@@ -35,7 +36,7 @@ class VisitQuerySet(ScopedQuerySet):
     own_fields = ("member__user",)
 
 
-class Visit(models.Model):
+class Visit(Audited, models.Model):
     member = models.ForeignKey(Member, verbose_name="走访对象", on_delete=models.PROTECT, related_name="visits")
     visited_on = models.DateField("走访日期")
     occasion = models.CharField("走访事由", max_length=30, choices=Occasion.choices, default=Occasion.ROUTINE)
@@ -71,6 +72,9 @@ class Visit(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("visits:detail", args=[self.pk])
 
+    def audit_org_path(self) -> str:
+        return self.member.organization.path
+
 
 class TalkQuerySet(ScopedQuerySet):
     """Talks of the organizations in scope; participants also see the talks they took part in."""
@@ -79,7 +83,7 @@ class TalkQuerySet(ScopedQuerySet):
     own_fields = ("participants__user",)
 
 
-class Talk(models.Model):
+class Talk(Audited, models.Model):
     class Kind(models.TextChoices):
         INDIVIDUAL = "individual", "个别谈话"
         COLLECTIVE = "collective", "集体谈话"
@@ -131,6 +135,9 @@ class Talk(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("visits:talk_detail", args=[self.pk])
 
+    def audit_org_path(self) -> str:
+        return self.organization.path
+
     @property
     def priority_labels(self) -> list[str]:
         labels = []
@@ -174,7 +181,7 @@ class VisitPlan(models.Model):
         return reverse("visits:plan_detail", args=[self.pk])
 
 
-class VisitPlanItem(models.Model):
+class VisitPlanItem(Audited, models.Model):
     plan = models.ForeignKey(VisitPlan, verbose_name="计划", on_delete=models.CASCADE, related_name="items")
     member = models.ForeignKey(Member, verbose_name="走访对象", on_delete=models.PROTECT, related_name="plan_items")
     reasons = models.CharField("列入原因", max_length=200)
@@ -193,6 +200,9 @@ class VisitPlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan}：{self.member}"
+
+    def audit_org_path(self) -> str:
+        return self.plan.organization.path
 
     @property
     def is_done(self) -> bool:

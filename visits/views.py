@@ -15,7 +15,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from core.errors import DomainError
-from core.http import attachment, no_store
+from core.http import attachment
 from core.pagination import PageSizeMixin, page_size_from
 from core.params import id_param
 from members.access import CREATE, EDIT, EXPORT, LIST, VIEW, RuleMixin, real_roles, requires
@@ -55,9 +55,6 @@ class VisitDetailView(RuleMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["is_manager"] = permissions.is_care_manager(self.request.user)
         return context
-
-    def render_to_response(self, context, **response_kwargs):
-        return no_store(super().render_to_response(context, **response_kwargs))
 
 
 @requires("visit", CREATE)
@@ -141,9 +138,6 @@ class TalkDetailView(RuleMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["show_confidential"] = permissions.can_see_confidential(self.request.user, self.object)
         return context
-
-    def render_to_response(self, context, **response_kwargs):
-        return no_store(super().render_to_response(context, **response_kwargs))
 
 
 @requires("talk", CREATE)

@@ -16,7 +16,6 @@ from django_filters.views import FilterView
 from core.calendars import calendar_source
 from core.errors import DomainError
 from core.filters import YearFilter
-from core.http import no_store
 from core.pagination import PageSizeMixin
 from funds import permissions, selectors, services
 from funds.forms import ApplicationForm, ApproveForm, MeetingForm, ReasonForm, ResolveForm
@@ -190,9 +189,6 @@ class ApplicationDetailView(RuleMixin, DetailView):
             context["history"] = selectors.member_history(app.member)
             context["hardship"] = selectors.hardship_line(app.member)
         return context
-
-    def render_to_response(self, context, **response_kwargs):
-        return no_store(super().render_to_response(context, **response_kwargs))
 
 
 def _act(request, pk: int, action, success: str, *, step: str):

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from members import importing
 from members.models import Member
 from tests.factories import MemberFactory, make_id_number
 
@@ -136,10 +137,36 @@ def test_secretary_cannot_import_into_another_branch_or_overwrite_its_members(un
     rejected = upload(client, xlsx([person("越权", branch="第二党支部")])).context["rejected"]
     assert "不在您的管辖范围内" in rejected.errors[0].message
     row = person("冒名", birth=unit.member2.birth_date, 身份证号=unit.member2.id_number)
-    rejected = upload(client, xlsx([row])).context["rejected"]
-    assert "管辖范围以外" in rejected.errors[0].message
+    response = upload(client, xlsx([row]))
+    rejected = response.context["rejected"]
     unit.member2.refresh_from_db()
     assert unit.member2.name == "陈二"
+    # The secretary learns that the number needs checking above, not whose it is or where.
+    assert rejected.errors[0].message == importing.OUT_OF_SCOPE_NUMBER
+    page = response.content.decode()
+    assert "陈二" not in page and "第二党支部" not in page
+
+
+def test_a_number_registered_elsewhere_goes_to_the_department_over_both_branches(unit, login):
+    from members.models import ImportConflict
+
+    row = person("冒名", birth=unit.member2.birth_date, 身份证号=unit.member2.id_number)
+    upload(login(unit.shuji1), xlsx([row]))
+    upload(login(unit.shuji1), xlsx([row]))  # a second preview adds nothing
+    conflict = ImportConflict.objects.get()
+    assert (conflict.existing_member, conflict.branch, conflict.imported_by) == (unit.member2, unit.branch1,
+                                                                               unit.shuji1)
+    home = login(unit.zzb).get("/").content.decode()
+    assert "名册导入冲突待核实" in home and "陈二" in home and "冒名" in home
+    for other in (unit.shuji1, unit.shuji2, unit.zhiwei1):
+        assert "名册导入冲突" not in login(other).get("/").content.decode()
+        assert login(other).post(f"/members/import/conflicts/{conflict.pk}/resolve/",
+                                 {"resolution": "已处理"}).status_code == 403
+    assert login(unit.zzb).post(f"/members/import/conflicts/{conflict.pk}/resolve/",
+                                {"resolution": "系陈二同志组织关系转入，已办理"}).status_code == 302
+    conflict.refresh_from_db()
+    assert conflict.resolved_by == unit.zzb and conflict.resolution == "系陈二同志组织关系转入，已办理"
+    assert "名册导入冲突待核实" not in login(unit.zzb).get("/").content.decode()
 
 
 def test_org_department_imports_into_any_branch_of_its_subtree(unit, login):
