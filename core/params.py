@@ -73,3 +73,18 @@ class PastDateField(forms.DateField):
             raise forms.ValidationError(f"日期不能早于{low.year}年{low.month}月{low.day}日", code="too_early")
         if value > high:
             raise forms.ValidationError("日期不能晚于今天", code="future")
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, with each posted value checked to be an id before it reaches an `__in` lookup:
+    there an integer beyond the column's range raised OverflowError (SQLite) or a database error
+    (PostgreSQL) instead of the field's own "不是有效的选项"."""
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        if key == "pk":
+            for each in value:
+                if id_param(each) is None:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": each})
+        return super()._check_values(value)

@@ -17,6 +17,9 @@ from xlsxwriter.utility import _datetime_to_excel_datetime  # what write_datetim
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _TRIGGER_CHARS = frozenset(FORMULA_TRIGGERS)
+# Excel has no dates before 1900 (a year-0001 date became the serial -693594): such a date is
+# written as the text it is.
+EXCEL_FIRST_YEAR = 1900
 _ZERO = Decimal(0)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -82,7 +85,9 @@ class Sheet:
                 if value != "":
                     ws.write_string(row, index, safe_text(str(value)))
             elif kind == "date" and isinstance(value, dt.date):
-                if value.__class__ is dt.date:
+                if value.year < EXCEL_FIRST_YEAR:
+                    ws.write_string(row, index, value.isoformat()[:10])
+                elif value.__class__ is dt.date:
                     ws.write_number(row, index, book.excel_date(value), book.fmt_date)
                 else:
                     if isinstance(value, dt.datetime):
@@ -104,7 +109,9 @@ class Sheet:
         for index, (column, value) in enumerate(zip(self._columns, values, strict=False)):
             if value is None or value == "":
                 continue  # a blank cell without a format writes nothing
-            if column.kind == "date" and isinstance(value, dt.date):
+            if column.kind == "date" and isinstance(value, dt.date) and value.year < EXCEL_FIRST_YEAR:
+                ws.write_string(self._row, index, value.isoformat()[:10], book.fmt_bold)
+            elif column.kind == "date" and isinstance(value, dt.date):
                 if isinstance(value, dt.datetime):
                     value = value.replace(tzinfo=None)
                 ws.write_datetime(self._row, index, value, book.fmt_date)

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from core.params import PastDateField
 from funds.models import Kind, Source
 from members.models import Member, Role
 from members.scoping import org_ids
@@ -74,10 +75,10 @@ class ApplicationForm(forms.Form):
 
 class MeetingForm(forms.Form):
     meeting_on = forms.DateField(label="支部党员大会日期", widget=DATE)
-    attendees = forms.IntegerField(label="到会党员人数", min_value=1)
-    votes_for = forms.IntegerField(label="赞成", min_value=0)
-    votes_against = forms.IntegerField(label="反对", min_value=0, initial=0)
-    votes_abstain = forms.IntegerField(label="弃权", min_value=0, initial=0)
+    attendees = forms.IntegerField(label="到会党员人数", min_value=1, max_value=10000)
+    votes_for = forms.IntegerField(label="赞成", min_value=0, max_value=10000)
+    votes_against = forms.IntegerField(label="反对", min_value=0, initial=0, max_value=10000)
+    votes_abstain = forms.IntegerField(label="弃权", min_value=0, initial=0, max_value=10000)
     attendee_names = forms.CharField(label="到会人员（可选）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -106,8 +107,9 @@ class ResolveForm(forms.Form):
 class IncomeForm(forms.Form):
     source = forms.ChoiceField(label="收入来源", choices=Source.choices)
     donor = forms.CharField(label="捐助人", required=False, max_length=100, help_text="党员捐助时必填")
-    amount = forms.DecimalField(label="金额（元）", max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
-    occurred_on = forms.DateField(label="到账日期", widget=DATE)
+    amount = forms.DecimalField(label="金额（元）", max_digits=10, decimal_places=2, min_value=Decimal("0.01"),
+                                max_value=Decimal("99999999.99"))
+    occurred_on = PastDateField(label="到账日期", widget=DATE)
     note = forms.CharField(label="摘要", required=False, max_length=200)
 
     def __init__(self, *args, **kwargs):

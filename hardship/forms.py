@@ -5,6 +5,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 
 from hardship.models import FamilyMember, HardshipCategory, HardshipRecord, HelpType, Pairing, PairingProgress
+from core.params import ModelMultipleChoiceField, YearField
 from members import access
 from members.access import CREATE
 from members.forms import DateInput
@@ -24,6 +25,7 @@ class RecordForm(forms.ModelForm):
             "member", "categories", "level", "household_size", "annual_household_income", "causes",
             "main_difficulties", "needs", "skills", "registered_on", "consent_on", "consent_method",
         ]
+        field_classes = {"categories": ModelMultipleChoiceField, "needs": ModelMultipleChoiceField}
         widgets = {
             "member": MemberPicker(),
             "categories": forms.CheckboxSelectMultiple,
@@ -110,6 +112,7 @@ class PairingForm(forms.ModelForm):
     class Meta:
         model = Pairing
         fields = ["record", "helper", "help_types", "started_on", "goals", "measures", "items", "expected_results"]
+        field_classes = {"help_types": ModelMultipleChoiceField}
         widgets = {
             "record": SearchPicker(reverse_lazy("hardship:record_search"),
                                    label=lambda r: f"{r.member.name}（{r.member.organization.name}）"),
@@ -135,6 +138,7 @@ class AgreementForm(forms.ModelForm):
     class Meta:
         model = Pairing
         fields = ["help_types", "goals", "measures", "items", "expected_results"]
+        field_classes = {"help_types": ModelMultipleChoiceField}
         widgets = {
             "help_types": forms.CheckboxSelectMultiple,
             "goals": forms.Textarea(attrs={"rows": 3}),
@@ -172,7 +176,7 @@ class EndPairingForm(forms.Form):
 
 class HalfYearForm(forms.Form):
     organization = forms.ModelChoiceField(label="组织", queryset=None, empty_label=None)
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    year = YearField(label="年度")
     half = forms.TypedChoiceField(label="半年", choices=[(1, "上半年"), (2, "下半年")], coerce=int)
 
     def __init__(self, *args, user, **kwargs):

@@ -15,6 +15,7 @@ from core.errors import DomainError
 from core.http import attachment
 from core.importing import ImportFlow, import_errors_view, import_view
 from core.pagination import PageSizeMixin
+from core.params import id_param
 from hardship import exports, importing, permissions, selectors, services
 from hardship.filters import PairingFilter, RecordFilter
 from hardship.forms import (
@@ -34,7 +35,7 @@ from members.access import CREATE, EDIT, EXPORT, IMPORT, LIST, VIEW, RuleMixin, 
 from members.models import AccessLog
 from members.permissions import Disclosure
 from members.services import log_access, log_export
-from members.validators import is_ascii_digits, normalize_search
+from members.validators import normalize_search
 
 # --- the ledger --------------------------------------------------------------------------------
 
@@ -283,8 +284,8 @@ def pairing_detail(request, pk: int):
 @requires("pairing", CREATE)
 def pairing_create(request):
     initial = {}
-    if is_ascii_digits(request.GET.get("record", "")):
-        initial["record"] = request.GET["record"]
+    if (record_id := id_param(request.GET.get("record"))) is not None:
+        initial["record"] = record_id
     form = PairingForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

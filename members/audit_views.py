@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.views.generic import ListView
 
 from core.pagination import PageSizeMixin
+from core.params import id_param
 from members import access
 from members.access import VIEW, RuleMixin
 from members.models import AccessLog
@@ -71,8 +72,8 @@ class AuditLogView(RuleMixin, PageSizeMixin, ListView):
     def get_queryset(self):
         queryset = audit_entries_for(self.request.user)
         params = self.request.GET
-        if params.get("model", "").isdigit():
-            queryset = queryset.filter(content_type_id=int(params["model"]))
+        if (model := id_param(params.get("model"))) is not None:
+            queryset = queryset.filter(content_type_id=model)
         if params.get("actor"):
             queryset = queryset.filter(actor__username__icontains=params["actor"].strip())
         if params.get("object"):

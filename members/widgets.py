@@ -8,6 +8,8 @@ the choice, so posting an out-of-scope id is refused whatever the widget showed.
 from django import forms
 from django.urls import reverse_lazy
 
+from core.params import id_param
+
 PICKER_MEDIA = forms.Media(
     css={"all": ["vendor/tom-select/tom-select.bootstrap5.min.css"]},
     js=["vendor/tom-select/tom-select.complete.min.js", "js/member-picker.js"],
@@ -22,7 +24,8 @@ class _SelectedOnly:
     label = None  # callable(obj) -> str; the field's label_from_instance when None
 
     def optgroups(self, name, value, attrs=None):
-        selected = {str(v) for v in value if v not in (None, "")}
+        # A re-rendered invalid form carries what was posted: only real ids are looked up.
+        selected = {pk for v in value if (pk := id_param(v)) is not None}
         if not selected:
             return []
         label = self.label or self.choices.field.label_from_instance

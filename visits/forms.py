@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.filters import YearFilter
-from core.params import PastDateField
+from core.params import ModelMultipleChoiceField, PastDateField
 from members import access
 from members.access import CREATE, EDIT, LIST
 from members.models import Member
@@ -33,7 +33,7 @@ class VisitForm(forms.Form):
                                     help_text="输入姓名或身份证号后几位搜索")
     occasion = forms.ChoiceField(label="走访事由", choices=Occasion.choices, initial=Occasion.ROUTINE)
     visited_on = PastDateField(label="走访日期", widget=DATE_INPUT)
-    visitors = forms.ModelMultipleChoiceField(label="走访人", queryset=Member.objects.none(), widget=MembersPicker)
+    visitors = ModelMultipleChoiceField(label="走访人", queryset=Member.objects.none(), widget=MembersPicker)
     amount = forms.DecimalField(label="慰问金（元）", required=False, min_value=0, max_digits=12, decimal_places=2,
                                 widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
     goods = forms.CharField(label="慰问物品", required=False, max_length=200,
@@ -41,7 +41,7 @@ class VisitForm(forms.Form):
     notes = forms.CharField(label="走访情况", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     follow_up = forms.CharField(label="需跟进的诉求", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                 help_text="党员提出的困难和需要，留空表示没有")
-    plan_item = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    plan_item = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,11 +66,11 @@ class VisitForm(forms.Form):
 class TalkForm(forms.Form):
     kind = forms.ChoiceField(label="谈话形式", choices=Talk.Kind.choices, initial=Talk.Kind.INDIVIDUAL,
                              widget=forms.RadioSelect)
-    participants = forms.ModelMultipleChoiceField(label="谈话对象", queryset=Member.objects.none(),
+    participants = ModelMultipleChoiceField(label="谈话对象", queryset=Member.objects.none(),
                                                   widget=MembersPicker, help_text="集体谈话可选多人")
     talked_on = PastDateField(label="谈话日期", widget=DATE_INPUT)
     reason = forms.ChoiceField(label="谈话事由", choices=Talk.Reason.choices, initial=Talk.Reason.ANNUAL)
-    interviewers = forms.ModelMultipleChoiceField(label="谈话人", queryset=Member.objects.none(), widget=MembersPicker)
+    interviewers = ModelMultipleChoiceField(label="谈话人", queryset=Member.objects.none(), widget=MembersPicker)
     priority_hardship = forms.BooleanField(label="困难党员", required=False)
     priority_weak_awareness = forms.BooleanField(label="党员意识淡薄", required=False)
     priority_grievance = forms.BooleanField(label="有怨气", required=False)
@@ -106,7 +106,7 @@ class TalkForm(forms.Form):
 
 
 class AssignVisitorsForm(forms.Form):
-    visitors = forms.ModelMultipleChoiceField(label="走访人", queryset=Member.objects.none(), widget=MembersPicker,
+    visitors = ModelMultipleChoiceField(label="走访人", queryset=Member.objects.none(), widget=MembersPicker,
                                               required=False)
 
     def __init__(self, *args, user, **kwargs):

@@ -29,6 +29,10 @@ CENT = Decimal("0.01")
 # ---------------------------------------------------------------- helpers
 
 
+# No single entry of a care fund comes near this; the ledger's columns hold twelve digits in all.
+MAX_AMOUNT = Decimal("99999999.99")
+
+
 def money(value) -> Decimal:
     try:
         amount = Decimal(str(value)).quantize(CENT)
@@ -36,6 +40,8 @@ def money(value) -> Decimal:
         raise DomainError("金额格式不正确") from exc
     if amount != Decimal(str(value)):
         raise DomainError("金额最多保留两位小数（到分）")
+    if abs(amount) > MAX_AMOUNT:
+        raise DomainError("金额超出范围：单笔不能超过 99,999,999.99 元")
     return amount
 
 

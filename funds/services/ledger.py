@@ -76,6 +76,8 @@ def reverse_entry(*, entry_id: int, by: User, reason: str) -> FundEntry:
     reason = reason.strip()
     if not reason:
         raise DomainError("请填写冲正原因")
+    if len(reason) > 150:  # the entry's 摘要 holds 200 characters, "冲正：" and the reason
+        raise DomainError("冲正原因不能超过150个字")
     if entry.kind != FundEntry.Kind.INCOME:
         raise DomainError("只能冲正收入分录；发放支出与申请一一对应，不能冲正")
     if FundEntry.objects.filter(reverses=entry).exists():
@@ -134,6 +136,8 @@ def disburse_batch(*, fund_id: int, application_ids: Sequence[int], by: User, ti
     if not ids:
         raise DomainError("请至少选择一项申请")
     title = title.strip() or f"{timezone.localdate():%Y年%m月%d日}批量发放"
+    if len(title) > DisbursementBatch._meta.get_field("title").max_length:
+        raise DomainError("发放清单标题不能超过100个字")
     # Same lock order as `disburse`: applications (by id), then the fund.
     applications = list(
         AssistanceApplication.objects.select_for_update(of=("self",)).select_related("member", "member__user", "fund")

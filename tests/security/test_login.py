@@ -121,10 +121,10 @@ class TestTwoFactor:
         assert "尝试过于频繁" in hurried.content.decode()
         assert client.get(reverse("members:list")).status_code == 302
 
-    def test_ordinary_members_are_not_offered_enrolment(self, unit, client):
+    def test_ordinary_members_are_not_offered_enrolment_but_may_protect_their_account(self, unit, client):
         client.force_login(unit.dangyuan1)
-        assert client.get(reverse("two_factor_setup")).status_code == 403
         assert "两步验证" not in client.get(reverse("me")).content.decode()
+        assert client.get(reverse("two_factor_setup")).status_code == 200
 
     def test_wrong_code_does_not_enable(self, unit, client):
         client.force_login(unit.zzb)

@@ -146,8 +146,8 @@ def talk_target(place: Place) -> Target:
 def plan_target(place: Place) -> Target:
     from visits.models import Occasion, VisitPlan
 
-    plan = VisitPlan.objects.create(organization=place.branch, occasion=Occasion.SPRING_FESTIVAL, year=2030,
-                                    holiday=dt.date(2030, 2, 3))
+    plan, _ = VisitPlan.objects.get_or_create(organization=place.branch, occasion=Occasion.SPRING_FESTIVAL,
+                                              year=2030, defaults={"holiday": dt.date(2030, 2, 3)})
     return Target({"pk": plan.pk}, [], place.branch)
 
 
@@ -155,8 +155,8 @@ def plan_item_target(place: Place) -> Target:
     from visits.models import VisitPlanItem
 
     plan = plan_target(place)
-    item = VisitPlanItem.objects.create(plan_id=plan.kwargs["pk"], member=place.member,
-                                        reasons=f"{place.name}绝密原因")
+    item, _ = VisitPlanItem.objects.get_or_create(plan_id=plan.kwargs["pk"], member=place.member,
+                                                  defaults={"reasons": f"{place.name}绝密原因"})
     return Target({"pk": item.pk}, [f"{place.name}绝密原因"], place.branch, changed=lambda: item.visitors.exists())
 
 
@@ -275,7 +275,7 @@ def campaign_target(place: Place, *, status: str = "collecting") -> Target:
     from awards.models import AwardCampaign
     from tests.awards.factories import CampaignFactory
 
-    campaign = CampaignFactory(organizer=place.committee, title=f"{place.name}绝密表彰")
+    campaign = CampaignFactory(organizer=place.committee, title=f"{place.name}绝密表彰", year=_free_year(place))
     if status != "collecting":
         today = timezone.localdate()
         AwardCampaign.objects.filter(pk=campaign.pk).update(
@@ -283,6 +283,13 @@ def campaign_target(place: Place, *, status: str = "collecting") -> Target:
             published_on=today)
     return Target({"pk": campaign.pk}, [] if place.name != "foreign" else ["foreign绝密表彰"], place.committee,
                   changed=lambda: type(campaign).objects.get(pk=campaign.pk).status != status, reach="tree")
+
+
+def _free_year(place: Place) -> int:
+    """One campaign a year per organizer: each builder's campaign takes the year before the last."""
+    from awards.models import AwardCampaign
+
+    return timezone.localdate().year - AwardCampaign.objects.filter(organizer=place.committee).count()
 
 
 def published_campaign_target(place: Place) -> Target:
@@ -293,7 +300,7 @@ def nomination_target(place: Place, *, status: str = "submitted") -> Target:
     from awards.models import AwardCampaign
     from tests.awards.factories import CampaignFactory, NominationFactory
 
-    campaign = CampaignFactory(organizer=place.committee, title=f"{place.name}表彰")
+    campaign = CampaignFactory(organizer=place.committee, title=f"{place.name}表彰", year=_free_year(place))
     nomination = NominationFactory(category=campaign.categories.first(), member=place.other,
                                    deeds=f"{place.name}的绝密事迹" * 3, status=status)
     if status == "approved":
@@ -322,6 +329,18 @@ def objection_target(place: Place) -> Target:
                   changed=lambda: Objection.objects.get(pk=objection.pk).status != "open")
 
 
+def conflict_target(place: Place) -> Target:
+    """A roster import in the place's branch met a number registered in another branch of the 党委."""
+    from members.models import ImportConflict
+
+    other_branch = OrganizationFactory(name=f"{place.name}另一支部", parent=place.committee)
+    conflict = ImportConflict.objects.create(
+        existing_member=MemberFactory(organization=other_branch, name=f"{place.name}外支部党员"),
+        branch=place.branch, imported_by=place.secretary, row=2, typed_name="冒名")
+    return Target({"pk": conflict.pk}, [f"{place.name}外支部党员"], place.branch,
+                  changed=lambda: ImportConflict.objects.get(pk=conflict.pk).resolved_at is not None)
+
+
 def unknown_token(place: Place) -> Target:
     # An expired or someone else's import token: back to the upload page with a message.
     return Target({"token": f"{place.name}-not-a-real-token"}, [], place.branch)
@@ -331,6 +350,7 @@ OBJECT_ROUTES: dict[str, Callable[[Place], Target]] = {
     "members:detail": member_target,
     "members:edit": member_target,
     "members:import_errors": unknown_token,
+    "members:conflict_resolve": conflict_target,
     "notifications:open": notification_target,
     "reports:job": report_job_target,
     "reports:job_status": report_job_target,
