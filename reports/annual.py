@@ -49,8 +49,11 @@ def register(spec: SheetSpec) -> None:
         SHEETS.append(spec)
 
 
-def write_annual_workbook(scope: ReportScope, *, path: str | None = None, progress: Progress | None = None) -> bytes:
-    """Write every sheet for the scope; returns the file's bytes (also left at `path` if given)."""
+def write_annual_workbook(
+    scope: ReportScope, *, path: str | None = None, progress: Progress | None = None
+) -> bytes | None:
+    """Write every sheet for the scope: to `path` if given (nothing is read back into memory), else
+    returns the file's bytes."""
     total = sum(spec.weight for spec in SHEETS)
     done = 0
     with Workbook(path) as book:
@@ -60,7 +63,7 @@ def write_annual_workbook(scope: ReportScope, *, path: str | None = None, progre
             if progress:
                 progress(int(100 * done / total))
         book.close()
-        return book.getvalue()
+        return None if path else book.getvalue()
 
 
 def filename(scope: ReportScope) -> str:

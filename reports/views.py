@@ -1,12 +1,11 @@
-from pathlib import Path
-
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from core.http import attachment
+from core.http import XLSX_MIME, attachment
 from members.models import Organization
 from members.scoping import organizations_for
 from reports import annual, cache, dashboard, holiday, services
@@ -73,7 +72,9 @@ def _own_job(request, pk):
 
 @login_required
 def job_detail(request, pk: int):
-    return render(request, "reports/job.html", {"job": _own_job(request, pk)})
+    return render(request, "reports/job.html", {
+        "job": _own_job(request, pk), "keep_days": settings.CARE["REPORT_FILE_DAYS"],
+    })
 
 
 @login_required
@@ -84,8 +85,15 @@ def job_status(request, pk: int):
 
 @login_required
 def job_download(request, pk: int):
+    """Streamed from the shared file store, whichever node or worker wrote it."""
     job = _own_job(request, pk)
-    if job.status != ReportJob.Status.DONE or not job.file or not Path(job.file).exists():
+    if job.status != ReportJob.Status.DONE or not job.file:
         raise Http404("报表尚未生成完成")
     scope = resolve_scope(request.user, org_id=job.organization_id, year=job.year)
-    return attachment(Path(job.file).read_bytes(), filename=annual.filename(scope))
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("报表文件已不存在，请重新生成") from None
+    response = FileResponse(handle, as_attachment=True, filename=annual.filename(scope), content_type=XLSX_MIME)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -55,6 +55,12 @@ def _is_transactional(request) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _file_store(settings, tmp_path):
+    """Each test its own file store (attachments, import uploads, report files), never var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 
