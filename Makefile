@@ -56,4 +56,4 @@ drill: $(STAMP)
 	$(PY) scripts/fault_drill.py $(DRILL_ARGS)
 
 clean:
-	rm -rf $(VENV) var/db.sqlite3 var/celerybeat-schedule* var/celery-broker var/imports
+	rm -rf $(VENV) var/db.sqlite3 var/celerybeat-schedule* var/celery-broker var/imports var/media
