@@ -9,8 +9,8 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# A page costs 30–130 ms of CPU and little waiting on the database (make bench): about two workers
-# per core keep the cores busy while one waits. WEB_CONCURRENCY overrides (see README, 规模测算).
+# A page is mostly Python (30–210 ms), about a fifth of it waiting on SQL (make bench): two workers
+# per core keep the core busy while one waits. WEB_CONCURRENCY overrides (README, 规模测算).
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
 # Only these addresses may tell gunicorn the original scheme (X-Forwarded-Proto): the reverse proxy.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
