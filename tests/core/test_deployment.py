@@ -91,6 +91,14 @@ def test_every_app_container_shares_the_file_store(compose):
     assert compose["services"]["web"]["healthcheck"]["test"] == ["CMD", "python", "scripts/healthcheck.py"]
 
 
+def test_the_wal_archive_streams_beside_the_database_into_the_backups_volume(compose):
+    archive = compose["services"]["walarchive"]
+    assert archive["network_mode"] == "service:db" and archive["environment"]["PGHOST"] == "127.0.0.1"
+    assert archive["command"] == ["/scripts/pitr_wal_archive.sh", "/backups/wal"]
+    assert {"./scripts:/scripts:ro", "backups:/backups", "media:/media:ro"} == set(archive["volumes"])
+    assert archive["image"] == compose["services"]["db"]["image"]  # the same pg_receivewal as the server
+
+
 def test_dockerignore_keeps_secrets_databases_and_history_out_of_the_image(tmp_path):
     from docker.utils.build import exclude_paths
 
