@@ -71,8 +71,8 @@ def test_what_a_killed_run_left_behind_is_removed(unit):
     """A worker killed after storing its copy (or mid-build on its own disk) leaves files no job names."""
     job = job_for(unit)
     orphan = default_storage.save(f"reports/{job.pk}-{'0' * 32}.xlsx", ContentFile(b"half a workbook"))
-    local = tempfile.NamedTemporaryFile(prefix=f"{services.LOCAL_PREFIX}{job.pk}-", suffix=".xlsx", delete=False)
-    local.close()
+    with tempfile.NamedTemporaryFile(prefix=f"{services.LOCAL_PREFIX}{job.pk}-", suffix=".xlsx", delete=False) as local:
+        local.write(b"half a workbook, on the worker's own disk")
     # While the job is still unfinished its files are left alone: a run may be storing one right now.
     assert services.delete_expired_files()["删除遗留文件"] == 0 and default_storage.exists(orphan)
     services.run_job(job_id=job.pk)
