@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
 import uuid
 from pathlib import Path
@@ -23,8 +24,8 @@ from reports.scope import ReportScope, resolve_scope
 
 # Finished workbooks, in the file store every web node and worker shares.
 REPORT_FOLDER = "reports"
-# The worker builds a workbook on its own disk first (XlsxWriter needs a seekable file), named so
-# that a later run of the same job can remove what a killed run left there.
+# The worker builds a workbook on its own disk first (XlsxWriter needs a seekable file), named by job
+# and process so that a later run of the same job can remove what a killed run left there.
 LOCAL_PREFIX = "care-report-"
 
 
@@ -72,7 +73,7 @@ def run_job(*, job_id: int) -> bool:
         def progress(percent: int) -> None:
             ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.RUNNING).update(progress=min(percent, 99))
 
-        with tempfile.NamedTemporaryFile(prefix=f"{LOCAL_PREFIX}{job.pk}-", suffix=".xlsx") as local:
+        with tempfile.NamedTemporaryFile(prefix=f"{LOCAL_PREFIX}{job.pk}-{os.getpid()}-", suffix=".xlsx") as local:
             annual.write_annual_workbook(scope, path=local.name, progress=progress)
             with open(local.name, "rb") as built:
                 stored = default_storage.save(f"{REPORT_FOLDER}/{job.pk}-{uuid.uuid4().hex}.xlsx", File(built))
@@ -99,10 +100,22 @@ def run_job(*, job_id: int) -> bool:
         raise
     if not completed:  # another run finished first; its file is the one the job names
         default_storage.delete(stored)
-    # Local files of runs of this job that were killed half-way on this machine.
-    for leftover in Path(tempfile.gettempdir()).glob(f"{LOCAL_PREFIX}{job.pk}-*.xlsx"):
-        leftover.unlink(missing_ok=True)
+    # Local files of runs of this job killed half-way on this machine (not those of a run still going).
+    for leftover in Path(tempfile.gettempdir()).glob(f"{LOCAL_PREFIX}{job.pk}-*-*.xlsx"):
+        pid = leftover.name.removeprefix(f"{LOCAL_PREFIX}{job.pk}-").split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            leftover.unlink(missing_ok=True)
     return bool(completed)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def delete_expired_files(*, now: dt.datetime | None = None) -> dict[str, int]:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import service_port
+
 ROOT = Path(__file__).resolve().parents[2]
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?==(\S+)", re.M)
 
@@ -144,22 +146,12 @@ def test_the_worker_tuning_happens_in_gunicorn_workers_only():
     assert result.stdout.strip() == "ok", result.stderr
 
 
-def _free_port() -> str:
-    import socket
-
-    for port in range(18640, 18700):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return str(port)
-    pytest.skip("no free port in 18640-18699")
-
-
 @pytest.fixture(scope="module")
 def proxied_site(tmp_path_factory):
     """The app as the image runs it behind TLS (gunicorn.conf.py, SECURE_SSL=1, the proxy's host only)."""
     import time
 
-    port = _free_port()
+    port = str(service_port(1))
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "healthcheck-test-0123456789-abcdefghijklmnopqrstuvwxyz",
            "ALLOWED_HOSTS": "care.example.test", "SECURE_SSL": "1", "GUNICORN_BIND": f"127.0.0.1:{port}",
            "WEB_CONCURRENCY": "1", "LOG_LEVEL": "WARNING", "REDIS_URL": "",

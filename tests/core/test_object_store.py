@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.conftest import _unavailable
+from tests.conftest import _unavailable, service_port
 
 ROOT = Path(__file__).resolve().parents[2]
 MOTO = Path(sys.executable).parent / "moto_server"
@@ -32,7 +32,10 @@ pytestmark = pytest.mark.django_db
 def s3_endpoint():
     if not MOTO.exists():
         _unavailable("moto_server is not installed (make install)")
-    port = next((p for p in range(18640, 18700) if socket.socket().connect_ex(("127.0.0.1", p)) != 0), None)
+    port = service_port(0)
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            pytest.fail(f"port {port} is taken: another moto_server of an earlier run?")
     server = subprocess.Popen([str(MOTO), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     endpoint = f"http://127.0.0.1:{port}"
@@ -40,11 +43,12 @@ def s3_endpoint():
 
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
                       aws_secret_access_key="test-secret")
-    for _ in range(100):
+    for _ in range(150):
         try:
             s3.create_bucket(Bucket="care-files")
             break
         except Exception:  # noqa: BLE001 - not listening yet
+            assert server.poll() is None, "moto_server exited"
             time.sleep(0.1)
     yield endpoint, s3
     server.terminate()

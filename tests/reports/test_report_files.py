@@ -3,6 +3,9 @@ file only when it is whole, and the daily housekeeping deletes what is expired o
 
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -71,12 +74,18 @@ def test_what_a_killed_run_left_behind_is_removed(unit):
     """A worker killed after storing its copy (or mid-build on its own disk) leaves files no job names."""
     job = job_for(unit)
     orphan = default_storage.save(f"reports/{job.pk}-{'0' * 32}.xlsx", ContentFile(b"half a workbook"))
-    with tempfile.NamedTemporaryFile(prefix=f"{services.LOCAL_PREFIX}{job.pk}-", suffix=".xlsx", delete=False) as local:
-        local.write(b"half a workbook, on the worker's own disk")
+    dead_pid = subprocess.Popen([sys.executable, "-c", "pass"])  # ended, like a killed worker
+    dead_pid.wait()
+    local = Path(tempfile.gettempdir()) / f"{services.LOCAL_PREFIX}{job.pk}-{dead_pid.pid}-abc.xlsx"
+    local.write_bytes(b"half a workbook, on the worker's own disk")
+    running = Path(tempfile.gettempdir()) / f"{services.LOCAL_PREFIX}{job.pk}-{os.getppid()}-abc.xlsx"
+    running.write_bytes(b"a run of the same job still going in another process")
     # While the job is still unfinished its files are left alone: a run may be storing one right now.
     assert services.delete_expired_files()["删除遗留文件"] == 0 and default_storage.exists(orphan)
     services.run_job(job_id=job.pk)
-    assert not Path(local.name).exists()
+    assert not local.exists()
+    assert running.exists()
+    running.unlink()
     assert services.delete_expired_files()["删除遗留文件"] == 1
     job.refresh_from_db()
     assert stored_names() == [job.file.name.split("/")[1]]
