@@ -143,8 +143,9 @@ def all_pages_workload() -> list[tuple[str, str]]:
 
 def run(*, seconds: int, env: dict, root: Path, python: str, log) -> dict:
     server = subprocess.Popen(
+        # gunicorn.conf.py as in production (the worker hook); its access log would only flood this console.
         [str(Path(python).parent / "gunicorn"), "config.wsgi:application", "--workers", "2",
-         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning", "--access-logfile", "/dev/null"],
         cwd=root, env=env,
     )
     try:

@@ -130,7 +130,7 @@ def time_pages(repeats: int) -> list[dict]:
 
     from config.runtime import prepare_worker
 
-    prepare_worker()  # the process as gunicorn's workers run it (config/wsgi.py)
+    prepare_worker()  # the process as gunicorn's workers run it (gunicorn.conf.py)
     users = {}
     results = []
 

@@ -1,4 +1,6 @@
-"""Start-up of a long-running web worker: config.wsgi and config.asgi call `prepare_worker()`."""
+"""Start-up of a long-running web worker: gunicorn.conf.py calls `prepare_worker()` in each worker
+after it loaded the app (post_worker_init). Nothing else does: a development server, a Celery worker
+or a management command keeps Python's defaults."""
 
 import gc
 

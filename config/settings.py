@@ -160,9 +160,43 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
-MEDIA_URL = "/media/"
+MEDIA_URL = "/media/"  # never served: every file is read through a view that checks who asks
+# Every file one process writes and another reads (application attachments, import uploads awaiting
+# confirmation, annual workbooks built by the worker) goes through Django's storage API to one store
+# that every web node and worker shares: MEDIA_ROOT on the local disk (in compose a volume mounted into
+# every container), or an S3-compatible object store for several machines.
+FILE_STORAGE = env("FILE_STORAGE", default="local")
+if FILE_STORAGE == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET"),
+            "endpoint_url": env("S3_ENDPOINT_URL", default=None),
+            "region_name": env("S3_REGION", default=None),
+            "access_key": env("S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
+            "addressing_style": env("S3_ADDRESSING_STYLE", default=None),
+            "location": env("S3_PREFIX", default=""),
+            "signature_version": "s3v4",
+            # Private objects, never overwritten, read back through our views only.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            # A download is spooled to a temporary file past 2 MB instead of held in memory.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+elif FILE_STORAGE == "local":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"FILE_STORAGE 只能是 local 或 s3，而不是 {FILE_STORAGE!r}")
+# Uploaded files hold ID numbers and incomes: readable by the app's own user (and group) only.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -182,6 +216,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# A previewed import file waits in the file store for the user's confirmation; it holds full ID
+# numbers, so it is refused after this many hours and deleted by the daily jobs (hourly).
+IMPORT_UPLOAD_EXPIRY_HOURS = env.float("IMPORT_UPLOAD_EXPIRY_HOURS", default=2.0)
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 
@@ -301,6 +338,8 @@ CARE = {
     "MEMBER_YEARLY_CAP": env("CARE_MEMBER_YEARLY_CAP", default="30000.00"),
     # reports/: above this many members the annual workbook is built by a background task.
     "REPORT_SYNC_MAX_MEMBERS": env.int("CARE_REPORT_SYNC_MAX_MEMBERS", default=3000),
+    # Workbooks built in the background stay downloadable this many days, then their files are deleted.
+    "REPORT_FILE_DAYS": env.int("CARE_REPORT_FILE_DAYS", default=7),
 }
 
 LOGGING = {

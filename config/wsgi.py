@@ -3,8 +3,5 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Process tuning for web workers lives in gunicorn.conf.py (post_worker_init), not here.
 application = get_wsgi_application()
-
-from config.runtime import prepare_worker  # noqa: E402 - needs the settings and apps loaded first
-
-prepare_worker()

@@ -8,12 +8,13 @@ roster and the hardship ledger behave the same way for the user.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import tablib
@@ -21,15 +22,23 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from import_export.results import RowResult
 
 from core.errors import DomainError
 from core.http import attachment
+from core.jobs import daily_job
 from core.uploads import read_upload
 
-IMPORT_DIR = Path(settings.VAR_DIR) / "imports"
+# Uploaded files wait here, in the file store every web node shares, between preview and confirm.
+STASH_FOLDER = "imports"
+# "<unix time of the upload>-<random>": the age is read from the name, without asking the store.
+_TOKEN = re.compile(r"^(?P<stamp>[0-9]{10})-[A-Za-z0-9_-]{22}$")
+EXPIRED = "导入会话已过期，请重新上传文件"
 
 
 @dataclass
@@ -119,30 +128,72 @@ def error_workbook(rejected: ImportRejected) -> bytes:
 
 # --- the uploaded file between preview and confirm -------------------------------------------------
 
+def _expiry() -> dt.timedelta:
+    return dt.timedelta(hours=settings.IMPORT_UPLOAD_EXPIRY_HOURS)
+
+
+def _stash_name(token: str) -> str:
+    return f"{STASH_FOLDER}/{token}.xlsx"
+
+
+def _uploaded_at(token: str) -> dt.datetime | None:
+    match = _TOKEN.match(token)
+    return dt.datetime.fromtimestamp(int(match["stamp"]), tz=dt.UTC) if match else None
+
+
 def stash(request, data: bytes) -> str:
-    """Keep the previewed file on disk; the session holds its digest, so only this user can confirm it
-    and a file changed in between is refused."""
-    IMPORT_DIR.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(16)
-    (IMPORT_DIR / f"{token}.xlsx").write_bytes(data)
+    """Keep the previewed file in the shared file store, so the confirm may reach any web node; the
+    session holds its digest, so only this user can confirm it and a file changed in between is refused."""
+    token = f"{int(timezone.now().timestamp())}-{secrets.token_urlsafe(16)}"
+    default_storage.save(_stash_name(token), ContentFile(data))
     request.session[f"import:{token}"] = hashlib.sha256(data).hexdigest()
     return token
 
 
 def unstash(request, token: str) -> bytes:
     digest = request.session.get(f"import:{token}")
-    path = IMPORT_DIR / f"{token}.xlsx"
-    if not digest or not token.replace("-", "").replace("_", "").isalnum() or not path.exists():
-        raise DomainError("导入会话已过期，请重新上传文件")
-    data = path.read_bytes()
+    uploaded_at = _uploaded_at(token)
+    if not digest or uploaded_at is None:
+        raise DomainError(EXPIRED)
+    if timezone.now() - uploaded_at > _expiry():
+        discard(request, token)
+        raise DomainError(EXPIRED)
+    try:
+        with default_storage.open(_stash_name(token), "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise DomainError(EXPIRED) from None
     if hashlib.sha256(data).hexdigest() != digest:
-        raise DomainError("导入会话已过期，请重新上传文件")
+        raise DomainError(EXPIRED)
     return data
 
 
 def discard(request, token: str) -> None:
     request.session.pop(f"import:{token}", None)
-    (IMPORT_DIR / f"{token}.xlsx").unlink(missing_ok=True)
+    if _uploaded_at(token) is not None:
+        default_storage.delete(_stash_name(token))
+
+
+def delete_expired_uploads(*, now: dt.datetime | None = None) -> int:
+    """Delete the uploads nobody confirmed within the expiry (they hold full ID numbers)."""
+    cutoff = (now or timezone.now()) - _expiry()
+    try:
+        _, names = default_storage.listdir(STASH_FOLDER)
+    except FileNotFoundError:  # nothing was ever uploaded
+        return 0
+    deleted = 0
+    for name in names:
+        uploaded_at = _uploaded_at(name.removesuffix(".xlsx"))
+        if uploaded_at is None or uploaded_at < cutoff:  # not ours, or expired
+            default_storage.delete(f"{STASH_FOLDER}/{name}")
+            deleted += 1
+    return deleted
+
+
+@daily_job("core.expired_import_uploads", label="删除过期未确认的导入文件", order=90)
+def expired_import_uploads(day: dt.date) -> dict[str, int]:
+    # Expiry is a matter of hours, not of the business day: measured from now whatever `day` is.
+    return {"删除过期导入文件": delete_expired_uploads()}
 
 
 # --- the pages ---------------------------------------------------------------------------------------

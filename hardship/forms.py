@@ -4,8 +4,8 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils import timezone
 
-from hardship.models import FamilyMember, HardshipCategory, HardshipRecord, HelpType, Pairing, PairingProgress
 from core.params import ModelMultipleChoiceField, YearField
+from hardship.models import FamilyMember, HardshipCategory, HardshipRecord, HelpType, Pairing, PairingProgress
 from members import access
 from members.access import CREATE
 from members.forms import DateInput

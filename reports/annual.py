@@ -51,9 +51,11 @@ def register(spec: SheetSpec) -> None:
         SHEETS.append(spec)
 
 
-def write_annual_workbook(scope: ReportScope, *, path: str | None = None, progress: Progress | None = None) -> bytes:
-    """Write every sheet the viewer may export for the scope; returns the file's bytes (also left at
-    `path` if given)."""
+def write_annual_workbook(
+    scope: ReportScope, *, path: str | None = None, progress: Progress | None = None
+) -> bytes | None:
+    """Write every sheet the viewer may export for the scope: to `path` if given (nothing is read back
+    into memory), else returns the file's bytes."""
     sheets = [spec for spec in SHEETS if scope.shows(spec.access_kind, "export")]
     total = sum(spec.weight for spec in sheets)
     done = 0
@@ -64,7 +66,7 @@ def write_annual_workbook(scope: ReportScope, *, path: str | None = None, progre
             if progress:
                 progress(int(100 * done / total))
         book.close()
-        return book.getvalue()
+        return None if path else book.getvalue()
 
 
 def filename(scope: ReportScope) -> str:

@@ -9,7 +9,7 @@ class ReportsConfig(AppConfig):
         from django.apps import apps
 
         from core.registry import NavItem, register_home_panel, register_nav
-        from reports import cache, panels
+        from reports import cache, jobs, panels  # noqa: F401 - jobs registers the daily job
         from reports.domains import register_all
         from reports.scope import can_view_reports
 

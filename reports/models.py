@@ -10,6 +10,7 @@ class ReportJob(models.Model):
         RUNNING = "running", "生成中"
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
+        EXPIRED = "expired", "已过期"
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.CASCADE, related_name="report_jobs"
@@ -20,7 +21,8 @@ class ReportJob(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField("进度（%）", default=0)
-    file = models.CharField("文件", max_length=300, blank=True)
+    # A name in the shared file store (default_storage), never a path on one machine's disk.
+    file = models.FileField("文件", max_length=300, blank=True)
     error = models.CharField("错误", max_length=300, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +22,11 @@ from reports import annual
 from reports.models import ReportJob
 from reports.scope import ReportScope, resolve_scope
 
-REPORT_DIR = Path(settings.VAR_DIR) / "reports"
+# Finished workbooks, in the file store every web node and worker shares.
+REPORT_FOLDER = "reports"
+# The worker builds a workbook on its own disk first (XlsxWriter needs a seekable file), named by job
+# and process so that a later run of the same job can remove what a killed run left there.
+LOCAL_PREFIX = "care-report-"
 
 
 def is_large(scope: ReportScope) -> bool:
@@ -48,17 +55,17 @@ def requeue_stale_jobs(*, older_than: dt.timedelta = dt.timedelta(minutes=10)) -
 def run_job(*, job_id: int) -> bool:
     """Build one job's workbook; True if this run completed it.
 
-    Safe to run twice or to be killed half-way (acks_late redelivers the task): the file is written
-    under a temporary name and renamed into place, and only the run whose conditional UPDATE moves
-    the job to 已完成 notifies (with a dedupe key besides). Nothing half-done is ever visible.
+    Safe to run twice or to be killed half-way (acks_late redelivers the task): the workbook is built
+    in a local temporary file, then copied to the shared store under a name of this run's own; only
+    the run whose conditional UPDATE moves the job to 已完成 points the job at its file and notifies
+    (with a dedupe key besides), and a run that loses the race deletes its copy. Nothing half-done is
+    ever visible: the job names a file only once it is whole.
     """
     job = ReportJob.objects.select_related("requested_by", "organization").get(pk=job_id)
-    if job.status in (ReportJob.Status.DONE, ReportJob.Status.FAILED):
+    if job.status in (ReportJob.Status.DONE, ReportJob.Status.FAILED, ReportJob.Status.EXPIRED):
         return False
     ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.QUEUED).update(status=ReportJob.Status.RUNNING)
-    REPORT_DIR.mkdir(parents=True, exist_ok=True)
-    final = REPORT_DIR / f"{job.pk}.xlsx"
-    partial = REPORT_DIR / f"{job.pk}.{uuid.uuid4().hex}.partial"
+    stored = ""
     try:
         # Permissions are checked again with the requester's current roles.
         scope = resolve_scope(job.requested_by, org_id=job.organization_id, year=job.year)
@@ -66,29 +73,81 @@ def run_job(*, job_id: int) -> bool:
         def progress(percent: int) -> None:
             ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.RUNNING).update(progress=min(percent, 99))
 
-        annual.write_annual_workbook(scope, path=str(partial), progress=progress)
-        os.replace(partial, final)
+        with tempfile.NamedTemporaryFile(prefix=f"{LOCAL_PREFIX}{job.pk}-{os.getpid()}-", suffix=".xlsx") as local:
+            annual.write_annual_workbook(scope, path=local.name, progress=progress)
+            with open(local.name, "rb") as built:
+                stored = default_storage.save(f"{REPORT_FOLDER}/{job.pk}-{uuid.uuid4().hex}.xlsx", File(built))
+        with transaction.atomic():
+            # Completion and its announcement commit together: a worker killed in between leaves the
+            # job unfinished (to be run again), never finished-but-unannounced.
+            completed = ReportJob.objects.filter(pk=job.pk).exclude(status=ReportJob.Status.DONE).update(
+                status=ReportJob.Status.DONE, progress=100, file=stored, finished_at=timezone.now()
+            )
+            if completed:
+                notify(
+                    recipient=job.requested_by,
+                    title=f"{scope.title}年度报表已生成",
+                    body="点击下载年度报表工作簿。",
+                    link=reverse("reports:job", args=[job.pk]),
+                    dedupe_key=f"reports.job:{job.pk}",
+                )
     except Exception as exc:
-        partial.unlink(missing_ok=True)
+        if stored:
+            default_storage.delete(stored)
         ReportJob.objects.filter(pk=job.pk).exclude(status=ReportJob.Status.DONE).update(
             status=ReportJob.Status.FAILED, error=str(exc)[:300]
         )
         raise
-    with transaction.atomic():
-        # Completion and its announcement commit together: a worker killed in between leaves the job
-        # unfinished (to be run again), never finished-but-unannounced.
-        completed = ReportJob.objects.filter(pk=job.pk).exclude(status=ReportJob.Status.DONE).update(
-            status=ReportJob.Status.DONE, progress=100, file=str(final), finished_at=timezone.now()
-        )
-        if completed:
-            notify(
-                recipient=job.requested_by,
-                title=f"{scope.title}年度报表已生成",
-                body="点击下载年度报表工作簿。",
-                link=reverse("reports:job", args=[job.pk]),
-                dedupe_key=f"reports.job:{job.pk}",
-            )
-    # Temporary files of runs that were killed half-way.
-    for leftover in REPORT_DIR.glob(f"{job.pk}.*.partial"):
-        leftover.unlink(missing_ok=True)
+    if not completed:  # another run finished first; its file is the one the job names
+        default_storage.delete(stored)
+    # Local files of runs of this job killed half-way on this machine (not those of a run still going).
+    for leftover in Path(tempfile.gettempdir()).glob(f"{LOCAL_PREFIX}{job.pk}-*-*.xlsx"):
+        pid = leftover.name.removeprefix(f"{LOCAL_PREFIX}{job.pk}-").split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            leftover.unlink(missing_ok=True)
     return bool(completed)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def delete_expired_files(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete the workbooks kept longer than REPORT_FILE_DAYS (their jobs become 已过期), and files
+    no job names any more: those of a run killed between storing and completing, or of deleted jobs."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.CARE["REPORT_FILE_DAYS"])
+    expired = 0
+    for job in ReportJob.objects.filter(status=ReportJob.Status.DONE, finished_at__lt=cutoff).only("pk", "file"):
+        if ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.DONE).update(
+            status=ReportJob.Status.EXPIRED, file=""
+        ):
+            default_storage.delete(job.file.name)
+            expired += 1
+    try:
+        _, names = default_storage.listdir(REPORT_FOLDER)
+    except FileNotFoundError:
+        names = []
+    by_job: dict[int, list[str]] = {}
+    for name in names:
+        head = name.split("-", 1)[0]
+        if head.isdigit():
+            by_job.setdefault(int(head), []).append(f"{REPORT_FOLDER}/{name}")
+    jobs = ReportJob.objects.filter(pk__in=by_job).values_list("pk", "status", "file")
+    in_use = {pk: (status, file) for pk, status, file in jobs}
+    orphans = 0
+    for pk, stored in by_job.items():
+        status, file = in_use.get(pk, (None, ""))
+        if status in (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING):
+            continue  # a run may be storing its file right now
+        for name in stored:
+            if name != file:
+                default_storage.delete(name)
+                orphans += 1
+    return {"删除过期报表": expired, "删除遗留文件": orphans}

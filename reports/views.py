@@ -1,11 +1,10 @@
-from pathlib import Path
-
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from core.http import attachment
+from core.http import XLSX_MIME, attachment
 from members.access import EXPORT, LIST, SIGNED_IN, VIEW, requires
 from members.services import log_export
 from reports import annual, cache, dashboard, holiday, services
@@ -90,7 +89,9 @@ def _own_job(request, pk):
 
 @requires(SIGNED_IN.kind)
 def job_detail(request, pk: int):
-    return render(request, "reports/job.html", {"job": _own_job(request, pk)})
+    return render(request, "reports/job.html", {
+        "job": _own_job(request, pk), "keep_days": settings.CARE["REPORT_FILE_DAYS"],
+    })
 
 
 @requires(SIGNED_IN.kind)
@@ -101,9 +102,16 @@ def job_status(request, pk: int):
 
 @requires(SIGNED_IN.kind)
 def job_download(request, pk: int):
+    """Streamed from the shared file store, whichever node or worker wrote it."""
     job = _own_job(request, pk)
-    if job.status != ReportJob.Status.DONE or not job.file or not Path(job.file).exists():
+    if job.status != ReportJob.Status.DONE or not job.file:
         raise Http404("报表尚未生成完成")
     scope = resolve_scope(request.user, org_id=job.organization_id, year=job.year)
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("报表文件已不存在，请重新生成") from None
     log_export(request, target=f"{scope.title}年度报表", organization=scope.organization)
-    return attachment(Path(job.file).read_bytes(), filename=annual.filename(scope))
+    response = FileResponse(handle, as_attachment=True, filename=annual.filename(scope), content_type=XLSX_MIME)
+    response["Cache-Control"] = "private, no-store"
+    return response

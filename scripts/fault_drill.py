@@ -16,8 +16,18 @@ Each drill breaks something for real and checks that nothing is lost, half-done 
 5. Redis stopped while reminders are sent: nothing fails, the e-mails wait in the outbox and are
    delivered exactly once when Redis is back.
 
-The drill uses its own database (care_drill) and Redis db 9, and prints a summary; it exits non-zero
-if any drill fails. It needs root to restart PostgreSQL and Redis (as CI has).
+6. scale-out (`scaleout`, scripts/drill_scaleout.py): two gunicorn nodes and a Celery worker from three
+   separate copies of the code, sharing only PostgreSQL, Redis and the S3-compatible file store:
+   sessions, CSRF, cached dashboards, background workbooks and imports across nodes, and node A
+   killed with SIGKILL under load;
+7. point-in-time recovery (`pitr`, scripts/drill_pitr.py): WAL archive and base backup, rows written
+   before and after a moment, a second cluster restored to that moment holds exactly the first.
+
+The drill uses its own database (care_drill), Redis db 9 and ports 8766–8770 (change them with
+--database, --redis and --port-base), an S3 stand-in (moto_server) as the file store of every
+process, and prints a summary; it exits non-zero if any drill fails. It needs root to restart
+PostgreSQL and Redis (as CI has). `--only scaleout,pitr` runs those two alone: neither restarts a
+service.
 """
 
 from __future__ import annotations
@@ -37,23 +47,60 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG = "postgres://postgres@127.0.0.1:5432"
+# Set from the command line by configure(): the database, Redis db and ports of this run.
 DB = "care_drill"
 REDIS = "redis://127.0.0.1:6379/9"
-PORT = 8766
-ENV = {
-    **os.environ,
-    "DATABASE_URL": f"{PG}/{DB}",
-    "REDIS_URL": REDIS,
-    "DJANGO_SETTINGS_MODULE": "config.settings",
-    "SECRET_KEY": "fault-drill-only-secret-key-0123456789-abcdefghijklmnop",
-    "DEBUG": "0",
-    "ALLOWED_HOSTS": "*",
-    "CONN_MAX_AGE": "60",
-    "LOG_LEVEL": "WARNING",
-    "CARE_REPORT_SYNC_MAX_MEMBERS": "10",
-}
+PORT = 8766  # gunicorn of drill 3; +1 and +2 the scale-out nodes, +3 moto_server, +4 and +5 PITR clusters
+BUCKET = "care-drill"
+ENV: dict[str, str] = {}
 PYTHON = sys.executable
 results: dict[str, dict] = {}
+
+
+def configure(*, database: str, redis_url: str, port_base: int) -> None:
+    global DB, REDIS, PORT
+    DB, REDIS, PORT = database, redis_url, port_base
+    ENV.clear()
+    ENV.update({
+        **os.environ,
+        "DATABASE_URL": f"{PG}/{DB}",
+        "REDIS_URL": REDIS,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": "fault-drill-only-secret-key-0123456789-abcdefghijklmnop",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "*",
+        "CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "WARNING",
+        "CARE_REPORT_SYNC_MAX_MEMBERS": "10",
+        # One file store for every process of the drill, as for several machines: an S3 stand-in.
+        "FILE_STORAGE": "s3",
+        "S3_BUCKET": BUCKET,
+        "S3_ENDPOINT_URL": f"http://127.0.0.1:{PORT + 3}",
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "drill",
+        "S3_SECRET_ACCESS_KEY": "drill-secret",
+        "S3_ADDRESSING_STYLE": "path",
+    })
+
+
+def start_object_store() -> subprocess.Popen:
+    """moto_server on PORT + 3 with the drill's bucket (the file store every process shares)."""
+    store = subprocess.Popen([str(Path(PYTHON).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(PORT + 3)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=ENV["S3_ENDPOINT_URL"], region_name="us-east-1",
+                      aws_access_key_id=ENV["S3_ACCESS_KEY_ID"], aws_secret_access_key=ENV["S3_SECRET_ACCESS_KEY"])
+    wait_for(lambda: store.poll() is None and _bucket_ready(s3), timeout=30)
+    return store
+
+
+def _bucket_ready(s3) -> bool:
+    try:
+        s3.create_bucket(Bucket=BUCKET)
+    except Exception as exc:
+        return "BucketAlreadyOwnedByYou" in str(exc)
+    return True
 
 
 def log(message: str) -> None:
@@ -77,7 +124,7 @@ def wait_for(predicate, timeout: float, interval: float = 0.2) -> bool:
     return False
 
 
-def setup() -> None:
+def setup(members: int) -> None:
     import psycopg2
 
     admin = psycopg2.connect(f"{PG}/postgres")
@@ -87,9 +134,9 @@ def setup() -> None:
         cursor.execute(f'CREATE DATABASE "{DB}"')
     admin.close()
     for args in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"],
-                 ["seed_demo", "--members", "4000"]):
+                 ["seed_demo", "--members", str(members)]):
         subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=ENV, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["redis-cli", "-n", "9", "flushdb"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["redis-cli", "-u", REDIS, "flushdb"], check=True, stdout=subprocess.DEVNULL)
     os.environ.update(ENV)
     import django
 
@@ -149,6 +196,10 @@ def drill_twice_delivered() -> dict:
 
 
 def drill_worker_killed() -> dict:
+    import tempfile
+
+    from django.core.files.storage import default_storage
+
     from members.models import Organization, User
     from notifications.models import Notification
     from reports.models import ReportJob
@@ -179,10 +230,12 @@ def drill_worker_killed() -> dict:
             stop(worker)
         job.refresh_from_db()
         notes = Notification.objects.filter(dedupe_key=f"reports.job:{job.pk}").count()
-        exists = bool(job.file) and Path(job.file).exists()
-        leftovers = list(Path(job.file).parent.glob(f"{job.pk}.*.partial")) if job.file else []
+        exists = bool(job.file) and default_storage.exists(job.file.name)
+        # Nothing of the killed run: no other stored copy, no local temporary file of this job.
+        stored = [n for n in default_storage.listdir("reports")[1] if n.startswith(f"{job.pk}-")]
+        local = list(Path(tempfile.gettempdir()).glob(f"care-report-{job.pk}-*"))
         attempts.append({"killed_mid_job": killed_mid_job, "status": job.status, "notifications": notes,
-                         "file": exists, "partial_files_left": len(leftovers)})
+                         "file": exists, "partial_files_left": len(stored) - 1 + len(local)})
         if killed_mid_job:
             break
     last = attempts[-1]
@@ -341,34 +394,68 @@ def drill_redis_down() -> dict:
             "delivered_after": delivered, "second_flush_sent": second}
 
 
+def drill_scaleout() -> dict:
+    from scripts import drill_scaleout
+
+    return {"ok": True, **drill_scaleout.run(root=ROOT, python=PYTHON, base_env=ENV, ports=(PORT + 1, PORT + 2),
+                                             log=log)}
+
+
+def drill_pitr() -> dict:
+    from scripts import drill_pitr
+
+    return {"ok": True, **drill_pitr.run(pg_url=PG, database=DB, ports=(PORT + 4, PORT + 5), log=log)}
+
+
 def main() -> int:
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", help="comma-separated drill names (default: all)")
-    only = set(filter(None, (parser.parse_args().only or "").split(",")))
+    parser.add_argument("--database", default="care_drill", help="database of the drill (dropped and created)")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/9", help="Redis URL with the drill's db")
+    parser.add_argument("--port-base", type=int, default=8766, help="first of six ports the drill listens on")
+    parser.add_argument("--members", type=int, default=4000, help="members of the seeded demo unit")
+    args = parser.parse_args()
+    only = set(filter(None, (args.only or "").split(",")))
+    configure(database=args.database, redis_url=args.redis, port_base=args.port_base)
+    # A stop by CI's time limit or Ctrl-C still runs every cleanup (processes, slots, directories).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     os.chdir(ROOT)
-    log("setting up care_drill (4,000 members)")
-    setup()
     drills = [
         ("two_deliveries_of_the_daily_jobs", drill_twice_delivered),
         ("worker_killed_mid_report", drill_worker_killed),
         ("postgres_restart_under_load", drill_postgres_restart_under_load),
         ("postgres_restart_during_import", drill_postgres_restart_during_import),
         ("redis_down_while_notifying", drill_redis_down),
+        ("scaleout", drill_scaleout),
+        ("pitr", drill_pitr),
     ]
-    for name, drill in drills:
-        if only and name not in only:
-            continue
-        log(f"drill: {name}")
-        from django.db import connection
+    unknown = only - {name for name, _ in drills}
+    if unknown:
+        parser.error(f"unknown drill(s): {', '.join(sorted(unknown))}")
+    store = start_object_store()
+    try:
+        log(f"setting up {DB} ({args.members:,} members), Redis {REDIS}, S3 stand-in on :{PORT + 3}")
+        setup(args.members)
+        for name, drill in drills:
+            if only and name not in only:
+                continue
+            log(f"drill: {name}")
+            from django.db import connection
 
-        connection.close()  # the previous drill may have restarted the database under this connection
-        try:
-            results[name] = drill()
-        except Exception as exc:
-            results[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-        log(f"  -> {json.dumps(results[name], ensure_ascii=False)}")
+            connection.close()  # the previous drill may have restarted the database under this connection
+            started = time.monotonic()
+            try:
+                results[name] = drill()
+            except Exception as exc:
+                results[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+            results[name]["seconds"] = round(time.monotonic() - started, 1)
+            log(f"  -> {json.dumps(results[name], ensure_ascii=False)}")
+    finally:
+        store.terminate()
+        store.wait(timeout=30)
+    (ROOT / "var").mkdir(exist_ok=True)
     (ROOT / "var" / "fault_drill.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     failed = [name for name, result in results.items() if not result.get("ok")]
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed")

@@ -18,6 +18,16 @@ from tests.factories import AppointmentFactory, MemberFactory, OrganizationFacto
 REQUIRE_SERVICES = os.environ.get("CARE_REQUIRE_SERVICES") == "1"
 
 
+def service_port(offset: int) -> int:
+    """A port of this project's range (18600–18699) for a server a test starts: its own for each
+    offset and each pytest-xdist worker, so parallel workers never race for one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    port = 18640 + offset + 10 * int(worker or 0)
+    if port > 18699:
+        pytest.skip("no port left in 18600-18699 for this many xdist workers")
+    return port
+
+
 def _unavailable(reason: str):
     """Skip with a reason locally; in CI (CARE_REQUIRE_SERVICES=1) a missing service is a failure."""
     if REQUIRE_SERVICES:
@@ -52,6 +62,12 @@ def _reference_rows(request):
 def _is_transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
     return "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.fixture(autouse=True)
+def _file_store(settings, tmp_path):
+    """Each test its own file store (attachments, import uploads, report files), never var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture(autouse=True)

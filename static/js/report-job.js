@@ -11,10 +11,11 @@
       document.getElementById("report-status").textContent = data.label;
       if (data.status === "done") {
         document.getElementById("report-download").classList.remove("d-none");
-      } else if (data.status !== "failed") {
+      } else if (data.status !== "failed" && data.status !== "expired") {
         setTimeout(poll, 2000);
       }
     }).catch(function () { setTimeout(poll, 5000); });
   }
-  if (box.getAttribute("data-status") !== "done" && box.getAttribute("data-status") !== "failed") poll();
+  var status = box.getAttribute("data-status");
+  if (status !== "done" && status !== "failed" && status !== "expired") poll();
 })();

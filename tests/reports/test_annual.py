@@ -210,7 +210,8 @@ def test_large_scope_is_built_in_the_background_and_matches_the_direct_download(
     assert job_page.status_code == 200 and "下载报表" in job_page.content.decode()
     job = job_page.context["job"]
     assert job.status == "done" and job.progress == 100
-    background = load_workbook(io.BytesIO(client.get(reverse("reports:job_download", args=[job.pk])).content))
+    download = client.get(reverse("reports:job_download", args=[job.pk]))
+    background = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     for name in SHEETS:
         assert rows(background, name) == rows(direct, name), name
 

@@ -96,7 +96,7 @@ def test_large_scope_is_built_in_the_background_with_progress_and_a_notification
         "status": "done", "label": "已完成", "progress": 100,
     }
     download = client.get(reverse("reports:job_download", args=[job.pk]))
-    assert sheet_rows(download.content, "汇总")[-1][:2] == ("合计", 7)
+    assert sheet_rows(b"".join(download.streaming_content), "汇总")[-1][:2] == ("合计", 7)
     note = Notification.objects.get(recipient=unit.zzb)
     assert note.link == reverse("reports:job", args=[job.pk])
     # Someone else's job is not theirs to see.

@@ -154,7 +154,8 @@ def test_a_visit_date_out_of_range_is_refused_in_chinese(unit, client, day):
 def test_a_year_one_date_in_an_export_is_text_not_a_negative_serial():
     from openpyxl import load_workbook
 
-    from core.xlsx import Column, Workbook as Book
+    from core.xlsx import Column
+    from core.xlsx import Workbook as Book
 
     with Book() as book:
         sheet = book.sheet("日期", None, [Column("日期", 12, "date")])
@@ -224,9 +225,9 @@ class _Forms(HTMLParser):
         elif self._form is not None and tag == "select" and attrs.get("name"):
             self._select = attrs["name"]
             self._form["fields"].setdefault(self._select, "")
-        elif self._form is not None and tag == "option" and self._select and attrs.get("value"):
-            if not self._form["fields"][self._select] or "selected" in attrs:
-                self._form["fields"][self._select] = attrs["value"]
+        elif (self._form is not None and tag == "option" and self._select and attrs.get("value")
+              and (not self._form["fields"][self._select] or "selected" in attrs)):
+            self._form["fields"][self._select] = attrs["value"]
 
     def handle_endtag(self, tag):
         if tag == "form":

@@ -51,7 +51,7 @@ def test_the_fund_officers_workbook_holds_the_money_not_the_people(unit, login):
     response = login(unit.jijin).get(reverse("reports:annual"))
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["汇总", "关怀基金收支", "帮扶申请"]
-    headers = [cell for cell in next(book["汇总"].iter_rows(min_row=2, max_row=2, values_only=True))]
+    headers = list(next(book["汇总"].iter_rows(min_row=2, max_row=2, values_only=True)))
     assert headers == ["支部", "基金收入（元）", "帮扶支出（元）", "帮扶申请批准（件）", "帮扶申请发放（件）"]
     reasons = [row[-1] for row in book["帮扶申请"].iter_rows(min_row=3, values_only=True) if row[0] != "合计"]
     assert reasons and set(reasons) == {"（不可见）"}
@@ -264,8 +264,9 @@ def test_one_client_address_policy_for_trail_access_log_and_lockout(unit, login,
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
     settings.TRUSTED_PROXY_COUNT = 0
     client.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="10.0.0.1")
-    from core.http import client_ip
     from django.test import RequestFactory
+
+    from core.http import client_ip
 
     assert client_ip(RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"
 

@@ -169,13 +169,11 @@ def notification_target(place: Place) -> Target:
 
 def report_job_target(place: Place) -> Target:
     """A finished annual workbook that the branch's secretary asked for: only they download it."""
-    from django.conf import settings
+    from django.core.files.base import ContentFile
 
-    path = f"{settings.MEDIA_ROOT}/report-{place.name}.xlsx"
-    with open(path, "wb") as file:
-        file.write(b"PK\x03\x04")
     job = ReportJob.objects.create(requested_by=place.secretary, organization=place.branch, year=2025,
-                                   status=ReportJob.Status.DONE, file=path, progress=100)
+                                   status=ReportJob.Status.DONE, progress=100)
+    job.file.save(f"report-{place.name}.xlsx", ContentFile(b"PK\x03\x04"), save=True)
     return Target({"pk": job.pk}, [], place.branch, owner=place.secretary)
 
 
