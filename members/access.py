@@ -118,6 +118,26 @@ TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
 }
 
 
+ACTION_LABELS = {
+    LIST: "查看列表", VIEW: "查看详情", CREATE: "新建", EDIT: "修改", EXPORT: "导出", IMPORT: "导入",
+    "review": "复核、注销", "summary": "本人页面摘要", "progress": "登记帮扶进展", "disburse": "发放",
+    "meeting": "记录支部大会", "return": "退回修改", "approve": "审批、驳回", "object": "提出异议",
+    "resolve": "处理异议", "manage": "截止、公示、发布、取消", "withdraw": "撤回推荐",
+}
+
+
+def markdown_table() -> str:
+    """The table as the README's 安全 section shows it (a test keeps the two the same)."""
+    columns = (SEC, COM, ORG, FUND, SELF, MEMBER)
+    lines = ["| 对象 | 操作 | " + " | ".join(ROLE_LABELS[role] for role in columns) + " |",
+             "|---|---|" + "---|" * len(columns)]
+    for label_, actions in TABLE.values():
+        for action, roles in actions.items():
+            marks = " | ".join("✓" if role in roles else "" for role in columns)
+            lines.append(f"| {label_} | {ACTION_LABELS[action]} | {marks} |")
+    return "\n".join(lines)
+
+
 def roles_for(kind: str, action: str) -> frozenset[str]:
     """The roles the table gives for `action` on `kind`. A missing entry is a programming error."""
     try:
