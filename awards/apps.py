@@ -6,25 +6,10 @@ class AwardsConfig(AppConfig):
     verbose_name = "表彰奖励"
 
     def ready(self) -> None:
-        from awards import jobs, panels, permissions, seed  # noqa: F401 - jobs registers itself
+        from awards import jobs  # noqa: F401 - the daily jobs register themselves
         from core import audit
-        from core.registry import (
-            NavItem,
-            register_home_panel,
-            register_member_section,
-            register_nav,
-            register_seed_step,
-        )
 
-        register_nav(NavItem("表彰奖励", "awards:list", "bi-award", _sees_awards, order=60))
-        register_home_panel(panels.home_panel, order=40)
-        register_member_section(panels.honours_section, order=60)
-        register_seed_step("awards", seed.seed_awards, order=40)
         audit.register(self.get_model("AwardCampaign"))
         audit.register(self.get_model("AwardCategory"))
         audit.register(self.get_model("Nomination"))
         audit.register(self.get_model("Objection"))
-
-
-def _sees_awards(user) -> bool:
-    return user.is_authenticated

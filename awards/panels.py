@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from awards import selectors
-from core.registry import Panel
+from core.panels import Panel
 
 
 def home_panel(request):
@@ -12,7 +12,7 @@ def home_panel(request):
     items = selectors.home_items(request.user, today=timezone.localdate())
     if not items:
         return None
-    return Panel(title="表彰评选", template="awards/_home_panel.html", context={"items": items}, order=40)
+    return Panel(title="表彰评选", template="awards/_home_panel.html", context={"items": items})
 
 
 def honours_section(request, member, own_page):
@@ -20,4 +20,4 @@ def honours_section(request, member, own_page):
     if not honours and not own_page:
         return None
     return Panel(title=f"表彰奖励（{len(honours)}）", template="awards/_member_honours.html",
-                 context={"honours": honours, "own_page": own_page}, order=60)
+                 context={"honours": honours, "own_page": own_page})

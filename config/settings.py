@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "funds",
     "awards",
     "reports",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -89,7 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "portal.context_processors.navigation",
                 "notifications.context_processors.unread_count",
             ],
         },

@@ -4,17 +4,17 @@ from django.urls import include, path
 
 from core.views import healthz
 from members import twofactor
-from members import views as member_views
 from members.access import public, signed_in
 from members.audit_views import AccessLogView, AuditLogView
 from members.forms_auth import LoginForm
+from portal import views as portal_views
 
 admin.site.site_header = "党内关怀帮扶管理系统 · 后台管理"
 admin.site.site_title = "党内关怀帮扶管理系统"
 admin.site.index_title = "系统管理"
 
 urlpatterns = [
-    path("", member_views.home, name="home"),
+    path("", portal_views.home, name="home"),
     path(
         "accounts/login/",
         public(auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True)),
@@ -27,8 +27,8 @@ urlpatterns = [
     path("accounts/2fa/", twofactor.setup, name="two_factor_setup"),
     path("accounts/2fa/verify/", twofactor.verify, name="two_factor_verify"),
     path("accounts/2fa/disable/", twofactor.disable, name="two_factor_disable"),
-    path("me/", member_views.me, name="me"),
-    path("members/", include("members.urls")),
+    path("me/", portal_views.me, name="me"),
+    path("members/", include("portal.member_urls")),
     path("hardship/", include("hardship.urls")),
     path("visits/", include("visits.urls")),
     path("funds/", include("funds.urls")),

@@ -2,7 +2,7 @@
 
 from django.db.models import Sum
 
-from core.registry import Panel
+from core.panels import Panel
 from funds import permissions, selectors
 from funds.models import AssistanceApplication, Status
 from members import access
@@ -15,7 +15,7 @@ def todo_panel(request):
     if not items and not notices:
         return None
     return Panel(title="帮扶申请待办", template="funds/_home_todo.html",
-                 context={"items": items, "notices": notices}, order=30)
+                 context={"items": items, "notices": notices})
 
 
 def member_section(request, member, own_page):
@@ -32,4 +32,4 @@ def member_section(request, member, own_page):
     return Panel(title="帮扶申请与救助金" if not own_page else "我的帮扶申请", template="funds/_member_section.html",
                  context={"applications": applications, "received": received, "own_page": own_page,
                           "member": member,
-                          "can_apply": own_page or permissions.can_apply_for(user, member)}, order=30)
+                          "can_apply": own_page or permissions.can_apply_for(user, member)})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.registry import Panel
+from core.panels import Panel
 from hardship import permissions, selectors
 from hardship.models import HardshipRecord, Pairing
 
@@ -12,7 +12,7 @@ def coverage_panel(request):
     if not permissions.can_see_coverage(user):
         return None
     return Panel(title="困难党员帮扶覆盖", template="hardship/_home_coverage.html",
-                 context={"coverage": selectors.coverage(user)}, order=20)
+                 context={"coverage": selectors.coverage(user)})
 
 
 def member_section(request, member, own_page: bool):
@@ -38,5 +38,4 @@ def member_section(request, member, own_page: bool):
         template="hardship/_member_section.html",
         context={"records": records, "pairings": pairings, "helping": helping, "own_page": own_page,
                  "show_confidential": show_confidential, "can_view_ledger": permissions.can_view_ledger(user)},
-        order=20,
     )

@@ -1,6 +1,6 @@
 """What the roster contributes to the home page."""
 
-from core.registry import Panel
+from core.panels import Panel
 from members import access, permissions, selectors
 
 SHOWN_BRANCHES = 12  # above this, the home page sums the unit up and lists the branches needing attention
@@ -22,7 +22,7 @@ def roster_panel(request):
             branches=sorted((row for row in branches if row["without_phone"]),
                             key=lambda row: -row["without_phone"])[:SHOWN_BRANCHES],
         )
-    return Panel(title="党员队伍", template="members/_home_roster.html", context=context, order=10)
+    return Panel(title="党员队伍", template="members/_home_roster.html", context=context)
 
 
 def conflicts_panel(request):
@@ -33,4 +33,4 @@ def conflicts_panel(request):
     if not conflicts:
         return None
     return Panel(title=f"名册导入冲突待核实（{len(conflicts)}）", template="members/_home_conflicts.html",
-                 context={"conflicts": conflicts}, order=5)
+                 context={"conflicts": conflicts})

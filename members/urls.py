@@ -11,7 +11,6 @@ urlpatterns = [
     path("import/errors/<str:token>.xlsx", views.import_errors, name="import_errors"),
     path("export/", views.export_roster, name="export"),
     path("search/", views.member_search, name="search"),
-    path("<int:pk>/", views.MemberDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.MemberUpdateView.as_view(), name="edit"),
     path("import/conflicts/<int:pk>/resolve/", views.resolve_conflict, name="conflict_resolve"),
 ]

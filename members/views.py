@@ -4,28 +4,22 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django.views.generic import CreateView, DetailView, UpdateView
+from django.views.generic import CreateView, UpdateView
 from django_filters.views import FilterView
 
 from core.errors import DomainError
 from core.http import attachment
 from core.importing import ImportFlow, import_errors_view, import_view
 from core.pagination import PageSizeMixin
-from core.registry import home_panels, member_sections
-from members import exports, importing, permissions, selectors, services, twofactor
-from members.access import CREATE, EDIT, EXPORT, IMPORT, LIST, VIEW, RuleMixin, requires, signed_in
+from members import exports, importing, permissions, selectors, services
+from members.access import CREATE, EDIT, EXPORT, IMPORT, LIST, RuleMixin, requires
 from members.filters import MemberFilter, id_tail_condition
 from members.forms import ImportConfirmForm, ImportUploadForm, MemberForm
-from members.models import AccessLog, ImportConflict, Member
+from members.models import ImportConflict, Member
 from members.validators import normalize_search
-
-
-@signed_in
-def home(request):
-    return render(request, "home.html", {"panels": home_panels(request)})
 
 
 class MemberListView(RuleMixin, PageSizeMixin, FilterView):
@@ -55,29 +49,6 @@ class MemberListView(RuleMixin, PageSizeMixin, FilterView):
         context["can_create"] = permissions.can_create_member(user)
         context["can_import"] = permissions.can_import_members(user)
         context["can_export"] = permissions.can_export_roster(user)
-        return context
-
-
-class MemberDetailView(RuleMixin, DetailView):
-    access = ("member", VIEW)
-    template_name = "members/member_detail.html"
-    context_object_name = "member"
-
-    def get_queryset(self):
-        return Member.objects.for_user(self.request.user, VIEW).select_related("organization", "user")
-
-    def get_object(self, queryset=None):
-        member = super().get_object(queryset)
-        services.log_access(self.request, what=AccessLog.What.MEMBER, target=f"党员 {member.name}", member=member)
-        return member
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user, member = self.request.user, self.object
-        own = member.user_id is not None and member.user_id == user.pk
-        context["show_sensitive"] = permissions.can_see_sensitive(user, member)
-        context["can_edit"] = permissions.can_edit_member(user, member)
-        context["sections"] = member_sections(self.request, member, own_page=own and not context["can_edit"])
         return context
 
 
@@ -121,15 +92,6 @@ class MemberCreateView(EditableMemberMixin, CreateView):
 
 class MemberUpdateView(EditableMemberMixin, UpdateView):
     access = ("member", EDIT)
-
-
-@signed_in
-def me(request):
-    member = Member.objects.filter(user=request.user).select_related("organization").first()
-    sections = member_sections(request, member, own_page=True) if member else []
-    return render(request, "members/me.html", {
-        "member": member, "sections": sections, "may_enrol_two_factor": twofactor.may_enrol(request.user),
-    })
 
 
 @requires("member", EXPORT)

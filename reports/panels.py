@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from core.registry import Panel
+from core.panels import Panel
 from reports import cache, metrics
 from reports.scope import can_view_reports, resolve_scope
 
@@ -41,4 +41,4 @@ def headline_panel(request):
             text = f"{value:,}"
         tiles.append((label, text))
     return Panel(title=f"{scope.title}关怀帮扶概况", template="reports/_home_headline.html",
-                 context={"scope": scope, "tiles": tiles}, order=80)
+                 context={"scope": scope, "tiles": tiles})

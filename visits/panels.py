@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from core.registry import Panel
+from core.panels import Panel
 from members.models import Member
 from members.scoping import MANAGER_ROLES, branches_for
 from visits import permissions, selectors
@@ -43,7 +43,6 @@ def home_panel(request):
         template="visits/_home.html",
         context={"plans": plans, "items": items, "prompts": open_prompts, "due": due, "due_count": due_count,
                  "today": today},
-        order=20,
     )
 
 
@@ -65,5 +64,4 @@ def member_section(request, member: Member, own_page: bool):
         title="谈心谈话与走访慰问",
         template="visits/_member_section.html",
         context={"visits": visits, "talks": talks, "member": member, "own_page": own_page, "can_log": can_log},
-        order=20,
     )

@@ -333,12 +333,12 @@ def test_stats_count_per_branch_and_category_per_year(unit, login):
 def test_home_tells_each_role_what_to_do(unit, login, open_campaign):
     body = login(unit.shuji1).get("/").content.decode()
     assert "正在征集推荐" in body and f"/awards/{open_campaign.pk}/nominate/" in body
-    assert "表彰奖励" in body  # the nav item
+    assert "表彰评选" in body  # the menu item
     NominationFactory(category=open_campaign.categories.first(), member=unit.member1)
     AwardCampaign.objects.filter(pk=open_campaign.pk).update(status=CampaignStatus.REVIEWING)
     body = login(unit.zzb).get("/").content.decode()
     assert "1 份推荐待评审" in body
-    assert "表彰评选" not in login(unit.dangyuan1).get("/").content.decode()
+    assert 'card-header bg-white">表彰评选' not in login(unit.dangyuan1).get("/").content.decode()
 
 
 def test_home_shows_open_objections_to_the_org_department(unit, login, open_campaign):

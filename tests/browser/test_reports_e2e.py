@@ -6,6 +6,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_organization_department_reads_the_dashboard_on_a_phone_and_drills_down(unit, sign_in, live_server):
     page = sign_in("zzb")
     page.get_by_label("展开菜单").click()
+    page.get_by_role("button", name="报表", exact=True).click()
     page.get_by_role("link", name="统计报表").click()
     page.wait_for_url(f"{live_server.url}/reports/")
     assert page.locator("svg.care-chart").count() >= 8

@@ -8,6 +8,7 @@ def test_secretary_logs_in_opens_the_roster_and_a_member(unit, sign_in, live_ser
     assert "您好" in page.content()
     # On a phone the menu is collapsed behind the toggler.
     page.get_by_label("展开菜单").click()
+    page.get_by_role("button", name="党员", exact=True).click()
     page.get_by_role("link", name="党员名册").click()
     page.wait_for_url(f"{live_server.url}/members/")
     body = page.content()

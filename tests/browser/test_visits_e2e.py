@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_secretary_logs_a_talk_from_a_phone(unit, sign_in, live_server):
     page = sign_in("shuji1")
     page.get_by_label("展开菜单").click()
-    page.get_by_role("link", name="走访谈心").click()
+    page.get_by_role("button", name="关怀", exact=True).click()
     page.get_by_role("link", name="谈心谈话", exact=True).click()
     page.get_by_role("link", name="登记谈话").click()
     page.wait_for_url(f"{live_server.url}/visits/talks/new/")

@@ -6,9 +6,22 @@ from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
-from core.registry import seed_steps
+from awards.seed import seed_awards
+from funds.seed import seed_funds
+from hardship.seed import seed_hardship
 from members.models import Member, Organization, User
-from members.seed import DEMO_PASSWORD, SeedContext, build_organizations
+from members.seed import DEMO_PASSWORD, SeedContext, build_organizations, seed_members
+from visits.seed import seed_visits
+
+# Each step adds one domain's demo data to the SeedContext (organizations, members, users, rng), in
+# this order: the ledger needs the members, visits the ledger, funds the members' applications.
+STEPS = (
+    ("members", seed_members),
+    ("hardship", seed_hardship),
+    ("visits", seed_visits),
+    ("funds", seed_funds),
+    ("awards", seed_awards),
+)
 
 ACCOUNTS = [
     ("admin", "系统管理员（超级用户）"),
@@ -47,7 +60,7 @@ class Command(BaseCommand):
                 committee=committee, branches=branches, members=[], users={},
                 extra={"member_count": options["members"]},
             )
-            for name, step in seed_steps():
+            for name, step in STEPS:
                 step_started = time.monotonic()
                 step(ctx)
                 self.stdout.write(f"  {name}: {time.monotonic() - step_started:.1f} 秒")
