@@ -7,7 +7,9 @@ class AwardsConfig(AppConfig):
 
     def ready(self) -> None:
         from awards import jobs, panels, permissions, seed  # noqa: F401 - jobs registers itself
+        from awards.services import recompute_notices
         from core import audit
+        from core.calendars import schedule_changed
         from core.registry import (
             NavItem,
             register_home_panel,
@@ -16,6 +18,7 @@ class AwardsConfig(AppConfig):
             register_seed_step,
         )
 
+        schedule_changed.connect(recompute_notices, dispatch_uid="awards.recompute_notices")
         register_nav(NavItem("表彰奖励", "awards:list", "bi-award", _sees_awards, order=60))
         register_home_panel(panels.home_panel, order=40)
         register_member_section(panels.honours_section, order=60)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("awards/", include("awards.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
+    path("calendar/", include("members.calendar_urls")),
     path("audit/", AuditLogView.as_view(), name="audit_log"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -1,16 +1,26 @@
 """What the funds app adds to the home page, the member page and /me/."""
 
 from django.db.models import Sum
+from django.urls import reverse
 
 from core.registry import Panel
 from funds import permissions, selectors
-from funds.models import AssistanceApplication, Status
+from funds.models import AssistanceApplication, Fund, Status
+from members.models import Role
 from members.permissions import is_manager
+from members.scoping import has_role, org_ids_with_role
 
 
 def todo_panel(request):
     user = request.user
-    items = selectors.todo_for(user)
+    listing = reverse("funds:applications")
+    items = [(what, count, f"{listing}?{query}") for what, count, query in selectors.todo_for(user)]
+    if has_role(user, Role.FUND_OFFICER):
+        for fund in Fund.objects.filter(organization__in=org_ids_with_role(user, Role.FUND_OFFICER)):
+            waiting = selectors.uses_waiting(fund)
+            count = waiting["visits"].count() + waiting["progress"].count()
+            if count:
+                items.append(("慰问金和帮扶资金待列支", count, reverse("funds:uses", args=[fund.pk])))
     notices = selectors.notices_for(user).count()
     if not items and not notices:
         return None

@@ -4,7 +4,15 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils import timezone
 
-from hardship.models import FamilyMember, HardshipCategory, HardshipRecord, HelpType, Pairing, PairingProgress
+from hardship.models import (
+    FamilyMember,
+    HardshipCategory,
+    HardshipRecord,
+    HelpType,
+    MoneySource,
+    Pairing,
+    PairingProgress,
+)
 from members.forms import DateInput
 from members.models import Member
 from members.scoping import MANAGER_ROLES, org_ids_with_role
@@ -150,7 +158,7 @@ class AgreementForm(forms.ModelForm):
 class ProgressForm(forms.ModelForm):
     class Meta:
         model = PairingProgress
-        fields = ["date", "help_type", "description", "money", "goods"]
+        fields = ["date", "help_type", "description", "money", "money_source", "money_source_note", "goods"]
         widgets = {
             "date": DateInput(),
             "description": forms.Textarea(attrs={"rows": 2}),
@@ -161,6 +169,8 @@ class ProgressForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["help_type"].queryset = HelpType.objects.filter(is_pairing_help=True)
         self.fields["help_type"].empty_label = "请选择"
+        self.fields["money_source"].choices = [("", "（无资金）"), *MoneySource.choices]
+        self.fields["money_source"].help_text = "从党内关怀基金支出的，由基金管理员列支入账"
         self.initial["date"] = self.initial.get("date") or timezone.localdate()
 
 

@@ -17,7 +17,9 @@ class MembersConfig(AppConfig):
         from members.audit_views import can_view_audit
 
         register_nav(NavItem("党员名册", "members:list", "bi-people", permissions.can_view_roster, order=10))
+        register_nav(NavItem("节假日安排", "calendar:index", "bi-calendar3", permissions.can_manage_calendar, order=90))
         register_nav(NavItem("操作日志", "audit_log", "bi-journal-text", can_view_audit, order=95))
+        register_home_panel(panels.calendar_panel, order=5)
         register_home_panel(panels.roster_panel, order=10)
         cache.watch(selectors.HOME_CACHE, (self.apps.get_model(label) for label in selectors.HOME_WATCHES))
         register_seed_step("members", seed.seed_members, order=0)

@@ -1,5 +1,6 @@
 """What the roster contributes to the home page."""
 
+from core import calendars, clock
 from core.registry import Panel
 from members import permissions, selectors
 
@@ -23,3 +24,14 @@ def roster_panel(request):
                             key=lambda row: -row["without_phone"])[:SHOWN_BRANCHES],
         )
     return Panel(title="党员队伍", template="members/_home_roster.html", context=context, order=10)
+
+
+def calendar_panel(request):
+    """From 1 November while next year's holiday schedule is not entered (and all year while this year's
+    is not), the organization department is asked to enter it: notices are otherwise provisional."""
+    if not permissions.can_manage_calendar(request.user):
+        return None
+    years = calendars.years_needing_schedule(clock.today())
+    if not years:
+        return None
+    return Panel(title="节假日安排待录入", template="members/_home_calendar.html", context={"years": years}, order=5)

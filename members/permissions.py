@@ -72,3 +72,12 @@ def row_is_sensitive_visible(user, member: Member, allowed: set[int] | None) -> 
     if allowed is None:
         return True
     return member.organization_id in allowed or (member.user_id is not None and member.user_id == user.pk)
+
+
+def can_manage_calendar(user) -> bool:
+    """The year's holiday schedule (节假日安排): the organization department and administrators."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return has_role(user, Role.ORG_DEPT)

@@ -21,3 +21,12 @@ def save_member(*, member: Member, by) -> Member:
     member.full_clean()
     member.save()
     return member
+
+
+def save_calendar_year(*, by, year: int, notice: str, ranges):
+    """Enter or change a year's holiday schedule; open notices are recomputed (core.calendars)."""
+    from core.calendars import save_schedule
+
+    if not permissions.can_manage_calendar(by):
+        raise PermissionDenied("节假日安排由组织部和系统管理员录入")
+    return save_schedule(year=year, notice=notice, ranges=ranges, by=by)

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from hardship.models import MoneySource
 from members.models import Member
 from members.scoping import MANAGER_ROLES, branches_for
 from members.validators import add_years
@@ -31,6 +32,11 @@ class VisitForm(forms.Form):
     visitors = forms.ModelMultipleChoiceField(label="走访人", queryset=Member.objects.none(), widget=MembersPicker)
     amount = forms.DecimalField(label="慰问金（元）", required=False, min_value=0, max_digits=12, decimal_places=2,
                                 widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
+    money_source = forms.ChoiceField(label="慰问金来源", required=False,
+                                     choices=[("", "（无慰问金）"), *MoneySource.choices],
+                                     help_text="从党内关怀基金支出的，由基金管理员列支入账")
+    money_source_note = forms.CharField(label="其他渠道说明", required=False, max_length=100,
+                                        widget=forms.TextInput(attrs={"placeholder": "如：单位工会慰问经费"}))
     goods = forms.CharField(label="慰问物品", required=False, max_length=200,
                             widget=forms.TextInput(attrs={"placeholder": "如：米、油、慰问信"}))
     notes = forms.CharField(label="走访情况", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -54,6 +60,8 @@ class VisitForm(forms.Form):
             Div(Div("occasion", css_class="col-7"), Div("visited_on", css_class="col-5"), css_class="row g-2"),
             "visitors",
             Div(Div("amount", css_class="col-5"), Div("goods", css_class="col-7"), css_class="row g-2"),
+            Div(Div("money_source", css_class="col-12 col-md-5"), Div("money_source_note", css_class="col-12 col-md-7"),
+                css_class="row g-2"),
             "notes", "follow_up", "plan_item",
         )
 

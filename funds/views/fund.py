@@ -10,11 +10,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
+from core import clock
+from core.calendars import july_first, spring_festival
 from core.errors import DomainError
 from core.pagination import PageSizeMixin
 from funds import permissions, selectors, services
@@ -44,8 +45,10 @@ class FundListView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        year = timezone.localdate().year
-        context["rows"] = [(fund, selectors.year_summary(fund, year)) for fund in context["funds"]]
+        year = clock.today().year
+        user = self.request.user
+        context["rows"] = [(fund, selectors.year_summary(fund, year), permissions.can_manage_fund(user, fund),
+                            permissions.can_set_rules(user, fund)) for fund in context["funds"]]
         context["year"] = year
         context["openable"] = selectors.organizations_without_fund(self.request.user)
         return context
@@ -99,7 +102,9 @@ class LedgerView(LoginRequiredMixin, PageSizeMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         fund = self.get_fund()
-        context.update(fund=fund, can_manage=permissions.can_manage_fund(self.request.user, fund),
+        user = self.request.user
+        context.update(fund=fund, can_manage=permissions.can_manage_fund(user, fund),
+                       can_set_rules=permissions.can_set_rules(user, fund), target=selectors.target_for(fund),
                        income_form=IncomeForm(), ledger_sum=selectors.ledger_sum(fund))
         return context
 
@@ -118,7 +123,7 @@ class SummaryView(LoginRequiredMixin, TemplateView):
 
 
 def _summary_context(request, fund: Fund) -> dict:
-    years = selectors.fund_years(fund) or [timezone.localdate().year]
+    years = selectors.fund_years(fund) or [clock.today().year]
     try:
         year = int(request.GET.get("year", years[0]))
     except ValueError:
@@ -186,8 +191,7 @@ class BatchView(LoginRequiredMixin, TemplateView):
                                  pk=kwargs["pk"])
         if not permissions.can_manage_fund(self.request.user, fund):
             raise Http404
-        today = timezone.localdate()
-        from core.calendars import july_first, spring_festival
+        today = clock.today()
 
         occasions = [("春节", spring_festival(today.year)), ("春节", spring_festival(today.year + 1)),
                      ("七一", july_first(today.year)), ("七一", july_first(today.year + 1))]
@@ -195,7 +199,7 @@ class BatchView(LoginRequiredMixin, TemplateView):
         context.update(
             fund=fund,
             ready=fund.applications.filter(status=Status.NOTICE_PASSED)
-            .select_related("member", "organization").order_by("organization__path", "member__name"),
+            .select_related("member", "organization", "partner_unit").order_by("organization__path", "member__name"),
             default_title=f"{day.year}年{name}前帮扶资金发放",
             next_occasion=(name, day),
             batches=fund.batches.select_related("created_by")[:10],
@@ -229,7 +233,7 @@ class BatchDetailView(LoginRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rows"] = self.object.applications.select_related("member", "organization").order_by(
+        context["rows"] = self.object.applications.select_related("member", "organization", "partner_unit").order_by(
             "organization__path", "member__name"
         )
         return context
