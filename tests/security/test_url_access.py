@@ -20,6 +20,7 @@ from members.models import Organization, Role
 from notifications.services import notify
 from reports.models import ReportJob
 from tests.factories import AppointmentFactory, MemberFactory, OrganizationFactory
+from tests.funds.factories import approve, hold_meeting
 
 pytestmark = pytest.mark.django_db
 PERSONAS = ["shuji1", "shuji2", "zhiwei1", "dangyuan1", "zzb", "jijin"]
@@ -154,11 +155,39 @@ def _foreign_application(*, to_notice: bool = False):
     app = services.create_application(by=secretary, member=member, kind="temporary", amount_requested="500.00",
                                       reason="外县绝密申请理由", submit=True)
     if to_notice:
-        services.record_meeting(application_id=app.pk, by=secretary, meeting_on=dt.date.today(), attendees=10,
-                                votes_for=8, votes_against=1, votes_abstain=1)
-        services.approve(application_id=app.pk, by=department, amount_approved="500.00")
+        hold_meeting(app, by=secretary)
+        services.confirm_meeting(application_id=app.pk, by=department, confirm=True)
+        approve(app, by=AppointmentFactory(organization=app.organization.parent, role=Role.ORG_DEPT).user,
+                amount="500.00")
     app.refresh_from_db()
     return app
+
+
+def foreign_reconsideration(unit) -> Foreign:
+    """An emergency of the foreign unit, approved, whose branch meeting did not pass it."""
+    from funds import services
+
+    _, secretary, department, member = _foreign_funds()
+    app = services.create_application(by=secretary, member=member, kind="disaster", amount_requested="500.00",
+                                      reason="外县绝密申请理由", submit=True, is_emergency=True)
+    approve(app, by=department, amount="500.00")
+    hold_meeting(app, by=secretary, passed=False)
+    services.confirm_meeting(application_id=app.pk, by=AppointmentFactory(
+        organization=app.organization.parent, role=Role.ORG_DEPT).user, confirm=True)
+    app.refresh_from_db()
+    status = app.status
+    return Foreign({"pk": app.pk}, ["外县党员", "外县绝密申请理由"],
+                   changed=lambda: type(app).objects.get(pk=app.pk).status != status)
+
+
+def foreign_partner(unit) -> Foreign:
+    from funds import services
+
+    fund, _, department, member = _foreign_funds()
+    partner = services.add_partner_unit(fund_id=fund.pk, name="外县绝密共建单位", liaison=member.organization,
+                                        contact="", by=department)
+    return Foreign({"pk": partner.pk}, ["外县绝密共建单位"],
+                   changed=lambda: not type(partner).objects.get(pk=partner.pk).is_active)
 
 
 def foreign_application(unit) -> Foreign:
@@ -259,12 +288,16 @@ OBJECT_ROUTES: dict[str, Callable[..., Foreign]] = {
     **{f"hardship:{name}": foreign_pairing for name in (
         "pairing_detail", "agreement_edit", "agreement_print", "progress_add", "pairing_end")},
     "hardship:import_errors": unknown_token,
-    **{f"funds:{name}": foreign_fund for name in ("ledger", "summary", "income", "batch_new", "batch_disburse")},
+    **{f"funds:{name}": foreign_fund for name in (
+        "ledger", "summary", "income", "batch_new", "batch_disburse", "rules", "set_bound", "set_target",
+        "add_partner", "uses", "pay_visit", "pay_progress")},
+    "funds:toggle_partner": foreign_partner,
+    **{f"funds:{name}": foreign_reconsideration for name in ("reconsider", "recover")},
     "funds:reverse": foreign_entry,
     "funds:batch": foreign_batch,
     **{f"funds:{name}": foreign_application for name in (
-        "application", "application_edit", "submit", "withdraw", "return", "meeting", "approve", "reject", "object",
-        "disburse")},
+        "application", "application_edit", "submit", "withdraw", "return", "meeting", "confirm_meeting", "approve",
+        "reject", "object", "disburse")},
     "funds:resolve": foreign_objection_on_application,
     "funds:attachment": foreign_attachment,
     "visits:detail": foreign_visit,
@@ -276,6 +309,9 @@ OBJECT_ROUTES: dict[str, Callable[..., Foreign]] = {
 PLAIN_ROUTES = {
     "home", "login", "logout", "password_change", "password_change_done", "two_factor_setup", "two_factor_verify",
     "two_factor_disable", "me", "audit_log", "healthz",
+    # The national holiday schedule: one for every unit, entered by the organization department
+    # (tests/members/test_calendar_page.py tries every other role).
+    "calendar:index", "calendar:year",
     "members:list", "members:create", "members:import", "members:import_template", "members:export", "members:search",
     "notifications:inbox", "notifications:read_all",
     "reports:dashboard", "reports:annual", "reports:holiday", "reports:holiday_xlsx",

@@ -13,6 +13,7 @@ from members.seed import DEMO_PASSWORD, SeedContext, build_organizations
 ACCOUNTS = [
     ("admin", "系统管理员（超级用户）"),
     ("zzb", "组织部，管理整个党委"),
+    ("zzb2", "组织部副部长（处理公示异议：审批人不处理自己批准的申请的异议）"),
     ("shuji1", "机关第一党支部书记"),
     ("shuji2", "机关第二党支部书记"),
     ("zhiwei1", "机关第一党支部支委委员"),
