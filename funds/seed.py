@@ -16,7 +16,7 @@ from decimal import Decimal
 from core import clock
 from core.calendars import july_first, spring_festival
 from funds import services
-from funds.models import CommitteeDecision, Kind, Source, Status
+from funds.models import CommitteeDecision, Kind, Source
 from hardship.models import HardshipRecord, MoneySource, Pairing
 from members.selectors import voting_members_on
 

@@ -145,7 +145,7 @@ def test_a_meeting_without_quorum_decides_nothing(unit, fund, login):
     for present in (3, 18):
         with pytest.raises(DomainError, match=f"到会 {present} 人，未超过应到会 36 人的半数（至少应到 19 人）"):
             _meeting(app, unit.shuji2, present, present)
-    with pytest.raises(DomainError, match="多于名册中第二党支部.*有表决权的正式党员 36 人"):
+    with pytest.raises(DomainError, match=r"多于名册中第二党支部.*有表决权的正式党员 36 人"):
         _meeting(app, unit.shuji2, 37, 30)
     assert refreshed(app).status == Status.SUBMITTED and not refreshed(app).meeting_recorded
     _meeting(app, unit.shuji2, 19, 10, 9)
@@ -260,7 +260,7 @@ def test_a_revoked_paid_emergency_is_recovered_as_a_reversing_entry(unit, fund, 
     assert recovery.reverses == FundEntry.objects.get(application=app)
     assert refreshed(fund).balance == Decimal("10000.00")
     summary = selectors.year_summary(fund, clock.today().year)
-    assert dict((label, (n, amount)) for label, n, amount in summary["spending_rows"])["重灾救助"] == (0, Decimal("0"))
+    assert {label: (n, amount) for label, n, amount in summary["spending_rows"]}["重灾救助"] == (0, Decimal("0"))
     with pytest.raises(DomainError, match="没有待追回的资金"):
         services.record_recovery(application_id=app.pk, by=unit.jijin)
 
@@ -422,3 +422,21 @@ def test_a_partner_units_member_goes_through_the_same_approval_and_notice(unit, 
     summary = selectors.year_summary(fund, clock.today().year)
     assert ("重病救助", 1, Decimal("1500.00")) in summary["spending_rows"]
     assert FundEntry.objects.get(application=app).note == "赵大爷（城关镇幸福社区党委） 重病救助"
+
+
+def test_the_annual_workbook_counts_visits_pairing_partners_and_recoveries(unit, fund, login):
+    """Spending belongs to the branch of whoever it was for, net of recovered money."""
+    from tests.reports.test_annual import by_name, rows, workbook
+
+    services.pay_visit(visit_id=_visit(unit, amount="500.00").pk, by=unit.jijin)  # 刘一, branch 1
+    app = _emergency(unit, status=Status.DISBURSED, amount="3000.00")  # 张党员, branch 1
+    _meeting(app, unit.shuji1, 15, 5, 10)
+    services.reconsider(application_id=app.pk, by=unit.zzb, keep=False, reason="经查不属实",
+                        meeting_on=clock.today(), reference="党委会议纪要〔2026〕11号")
+    services.record_recovery(application_id=app.pk, by=unit.jijin)
+    book = workbook(login(unit.zzb), year=clock.today().year)
+    summary = by_name(rows(book, "汇总"))
+    assert summary["第一党支部"][12] == 500  # 500 for the visit; 3,000 paid and recovered
+    ledger = rows(book, "关怀基金收支")[2:-1]
+    labels = {(row[3], row[7]) for row in ledger}
+    assert ("走访慰问", "刘一") in labels and ("重灾救助", "张党员") in labels and ("追回：重灾救助", "张党员") in labels

@@ -13,7 +13,7 @@ from core.errors import DomainError
 from funds import services
 from funds.models import ApplicationEvent, AssistanceApplication, FundEntry, ImmutableError, Kind, Objection, Status
 from notifications.models import Notification
-from tests.funds.factories import application_in, approve, branch_meeting, fund_with, hold_meeting, refreshed
+from tests.funds.factories import application_in, approve, fund_with, refreshed
 
 pytestmark = pytest.mark.django_db
 
