@@ -108,7 +108,11 @@ def calendar_year(request, year: int):
                 return redirect("calendar:year", year=year)
         else:
             form.add_error(None, "请检查日期格式")
-    statutory = [(name, start, end) for name, start, end in calendars.statutory_ranges(year)]
+    statutory = calendars.statutory_ranges(year)
+    for line in formset:  # beside each line, the statutory days its notice must include
+        name = (line["name"].value() or "")
+        line.hint = "；".join(f"{n} {start:%-m月%-d日}" + (f"至{end:%-m月%-d日}" if end != start else "")
+                              for n, start, end in statutory if n and n in name)
     return render(request, "members/calendar_year.html", {
         "year": year, "schedule": schedule, "form": form, "formset": formset, "statutory": statutory,
         "changes": schedule.changes.select_related("changed_by").all()[:20] if schedule else [],

@@ -45,7 +45,7 @@ def open_fund(*, organization: Organization, by: User, name: str = "党内关怀
     fund, created = Fund.objects.get_or_create(organization=organization, defaults={"name": name})
     if created:
         AmountBound.objects.bulk_create(
-            AmountBound(fund=fund, kind=kind, minimum=Decimal(low), maximum=Decimal(high), updated_by=by)
+            AmountBound(fund=fund, kind=kind, minimum=Decimal(low), maximum=Decimal(high))
             for kind, (low, high) in DEFAULT_AMOUNT_BOUNDS.items()
         )
     return fund
