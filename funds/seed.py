@@ -156,7 +156,8 @@ class Unit:
                     else CommitteeDecision.MeetingKind.COMMITTEE)
             services.approve(application_id=application.pk, by=self.zzb, meeting_on=day, meeting_kind=kind,
                              reference=self.reference(day), amount_approved=amount or application.amount_requested,
-                             comment="经党委会研究同意")
+                             comment="灾情紧急，先行救助，支部党员大会事后补开" if application.is_emergency
+                             else "经党委会研究同意")
             application.refresh_from_db()
             return application
 

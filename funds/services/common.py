@@ -17,6 +17,7 @@ from funds.models import (
     ANNUAL_SUBSIDY_CATEGORIES,
     COMMITTED_STATUSES,
     DEFAULT_AMOUNT_BOUNDS,
+    ENDED_WITHOUT_PAYMENT,
     WORKFLOW,
     AmountBound,
     ApplicationEvent,
@@ -244,8 +245,6 @@ def check_annual_subsidy(application: AssistanceApplication) -> None:
     eligibility = annual_subsidy_eligibility(application.member if application.member_id else None)
     if not eligibility.eligible:
         raise DomainError(eligibility.reason)
-    from funds.models import ENDED_WITHOUT_PAYMENT
-
     other = (AssistanceApplication.objects.filter(member_id=application.member_id, year=application.year,
                                                   kind=Kind.ANNUAL)
              .exclude(status__in=ENDED_WITHOUT_PAYMENT).exclude(pk=application.pk).first())

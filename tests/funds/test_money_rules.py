@@ -440,3 +440,26 @@ def test_the_annual_workbook_counts_visits_pairing_partners_and_recoveries(unit,
     ledger = rows(book, "关怀基金收支")[2:-1]
     labels = {(row[3], row[7]) for row in ledger}
     assert ("走访慰问", "刘一") in labels and ("重灾救助", "张党员") in labels and ("追回：重灾救助", "张党员") in labels
+
+
+def test_the_party_committee_records_its_reconsideration_on_the_page(unit, fund, login):
+    app = _emergency(unit)
+    _meeting(app, unit.shuji1, 15, 5, 10)
+    page = login(unit.zzb).get(app.get_absolute_url()).content.decode()
+    assert "党委复议" in page and "记录复议决定" in page
+    assert "记录复议决定" not in login(unit.jijin).get(app.get_absolute_url()).content.decode()
+    url = f"/funds/applications/{app.pk}/reconsider/"
+    response = login(unit.zzb).post(url, {"keep": "0", "reason": "经核实灾情与申报不符", "meeting_kind": "committee",
+                                          "meeting_on": clock.today().isoformat()}, follow=True)
+    assert "会议纪要或决定文号" in response.content.decode()  # the reference is required: nothing changed
+    assert refreshed(app).status == Status.RECONSIDERATION
+    login(unit.zzb).post(url, {"keep": "0", "reason": "经核实灾情与申报不符", "meeting_kind": "committee",
+                               "meeting_on": clock.today().isoformat(), "reference": "党委会议纪要〔2026〕13号"})
+    app = refreshed(app)
+    assert app.status == Status.REJECTED
+    assert app.decisions.get(purpose="revoke").note == "经核实灾情与申报不符"
+    other = application_in(unit, Status.SUBMITTED, member=unit.member1, by=unit.shuji1)
+    response = login(unit.shuji1).post(f"/funds/applications/{other.pk}/reconsider/", {
+        "keep": "1", "reason": "x", "meeting_kind": "committee", "meeting_on": clock.today().isoformat(),
+        "reference": "x"})
+    assert response.status_code == 403  # who: a branch secretary does not record the 党委's decisions
