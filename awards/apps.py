@@ -7,8 +7,11 @@ class AwardsConfig(AppConfig):
 
     def ready(self) -> None:
         from awards import jobs  # noqa: F401 - the daily jobs register themselves
+        from awards.services import recompute_notices
         from core import audit
+        from core.calendars import schedule_changed
 
+        schedule_changed.connect(recompute_notices, dispatch_uid="awards.recompute_notices")
         audit.register(self.get_model("AwardCampaign"))
         audit.register(self.get_model("AwardCategory"))
         audit.register(self.get_model("Nomination"))

@@ -82,6 +82,7 @@ class AwardCampaign(Audited, models.Model):
     )
     notice_starts_on = models.DateField("公示开始日期", null=True, blank=True)
     notice_ends_on = models.DateField("公示截止日期", null=True, blank=True)
+    notice_working_days = models.PositiveSmallIntegerField("公示工作日数", null=True, blank=True)
     published_on = models.DateField("表彰日期", null=True, blank=True)
     cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
     created_by = models.ForeignKey(

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from awards import permissions
@@ -25,7 +26,7 @@ from awards.models import (
     Objection,
     ObjectionStatus,
 )
-from core.calendars import add_working_days
+from core.calendars import WorkCalendar
 from core.errors import DomainError
 from members.models import Appointment, Member, Organization, Role, User
 from notifications.services import notify
@@ -118,12 +119,45 @@ def start_notice(*, campaign_id: int, by: User, today: dt.date | None = None) ->
     if not campaign.nominations.filter(status=NominationStatus.APPROVED).exists():
         raise DomainError("没有评审通过的推荐，无法公示")
     days = settings.CARE["NOTICE_WORKING_DAYS"]
-    campaign.notice_starts_on = today
-    campaign.notice_ends_on = add_working_days(today, days)
+    period = WorkCalendar.load().period(today, days)
+    campaign.notice_starts_on, campaign.notice_ends_on, campaign.notice_working_days = period.start, period.end, days
+    provisional = "（暂定，节假日安排录入后自动重算）" if period.provisional else ""
     _move_campaign(campaign, to=CampaignStatus.NOTICE, by=by,
-                   comment=f"公示 {days} 个工作日，至 {campaign.notice_ends_on:%Y-%m-%d}")
-    campaign.save(update_fields=["status", "notice_starts_on", "notice_ends_on"])
+                   comment=f"公示 {days} 个工作日，至 {campaign.notice_ends_on:%Y-%m-%d}{provisional}")
+    campaign.save(update_fields=["status", "notice_starts_on", "notice_ends_on", "notice_working_days"])
     return campaign
+
+
+def recompute_notices(*, by: User | None, year: int, **_) -> int:
+    """The working-day calendar changed: every campaign in 公示 gets the end its working days now give.
+    A moved end is recorded in the campaign's history and told to the organizer's organization
+    department and to the secretaries of the branches whose nominees are on the list. Called inside the
+    calendar's transaction; returns how many moved."""
+    calendar = WorkCalendar.load()
+    moved = 0
+    for campaign in AwardCampaign.objects.select_for_update().filter(
+            status=CampaignStatus.NOTICE, notice_starts_on__isnull=False).order_by("pk"):
+        days = campaign.notice_working_days or settings.CARE["NOTICE_WORKING_DAYS"]
+        period = calendar.period(campaign.notice_starts_on, days)
+        if period.end == campaign.notice_ends_on:
+            continue
+        old, campaign.notice_ends_on = campaign.notice_ends_on, period.end
+        campaign.save(update_fields=["notice_ends_on"])
+        provisional = "（仍为暂定）" if period.provisional else ""
+        comment = (f"{year} 年节假日安排录入或调整，公示截止日由 {old:%Y-%m-%d} 改为 {period.end:%Y-%m-%d}"
+                   f"{provisional}")
+        AwardEvent.objects.create(campaign=campaign, actor=by, from_status=campaign.status,
+                                  to_status=campaign.status, comment=comment[:300])
+        branches = campaign.nominations.filter(status=NominationStatus.APPROVED).values("branch")
+        recipients = {a.user_id: a.user for a in Appointment.objects.filter(
+            Q(role=Role.ORG_DEPT, organization_id=campaign.organizer_id)
+            | Q(role=Role.SECRETARY, organization__in=branches)).select_related("user")}
+        for user in recipients.values():
+            notify(recipient=user, title=f"{campaign.title}公示截止日调整", body=comment,
+                   link=campaign.get_absolute_url(),
+                   dedupe_key=f"awards:notice-moved:{campaign.pk}:{period.end:%Y%m%d}:{user.pk}")
+        moved += 1
+    return moved
 
 
 @transaction.atomic

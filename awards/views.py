@@ -25,7 +25,7 @@ from awards.forms import (
     ReasonForm,
 )
 from awards.models import AwardCampaign, CampaignStatus, Nomination, NominationStatus, Objection
-from core.calendars import calendar_source
+from core.calendars import WorkCalendar
 from core.errors import DomainError
 from core.http import attachment
 from core.pagination import PageSizeMixin, page_size_from
@@ -68,6 +68,11 @@ class CampaignListView(RuleMixin, PageSizeMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["can_create"] = permissions.can_create_campaign(self.request.user)
         context["can_see_stats"] = permissions.can_see_honour_stats(self.request.user)
+        in_notice = [c for c in context["campaigns"] if c.is_in_notice]
+        if in_notice:
+            calendar = WorkCalendar.load()
+            for campaign in in_notice:
+                campaign.period = calendar.describe(campaign.notice_starts_on, campaign.notice_ends_on)
         return context
 
 
@@ -119,6 +124,8 @@ def campaign_detail(request, pk: int):
         "can_view_nominations": manages or bool(branches),
         "events": campaign.events.filter(nomination__isnull=True).select_related("actor__member").order_by("-at", "-id")
         if manages else [],
+        "period": WorkCalendar.load().describe(campaign.notice_starts_on, campaign.notice_ends_on)
+        if campaign.is_in_notice else None,
     }
     if campaign.status in (CampaignStatus.COLLECTING, CampaignStatus.REVIEWING) and branches:
         context["quota_table"] = selectors.branch_quota_table(campaign, branches)
@@ -148,7 +155,6 @@ def campaign_detail(request, pk: int):
         context.update(groups=groups, page_obj=page, honour_total=sum(counts.values()),
                        branch_choices=branch_choices, branch_id=branch_id)
         if campaign.is_in_notice:
-            context["calendar_source"] = calendar_source(campaign.notice_starts_on.year)
             context["notice_open"] = today <= campaign.notice_ends_on
             objecting = permissions.objecting_member(user, campaign)
             context["objecting_member"] = objecting

@@ -219,15 +219,15 @@ class _Builder:
     # -- 帮扶申请 and 关怀基金收支 -------------------------------------------------------------
 
     def funds(self) -> None:
-        from django.conf import settings
         from django.db.models import QuerySet as PlainQuerySet
         from django.db.models import Sum
 
-        from funds.models import AssistanceApplication, Fund, FundEntry, Kind, Source, Status
+        from funds.models import DEFAULT_AMOUNT_BOUNDS, AssistanceApplication, Fund, FundEntry, Kind, Source, Status
         from funds.seed import REASONS
 
         fund = Fund.objects.get(organization=self.committee)
-        bounds = settings.CARE["APPLICATION_AMOUNT_BOUNDS"]
+        bounds = DEFAULT_AMOUNT_BOUNDS
+        annual_taken = set(AssistanceApplication.objects.filter(kind=Kind.ANNUAL).values_list("member_id", "year"))
         kinds = [k.value for k in Kind]
         need = TARGET["applications"] - AssistanceApplication.objects.count()
         from members.models import Appointment, Role, User
@@ -246,6 +246,11 @@ class _Builder:
             low, high = (Decimal(v) for v in bounds[kind])
             amount = min(high, max(low, Decimal(self.rng.randrange(int(low), int(high) + 1, 50))))
             created = self.day()
+            if kind == Kind.ANNUAL:  # one 年度生活困难补助 a member a year (a unique constraint)
+                if (member_id, created.year) in annual_taken:
+                    kind, amount = Kind.TEMPORARY, Decimal("500")
+                else:
+                    annual_taken.add((member_id, created.year))
             status = self.rng.choice(finished)
             if self.rng.random() < 0.02:  # a few still in the workflow, moved within the last days
                 created = self.today - dt.timedelta(days=self.rng.randrange(20, 26))
@@ -260,6 +265,8 @@ class _Builder:
                 submitted_by_id=shuji, submitted_at=_aware(created),
                 meeting_on=created + dt.timedelta(days=5) if meeting else None,
                 meeting_attendees=23 if meeting else None, votes_for=21 if meeting else None,
+                meeting_roster_count=40 if meeting else None,
+                meeting_confirmed_at=_aware(created + dt.timedelta(days=5)) if meeting else None,
                 votes_against=1 if meeting else None, votes_abstain=1 if meeting else None,
                 meeting_recorded_by_id=shuji if meeting else None,
                 approved_by_id=zzb if committed else None,

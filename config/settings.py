@@ -327,15 +327,10 @@ CARE = {
     "NOTICE_WORKING_DAYS": env.int("CARE_NOTICE_WORKING_DAYS", default=5),
     "APPLICATION_STALE_DAYS": env.int("CARE_APPLICATION_STALE_DAYS", default=7),
     "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
-    # Per-kind amount bounds in yuan (min, max); 年度困难补助 200–300 元 per the seeds.
-    "APPLICATION_AMOUNT_BOUNDS": {
-        "living": ("50.00", "5000.00"),
-        "illness": ("100.00", "20000.00"),
-        "disaster": ("100.00", "20000.00"),
-        "education": ("100.00", "10000.00"),
-        "temporary": ("50.00", "3000.00"),
-        "annual": ("200.00", "300.00"),
-    },
+    # 紧急救助 approved before the branch meeting: reminder after N days without the meeting recorded.
+    "EMERGENCY_MEETING_DAYS": env.int("CARE_EMERGENCY_MEETING_DAYS", default=30),
+    # Per-kind amount bounds are data each fund keeps (funds.AmountBound, set by the organization
+    # department on the fund's 规则 page); new funds start from funds.models.DEFAULT_AMOUNT_BOUNDS.
     "MEMBER_YEARLY_CAP": env("CARE_MEMBER_YEARLY_CAP", default="30000.00"),
     # reports/: above this many members the annual workbook is built by a background task.
     "REPORT_SYNC_MAX_MEMBERS": env.int("CARE_REPORT_SYNC_MAX_MEMBERS", default=3000),

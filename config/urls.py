@@ -35,6 +35,7 @@ urlpatterns = [
     path("awards/", include("awards.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
+    path("calendar/", include("members.calendar_urls")),
     path("audit/", AuditLogView.as_view(), name="audit_log"),
     path("audit/access/", AccessLogView.as_view(), name="access_log"),
     path("healthz", public(healthz), name="healthz"),

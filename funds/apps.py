@@ -7,10 +7,17 @@ class FundsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import audit
+        from core.calendars import schedule_changed
         from funds import jobs  # noqa: F401 - the daily jobs register themselves
+        from funds.services import recompute_notices
 
+        schedule_changed.connect(recompute_notices, dispatch_uid="funds.recompute_notices")
         audit.register(self.get_model("Fund"))
         audit.register(self.get_model("AssistanceApplication"), exclude=["status_changed_at"])
         audit.register(self.get_model("Objection"))
         audit.register(self.get_model("FundEntry"))
         audit.register(self.get_model("ApplicationEvent"))
+        audit.register(self.get_model("CommitteeDecision"))
+        audit.register(self.get_model("AmountBound"))
+        audit.register(self.get_model("FundTarget"))
+        audit.register(self.get_model("PartnerUnit"))

@@ -1,4 +1,5 @@
-"""Daily work of the funds app: notices close themselves, stale applications are chased."""
+"""Daily work of the funds app: notices close themselves, stale applications are chased, emergencies
+whose branch meeting is not recorded are reminded."""
 
 from __future__ import annotations
 
@@ -16,3 +17,8 @@ def close_notices(day: dt.date) -> dict[str, int]:
 @daily_job("funds.remind_stale", label="提醒与督办积压的帮扶申请", order=31)
 def remind_stale(day: dt.date) -> dict[str, int]:
     return services.remind_stale(day=day)
+
+
+@daily_job("funds.emergency_meetings", label="提醒补录紧急救助的支部党员大会", order=32)
+def remind_emergency_meetings(day: dt.date) -> dict[str, int]:
+    return services.remind_emergency_meetings(day=day)

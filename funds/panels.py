@@ -1,16 +1,24 @@
 """What the funds app adds to the home page, the member page and /me/."""
 
 from django.db.models import Sum
+from django.urls import reverse
 
 from core.panels import Panel
 from funds import permissions, selectors
-from funds.models import AssistanceApplication, Status
+from funds.models import AssistanceApplication, Fund, Status
 from members import access
 
 
 def todo_panel(request):
     user = request.user
-    items = selectors.todo_for(user)
+    listing = reverse("funds:applications")
+    items = [(what, count, f"{listing}?{query}") for what, count, query in selectors.todo_for(user)]
+    if access.may(user, "fund", "disburse"):
+        for fund in Fund.objects.for_user(user, "disburse"):
+            waiting = selectors.uses_waiting(fund)
+            count = waiting["visits"].count() + waiting["progress"].count()
+            if count:
+                items.append(("慰问金和帮扶资金待列支", count, reverse("funds:uses", args=[fund.pk])))
     notices = selectors.notices_for(user).count()
     if not items and not notices:
         return None

@@ -5,7 +5,15 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 
 from core.params import ModelMultipleChoiceField, YearField
-from hardship.models import FamilyMember, HardshipCategory, HardshipRecord, HelpType, Pairing, PairingProgress
+from hardship.models import (
+    FamilyMember,
+    HardshipCategory,
+    HardshipRecord,
+    HelpType,
+    MoneySource,
+    Pairing,
+    PairingProgress,
+)
 from members import access
 from members.access import CREATE
 from members.forms import DateInput
@@ -155,7 +163,7 @@ class AgreementForm(forms.ModelForm):
 class ProgressForm(forms.ModelForm):
     class Meta:
         model = PairingProgress
-        fields = ["date", "help_type", "description", "money", "goods"]
+        fields = ["date", "help_type", "description", "money", "money_source", "money_source_note", "goods"]
         widgets = {
             "date": DateInput(),
             "description": forms.Textarea(attrs={"rows": 2}),
@@ -166,6 +174,8 @@ class ProgressForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["help_type"].queryset = HelpType.objects.filter(is_pairing_help=True)
         self.fields["help_type"].empty_label = "请选择"
+        self.fields["money_source"].choices = [("", "（无资金）"), *MoneySource.choices]
+        self.fields["money_source"].help_text = "从党内关怀基金支出的，由基金管理员列支入账"
         self.initial["date"] = self.initial.get("date") or timezone.localdate()
 
 

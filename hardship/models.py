@@ -16,6 +16,25 @@ from members.scoping import ScopedQuerySet
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
+class MoneySource(models.TextChoices):
+    """Where money handed over at a visit or in pairing help came from. Money from the care fund is
+    booked by the fund officer as a fund expense linked to the visit or the progress entry."""
+
+    CARE_FUND = "care_fund", "党内关怀基金"
+    OTHER = "other", "其他渠道"
+
+
+def money_source_rule(amount_field: str, name: str) -> models.CheckConstraint:
+    """Money handed over names its source (and an `other` source says which); no money, no source."""
+    return models.CheckConstraint(
+        condition=(Q(**{f"{amount_field}__gt": 0}) & ~Q(money_source="")
+                   & (~Q(money_source="other") | ~Q(money_source_note="")))
+        | (~Q(**{f"{amount_field}__gt": 0}) & Q(money_source="", money_source_note="")),
+        name=name,
+        violation_error_message="有资金时请选择资金来源（党内关怀基金或其他渠道，其他渠道须写明来源）；没有资金时不填来源",
+    )
+
+
 class HardshipCategory(models.Model):
     """A kind of hardship from the seeds (年老无固定收入, 因病致贫 …); rows come from a data migration."""
 
@@ -242,6 +261,8 @@ class PairingProgress(Audited, models.Model):
     money = models.DecimalField(
         "资金（元）", **MONEY, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
     )
+    money_source = models.CharField("资金来源", max_length=10, choices=MoneySource.choices, blank=True)
+    money_source_note = models.CharField("其他渠道说明", max_length=100, blank=True)
     goods = models.CharField("物品", max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, blank=True, on_delete=models.SET_NULL,
@@ -255,6 +276,7 @@ class PairingProgress(Audited, models.Model):
         ordering = ["-date", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(money__gte=0), name="pairing_progress_money_not_negative"),
+            money_source_rule("money", "pairing_progress_money_names_source"),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from hardship.models import (
     HardshipRecord,
     HardshipReview,
     HelpType,
+    MoneySource,
     Pairing,
     PairingProgress,
 )
@@ -224,6 +225,8 @@ def seed_hardship(ctx) -> None:
             progress.append(PairingProgress(
                 pairing=pairing, date=day, help_type=help_type, description=rng.choice(PROGRESS[help_type.code]),
                 money=money, goods=rng.choice(GOODS) if help_type.code == "living" else "",
+                # The helper's own help; money from the care fund is booked by the fund officer (funds' seed).
+                money_source=MoneySource.OTHER if money else "", money_source_note="帮扶人个人资助" if money else "",
                 recorded_by=shuji,
             ))
     help_link.objects.bulk_create(links, batch_size=2000)

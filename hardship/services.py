@@ -22,6 +22,7 @@ from hardship.models import (
     HardshipRecord,
     HardshipReview,
     HelpType,
+    MoneySource,
     Pairing,
     PairingProgress,
 )
@@ -29,6 +30,21 @@ from members.models import Member
 
 RECORD_TRANSITIONS = Transitions(RECORD_TRANSITIONS_TABLE, dict(HardshipRecord.Status.choices))
 PAIRING_TRANSITIONS = Transitions(PAIRING_TRANSITIONS_TABLE, dict(Pairing.Status.choices))
+
+
+def check_money_source(amount: Decimal | None, source: str, note: str) -> tuple[str, str]:
+    """Money handed over (at a visit, in pairing help) says where it came from: the care fund (booked
+    by the fund officer as the fund's expense) or another source, named. No money, no source."""
+    note = " ".join((note or "").split())
+    if not amount:
+        return "", ""
+    if source not in MoneySource.values:
+        raise DomainError("请选择资金来源：党内关怀基金或其他渠道", field="money_source")
+    if source == MoneySource.OTHER and not note:
+        raise DomainError("资金来自其他渠道的，请写明来源（如：单位工会慰问经费）", field="money_source_note")
+    if len(note) > 100:
+        raise DomainError("来源说明不能超过 100 个字", field="money_source_note")
+    return source, note if source == MoneySource.OTHER else ""
 
 
 def _departed_reason(member: Member) -> str | None:
@@ -273,6 +289,8 @@ def add_progress(
     help_type: HelpType,
     description: str,
     money: Decimal = Decimal("0"),
+    money_source: str = "",
+    money_source_note: str = "",
     goods: str = "",
     by,
 ) -> PairingProgress:
@@ -289,9 +307,10 @@ def add_progress(
         raise DomainError("请填写帮扶内容", field="description")
     if money is None or money < 0:
         raise DomainError("金额不能为负数", field="money")
+    money_source, money_source_note = check_money_source(money, money_source, money_source_note)
     return PairingProgress.objects.create(
         pairing=pairing, date=date, help_type=help_type, description=description.strip(), money=money,
-        goods=goods.strip(), recorded_by=by,
+        money_source=money_source, money_source_note=money_source_note, goods=goods.strip(), recorded_by=by,
     )
 
 

@@ -273,7 +273,7 @@ def pairing_detail(request, pk: int):
     context = {
         "pairing": pairing,
         "can_manage": can_manage,
-        "progress": list(pairing.progress.select_related("help_type", "recorded_by")),
+        "progress": list(pairing.progress.select_related("help_type", "recorded_by", "fund_payment")),
         "history": list(history_of(pairing)[:30]) if can_manage else [],
         "progress_form": ProgressForm() if active and can_log else None,
         "end_form": EndPairingForm(initial={"ended_on": timezone.localdate()}) if active and can_manage else None,

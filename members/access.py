@@ -78,6 +78,8 @@ TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
     "fund": ("关怀基金账目", {
         LIST: _roles(FUND, ORG), VIEW: _roles(FUND, ORG), CREATE: _roles(FUND), EDIT: _roles(FUND),
         "disburse": _roles(FUND),
+        # Amount bounds, the yearly target, 互联共建单位: the 党委's decisions, entered by its 组织部.
+        "rules": _roles(ORG),
         # The annual workbook's 关怀基金收支 sheet: a branch's own fund goes into its secretary's report.
         EXPORT: _roles(FUND, ORG, SEC),
     }),
@@ -89,7 +91,8 @@ TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
     "application": ("帮扶申请", {
         LIST: MANAGERS | {FUND, SELF}, VIEW: MANAGERS | {FUND, SELF},
         CREATE: _roles(SEC, SELF), EDIT: _roles(SEC, SELF),
-        "meeting": _roles(SEC), "return": _roles(SEC, ORG), "approve": _roles(ORG), "object": MANAGERS | {MEMBER},
+        "meeting": _roles(SEC), "confirm_meeting": MANAGERS, "return": _roles(SEC, ORG), "approve": _roles(ORG),
+        "object": MANAGERS | {MEMBER},
         "resolve": _roles(ORG), "disburse": _roles(FUND), EXPORT: MANAGERS | {FUND},
     }),
     # ... and the person's side: the reason, attachments, assistance history and ledger line. A fund
@@ -121,8 +124,9 @@ TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
 ACTION_LABELS = {
     LIST: "查看列表", VIEW: "查看详情", CREATE: "新建", EDIT: "修改", EXPORT: "导出", IMPORT: "导入",
     "review": "复核、注销", "summary": "本人页面摘要", "progress": "登记帮扶进展", "disburse": "发放",
-    "meeting": "记录支部大会", "return": "退回修改", "approve": "审批、驳回", "object": "提出异议",
-    "resolve": "处理异议", "manage": "截止、公示、发布、取消", "withdraw": "撤回推荐",
+    "meeting": "记录支部大会", "confirm_meeting": "确认支部大会记录", "return": "退回修改",
+    "approve": "审批、驳回、复议", "object": "提出异议", "resolve": "处理异议",
+    "rules": "设定金额标准、筹集目标、共建单位", "manage": "截止、公示、发布、取消", "withdraw": "撤回推荐",
 }
 
 

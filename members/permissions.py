@@ -104,3 +104,8 @@ class Disclosure:
         """Where a search may match the tail of a 身份证号 (None: everywhere). A masked role must not
         confirm a guessed number by searching for it."""
         return None if self.everything else self.org_ids
+
+
+def can_manage_calendar(user) -> bool:
+    """The year's holiday schedule (节假日安排): the organization department and administrators."""
+    return access.may(user, "calendar", EDIT)

@@ -182,6 +182,7 @@ def _accounts(ctx: SeedContext) -> None:
     specs = [
         ("admin", "系统管理员", None, None),
         ("zzb", "组织部", ctx.committee, Role.ORG_DEPT),
+        ("zzb2", "组织部副部长", ctx.committee, Role.ORG_DEPT),
         ("shuji1", None, branch1, Role.SECRETARY),
         ("shuji2", None, branch2, Role.SECRETARY),
         ("jijin", "基金管理员", ctx.committee, Role.FUND_OFFICER),

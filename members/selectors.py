@@ -67,3 +67,17 @@ def probation_due(user, *, limit: int = 20) -> list[Member]:
         .filter(party_status=Member.PartyStatus.PROBATIONARY, join_date__lte=cutoff)
         .select_related("organization").order_by("join_date")[:limit]
     )
+
+
+def voting_members_on(organization_id: int, day) -> QuerySet:
+    """Members of a branch with a vote at a 支部党员大会 on `day`: full members (预备党员 attend but do not
+    vote) on the roll that day. Read from the roster as it stands: a member transferred in after `day`
+    is counted, one transferred out before it is not. `is_under_discipline` does not say whether the
+    discipline is 留党察看 (which suspends the vote) or a lesser one (which does not), so it excludes
+    nobody: the count errs towards the stricter quorum."""
+    return Member.objects.filter(
+        Q(full_member_date__isnull=True) | Q(full_member_date__lte=day),
+        Q(deceased_on__isnull=True) | Q(deceased_on__gt=day),
+        Q(transferred_out_on__isnull=True) | Q(transferred_out_on__gt=day),
+        organization_id=organization_id, party_status=Member.PartyStatus.FULL, join_date__lte=day,
+    )

@@ -64,3 +64,12 @@ def resolve_import_conflict(*, conflict_id: int, resolution: str, by) -> ImportC
         conflict.resolved_at, conflict.resolved_by, conflict.resolution = timezone.now(), by, resolution[:200]
         conflict.save(update_fields=["resolved_at", "resolved_by", "resolution"])
     return conflict
+
+
+def save_calendar_year(*, by, year: int, notice: str, ranges):
+    """Enter or change a year's holiday schedule; open notices are recomputed (core.calendars)."""
+    from core.calendars import save_schedule
+
+    if not permissions.can_manage_calendar(by):
+        raise PermissionDenied("节假日安排由组织部和系统管理员录入")
+    return save_schedule(year=year, notice=notice, ranges=ranges, by=by)

@@ -57,7 +57,7 @@ MENU = (
         Item("帮扶申请", "funds:applications", "bi-clipboard-heart", ("application", LIST), (
             "funds:application", "funds:application_new", "funds:application_edit")),
         Item("关怀基金", "funds:index", "bi-wallet2", ("fund", LIST), (
-            "funds:ledger", "funds:summary", "funds:batch_new", "funds:batch")),
+            "funds:ledger", "funds:summary", "funds:batch_new", "funds:batch", "funds:rules", "funds:uses")),
         Item("公示栏", "funds:notices", "bi-megaphone", ("notice", VIEW)),
         Item("党务公开", "funds:public", "bi-journal-richtext", ("fund_public", VIEW)),
     )),
@@ -69,6 +69,9 @@ MENU = (
         Item("统计报表", "reports:dashboard", "bi-bar-chart", ("report", VIEW), ("reports:job",)),
         Item("节日走访汇总", "reports:holiday", "bi-calendar-check", ("plan", LIST)),
         Item("结对帮扶半年报告", "hardship:report", "bi-file-earmark-text", ("pairing", EXPORT)),
+    )),
+    Group("管理", "bi-sliders", (
+        Item("节假日安排", "calendar:index", "bi-calendar3", ("calendar", VIEW), ("calendar:*",)),
         Item("操作日志", "audit_log", "bi-journal-text", ("audit", VIEW)),
         Item("个人信息访问记录", "access_log", "bi-eye", ("access_log", VIEW)),
     )),

@@ -12,6 +12,7 @@ from visits import panels as visits_panels
 
 # Each takes the request and returns a Panel, or None when it has nothing for this user.
 HOME = (
+    members_panels.calendar_panel,
     members_panels.conflicts_panel,
     members_panels.roster_panel,
     hardship_panels.coverage_panel,

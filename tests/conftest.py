@@ -3,7 +3,7 @@
     党委 (committee) ─┬─ 第一党支部 (branch1): shuji1 (secretary), zhiwei1 (committee), dangyuan1 (member)
                       ├─ 第二党支部 (branch2): shuji2 (secretary)
                       └─ 党总支 (general) ── 第三党支部 (branch3)
-    zzb: organization department over the 党委; jijin: fund officer; admin: superuser.
+    zzb, zzb2: organization department over the 党委; jijin: fund officer; admin: superuser.
 """
 
 import os
@@ -100,6 +100,7 @@ def unit(db):
         dangyuan1=person("dangyuan1", branch1, name="张党员"),
         shuji2=person("shuji2", branch2, Role.SECRETARY, name="赵书记"),
         zzb=person("zzb", None, Role.ORG_DEPT, at=committee, member=False),
+        zzb2=person("zzb2", None, Role.ORG_DEPT, at=committee, member=False),
         jijin=person("jijin", None, Role.FUND_OFFICER, at=committee, member=False),
         admin=UserFactory(username="admin", is_superuser=True, is_staff=True),
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.filters import YearFilter
 from core.params import ModelMultipleChoiceField, PastDateField
+from hardship.models import MoneySource
 from members import access
 from members.access import CREATE, EDIT, LIST
 from members.models import Member
@@ -36,6 +37,11 @@ class VisitForm(forms.Form):
     visitors = ModelMultipleChoiceField(label="走访人", queryset=Member.objects.none(), widget=MembersPicker)
     amount = forms.DecimalField(label="慰问金（元）", required=False, min_value=0, max_digits=12, decimal_places=2,
                                 widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
+    money_source = forms.ChoiceField(label="慰问金来源", required=False,
+                                     choices=[("", "（无慰问金）"), *MoneySource.choices],
+                                     help_text="从党内关怀基金支出的，由基金管理员列支入账")
+    money_source_note = forms.CharField(label="其他渠道说明", required=False, max_length=100,
+                                        widget=forms.TextInput(attrs={"placeholder": "如：单位工会慰问经费"}))
     goods = forms.CharField(label="慰问物品", required=False, max_length=200,
                             widget=forms.TextInput(attrs={"placeholder": "如：米、油、慰问信"}))
     notes = forms.CharField(label="走访情况", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -59,6 +65,8 @@ class VisitForm(forms.Form):
             Div(Div("occasion", css_class="col-7"), Div("visited_on", css_class="col-5"), css_class="row g-2"),
             "visitors",
             Div(Div("amount", css_class="col-5"), Div("goods", css_class="col-7"), css_class="row g-2"),
+            Div(Div("money_source", css_class="col-12 col-md-5"), Div("money_source_note", css_class="col-12 col-md-7"),
+                css_class="row g-2"),
             "notes", "follow_up", "plan_item",
         )
 

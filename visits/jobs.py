@@ -20,7 +20,6 @@ from core import audit
 from core.jobs import daily_job
 from hardship.models import HardshipRecord
 from members.models import Appointment, Member, Organization, Role
-from members.validators import full_years_between
 from notifications.services import Message, notify_many
 from visits import selectors
 from visits.models import Occasion, VisitPlan, VisitPlanItem, VisitPrompt
@@ -222,7 +221,9 @@ def political_birthdays(day: dt.date) -> dict[str, int]:
         members = list(members_with_birthday(birthday))
         secretaries = secretaries_by_branch({m.organization_id for m in members})
         for member in members:
-            party_age = full_years_between(member.join_date, birthday)
+            # The anniversary in `birthday.year` (29 February falls on the 28th in common years):
+            # the years since joining, whatever the day of the month.
+            party_age = birthday.year - member.join_date.year
             if member.user_id:
                 kinds.append("greetings")
                 messages.append(Message(

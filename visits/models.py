@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from core.audit import Audited
+from hardship.models import MoneySource, money_source_rule
 from members.models import Member, Organization
 from members.scoping import ScopedQuerySet
 
@@ -43,6 +44,9 @@ class Visit(Audited, models.Model):
     visitors = models.ManyToManyField(Member, verbose_name="走访人", related_name="visits_made")
     goods = models.CharField("慰问物品", max_length=200, blank=True)
     amount = models.DecimalField("慰问金（元）", **MONEY, null=True, blank=True)
+    money_source = models.CharField("慰问金来源", max_length=10, choices=MoneySource.choices, blank=True)
+    money_source_note = models.CharField("其他渠道说明", max_length=100, blank=True,
+                                         help_text="如：单位工会慰问经费、上级组织部慰问金")
     notes = models.TextField("走访情况", blank=True)
     follow_up = models.TextField("需跟进的诉求", blank=True)
     created_by = models.ForeignKey(
@@ -64,6 +68,7 @@ class Visit(Audited, models.Model):
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0), name="visit_amount_not_negative"
             ),
+            money_source_rule("amount", "visit_money_names_source"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection
 
+from hardship.models import MoneySource
 from members.models import Member
 from members.seed import SeedContext
 from visits import selectors
@@ -24,6 +25,7 @@ SUMMARIES = [
 OPINIONS = ["希望多组织一些学习活动", "希望帮助解决小区路灯问题", "", "", "希望定期上门看望行动不便的老党员"]
 CONFIDENTIAL = ["对前期评优结果有些意见，需做好解释工作", "家庭矛盾较多，注意跟进", "情绪有波动，下次由书记再谈"]
 GOODS = ["大米、食用油", "慰问信、水果", "牛奶、慰问信", "大米、食用油、慰问信"]
+HOLIDAY_MONEY = ["党委节日慰问经费", "单位工会慰问经费", "上级组织部慰问金"]
 NOTES = ["身体状况尚可，与家人同住，对组织的关心表示感谢。", "老人行动不便，了解了日常照料情况。",
          "家中生活有一定困难，已登记需求。", "精神状态良好，谈了对社区工作的建议。"]
 
@@ -140,9 +142,13 @@ def seed_visits(ctx: SeedContext) -> None:
             item_visitors.append(who)
             if rng.random() < 0.75:
                 hardship = member.pk in hardship_ids
+                # Holiday 慰问金 from the 党委's and the unions' holiday budgets; money from the care fund goes
+                # through the fund officer (funds' seed logs and books a few of those through the services).
                 visits.append(Visit(
                     member=member, occasion=occasion, visited_on=holiday - dt.timedelta(days=rng.randint(1, 18)),
                     goods=rng.choice(GOODS), amount=Decimal(rng.choice([200, 300, 500])) if hardship else None,
+                    money_source=MoneySource.OTHER if hardship else "",
+                    money_source_note=rng.choice(HOLIDAY_MONEY) if hardship else "",
                     notes=rng.choice(NOTES),
                     follow_up="希望帮助申请临时救助" if hardship and rng.random() < 0.3 else "",
                     created_by=secretary_user,
@@ -157,8 +163,9 @@ def seed_visits(ctx: SeedContext) -> None:
         visits.append(Visit(
             member=member, occasion=occasion, visited_on=today - dt.timedelta(days=rng.randint(1, 330)),
             goods="水果、营养品" if occasion == Occasion.ILLNESS else "", notes=rng.choice(NOTES),
-            amount=Decimal("300.00") if occasion == Occasion.ILLNESS and rng.random() < 0.5 else None,
             created_by=secretary_user,
+            **({"amount": Decimal("300.00"), "money_source": MoneySource.OTHER, "money_source_note": "单位工会慰问经费"}
+               if occasion == Occasion.ILLNESS and rng.random() < 0.5 else {}),
         ))
         visit_visitors.append(visitors[member.organization_id][:1])
     visits = Visit.objects.bulk_create(visits, batch_size=2000)

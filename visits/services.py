@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import DomainError
+from hardship.services import check_money_source
 from members.models import Member
 from visits import permissions
 from visits.models import Occasion, Talk, Visit, VisitPlanItem, VisitPrompt
@@ -30,12 +31,15 @@ def log_visit(
     visitors: Iterable[Member],
     goods: str = "",
     amount: Decimal | None = None,
+    money_source: str = "",
+    money_source_note: str = "",
     notes: str = "",
     follow_up: str = "",
     plan_item: VisitPlanItem | None = None,
 ) -> Visit:
     """Record a visit. It ticks off the member's open plan item for that holiday and closes an open
-    prompt for the same occasion."""
+    prompt for the same occasion. 慰问金 names its source: from the care fund, the fund officer books it
+    as the fund's expense (funds.services.pay_visit); from elsewhere, the source is written down."""
     if not permissions.can_log_visit(by, member):
         raise PermissionDenied
     visitors = list(visitors)
@@ -45,6 +49,7 @@ def log_visit(
         raise DomainError("走访日期不能晚于今天", field="visited_on")
     if amount is not None and amount < 0:
         raise DomainError("慰问金不能为负数", field="amount")
+    money_source, money_source_note = check_money_source(amount, money_source, money_source_note)
     if member.transferred_out_on is not None:
         raise DomainError("该党员已转出，不能登记走访", field="member")
     if member.deceased_on is not None and occasion != Occasion.BEREAVEMENT:
@@ -59,6 +64,7 @@ def log_visit(
             raise DomainError(f"按计划走访的事由应为“{plan_item.plan.get_occasion_display()}”", field="occasion")
     visit = Visit.objects.create(
         member=member, visited_on=visited_on, occasion=occasion, goods=goods.strip(), amount=amount,
+        money_source=money_source, money_source_note=money_source_note,
         notes=notes.strip(), follow_up=follow_up.strip(), created_by=by,
     )
     visit.visitors.set(visitors)

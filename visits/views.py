@@ -49,7 +49,7 @@ class VisitDetailView(RuleMixin, DetailView):
     context_object_name = "visit"
 
     def get_queryset(self):
-        return visit_queryset(self.request.user).select_related("created_by")
+        return visit_queryset(self.request.user).select_related("created_by", "fund_payment")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -85,7 +85,8 @@ def visit_create(request):
         try:
             visit = services.log_visit(
                 by=user, member=data["member"], visited_on=data["visited_on"], occasion=data["occasion"],
-                visitors=data["visitors"], goods=data["goods"], amount=data["amount"], notes=data["notes"],
+                visitors=data["visitors"], goods=data["goods"], amount=data["amount"],
+                money_source=data["money_source"], money_source_note=data["money_source_note"], notes=data["notes"],
                 follow_up=data["follow_up"], plan_item=item,
             )
         except DomainError as exc:

@@ -5,22 +5,27 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
-from core import audit
+from core import audit, clock
 from core.errors import DomainError
 from funds.models import (
+    ANNUAL_SUBSIDY_CATEGORIES,
     COMMITTED_STATUSES,
+    DEFAULT_AMOUNT_BOUNDS,
+    ENDED_WITHOUT_PAYMENT,
     WORKFLOW,
+    AmountBound,
     ApplicationEvent,
     AssistanceApplication,
     Fund,
     Kind,
 )
-from members.models import Appointment, Organization, Role, User
+from members.models import Appointment, Member, Organization, Role, User
 from notifications.services import notify
 
 CENT = Decimal("0.01")
@@ -114,16 +119,21 @@ def _tell(users: Iterable[User], *, title: str, body: str, link: str, key: str) 
 
 def _applicant_users(application: AssistanceApplication) -> list[User]:
     users = {application.submitted_by_id: application.submitted_by}
-    if application.member.user_id:
+    if application.member_id and application.member.user_id:
         users[application.member.user_id] = application.member.user
     return list(users.values())
+
+
+def _title(application: AssistanceApplication, what: str) -> str:
+    return f"{application.recipient_label}的{application.get_kind_display()}{what}"
 
 
 def _move(application: AssistanceApplication, *, to: str, by: User | None, comment: str = "") -> ApplicationEvent:
     """The only way a status changes: checked against the table, recorded as an event."""
     WORKFLOW.check(application.status, to)
     event = ApplicationEvent.objects.create(
-        application=application, actor=by, from_status=application.status, to_status=to, comment=comment
+        application=application, actor=by, from_status=application.status, to_status=to, comment=comment,
+        created_at=clock.now(),
     )
     application.status = to
     application.status_changed_at = event.created_at
@@ -139,7 +149,7 @@ def _move_many(applications: list[AssistanceApplication], *, to: str, comments: 
     before = [copy.copy(application) for application in applications]
     events = ApplicationEvent.objects.bulk_create([
         ApplicationEvent(application=application, actor=None, from_status=application.status, to_status=to,
-                         comment=comment)
+                         comment=comment, created_at=clock.now())
         for application, comment in zip(applications, comments, strict=True)
     ])
     for application, event in zip(applications, events, strict=True):
@@ -162,23 +172,41 @@ def _locked(application_id: int) -> AssistanceApplication:
     try:
         return (
             AssistanceApplication.objects.select_for_update(of=("self",))
-            .select_related("member", "organization", "fund", "submitted_by", "member__user")
+            .select_related("member", "organization", "fund", "submitted_by", "member__user", "partner_unit")
             .get(pk=application_id)
         )
     except AssistanceApplication.DoesNotExist as exc:
         raise DomainError("申请不存在或已被删除") from exc
 
 
-def check_bounds(kind: str, amount: Decimal) -> None:
-    low, high = (Decimal(v) for v in settings.CARE["APPLICATION_AMOUNT_BOUNDS"][kind])
-    if not (low <= amount <= high):
-        raise DomainError(f"{Kind(kind).label}的金额应在 {low} 元至 {high} 元之间")
+def bound_for(fund_id: int, kind: str, *, lock: bool = False) -> AmountBound:
+    """The fund's bounds for a kind. A fund opened before bounds were data gets the defaults on first use."""
+    if kind not in Kind.values:
+        raise DomainError("请选择申请类别")
+    low, high = DEFAULT_AMOUNT_BOUNDS[kind]
+    queryset = AmountBound.objects.select_for_update() if lock else AmountBound.objects
+    bound, _ = queryset.get_or_create(fund_id=fund_id, kind=kind,
+                                      defaults={"minimum": Decimal(low), "maximum": Decimal(high)})
+    return bound
 
 
-def committed_in_year(member_id: int, year: int, *, excluding: int | None = None) -> Decimal:
-    qs = AssistanceApplication.objects.filter(member_id=member_id, year=year, status__in=COMMITTED_STATUSES)
-    if excluding:
-        qs = qs.exclude(pk=excluding)
+def check_bounds(fund_id: int, kind: str, amount: Decimal, *, lock: bool = False) -> AmountBound:
+    bound = bound_for(fund_id, kind, lock=lock)
+    if not (bound.minimum <= amount <= bound.maximum):
+        raise DomainError(f"{Kind(kind).label}的金额应在 {bound.minimum} 元至 {bound.maximum} 元之间")
+    return bound
+
+
+def _same_recipient(application: AssistanceApplication) -> Q:
+    if application.member_id:
+        return Q(member_id=application.member_id)
+    return Q(partner_unit_id=application.partner_unit_id, recipient_name=application.recipient_name)
+
+
+def committed_in_year(application: AssistanceApplication) -> Decimal:
+    """What the same person already has approved this year, the application itself left out."""
+    qs = AssistanceApplication.objects.filter(_same_recipient(application), year=application.year,
+                                              status__in=COMMITTED_STATUSES).exclude(pk=application.pk)
     return qs.aggregate(total=Sum("amount_approved"))["total"] or Decimal("0.00")
 
 
@@ -186,3 +214,46 @@ def yearly_cap() -> Decimal:
     return Decimal(settings.CARE["MEMBER_YEARLY_CAP"])
 
 
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether an applicant may receive the 年度生活困难补助, and why, in the words shown to reviewers."""
+
+    eligible: bool
+    reason: str
+
+
+def annual_subsidy_eligibility(member: Member | None) -> Eligibility:
+    """Seed 000: 对年老无固定收入、丧失劳动能力或因病因灾致贫的生活比较困难党员，统一进行登记建档，每年安排
+    200-300元的生活困难补助 — the member is on the ledger (在册) in one of those categories."""
+    from hardship.models import HardshipCategory, HardshipRecord
+
+    wanted = "、".join(HardshipCategory.objects.filter(code__in=ANNUAL_SUBSIDY_CATEGORIES)
+                      .order_by("sort_order").values_list("name", flat=True))
+    if member is None:
+        return Eligibility(False, "年度生活困难补助只发给本单位困难党员台帐在册的党员，互联共建单位的困难党员"
+                                  "可申请其他类别的救助")
+    record = HardshipRecord.objects.active().filter(member=member).prefetch_related("categories").first()
+    if record is None:
+        return Eligibility(False, f"{member.name}未列入困难党员台帐（在册）。年度生活困难补助限台帐在册、"
+                                  f"困难类别为{wanted}的党员，请先登记台帐")
+    names = [c.name for c in record.categories.all() if c.code in ANNUAL_SUBSIDY_CATEGORIES]
+    if not names:
+        others = "、".join(c.name for c in record.categories.all()) or "未填"
+        return Eligibility(False, f"{member.name}在台帐中的困难类别为{others}，不属于年度生活困难补助的范围"
+                                  f"（{wanted}）")
+    return Eligibility(True, f"台帐在册（{'、'.join(names)}），符合年度生活困难补助条件")
+
+
+def check_annual_subsidy(application: AssistanceApplication) -> None:
+    """The ledger condition and the one-a-year rule, under the member's row lock (taken by the caller)."""
+    if application.kind != Kind.ANNUAL:
+        return
+    eligibility = annual_subsidy_eligibility(application.member if application.member_id else None)
+    if not eligibility.eligible:
+        raise DomainError(eligibility.reason)
+    other = (AssistanceApplication.objects.filter(member_id=application.member_id, year=application.year,
+                                                  kind=Kind.ANNUAL)
+             .exclude(status__in=ENDED_WITHOUT_PAYMENT).exclude(pk=application.pk).first())
+    if other is not None:
+        raise DomainError(f"{application.member.name} {application.year} 年已有一份年度生活困难补助申请"
+                          f"（{other.get_status_display()}），每人每年只能安排一次")

@@ -6,12 +6,15 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 
+from core import clock
 from core.errors import DomainError
 from funds import permissions
 from funds.models import (
+    DEFAULT_AMOUNT_BOUNDS,
+    AmountBound,
     AssistanceApplication,
     DisbursementBatch,
     Fund,
@@ -25,6 +28,9 @@ from funds.services.common import (
     _locked,
     _move,
     _tell,
+    _title,
+    ancestor_ids,
+    fund_for,
     money,
 )
 from members.models import Organization, Role, User
@@ -35,8 +41,13 @@ from members.models import Organization, Role, User
 @transaction.atomic
 def open_fund(*, organization: Organization, by: User, name: str = "党内关怀基金专户") -> Fund:
     if not by.is_superuser and not permissions._holds(by, Role.FUND_OFFICER, organization.pk):
-        raise DomainError("只有该组织的基金管理员可以设立基金专户")
-    fund, _ = Fund.objects.get_or_create(organization=organization, defaults={"name": name})
+        raise PermissionDenied("只有该组织的基金管理员可以设立基金专户")
+    fund, created = Fund.objects.get_or_create(organization=organization, defaults={"name": name})
+    if created:
+        AmountBound.objects.bulk_create(
+            AmountBound(fund=fund, kind=kind, minimum=Decimal(low), maximum=Decimal(high))
+            for kind, (low, high) in DEFAULT_AMOUNT_BOUNDS.items()
+        )
     return fund
 
 
@@ -46,7 +57,7 @@ def record_income(
 ) -> FundEntry:
     fund = Fund.objects.select_for_update().select_related("organization").get(pk=fund_id)
     if not permissions.can_manage_fund(by, fund):
-        raise DomainError("只有本基金的基金管理员可以登记收入")
+        raise PermissionDenied("只有本基金的基金管理员可以登记收入")
     amount = money(amount)
     if amount <= 0:
         raise DomainError("收入金额应大于 0")
@@ -55,7 +66,7 @@ def record_income(
     donor = donor.strip()
     if source == Source.DONATION and not donor:
         raise DomainError("党员捐助须填写捐助人")
-    if occurred_on > timezone.localdate():
+    if occurred_on > clock.today():
         raise DomainError("发生日期不能晚于今天")
     entry = FundEntry.objects.create(
         fund=fund, kind=FundEntry.Kind.INCOME, source=source, donor=donor, amount=amount,
@@ -72,21 +83,21 @@ def reverse_entry(*, entry_id: int, by: User, reason: str) -> FundEntry:
     entry = FundEntry.objects.select_related("fund").get(pk=entry_id)
     fund = Fund.objects.select_for_update().select_related("organization").get(pk=entry.fund_id)
     if not permissions.can_manage_fund(by, fund):
-        raise DomainError("只有本基金的基金管理员可以登记冲正")
+        raise PermissionDenied("只有本基金的基金管理员可以登记冲正")
     reason = reason.strip()
     if not reason:
         raise DomainError("请填写冲正原因")
     if len(reason) > 150:  # the entry's 摘要 holds 200 characters, "冲正：" and the reason
         raise DomainError("冲正原因不能超过150个字")
     if entry.kind != FundEntry.Kind.INCOME:
-        raise DomainError("只能冲正收入分录；发放支出与申请一一对应，不能冲正")
+        raise DomainError("只能冲正收入分录；发放支出与申请一一对应，撤销须经党委复议后追回")
     if FundEntry.objects.filter(reverses=entry).exists():
         raise DomainError("该分录已经冲正过")
     if fund.balance < entry.amount:
         raise DomainError(f"基金余额 {fund.balance} 元，不足以冲正 {entry.amount} 元")
     reversal = FundEntry.objects.create(
         fund=fund, kind=FundEntry.Kind.REVERSAL, source=entry.source, donor=entry.donor, amount=-entry.amount,
-        occurred_on=timezone.localdate(), reverses=entry, note=f"冲正：{reason}", recorded_by=by,
+        occurred_on=clock.today(), reverses=entry, note=f"冲正：{reason}", recorded_by=by,
     )
     fund.balance -= entry.amount
     fund.save(update_fields=["balance"])
@@ -95,24 +106,25 @@ def reverse_entry(*, entry_id: int, by: User, reason: str) -> FundEntry:
 
 
 def _pay(application: AssistanceApplication, fund: Fund, by: User, batch: DisbursementBatch | None) -> FundEntry:
-    if not permissions.can_disburse(by, application):
+    if not permissions.may_disburse(by, application):
         if application.approved_by_id == by.pk:
-            raise DomainError("审批人不能经办发放，请由其他基金管理员发放")
-        raise DomainError("只有本基金的基金管理员可以发放（不能发放本人的申请）")
+            raise PermissionDenied("审批人不能经办发放，请由其他基金管理员发放")
+        raise PermissionDenied("只有本基金的基金管理员可以发放（不能发放本人的申请）")
     if application.status == Status.DISBURSED:
-        raise DomainError(f"{application.member.name}的申请已发放，不能重复发放")
+        raise DomainError(f"{application.recipient_label}的申请已发放，不能重复发放")
     if application.status != Status.NOTICE_PASSED:
-        raise DomainError(f"{application.member.name}的申请尚未公示期满，不能发放")
+        raise DomainError(f"{application.recipient_label}的申请尚未公示期满，不能发放")
     amount = application.amount_approved
     if fund.balance < amount:
-        raise DomainError(f"基金余额 {fund.balance} 元，不足以发放 {application.member.name}的 {amount} 元")
+        raise DomainError(f"基金余额 {fund.balance} 元，不足以发放 {application.recipient_label}的 {amount} 元")
     entry = FundEntry.objects.create(
-        fund=fund, kind=FundEntry.Kind.EXPENSE, amount=-amount, occurred_on=timezone.localdate(),
-        application=application, note=f"{application.member.name} {application.get_kind_display()}", recorded_by=by,
+        fund=fund, kind=FundEntry.Kind.EXPENSE, amount=-amount, occurred_on=clock.today(),
+        application=application, note=f"{application.recipient_label} {application.get_kind_display()}",
+        recorded_by=by,
     )
     fund.balance -= amount
     fund.save(update_fields=["balance"])
-    application.disbursed_by, application.disbursed_at, application.batch = by, timezone.now(), batch
+    application.disbursed_by, application.disbursed_at, application.batch = by, clock.now(), batch
     application.save(update_fields=["disbursed_by", "disbursed_at", "batch"])
     _move(application, to=Status.DISBURSED, by=by,
           comment=f"发放 {amount} 元" + (f"（{batch.title}）" if batch else ""))
@@ -135,12 +147,13 @@ def disburse_batch(*, fund_id: int, application_ids: Sequence[int], by: User, ti
     ids = sorted({int(pk) for pk in application_ids})
     if not ids:
         raise DomainError("请至少选择一项申请")
-    title = title.strip() or f"{timezone.localdate():%Y年%m月%d日}批量发放"
-    if len(title) > DisbursementBatch._meta.get_field("title").max_length:
-        raise DomainError("发放清单标题不能超过100个字")
+    title = " ".join(title.split()) or f"{clock.today():%Y年%m月%d日}批量发放"
+    if len(title) > 100:
+        raise DomainError("批次名称不能超过 100 个字")
     # Same lock order as `disburse`: applications (by id), then the fund.
     applications = list(
-        AssistanceApplication.objects.select_for_update(of=("self",)).select_related("member", "member__user", "fund")
+        AssistanceApplication.objects.select_for_update(of=("self",))
+        .select_related("member", "member__user", "fund", "partner_unit")
         .filter(pk__in=ids, fund_id=fund_id).order_by("pk")
     )
     if len(applications) != len(ids):
@@ -155,3 +168,106 @@ def disburse_batch(*, fund_id: int, application_ids: Sequence[int], by: User, ti
     return batch
 
 
+@transaction.atomic
+def record_recovery(*, application_id: int, by: User, note: str = "") -> FundEntry:
+    """The money of an emergency the 党委 revoked after payment is back: a reversing entry of the payment,
+    the fund's balance restored, the application 已追回."""
+    application = _locked(application_id)
+    if not permissions.may_record_recovery(by, application):
+        raise PermissionDenied("只有本基金的基金管理员可以登记追回的资金")
+    if application.status != Status.RECOVERY_DUE:
+        raise DomainError(f"当前状态为“{application.get_status_display()}”，没有待追回的资金")
+    fund = Fund.objects.select_for_update().get(pk=application.fund_id)
+    payment = FundEntry.objects.get(application=application)
+    if FundEntry.objects.filter(reverses=payment).exists():
+        raise DomainError("该笔发放已经追回入账")
+    recovery = FundEntry.objects.create(
+        fund=fund, kind=FundEntry.Kind.REVERSAL, amount=-payment.amount, occurred_on=clock.today(), reverses=payment,
+        note=f"追回：{application.recipient_label} {application.get_kind_display()}（党委复议撤销）"
+        + (f"；{note.strip()}" if note.strip() else ""), recorded_by=by,
+    )
+    fund.balance -= payment.amount
+    fund.save(update_fields=["balance"])
+    _move(application, to=Status.RECOVERED, by=by, comment=f"已追回 {-payment.amount} 元，冲正原发放分录")
+    _tell(_applicant_users(application), title=_title(application, "申请的资金已追回入账"),
+          body=f"追回 {-payment.amount} 元。", link=_link(application), key=f"funds:recovered:{application.pk}")
+    return recovery
+
+
+# ---------------------------------------------------------------- 走访慰问 and 结对帮扶 paid from the fund
+
+
+def _check_use(*, fund: Fund, organization: Organization, amount, by: User, recorded_by_id: int | None,
+               occurred_on: dt.date, not_before: dt.date, what: str) -> Decimal:
+    if not permissions.can_manage_fund(by, fund):
+        raise PermissionDenied("只有本基金的基金管理员可以列支")
+    if fund.organization_id not in ancestor_ids(organization):
+        raise DomainError(f"该{what}不在本基金的支付范围内")
+    if recorded_by_id == by.pk:
+        raise PermissionDenied(f"登记{what}的人不能同时经办列支，请由其他基金管理员办理")
+    if not amount or amount <= 0:
+        raise DomainError(f"该{what}没有资金，无需列支")
+    if occurred_on > clock.today():
+        raise DomainError("列支日期不能晚于今天")
+    if occurred_on < not_before:
+        raise DomainError(f"列支日期不能早于{what}日期 {not_before:%Y-%m-%d}")
+    if fund.balance < amount:
+        raise DomainError(f"基金余额 {fund.balance} 元，不足以列支 {amount} 元")
+    return amount
+
+
+@transaction.atomic
+def pay_visit(*, visit_id: int, by: User, occurred_on: dt.date | None = None) -> FundEntry:
+    """A visit that handed over 慰问金 from the care fund becomes the fund's expense (走访慰问)."""
+    from hardship.models import MoneySource
+    from visits.models import Visit
+
+    visit = Visit.objects.select_for_update(of=("self",)).select_related("member__organization").get(pk=visit_id)
+    fund = fund_for(visit.member.organization)
+    if fund is None:
+        raise DomainError("上级党组织尚未设立关怀基金专户")
+    fund = Fund.objects.select_for_update().get(pk=fund.pk)
+    if visit.money_source != MoneySource.CARE_FUND:
+        raise DomainError("该走访的慰问金不是从关怀基金支出，不能列支")
+    if FundEntry.objects.filter(visit=visit).exists():
+        raise DomainError("该走访的慰问金已经列支，不能重复列支")
+    occurred_on = occurred_on or visit.visited_on
+    amount = _check_use(fund=fund, organization=visit.member.organization, amount=visit.amount, by=by,
+                        recorded_by_id=visit.created_by_id, occurred_on=occurred_on, not_before=visit.visited_on,
+                        what="走访")
+    entry = FundEntry.objects.create(
+        fund=fund, kind=FundEntry.Kind.EXPENSE, amount=-amount, occurred_on=occurred_on, visit=visit,
+        note=f"{visit.member.name} {visit.get_occasion_display()}走访慰问金", recorded_by=by,
+    )
+    fund.balance -= amount
+    fund.save(update_fields=["balance"])
+    return entry
+
+
+@transaction.atomic
+def pay_pairing_progress(*, progress_id: int, by: User, occurred_on: dt.date | None = None) -> FundEntry:
+    """Pairing help paid in money from the care fund becomes the fund's expense (结对帮扶)."""
+    from hardship.models import MoneySource, PairingProgress
+
+    progress = (PairingProgress.objects.select_for_update(of=("self",))
+                .select_related("pairing__record__member__organization", "pairing__helper").get(pk=progress_id))
+    member = progress.pairing.record.member
+    fund = fund_for(member.organization)
+    if fund is None:
+        raise DomainError("上级党组织尚未设立关怀基金专户")
+    fund = Fund.objects.select_for_update().get(pk=fund.pk)
+    if progress.money_source != MoneySource.CARE_FUND:
+        raise DomainError("该帮扶资金不是从关怀基金支出，不能列支")
+    if FundEntry.objects.filter(pairing_progress=progress).exists():
+        raise DomainError("该帮扶资金已经列支，不能重复列支")
+    occurred_on = occurred_on or progress.date
+    amount = _check_use(fund=fund, organization=member.organization, amount=progress.money, by=by,
+                        recorded_by_id=progress.recorded_by_id, occurred_on=occurred_on, not_before=progress.date,
+                        what="帮扶进展")
+    entry = FundEntry.objects.create(
+        fund=fund, kind=FundEntry.Kind.EXPENSE, amount=-amount, occurred_on=occurred_on, pairing_progress=progress,
+        note=f"{progress.pairing.helper.name}帮扶{member.name}（{progress.help_type}）", recorded_by=by,
+    )
+    fund.balance -= amount
+    fund.save(update_fields=["balance"])
+    return entry

@@ -6,19 +6,29 @@ from __future__ import annotations
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
-from core.calendars import calendar_source
+from core import clock
+from core.calendars import WorkCalendar
 from core.errors import DomainError
 from core.filters import YearFilter
 from core.pagination import PageSizeMixin
 from funds import permissions, selectors, services
-from funds.forms import ApplicationForm, ApproveForm, MeetingForm, ReasonForm, ResolveForm
+from funds.forms import (
+    ApplicationForm,
+    ApproveForm,
+    ConfirmMeetingForm,
+    MeetingForm,
+    ReasonForm,
+    ReconsiderForm,
+    RecoveryForm,
+    ResolveForm,
+)
 from funds.models import (
     AssistanceApplication,
     Attachment,
@@ -28,8 +38,9 @@ from funds.models import (
 )
 from members import access
 from members.access import CREATE, EDIT, LIST, VIEW, RuleMixin, requires
-from members.models import Organization
-from members.scoping import organizations_for
+from members.models import Organization, Role
+from members.scoping import org_ids, organizations_for
+from members.selectors import voting_members_on
 from members.validators import normalize_search
 
 # ---------------------------------------------------------------- applications
@@ -43,6 +54,8 @@ class ApplicationFilter(django_filters.FilterSet):
                                                     empty_label="全部支部")
     emergency = django_filters.BooleanFilter(field_name="is_emergency", label="紧急救助",
                                              widget=django_filters.widgets.BooleanWidget())
+    meeting = django_filters.ChoiceFilter(choices=[("unconfirmed", "支部大会记录待确认")], label="支部大会",
+                                          empty_label="全部", method="meeting_state")
     q = django_filters.CharFilter(method="search", label="姓名")
 
     class Meta:
@@ -54,9 +67,14 @@ class ApplicationFilter(django_filters.FilterSet):
         self.filters["organization"].queryset = organizations_for(
             user, *access.real_roles("application", LIST)).filter(kind=Organization.Kind.BRANCH)
 
+    def meeting_state(self, queryset, name, value):
+        return queryset.filter(meeting_on__isnull=False, meeting_confirmed_at__isnull=True)
+
     def search(self, queryset, name, value):
         value = normalize_search(value)
-        return queryset.filter(member__name__icontains=value) if value else queryset
+        if not value:
+            return queryset
+        return queryset.filter(Q(member__name__icontains=value) | Q(recipient_name__icontains=value))
 
 
 class ApplicationListView(RuleMixin, PageSizeMixin, FilterView):
@@ -67,7 +85,7 @@ class ApplicationListView(RuleMixin, PageSizeMixin, FilterView):
 
     def get_queryset(self):
         return AssistanceApplication.objects.for_user(self.request.user, LIST).select_related(
-            "member", "organization"
+            "member", "organization", "partner_unit"
         ).order_by("-status_changed_at", "-pk")
 
     def get_filterset_kwargs(self, filterset_class):
@@ -85,18 +103,28 @@ def _form_errors(form) -> str:
     return "；".join(e for errors in form.errors.values() for e in errors)
 
 
+def _bounds_help(user) -> str:
+    """The amounts of the fund the user's applications are paid from (the first branch they serve)."""
+    branch = Organization.objects.filter(pk__in=org_ids(user, Role.SECRETARY)).first()
+    member = getattr(user, "member", None)
+    organization = branch or (member.organization if member is not None else None)
+    return selectors.bounds_text(services.fund_for(organization)) if organization else ""
+
+
 @requires("application", CREATE)
 def application_new(request):
     if not permissions.can_start_application(request.user):
         raise PermissionDenied
-    form = ApplicationForm(request.POST or None, request.FILES or None, user=request.user)
+    form = ApplicationForm(request.POST or None, request.FILES or None, user=request.user,
+                           bounds_help=_bounds_help(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             application = services.create_application(
-                by=request.user, member=data["member"], kind=data["kind"], amount_requested=data["amount_requested"],
-                reason=data["reason"], is_emergency=data["is_emergency"], files=data["attachments"],
-                submit="submit" in request.POST,
+                by=request.user, member=data.get("member"), partner=data.get("partner"),
+                recipient_name=data.get("recipient_name") or "", kind=data["kind"],
+                amount_requested=data["amount_requested"], reason=data["reason"], is_emergency=data["is_emergency"],
+                files=data["attachments"], submit="submit" in request.POST,
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -112,6 +140,7 @@ def _scoped_application(request, pk: int, action: str = VIEW) -> AssistanceAppli
         AssistanceApplication.objects.for_user(request.user, action).select_related(
             "member", "member__user", "organization", "fund", "fund__organization", "submitted_by__member",
             "approved_by__member", "disbursed_by__member", "meeting_recorded_by__member",
+            "meeting_confirmed_by__member", "partner_unit",
         ),
         pk=pk,
     )
@@ -126,7 +155,7 @@ def application_edit(request, pk: int):
     initial = {"kind": application.kind, "amount_requested": application.amount_requested,
                "reason": application.reason, "is_emergency": application.is_emergency}
     form = ApplicationForm(request.POST or None, request.FILES or None, user=request.user, editing=application,
-                           initial=initial)
+                           initial=initial, bounds_help=selectors.bounds_text(application.fund))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -156,22 +185,27 @@ class ApplicationDetailView(RuleMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         app, user = self.object, self.request.user
-        status = app.status
         can = {
             "edit": permissions.can_edit(user, app),
-            "withdraw": permissions.can_withdraw(user, app) and app.status in (
-                Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.BRANCH_REVIEWED),
-            "meeting": permissions.can_record_meeting(user, app) and not app.meeting_recorded and (
-                status == Status.SUBMITTED or (app.is_emergency and app.approved_by_id)),
-            "approve": permissions.can_approve(user, app) and (
-                status == Status.BRANCH_REVIEWED or (status == Status.SUBMITTED and app.is_emergency)),
-            "return": permissions.can_return(user, app) and status in (Status.SUBMITTED, Status.BRANCH_REVIEWED),
-            "object": permissions.can_object(user, app) and status in (Status.IN_NOTICE, Status.OBJECTION)
-            and not permissions.is_approver(user, app),
-            "resolve": permissions.can_resolve_objection(user, app) and status == Status.OBJECTION,
-            "disburse": permissions.can_disburse(user, app) and status == Status.NOTICE_PASSED,
+            "withdraw": permissions.can_withdraw(user, app),
+            "meeting": permissions.can_record_meeting(user, app),
+            "confirm_meeting": permissions.can_confirm_meeting(user, app),
+            "approve": permissions.can_approve(user, app),
+            "reject": permissions.can_reject(user, app),
+            "return": permissions.can_return(user, app),
+            "object": permissions.can_object(user, app),
+            "resolve": permissions.can_resolve_objection(user, app),
+            "reconsider": permissions.can_reconsider(user, app),
+            "disburse": permissions.can_disburse(user, app),
+            "recover": permissions.can_record_recovery(user, app),
             "history": permissions.can_see_history(user, app),
         }
+        objections = list(
+            app.objections.select_related("raised_by__member", "resolved_by__member") if (
+                can["resolve"] or can["history"] or permissions.is_approver(user, app))
+            else app.objections.filter(raised_by=user))
+        for objection in objections:
+            objection.can_resolve = permissions.can_resolve_objection(user, app, objection)
         show_details = permissions.can_see_details(user, app)
         context.update(
             can=can,
@@ -179,19 +213,35 @@ class ApplicationDetailView(RuleMixin, DetailView):
             versions=app.versions.select_related("submitted_by__member"),
             show_details=show_details,
             attachments=app.attachments.all() if show_details else [],
-            objections=app.objections.select_related("raised_by__member", "resolved_by__member") if (
-                can["resolve"] or can["history"]) else app.objections.filter(raised_by=user),
+            objections=objections,
+            decisions=app.decisions.select_related("recorded_by__member"),
             meeting_form=MeetingForm(), approve_form=ApproveForm(initial={"amount_approved": app.amount_requested}),
-            reason_form=ReasonForm(), resolve_form=ResolveForm(),
-            calendar_source=calendar_source(app.notice_ends_on.year) if app.notice_ends_on else "",
+            reason_form=ReasonForm(), resolve_form=ResolveForm(), confirm_form=ConfirmMeetingForm(),
+            reconsider_form=ReconsiderForm(), recovery_form=RecoveryForm(),
+            period=WorkCalendar.load().describe(app.notice_starts_on, app.notice_ends_on),
+            emergency_overdue=permissions.emergency_meeting_overdue(app, _emergency_days()),
         )
+        if can["meeting"]:
+            roster = voting_members_on(app.organization_id, clock.today()).count()
+            context.update(roster_today=roster, quorum_today=roster // 2 + 1)
+        if app.kind == Kind.ANNUAL and (can["history"] or can["approve"]):
+            context["eligibility"] = services.annual_subsidy_eligibility(app.member if app.member_id else None)
         if can["history"] and show_details:
-            context["history"] = selectors.member_history(app.member)
-            context["hardship"] = selectors.hardship_line(app.member)
+            context["history"] = selectors.member_history(app)
+            context["hardship"] = selectors.hardship_line(app.member if app.member_id else None)
         return context
 
 
+def _emergency_days() -> int:
+    from django.conf import settings
+
+    return settings.CARE["EMERGENCY_MEETING_DAYS"]
+
+
 def _act(request, pk: int, action, success: str, *, step: str):
+    """Load the application where the role table lets the user do `step`, run the service, say how it
+    went. A refusal of *who* is a 403 (PermissionDenied propagates); a refusal of *what* is a message
+    on the application's page."""
     application = _scoped_application(request, pk, step)
     try:
         action(application)
@@ -202,10 +252,23 @@ def _act(request, pk: int, action, success: str, *, step: str):
     return redirect(application.get_absolute_url())
 
 
+def _with_form(form_class, service, data, **fixed):
+    """An action whose input is a form: invalid input is a message, valid input goes to the service."""
+
+    def action(application):
+        form = form_class(data)
+        if not form.is_valid():
+            raise DomainError(_form_errors(form))
+        service(application_id=application.pk, **fixed, **form.cleaned_data)
+
+    return action
+
+
 @requires("application", EDIT)
 @require_POST
 def submit(request, pk: int):
-    return _act(request, pk, lambda a: services.submit(application_id=a.pk, by=request.user), "申请已提交", step=EDIT)
+    return _act(request, pk, lambda a: services.submit(application_id=a.pk, by=request.user), "申请已提交",
+                step=EDIT)
 
 
 @requires("application", EDIT)
@@ -227,34 +290,37 @@ def return_for_revision(request, pk: int):
 @requires("application", "meeting")
 @require_POST
 def record_meeting(request, pk: int):
-    form = MeetingForm(request.POST)
+    return _act(request, pk, _with_form(MeetingForm, services.record_meeting, request.POST, by=request.user),
+                "支部大会评议情况已记录", step="meeting")
 
-    def action(application):
-        if not form.is_valid():
-            raise DomainError(_form_errors(form))
-        services.record_meeting(application_id=application.pk, by=request.user, **form.cleaned_data)
 
-    return _act(request, pk, action, "支部大会评议情况已记录", step="meeting")
+@requires("application", "confirm_meeting")
+@require_POST
+def confirm_meeting(request, pk: int):
+    return _act(request, pk, _with_form(ConfirmMeetingForm, services.confirm_meeting, data=request.POST,
+                                        by=request.user), "已处理支部大会记录", step="confirm_meeting")
 
 
 @requires("application", "approve")
 @require_POST
 def approve(request, pk: int):
-    form = ApproveForm(request.POST)
-
-    def action(application):
-        if not form.is_valid():
-            raise DomainError(_form_errors(form))
-        services.approve(application_id=application.pk, by=request.user, **form.cleaned_data)
-
-    return _act(request, pk, action, "已批准，公示已开始", step="approve")
+    return _act(request, pk, _with_form(ApproveForm, services.approve, request.POST, by=request.user),
+                "已批准，公示已开始", step="approve")
 
 
 @requires("application", "approve")
 @require_POST
 def reject(request, pk: int):
     return _act(request, pk, lambda a: services.reject(application_id=a.pk, by=request.user,
-                                                       reason=request.POST.get("reason", "")), "已驳回", step="approve")
+                                                       reason=request.POST.get("reason", "")),
+                "已驳回", step="approve")
+
+
+@requires("application", "approve")
+@require_POST
+def reconsider(request, pk: int):
+    return _act(request, pk, _with_form(ReconsiderForm, services.reconsider, request.POST, by=request.user),
+                "党委复议决定已记录", step="approve")
 
 
 @requires("application", "object")
@@ -292,6 +358,13 @@ def disburse(request, pk: int):
                 "已发放，已记入基金账目", step="disburse")
 
 
+@requires("application", "disburse")
+@require_POST
+def record_recovery(request, pk: int):
+    return _act(request, pk, _with_form(RecoveryForm, services.record_recovery, request.POST, by=request.user),
+                "追回的资金已入账，原发放分录已冲正", step="disburse")
+
+
 @requires("application_details", VIEW)
 def attachment_download(request, pk: int):
     """Attachments are never public media: only those who may read the application's details."""
@@ -307,7 +380,8 @@ def attachment_download(request, pk: int):
 
 
 class NoticeBoardView(RuleMixin, ListView):
-    """公示栏: name, kind, amount and notice dates — never income, ID number or health."""
+    """公示栏: name, kind, amount and notice dates — never income, ID number or health. A notice end
+    counted through days of a year without an official schedule is marked 暂定, date by date."""
 
     access = ("notice", VIEW)
     template_name = "funds/notices.html"
@@ -320,10 +394,12 @@ class NoticeBoardView(RuleMixin, ListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         allowed = permissions.objection_org_ids(user)
+        calendar = WorkCalendar.load()
         context["rows"] = [
-            (n, n.organization_id in allowed and n.member.user_id != user.pk) for n in context["notices"]
+            (n, calendar.describe(n.notice_starts_on, n.notice_ends_on),
+             n.organization_id in allowed and (n.member_id is None or n.member.user_id != user.pk)
+             and n.approved_by_id != user.pk and permissions.notice_open(n))
+            for n in context["notices"]
         ]
-        years = {n.notice_ends_on.year for n in context["notices"]} or {timezone.localdate().year}
-        context["calendar_sources"] = sorted({calendar_source(y) for y in years})
         context["reason_form"] = ReasonForm()
         return context

@@ -7,11 +7,12 @@ import django_filters
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
+from core import clock
+from core.calendars import july_first, spring_festival
 from core.errors import DomainError
 from core.filters import YearFilter
 from core.pagination import PageSizeMixin
@@ -50,8 +51,10 @@ class FundListView(RuleMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        year = timezone.localdate().year
-        context["rows"] = [(fund, selectors.year_summary(fund, year)) for fund in context["funds"]]
+        year = clock.today().year
+        user = self.request.user
+        context["rows"] = [(fund, selectors.year_summary(fund, year), permissions.can_manage_fund(user, fund),
+                            permissions.can_set_rules(user, fund)) for fund in context["funds"]]
         context["year"] = year
         context["openable"] = selectors.organizations_without_fund(self.request.user)
         return context
@@ -104,7 +107,9 @@ class LedgerView(RuleMixin, PageSizeMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         fund = self.get_fund()
-        context.update(fund=fund, can_manage=permissions.can_manage_fund(self.request.user, fund),
+        user = self.request.user
+        context.update(fund=fund, can_manage=permissions.can_manage_fund(user, fund),
+                       can_set_rules=permissions.can_set_rules(user, fund), target=selectors.target_for(fund),
                        income_form=IncomeForm(), ledger_sum=selectors.ledger_sum(fund))
         return context
 
@@ -122,7 +127,7 @@ class SummaryView(RuleMixin, TemplateView):
 
 
 def _summary_context(request, fund: Fund) -> dict:
-    years = selectors.fund_years(fund) or [timezone.localdate().year]
+    years = selectors.fund_years(fund) or [clock.today().year]
     year = year_param(request.GET.get("year"), default=years[0])
     return {"fund": fund, "years": years, "summary": selectors.year_summary(fund, year)}
 
@@ -187,8 +192,7 @@ class BatchView(RuleMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         fund = get_object_or_404(Fund.objects.for_user(self.request.user, "disburse").select_related("organization"),
                                  pk=kwargs["pk"])
-        today = timezone.localdate()
-        from core.calendars import july_first, spring_festival
+        today = clock.today()
 
         occasions = [("春节", spring_festival(today.year)), ("春节", spring_festival(today.year + 1)),
                      ("七一", july_first(today.year)), ("七一", july_first(today.year + 1))]
@@ -196,7 +200,7 @@ class BatchView(RuleMixin, TemplateView):
         context.update(
             fund=fund,
             ready=fund.applications.filter(status=Status.NOTICE_PASSED)
-            .select_related("member", "organization").order_by("organization__path", "member__name"),
+            .select_related("member", "organization", "partner_unit").order_by("organization__path", "member__name"),
             default_title=f"{day.year}年{name}前帮扶资金发放",
             next_occasion=(name, day),
             batches=fund.batches.select_related("created_by")[:10],
@@ -234,7 +238,7 @@ class BatchDetailView(RuleMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rows"] = self.object.applications.select_related("member", "organization").order_by(
+        context["rows"] = self.object.applications.select_related("member", "organization", "partner_unit").order_by(
             "organization__path", "member__name"
         )
         return context

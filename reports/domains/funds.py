@@ -1,5 +1,7 @@
 """关怀基金 and 帮扶申请 in the reports. Income belongs to the fund's organization (often the 党委
-itself: a “（本级）” row); spending to the applicant's branch."""
+itself: a “（本级）” row); spending to the branch of whoever it was for — the applicant (a partner unit's
+member: the liaison branch), the member visited (走访慰问), the member helped (结对帮扶) — net of money
+recovered after the 党委 revoked an emergency."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from core.xlsx import Column
-from funds.models import AssistanceApplication, Fund, FundEntry, Kind, Source, Status
+from funds.models import AssistanceApplication, Fund, FundEntry, Kind, Source, Status, Use
 from members.permissions import Disclosure
 from reports import annual, charts, metrics
 from reports.dashboard import Row, Section, unit_link
@@ -19,12 +21,14 @@ from reports.domains import CHUNK, add_section, display_names, local_date
 ZERO = Decimal("0.00")
 
 STATE_GROUPS = [
-    ("办理中", (Status.SUBMITTED, Status.RETURNED, Status.BRANCH_REVIEWED)),
+    ("办理中", (Status.SUBMITTED, Status.RETURNED, Status.BRANCH_REVIEWED, Status.RECONSIDERATION,
+             Status.RECOVERY_DUE)),
     ("已批准待发放", (Status.APPROVED, Status.IN_NOTICE, Status.OBJECTION, Status.NOTICE_PASSED)),
     ("已发放", (Status.DISBURSED,)),
-    ("未通过或撤回", (Status.REJECTED, Status.WITHDRAWN)),
+    ("未通过或撤回", (Status.REJECTED, Status.WITHDRAWN, Status.RECOVERED)),
 ]
-COMMITTED = (Status.APPROVED, Status.IN_NOTICE, Status.OBJECTION, Status.NOTICE_PASSED, Status.DISBURSED)
+COMMITTED = (Status.APPROVED, Status.IN_NOTICE, Status.OBJECTION, Status.NOTICE_PASSED, Status.DISBURSED,
+             Status.RECONSIDERATION, Status.RECOVERY_DUE)
 
 
 def entries_of_year(scope):
@@ -40,19 +44,37 @@ def _income(scope) -> dict[int, Decimal]:
     return {row["fund__organization_id"]: row["total"] for row in rows}
 
 
-def _spending_rows(scope):
-    return scope.once("funds.spending", lambda: list(
-        FundEntry.objects.filter(
-            kind=FundEntry.Kind.EXPENSE, application__organization_id__in=scope.branch_ids,
-            occurred_on__gte=scope.start, occurred_on__lte=scope.end,
-        ).values("application__organization_id", "application__kind").annotate(total=Sum("amount"), n=Count("id"))
-    ))
+USES = [*Kind.choices, *Use.choices]
+# (path from an entry to the branch, to what it paid for — or the use itself, entry kind, counted as)
+_SPENDING_PATHS = (
+    ("application__organization_id", "application__kind", FundEntry.Kind.EXPENSE, 1),
+    ("visit__member__organization_id", Use.VISIT, FundEntry.Kind.EXPENSE, 1),
+    ("pairing_progress__pairing__record__member__organization_id", Use.PAIRING, FundEntry.Kind.EXPENSE, 1),
+    ("reverses__application__organization_id", "reverses__application__kind", FundEntry.Kind.REVERSAL, -1),
+)
+
+
+def _spending_rows(scope) -> list[dict]:
+    """{"branch", "use", "total" (negative: money out), "n"} per branch and use; a recovery counts back."""
+    def compute():
+        rows = []
+        for branch, use, kind, sign in _SPENDING_PATHS:
+            entries = FundEntry.objects.filter(kind=kind, occurred_on__gte=scope.start, occurred_on__lte=scope.end,
+                                               **{f"{branch}__in": scope.branch_ids})
+            fixed = use in Use.values
+            for row in entries.values(branch, *([] if fixed else [use])).annotate(total=Sum("amount"),
+                                                                                    n=Count("id")):
+                rows.append({"branch": row[branch], "use": use if fixed else row[use], "total": row["total"],
+                             "n": sign * row["n"]})
+        return rows
+
+    return scope.once("funds.spending", compute)
 
 
 def _spending(scope) -> dict[int, Decimal]:
     result: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for row in _spending_rows(scope):
-        result[row["application__organization_id"]] += -row["total"]
+        result[row["branch"]] += -row["total"]
     return dict(result)
 
 
@@ -118,13 +140,12 @@ def income_section(scope) -> Section | None:
 
 def spending_section(scope) -> Section:
     rows = _spending_rows(scope)
-    kinds = list(Kind.choices)
     per_branch: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     counts: dict[int, int] = defaultdict(int)
     for row in rows:
-        per_branch[row["application__organization_id"]][row["application__kind"]] += -row["total"]
-        counts[row["application__organization_id"]] += row["n"]
-    used = [(code, label) for code, label in kinds if any(code in v for v in per_branch.values())]
+        per_branch[row["branch"]][row["use"]] += -row["total"]
+        counts[row["branch"]] += row["n"]
+    used = [(code, label) for code, label in USES if any(code in v for v in per_branch.values())]
     units = scope.units
 
     def unit_amount(unit, code):
@@ -145,7 +166,7 @@ def spending_section(scope) -> Section:
     table += [Row([f"其中：{label}", "", f"{by_kind[code]:,.2f}"]) for code, label in used]
     table.append(Row(["合计", sum(counts.values()), f"{sum(by_kind.values(), ZERO):,.2f}"], total=True))
     return Section(title="帮扶支出", chart=chart, headers=["支部", "发放笔数", "金额（元）"], rows=table,
-                   note="按申请人所在支部，以发放日期计")
+                   note="按申请人（走访、帮扶对象）所在支部，以发放日期计；追回的资金已抵减")
 
 
 def application_section(scope) -> Section:
@@ -200,22 +221,30 @@ def fund_sheet(scope, book) -> None:
     funds = {pk: f"{organization}{name}" for pk, organization, name in
              Fund.objects.filter(organization_id__in=scope.subtree_ids).values_list("id", "organization__name", "name")}
     clerks = display_names(entries.values("recorded_by_id"))
-    entry_kinds, sources, kinds = dict(FundEntry.Kind.choices), dict(Source.choices), dict(Kind.choices)
+    entry_kinds, sources, uses = dict(FundEntry.Kind.choices), dict(Source.choices), dict(USES)
     expense_kind = FundEntry.Kind.EXPENSE
     rows = (
         entries.order_by("fund__organization__path", "occurred_on", "id")
         .values_list("occurred_on", "fund_id", "kind", "source", "application__kind", "donor", "amount",
-                     "application__member__name", "note", "recorded_by_id")
+                     "application__member__name", "note", "recorded_by_id", "application__recipient_name",
+                     "visit__member__name", "pairing_progress__pairing__record__member__name",
+                     "reverses__application__kind", "reverses__application__member__name")
         .iterator(chunk_size=CHUNK)
     )
     append = sheet.append
-    for day, fund, kind, source, application_kind, donor, amount, applicant, note, clerk in rows:
+    for (day, fund, kind, source, application_kind, donor, amount, applicant, note, clerk, partner_member,
+         visited, helped, recovered_kind, recovered_from) in rows:
         expense = kind == expense_kind
+        if expense:
+            label = uses.get(application_kind) if application_kind else uses[Use.VISIT if visited else Use.PAIRING]
+        elif recovered_kind:
+            label = f"追回：{uses.get(recovered_kind, recovered_kind)}"
+        else:
+            label = sources.get(source, source)
         append((
-            day, funds[fund], entry_kinds.get(kind, kind),
-            kinds.get(application_kind, application_kind) if expense else sources.get(source, source), donor,
-            None if expense else amount, -amount if expense else None, applicant or "", note,
-            clerks.get(clerk, ""),
+            day, funds[fund], entry_kinds.get(kind, kind), label, donor,
+            None if expense else amount, -amount if expense else None,
+            applicant or partner_member or visited or helped or recovered_from or "", note, clerks.get(clerk, ""),
         ))
     sheet.add_totals()
 
@@ -238,15 +267,17 @@ def application_sheet(scope, book) -> None:
         .order_by("organization__path", "submitted_at", "id")
         .values_list("member__name", "organization__name", "kind", "is_emergency", "amount_requested",
                      "amount_approved", "status", "submitted_at", "meeting_on", "approved_at", "notice_ends_on",
-                     "disbursed_at", "reason", "member__organization_id", "member__user_id")
+                     "disbursed_at", "reason", "organization_id", "member__user_id", "recipient_name",
+                     "partner_unit__name")
         .iterator(chunk_size=CHUNK)
     )
     append = sheet.append
     for (name, branch, kind, emergency, requested, approved, status, submitted_at, meeting_on, approved_at,
-         notice_ends_on, disbursed_at, reason, org_id, user_id) in applications:
+         notice_ends_on, disbursed_at, reason, org_id, user_id, partner_member, partner_unit) in applications:
         full = details.full_for(org_id, user_id)
         append((
-            name, branch, kinds.get(kind, kind), "是" if emergency else "", requested, approved,
+            name or f"{partner_member}（{partner_unit}）", branch, kinds.get(kind, kind), "是" if emergency else "",
+            requested, approved,
             statuses.get(status, status), local_date(submitted_at), meeting_on, local_date(approved_at),
             notice_ends_on, local_date(disbursed_at), reason if full else "（不可见）",
         ))

@@ -102,3 +102,23 @@ def test_batch_and_single_disbursements_racing(unit):
     fund.refresh_from_db()
     assert fund.balance == Decimal("2000.00")
     _ledger_is_exact(fund)
+
+
+def test_two_annual_subsidies_for_the_same_member_at_once(unit):
+    """Two secretaries' clicks (or a double submission) for the same member's 年度生活困难补助 in one year:
+    the member's row lock lets one through and the other is told why; the unique index stands behind it."""
+    from funds.models import AssistanceApplication, Kind
+    from hardship.models import HardshipCategory
+    from tests.hardship.factories import RecordFactory
+
+    fund_with(unit)
+    RecordFactory(member=unit.member1, categories=[HardshipCategory.objects.get(code="old_no_income")])
+    second_secretary = UserFactory(username="shuji1b")
+    AppointmentFactory(user=second_secretary, organization=unit.branch1, role=Role.SECRETARY)
+    calls = [lambda by=by: services.create_application(
+        by=by, member=unit.member1, kind=Kind.ANNUAL, amount_requested="300.00", reason="年老体弱", submit=True)
+        for by in (unit.shuji1, second_secretary, unit.shuji1, second_secretary)]
+    results, errors = _race(calls)
+    assert len(results) == 1 and len(errors) == 3
+    assert all("每人每年只能安排一次" in e.message for e in errors)
+    assert AssistanceApplication.objects.filter(member=unit.member1, kind=Kind.ANNUAL).count() == 1

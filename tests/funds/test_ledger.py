@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -39,7 +40,7 @@ def test_donation_needs_a_donor_and_amounts_are_cents(unit, fund):
 
 def test_only_the_fund_officer_records_income(unit, fund):
     for user in (unit.zzb, unit.shuji1, unit.dangyuan1):
-        with pytest.raises(DomainError, match="基金管理员"):
+        with pytest.raises(PermissionDenied, match="基金管理员"):
             services.record_income(fund_id=fund.pk, by=user, source=Source.FISCAL, amount="1", occurred_on=TODAY())
 
 

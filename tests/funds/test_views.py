@@ -6,8 +6,14 @@ import pytest
 from django.urls import reverse
 
 from funds.models import AssistanceApplication, FundEntry, Status
-from hardship.models import HardshipRecord
+from hardship.models import HardshipCategory, HardshipRecord
 from tests.funds.factories import application_in, refreshed
+from tests.hardship.factories import RecordFactory
+
+
+def on_ledger(member, code="old_no_income"):
+    """A ledger line in a category of the 年度生活困难补助 (seed 000: 年老无固定收入……)."""
+    return RecordFactory(member=member, categories=[HardshipCategory.objects.get(code=code)])
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +81,7 @@ def test_application_list_is_scoped_and_query_count_is_constant(unit, fund, logi
 
 
 def test_member_applies_for_themself_on_the_page(unit, fund, login):
+    on_ledger(unit.dangyuan1.member)
     client = login(unit.dangyuan1)
     response = client.get("/funds/applications/new/")
     assert response.status_code == 200
@@ -104,12 +111,13 @@ def test_secretary_applies_on_behalf_within_their_branch_only(unit, fund, login)
 
 
 def test_approval_screen_shows_history_and_ledger_line(unit, fund, login):
+    record = on_ledger(unit.dangyuan1.member)
+    record.level = "special"
+    record.save()
     application_in(unit, Status.DISBURSED, kind="annual", amount="300.00")
     app = application_in(unit, Status.BRANCH_REVIEWED, kind="illness", amount="5000.00")
-    HardshipRecord.objects.create(member=unit.dangyuan1.member, level="special", household_size=3,
-                                  registered_on="2025-03-01")
     page = login(unit.zzb).get(f"/funds/applications/{app.pk}/").content.decode()
-    assert "历年帮扶情况" in page and "年度困难补助 300.00" in page
+    assert "历年帮扶情况" in page and "年度生活困难补助 300.00" in page
     assert "29700.00" in page  # what is left of the 30,000 cap
     assert "特别困难" in page
     assert "批准并开始公示" in page
@@ -119,16 +127,23 @@ def test_approval_screen_shows_history_and_ledger_line(unit, fund, login):
 
 def test_actions_through_the_pages_and_refusals_show_a_message(unit, fund, login):
     app = application_in(unit, Status.SUBMITTED)
-    response = login(unit.zzb).post(f"/funds/applications/{app.pk}/approve/", {"amount_approved": "1000"},
+    decided = {"meeting_on": app.submitted_at.date().isoformat(), "meeting_kind": "committee",
+               "reference": "党委会议纪要〔2026〕5号"}
+    response = login(unit.zzb).post(f"/funds/applications/{app.pk}/approve/", {"amount_approved": "1000", **decided},
                                     follow=True)
     assert "尚未经支部党员大会评议" in response.content.decode()
     assert refreshed(app).status == Status.SUBMITTED
     login(unit.shuji1).post(f"/funds/applications/{app.pk}/meeting/", {
-        "meeting_on": app.submitted_at.date().isoformat(), "attendees": 10, "votes_for": 8, "votes_against": 1,
-        "votes_abstain": 1})
+        "meeting_on": app.submitted_at.date().isoformat(), "attendees": 4, "votes_for": 3, "votes_against": 1,
+        "votes_abstain": 0})
     assert refreshed(app).status == Status.BRANCH_REVIEWED
-    login(unit.zzb).post(f"/funds/applications/{app.pk}/approve/", {"amount_approved": "900"})
-    assert refreshed(app).status == Status.IN_NOTICE
+    response = login(unit.zzb).post(f"/funds/applications/{app.pk}/approve/", {"amount_approved": "900"},
+                                    follow=True)
+    assert "会议日期" in response.content.decode() and refreshed(app).status == Status.BRANCH_REVIEWED
+    login(unit.zzb).post(f"/funds/applications/{app.pk}/approve/", {"amount_approved": "900", **decided})
+    app = refreshed(app)
+    assert app.status == Status.IN_NOTICE
+    assert app.decisions.get().reference == "党委会议纪要〔2026〕5号"
     assert login(unit.shuji2).post(f"/funds/applications/{app.pk}/approve/", {"amount_approved": "1"}).status_code \
         == 403
 
@@ -180,13 +195,15 @@ def test_batch_disbursement_is_all_or_nothing_with_a_printable_list(unit, fund, 
 
 
 def test_public_summary_for_members_without_personal_details(unit, fund, login):
+    on_ledger(unit.member1)
     application_in(unit, Status.DISBURSED, member=unit.member1, by=unit.shuji1, kind="annual", amount="300.00")
     page = login(unit.dangyuan1).get("/funds/public/").content.decode()
-    assert "财政拨款" in page and "10000.00" in page and "年度困难补助" in page
+    assert "财政拨款" in page and "10000.00" in page and "年度生活困难补助" in page and "走访慰问" in page
     assert "刘一" not in page
 
 
 def test_me_home_and_member_page_sections(unit, fund, login):
+    on_ledger(unit.dangyuan1.member)
     application_in(unit, Status.DISBURSED, kind="annual", amount="300.00")
     me = login(unit.dangyuan1).get("/me/").content.decode()
     assert "我的帮扶申请" in me and "累计已领取帮扶资金 <strong>300.00</strong>" in me

@@ -66,3 +66,6 @@ class ProgressFactory(factory.django.DjangoModelFactory):
     help_type = factory.LazyFunction(lambda: HelpType.objects.get(code="living"))
     description = "送去米和油"
     money = Decimal("0")
+    # Money names its source (a constraint): here the helper's own pocket unless a test says otherwise.
+    money_source = factory.LazyAttribute(lambda o: "other" if o.money else "")
+    money_source_note = factory.LazyAttribute(lambda o: "帮扶人个人资助" if o.money_source == "other" else "")

@@ -213,8 +213,15 @@ def test_progress_rules(unit, record1):
     pairing = PairingFactory(record=record1, started_on=TODAY - dt.timedelta(days=10))
     living = _living()[0]
     entry = services.add_progress(pairing_id=pairing.pk, date=TODAY, help_type=living, description="送米送油",
-                                  money=Decimal("200"), by=unit.shuji1)
-    assert entry.money == Decimal("200")
+                                  money=Decimal("200"), money_source="other", money_source_note="帮扶人个人资助",
+                                  by=unit.shuji1)
+    assert entry.money == Decimal("200") and entry.money_source_note == "帮扶人个人资助"
+    with pytest.raises(DomainError, match="请选择资金来源"):
+        services.add_progress(pairing_id=pairing.pk, date=TODAY, help_type=living, description="x",
+                              money=Decimal("100"), by=unit.shuji1)
+    with pytest.raises(DomainError, match="请写明来源"):
+        services.add_progress(pairing_id=pairing.pk, date=TODAY, help_type=living, description="x",
+                              money=Decimal("100"), money_source="other", by=unit.shuji1)
     with pytest.raises(DomainError, match="晚于今天"):
         services.add_progress(pairing_id=pairing.pk, date=TODAY + dt.timedelta(days=1), help_type=living,
                               description="x", by=unit.shuji1)

@@ -190,7 +190,7 @@ def test_progress_and_end_through_pages(unit, login, record1):
     client = login(unit.shuji1)
     client.post(reverse("hardship:progress_add", args=[pairing.pk]), {
         "date": TODAY.isoformat(), "help_type": HelpType.objects.get(code="living").pk, "description": "送米",
-        "money": "300", "goods": "大米"})
+        "money": "300", "money_source": "other", "money_source_note": "帮扶人个人资助", "goods": "大米"})
     assert pairing.progress.get().goods == "大米"
     client.post(reverse("hardship:pairing_end", args=[pairing.pk]), {"ended_on": TODAY.isoformat(),
                                                                      "outcome": "生活稳定"})

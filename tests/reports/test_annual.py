@@ -180,7 +180,7 @@ def test_funds_of_this_year_spending_and_applications(unit, login):
     assert summary["合计"][11:15] == (10000, 1000, 2, 1)
     ledger = rows(book, "关怀基金收支")
     expense = next(r for r in ledger[2:-1] if r[2] == "支出")
-    assert expense[3] == "生活困难补助" and expense[6] == 1000 and expense[7] == "张党员"
+    assert expense[3] == "生活救济补助" and expense[6] == 1000 and expense[7] == "张党员"
     assert ledger[-1][5] == 10000 and ledger[-1][6] == 1000
     applications = rows(book, "帮扶申请")
     assert sorted(r[0] for r in applications[2:-1]) == sorted(["张党员", "王支委", "刘一"])

@@ -67,12 +67,12 @@ def test_the_bulk_closing_of_other_objections_is_logged(unit):
     app = application_in(unit, Status.OBJECTION)
     second = fund_services.raise_objection(application_id=app.pk, by=unit.shuji1, reason="另一条异议")
     first = app.objections.exclude(pk=second.pk).get()
-    with set_actor(unit.zzb):
-        fund_services.resolve_objection(objection_id=first.pk, by=unit.zzb, upheld=True, resolution="情况属实")
+    with set_actor(unit.zzb2):  # zzb approved it: another of the organization department rules
+        fund_services.resolve_objection(objection_id=first.pk, by=unit.zzb2, upheld=True, resolution="情况属实")
     second.refresh_from_db()
     assert second.outcome == Objection.Outcome.UPHELD
     bulk = entries(Objection, object_pk=str(second.pk), action=LogEntry.Action.UPDATE).get()
-    assert bulk.actor == unit.zzb
+    assert bulk.actor == unit.zzb2
     assert bulk.additional_data["bulk"] is True
     assert bulk.additional_data["org_path"] == unit.branch1.path
 

@@ -15,6 +15,9 @@ class VisitFactory(factory.django.DjangoModelFactory):
     visited_on = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=10))
     occasion = Occasion.ROUTINE
     notes = "身体尚好"
+    # Money names its source (a constraint): a budget other than the care fund unless a test says otherwise.
+    money_source = factory.LazyAttribute(lambda o: "other" if getattr(o, "amount", None) else "")
+    money_source_note = factory.LazyAttribute(lambda o: "单位工会慰问经费" if o.money_source == "other" else "")
 
     @factory.post_generation
     def visitors(self, create, extracted, **kwargs):

@@ -154,11 +154,23 @@ def test_29_february_birthdays_fall_on_28_february_in_common_years(unit):
     jobs.political_birthdays(dt.date(2026, 2, 27))
     assert not Notification.objects.filter(recipient=user).exists()
     jobs.political_birthdays(dt.date(2026, 2, 28))
-    assert "入党21周年" in Notification.objects.get(recipient=user).title
+    assert "入党22周年" in Notification.objects.get(recipient=user).title  # 2004 → 2026: 22 years
     jobs.political_birthdays(dt.date(2028, 2, 28))
     assert Notification.objects.filter(recipient=user).count() == 1  # a leap year: not on the 28th
     jobs.political_birthdays(dt.date(2028, 2, 29))
     assert Notification.objects.filter(recipient=user, title__contains="入党24周年").count() == 1
+
+
+def test_a_29_february_member_is_told_the_full_count_on_28_february_of_a_common_year(unit):
+    """2012-02-29 → 2027-02-28 is the 15th anniversary (seed: 在每位党员入党之日……表示祝贺)."""
+    user = UserFactory(username="leap2012")
+    MemberFactory(organization=unit.branch1, user=user, name="闰日党员", join_date=dt.date(2012, 2, 29),
+                  full_member_date=dt.date(2013, 3, 1))
+    jobs.political_birthdays(dt.date(2027, 2, 28))
+    greeting = Notification.objects.get(recipient=user)
+    assert "入党15周年" in greeting.title
+    reminder = Notification.objects.get(recipient=unit.shuji1, title__contains="闰日党员")
+    assert "党龄15年" in reminder.title
 
 
 def test_deceased_and_transferred_members_get_no_greetings_and_secretary_no_reminder(unit):

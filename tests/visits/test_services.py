@@ -18,9 +18,23 @@ TODAY = dt.date.today()
 def test_log_visit_records_visitors_money_and_goods(unit):
     visit = services.log_visit(by=unit.shuji1, member=unit.member1, visited_on=TODAY, occasion=Occasion.ROUTINE,
                                visitors=[unit.shuji1.member, unit.zhiwei1.member], amount=Decimal("300.00"),
+                               money_source="other", money_source_note="单位工会慰问经费",
                                goods="大米", follow_up="希望帮助联系就业")
     assert set(visit.visitors.values_list("name", flat=True)) == {"李书记", "王支委"}
-    assert visit.amount == Decimal("300.00")
+    assert visit.amount == Decimal("300.00") and visit.money_source_note == "单位工会慰问经费"
+
+
+def test_money_handed_over_names_its_source(unit):
+    kwargs = {"by": unit.shuji1, "member": unit.member1, "visited_on": TODAY, "occasion": Occasion.ROUTINE,
+              "visitors": [unit.shuji1.member], "amount": Decimal("200.00")}
+    with pytest.raises(DomainError, match="请选择资金来源"):
+        services.log_visit(**kwargs)
+    with pytest.raises(DomainError, match="请写明来源"):
+        services.log_visit(**kwargs, money_source="other")
+    visit = services.log_visit(**kwargs, money_source="care_fund", money_source_note="ignored")
+    assert (visit.money_source, visit.money_source_note) == ("care_fund", "")
+    plain = services.log_visit(**{**kwargs, "amount": None}, money_source="care_fund")
+    assert plain.money_source == ""  # no money, no source
 
 
 @pytest.mark.parametrize(("changes", "message"), [

@@ -109,7 +109,7 @@ def test_visit_form_defaults_to_today_and_the_secretary_as_visitor(login, unit):
 def test_logging_a_visit_through_the_form(login, unit):
     response = login(unit.shuji1).post(reverse("visits:create"), {
         "member": unit.member1.pk, "occasion": Occasion.ILLNESS, "visited_on": TODAY.isoformat(),
-        "visitors": [unit.shuji1.member.pk, unit.zhiwei1.member.pk], "amount": "500", "goods": "水果",
+        "visitors": [unit.shuji1.member.pk, unit.zhiwei1.member.pk], "amount": "500", "money_source": "other", "money_source_note": "单位工会慰问经费", "goods": "水果",
         "notes": "住院治疗中", "follow_up": "",
     })
     assert response.status_code == 302

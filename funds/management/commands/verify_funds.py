@@ -1,9 +1,14 @@
-"""`manage.py verify_funds`: every fund's balance equals the sum of its ledger, every payment matches."""
+"""`manage.py verify_funds`: every fund's balance equals the sum of its ledger, every payment matches
+(applications paid once for what was approved, recovered ones reversed; visits and pairing help paid
+from the fund for the amount handed over)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F, Q, Sum
 
 from funds.models import AssistanceApplication, Fund, FundEntry, Status
+
+# Paid and still standing, or paid and being recovered / recovered (the payment stays, reversed).
+PAID = (Status.DISBURSED, Status.RECONSIDERATION, Status.RECOVERY_DUE, Status.RECOVERED)
 
 
 class Command(BaseCommand):
@@ -18,14 +23,23 @@ class Command(BaseCommand):
             if fund.balance != total:
                 problems.append(f"{fund}：余额 {fund.balance} 元，账目合计 {total} 元，相差 {fund.balance - total} 元")
         unpaid = AssistanceApplication.objects.filter(status=Status.DISBURSED, payment__isnull=True)
-        for application in unpaid.select_related("member"):
-            problems.append(f"申请 #{application.pk}（{application.member.name}）已发放但没有支出分录")
-        mismatched = FundEntry.objects.filter(kind=FundEntry.Kind.EXPENSE).filter(
-            ~Q(amount=-F("application__amount_approved")) | ~Q(application__status=Status.DISBURSED)
+        for application in unpaid.select_related("member", "partner_unit"):
+            problems.append(f"申请 #{application.pk}（{application.recipient_label}）已发放但没有支出分录")
+        expenses = FundEntry.objects.filter(kind=FundEntry.Kind.EXPENSE)
+        mismatched = expenses.filter(application__isnull=False).filter(
+            ~Q(amount=-F("application__amount_approved")) | ~Q(application__status__in=PAID)
             | ~Q(fund=F("application__fund"))
         )
         for entry in mismatched.select_related("application"):
             problems.append(f"支出分录 #{entry.pk} 与申请 #{entry.application_id} 的批准金额、状态或基金不符")
+        recovered = AssistanceApplication.objects.filter(status=Status.RECOVERED).exclude(
+            payment__reversed_by__amount=-F("payment__amount"))
+        for application in recovered:
+            problems.append(f"申请 #{application.pk} 已追回，但没有冲正其发放分录的入账")
+        for entry in expenses.filter(visit__isnull=False).exclude(amount=-F("visit__amount")):
+            problems.append(f"支出分录 #{entry.pk} 与走访 #{entry.visit_id} 的慰问金不符")
+        for entry in expenses.filter(pairing_progress__isnull=False).exclude(amount=-F("pairing_progress__money")):
+            problems.append(f"支出分录 #{entry.pk} 与帮扶进展 #{entry.pairing_progress_id} 的资金不符")
         for problem in problems:
             self.stderr.write(problem)
         if problems:
