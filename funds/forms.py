@@ -191,8 +191,8 @@ class PartnerForm(forms.Form):
 
     def __init__(self, *args, fund, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["liaison"].queryset = Organization.objects.subtree_of(fund.organization).branches().filter(
-            is_active=True)
+        self.fields["liaison"].queryset = Organization.objects.filter(
+            path__startswith=fund.organization.path, is_active=True).branches()
 
 
 class ReasonForm(forms.Form):

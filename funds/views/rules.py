@@ -4,7 +4,6 @@ officer's list of visits and pairing help paid from the fund that are still to b
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -123,7 +122,8 @@ def _pay(request, pk: int, service, key: str, what: str):
         return redirect("funds:uses", pk=fund.pk)
     item_id = id_param(request.POST.get("item"))
     if item_id is None:
-        raise Http404
+        messages.error(request, "请选择要列支的记录")
+        return redirect("funds:uses", pk=fund.pk)
     item = get_object_or_404(selectors.uses_waiting(fund)[key], pk=item_id)
     try:
         entry = service(by=request.user, occurred_on=form.cleaned_data["occurred_on"], **{f"{what}_id": item.pk})

@@ -131,5 +131,7 @@ def test_home_and_coverage_pages_query_counts_cold_and_warm_do_not_grow_with_the
     assert large == small
     cold, warm = large
     assert warm["/visits/coverage/"] <= 8 and warm["/visits/coverage/?page=2&page_size=5"] <= 8
-    assert warm["/"] <= 17
+    # 18: the list page's budget plus the two panels added since (the next year's holiday schedule and
+    # the roster imports awaiting the 组织部), one indexed query each.
+    assert warm["/"] <= 18
     assert all(warm[url] <= cold[url] for url in DASHBOARDS)

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from funds.models import AssistanceApplication, DisbursementBatch, Fund
-from tests.security.test_url_access import OBJECT_ROUTES, TOKEN_ROUTES, all_routes, home
+from tests.security.test_url_access import OBJECT_ROUTES, PLAIN_KWARGS, TOKEN_ROUTES, all_routes, home
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
@@ -250,7 +250,7 @@ def _crawl(unit, client) -> list[tuple[str, str, dict]]:
                 built[builder] = builder(home(unit, own=True)).kwargs
             pages.append(reverse(name, kwargs=built[builder]))
         else:
-            pages.append(reverse(name))
+            pages.append(reverse(name, kwargs=PLAIN_KWARGS[name]() if name in PLAIN_KWARGS else None))
     targets: list[tuple[str, str, dict]] = []
     for user in (unit.admin, unit.shuji1):
         client.force_login(user)

@@ -20,7 +20,7 @@ def copy_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("hardship", "0004_list_order_indexes"),
+        ("hardship", "0005_progress_money_source"),
         ("members", "0003_access_log"),
     ]
 
