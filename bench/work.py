@@ -20,10 +20,10 @@ def _committee_scope():
 
 
 def annual_workbook():
-    from reports import annual
+    from reports import contents
 
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as out:
-        annual.write_annual_workbook(_committee_scope(), path=out.name)
+        contents.write_annual_workbook(_committee_scope(), path=out.name)
         return {"bytes": Path(out.name).stat().st_size}
 
 

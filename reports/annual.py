@@ -1,7 +1,7 @@
 """The annual report workbook (年度报表): one code path for the URL, the command and the task.
 
 Sheets are written in order, streaming through core.xlsx (constant memory). 汇总 comes from the
-same metrics as the dashboards. Each domain's detail sheet is a builder in `SHEETS`.
+same metrics as the dashboards. The sheets, in order, are `reports.contents.SHEETS`.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ class SheetSpec:
     access_kind: str = "report"  # the role table's kind: a sheet is written only for those who may export it
 
 
-def summary_sheet(scope: ReportScope, book: Workbook) -> None:
+def summary_sheet(scope: ReportScope, book: Workbook, all_metrics: list[metrics.Metric]) -> None:
     kind_of = {"int": "int", "money": "money", "percent": "text", "text": "text"}
-    shown = metrics.visible(scope, "export")
+    shown = metrics.visible(scope, all_metrics, "export")
     columns = [Column("支部", 22)] + [
         Column(m.header, 26 if m.kind == "text" else 12, kind_of[m.kind]) for m in shown
     ]
@@ -43,20 +43,11 @@ def summary_sheet(scope: ReportScope, book: Workbook) -> None:
     sheet.append(["合计", *(cell(m, totals[m.key]) for m in shown)], bold=True)
 
 
-SHEETS: list[SheetSpec] = [SheetSpec("汇总", summary_sheet)]
-
-
-def register(spec: SheetSpec) -> None:
-    if all(existing.name != spec.name for existing in SHEETS):
-        SHEETS.append(spec)
-
-
-def write_annual_workbook(
-    scope: ReportScope, *, path: str | None = None, progress: Progress | None = None
-) -> bytes | None:
+def write(scope: ReportScope, specs: list[SheetSpec], *, path: str | None = None,
+          progress: Progress | None = None) -> bytes | None:
     """Write every sheet the viewer may export for the scope: to `path` if given (nothing is read back
     into memory), else returns the file's bytes."""
-    sheets = [spec for spec in SHEETS if scope.shows(spec.access_kind, "export")]
+    sheets = [spec for spec in specs if scope.shows(spec.access_kind, "export")]
     total = sum(spec.weight for spec in sheets)
     done = 0
     with Workbook(path) as book:

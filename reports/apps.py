@@ -9,9 +9,7 @@ class ReportsConfig(AppConfig):
         from django.apps import apps
 
         from reports import cache, jobs  # noqa: F401 - jobs registers the daily job
-        from reports.domains import register_all
 
-        register_all()
         cache.watch(apps.get_model(label) for label in (
             "members.Member", "members.Organization", "hardship.HardshipRecord", "hardship.Pairing",
             "visits.Visit", "visits.Talk", "visits.VisitPlan", "visits.VisitPlanItem", "funds.FundEntry",

@@ -1,7 +1,7 @@
 """Dashboard sections: each is a chart with its numbers in a table beside it, per branch.
 
 A section builder takes a ReportScope and returns a Section (or None when it has nothing to show
-for this scope). Domains add builders to `SECTIONS`; the order of the list is the page order.
+for this scope). The page's list, in order, is `reports.contents.SECTIONS`.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def branch_rows(
 
 
 def members_section(scope: ReportScope) -> Section:
-    rows, totals = metrics.table(scope, [m for m in metrics.METRICS if m.key == "members"], grouped=True)
+    rows, totals = metrics.table(scope, [metrics.MEMBERS], grouped=True)
     return Section(
         title="党员队伍",
         chart=charts.bar_chart([(r["label"], r["members"]) for r in rows], title="各支部党员人数", unit="人"),
@@ -79,11 +79,3 @@ def members_section(scope: ReportScope) -> Section:
                          year=scope.year),
         note=f"截至{scope.year}年底在册党员",
     )
-
-
-# (builder, the role table's kind its figures are of): a section shows only to those who may list it.
-SECTIONS: list[tuple[Callable[[ReportScope], Section | None], str]] = [(members_section, "member")]
-
-
-def build(scope: ReportScope) -> list[Section]:
-    return [section for builder, kind in SECTIONS if scope.shows(kind) and (section := builder(scope)) is not None]

@@ -1,7 +1,7 @@
 """Per-branch figures shared by the dashboards and the 汇总 sheet, so both always agree.
 
-A metric maps a ReportScope to {branch_id: value}. Each domain adds its own in this module's
-registry (`METRICS`); the dashboard and the workbook read the same list.
+A metric maps a ReportScope to {branch_id: value}. Each domain module defines its own; the list the
+汇总 sheet and the home page read is `reports.contents.METRICS`.
 """
 
 from __future__ import annotations
@@ -57,33 +57,24 @@ def _on_roll_members(scope) -> dict[int, int]:
     return {row["organization_id"]: row["n"] for row in rows}
 
 
-METRICS: list[Metric] = [
-    Metric("members", "党员人数", "int", _on_roll_members),
-]
+MEMBERS = Metric("members", "党员人数", "int", _on_roll_members)
 
 
-def visible(scope, action: str = "list", metrics: list[Metric] | None = None) -> list[Metric]:
+def visible(scope, metrics: list[Metric], action: str = "list") -> list[Metric]:
     """The metrics whose kind the viewer may read over the scope's organization (a ratio only with
     both its parts)."""
-    shown = [m for m in (metrics if metrics is not None else METRICS) if scope.shows(m.access_kind, action)]
+    shown = [m for m in metrics if scope.shows(m.access_kind, action)]
     keys = {m.key for m in shown}
     return [m for m in shown if not m.ratio_of or set(m.ratio_of) <= keys]
 
 
-def register(metric: Metric) -> None:
-    if all(existing.key != metric.key for existing in METRICS):
-        METRICS.append(metric)
 
-
-def table(
-    scope, metrics: list[Metric] | None = None, *, grouped: bool = False
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def table(scope, metrics: list[Metric], *, grouped: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """One row per branch with every metric (and the branch itself), and the totals row.
 
     Figures that belong to an organization above the branches (a 党委's own care fund) get a row
     of their own, labelled “（本级）”, after the branches; `row["label"]` is what a page shows.
     `grouped` (dashboards): one row per unit of `scope.units` instead — a 党总支 adds up its branches."""
-    metrics = metrics if metrics is not None else visible(scope)
     values = {m.key: m.compute(scope) for m in metrics if m.compute is not None}
     if grouped:
         units = [(unit.organization, unit.org_ids, unit.is_branch) for unit in scope.units]

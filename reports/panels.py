@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from core.panels import Panel
-from reports import cache, metrics
+from reports import cache, contents
 from reports.scope import can_view_reports, resolve_scope
 
 HEADLINES = [
@@ -15,7 +15,7 @@ HEADLINES = [
 
 
 def summary_totals(scope) -> dict:
-    return cache.cached("totals", scope, lambda: metrics.table(scope)[1])
+    return cache.cached("totals", scope, lambda: contents.totals(scope))
 
 
 def headline_panel(request):
@@ -32,7 +32,7 @@ def headline_panel(request):
         if key not in totals:
             continue
         value = totals[key]
-        metric = next(m for m in metrics.METRICS if m.key == key)
+        metric = next(m for m in contents.METRICS if m.key == key)
         if metric.kind == "percent":
             text = "—" if value is None else f"{value:g}%"
         elif metric.kind == "money":

@@ -18,7 +18,7 @@ from django.utils import timezone
 from core.queue import enqueue_on_commit
 from members.models import Member
 from notifications.services import notify
-from reports import annual
+from reports import contents
 from reports.models import ReportJob
 from reports.scope import ReportScope, resolve_scope
 
@@ -74,7 +74,7 @@ def run_job(*, job_id: int) -> bool:
             ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.RUNNING).update(progress=min(percent, 99))
 
         with tempfile.NamedTemporaryFile(prefix=f"{LOCAL_PREFIX}{job.pk}-{os.getpid()}-", suffix=".xlsx") as local:
-            annual.write_annual_workbook(scope, path=local.name, progress=progress)
+            contents.write_annual_workbook(scope, path=local.name, progress=progress)
             with open(local.name, "rb") as built:
                 stored = default_storage.save(f"{REPORT_FOLDER}/{job.pk}-{uuid.uuid4().hex}.xlsx", File(built))
         with transaction.atomic():

@@ -7,7 +7,7 @@ from django.utils import timezone
 from core.http import XLSX_MIME, attachment
 from members.access import EXPORT, LIST, SIGNED_IN, VIEW, requires
 from members.services import log_export
-from reports import annual, cache, dashboard, holiday, services
+from reports import annual, cache, contents, holiday, services
 from reports.models import ReportJob
 from reports.scope import BadYear, report_organizations, resolve_scope
 
@@ -32,7 +32,7 @@ def dashboard_view(request):
     this_year = timezone.localdate().year
     return render(request, "reports/dashboard.html", {
         "scope": scope,
-        "sections": cache.cached("dashboard", scope, lambda: dashboard.build(scope)),
+        "sections": cache.cached("dashboard", scope, lambda: contents.dashboard_sections(scope)),
         "organizations": report_organizations(request.user),
         "years": list(range(this_year, this_year - 6, -1)),
     })
@@ -80,7 +80,7 @@ def annual_workbook(request):
         job = services.request_job(scope=scope)
         return redirect("reports:job", pk=job.pk)
     log_export(request, target=f"{scope.title}年度报表", organization=scope.organization)
-    return attachment(annual.write_annual_workbook(scope), filename=annual.filename(scope))
+    return attachment(contents.write_annual_workbook(scope), filename=annual.filename(scope))
 
 
 def _own_job(request, pk):

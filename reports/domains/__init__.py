@@ -1,17 +1,15 @@
 """What each domain app adds to the reports: metrics (汇总 columns), dashboard sections and workbook
-sheets. One module per domain; `register_all()` runs from ReportsConfig.ready() in page order."""
+sheets, one module per domain. `reports.contents` lists them in page order."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
-
-from reports import dashboard
 
 CHUNK = 1000
 
@@ -51,10 +49,6 @@ def display_names(user_ids: QuerySet) -> dict[int, str]:
     }
 
 
-def add_section(builder: Callable, access_kind: str) -> None:
-    if all(existing != builder for existing, _ in dashboard.SECTIONS):
-        dashboard.SECTIONS.append((builder, access_kind))
-
 
 def local_date(value: dt.datetime | None) -> dt.date | None:
     if value is None:
@@ -74,9 +68,3 @@ def percent_text(numerator, denominator) -> str:
 def yuan(value) -> str:
     return f"{Decimal(value or 0):,.2f}"
 
-
-def register_all() -> None:
-    from reports.domains import awards, funds, hardship, visits
-
-    for module in (hardship, visits, funds, awards):
-        module.register()

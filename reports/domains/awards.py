@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from awards.models import Nomination
 from core.xlsx import Column
-from reports import annual, charts, metrics
+from reports import charts, metrics
 from reports.dashboard import Row, Section, drill_down
-from reports.domains import CHUNK, add_section
+from reports.domains import CHUNK
 from reports.scope import ReportScope
 
 
@@ -92,9 +92,3 @@ def honour_sheet(scope, book) -> None:
     for row in nominations:
         append(row)
 
-
-def register() -> None:
-    for metric in METRICS:
-        metrics.register(metric)
-    add_section(awards_section, "campaign")
-    annual.register(annual.SheetSpec("表彰名单", honour_sheet, access_kind="campaign"))

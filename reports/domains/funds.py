@@ -14,9 +14,9 @@ from django.urls import reverse
 from core.xlsx import Column
 from funds.models import AssistanceApplication, Fund, FundEntry, Kind, Source, Status, Use
 from members.permissions import Disclosure
-from reports import annual, charts, metrics
+from reports import charts, metrics
 from reports.dashboard import Row, Section, unit_link
-from reports.domains import CHUNK, add_section, display_names, local_date
+from reports.domains import CHUNK, display_names, local_date
 
 ZERO = Decimal("0.00")
 
@@ -105,9 +105,10 @@ def _count(name):
     return compute
 
 
+FUND_INCOME = metrics.Metric("fund_income", "基金收入（元）", "money", _income, zero=lambda: ZERO,
+                             access_kind="fund_public")
 METRICS = [
-    metrics.Metric("fund_income", "基金收入（元）", "money", _income, zero=lambda: ZERO,
-                   access_kind="fund_public"),
+    FUND_INCOME,
     metrics.Metric("fund_spending", "帮扶支出（元）", "money", _spending, zero=lambda: ZERO,
                    access_kind="fund_public"),
     metrics.Metric("applications_approved", "帮扶申请批准（件）", "int", _count("approved"),
@@ -125,7 +126,7 @@ def income_section(scope) -> Section | None:
     by_source = dict(
         entries_of_year(scope).exclude(source="").values_list("source").annotate(total=Sum("amount"))
     )
-    rows, totals = metrics.table(scope, [m for m in metrics.METRICS if m.key == "fund_income"], grouped=True)
+    rows, totals = metrics.table(scope, [FUND_INCOME], grouped=True)
     owners = [r for r in rows if r["fund_income"]]
     chart = charts.donut_chart(
         [(label, by_source.get(code, ZERO)) for code, label in Source.choices if by_source.get(code)],
@@ -283,12 +284,3 @@ def application_sheet(scope, book) -> None:
         ))
     sheet.add_totals()
 
-
-def register() -> None:
-    for metric in METRICS:
-        metrics.register(metric)
-    add_section(income_section, "fund_public")
-    add_section(spending_section, "fund_public")
-    add_section(application_section, "application")
-    annual.register(annual.SheetSpec("关怀基金收支", fund_sheet, weight=2, access_kind="fund"))
-    annual.register(annual.SheetSpec("帮扶申请", application_sheet, weight=2, access_kind="application"))

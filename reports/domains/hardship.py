@@ -15,9 +15,9 @@ from core.xlsx import Column
 from hardship.models import HardshipCategory, HardshipRecord, HelpType, Pairing
 from members.models import mask_id_number
 from members.permissions import Disclosure
-from reports import annual, charts, metrics
+from reports import charts, metrics
 from reports.dashboard import Row, Section, rollup, row_link
-from reports.domains import add_section, in_chunks, percent_text
+from reports.domains import in_chunks, percent_text
 
 LEVELS = HardshipRecord.Level
 
@@ -89,12 +89,16 @@ def _pairings(scope) -> dict[int, int]:
     return {row["record__member__organization_id"]: row["n"] for row in rows}
 
 
+HARDSHIP = metrics.Metric("hardship", "困难党员", "int", _field("members"), access_kind="ledger")
+HELPED = metrics.Metric("helped", "有帮扶人的困难党员", "int", _field("helped"), access_kind="ledger")
+HELPED_SHARE = metrics.Metric("helped_share", "帮扶人覆盖率", "percent", ratio_of=("helped", "hardship"),
+                              access_kind="ledger")
 METRICS = [
-    metrics.Metric("hardship", "困难党员", "int", _field("members"), access_kind="ledger"),
+    HARDSHIP,
     metrics.Metric("hardship_categories", "困难类别", "text", _categories, zero=Counter, display=category_text,
                    access_kind="ledger"),
-    metrics.Metric("helped", "有帮扶人的困难党员", "int", _field("helped"), access_kind="ledger"),
-    metrics.Metric("helped_share", "帮扶人覆盖率", "percent", ratio_of=("helped", "hardship"), access_kind="ledger"),
+    HELPED,
+    HELPED_SHARE,
     metrics.Metric("pairings", "结对帮扶（对）", "int", _pairings, access_kind="pairing"),
 ]
 
@@ -103,7 +107,7 @@ METRICS = [
 
 def hardship_section(scope) -> Section:
     figures = _figures(scope)
-    rows, totals = metrics.table(scope, [m for m in metrics.METRICS if m.key in ("hardship", "helped")], grouped=True)
+    rows, totals = metrics.table(scope, [HARDSHIP, HELPED], grouped=True)
     special_by_org = {org: row["special"] for org, row in figures["per_branch"].items()}
     special = {unit.organization.pk: value for unit, value in rollup(scope, special_by_org)}
     overall = sum(figures["categories"].values(), Counter())
@@ -136,7 +140,7 @@ def hardship_section(scope) -> Section:
 
 def helper_section(scope) -> Section:
     rows, totals = metrics.table(
-        scope, [m for m in metrics.METRICS if m.key in ("hardship", "helped", "helped_share")], grouped=True
+        scope, [HARDSHIP, HELPED, HELPED_SHARE], grouped=True
     )
     chart = charts.bar_chart(
         [(r["label"], r["helped_share"] or 0) for r in rows], title="各支部困难党员有帮扶人的比例", unit="%",
@@ -265,11 +269,3 @@ def pairing_sheet(scope, book) -> None:
             ))
     sheet.add_totals()
 
-
-def register() -> None:
-    for metric in METRICS:
-        metrics.register(metric)
-    add_section(hardship_section, "ledger")
-    add_section(helper_section, "pairing")
-    annual.register(annual.SheetSpec("困难党员台帐", ledger_sheet, weight=3, access_kind="ledger"))
-    annual.register(annual.SheetSpec("结对帮扶", pairing_sheet, weight=2, access_kind="pairing"))

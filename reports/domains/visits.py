@@ -13,9 +13,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core.xlsx import Column
-from reports import annual, charts, metrics
+from reports import charts, metrics
 from reports.dashboard import Row, Section, branch_rows, rollup, unit_link
-from reports.domains import add_section, in_chunks, names_by, percent_text
+from reports.domains import in_chunks, names_by, percent_text
 from visits.models import Occasion, Talk, Visit, VisitPlanItem
 from visits.selectors import cycle_start, last_holiday, talked_in_cycle
 
@@ -46,11 +46,14 @@ def _talked(scope) -> dict[int, int]:
     return {row["organization_id"]: row["n"] for row in rows}
 
 
+TALKED = metrics.Metric("talked", "本轮已谈话党员", "int", _talked, access_kind="talk")
+TALK_COVERAGE = metrics.Metric("talk_coverage", "谈心谈话覆盖率", "percent", ratio_of=("talked", "members"),
+                               access_kind="talk")
 METRICS = [
     metrics.Metric("visits", "走访慰问（次）", "int", _visits, access_kind="visit"),
     metrics.Metric("talks", "谈心谈话（次）", "int", _talks, access_kind="talk"),
-    metrics.Metric("talked", "本轮已谈话党员", "int", _talked, access_kind="talk"),
-    metrics.Metric("talk_coverage", "谈心谈话覆盖率", "percent", ratio_of=("talked", "members"), access_kind="talk"),
+    TALKED,
+    TALK_COVERAGE,
 ]
 
 
@@ -58,7 +61,7 @@ METRICS = [
 
 def talk_section(scope) -> Section:
     rows, totals = metrics.table(
-        scope, [m for m in metrics.METRICS if m.key in ("members", "talked", "talk_coverage")], grouped=True
+        scope, [metrics.MEMBERS, TALKED, TALK_COVERAGE], grouped=True
     )
     chart = charts.bar_chart([(r["label"], r["talk_coverage"] or 0) for r in rows],
                              title="各支部本轮谈心谈话覆盖率", unit="%", color=charts.PALETTE[4])
@@ -228,12 +231,3 @@ def talk_sheet(scope, book) -> None:
                 row["summary"], row["opinions"], row["follow_up"],
             ])
 
-
-def register() -> None:
-    for metric in METRICS:
-        metrics.register(metric)
-    add_section(talk_section, "talk")
-    add_section(holiday_section, "plan")
-    add_section(monthly_section, "visit")
-    annual.register(annual.SheetSpec("走访慰问", visit_sheet, weight=2, access_kind="visit"))
-    annual.register(annual.SheetSpec("谈心谈话", talk_sheet, weight=2, access_kind="talk"))

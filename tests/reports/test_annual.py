@@ -225,7 +225,7 @@ def test_fund_sheet_names_each_clerk_without_a_query_per_line(unit, login):
 
     from funds import services
     from funds.models import Source
-    from reports.annual import write_annual_workbook
+    from reports.contents import write_annual_workbook
     from reports.scope import resolve_scope
     from tests.factories import AppointmentFactory, MemberFactory, UserFactory
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
 from members.models import User
-from reports import annual
+from reports import contents
 from reports.scope import resolve_scope
 
 
@@ -29,5 +29,5 @@ class Command(BaseCommand):
             scope = resolve_scope(user, org_id=options["org"], year=options["year"])
         except Http404 as exc:
             raise CommandError(str(exc)) from exc
-        annual.write_annual_workbook(scope, path=options["output"])
+        contents.write_annual_workbook(scope, path=options["output"])
         self.stdout.write(self.style.SUCCESS(f"已导出 {scope.title} 年度报表：{options['output']}"))

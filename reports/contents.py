@@ -1,0 +1,56 @@
+"""What the reports hold, in page order: the 汇总 metrics, the dashboard's sections and the annual
+workbook's sheets, each of a kind of the role table (members.access) — a section or sheet is shown
+only to those who may read its kind over the report's organization."""
+
+from __future__ import annotations
+
+from reports import annual, dashboard, metrics
+from reports.annual import SheetSpec
+from reports.dashboard import Section
+from reports.domains import awards, funds, hardship, visits
+from reports.scope import ReportScope
+
+METRICS: list[metrics.Metric] = [metrics.MEMBERS, *hardship.METRICS, *visits.METRICS, *funds.METRICS,
+                                 *awards.METRICS]
+
+SECTIONS = [
+    (dashboard.members_section, "member"),
+    (hardship.hardship_section, "ledger"),
+    (hardship.helper_section, "pairing"),
+    (visits.talk_section, "talk"),
+    (visits.holiday_section, "plan"),
+    (visits.monthly_section, "visit"),
+    (funds.income_section, "fund_public"),
+    (funds.spending_section, "fund_public"),
+    (funds.application_section, "application"),
+    (awards.awards_section, "campaign"),
+]
+
+
+def summary_sheet(scope: ReportScope, book) -> None:
+    annual.summary_sheet(scope, book, METRICS)
+
+
+SHEETS = [
+    SheetSpec("汇总", summary_sheet),
+    SheetSpec("困难党员台帐", hardship.ledger_sheet, weight=3, access_kind="ledger"),
+    SheetSpec("结对帮扶", hardship.pairing_sheet, weight=2, access_kind="pairing"),
+    SheetSpec("走访慰问", visits.visit_sheet, weight=2, access_kind="visit"),
+    SheetSpec("谈心谈话", visits.talk_sheet, weight=2, access_kind="talk"),
+    SheetSpec("关怀基金收支", funds.fund_sheet, weight=2, access_kind="fund"),
+    SheetSpec("帮扶申请", funds.application_sheet, weight=2, access_kind="application"),
+    SheetSpec("表彰名单", awards.honour_sheet, access_kind="campaign"),
+]
+
+
+def dashboard_sections(scope: ReportScope) -> list[Section]:
+    return [section for builder, kind in SECTIONS if scope.shows(kind) and (section := builder(scope)) is not None]
+
+
+def totals(scope: ReportScope) -> dict:
+    """The 汇总 totals row the viewer may read (the home page's headline figures)."""
+    return metrics.table(scope, metrics.visible(scope, METRICS))[1]
+
+
+def write_annual_workbook(scope: ReportScope, *, path: str | None = None, progress=None) -> bytes | None:
+    return annual.write(scope, SHEETS, path=path, progress=progress)
