@@ -210,6 +210,11 @@ class ImportConfirmForm(forms.Form):
         label="我已核实：上面标出的疑似问题不影响导入，仍要导入", required=False
     )
 
+    def __init__(self, *args, similar_label: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if similar_label:
+            self.fields["confirm_similar"].label = similar_label
+
 
 @dataclass
 class ImportFlow:
@@ -224,8 +229,7 @@ class ImportFlow:
     commit: Callable[..., Any]
     done_message: Callable[[Any], str]
     refused_message: str = "您没有导入权限"
-    upload_form: type[forms.Form] = ImportUploadForm
-    confirm_form: type[forms.Form] = ImportConfirmForm
+    similar_label: str = ""  # the confirm box's label, for what this import calls a suspected problem
     extra_context: dict = field(default_factory=dict)
 
 
@@ -234,11 +238,11 @@ def import_view(request, flow: ImportFlow):
     if not flow.allowed(request.user):
         raise PermissionDenied(flow.refused_message)
     context = {
-        "form": flow.upload_form(), "flow": flow, "errors_url_name": f"{flow.url_name}_errors",
+        "form": ImportUploadForm(), "flow": flow, "errors_url_name": f"{flow.url_name}_errors",
         "template_url_name": f"{flow.url_name}_template", **flow.extra_context,
     }
     if request.method == "POST" and "token" not in request.POST:
-        form = flow.upload_form(request.POST, request.FILES)
+        form = ImportUploadForm(request.POST, request.FILES)
         context["form"] = form
         if form.is_valid():
             data = b""
@@ -251,10 +255,11 @@ def import_view(request, flow: ImportFlow):
                 form.add_error("file", exc.message)
             else:
                 token = stash(request, data)
-                context.update(report=report, confirm_form=flow.confirm_form(initial={"token": token}))
+                context.update(report=report, confirm_form=ImportConfirmForm(
+                    initial={"token": token}, similar_label=flow.similar_label))
         return render(request, flow.template, context)
     if request.method == "POST":
-        confirm = flow.confirm_form(request.POST)
+        confirm = ImportConfirmForm(request.POST)
         if not confirm.is_valid():
             messages.error(request, "导入会话已过期，请重新上传文件")
             return redirect(flow.url_name)

@@ -250,9 +250,6 @@ WORKFLOW = Transitions(
 # Amounts that count against the member's yearly cap: approved and not (yet) refused or recovered.
 COMMITTED_STATUSES = (Status.APPROVED, Status.IN_NOTICE, Status.OBJECTION, Status.NOTICE_PASSED, Status.DISBURSED,
                       Status.RECONSIDERATION, Status.RECOVERY_DUE)
-OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.BRANCH_REVIEWED, Status.APPROVED,
-                 Status.IN_NOTICE, Status.OBJECTION, Status.NOTICE_PASSED, Status.RECONSIDERATION,
-                 Status.RECOVERY_DUE)
 # Applications that no longer stand: a second one of the same kind and year may be made.
 ENDED_WITHOUT_PAYMENT = (Status.REJECTED, Status.WITHDRAWN, Status.RECOVERED)
 # The 公示 is running: its end moves when the working-day calendar changes.
@@ -424,10 +421,6 @@ class AssistanceApplication(Audited, models.Model):
     @property
     def meeting_passed(self) -> bool:
         return self.meeting_recorded and self.votes_for * 2 > self.meeting_attendees
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
 
     def audit_org_path(self) -> str:
         return self.organization.path

@@ -3,8 +3,7 @@ from django.db.models import Q
 
 from hardship import selectors
 from hardship.models import HardshipCategory, HardshipRecord, Pairing
-from members.access import LIST, real_roles
-from members.scoping import branches_for
+from members.filters import UserFilterSet
 from members.validators import normalize_search
 
 ATTENTION_CHOICES = [
@@ -13,16 +12,9 @@ ATTENTION_CHOICES = [
 ]
 
 
-class _Styled:
-    @property
-    def form(self):
-        form = super().form
-        for name, field in form.fields.items():
-            field.widget.attrs.setdefault("class", "form-control" if name == "q" else "form-select")
-        return form
+class RecordFilter(UserFilterSet):
+    branch_filter, branch_kind = "branch", "ledger"
 
-
-class RecordFilter(_Styled, django_filters.FilterSet):
     q = django_filters.CharFilter(label="搜索", method="search")
     category = django_filters.ModelChoiceFilter(
         label="困难类别", field_name="categories", queryset=HardshipCategory.objects.all(), empty_label="全部类别"
@@ -39,10 +31,6 @@ class RecordFilter(_Styled, django_filters.FilterSet):
         model = HardshipRecord
         fields = ["q", "category", "level", "status", "branch", "attention"]
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["branch"].queryset = branches_for(user, *real_roles("ledger", LIST))
-
     def search(self, queryset, name, value):
         value = normalize_search(value)
         return queryset.filter(member__name__icontains=value) if value else queryset
@@ -55,7 +43,9 @@ class RecordFilter(_Styled, django_filters.FilterSet):
         return queryset
 
 
-class PairingFilter(_Styled, django_filters.FilterSet):
+class PairingFilter(UserFilterSet):
+    branch_filter, branch_kind = "branch", "pairing"
+
     q = django_filters.CharFilter(label="搜索", method="search")
     status = django_filters.ChoiceFilter(label="状态", choices=Pairing.Status.choices, empty_label="全部状态")
     branch = django_filters.ModelChoiceFilter(
@@ -67,10 +57,6 @@ class PairingFilter(_Styled, django_filters.FilterSet):
     class Meta:
         model = Pairing
         fields = ["q", "status", "branch"]
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["branch"].queryset = branches_for(user, *real_roles("pairing", LIST))
 
     def search(self, queryset, name, value):
         value = normalize_search(value)

@@ -51,7 +51,6 @@ class RecordListView(RuleMixin, PageSizeMixin, FilterView):
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["user"] = self.request.user
         if kwargs["data"] is None or "status" not in kwargs["data"]:
             # The ledger opens on the lines in 在册; 已脱困/已注销 are one filter away.
             data = (kwargs["data"] or {}).copy() if kwargs["data"] is not None else {}
@@ -238,11 +237,6 @@ class PairingListView(RuleMixin, PageSizeMixin, FilterView):
 
     def get_queryset(self):
         return selectors.pairings(self.request.user, LIST)
-
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["user"] = self.request.user
-        return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,6 +1,7 @@
 import re
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
@@ -36,7 +37,28 @@ FLAG_CHOICES = [
 ]
 
 
-class MemberFilter(django_filters.FilterSet):
+class UserFilterSet(django_filters.FilterSet):
+    """A list page's filters for one user (passed as `user`, or read from the `request` a FilterView
+    passes): the branch choices are the branches where the role table lets them list `branch_kind`
+    (an unscoped dropdown leaks other branches' names), and the widgets carry Bootstrap's classes."""
+
+    branch_filter = "organization"  # the name of the filter choosing a branch, if any
+    branch_kind = ""  # the role table's kind whose LIST decides the branches offered
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, user=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.user = user if user is not None else getattr(request, "user", None)
+        if self.branch_kind and self.branch_filter in self.filters:
+            self.filters[self.branch_filter].queryset = branches_for(
+                self.user, *access.real_roles(self.branch_kind, access.LIST))
+        for name, field in self.form.fields.items():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs.setdefault("class", "form-select" if select and name != "q" else "form-control")
+
+
+class MemberFilter(UserFilterSet):
+    branch_kind = "member"
+
     q = django_filters.CharFilter(label="搜索", method="search")
     organization = django_filters.ModelChoiceFilter(label="所在支部", queryset=None, empty_label="全部支部")
     state = django_filters.ChoiceFilter(label="在册状态", choices=Member.State.choices, method="filter_state",
@@ -50,18 +72,6 @@ class MemberFilter(django_filters.FilterSet):
     class Meta:
         model = Member
         fields = ["q", "organization", "state", "party_status", "employment", "flag"]
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.filters["organization"].queryset = branches_for(user, *access.real_roles("member", access.LIST))
-
-    @property
-    def form(self):
-        form = super().form
-        for name, field in form.fields.items():
-            field.widget.attrs.setdefault("class", "form-control" if name == "q" else "form-select")
-        return form
 
     def search(self, queryset, name, value):
         """Name, the last digits of the 身份证号, or a phone number."""

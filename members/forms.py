@@ -74,16 +74,3 @@ class MemberForm(forms.ModelForm):
             ),
             Submit("submit", "保存", css_class="btn-danger"),
         )
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        allow_empty_file=True, label="Excel 文件（.xlsx）", help_text="不超过 5 MB；第一行为表头，列名见下载的模板"
-    )
-
-
-class ImportConfirmForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput)
-    confirm_similar = forms.BooleanField(
-        label="我已核实：上面标出的疑似重复人员确实不是同一人，仍要导入", required=False
-    )

@@ -105,10 +105,6 @@ class Organization(models.Model):
         if self.kind == self.Kind.BRANCH and self.pk and self.children.exists():
             raise ValidationError({"kind": "已有下级组织的组织不能设为党支部"})
 
-    @property
-    def depth(self) -> int:
-        return max(self.path.count("/") - 2, 0)
-
 
 class MemberQuerySet(ScopedQuerySet):
     access_kind = "member"

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
-from django.utils import timezone
 from faker import Faker
 
 from members.models import Appointment, Member, Organization, Role, User
@@ -49,9 +48,6 @@ class SeedContext:
 
     def on_roll(self) -> list[Member]:
         return [m for m in self.members if m.deceased_on is None and m.transferred_out_on is None]
-
-    def random_past_datetime(self, days: int) -> dt.datetime:
-        return timezone.now() - dt.timedelta(days=self.rng.randint(0, days), minutes=self.rng.randint(0, 600))
 
 
 class _IdNumbers:

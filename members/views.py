@@ -17,7 +17,7 @@ from core.pagination import PageSizeMixin
 from members import exports, importing, permissions, selectors, services
 from members.access import CREATE, EDIT, EXPORT, IMPORT, LIST, RuleMixin, requires
 from members.filters import MemberFilter, id_tail_condition
-from members.forms import ImportConfirmForm, ImportUploadForm, MemberForm
+from members.forms import MemberForm
 from members.models import ImportConflict, Member
 from members.validators import normalize_search
 
@@ -32,11 +32,6 @@ class MemberListView(RuleMixin, PageSizeMixin, FilterView):
         return Member.objects.for_user(self.request.user, LIST).select_related("organization").order_by(
             "organization__path", "name", "id"
         )
-
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["user"] = self.request.user
-        return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -123,8 +118,7 @@ def _roster_import_flow() -> ImportFlow:
         done_message=lambda report: (
             f"导入完成：新增 {len(report.new)} 人，更新 {len(report.changed)} 人，未变化 {len(report.unchanged)} 人"
         ),
-        confirm_form=ImportConfirmForm,
-        upload_form=ImportUploadForm,
+        similar_label="我已核实：上面标出的疑似重复人员确实不是同一人，仍要导入",
     )
 
 

@@ -14,9 +14,9 @@ from core.filters import YearFilter
 from core.params import ModelMultipleChoiceField, PastDateField
 from hardship.models import MoneySource
 from members import access
-from members.access import CREATE, EDIT, LIST
-from members.models import Member
-from members.scoping import branches_for
+from members.access import CREATE, EDIT
+from members.filters import UserFilterSet
+from members.models import Member, Organization
 from members.validators import add_years, normalize_search
 from members.widgets import MemberPicker, MembersPicker
 from visits.models import HOLIDAY_OCCASIONS, Occasion, Talk, Visit, VisitPlan
@@ -122,25 +122,11 @@ class AssignVisitorsForm(forms.Form):
         self.fields["visitors"].queryset = _on_roll(user, "plan", EDIT)
 
 
-def _branch_choices(request):
-    user = request.user if request else None
-    return branches_for(user, *access.real_roles("visit", LIST)) if user else None
-
-
-class StyledFilterSet(django_filters.FilterSet):
-    """Bootstrap classes on the filter widgets (the templates lay them out by hand)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-
-
-class VisitFilter(StyledFilterSet):
+class VisitFilter(UserFilterSet):
+    branch_kind = "visit"
     q = django_filters.CharFilter(label="搜索", method="filter_q")
     organization = django_filters.ModelChoiceFilter(label="支部", field_name="member__organization",
-                                                    queryset=_branch_choices, empty_label="全部支部")
+                                                    queryset=Organization.objects.none(), empty_label="全部支部")
     occasion = django_filters.ChoiceFilter(label="事由", choices=Occasion.choices, empty_label="全部事由")
     year = YearFilter(label="年度", field_name="visited_on", lookup_expr="year")
 
@@ -153,9 +139,11 @@ class VisitFilter(StyledFilterSet):
         return queryset.filter(member__name__icontains=value) if value else queryset
 
 
-class TalkFilter(StyledFilterSet):
+class TalkFilter(UserFilterSet):
+    branch_kind = "talk"
     q = django_filters.CharFilter(label="搜索", method="filter_q")
-    organization = django_filters.ModelChoiceFilter(label="支部", queryset=_branch_choices, empty_label="全部支部")
+    organization = django_filters.ModelChoiceFilter(label="支部", queryset=Organization.objects.none(),
+                                                    empty_label="全部支部")
     kind = django_filters.ChoiceFilter(label="形式", choices=Talk.Kind.choices, empty_label="全部形式")
     reason = django_filters.ChoiceFilter(label="事由", choices=Talk.Reason.choices, empty_label="全部事由")
     year = YearFilter(label="年度", field_name="talked_on", lookup_expr="year")
@@ -172,8 +160,10 @@ class TalkFilter(StyledFilterSet):
         return queryset.filter(pk__in=ids)
 
 
-class PlanFilter(StyledFilterSet):
-    organization = django_filters.ModelChoiceFilter(label="支部", queryset=_branch_choices, empty_label="全部支部")
+class PlanFilter(UserFilterSet):
+    branch_kind = "plan"
+    organization = django_filters.ModelChoiceFilter(label="支部", queryset=Organization.objects.none(),
+                                                    empty_label="全部支部")
     occasion = django_filters.ChoiceFilter(label="节日", choices=[(o.value, o.label) for o in HOLIDAY_OCCASIONS],
                                            empty_label="全部")
     year = YearFilter(label="年度")

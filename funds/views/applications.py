@@ -36,17 +36,19 @@ from funds.models import (
     Objection,
     Status,
 )
-from members import access
 from members.access import CREATE, EDIT, LIST, VIEW, RuleMixin, requires
+from members.filters import UserFilterSet
 from members.models import Organization, Role
-from members.scoping import org_ids, organizations_for
+from members.scoping import org_ids
 from members.selectors import voting_members_on
 from members.validators import normalize_search
 
 # ---------------------------------------------------------------- applications
 
 
-class ApplicationFilter(django_filters.FilterSet):
+class ApplicationFilter(UserFilterSet):
+    branch_kind = "application"
+
     status = django_filters.ChoiceFilter(choices=Status.choices, label="状态", empty_label="全部状态")
     kind = django_filters.ChoiceFilter(choices=Kind.choices, label="类别", empty_label="全部类别")
     year = YearFilter(label="年度")
@@ -61,11 +63,6 @@ class ApplicationFilter(django_filters.FilterSet):
     class Meta:
         model = AssistanceApplication
         fields = ["status", "kind", "year", "organization"]
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["organization"].queryset = organizations_for(
-            user, *access.real_roles("application", LIST)).filter(kind=Organization.Kind.BRANCH)
 
     def meeting_state(self, queryset, name, value):
         return queryset.filter(meeting_on__isnull=False, meeting_confirmed_at__isnull=True)
@@ -87,11 +84,6 @@ class ApplicationListView(RuleMixin, PageSizeMixin, FilterView):
         return AssistanceApplication.objects.for_user(self.request.user, LIST).select_related(
             "member", "organization", "partner_unit"
         ).order_by("-status_changed_at", "-pk")
-
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["user"] = self.request.user
-        return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
