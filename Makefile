@@ -27,6 +27,7 @@ lock:
 	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
 
 migrate: $(STAMP)
+	mkdir -p var/celery-broker/out var/celery-broker/processed var/celery-broker/control
 	DEBUG=1 $(PY) manage.py migrate --noinput
 
 # Web app at http://127.0.0.1:8000 with a Celery worker and beat beside it. SQLite and an embedded

@@ -1,7 +1,9 @@
 """党内关怀帮扶管理系统 settings: one file, everything that differs between machines comes from the
-environment (see README, "环境变量")."""
+environment (see README, "环境变量"). The test suite adds a few overrides in config/settings_test.py.
 
-import sys
+Importing settings creates nothing on disk: `make run` makes var/ for the embedded database and
+broker; file storage and collectstatic make their own directories."""
+
 from pathlib import Path
 
 import environ
@@ -9,17 +11,14 @@ from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
-VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# Under pytest the suite runs with production-like settings, minus the secrets and collectstatic.
-TESTING = "pytest" in sys.modules
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not DEBUG:
         # A development key is only acceptable where DEBUG says we are developing.
         from django.core.exceptions import ImproperlyConfigured
 
@@ -140,9 +139,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    # Hashing strength is not under test; a fast hasher keeps the suite quick.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -162,7 +158,6 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
-Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served: every file is read through a view that checks who asks
 # Every file one process writes and another reads (application attachments, import uploads awaiting
@@ -204,13 +199,13 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-# Tests and `make run` serve static files straight from static/ without collectstatic.
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# `make run` serves static files straight from static/ without collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -267,9 +262,7 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
-    _broker_dir = VAR_DIR / "celery-broker"
-    for _sub in ("out", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    _broker_dir = VAR_DIR / "celery-broker"  # its folders are made by `make run`
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
@@ -278,11 +271,7 @@ else:
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-if TESTING:
-    # Unit tests run tasks inline; the tests that need a real worker and Redis configure their own.
-    CELERY_BROKER_URL = "memory://"
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
-CELERY_TASK_EAGER_PROPAGATES = TESTING
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -304,10 +293,8 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 CACHES = {
     "default": (
-        # Tests run in parallel processes: a shared Redis cache would let one test's writes (and its
-        # cache.clear()) reach into another's, so each process keeps its own.
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL and not TESTING
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }

@@ -81,6 +81,7 @@ def test_production_settings_pass_the_deploy_check():
 
 def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"  # production's settings, not the suite's
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=120, check=False)
     assert result.returncode != 0
