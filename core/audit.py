@@ -93,7 +93,7 @@ def log_saves(saves, *, action=LogEntry.Action.UPDATE, fields: list[str] | None 
     entries = []
     for old, new in saves:
         changes = model_instance_diff(old, new, fields_to_check=fields,
-                                      use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES)
+                                      use_json_for_changes=getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False))
         if not changes:
             continue
         entries.append(LogEntry(

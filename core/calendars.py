@@ -333,8 +333,8 @@ def save_schedule(*, year: int, notice: str, ranges: Sequence[HolidayRange], by)
     schedule.save(update_fields=["notice", "updated_at"])
     change = CalendarChange.objects.create(schedule=schedule, changed_by=by,
                                            summary=_describe_changes({} if created else old, new))
-    moved = sum(count or 0 for _, count in schedule_changed.send(sender=CalendarYear, year=year, by=by,
-                                                                 change=change))
+    moved = sum(int(count or 0) for _, count in schedule_changed.send(sender=CalendarYear, year=year, by=by,
+                                                                      change=change))
     if moved:
         change.notices_moved = moved
         change.save(update_fields=["notices_moved"])

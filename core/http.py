@@ -11,7 +11,7 @@ def attachment(content: bytes, *, filename: str, content_type: str = XLSX_MIME) 
     """A download whose Chinese file name every browser shows right (RFC 5987 filename*). Downloads
     hold personal data: never stored by a browser or a proxy."""
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename) or ""
     no_store(response)
     return response
 

@@ -53,6 +53,6 @@ def run_daily(*, day: dt.date) -> dict[str, dict[str, int]]:
             logger.exception("daily job %s failed for %s", job.name, day)
             failures.append((job.name, exc))
     if failures:
-        name, exc = failures[0]
-        raise RuntimeError(f"daily job {name} failed: {exc}") from exc
+        name, error = failures[0]
+        raise RuntimeError(f"daily job {name} failed: {error}") from error
     return results

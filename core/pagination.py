@@ -1,6 +1,20 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django.views.generic.list import MultipleObjectMixin
+
+    class _ListView(MultipleObjectMixin):
+        request: HttpRequest
+
+else:
+    _ListView = object
 
 
 def page_size_from(request) -> int:
@@ -33,18 +47,18 @@ class DeferredJoinPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         queryset = self.object_list
-        if bottom < self.DEFER_AFTER or not self._can_defer(queryset):
-            return self._get_page(queryset[bottom:top], number, self)
+        if bottom < self.DEFER_AFTER or not isinstance(queryset, QuerySet) or not self._can_defer(queryset):
+            return Page(queryset[bottom:top], number, self)
         keys = list(queryset.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in queryset.filter(pk__in=keys)}
-        return self._get_page([rows[key] for key in keys if key in rows], number, self)
+        return Page([rows[key] for key in keys if key in rows], number, self)
 
     @staticmethod
     def _can_defer(queryset) -> bool:
         return isinstance(queryset, QuerySet) and not queryset.query.distinct and not queryset.query.combinator
 
 
-class PageSizeMixin:
+class PageSizeMixin(_ListView):
     """For ListViews: page size from the query string, page numbers past the end show the last page."""
 
     paginator_class = DeferredJoinPaginator

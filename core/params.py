@@ -80,11 +80,10 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     there an integer beyond the column's range raised OverflowError (SQLite) or a database error
     (PostgreSQL) instead of the field's own "不是有效的选项"."""
 
-    def _check_values(self, value):
-        key = self.to_field_name or "pk"
-        if key == "pk":
+    def clean(self, value):
+        if (self.to_field_name or "pk") == "pk" and isinstance(value, list | tuple):
             for each in value:
-                if id_param(each) is None:
+                if each not in self.empty_values and id_param(each) is None:
                     raise forms.ValidationError(
                         self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": each})
-        return super()._check_values(value)
+        return super().clean(value)

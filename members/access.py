@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import wraps
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -266,7 +267,7 @@ def requires(kind: str, action: str = ""):
                 return refused
             return view(request, *args, **kwargs)
 
-        wrapped.access_rule = rule
+        cast(Any, wrapped).access_rule = rule
         return wrapped
 
     return decorator
@@ -280,7 +281,15 @@ def signed_in(view):
     return requires(SIGNED_IN.kind)(view)
 
 
-class RuleMixin:
+if TYPE_CHECKING:
+    from django.views import View
+
+    _View = View
+else:
+    _View = object
+
+
+class RuleMixin(_View):
     """The class-based views' form of `requires`: set `access = ("member", LIST)`."""
 
     access: tuple[str, str] | Rule

@@ -8,7 +8,7 @@ the role table's answer (members.access); this module turns it into querysets.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, cast
 
 from django.db import models
 from django.db.models import Count, Q, QuerySet, Subquery
@@ -254,4 +254,4 @@ class ScopedQuerySet(models.QuerySet):
         kind = kind or self.access_kind
         roles = access.roles_for(kind, action)
         own = self.own_fields if access.SELF in roles else ()
-        return scoped(self, user, roles=access.real_roles(kind, action), org_field=self.org_field, own=own)
+        return cast(Self, scoped(self, user, roles=access.real_roles(kind, action), org_field=self.org_field, own=own))
