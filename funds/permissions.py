@@ -26,14 +26,14 @@ from funds.models import (
     Status,
 )
 from members import access
-from members.models import Member, Role
-from members.scoping import has_role, holds_role_over, org_ids
+from members.access import CREATE, EDIT, LIST
+from members.models import Member
+from members.scoping import org_ids
 
-BRANCH_COMMITTEE = (Role.SECRETARY, Role.COMMITTEE)
 
-
-def _holds(user, role: str, organization_id: int) -> bool:
-    return holds_role_over(user, organization_id, role)
+def _may(user, action: str, organization_id: int, kind: str = "application") -> bool:
+    """The role table's answer for `action` over the organization (the *who* of every rule below)."""
+    return access.may_at(user, kind, action, organization_id)
 
 
 def _is_own(user, application: AssistanceApplication) -> bool:
@@ -50,27 +50,22 @@ def _filled_in(user, application: AssistanceApplication) -> bool:
 
 def can_view_funds(user) -> bool:
     """The ledger itself: fund officers and the organization department (members read 党务公开)."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return has_role(user, Role.FUND_OFFICER, Role.ORG_DEPT)
+    return access.may(user, "fund", LIST)
 
 
 def can_manage_fund(user, fund: Fund) -> bool:
     """Record income, corrections, payments and recoveries: the fund officer of the fund's organization."""
-    if not user.is_authenticated:
-        return False
-    return _holds(user, Role.FUND_OFFICER, fund.organization_id)
+    return _may(user, EDIT, fund.organization_id, kind="fund")
+
+
+def can_open_fund(user, organization) -> bool:
+    """Open the organization's fund: its fund officer."""
+    return _may(user, CREATE, organization.pk, kind="fund")
 
 
 def can_set_rules(user, fund: Fund) -> bool:
     """Amount bounds, the yearly target and partner units: the 党委, through its organization department."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return _holds(user, Role.ORG_DEPT, fund.organization_id)
+    return _may(user, "rules", fund.organization_id, kind="fund")
 
 
 # ---------------------------------------------------------------- applying
@@ -84,7 +79,7 @@ def can_apply_for(user, member: Member) -> bool:
         return False
     if member.user_id == user.pk:
         return True
-    return _holds(user, Role.SECRETARY, member.organization_id)
+    return _may(user, CREATE, member.organization_id)
 
 
 def can_apply_for_partner(user, partner: PartnerUnit) -> bool:
@@ -93,17 +88,12 @@ def can_apply_for_partner(user, partner: PartnerUnit) -> bool:
         return False
     if not partner.is_active:
         return False
-    return _holds(user, Role.SECRETARY, partner.liaison_id)
+    return _may(user, CREATE, partner.liaison_id)
 
 
 def can_start_application(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    if getattr(user, "member", None) is not None:
-        return True
-    return has_role(user, Role.SECRETARY)
+    """A member for themself, a secretary for a member of their branch (the table's CREATE)."""
+    return access.may(user, "application", CREATE)
 
 
 def may_edit(user, application: AssistanceApplication) -> bool:
@@ -133,7 +123,7 @@ def may_record_meeting(user, application: AssistanceApplication) -> bool:
         return False
     if _is_own(user, application):
         return False
-    return holds_role_over(user, application.organization_id, *BRANCH_COMMITTEE)
+    return _may(user, "meeting", application.organization_id)
 
 
 def meeting_is_due(application: AssistanceApplication) -> bool:
@@ -165,7 +155,7 @@ def may_confirm_meeting(user, application: AssistanceApplication) -> bool:
         return False
     if _is_own(user, application):
         return False
-    return holds_role_over(user, application.organization_id, *BRANCH_COMMITTEE, Role.ORG_DEPT)
+    return _may(user, "confirm_meeting", application.organization_id)
 
 
 def can_confirm_meeting(user, application: AssistanceApplication) -> bool:
@@ -177,9 +167,7 @@ def can_confirm_meeting(user, application: AssistanceApplication) -> bool:
 
 def is_approver(user, application: AssistanceApplication) -> bool:
     """The organization department over the applicant's branch (recording the 党委's decision)."""
-    if not user.is_authenticated:
-        return False
-    return _holds(user, Role.ORG_DEPT, application.organization_id)
+    return _may(user, "approve", application.organization_id)
 
 
 def may_approve(user, application: AssistanceApplication) -> bool:
@@ -242,8 +230,8 @@ def may_object(user, application: AssistanceApplication) -> bool:
         return False
     member = getattr(user, "member", None)
     if member is not None and member.organization_id == application.organization_id:
-        return True
-    return holds_role_over(user, application.organization_id, Role.SECRETARY, Role.COMMITTEE, Role.ORG_DEPT)
+        return True  # the table's 党员: a member of the branch in whose notice it stands
+    return _may(user, "object", application.organization_id)
 
 
 def notice_open(application: AssistanceApplication) -> bool:
@@ -259,7 +247,7 @@ def objection_org_ids(user) -> set[int]:
     """Organizations in whose notices the user may raise an objection (read once per page)."""
     if not user.is_authenticated:
         return set()
-    ids = set(org_ids(user, Role.SECRETARY, Role.COMMITTEE, Role.ORG_DEPT))
+    ids = set(org_ids(user, *access.real_roles("application", "object")))
     member = getattr(user, "member", None)
     if member is not None:
         ids.add(member.organization_id)
@@ -269,7 +257,7 @@ def objection_org_ids(user) -> set[int]:
 def may_resolve_objection(user, application: AssistanceApplication, objection: Objection | None = None) -> bool:
     """The organization department — not whoever approved the application, filled it in or applies,
     and not whoever raised the objection."""
-    if not is_approver(user, application):
+    if not _may(user, "resolve", application.organization_id):
         return False
     if _is_own(user, application) or _filled_in(user, application):
         return False
@@ -290,9 +278,7 @@ def can_resolve_objection(user, application: AssistanceApplication, objection: O
 
 
 def may_disburse(user, application: AssistanceApplication) -> bool:
-    if not user.is_authenticated:
-        return False
-    if not _holds(user, Role.FUND_OFFICER, application.fund.organization_id):
+    if not _may(user, "disburse", application.fund.organization_id):
         return False
     if application.approved_by_id == user.pk:
         return False
@@ -314,11 +300,9 @@ def can_disburse(user, application: AssistanceApplication) -> bool:
 
 
 def may_record_recovery(user, application: AssistanceApplication) -> bool:
-    if not user.is_authenticated:
-        return False
     if _is_own(user, application):
         return False
-    return _holds(user, Role.FUND_OFFICER, application.fund.organization_id)
+    return _may(user, "disburse", application.fund.organization_id)
 
 
 def can_record_recovery(user, application: AssistanceApplication) -> bool:

@@ -92,7 +92,9 @@ TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
     "application": ("帮扶申请", {
         LIST: MANAGERS | {FUND, SELF}, VIEW: MANAGERS | {FUND, SELF},
         CREATE: _roles(SEC, SELF), EDIT: _roles(SEC, SELF),
-        "meeting": _roles(SEC), "confirm_meeting": MANAGERS, "return": _roles(SEC, ORG), "approve": _roles(ORG),
+        # The branch committee records the 支部党员大会 (a second member, or the 组织部, confirms a record
+        # made by whoever filled the application in); it returns while it reviews, the 组织部 after.
+        "meeting": _roles(SEC, COM), "confirm_meeting": MANAGERS, "return": MANAGERS, "approve": _roles(ORG),
         "object": MANAGERS | {MEMBER},
         "resolve": _roles(ORG), "disburse": _roles(FUND), EXPORT: MANAGERS | {FUND},
     }),

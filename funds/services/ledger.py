@@ -33,14 +33,14 @@ from funds.services.common import (
     fund_for,
     money,
 )
-from members.models import Organization, Role, User
+from members.models import Organization, User
 
 # ---------------------------------------------------------------- the fund
 
 
 @transaction.atomic
 def open_fund(*, organization: Organization, by: User, name: str = "党内关怀基金专户") -> Fund:
-    if not by.is_superuser and not permissions._holds(by, Role.FUND_OFFICER, organization.pk):
+    if not permissions.can_open_fund(by, organization):
         raise PermissionDenied("只有该组织的基金管理员可以设立基金专户")
     fund, created = Fund.objects.get_or_create(organization=organization, defaults={"name": name})
     if created:

@@ -41,6 +41,7 @@ from funds.services.common import (
     users_with_role_over,
     yearly_cap,
 )
+from members import access
 from members.models import Role, User
 from members.selectors import voting_members_on
 
@@ -119,7 +120,8 @@ def record_meeting(
 def _confirmers(application: AssistanceApplication, recorder: User) -> list[User]:
     """The branch committee but the recorder; where there is nobody else, the organization department."""
     branch = [user for user in User.objects.filter(
-        appointments__role__in=permissions.BRANCH_COMMITTEE, appointments__organization=application.organization,
+        appointments__role__in=access.real_roles("application", "meeting"),
+        appointments__organization=application.organization,
         is_active=True).distinct() if permissions.may_confirm_meeting(user, application)]
     if branch:
         return branch
