@@ -23,6 +23,7 @@ from funds.models import (
     Status,
     Use,
 )
+from members import access
 from members.models import Member, Role
 from members.scoping import covers_everything, has_role, org_ids
 
@@ -196,8 +197,10 @@ def todo_for(user) -> list[tuple[str, int, str]]:
     if not user.is_authenticated:
         return []
     wanted: list[tuple[str, str, Q]] = []  # (what, list query, condition on the scoped applications)
-    if user.is_superuser or has_role(user, Role.SECRETARY, Role.COMMITTEE):
-        mine = Q(organization__in=org_ids(user, Role.SECRETARY, Role.COMMITTEE))
+    # Each item goes to whoever the role table lets take its step.
+    meeting, approve, disburse = (access.real_roles("application", step) for step in ("meeting", "approve", "disburse"))
+    if user.is_superuser or has_role(user, *meeting):
+        mine = Q(organization__in=org_ids(user, *meeting))
         wanted.append(("待召开支部大会评议", "status=submitted",
                        mine & Q(status=Status.SUBMITTED, is_emergency=False, meeting_on__isnull=True)))
         wanted.append(("紧急救助待补录支部大会", "emergency=true",
@@ -205,15 +208,15 @@ def todo_for(user) -> list[tuple[str, int, str]]:
         wanted.append(("支部大会记录待确认", "meeting=unconfirmed",
                        mine & Q(meeting_on__isnull=False, meeting_confirmed_at__isnull=True)
                        & ~Q(meeting_recorded_by=user) & ~Q(submitted_by=user)))
-    if user.is_superuser or has_role(user, Role.ORG_DEPT):
-        mine = (Q(organization__in=org_ids(user, Role.ORG_DEPT))
+    if user.is_superuser or has_role(user, *approve):
+        mine = (Q(organization__in=org_ids(user, *approve))
                 & ~Q(submitted_by=user) & ~Q(member__user=user))
         wanted.append(("待党委审批", "status=branch_reviewed",
                        mine & (Q(status=Status.BRANCH_REVIEWED) | Q(status=Status.SUBMITTED, is_emergency=True))))
         wanted.append(("公示异议待处理", "status=objection", mine & Q(status=Status.OBJECTION) & ~Q(approved_by=user)))
         wanted.append(("紧急救助待党委复议", "status=reconsideration", mine & Q(status=Status.RECONSIDERATION)))
-    if user.is_superuser or has_role(user, Role.FUND_OFFICER):
-        officer_of = Q(fund__organization__in=org_ids(user, Role.FUND_OFFICER))
+    if user.is_superuser or has_role(user, *disburse):
+        officer_of = Q(fund__organization__in=org_ids(user, *disburse))
         wanted.append(("公示无异议待发放", "status=notice_passed",
                        officer_of & Q(status=Status.NOTICE_PASSED) & ~Q(approved_by=user)))
         wanted.append(("复议撤销待追回资金", "status=recovery_due", officer_of & Q(status=Status.RECOVERY_DUE)))
