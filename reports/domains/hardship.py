@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 
 from core.xlsx import Column
 from hardship.models import HardshipCategory, HardshipRecord, HelpType, Pairing
@@ -131,7 +130,7 @@ def hardship_section(scope) -> Section:
     table.append(Row(["合计", totals["hardship"], totals["hardship"] - all_special, all_special], total=True))
     return Section(
         title="困难党员类别与困难程度",
-        chart=mark_safe(donut + stacked),
+        chart=donut + stacked,  # two SafeStrings: their sum is one
         headers=["支部", "困难党员", "一般困难", "特别困难"],
         rows=table,
         note=f"截至{scope.year}年底在册的困难党员台帐；一人可有多个类别",

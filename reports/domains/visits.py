@@ -9,8 +9,7 @@ from collections import defaultdict
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
 
 from core.xlsx import Column
 from reports import charts, metrics
@@ -123,7 +122,7 @@ def holiday_section(scope) -> Section:
     table.append(Row(["合计", *(_cell(total, done) for total, done in totals)], total=True))
     return Section(
         title="节日走访慰问完成情况",
-        chart=mark_safe("".join(parts)),
+        chart=format_html_join("", "{}", ((part,) for part in parts)),
         headers=["支部", *(f"{day.year}年{label}" for label, day, _ in completion)],
         rows=table,
         note="已走访/计划走访（完成率）",
