@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "import_export",
     "auditlog",
     "axes",
@@ -52,12 +54,15 @@ INSTALLED_APPS = [
     "funds",
     "awards",
     "reports",
+    "api",
     "portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Under /api/ every error is JSON in one shape, whichever layer below answered it.
+    "api.errors.ApiErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,6 +74,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "members.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # API tokens: after the second factor's middleware (sessions only), before the audit trail's (so
+    # a token's changes name its service user and the client's address).
+    "api.authentication.TokenMiddleware",
     "core.audit.AuditlogMiddleware",
     "core.audit.RequestPathMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -326,6 +334,49 @@ CARE = {
     "REPORT_SYNC_MAX_MEMBERS": env.int("CARE_REPORT_SYNC_MAX_MEMBERS", default=3000),
     # Workbooks built in the background stay downloadable this many days, then their files are deleted.
     "REPORT_FILE_DAYS": env.int("CARE_REPORT_FILE_DAYS", default=7),
+}
+
+# The integration API (api/, Django REST framework): see README, "数据接口".
+API = {
+    "PREFIX": "/api/",
+    # Requests per caller, counted in the cache (Redis in production, shared by every web process).
+    "THROTTLE_RATES": {
+        "token": env("API_THROTTLE_TOKEN", default="1200/min"),
+        "user": env("API_THROTTLE_USER", default="600/min"),
+        "anon": env("API_THROTTLE_ANON", default="60/min"),
+    },
+    "TOKEN_MAX_DAYS": env.int("API_TOKEN_MAX_DAYS", default=730),
+}
+REST_FRAMEWORK = {
+    # A page's session needs the CSRF token for writes (header X-CSRFToken); a token does not.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerToken",
+                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TableRule"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerCaller"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "党内关怀帮扶管理系统 数据接口",
+    "DESCRIPTION": "供其他系统（全国党员信息系统、智慧党建平台、小程序）和本系统的手机端读写数据。"
+                   "权限与网页完全相同：角色权限表、组织范围、脱敏规则。详见 README 的“数据接口”一节。",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "members.models.Organization.Kind",
+        "MemberStateEnum": "members.models.Member.State",
+        "TalkKindEnum": "visits.models.Talk.Kind",
+        "ApplicationKindEnum": "funds.models.Kind",
+        "ApplicationStatusEnum": "funds.models.Status",
+        "FundEntryKindEnum": "funds.models.FundEntry.Kind",
+        "LedgerStatusEnum": "hardship.models.HardshipRecord.Status",
+        "PairingStatusEnum": "hardship.models.Pairing.Status",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.error_responses"],
 }
 
 LOGGING = {

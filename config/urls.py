@@ -38,6 +38,8 @@ urlpatterns = [
     path("calendar/", include("members.calendar_urls")),
     path("audit/", AuditLogView.as_view(), name="audit_log"),
     path("audit/access/", AccessLogView.as_view(), name="access_log"),
+    path("api/v1/", include("api.urls")),
+    path("integrations/", include("api.page_urls")),
     path("healthz", public(healthz), name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -18,8 +18,11 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
-    if not settings.REDIS_URL:
-        # The embedded file-system broker: reachable when its folder is writable.
+    url = settings.CELERY_BROKER_URL
+    if url.startswith("memory://"):
+        return True  # in-process (tasks run eagerly): nothing to reach
+    if url.startswith("filesystem://"):
+        # The embedded file-system broker of `make run`: reachable when its folder is writable.
         import os
 
         folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
@@ -27,10 +30,10 @@ def _broker_ok() -> bool:
     try:
         import redis
 
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
         return bool(client.ping())
-    except Exception:  # noqa: BLE001
-        logger.warning("healthz: broker unreachable")
+    except Exception as error:  # noqa: BLE001
+        logger.warning("healthz: broker unreachable: %s", error)
         return False
 
 

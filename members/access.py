@@ -121,6 +121,9 @@ TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
     "audit": ("操作日志", {VIEW: _roles(ORG)}),
     # Holiday-schedule days (国务院放假安排) that decide every 公示 end.
     "calendar": ("节假日安排", {VIEW: _roles(ORG), EDIT: _roles(ORG)}),
+    # Keys other systems call the API with (api.models.ApiToken): issued for an organization under the
+    # department's own, each with a subset of the entries above; revoking one is EDIT.
+    "api_token": ("接口令牌", {LIST: _roles(ORG), VIEW: _roles(ORG), CREATE: _roles(ORG), EDIT: _roles(ORG)}),
 }
 
 
@@ -179,12 +182,41 @@ def _is_member(user) -> bool:
     return cached
 
 
+# --- API tokens: a service user narrowed to the entries its token grants --------------------------
+
+# An API token (api.models.ApiToken) acts as a service user of its own: an inactive User (it never
+# signs in to the pages or receives reminders) whose Appointments at the token's organization give it
+# the table's roles there, so scoping works unchanged. The token then narrows it further to the
+# entries it grants: every answer below about a service user first asks `granted`. Their usernames
+# start with a character Django's username validator refuses, so no person's account has one.
+SERVICE_USER_PREFIX = "api:"
+
+
+def is_service_user(user) -> bool:
+    # getattr: the annual-report command asks as a stand-in with no username.
+    return bool(user.is_authenticated and getattr(user, "username", "").startswith(SERVICE_USER_PREFIX))
+
+
+def entry(kind: str, action: str) -> str:
+    """The name of a table entry in a token's grants: "visit.create"."""
+    return f"{kind}.{action}"
+
+
+def granted(user, kind: str, action: str) -> bool:
+    """False only for a service user whose token does not grant the entry. The grants are put on the
+    user object by the token's authentication (api.authentication); a service user loaded any other
+    way has none, and may do nothing."""
+    if not is_service_user(user):
+        return True
+    return entry(kind, action) in getattr(user, "care_api_grants", frozenset())
+
+
 def may(user, kind: str, action: str) -> bool:
     """Whether the user may do `action` to some object of `kind`: holds one of its roles anywhere, or
     the entry admits their own objects (SELF) or Party members (MEMBER) and they are one."""
     from members.scoping import has_role
 
-    if not user.is_authenticated:
+    if not user.is_authenticated or not granted(user, kind, action):
         return False
     if user.is_superuser:
         return True
@@ -199,7 +231,7 @@ def may_at(user, kind: str, action: str, organization) -> bool:
     id). SELF and MEMBER are for the caller to decide with the object at hand."""
     from members.scoping import holds_role_over
 
-    if not user.is_authenticated:
+    if not user.is_authenticated or not granted(user, kind, action):
         return False
     if user.is_superuser:
         return True
@@ -213,6 +245,8 @@ def scope(queryset, user, kind: str, action: str, *, org_field: str = "organizat
     registered for, the lines a pairing may be arranged for)."""
     from members.scoping import scoped
 
+    if not granted(user, kind, action):
+        return queryset.none()
     return scoped(queryset, user, roles=real_roles(kind, action), org_field=org_field)
 
 
@@ -291,29 +325,43 @@ else:
     _View = object
 
 
-class RuleMixin(_View):
-    """The class-based views' form of `requires`: set `access = ("member", LIST)`."""
+def _as_rule(access: tuple[str, str] | Rule) -> Rule:
+    return access if isinstance(access, Rule) else Rule(*access)
 
-    access: tuple[str, str] | Rule
+
+class DeclaresRule:
+    """A view class's rule: `access = ("member", LIST)` for every method, or one per method, as an API
+    route that lists on GET and creates on POST declares: `access = {"GET": ("visit", LIST), "POST":
+    ("visit", CREATE)}` (a method it does not name is under its GET rule, and then refused with 405)."""
+
+    access: tuple[str, str] | Rule | dict[str, tuple[str, str] | Rule]
 
     @classmethod
-    def access_rule(cls) -> Rule:
+    def access_rule(cls, method: str = "GET") -> Rule:
         access = cls.access
-        return access if isinstance(access, Rule) else Rule(*access)
+        if isinstance(access, dict):
+            access = access.get(method.upper()) or access["GET"]
+        return _as_rule(access)
+
+
+class RuleMixin(DeclaresRule, _View):
+    """The class-based views' form of `requires`: set `access = ("member", LIST)`."""
 
     def dispatch(self, request, *args, **kwargs):
-        refused = check(request, self.access_rule())
+        refused = check(request, self.access_rule(request.method))
         if refused is not None:
             return refused
         return super().dispatch(request, *args, **kwargs)
 
 
-def rule_of(view) -> Rule | None:
-    """The rule a URL pattern's callback declares (function or class-based), for the access test."""
+def rule_of(view, method: str = "GET") -> Rule | None:
+    """The rule a URL pattern's callback declares for `method` (function or class-based, a page or an
+    API view), for the access test."""
     rule = getattr(view, "access_rule", None)
     if isinstance(rule, Rule):
         return rule
-    view_class = getattr(view, "view_class", None)
+    # Django's class-based views name their class `view_class`; Django REST framework's `cls`.
+    view_class = getattr(view, "view_class", None) or getattr(view, "cls", None)
     if view_class is not None and hasattr(view_class, "access"):
-        return view_class.access_rule()
+        return view_class.access_rule(method)
     return None

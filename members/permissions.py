@@ -73,7 +73,7 @@ class Disclosure:
     def __init__(self, user, kind: str = "member_sensitive", *, own: bool = True):
         self.user = user
         self.own = own
-        roles = access.real_roles(kind, VIEW)
+        roles = access.real_roles(kind, VIEW) if access.granted(user, kind, VIEW) else ()
         self.everything = user.is_authenticated and covers_everything(user, *roles) if roles else False
         self.org_ids = frozenset(org_ids(user, *roles)) if roles and not self.everything else frozenset()
 

@@ -253,5 +253,7 @@ class ScopedQuerySet(models.QuerySet):
 
         kind = kind or self.access_kind
         roles = access.roles_for(kind, action)
+        if not access.granted(user, kind, action):
+            return self.none()
         own = self.own_fields if access.SELF in roles else ()
         return cast(Self, scoped(self, user, roles=access.real_roles(kind, action), org_field=self.org_field, own=own))

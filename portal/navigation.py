@@ -74,6 +74,7 @@ MENU = (
         Item("节假日安排", "calendar:index", "bi-calendar3", ("calendar", VIEW), ("calendar:*",)),
         Item("操作日志", "audit_log", "bi-journal-text", ("audit", VIEW)),
         Item("个人信息访问记录", "access_log", "bi-eye", ("access_log", VIEW)),
+        Item("接口令牌", "integrations:tokens", "bi-key", ("api_token", LIST), ("integrations:*",)),
     )),
 )
 

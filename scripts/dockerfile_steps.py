@@ -178,6 +178,8 @@ def main() -> int:
             "ALLOWED_HOSTS": "care.example.test", "CSRF_TRUSTED_ORIGINS": "https://care.example.test",
             "SECURE_SSL": "1", "GUNICORN_BIND": f"127.0.0.1:{args.port}", "WEB_CONCURRENCY": "2",
             "LOG_LEVEL": "WARNING",
+            # As docker-compose.yml gives the web service: Redis is the broker and the cache.
+            "REDIS_URL": os.environ.get("DOCKERFILE_STEPS_REDIS_URL", "redis://127.0.0.1:6379/9"),
         }
         say("the migrate service: manage.py migrate (system checks: the file store is writable)")
         run("python manage.py migrate --noinput -v0", step_user=current_user, extra_env=production)

@@ -11,17 +11,32 @@ from core.xlsx import Column, Workbook, safe_text
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_reports_database_and_broker(client):
+def test_healthz_reports_database_and_broker(client, settings, tmp_path):
+    if settings.REDIS_URL:  # the real Redis, as in production
+        settings.CELERY_BROKER_URL = settings.REDIS_URL
+    else:  # the embedded broker, its folder made as `make run` makes it
+        settings.CELERY_BROKER_URL = "filesystem://"
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+                                                    "data_folder_in": str(tmp_path)}
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "broker": "ok", "status": "ok"}
 
 
 def test_healthz_answers_503_when_the_broker_is_unreachable(client, settings):
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"] == "unreachable"
+
+
+def test_healthz_answers_503_when_the_embedded_brokers_folder_is_missing(client, settings, tmp_path):
+    settings.CELERY_BROKER_URL = "filesystem://"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+                                                "data_folder_in": str(tmp_path / "never-made")}
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "broker": "unreachable", "status": "degraded"}
 
 
 def test_run_daily_jobs_runs_registered_jobs_for_each_day(monkeypatch):

@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
+from api.seed import seed_tokens
 from awards.seed import seed_awards
 from funds.seed import seed_funds
 from hardship.seed import seed_hardship
@@ -21,6 +22,7 @@ STEPS = (
     ("visits", seed_visits),
     ("funds", seed_funds),
     ("awards", seed_awards),
+    ("api", seed_tokens),
 )
 
 ACCOUNTS = [
