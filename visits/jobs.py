@@ -10,19 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from auditlog.models import LogEntry
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
-from core import audit
 from core.jobs import daily_job
 from hardship.models import HardshipRecord
 from members.models import Appointment, Member, Organization, Role
 from notifications.services import Message, notify_many
-from visits import selectors
-from visits.models import Occasion, VisitPlan, VisitPlanItem, VisitPrompt
+from visits import selectors, services
+from visits.models import Occasion, VisitPlan, VisitPrompt
 
 BIRTHDAY_WINDOW_DAYS = 7  # a greeting that fell due while the job was down is still sent this late
 SUMMARY_WINDOW_DAYS = 30  # the completion report after a holiday
@@ -46,86 +43,20 @@ def active_branches():
 
 # --- holiday plans --------------------------------------------------------------------------------
 
-def _plan_window(holiday: dt.date) -> tuple[dt.date, dt.date]:
-    return holiday - dt.timedelta(days=settings.CARE["HOLIDAY_PLAN_LEAD_DAYS"]), holiday
-
-
-def create_plan(*, branch: Organization, occasion: str, year: int, holiday: dt.date, day: dt.date) -> VisitPlan | None:
-    """The branch's plan with every target member and why; None when it already exists."""
-    try:
-        with transaction.atomic():
-            plan = VisitPlan.objects.create(organization=branch, occasion=occasion, year=year, holiday=holiday)
-    except IntegrityError:
-        return None
-    _add_missing_items(VisitPlan.objects.filter(pk=plan.pk), day)
-    return plan
-
-
-def _add_missing_items(plans, day: dt.date) -> int:
-    """Put every current target member on their branch's plan (someone registered as a hardship member
-    after the plan was made is added), and take off unvisited members who died or left."""
-    plans = list(plans)
-    if not plans:
-        return 0
-    plan_of = {plan.organization_id: plan for plan in plans}
-    gone = VisitPlanItem.objects.filter(plan__in=plans, visit__isnull=True).filter(
-        Q(member__deceased_on__isnull=False) | Q(member__transferred_out_on__isnull=False)
-    )
-    paths = _item_paths(gone)
-    audit.log_bulk(model=VisitPlanItem, object_ids=list(paths), org_paths=paths, action=LogEntry.Action.DELETE,
-                   changes={"原因": ["", "党员已故或已转出，移出计划"]})
-    gone.delete()
-    on_plan = VisitPlanItem.objects.filter(plan__in=plans, member=OuterRef("pk"))
-    members = list(
-        selectors.target_members(day).filter(organization_id__in=list(plan_of)).filter(~Exists(on_plan))
-        .order_by("organization_id", "name", "id")
-    )
-    if not members:
-        return 0
-    hardship_ids = selectors.active_hardship_member_ids([m.pk for m in members])
-    created = VisitPlanItem.objects.bulk_create(
-        [
-            VisitPlanItem(
-                plan=plan_of[m.organization_id], member=m,
-                reasons="、".join(selectors.target_reasons(m, day, hardship_ids=hardship_ids)),
-            )
-            for m in members
-        ],
-        ignore_conflicts=True,
-    )
-    # Bulk writes pass the audit signals by: record the members the job put on each plan.
-    paths = _item_paths(VisitPlanItem.objects.filter(plan__in=plans, member__in=members))
-    audit.log_bulk(model=VisitPlanItem, object_ids=list(paths), org_paths=paths, action=LogEntry.Action.CREATE,
-                   changes={"来源": ["", "每日任务：列入节日走访计划"]})
-    return len(created)
-
-
-def _item_paths(items) -> dict[int, str]:
-    """Plan items' ids with their branch's path (for the audit trail), in one query."""
-    return dict(items.values_list("pk", "plan__organization__path"))
-
-
 @daily_job("visits.holiday_plans", label="节日走访计划与提醒", order=20)
 def holiday_plans(day: dt.date) -> dict[str, int]:
     counts = {"plans": 0, "items_added": 0, "plan_notices": 0, "reminders": 0, "summaries": 0}
     reminder_days = settings.CARE["HOLIDAY_REMINDER_DAYS"]
     for occasion, year, holiday in selectors.holidays_around(day):
         label = Occasion(occasion).label
-        start, end = _plan_window(holiday)
+        start, end = services.plan_window(holiday)
         if start <= day <= end:
             branches = list(active_branches())
             secretaries = secretaries_by_branch(b.pk for b in branches)
-            planned = set(
-                VisitPlan.objects.filter(occasion=occasion, year=year).values_list("organization_id", flat=True)
-            )
-            # ignore_conflicts: a parallel run that made the same plan first wins, nothing is doubled.
-            new_plans = [VisitPlan(organization=branch, occasion=occasion, year=year, holiday=holiday)
-                         for branch in branches if branch.pk not in planned]
-            VisitPlan.objects.bulk_create(new_plans, ignore_conflicts=True)
-            counts["plans"] += len(new_plans)
-            counts["items_added"] += _add_missing_items(
-                VisitPlan.objects.filter(occasion=occasion, year=year, organization__in=branches), day
-            )
+            made, added = services.open_holiday_plans(
+                branches=branches, occasion=occasion, year=year, holiday=holiday, day=day)
+            counts["plans"] += made
+            counts["items_added"] += added
             plans = selectors.plans_with_progress(VisitPlan.objects.filter(occasion=occasion, year=year))
             kinds: list[str] = []
             messages: list[Message] = []
@@ -192,14 +123,6 @@ def _completion_summaries(*, occasion: str, year: int, holiday: dt.date) -> int:
 
 
 # --- political birthdays --------------------------------------------------------------------------
-
-def birthday_on(join_date: dt.date, year: int) -> dt.date:
-    """The join-date anniversary in `year`; 29 February falls on 28 February in common years."""
-    try:
-        return join_date.replace(year=year)
-    except ValueError:
-        return dt.date(year, 2, 28)
-
 
 def members_with_birthday(day: dt.date):
     condition = Q(join_date__month=day.month, join_date__day=day.day)

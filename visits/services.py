@@ -7,16 +7,19 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from core import audit
 from core.errors import DomainError
 from hardship.services import check_money_source
 from members.models import Member
-from visits import permissions
-from visits.models import Occasion, Talk, Visit, VisitPlanItem, VisitPrompt
+from visits import permissions, selectors
+from visits.models import Occasion, Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
 
 PROMPT_OCCASIONS = (Occasion.ILLNESS, Occasion.BEREAVEMENT, Occasion.DISASTER)
 
@@ -150,3 +153,66 @@ def log_talk(
     talk.interviewers.set(interviewers)
     talk.participants.set(participants)
     return talk
+
+
+# --- holiday plans (the daily job `visits.holiday_plans` opens them on the window's first day) -----
+
+def plan_window(holiday: dt.date) -> tuple[dt.date, dt.date]:
+    """The days on which a holiday's plans are opened and kept up to date."""
+    return holiday - dt.timedelta(days=settings.CARE["HOLIDAY_PLAN_LEAD_DAYS"]), holiday
+
+
+def open_holiday_plans(*, branches, occasion: str, year: int, holiday: dt.date, day: dt.date) -> tuple[int, int]:
+    """Give each branch its plan for the holiday with every target member and why, and keep the plans
+    current (a member registered as a hardship member after the plan was made is added; an unvisited
+    member who died or left is taken off). Returns (plans made, members added); a second run adds nothing."""
+    branches = list(branches)
+    planned = set(VisitPlan.objects.filter(occasion=occasion, year=year).values_list("organization_id", flat=True))
+    new_plans = [VisitPlan(organization=branch, occasion=occasion, year=year, holiday=holiday)
+                 for branch in branches if branch.pk not in planned]
+    # ignore_conflicts: a parallel run that made the same plan first wins, nothing is doubled.
+    VisitPlan.objects.bulk_create(new_plans, ignore_conflicts=True)
+    added = _add_missing_items(VisitPlan.objects.filter(occasion=occasion, year=year, organization__in=branches), day)
+    return len(new_plans), added
+
+
+def _add_missing_items(plans, day: dt.date) -> int:
+    plans = list(plans)
+    if not plans:
+        return 0
+    plan_of = {plan.organization_id: plan for plan in plans}
+    gone = VisitPlanItem.objects.filter(plan__in=plans, visit__isnull=True).filter(
+        Q(member__deceased_on__isnull=False) | Q(member__transferred_out_on__isnull=False)
+    )
+    paths = _item_paths(gone)
+    audit.log_bulk(model=VisitPlanItem, object_ids=list(paths), org_paths=paths, action=LogEntry.Action.DELETE,
+                   changes={"原因": ["", "党员已故或已转出，移出计划"]})
+    gone.delete()
+    on_plan = VisitPlanItem.objects.filter(plan__in=plans, member=OuterRef("pk"))
+    members = list(
+        selectors.target_members(day).filter(organization_id__in=list(plan_of)).filter(~Exists(on_plan))
+        .order_by("organization_id", "name", "id")
+    )
+    if not members:
+        return 0
+    hardship_ids = selectors.active_hardship_member_ids([m.pk for m in members])
+    created = VisitPlanItem.objects.bulk_create(
+        [
+            VisitPlanItem(
+                plan=plan_of[m.organization_id], member=m,
+                reasons="、".join(selectors.target_reasons(m, day, hardship_ids=hardship_ids)),
+            )
+            for m in members
+        ],
+        ignore_conflicts=True,
+    )
+    # Bulk writes pass the audit signals by: record the members put on each plan.
+    paths = _item_paths(VisitPlanItem.objects.filter(plan__in=plans, member__in=members))
+    audit.log_bulk(model=VisitPlanItem, object_ids=list(paths), org_paths=paths, action=LogEntry.Action.CREATE,
+                   changes={"来源": ["", "每日任务：列入节日走访计划"]})
+    return len(created)
+
+
+def _item_paths(items) -> dict[int, str]:
+    """Plan items' ids with their branch's path (for the audit trail), in one query."""
+    return dict(items.values_list("pk", "plan__organization__path"))

@@ -3,7 +3,8 @@ import datetime as dt
 import factory
 
 from tests.factories import MemberFactory
-from visits.models import Occasion, Talk, Visit
+from visits import services
+from visits.models import Occasion, Talk, Visit, VisitPlan
 
 
 class VisitFactory(factory.django.DjangoModelFactory):
@@ -44,3 +45,9 @@ def make_talk(participants, interviewers=(), **fields) -> Talk:
     talk.participants.set(participants)
     talk.interviewers.set(list(interviewers))
     return talk
+
+
+def open_plan(*, branch, occasion, year, holiday, day) -> VisitPlan:
+    """The branch's holiday plan as the daily job opens it, through the service."""
+    services.open_holiday_plans(branches=[branch], occasion=occasion, year=year, holiday=holiday, day=day)
+    return VisitPlan.objects.get(organization=branch, occasion=occasion, year=year)

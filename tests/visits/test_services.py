@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied
 
 from core.errors import DomainError
 from tests.factories import MemberFactory
-from visits import jobs, services
+from tests.visits.factories import open_plan
+from visits import services
 from visits.models import Occasion, Talk, VisitPlanItem
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,7 @@ def test_deceased_member_only_gets_a_bereavement_visit(unit):
 
 def test_plan_item_is_ticked_once_and_must_match(unit):
     veteran = MemberFactory(organization=unit.branch1, is_retired_cadre=True)
-    plan = jobs.create_plan(branch=unit.branch1, occasion=Occasion.SPRING_FESTIVAL, year=TODAY.year,
+    plan = open_plan(branch=unit.branch1, occasion=Occasion.SPRING_FESTIVAL, year=TODAY.year,
                             holiday=TODAY + dt.timedelta(days=5), day=TODAY)
     item = VisitPlanItem.objects.get(plan=plan, member=veteran)
     with pytest.raises(DomainError, match="走访对象与所选党员不一致"):
@@ -91,7 +92,7 @@ def test_plan_item_is_ticked_once_and_must_match(unit):
 
 def test_assign_visitors_refused_for_other_branch_and_done_items(unit):
     veteran = MemberFactory(organization=unit.branch1, is_model_worker=True)
-    plan = jobs.create_plan(branch=unit.branch1, occasion=Occasion.JULY_FIRST, year=TODAY.year,
+    plan = open_plan(branch=unit.branch1, occasion=Occasion.JULY_FIRST, year=TODAY.year,
                             holiday=TODAY + dt.timedelta(days=5), day=TODAY)
     item = plan.items.get(member=veteran)
     with pytest.raises(PermissionDenied):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from core.calendars import july_first
 from tests.factories import MemberFactory
-from tests.visits.factories import VisitFactory, make_talk
+from tests.visits.factories import VisitFactory, make_talk, open_plan
 from visits import jobs
 from visits.models import Occasion, Talk, Visit, VisitPlan, VisitPlanItem
 
@@ -127,7 +127,7 @@ def test_the_form_refuses_a_member_of_another_branch(login, unit):
 
 def test_logging_from_a_plan_item_ticks_it_off(login, unit):
     veteran = MemberFactory(organization=unit.branch1, name="老模范", is_model_worker=True)
-    plan = jobs.create_plan(branch=unit.branch1, occasion=Occasion.SPRING_FESTIVAL, year=TODAY.year + 1,
+    plan = open_plan(branch=unit.branch1, occasion=Occasion.SPRING_FESTIVAL, year=TODAY.year + 1,
                             holiday=TODAY + dt.timedelta(days=10), day=TODAY)
     item = VisitPlanItem.objects.get(plan=plan, member=veteran)
     client = login(unit.shuji1)
@@ -146,7 +146,7 @@ def test_logging_from_a_plan_item_ticks_it_off(login, unit):
 
 def test_plan_detail_404_for_another_branch_and_assigning_visitors(login, unit):
     MemberFactory(organization=unit.branch1, is_retired_cadre=True)
-    plan = jobs.create_plan(branch=unit.branch1, occasion=Occasion.JULY_FIRST, year=TODAY.year,
+    plan = open_plan(branch=unit.branch1, occasion=Occasion.JULY_FIRST, year=TODAY.year,
                             holiday=TODAY + dt.timedelta(days=10), day=TODAY)
     item = plan.items.get()
     assert login(unit.shuji2).get(plan.get_absolute_url()).status_code == 404
