@@ -4,6 +4,7 @@ officer's list of visits and pairing help paid from the fund that are still to b
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -42,55 +43,43 @@ def rules(request, pk: int):
     })
 
 
+def _change_rule(request, fund: Fund, form, change, success) -> HttpResponse:
+    """A rule-changing form: the form's own checks, then the service's, each refusal as a message."""
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+    else:
+        try:
+            result = change(fund_id=fund.pk, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, success(result))
+    return redirect("funds:rules", pk=fund.pk)
+
+
 @requires("fund", "rules")
 @require_POST
 def set_bound(request, pk: int):
     fund = _fund(request, pk, "rules")
-    form = BoundForm(request.POST, prefix=request.POST.get("kind", ""))
-    if not form.is_valid():
-        messages.error(request, _errors(form))
-        return redirect("funds:rules", pk=fund.pk)
-    try:
-        bound = services.set_amount_bound(fund_id=fund.pk, by=request.user, **form.cleaned_data)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{bound.get_kind_display()}的金额标准已调整为 {bound.minimum}–{bound.maximum} 元")
-    return redirect("funds:rules", pk=fund.pk)
+    return _change_rule(
+        request, fund, BoundForm(request.POST, prefix=request.POST.get("kind", "")), services.set_amount_bound,
+        lambda bound: f"{bound.get_kind_display()}的金额标准已调整为 {bound.minimum}–{bound.maximum} 元")
 
 
 @requires("fund", "rules")
 @require_POST
 def set_target(request, pk: int):
     fund = _fund(request, pk, "rules")
-    form = TargetForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _errors(form))
-        return redirect("funds:rules", pk=fund.pk)
-    try:
-        target = services.set_target(fund_id=fund.pk, by=request.user, **form.cleaned_data)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{target.year} 年筹集目标已设为 {target.amount} 元")
-    return redirect("funds:rules", pk=fund.pk)
+    return _change_rule(request, fund, TargetForm(request.POST), services.set_target,
+                        lambda target: f"{target.year} 年筹集目标已设为 {target.amount} 元")
 
 
 @requires("fund", "rules")
 @require_POST
 def add_partner(request, pk: int):
     fund = _fund(request, pk, "rules")
-    form = PartnerForm(request.POST, fund=fund)
-    if not form.is_valid():
-        messages.error(request, _errors(form))
-        return redirect("funds:rules", pk=fund.pk)
-    try:
-        partner = services.add_partner_unit(fund_id=fund.pk, by=request.user, **form.cleaned_data)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已登记互联共建单位“{partner.name}”")
-    return redirect("funds:rules", pk=fund.pk)
+    return _change_rule(request, fund, PartnerForm(request.POST, fund=fund), services.add_partner_unit,
+                        lambda partner: f"已登记互联共建单位“{partner.name}”")
 
 
 @requires("fund", "rules")
