@@ -7,6 +7,7 @@ from members import twofactor
 from members.access import public, signed_in
 from members.audit_views import AccessLogView, AuditLogView
 from members.forms_auth import LoginForm
+from portal import field_views
 from portal import views as portal_views
 
 admin.site.site_header = "党内关怀帮扶管理系统 · 后台管理"
@@ -20,7 +21,7 @@ urlpatterns = [
         public(auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True)),
         name="login",
     ),
-    path("accounts/logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("accounts/logout/", field_views.logout, name="logout"),
     path("accounts/password/", signed_in(auth_views.PasswordChangeView.as_view()), name="password_change"),
     path("accounts/password/done/", signed_in(auth_views.PasswordChangeDoneView.as_view()),
          name="password_change_done"),
@@ -28,6 +29,10 @@ urlpatterns = [
     path("accounts/2fa/verify/", twofactor.verify, name="two_factor_verify"),
     path("accounts/2fa/disable/", twofactor.disable, name="two_factor_disable"),
     path("me/", portal_views.me, name="me"),
+    path("field/", field_views.app, name="field"),
+    path("field/worklist/", field_views.work_list, name="field_worklist"),
+    path("sw.js", field_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", field_views.manifest, name="manifest"),
     path("members/", include("portal.member_urls")),
     path("hardship/", include("hardship.urls")),
     path("visits/", include("visits.urls")),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from members import access
-from members.access import EXPORT, LIST, VIEW
+from members.access import CREATE, EXPORT, LIST, VIEW
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ MENU = (
         Item("节日走访计划", "visits:plan_list", "bi-calendar-heart", ("plan", LIST), ("visits:plan_detail",)),
         Item("走访提示", "visits:prompts", "bi-bell", ("prompt", LIST)),
         Item("谈心走访覆盖", "visits:coverage", "bi-pie-chart", ("coverage", VIEW)),
+        Item("离线登记（手机）", "field", "bi-phone", ("visit", CREATE)),
     )),
     Group("资金", "bi-wallet2", (
         Item("帮扶申请", "funds:applications", "bi-clipboard-heart", ("application", LIST), (

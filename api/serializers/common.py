@@ -29,11 +29,15 @@ def people(members) -> list[dict]:
 class ScopedMembers(serializers.PrimaryKeyRelatedField):
     """Ids of members (or, with `model`, other rows) the caller may name for this write: the queryset
     comes from the view (scoped by the role table), so an id outside it reads as "does not exist",
-    whether it exists or not."""
+    whether it exists or not. The refusal says so in words a secretary understands (an entry logged
+    offline may name a member who has since been transferred out or died)."""
 
     def __init__(self, choices: str = "members", model=Member, **kwargs):
         self.choices_key = choices  # the serializer context's key for the scoped queryset
         kwargs.setdefault("queryset", model.objects.none())
+        if model is Member:
+            kwargs.setdefault("error_messages", {
+                "does_not_exist": "编号为 {pk_value} 的党员已不能选择：已转出、已逝世一年以上，或不在您管理的支部"})
         super().__init__(**kwargs)
 
     def get_queryset(self):

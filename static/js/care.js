@@ -21,3 +21,25 @@ document.addEventListener("change", function (event) {
     document.querySelectorAll(selector).forEach(function (box) { box.checked = target.checked; });
   }
 });
+
+/* The field app (离线登记, static/js/field.js): the service worker is registered from every signed-in
+   page, so the app works offline once a page has been opened online. Signing out first warns about
+   entries not yet synced, then deletes what the field app keeps on this device (FieldDB.wipe); the
+   server's answer also carries Clear-Site-Data. */
+if ("serviceWorker" in navigator && document.querySelector("link[rel=manifest]")) {
+  navigator.serviceWorker.register("/sw.js", {scope: "/"}).catch(function () { return null; });
+}
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.matches("form[data-logout]") || !window.FieldDB || form.dataset.cleared) { return; }
+  event.preventDefault();
+  window.FieldDB.countUnsynced().catch(function () { return 0; }).then(function (count) {
+    if (count && !window.confirm("本机还有 " + count + " 条离线登记尚未同步。退出后它们将从本机删除，无法恢复。确定退出吗？")) {
+      return;
+    }
+    window.FieldDB.wipe().catch(function () { return null; }).then(function () {
+      form.dataset.cleared = "1";
+      form.submit();
+    });
+  });
+});
