@@ -52,7 +52,8 @@ def shell_urls() -> list[str]:
 
 
 def shell_version(template_text: str) -> str:
-    """Changes whenever a cached file (or the service worker itself) changes, so the old cache is dropped."""
+    """Changes whenever a cached file (static files by their hashed names, the shell page's and the service
+    worker's templates by their text) changes, so the old cache is dropped."""
     return hashlib.sha256("\n".join([template_text, *shell_urls()]).encode()).hexdigest()[:16]
 
 

@@ -44,7 +44,8 @@ def service_worker(request):
     """/sw.js, from the site's root so that its scope is the whole site. It answers only the shell's
     URLs from its cache; every other request (the API, the pages) goes to the network untouched."""
     source = get_template(SW_TEMPLATE).template.source  # plain JavaScript with two placeholders
-    body = source.replace("__VERSION__", field.shell_version(source)).replace(
+    shell_page = get_template("field/app.html").template.source
+    body = source.replace("__VERSION__", field.shell_version(source + shell_page)).replace(
         "__SHELL__", json.dumps(field.shell_urls()))
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
