@@ -8,7 +8,9 @@ secretary (or 支委) needs to log a visit or a talk in a village house, and not
 - the work list (`work_list`), kept in the page's IndexedDB: the names of the members of the branches
   where the user is 书记 or 支委 (no 身份证号, birth date, address, health or hardship data), today's
   open holiday-plan items and open visit prompts as member + occasion only (not the reasons, which
-  name illnesses and hardship), the choices of the forms, and the user's own member id;
+  name illnesses and hardship), the branch's active pairings as the names of the helped member and
+  the helper with the pairing's help types (to log 帮扶进展; no categories, incomes, goals or
+  agreements), the choices of the forms, and the user's own member id;
 - the entries typed while offline, until the server has taken them.
 
 The 组织部's county-wide views are never offered offline: a user who is only 组织部 gets an empty
@@ -23,6 +25,7 @@ import hashlib
 from django.templatetags.static import static
 from django.urls import reverse
 
+from hardship.models import Pairing
 from members.models import Appointment, Member
 from members.roles import Role
 from visits.models import Occasion, Talk, VisitPlanItem, VisitPrompt
@@ -74,6 +77,10 @@ def work_list(user, day: dt.date) -> dict:
     prompts = (VisitPrompt.objects.open().filter(member__organization_id__in=branches,
                                                  member__transferred_out_on__isnull=True)
                .select_related("member").order_by("-raised_on", "id"))
+    pairings = (Pairing.objects.for_user(user, "progress")
+                .filter(status=Pairing.Status.ACTIVE, record__member__organization_id__in=branches)
+                .select_related("record__member", "helper").prefetch_related("help_types")
+                .order_by("record__member__name", "id"))
     return {
         "day": day.isoformat(),
         "me": own,
@@ -82,6 +89,9 @@ def work_list(user, day: dt.date) -> dict:
                         "occasion": item.plan.occasion, "holiday": item.plan.holiday.isoformat()} for item in items],
         "prompts": [{"member": prompt.member_id, "name": prompt.member.name, "occasion": prompt.occasion}
                     for prompt in prompts],
+        "pairings": [{"id": pairing.pk, "name": pairing.record.member.name, "helper": pairing.helper.name,
+                      "help_types": [{"value": kind.code, "label": kind.name} for kind in pairing.help_types.all()]}
+                     for pairing in pairings],
         "occasions": [{"value": value, "label": label} for value, label in Occasion.choices],
         "talk_reasons": [{"value": value, "label": label} for value, label in Talk.Reason.choices],
     }

@@ -59,7 +59,7 @@ def manifest(request):
     data = {
         "name": "党内关怀帮扶 · 离线登记",
         "short_name": "关怀帮扶",
-        "description": "没有信号时登记走访和谈心谈话，联网后自动同步",
+        "description": "没有信号时登记走访、谈心谈话和结对帮扶进展，联网后自动同步",
         "lang": "zh-CN",
         "start_url": reverse("field"),
         "scope": "/",

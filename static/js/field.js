@@ -1,6 +1,6 @@
-/* The field app (离线登记): visits and talks typed with or without a network, kept on the device
+/* The field app (离线登记): visits, talks and pairing progress typed with or without a network, kept on the device
    (FieldDB, IndexedDB) as "待同步", and sent to the integration API when the network is there:
-   POST /api/v1/visits/ or /api/v1/talks/ with the page's session, the CSRF token from /api/v1/me/ and
+   POST /api/v1/visits/, /api/v1/talks/ or /api/v1/pairings/<id>/progress/ with the page's session, the CSRF token from /api/v1/me/ and
    the entry's own Idempotency-Key, made once when it was saved. A resend (the answer was lost, the
    page reloaded) carries the same key, so the server makes nothing twice. An entry the server refuses
    stays here with the server's message until the user corrects it (a fresh key: a refused write keeps
@@ -12,7 +12,8 @@
   var DB = window.FieldDB;
   var state = {me: null, work: null, syncing: false, csrf: null};
   var ROUTES = {visit: "/api/v1/visits/", talk: "/api/v1/talks/"};
-  var KIND_LABELS = {visit: "走访", talk: "谈心谈话"};
+  var KIND_LABELS = {visit: "走访", talk: "谈心谈话", progress: "帮扶进展"};
+  var FORMS = ["visit", "talk", "progress"];
   var REFUSALS = [400, 403, 404, 409, 422];
 
   function $(selector) { return document.querySelector(selector); }
@@ -102,6 +103,10 @@
     options($("#talk-interviewers"), people, me);
     options($("#visit-occasion"), work.occasions, ["routine"]);
     options($("#talk-reason"), work.talk_reasons, ["annual"]);
+    options($("#progress-pairing"), [{value: "", label: "请选择"}].concat(work.pairings.map(function (p) {
+      return {value: p.id, label: p.name + "（帮扶人：" + p.helper + "）"};
+    })));
+    pairingTypes();
 
     var list = $("#plan-items");
     list.textContent = "";
@@ -131,6 +136,16 @@
     $("#prompt-empty").classList.toggle("d-none", work.prompts.length > 0);
   }
 
+  function pairingOf(id) {
+    var work = state.work && state.work.data;
+    return work ? work.pairings.filter(function (p) { return p.id === id; })[0] : null;
+  }
+
+  function pairingTypes(selected) {
+    var pairing = pairingOf(Number($("#progress-pairing").value));
+    options($("#progress-type"), pairing ? pairing.help_types : [], selected ? [selected] : []);
+  }
+
   function label(choices, value) {
     var hit = choices.filter(function (c) { return c.value === value; })[0];
     return hit ? hit.label : value;
@@ -142,7 +157,7 @@
 
   function openForm(kind, values, entry) {
     editing = entry || null;
-    ["visit", "talk"].forEach(function (k) { $("#" + k + "-form").classList.toggle("d-none", k !== kind); });
+    FORMS.forEach(function (k) { $("#" + k + "-form").classList.toggle("d-none", k !== kind); });
     var form = $("#" + kind + "-form");
     form.reset();
     renderWork();
@@ -158,12 +173,13 @@
         field.value = Array.isArray(value) ? String(value[0]) : (value === null ? "" : String(value));
       }
     });
+    if (kind === "progress") { pairingTypes(values && values.help_type); }
     form.scrollIntoView();
   }
 
   function closeForms() {
     editing = null;
-    ["visit", "talk"].forEach(function (k) { $("#" + k + "-form").classList.add("d-none"); });
+    FORMS.forEach(function (k) { $("#" + k + "-form").classList.add("d-none"); });
   }
 
   function ids(select) {
@@ -190,21 +206,42 @@
     };
   }
 
+  // The pairing travels in the entry's path, as the API wants it; `pairing` stays in the form's values.
+  function progressBody(form) {
+    return {
+      pairing: Number(form.elements.pairing.value), date: form.elements.date.value,
+      help_type: form.elements.help_type.value, description: form.elements.description.value.trim(),
+      goods: form.elements.goods.value.trim()
+    };
+  }
+
   function describe(kind, data) {
+    if (kind === "progress") {
+      var pairing = pairingOf(data.pairing);
+      return KIND_LABELS[kind] + " · " + (pairing ? pairing.name : "#" + data.pairing) + " · " + data.date;
+    }
     var who = kind === "visit" ? data.member : data.participants[0];
     var day = kind === "visit" ? data.visited_on : data.talked_on;
     return KIND_LABELS[kind] + " · " + nameOf(who) + " · " + day;
   }
 
+  var MISSING = {
+    visit: function (d) { return !d.member || !d.visited_on || !d.visitors.length ? "走访对象、日期和走访人" : ""; },
+    talk: function (d) {
+      return !d.participants[0] || !d.talked_on || !d.interviewers.length || !d.summary ? "谈话对象、日期、谈话人和摘要" : "";
+    },
+    progress: function (d) { return !d.pairing || !d.date || !d.help_type || !d.description ? "结对、日期、帮扶类型和内容" : ""; }
+  };
+
   function save(kind, form) {
-    var data = kind === "visit" ? visitBody(form) : talkBody(form);
-    var missing = kind === "visit" ? (!data.member || !data.visited_on || !data.visitors.length)
-      : (!data.participants[0] || !data.talked_on || !data.interviewers.length || !data.summary);
-    if (missing) { say("请填写带有“必填”的各项：对象、日期、" + (kind === "visit" ? "走访人" : "谈话人和摘要") + "。", "warning"); return; }
+    var data = kind === "visit" ? visitBody(form) : kind === "talk" ? talkBody(form) : progressBody(form);
+    var missing = MISSING[kind](data);
+    if (missing) { say("请填写" + missing + "。", "warning"); return; }
     if (!state.work) { say("本机还没有工作清单，无法登记。", "warning"); return; }
     var entry = {
       // A corrected entry gets a new key: the server kept nothing of the refused attempt.
-      key: newKey(), kind: kind, path: ROUTES[kind], body: data, label: describe(kind, data),
+      key: newKey(), kind: kind, body: data, label: describe(kind, data),
+      path: kind === "progress" ? "/api/v1/pairings/" + data.pairing + "/progress/" : ROUTES[kind],
       user: state.work.user, status: "pending", message: "", created_at: editing ? editing.created_at : new Date().toISOString()
     };
     var previous = editing;
@@ -269,12 +306,18 @@
     return parts.length ? parts.join("；") : (answer.message || "服务器拒绝了这条登记。");
   }
 
+  function without(data, name) {
+    var copy = {};
+    Object.keys(data).forEach(function (key) { if (key !== name) { copy[key] = data[key]; } });
+    return copy;
+  }
+
   function send(entry) {
     return fetch(entry.path, {
       method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", Accept: "application/json",
                 "X-CSRFToken": state.csrf, "Idempotency-Key": entry.key},
-      body: JSON.stringify(entry.body)
+      body: JSON.stringify(entry.kind === "progress" ? without(entry.body, "pairing") : entry.body)
     }).then(function (response) {
       if (response.status === 200 || response.status === 201) {
         return DB.remove(entry.key).then(function () { synced(entry); return "done"; });
@@ -362,6 +405,8 @@
   });
   $("#visit-form").addEventListener("submit", function (event) { event.preventDefault(); save("visit", event.target); });
   $("#talk-form").addEventListener("submit", function (event) { event.preventDefault(); save("talk", event.target); });
+  $("#progress-form").addEventListener("submit", function (event) { event.preventDefault(); save("progress", event.target); });
+  $("#progress-pairing").addEventListener("change", function () { pairingTypes(); });
   $("#sync-now").addEventListener("click", function () { sync(); });
   $("#logout").addEventListener("click", logout);
   window.addEventListener("online", function () { showNet(); sync(); });

@@ -1,4 +1,4 @@
-"""The field app on a phone without signal (issue 20): visits and a talk logged offline survive a
+"""The field app on a phone without signal (issue 20): visits, a talk and pairing progress logged offline survive a
 reload, are synced exactly once when the network returns (also when the first answer is lost and the
 entry is sent again), a refused entry stays on the phone with the server's message, and signing out
 leaves nothing on the device."""
@@ -8,7 +8,9 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
+from hardship.models import PairingProgress
 from members.models import Member
+from tests.hardship.factories import PairingFactory, RecordFactory
 from visits.models import Talk, Visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,6 +36,8 @@ def log_visit(page, member: str, notes: str):
 
 
 def test_visits_and_a_talk_logged_offline_are_synced_once(unit, sign_in, live_server):
+    pairing = PairingFactory(record=RecordFactory(member=unit.member1), helper=unit.zhiwei1.member,
+                             started_on=dt.date.today() - dt.timedelta(days=30))
     page = sign_in("shuji1")
     context = page.context
     page.goto(f"{live_server.url}/field/")
@@ -50,13 +54,18 @@ def test_visits_and_a_talk_logged_offline_are_synced_once(unit, sign_in, live_se
     page.get_by_label("谈话对象").select_option(label="王支委")
     page.get_by_label("谈话内容摘要").fill("谈了今年的学习情况")
     page.get_by_role("button", name="保存谈话").click()
-    expect(pending(page)).to_have_count(3)
+    page.get_by_role("button", name="帮扶进展").click()
+    page.get_by_label("结对").select_option(label="刘一（帮扶人：王支委）")
+    page.get_by_label("帮扶类型").select_option(label="帮生活")
+    page.get_by_label("帮扶内容").fill("送去冬衣两件")
+    page.get_by_role("button", name="保存进展").click()
+    expect(pending(page)).to_have_count(4)
 
     # Reloaded without a network: the service worker serves the shell, IndexedDB still holds all three.
     page.reload()
     page.wait_for_selector("body[data-ready='1']")
-    expect(pending(page)).to_have_count(3)
-    expect(pending(page).filter(has_text="待同步")).to_have_count(3)
+    expect(pending(page)).to_have_count(4)
+    expect(pending(page).filter(has_text="待同步")).to_have_count(4)
     assert "走访 · 刘一" in pending(page).first.inner_text()
     assert not Visit.objects.exists() and not Talk.objects.exists()
 
@@ -79,7 +88,7 @@ def test_visits_and_a_talk_logged_offline_are_synced_once(unit, sign_in, live_se
     page.wait_for_function("() => navigator.onLine")
     page.wait_for_function("() => document.querySelector('#sync-status').textContent.includes('网络中断')")
     assert Visit.objects.count() == 1  # made once, the phone does not know it
-    expect(pending(page)).to_have_count(3)
+    expect(pending(page)).to_have_count(4)
 
     page.get_by_role("button", name="立即同步").click()
     page.wait_for_function("() => document.querySelectorAll('#pending > li').length === 1")
@@ -89,8 +98,10 @@ def test_visits_and_a_talk_logged_offline_are_synced_once(unit, sign_in, live_se
     talk = Talk.objects.get()
     assert list(talk.participants.values_list("name", flat=True)) == ["王支委"]
     assert list(talk.interviewers.values_list("name", flat=True)) == ["李书记"]
+    progress = PairingProgress.objects.get()
+    assert (progress.pairing_id, progress.help_type.name, progress.description) == (pairing.pk, "帮生活", "送去冬衣两件")
     synced = page.locator("#synced").inner_text()
-    assert "走访 · 刘一" in synced and "谈心谈话 · 王支委" in synced
+    assert "走访 · 刘一" in synced and "谈心谈话 · 王支委" in synced and "帮扶进展 · 刘一" in synced
 
     refused = pending(page).first
     assert "未能同步" in refused.inner_text()
@@ -98,7 +109,7 @@ def test_visits_and_a_talk_logged_offline_are_synced_once(unit, sign_in, live_se
     # Sending again changes nothing: the server holds each entry exactly once.
     page.get_by_role("button", name="立即同步").click()
     page.wait_for_timeout(500)
-    assert Visit.objects.count() == 1 and Talk.objects.count() == 1
+    assert Visit.objects.count() == Talk.objects.count() == PairingProgress.objects.count() == 1
     page.screenshot(path="test-results/field-offline-synced.png", full_page=True)
 
     # Signing out warns about the entry still on the phone, then clears the device.

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from members.models import Member
 from tests.factories import MemberFactory
+from tests.hardship.factories import PairingFactory, RecordFactory
 from visits.models import Occasion, Visit, VisitPlan, VisitPlanItem, VisitPrompt
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,8 @@ def sensitive(unit):
     VisitPlanItem.objects.create(plan=plan, member=member, reasons="困难党员、老党员")
     VisitPrompt.objects.create(member=member, occasion=Occasion.ILLNESS, event_key="h1",
                                reason="糖尿病住院，请及时探望", raised_on=today)
+    PairingFactory(record=RecordFactory(member=member), helper=unit.zhiwei1.member, goals="稳定基本生活")
+    PairingFactory(record=RecordFactory(member=unit.member2), goals="稳定基本生活")  # branch 2
     return member
 
 
@@ -42,9 +45,9 @@ def test_the_work_list_holds_names_of_the_own_branch_only(unit, client, sensitiv
     assert "no-store" in response["Cache-Control"]
     data = response.json()
     text = response.content.decode()
-    for word in (*SECRET_WORDS, "困难党员", "住院", "1949"):
+    for word in (*SECRET_WORDS, "困难党员", "住院", "1949", "稳定基本生活"):
         assert word not in text
-    assert set(data) == {"day", "me", "members", "plan_items", "prompts", "occasions", "talk_reasons"}
+    assert set(data) == {"day", "me", "members", "plan_items", "prompts", "pairings", "occasions", "talk_reasons"}
     assert all(set(row) == {"id", "name"} for row in data["members"])
     names = {row["name"] for row in data["members"]}
     assert names == {"李书记", "王支委", "张党员", "刘一", "周大爷"}  # not 陈二 (branch 2), not the transferred
@@ -54,12 +57,14 @@ def test_the_work_list_holds_names_of_the_own_branch_only(unit, client, sensitiv
                                    "occasion": "spring_festival",
                                    "holiday": VisitPlan.objects.get().holiday.isoformat()}]
     assert data["prompts"] == [{"member": sensitive.pk, "name": "周大爷", "occasion": "illness"}]
+    assert data["pairings"] == [{"id": sensitive.hardship_records.get().pairings.get().pk, "name": "周大爷",
+                                 "helper": "王支委", "help_types": [{"value": "living", "label": "帮生活"}]}]
 
 
 def test_the_organization_departments_county_is_never_offered_offline(unit, client, sensitive):
     client.force_login(unit.zzb)
     data = client.get("/field/worklist/").json()
-    assert data["members"] == data["plan_items"] == data["prompts"] == [] and data["me"] is None
+    assert data["members"] == data["plan_items"] == data["prompts"] == data["pairings"] == [] and data["me"] is None
 
 
 @pytest.mark.parametrize("persona", ["dangyuan1", "jijin"])
