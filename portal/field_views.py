@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -46,7 +47,7 @@ def service_worker(request):
     source = get_template(SW_TEMPLATE).template.source  # plain JavaScript with two placeholders
     shell_page = get_template("field/app.html").template.source
     body = source.replace("__VERSION__", field.shell_version(source + shell_page)).replace(
-        "__SHELL__", json.dumps(field.shell_urls()))
+        "__SHELL__", json.dumps(field.shell_urls())).replace("__STATIC__", settings.STATIC_URL)
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/"

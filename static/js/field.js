@@ -386,6 +386,14 @@
         : Promise.resolve(null);
       csrf.then(function (token) {
         return DB.wipe().catch(function () { return null; }).then(function () {
+          if (!token && !navigator.onLine) {
+            // The device is cleared; the session itself ends on the server when the phone is online again.
+            var main = document.querySelector("main");
+            main.textContent = "";
+            main.appendChild(el("div", {"class": "alert alert-warning", role: "status"},
+              "已清除本机保存的数据。联网后请重新打开本系统并退出登录。"));
+            return;
+          }
           if (!token) { window.location.href = body.dataset.login; return; }
           var form = el("form", {method: "post", action: body.dataset.logout});
           form.appendChild(el("input", {type: "hidden", name: "csrfmiddlewaretoken", value: token}));

@@ -7,6 +7,7 @@
 var VERSION = "__VERSION__";
 var CACHE = "care-shell-" + VERSION;
 var SHELL = __SHELL__;
+var STATIC = "__STATIC__";
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -29,7 +30,9 @@ self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") { return; }
   var url = new URL(request.url);
-  if (url.origin !== self.location.origin || SHELL.indexOf(url.pathname) === -1 || url.search) { return; }
+  if (url.origin !== self.location.origin || SHELL.indexOf(url.pathname) === -1) { return; }
+  // A query string only on static files (the icon font's cache-buster): a page with one is not the shell.
+  if (url.search && url.pathname.indexOf(STATIC) !== 0) { return; }
   // The field page: the network's copy when there is one (a newer shell), the cached one otherwise.
   // Static files are named by their content in production: the cached copy is the right one.
   if (request.mode === "navigate") {

@@ -67,6 +67,7 @@ def test_visits_and_a_talk_logged_offline_are_synced_once(unit, sign_in, live_se
     expect(pending(page)).to_have_count(4)
     expect(pending(page).filter(has_text="待同步")).to_have_count(4)
     assert "走访 · 刘一" in pending(page).first.inner_text()
+    assert page.evaluate("() => document.fonts.load('16px bootstrap-icons').then(faces => faces.length)") == 1
     assert not Visit.objects.exists() and not Talk.objects.exists()
 
     # Meanwhile 张党员 was transferred out: that visit will be refused.
@@ -179,4 +180,21 @@ def test_signing_out_from_any_page_warns_about_unsynced_entries(unit, sign_in, l
     sign_out.evaluate("form => form.requestSubmit()")
     page.wait_for_url(f"{live_server.url}/accounts/login/")
     assert device_holds(page)["databases"] == [] and device_holds(page)["caches"] == []
+    assert not Visit.objects.exists()
+
+
+def test_signing_out_without_a_network_still_clears_the_phone(unit, sign_in, live_server):
+    page = sign_in("shuji1")
+    page.goto(f"{live_server.url}/field/")
+    page.wait_for_selector("body[data-ready='1']")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+    log_visit(page, "刘一", "送去米和油")
+    expect(pending(page)).to_have_count(1)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="退出登录并清除本机数据").click()
+    expect(page.get_by_role("status").filter(has_text="已清除本机保存的数据")).to_be_visible()
+    assert "刘一" not in page.content()
+    assert device_holds(page) == {"databases": [], "caches": [], "workers": 0}
     assert not Visit.objects.exists()
