@@ -37,7 +37,7 @@ class ScopedMembers(serializers.PrimaryKeyRelatedField):
         kwargs.setdefault("queryset", model.objects.none())
         if model is Member:
             kwargs.setdefault("error_messages", {
-                "does_not_exist": "编号为 {pk_value} 的党员已不能选择：已转出、已逝世一年以上，或不在您管理的支部"})
+                "does_not_exist": "编号为 {pk_value} 的党员不能选择：已转出或已逝世，或不在您管理的支部"})
         super().__init__(**kwargs)
 
     def get_queryset(self):

@@ -23,7 +23,7 @@ document.addEventListener("change", function (event) {
 });
 
 /* The field app (离线登记, static/js/field.js): the service worker is registered from every signed-in
-   page, so the app works offline once a page has been opened online. Signing out first warns about
+   page, so the shell is on the phone early (the work list comes when /field/ is opened online). Signing out first warns about
    entries not yet synced, then deletes what the field app keeps on this device (FieldDB.wipe); the
    server's answer also carries Clear-Site-Data. */
 if ("serviceWorker" in navigator && document.querySelector("link[rel=manifest]")) {
