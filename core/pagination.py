@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
@@ -59,7 +60,8 @@ class DeferredJoinPaginator(Paginator):
 
 
 class PageSizeMixin(_ListView):
-    """For ListViews: page size from the query string, page numbers past the end show the last page."""
+    """For ListViews: page size from the query string, page numbers past the end show the last page; a
+    filter the list refused (e.g. `?year=99999`) is said in a message."""
 
     paginator_class = DeferredJoinPaginator
 
@@ -77,4 +79,10 @@ class PageSizeMixin(_ListView):
         query.pop("page", None)
         context["query_without_page"] = query.urlencode()
         context["page_size"] = self.get_paginate_by(None)
+        filterset = getattr(self, "filterset", None)
+        if filterset is not None and filterset.is_bound and not filterset.is_valid():
+            # django-filter shows nothing for a refused filter: say why the list is empty.
+            messages.error(self.request, "；".join(
+                f"{filterset.form.fields[name].label}：{error}" if name in filterset.form.fields else error
+                for name, errors in filterset.form.errors.items() for error in errors))
         return context

@@ -16,7 +16,7 @@ from core.calendars import july_first, spring_festival
 from core.errors import DomainError
 from core.filters import YearFilter
 from core.pagination import PageSizeMixin
-from core.params import id_param, year_param
+from core.params import id_param, year_bounds, year_param
 from funds import permissions, selectors, services
 from funds.forms import IncomeForm
 from funds.models import (
@@ -128,7 +128,11 @@ class SummaryView(RuleMixin, TemplateView):
 
 def _summary_context(request, fund: Fund) -> dict:
     years = selectors.fund_years(fund) or [clock.today().year]
-    year = year_param(request.GET.get("year"), default=years[0])
+    raw = request.GET.get("year")
+    year = year_param(raw, default=years[0])
+    if raw and year_param(raw) is None:
+        low, high = year_bounds()
+        messages.error(request, f"年度应为{low}年至{high}年之间的四位数字，已显示{year}年")
     return {"fund": fund, "years": years, "summary": selectors.year_summary(fund, year)}
 
 

@@ -71,6 +71,18 @@ def test_a_year_that_is_no_year_is_a_message_not_an_error(unit, client, world, y
         assert_answered(client.get(url, {"year": year}), f"{url}?year={year}")
 
 
+@pytest.mark.parametrize("year", ["99999", "-1", "abc"])
+def test_a_refused_year_is_said_not_silently_dropped(unit, client, world, year):
+    client.force_login(unit.admin)
+    fund = world["fund"]
+    for url in ("/visits/", "/visits/talks/"):
+        page = client.get(url, {"year": year}).content.decode()
+        assert "年度：" in page and ("年份不能" in page or "四位数字" in page), url
+    for url in (f"/funds/{fund.pk}/summary/", "/funds/public/"):
+        page = client.get(url, {"year": year}).content.decode()
+        assert "年度应为1921年至" in page, url
+
+
 @pytest.mark.parametrize("year", ["abc", "1900", "2099", "0"])
 def test_the_annual_workbook_refuses_a_year_it_does_not_cover(unit, client, year):
     client.force_login(unit.zzb)
