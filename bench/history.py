@@ -186,6 +186,7 @@ class _Builder:
                 rows.append(Visit(
                     member_id=member_id, visited_on=self.day(), occasion=self.rng.choice(occasions),
                     goods="米、油", amount=Decimal(self.rng.choice([200, 300, 500])),
+                    money_source="other", money_source_note="单位工会慰问经费",  # money names its source
                     notes="身体状况稳定，家庭生活基本正常", created_by_id=self.users.get("shuji1"),
                 ))
             created = Visit.objects.bulk_create(rows)

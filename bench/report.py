@@ -60,6 +60,21 @@ def targets(r: dict) -> list[tuple[str, str, bool | None]]:
         rows.append(("load run without errors", f"{errors} errors", errors == 0))
         rows.append(("mixed throughput ≥ 30% of the bare view", f"{_fmt(load['throughput_ratio'])}",
                      load["throughput_ratio"] is not None and load["throughput_ratio"] >= 0.3))
+        rows.append(("working-day mix ≥ 0.10 of the bare view, p95 < 500 ms (issue 21 §2)",
+                     f"{_fmt(load['throughput_ratio'])}, p95 {load['mixed']['p95_ms']} ms",
+                     load["throughput_ratio"] is not None and load["throughput_ratio"] >= 0.10
+                     and load["mixed"]["p95_ms"] < 500))
+    phone = r.get("phone", {})
+    if phone.get("pages"):
+        t = phone["targets"]
+        for key, name, better in (("performance", f"Lighthouse performance ≥ {t['performance']}", max),
+                                  ("accessibility", f"Lighthouse accessibility ≥ {t['accessibility']}", max),
+                                  ("first_kb", f"first visit ≤ {t['first_kb']} KB transferred", min),
+                                  ("repeat_kb", f"repeat visit ≤ {t['repeat_kb']} KB transferred", min)):
+            values = [p[key] for p in phone["pages"]]
+            worst = min(values) if better is max else max(values)
+            ok = all((v >= t[key]) if better is max else (v <= t[key]) for v in values)
+            rows.append((f"{name} (phone, 5 pages)", f"worst {worst}", ok))
     return rows
 
 
@@ -140,6 +155,23 @@ def markdown(r: dict) -> str:
                 lines.append(f"| {title} | {x['rps']} | {x['p50_ms']} | {x['p95_ms']} | {x['p99_ms']} | {x['errors']} |")
         lines += ["", f"Mixed throughput / bare view: **{_fmt(load['throughput_ratio'])}**"
                   + (f"; every page of the table / bare view: {_fmt(load['all_pages_ratio'])}." if "all_pages" in load else "."),
+                  ""]
+    phone = r.get("phone", {})
+    if phone.get("pages"):
+        t = phone["targets"]
+        lines += [
+            f"## On a phone (Lighthouse {phone['lighthouse']}, {phone['chromium']}, mobile profile, default "
+            "simulated throttling)",
+            "",
+            f"| page | user | performance (≥{t['performance']}) | accessibility (≥{t['accessibility']}) | "
+            f"first visit KB (≤{t['first_kb']}) | repeat visit KB (≤{t['repeat_kb']}) | LCP ms | failed audits |",
+            "|---|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for p in phone["pages"]:
+            lines.append(f"| {p['page']} | {p['user']} | {p['performance']} | {p['accessibility']} | {p['first_kb']} | "
+                         f"{p['repeat_kb']} | {p['lcp_ms']} | {'; '.join(p['failed']) or '—'} |")
+        lines += ["", "Repeat visit: the responses that are not static files, plus static files without a long "
+                  "cache lifetime (static files are served by content hash with a one-year `immutable` lifetime).",
                   ""]
     lines.append(f"Total run time: {r.get('total_seconds', 0)} s.")
     for rerun in r.get("partial_reruns", []):

@@ -43,7 +43,7 @@ ENV = {
     "LOG_LEVEL": "WARNING",
 }
 PYTHON = sys.executable
-ALL_PARTS = ("pages", "workbook", "import", "daily", "load")
+ALL_PARTS = ("pages", "workbook", "import", "daily", "load", "phone")
 
 
 def log(message: str) -> None:
@@ -295,6 +295,10 @@ def main() -> None:
         results["daily"] = measure_daily(3)
     if "load" in only:
         results["load"] = measure_load(args.load_seconds)
+    if "phone" in only:
+        from bench import phone
+
+        results["phone"] = phone.run(env=ENV, root=ROOT, python=PYTHON, log=log)
     if "partial_reruns" not in results:
         results["total_seconds"] = round(time.monotonic() - started)
     write_results(results)
