@@ -120,19 +120,24 @@ def _organization_key(namespace: str, org_id: int) -> str:
     return f"{namespace}:generation:o{org_id}"
 
 
+def _changes_key(namespace: str) -> str:
+    return f"{namespace}:changes"
+
+
 def bump_organizations(namespace: str, org_ids: Iterable[int]) -> None:
-    """Make the cached figures of these organizations stale (their parts of every scope). Never raises."""
-    for org_id in set(org_ids):
-        key = _organization_key(namespace, org_id)
+    """Make the cached figures of these organizations stale (their parts of every scope), and count a
+    change in the namespace (a scope's entry is trusted without reading its organizations'
+    generations while that count has not moved). Never raises."""
+    for key in [*(_organization_key(namespace, org_id) for org_id in set(org_ids)), _changes_key(namespace)]:
         try:
             cache.incr(key)
         except ValueError:  # never read yet (or evicted): a fresh number no stored part can carry
             try:
                 cache.set(key, _fresh(), None)
             except Exception:  # noqa: BLE001
-                logger.warning("cache unavailable: %s generation of %s not bumped", namespace, org_id)
+                logger.warning("cache unavailable: %s not bumped", key)
         except Exception:  # noqa: BLE001
-            logger.warning("cache unavailable: %s generation of %s not bumped", namespace, org_id)
+            logger.warning("cache unavailable: %s not bumped", key)
 
 
 _ABSENT = ()  # an organization the compute returned nothing for (pickles to itself)
@@ -145,14 +150,25 @@ def cached_by_organization(namespace: str, parts: Iterable[Any], org_ids: Iterab
     each of `ids` (organizations it has nothing for may be left out) in one pass.
 
     One entry per scope holds each organization's value beside the organization's generation when it
-    was computed, and the combined figure. A read is one round trip (the entry and the organizations'
-    generations); only the organizations whose generation moved are computed again, in one call, and
-    the figure is combined anew. With the cache unreachable everything is computed."""
+    was computed, the combined figure and the namespace's count of changes it was checked at. While
+    that count has not moved, a read is one round trip for two keys; after a change, the
+    organizations' generations are read (one more round trip), only the organizations whose generation
+    moved are computed again, in one call, and the figure is combined anew. With the cache unreachable
+    everything is computed."""
     org_ids = list(org_ids)
     try:
         key = ":".join([namespace, f"g{generation(namespace)}", *(str(p) for p in parts), digest(org_ids)])
+        changes_key = _changes_key(namespace)
+        found = cache.get_many([key, changes_key])
+        entry, changes = found.get(key), found.get(changes_key)
+        if entry is not None and changes is not None and entry["changes"] == changes:
+            return entry["combined"]
+        if changes is None:
+            changes = _fresh()
+            cache.add(changes_key, changes, None)
+            changes = cache.get(changes_key, changes)
         generation_keys = {org_id: _organization_key(namespace, org_id) for org_id in org_ids}
-        found = cache.get_many([key, *generation_keys.values()])
+        found = cache.get_many(generation_keys.values())
     except Exception:  # noqa: BLE001 - Redis down
         logger.warning("cache unavailable: %s computed without it", namespace)
         values = compute(org_ids)
@@ -165,11 +181,15 @@ def cached_by_organization(namespace: str, parts: Iterable[Any], org_ids: Iterab
             generations[org_id] = found[generation_key]
         else:
             generations[org_id] = unset[generation_key] = first
-    entry = found.get(key)
     stored: dict[int, tuple[int, Any]] = entry["parts"] if entry else {}
     stale = [org_id for org_id in org_ids if stored.get(org_id, (None,))[0] != generations[org_id]]
     if entry is not None and not stale:
-        return entry["combined"]
+        combined = entry["combined"]
+        try:
+            cache.set(key, {**entry, "changes": changes}, ttl)
+        except Exception:  # noqa: BLE001
+            logger.warning("cache unavailable: %s not stored", namespace)
+        return combined
     values = compute(stale) if stale else {}
     stored = {**stored, **{org_id: (generations[org_id], values.get(org_id, _ABSENT)) for org_id in stale}}
     combined = combine({org_id: value for org_id, (_, value) in stored.items() if value is not _ABSENT
@@ -177,7 +197,7 @@ def cached_by_organization(namespace: str, parts: Iterable[Any], org_ids: Iterab
     try:
         if unset:
             cache.set_many(unset, None)
-        cache.set(key, {"parts": stored, "combined": combined}, ttl)
+        cache.set(key, {"parts": stored, "combined": combined, "changes": changes}, ttl)
     except Exception:  # noqa: BLE001
         logger.warning("cache unavailable: %s not stored", namespace)
     return combined
