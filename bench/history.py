@@ -31,6 +31,18 @@ TARGET = {
 }
 BATCH = 5_000
 
+# The city profile (bench/run.py --profile city): ten counties' worth of members (BENCH_SCALE of
+# 200,000), ten years of history at ten times the county's yearly ratios per member, and the branches
+# regrouped under ten county 党委 (BENCH_COUNTIES), each over its 党总支.
+PROFILE = os.environ.get("BENCH_PROFILE", "county")
+if PROFILE == "city":
+    YEARS = 10
+    _FACTOR = 10 * float(os.environ.get("BENCH_SCALE", "1"))
+    # The issue's city: ≈600,000 visits, 400,000 talks, 100,000 applications, 500,000 fund entries —
+    # ten times the county's totals, spread over ten years.
+    TARGET = {key: round(value * _FACTOR) for key, value in TARGET.items()}
+COUNTIES = int(os.environ.get("BENCH_COUNTIES", "10"))
+
 
 def counts() -> dict[str, int]:
     from awards.models import AwardCampaign, Nomination
@@ -333,9 +345,30 @@ class _Builder:
             Nomination.objects.bulk_create(nominations, batch_size=BATCH)
 
 
+def regroup_into_counties(counties: int = COUNTIES) -> None:
+    """The city: the seeded 党委 becomes the city's, with `counties` county 党委 under it, each over an
+    equal share of the 党总支 (and their branches). The branches seeded straight under the 党委 (the
+    bench users' branches) stay there. Organization.save moves each subtree's paths."""
+    from members.models import Organization
+
+    top = Organization.objects.filter(parent__isnull=True).order_by("path").first()
+    if Organization.objects.filter(parent=top, kind=Organization.Kind.COMMITTEE).exists():
+        return
+    top.name = "红星市委组织部直属党委"
+    top.save()
+    generals = list(Organization.objects.filter(parent=top, kind=Organization.Kind.GENERAL_BRANCH).order_by("pk"))
+    county_orgs = [Organization.objects.create(name=f"第{n + 1}县（区）党委", kind=Organization.Kind.COMMITTEE,
+                                               parent=top, sort_order=100 + n) for n in range(counties)]
+    for index, general in enumerate(generals):
+        general.parent = county_orgs[index * counties // max(len(generals), 1)]
+        general.save()
+
+
 def build() -> None:
     from django.db import transaction
 
+    if PROFILE == "city":
+        regroup_into_counties()
     builder = _Builder()
     with transaction.atomic():
         builder.hardship()

@@ -8,7 +8,8 @@ performance and accessibility scores, the bytes a first visit transfers (Lightho
 total-byte-weight) and a repeat visit's: what the browser must fetch again — every response that is
 not a static file, and the static files Lighthouse finds without a long cache lifetime
 (uses-long-cache-ttl) — since a repeat visit answers the others from its cache. Failed audits are
-listed by title so the results name what to fix.
+listed by title (with the first elements they name) so the results name what to fix; the full
+reports are kept in var/lighthouse/.
 
     npm ci --prefix bench            # once (node_modules is not committed)
     python bench/run.py --reuse --only phone
@@ -67,8 +68,11 @@ def _failed(report: dict) -> list[str]:
         for ref in report["categories"][category]["auditRefs"]:
             audit = report["audits"][ref["id"]]
             if ref.get("weight", 0) and audit.get("score") is not None and audit["score"] < 0.9:
+                nodes = [item["node"].get("selector", "") for item in (audit.get("details") or {}).get("items", [])
+                         if isinstance(item.get("node"), dict)][:3]
                 failed.append(f"{category}: {audit['title']}"
-                              + (f" ({audit['displayValue']})" if audit.get("displayValue") else ""))
+                              + (f" ({audit['displayValue']})" if audit.get("displayValue") else "")
+                              + (f" [{', '.join(nodes)}]" if nodes else ""))
     return failed
 
 
@@ -88,6 +92,9 @@ def audit(*, base: str, cookies: dict[str, str], root: Path, log) -> list[dict]:
             subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=300,
                            capture_output=True)
             report = json.loads(output.read_text(encoding="utf-8"))
+            kept = root / "var" / "lighthouse"
+            kept.mkdir(parents=True, exist_ok=True)
+            shutil.copy(output, kept / f"{path.strip('/').replace('/', '_') or 'home'}.json")
         final_url = report.get("finalDisplayedUrl") or report.get("finalUrl", "")
         row = {
             "page": label, "path": path, "user": username or "—",
