@@ -259,15 +259,15 @@ class _Builder:
             low, high = (Decimal(v) for v in bounds[kind])
             amount = min(high, max(low, Decimal(self.rng.randrange(int(low), int(high) + 1, 50))))
             created = self.day()
-            if kind == Kind.ANNUAL:  # one 年度生活困难补助 a member a year (a unique constraint)
-                if (member_id, created.year) in annual_taken:
-                    kind, amount = Kind.TEMPORARY, Decimal("500")
-                else:
-                    annual_taken.add((member_id, created.year))
             status = self.rng.choice(finished)
             if self.rng.random() < 0.02:  # a few still in the workflow, moved within the last days
                 created = self.today - dt.timedelta(days=self.rng.randrange(20, 26))
                 status = self.rng.choice([Status.SUBMITTED, Status.BRANCH_REVIEWED, Status.IN_NOTICE])
+            if kind == Kind.ANNUAL:  # one 年度生活困难补助 a member a year (a unique constraint), in its final year
+                if (member_id, created.year) in annual_taken:
+                    kind, amount = Kind.TEMPORARY, Decimal("500")
+                else:
+                    annual_taken.add((member_id, created.year))
             committed = status in (Status.DISBURSED, Status.NOTICE_PASSED, Status.IN_NOTICE)
             shuji = secretaries.get(self.org_of[member_id], admin)
             meeting = status not in (Status.SUBMITTED, Status.WITHDRAWN)

@@ -275,9 +275,12 @@ def run_city(args) -> None:
     common = ["--repeats", str(args.repeats), "--load-seconds", str(args.load_seconds), "--only", args.only,
               *(["--reuse"] if args.reuse else [])]
     files = {name: ROOT / "var" / f"bench-{name}.json" for name in ("county", "city")}
-    log("county")
-    subprocess.run([PYTHON, "bench/run.py", "--members", str(args.members), "--results-file", str(files["county"]),
-                    *common], cwd=ROOT, env={**os.environ, "BENCH_PROFILE": "county"}, check=True)
+    if args.county_results:  # county figures measured earlier (the same parts), to spare a shared machine
+        files["county"] = Path(args.county_results)
+    else:
+        log("county")
+        subprocess.run([PYTHON, "bench/run.py", "--members", str(args.members), "--results-file", str(files["county"]),
+                        *common], cwd=ROOT, env={**os.environ, "BENCH_PROFILE": "county"}, check=True)
     members = round(CITY_MEMBERS * args.scale)
     log(f"city ({members} members, scale {args.scale})")
     subprocess.run([PYTHON, "bench/run.py", "--members", str(members), "--results-file", str(files["city"]), *common],
@@ -299,6 +302,8 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0,
                         help="city profile: the fraction of the city built (members, branches and history)")
     parser.add_argument("--results-file", help=argparse.SUPPRESS)
+    parser.add_argument("--county-results", help="city profile: reuse the county's results of an earlier run "
+                        "(var/bench-county.json) instead of measuring the county again")
     parser.add_argument("--reuse", action="store_true", help="keep an existing benchmark database")
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--load-seconds", type=int, default=30)
