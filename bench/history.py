@@ -31,6 +31,18 @@ TARGET = {
 }
 BATCH = 5_000
 
+# The city profile (bench/run.py --profile city): ten counties' worth of members (BENCH_SCALE of
+# 200,000), ten years of history at ten times the county's yearly ratios per member, and the branches
+# regrouped under ten county 党委 (BENCH_COUNTIES), each over its 党总支.
+PROFILE = os.environ.get("BENCH_PROFILE", "county")
+if PROFILE == "city":
+    YEARS = 10
+    _FACTOR = 10 * float(os.environ.get("BENCH_SCALE", "1"))
+    # The issue's city: ≈600,000 visits, 400,000 talks, 100,000 applications, 500,000 fund entries —
+    # ten times the county's totals, spread over ten years.
+    TARGET = {key: round(value * _FACTOR) for key, value in TARGET.items()}
+COUNTIES = int(os.environ.get("BENCH_COUNTIES", "10"))
+
 
 def counts() -> dict[str, int]:
     from awards.models import AwardCampaign, Nomination
@@ -186,6 +198,7 @@ class _Builder:
                 rows.append(Visit(
                     member_id=member_id, visited_on=self.day(), occasion=self.rng.choice(occasions),
                     goods="米、油", amount=Decimal(self.rng.choice([200, 300, 500])),
+                    money_source="other", money_source_note="单位工会慰问经费",  # money names its source
                     notes="身体状况稳定，家庭生活基本正常", created_by_id=self.users.get("shuji1"),
                 ))
             created = Visit.objects.bulk_create(rows)
@@ -246,15 +259,15 @@ class _Builder:
             low, high = (Decimal(v) for v in bounds[kind])
             amount = min(high, max(low, Decimal(self.rng.randrange(int(low), int(high) + 1, 50))))
             created = self.day()
-            if kind == Kind.ANNUAL:  # one 年度生活困难补助 a member a year (a unique constraint)
-                if (member_id, created.year) in annual_taken:
-                    kind, amount = Kind.TEMPORARY, Decimal("500")
-                else:
-                    annual_taken.add((member_id, created.year))
             status = self.rng.choice(finished)
             if self.rng.random() < 0.02:  # a few still in the workflow, moved within the last days
                 created = self.today - dt.timedelta(days=self.rng.randrange(20, 26))
                 status = self.rng.choice([Status.SUBMITTED, Status.BRANCH_REVIEWED, Status.IN_NOTICE])
+            if kind == Kind.ANNUAL:  # one 年度生活困难补助 a member a year (a unique constraint), in its final year
+                if (member_id, created.year) in annual_taken:
+                    kind, amount = Kind.TEMPORARY, Decimal("500")
+                else:
+                    annual_taken.add((member_id, created.year))
             committed = status in (Status.DISBURSED, Status.NOTICE_PASSED, Status.IN_NOTICE)
             shuji = secretaries.get(self.org_of[member_id], admin)
             meeting = status not in (Status.SUBMITTED, Status.WITHDRAWN)
@@ -332,9 +345,30 @@ class _Builder:
             Nomination.objects.bulk_create(nominations, batch_size=BATCH)
 
 
+def regroup_into_counties(counties: int = COUNTIES) -> None:
+    """The city: the seeded 党委 becomes the city's, with `counties` county 党委 under it, each over an
+    equal share of the 党总支 (and their branches). The branches seeded straight under the 党委 (the
+    bench users' branches) stay there. Organization.save moves each subtree's paths."""
+    from members.models import Organization
+
+    top = Organization.objects.filter(parent__isnull=True).order_by("path").first()
+    if Organization.objects.filter(parent=top, kind=Organization.Kind.COMMITTEE).exists():
+        return
+    top.name = "红星市委组织部直属党委"
+    top.save()
+    generals = list(Organization.objects.filter(parent=top, kind=Organization.Kind.GENERAL_BRANCH).order_by("pk"))
+    county_orgs = [Organization.objects.create(name=f"第{n + 1}县（区）党委", kind=Organization.Kind.COMMITTEE,
+                                               parent=top, sort_order=100 + n) for n in range(counties)]
+    for index, general in enumerate(generals):
+        general.parent = county_orgs[index * counties // max(len(generals), 1)]
+        general.save()
+
+
 def build() -> None:
     from django.db import transaction
 
+    if PROFILE == "city":
+        regroup_into_counties()
     builder = _Builder()
     with transaction.atomic():
         builder.hardship()

@@ -3,6 +3,8 @@ logged-in workload beside a bare Django view under the same load."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import subprocess
 import tempfile
@@ -10,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
 LUA = r"""
 -- A mixed workload of logged-in users: lists, details, dashboards and writes.
 -- Each argument is "cookie|path" (a GET) or "cookie|path|body" (a form POST): the path is requested
@@ -99,7 +101,8 @@ def _visit_post() -> str:
     member = Member.objects.on_roll().filter(organization_id=secretary.organization_id).exclude(
         pk=secretary.pk).order_by("pk").first()
     body = urlencode({"member": member.pk, "occasion": "routine", "visited_on": timezone.localdate().isoformat(),
-                      "visitors": secretary.pk, "amount": "200.00", "goods": "米、油", "notes": "压力测试走访"})
+                      "visitors": secretary.pk, "amount": "200.00", "money_source": "other",
+                      "money_source_note": "单位工会慰问经费", "goods": "米、油", "notes": "压力测试走访"})
     return f"/visits/new/|{body}"
 
 
@@ -141,9 +144,11 @@ def all_pages_workload() -> list[tuple[str, str]]:
     return pairs
 
 
-def run(*, seconds: int, env: dict, root: Path, python: str, log) -> dict:
+@contextlib.contextmanager
+def serve(*, env: dict, root: Path, python: str):
+    """gunicorn with 2 workers on PORT, as in production (gunicorn.conf.py's worker hook), until the block ends."""
     server = subprocess.Popen(
-        # gunicorn.conf.py as in production (the worker hook); its access log would only flood this console.
+        # its access log would only flood this console
         [str(Path(python).parent / "gunicorn"), "config.wsgi:application", "--workers", "2",
          "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning", "--access-logfile", "/dev/null"],
         cwd=root, env=env,
@@ -155,6 +160,14 @@ def run(*, seconds: int, env: dict, root: Path, python: str, log) -> dict:
                 break
             except OSError:
                 time.sleep(0.5)
+        yield server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def run(*, seconds: int, env: dict, root: Path, python: str, log) -> dict:
+    with serve(env=env, root=root, python=python):
         mixed_pairs, heavy_pairs = mixed_workload(), all_pages_workload()
         cookies = _sessions({username for username, _ in mixed_pairs + heavy_pairs})
         mixed = _wrk(seconds, [(cookies[username], path) for username, path in mixed_pairs])
@@ -163,9 +176,6 @@ def run(*, seconds: int, env: dict, root: Path, python: str, log) -> dict:
         log(f"load all pages: {heavy}")
         bare = _wrk(seconds, [(cookie, "/bench/bare/") for cookie in cookies.values()])
         log(f"load bare: {bare}")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return {"seconds": seconds, "mixed": mixed, "all_pages": heavy, "bare": bare,
             "throughput_ratio": round(mixed["rps"] / bare["rps"], 3) if bare["rps"] else None,
             "all_pages_ratio": round(heavy["rps"] / bare["rps"], 3) if bare["rps"] else None}

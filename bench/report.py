@@ -60,7 +60,117 @@ def targets(r: dict) -> list[tuple[str, str, bool | None]]:
         rows.append(("load run without errors", f"{errors} errors", errors == 0))
         rows.append(("mixed throughput ≥ 30% of the bare view", f"{_fmt(load['throughput_ratio'])}",
                      load["throughput_ratio"] is not None and load["throughput_ratio"] >= 0.3))
+        rows.append(("working-day mix ≥ 0.10 of the bare view, p95 < 500 ms (issue 21 §2)",
+                     f"{_fmt(load['throughput_ratio'])}, p95 {load['mixed']['p95_ms']} ms",
+                     load["throughput_ratio"] is not None and load["throughput_ratio"] >= 0.10
+                     and load["mixed"]["p95_ms"] < 500))
+    phone = r.get("phone", {})
+    if phone.get("pages"):
+        t = phone["targets"]
+        for key, name, better in (("performance", f"Lighthouse performance ≥ {t['performance']}", max),
+                                  ("accessibility", f"Lighthouse accessibility ≥ {t['accessibility']}", max),
+                                  ("first_kb", f"first visit ≤ {t['first_kb']} KB transferred", min),
+                                  ("repeat_kb", f"repeat visit ≤ {t['repeat_kb']} KB transferred", min)):
+            values = [p[key] for p in phone["pages"]]
+            worst = min(values) if better is max else max(values)
+            ok = all((v >= t[key]) if better is max else (v <= t[key]) for v in values)
+            rows.append((f"{name} (phone, 5 pages)", f"worst {worst}", ok))
     return rows
+
+
+SECRETARY = "shuji1"
+
+
+def _ratio(a, b):
+    return round(b / a, 2) if a else None
+
+
+def growth(county: dict, city: dict) -> dict:
+    """Each figure at both scales and their ratio, with the issue's city targets."""
+    rows = []
+    city_pages = {(p["page"], p["user"]): p for p in city.get("pages", [])}
+    for p in county.get("pages", []):
+        q = city_pages.get((p["page"], p["user"]))
+        if q is None:
+            continue
+        dashboard = p["page"].startswith((*DASHBOARDS, "谈心走访覆盖")) and p["user"] != SECRETARY
+        limit = 1.2 if p["user"] == SECRETARY else 2.0 if dashboard else None
+        ratio = _ratio(p["ms"]["p95"], q["ms"]["p95"])
+        rows.append({
+            "page": p["page"], "user": p["user"], "county_p95": p["ms"]["p95"], "city_p95": q["ms"]["p95"],
+            "ratio": ratio, "limit": limit, "county_queries": p["queries"], "city_queries": q["queries"],
+            "county_admin_ratio": p.get("admin_ratio"), "city_admin_ratio": q.get("admin_ratio"),
+        })
+    result: dict = {"pages": rows}
+    if "daily" in county and "daily" in city:
+        a, b = county["daily"], city["daily"]
+        work = lambda d: sum(v for job in d.get("created", {}).values() for v in job.values())  # noqa: E731
+        result["daily"] = {"county_s": a["seconds"]["median"], "city_s": b["seconds"]["median"],
+                           "ratio": _ratio(a["seconds"]["median"], b["seconds"]["median"]),
+                           "county_queries": a["queries"], "city_queries": b["queries"],
+                           "county_work": work(a), "city_work": work(b), "work_ratio": _ratio(work(a), work(b))}
+    if "workbook" in county and "workbook" in city:
+        a, b = county["workbook"], city["workbook"]
+        result["workbook"] = {"county_s": a["ours"]["seconds"]["median"], "city_s": b["ours"]["seconds"]["median"],
+                              "city_vs_floor": b["time_vs_floor"], "county_peak_mb": a["ours"]["peak_mb"],
+                              "city_peak_mb": b["ours"]["peak_mb"]}
+    if "import" in county and "import" in city:
+        a, b = county["import"]["ours"]["seconds"]["median"], city["import"]["ours"]["seconds"]["median"]
+        result["import"] = {"county_s": a, "city_s": b, "ratio": _ratio(a, b)}
+    return result
+
+
+def growth_markdown(r: dict) -> list[str]:
+    g, city = r["growth"], r["city"]
+    lines = [
+        f"## County and city (growth table, city at scale {city.get('scale')})",
+        "",
+        f"City run {city['when']}: {city['members']:,} members. Data: "
+        + ", ".join(f"{k} {v:,}" for k, v in city.get("data", {}).items())
+        + (f"; built in {city['build_seconds']} s" if city.get("build_seconds") else "; database reused") + ".",
+        "",
+    ]
+    rows = g.get("pages", [])
+    if rows:
+        same = all(x["county_queries"] == x["city_queries"] for x in rows)
+        within = [x for x in rows if x["limit"] is not None]
+        over = [x for x in within if x["ratio"] is not None and x["ratio"] > x["limit"]]
+        admin = [x for x in rows if x["county_admin_ratio"] is not None]
+        slower = [x for x in admin if max(x["county_admin_ratio"], x["city_admin_ratio"] or 0) > 1.0]
+        lines += ["| target | measured | |", "|---|---|---|",
+                  f"| every page's query count the same at both scales | "
+                  f"{sum(x['county_queries'] == x['city_queries'] for x in rows)} of {len(rows)} | {_mark(same)} |",
+                  f"| secretary's pages p95 within 1.2×, 组织部 dashboards within 2× of county | "
+                  f"{len(within) - len(over)} of {len(within)} within | {_mark(not over)} |",
+                  f"| 组织部 list pages no slower than the admin changelist at either scale | "
+                  f"{len(admin) - len(slower)} of {len(admin)} | {_mark(not slower)} |"]
+        if "daily" in g:
+            d = g["daily"]
+            ok = d["county_queries"] == d["city_queries"] and (d["ratio"] or 0) <= max(d["work_ratio"] or 0, 1)
+            lines.append(f"| run_daily_jobs: same queries, time ≤ proportional to the work created | "
+                         f"{d['county_queries']} / {d['city_queries']} queries; time ×{d['ratio']}, work ×{d['work_ratio']}"
+                         f" | {_mark(ok)} |")
+        if "workbook" in g:
+            w = g["workbook"]
+            lines.append(f"| city workbook within 1.3× of the floor, peak ≤ county + 20% | {w['city_vs_floor']}×; "
+                         f"{w['city_peak_mb']} MB vs {w['county_peak_mb']} MB | "
+                         f"{_mark((w['city_vs_floor'] or 9) <= 1.3 and w['city_peak_mb'] <= 1.2 * w['county_peak_mb'])} |")
+        if "import" in g:
+            i = g["import"]
+            lines.append(f"| roster import into the city within 1.2× of the county | ×{i['ratio']} | "
+                         f"{_mark((i['ratio'] or 9) <= 1.2)} |")
+        lines += ["", "| page | user | county p95 | city p95 | ratio | limit | queries county / city | "
+                  "admin ratio county / city |", "|---|---|---:|---:|---:|---:|---|---|"]
+        for x in rows:
+            lines.append(f"| {x['page']} | {x['user']} | {x['county_p95']} | {x['city_p95']} | {_fmt(x['ratio'])} | "
+                         f"{_fmt(x['limit'])} | {x['county_queries']} / {x['city_queries']} | "
+                         f"{_fmt(x['county_admin_ratio'])} / {_fmt(x['city_admin_ratio'])} |")
+        lines.append("")
+    if "daily" in g:
+        d = g["daily"]
+        lines += [f"run_daily_jobs: county {d['county_s']} s ({d['county_queries']} queries, {d['county_work']} rows "
+                  f"created), city {d['city_s']} s ({d['city_queries']} queries, {d['city_work']} rows created).", ""]
+    return lines
 
 
 def markdown(r: dict) -> str:
@@ -141,6 +251,27 @@ def markdown(r: dict) -> str:
         lines += ["", f"Mixed throughput / bare view: **{_fmt(load['throughput_ratio'])}**"
                   + (f"; every page of the table / bare view: {_fmt(load['all_pages_ratio'])}." if "all_pages" in load else "."),
                   ""]
+    phone = r.get("phone", {})
+    if phone.get("pages"):
+        t = phone["targets"]
+        lines += [
+            f"## On a phone (Lighthouse {phone['lighthouse']}, {phone['chromium']}, mobile profile, default "
+            "simulated throttling)",
+            "",
+            f"| page | user | performance (≥{t['performance']}) | accessibility (≥{t['accessibility']}) | "
+            f"first visit KB (≤{t['first_kb']}) | repeat visit KB (≤{t['repeat_kb']}) | LCP ms | failed audits |",
+            "|---|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for p in phone["pages"]:
+            lines.append(f"| {p['page']} | {p['user']} | {p['performance']} | {p['accessibility']} | {p['first_kb']} | "
+                         f"{p['repeat_kb']} | {p['lcp_ms']} | {'; '.join(p['failed']) or '—'} |")
+        lines += ["", "Repeat visit: the responses that are not static files, plus static files without a long "
+                  "cache lifetime (static files are served by content hash with a one-year `immutable` lifetime).",
+                  ""]
+    if "growth" in r:
+        lines += growth_markdown(r)
+    if r.get("build_seconds"):
+        lines.append(f"County database built in {r['build_seconds']} s.")
     lines.append(f"Total run time: {r.get('total_seconds', 0)} s.")
     for rerun in r.get("partial_reruns", []):
         lines.append(f"Re-run afterwards on the same database (`--reuse --only`): {rerun}.")

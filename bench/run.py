@@ -1,13 +1,19 @@
 #!/usr/bin/env python
 """`make bench`: a county-sized benchmark on PostgreSQL, written to bench/results.md and .json.
 
-    python bench/run.py [--members 20000] [--reuse] [--only pages,workbook,import,daily,load]
+    python bench/run.py [--members 20000] [--reuse] [--only pages,workbook,import,daily,load,phone]
+    python bench/run.py --profile city [--scale 0.25] [--reuse] [--only pages,daily]
 
 Builds (or, with --reuse, keeps) the database `care_bench` with `seed_demo --members N` plus the
 history of bench/history.py, then measures each target of the performance issue over repeated runs
 (median and p95) beside its baseline in the same run: Django admin's changelist, django-import-export's
 default export and import, a bare XlsxWriter write, and a bare Django view under the same load.
 Nothing here is a test: numbers are reported, never asserted.
+
+`--profile city` runs the county (database care_bench) and the city (care_bench_city: 200,000
+members times --scale, 5,000 branches times --scale under 党总支 and ten county 党委, ten years of
+history, bench/history.py) one after the other, each in its own process, and writes both with a
+growth table (each figure at both scales and their ratio) beside the issue's targets.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ ENV = {
     "LOG_LEVEL": "WARNING",
 }
 PYTHON = sys.executable
-ALL_PARTS = ("pages", "workbook", "import", "daily", "load")
+ALL_PARTS = ("pages", "workbook", "import", "daily", "load", "phone")
 
 
 def log(message: str) -> None:
@@ -58,7 +64,8 @@ def manage(*args: str) -> None:
 # Database
 
 
-def build_database(members: int, reuse: bool) -> None:
+def build_database(members: int, reuse: bool) -> float | None:
+    """Seconds the data took to build (None when reused)."""
     import psycopg2
 
     manage("collectstatic", "--noinput", "-v0")  # production settings serve hashed static files
@@ -74,7 +81,7 @@ def build_database(members: int, reuse: bool) -> None:
             log(f"reusing database {DB_NAME}")
             admin.close()
             manage("migrate", "--noinput", "-v0")
-            return
+            return None
         cursor.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{DB_NAME}"')
     admin.close()
@@ -85,8 +92,10 @@ def build_database(members: int, reuse: bool) -> None:
     manage("seed_demo", "--members", str(members))
     log("history at county ratios")
     subprocess.run([PYTHON, "-m", "bench.history"], cwd=ROOT, env=ENV, check=True)
-    log(f"database built in {time.monotonic() - started:.0f} s")
+    built = time.monotonic() - started
+    log(f"database built in {built:.0f} s")
     manage("shell", "-c", "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')")
+    return round(built)
 
 
 def django_setup() -> None:
@@ -255,9 +264,46 @@ def write_results(results: dict) -> None:
     log("wrote bench/results.md and bench/results.json")
 
 
+CITY_MEMBERS = 200_000
+
+
+def run_city(args) -> None:
+    """County, then city, each in a child process writing its own results; then the growth table."""
+    from bench import report
+
+    started = time.monotonic()
+    common = ["--repeats", str(args.repeats), "--load-seconds", str(args.load_seconds), "--only", args.only,
+              *(["--reuse"] if args.reuse else [])]
+    files = {name: ROOT / "var" / f"bench-{name}.json" for name in ("county", "city")}
+    if args.county_results:  # county figures measured earlier (the same parts), to spare a shared machine
+        files["county"] = Path(args.county_results)
+    else:
+        log("county")
+        subprocess.run([PYTHON, "bench/run.py", "--members", str(args.members), "--results-file", str(files["county"]),
+                        *common], cwd=ROOT, env={**os.environ, "BENCH_PROFILE": "county"}, check=True)
+    members = round(CITY_MEMBERS * args.scale)
+    log(f"city ({members} members, scale {args.scale})")
+    subprocess.run([PYTHON, "bench/run.py", "--members", str(members), "--results-file", str(files["city"]), *common],
+                   cwd=ROOT, env={**os.environ, "BENCH_DB": f"{DB_NAME}_city", "BENCH_PROFILE": "city",
+                                  "BENCH_SCALE": str(args.scale)}, check=True)
+    results = json.loads(files["county"].read_text(encoding="utf-8"))
+    results["city"] = json.loads(files["city"].read_text(encoding="utf-8"))
+    results["city"]["scale"] = args.scale
+    results["growth"] = report.growth(results, results["city"])
+    results["total_seconds"] = round(time.monotonic() - started)
+    write_results(results)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", type=int, default=20000)
+    parser.add_argument("--profile", choices=("county", "city"), default="county",
+                        help="city: the county and the city in one invocation, with a growth table")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="city profile: the fraction of the city built (members, branches and history)")
+    parser.add_argument("--results-file", help=argparse.SUPPRESS)
+    parser.add_argument("--county-results", help="city profile: reuse the county's results of an earlier run "
+                        "(var/bench-county.json) instead of measuring the county again")
     parser.add_argument("--reuse", action="store_true", help="keep an existing benchmark database")
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--load-seconds", type=int, default=30)
@@ -267,13 +313,16 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.child)))
         return
+    if args.profile == "city":
+        run_city(args)
+        return
     started = time.monotonic()
-    build_database(args.members, args.reuse)
+    built = build_database(args.members, args.reuse)
     django_setup()
     only = set(args.only.split(","))
     previous = ROOT / "bench" / "results.json"
     results: dict = {}
-    if args.reuse and only != set(ALL_PARTS) and previous.exists():
+    if args.reuse and only != set(ALL_PARTS) and previous.exists() and not args.results_file:
         # A partial re-run updates the parts it measured and keeps the others of the last run.
         results = json.loads(previous.read_text(encoding="utf-8"))
         results.setdefault("partial_reruns", []).append(f"{time.strftime('%Y-%m-%d %H:%M')}: {args.only}")
@@ -281,7 +330,10 @@ def main() -> None:
         "when": results.get("when") or time.strftime("%Y-%m-%d %H:%M"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "members": args.members,
+        "profile": os.environ.get("BENCH_PROFILE", "county"),
     }
+    if built is not None:
+        results["build_seconds"] = built
     from bench import history
 
     results["data"] = history.counts()
@@ -295,8 +347,15 @@ def main() -> None:
         results["daily"] = measure_daily(3)
     if "load" in only:
         results["load"] = measure_load(args.load_seconds)
+    if "phone" in only:
+        from bench import phone
+
+        results["phone"] = phone.run(env=ENV, root=ROOT, python=PYTHON, log=log)
     if "partial_reruns" not in results:
         results["total_seconds"] = round(time.monotonic() - started)
+    if args.results_file:
+        Path(args.results_file).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+        return
     write_results(results)
 
 

@@ -10,6 +10,13 @@ is caught by the entries' short lifetime.
 
 The cache must never fail a page or a save: when it is unreachable, figures are computed without
 it and a bump is skipped (entries expire within TTL anyway).
+
+Figures that add up per organization (a branch's visits, its members due a talk) can be cached per
+organization instead (`cached_by_organization`): each organization has a generation of its own
+beside the namespace's, and `watch_by_organization` bumps only the organizations a saved visit or
+talk belongs to. A visit logged in one branch then recomputes that branch's figures (one query over
+one branch) and the county's are put together again from the others' cached parts, where a
+namespace-wide bump made the next county page recompute everything (~0.7 s over 20,000 members).
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ def _generation_key(namespace: str) -> str:
 def _fresh() -> int:
     """A first generation number no earlier one can have used: if the number is lost (evicted, the
     cache flushed), entries stored under the old numbers are never read again."""
-    return time.time_ns() // 1_000_000
+    return time.time_ns() // 1_000
 
 
 def generation(namespace: str) -> int:
@@ -105,3 +112,141 @@ def watch(namespace: str, models: Iterable) -> None:
         for field in model._meta.many_to_many:
             m2m_changed.connect(changed, sender=field.remote_field.through, dispatch_uid=f"{uid}.{field.name}",
                                 weak=False)
+
+
+# --- per organization --------------------------------------------------------------------------------
+
+def _organization_key(namespace: str, org_id: int) -> str:
+    return f"{namespace}:generation:o{org_id}"
+
+
+def _changes_key(namespace: str) -> str:
+    return f"{namespace}:changes"
+
+
+def bump_organizations(namespace: str, org_ids: Iterable[int]) -> None:
+    """Make the cached figures of these organizations stale (their parts of every scope), and count a
+    change in the namespace (a scope's entry is trusted without reading its organizations'
+    generations while that count has not moved). Never raises."""
+    for key in [*(_organization_key(namespace, org_id) for org_id in set(org_ids)), _changes_key(namespace)]:
+        try:
+            cache.incr(key)
+        except ValueError:  # never read yet (or evicted): a fresh number no stored part can carry
+            try:
+                cache.set(key, _fresh(), None)
+            except Exception:  # noqa: BLE001
+                logger.warning("cache unavailable: %s not bumped", key)
+        except Exception:  # noqa: BLE001
+            logger.warning("cache unavailable: %s not bumped", key)
+
+
+_ABSENT = ()  # an organization the compute returned nothing for (pickles to itself)
+
+
+def cached_by_organization(namespace: str, parts: Iterable[Any], org_ids: Iterable[int],
+                           compute: Callable[[list[int]], dict[int, Any]],
+                           combine: Callable[[dict[int, Any]], Any], *, ttl: int = TTL) -> Any:
+    """`combine({org id: value})` over these organizations, where `compute(ids)` gives the value of
+    each of `ids` (organizations it has nothing for may be left out) in one pass.
+
+    One entry per scope holds each organization's value beside the organization's generation when it
+    was computed, the combined figure and the namespace's count of changes it was checked at. While
+    that count has not moved, a read is one round trip for two keys; after a change, the
+    organizations' generations are read (one more round trip), only the organizations whose generation
+    moved are computed again, in one call, and the figure is combined anew. With the cache unreachable
+    everything is computed."""
+    org_ids = list(org_ids)
+    try:
+        key = ":".join([namespace, f"g{generation(namespace)}", *(str(p) for p in parts), digest(org_ids)])
+        changes_key = _changes_key(namespace)
+        found = cache.get_many([key, changes_key])
+        entry, changes = found.get(key), found.get(changes_key)
+        if entry is not None and changes is not None and entry["changes"] == changes:
+            return entry["combined"]
+        if changes is None:
+            changes = _fresh()
+            cache.add(changes_key, changes, None)
+            changes = cache.get(changes_key, changes)
+        generation_keys = {org_id: _organization_key(namespace, org_id) for org_id in org_ids}
+        found = cache.get_many(generation_keys.values())
+    except Exception:  # noqa: BLE001 - Redis down
+        logger.warning("cache unavailable: %s computed without it", namespace)
+        values = compute(org_ids)
+        return combine({org_id: values[org_id] for org_id in org_ids if org_id in values})
+    generations: dict[int, int] = {}
+    unset: dict[str, int] = {}
+    first = _fresh()
+    for org_id, generation_key in generation_keys.items():
+        if generation_key in found:
+            generations[org_id] = found[generation_key]
+        else:
+            generations[org_id] = unset[generation_key] = first
+    stored: dict[int, tuple[int, Any]] = entry["parts"] if entry else {}
+    stale = [org_id for org_id in org_ids if stored.get(org_id, (None,))[0] != generations[org_id]]
+    if entry is not None and not stale:
+        combined = entry["combined"]
+        try:
+            cache.set(key, {**entry, "changes": changes}, ttl)
+        except Exception:  # noqa: BLE001
+            logger.warning("cache unavailable: %s not stored", namespace)
+        return combined
+    values = compute(stale) if stale else {}
+    stored = {**stored, **{org_id: (generations[org_id], values.get(org_id, _ABSENT)) for org_id in stale}}
+    combined = combine({org_id: value for org_id, (_, value) in stored.items() if value is not _ABSENT
+                        and value != _ABSENT})
+    try:
+        if unset:
+            cache.set_many(unset, None)
+        cache.set(key, {"parts": stored, "combined": combined, "changes": changes}, ttl)
+    except Exception:  # noqa: BLE001
+        logger.warning("cache unavailable: %s not stored", namespace)
+    return combined
+
+
+def watch_by_organization(namespace: str, models: dict, everything: Iterable = ()) -> None:
+    """Bump, when one of `models` changes, the generations of the organizations `models[model](instance)`
+    names (None: bump the whole namespace); when one of `everything` changes, the whole namespace. A
+    many-to-many change to members also bumps the members' organizations (a talk's participants)."""
+    def bump_for(ids) -> None:
+        if ids is None:
+            bump(namespace)
+            transaction.on_commit(lambda: bump(namespace))
+        else:
+            ids = set(ids)
+            bump_organizations(namespace, ids)
+            transaction.on_commit(lambda: bump_organizations(namespace, ids))
+
+    def organizations(model, instance):
+        try:
+            return models[model](instance)
+        except Exception:  # noqa: BLE001 - e.g. the member already deleted: be safe, bump everything
+            return None
+
+    def saved(sender, instance, **_kwargs) -> None:
+        bump_for(organizations(sender, instance))
+
+    def everything_changed(**_kwargs) -> None:
+        bump_for(None)
+
+    def m2m(model):
+        def changed(sender, instance, action, reverse, model, pk_set, **_kwargs) -> None:
+            if not action.startswith("post_") and action != "pre_clear":
+                return
+            if reverse or action == "pre_clear" or not pk_set:
+                bump_for(None if reverse or action == "pre_clear" else organizations(type(instance), instance))
+                return
+            ids = organizations(type(instance), instance)
+            if ids is not None and model._meta.label_lower == "members.member":
+                ids = set(ids) | set(model.objects.filter(pk__in=pk_set).values_list("organization_id", flat=True))
+            bump_for(ids)
+        return changed
+
+    for model in models:
+        uid = f"core.cache.{namespace}.{model._meta.label_lower}"
+        post_save.connect(saved, sender=model, dispatch_uid=f"{uid}.save", weak=False)
+        post_delete.connect(saved, sender=model, dispatch_uid=f"{uid}.delete", weak=False)
+        bulk_changed.connect(everything_changed, sender=model, dispatch_uid=f"{uid}.bulk", weak=False)
+        for field in model._meta.many_to_many:
+            m2m_changed.connect(m2m(model), sender=field.remote_field.through, dispatch_uid=f"{uid}.{field.name}",
+                                weak=False)
+    watch(namespace, everything)

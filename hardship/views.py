@@ -236,7 +236,13 @@ class PairingListView(RuleMixin, PageSizeMixin, FilterView):
     context_object_name = "pairings"
 
     def get_queryset(self):
-        return selectors.pairings(self.request.user, LIST)
+        # Only what the rows show: the pairing's goals, measures and plans are long texts, and each
+        # member carries twenty columns; a page of 100 rows built ~300 full instances.
+        return selectors.pairings(self.request.user, LIST).select_related(None).select_related(
+            "helper", "record__member__organization").only(
+            "id", "status", "started_on", "ended_on", "helper__id", "helper__name", "record__id",
+            "record__member__id", "record__member__name", "record__member__organization__id",
+            "record__member__organization__name", "record__member__organization__path")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -52,5 +52,12 @@ def totals(scope: ReportScope) -> dict:
     return metrics.table(scope, metrics.visible(scope, METRICS))[1]
 
 
+def cached_totals(scope: ReportScope) -> dict:
+    """`totals`, from figures cached per organization (reports.cache.metric_totals)."""
+    from reports import cache
+
+    return cache.metric_totals(scope, metrics.visible(scope, METRICS))
+
+
 def write_annual_workbook(scope: ReportScope, *, path: str | None = None, progress=None) -> bytes | None:
     return annual.write(scope, SHEETS, path=path, progress=progress)

@@ -69,13 +69,16 @@ def visible(scope, metrics: list[Metric], action: str = "list") -> list[Metric]:
 
 
 
-def table(scope, metrics: list[Metric], *, grouped: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def table(scope, metrics: list[Metric], *, grouped: bool = False,
+          values: dict[str, dict[int, Any]] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """One row per branch with every metric (and the branch itself), and the totals row.
 
     Figures that belong to an organization above the branches (a 党委's own care fund) get a row
     of their own, labelled “（本级）”, after the branches; `row["label"]` is what a page shows.
-    `grouped` (dashboards): one row per unit of `scope.units` instead — a 党总支 adds up its branches."""
-    values = {m.key: m.compute(scope) for m in metrics if m.compute is not None}
+    `grouped` (dashboards): one row per unit of `scope.units` instead — a 党总支 adds up its branches.
+    `values`: the metrics' figures when already at hand (reports.cache.metric_totals)."""
+    if values is None:
+        values = {m.key: m.compute(scope) for m in metrics if m.compute is not None}
     if grouped:
         units = [(unit.organization, unit.org_ids, unit.is_branch) for unit in scope.units]
     else:

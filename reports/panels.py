@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from core.panels import Panel
-from reports import cache, contents
+from reports import contents
 from reports.scope import can_view_reports, resolve_scope
 
 HEADLINES = [
@@ -15,7 +15,7 @@ HEADLINES = [
 
 
 def summary_totals(scope) -> dict:
-    return cache.cached("totals", scope, lambda: contents.totals(scope))
+    return contents.cached_totals(scope)
 
 
 def headline_panel(request):

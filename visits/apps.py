@@ -11,7 +11,10 @@ class VisitsConfig(AppConfig):
         from core import audit, cache
         from visits import jobs, selectors  # noqa: F401 - the daily jobs register themselves
 
-        cache.watch(selectors.CACHE, (apps.get_model(label) for label in selectors.CACHE_WATCHES))
+        cache.watch_by_organization(
+            selectors.CACHE,
+            {apps.get_model(label): selectors.BY_ORGANIZATION[label] for label in ("visits.Talk", "visits.Visit")},
+            everything=[apps.get_model(label) for label in selectors.CACHE_WATCHES])
         audit.register(self.get_model("Visit"), m2m={"visitors"})
         audit.register(self.get_model("Talk"), m2m={"participants", "interviewers"})
         audit.register(self.get_model("VisitPlanItem"), m2m={"visitors"})

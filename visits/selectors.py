@@ -226,17 +226,36 @@ def open_plan_items(queryset: QuerySet[VisitPlanItem]) -> QuerySet[VisitPlanItem
     return queryset.filter(visit__isnull=True).select_related("member", "plan", "plan__organization")
 
 
-# --- the same figures, cached per set of branches and day ------------------------------------------
+# --- the same figures, cached per branch and day -------------------------------------------------
 #
 # The coverage page and the home page of the organization department read them over a whole county
-# (20,000 members, 40,000 talks, 60,000 visits: about half a second a request). They are cached per
-# set of branches (viewers with the same branches share an entry) and day; a saved or deleted talk,
-# visit, member, hardship line or organization bumps the generation (core.cache), so a talk just
-# logged takes its member off the list at once. The cache holds ids and figures only: the members
-# shown are read per request through the viewer's scope.
+# (20,000 members, 40,000 talks, 60,000 visits: about half a second a request). Each branch's part is
+# cached per day under the branch's own generation (core.cache.cached_by_organization) and the
+# county's figures are put together from the parts: a talk or a visit bumps its branches (the talk's,
+# its participants', the member visited's), so the next page recomputes those branches only and a
+# talk just logged takes its member off the list at once. A saved member, hardship line or
+# organization bumps everything. The cache holds ids and figures only: the members shown are read
+# per request through the viewer's scope.
 
 CACHE = "visits:coverage"
-CACHE_WATCHES = ("members.Member", "members.Organization", "hardship.HardshipRecord", "visits.Talk", "visits.Visit")
+CACHE_WATCHES = ("members.Member", "members.Organization", "hardship.HardshipRecord")
+
+
+def _talk_organizations(talk) -> set[int]:
+    return {talk.organization_id, *talk.participants.values_list("organization_id", flat=True)}
+
+
+def _visit_organizations(visit) -> set[int]:
+    return {Member.objects.values_list("organization_id", flat=True).get(pk=visit.member_id)}
+
+
+def _plan_item_organizations(item) -> set[int]:
+    return {item.plan.organization_id, *_visit_organizations(item)}
+
+
+# How a change finds the branches it touches (visits.apps, reports.apps).
+BY_ORGANIZATION = {"visits.Talk": _talk_organizations, "visits.Visit": _visit_organizations,
+                   "visits.VisitPlanItem": _plan_item_organizations}
 SHOWN_NOT_VISITED = 100
 
 
@@ -262,37 +281,68 @@ class NotVisited:
     first: list[tuple[int, dt.date | None]]  # (member id, last visit) of the first SHOWN_NOT_VISITED
 
 
-def _scope_key(kind: str, branch_ids: Iterable[int], day: dt.date) -> list[str]:
-    return [kind, f"{day:%Y%m%d}", cache.digest(sorted(branch_ids))]
+def _by_branch(kind: str, branch_ids: Iterable[int], day: dt.date, compute, combine):
+    return cache.cached_by_organization(CACHE, [kind, f"{day:%Y%m%d}"], sorted(set(branch_ids)), compute, combine)
 
 
 def talks_due_rows(branch_ids: list[int], day: dt.date) -> list[DueRow]:
-    """`talks_due` over the members of these branches (ids the caller read through its scope), in order."""
-    def compute() -> list[DueRow]:
-        rows = talks_due(Member.objects.filter(organization__in=branch_ids), day).values_list(
-            "pk", "last_talk_on", "last_visit_on", "in_hardship", "flagged")
-        return [(pk, _ordinal(talk), _ordinal(visit), hardship, flagged)
-                for pk, talk, visit, hardship, flagged in rows]
+    """`talks_due` over the members of these branches (ids the caller read through its scope), in its
+    order: each branch's rows are read in that order, and merged on the same keys (the branch's path
+    standing for the member's, the row's place in its branch for name and id)."""
+    def compute(ids: list[int]) -> dict[int, tuple[str, list[DueRow]]]:
+        parts: dict[int, tuple[str, list[DueRow]]] = {}
+        rows = talks_due(Member.objects.filter(organization__in=ids), day).values_list(
+            "organization_id", "organization__path", "pk", "last_talk_on", "last_visit_on", "in_hardship", "flagged")
+        for org_id, path, pk, talk, visit, hardship, flagged in rows:
+            parts.setdefault(org_id, (path, []))[1].append(
+                (pk, _ordinal(talk), _ordinal(visit), hardship, flagged))
+        return parts
 
-    return cache.cached(CACHE, _scope_key("due", branch_ids, day), compute)
+    def combine(parts: dict[int, tuple[str, list[DueRow]]]) -> list[DueRow]:
+        keyed = [((not row[3], not row[4], row[1] is not None, row[1] or 0, path, index), row)
+                 for path, rows in parts.values() for index, row in enumerate(rows)]
+        keyed.sort(key=lambda pair: pair[0])
+        return [row for _, row in keyed]
+
+    return _by_branch("due", branch_ids, day, compute, combine)
 
 
 def not_visited_summary(branch_ids: list[int], day: dt.date) -> list[NotVisited]:
-    """`not_visited_targets` over the members of these branches: how many, and the first ones."""
-    def compute() -> list[NotVisited]:
+    """`not_visited_targets` over the members of these branches: how many, and the first ones (in
+    branch path order, then name)."""
+    def compute(ids: list[int]) -> dict[int, tuple[str, list[tuple[str, dt.date, int, list]]]]:
+        parts: dict[int, tuple[str, list]] = {}
+        members = Member.objects.filter(organization__in=ids)
+        groups = not_visited_targets(members, day)
+        for index, (_label, _holiday, queryset) in enumerate(groups):
+            for org_id, path, pk, last_visit in queryset.values_list("organization_id", "organization__path", "pk",
+                                                                     "last_visit_on"):
+                part = parts.setdefault(org_id, (path, [(group[0], group[1], 0, []) for group in groups]))
+                group_label, group_holiday, count, first = part[1][index]
+                if len(first) < SHOWN_NOT_VISITED:
+                    first.append((pk, last_visit))
+                part[1][index] = (group_label, group_holiday, count + 1, first)
+        return parts
+
+    def combine(parts) -> list[NotVisited]:
+        groups = [(label, holiday) for label, holiday, _ in not_visited_targets(Member.objects.none(), day)]
+        ordered = sorted(parts.values(), key=lambda part: part[0])
         result = []
-        members = Member.objects.filter(organization__in=branch_ids)
-        for label, holiday, queryset in not_visited_targets(members, day):
-            rows = list(queryset.values_list("pk", "last_visit_on"))
-            result.append(NotVisited(label=label, holiday=holiday, count=len(rows), first=rows[:SHOWN_NOT_VISITED]))
+        for index, (label, holiday) in enumerate(groups):
+            first: list = []
+            for _, part_groups in ordered:
+                if len(first) >= SHOWN_NOT_VISITED:
+                    break
+                first.extend(part_groups[index][3][:SHOWN_NOT_VISITED - len(first)])
+            result.append(NotVisited(label=label, holiday=holiday, first=first,
+                                     count=sum(part_groups[index][2] for _, part_groups in ordered)))
         return result
 
-    return cache.cached(CACHE, _scope_key("not_visited", branch_ids, day), compute)
+    return _by_branch("not_visited", branch_ids, day, compute, combine)
 
 
 def cached_branch_coverage(branches: list[Organization], day: dt.date) -> list[BranchCoverage]:
-    ids = [b.pk for b in branches]
-    counts = cache.cached(CACHE, _scope_key("branches", ids, day), lambda: _branch_counts(ids, day))
+    counts = _by_branch("branches", [b.pk for b in branches], day, lambda ids: _branch_counts(ids, day), dict)
     return _with_counts(branches, counts)
 
 

@@ -124,7 +124,10 @@ class TalkListView(RuleMixin, PageSizeMixin, FilterView):
     context_object_name = "talks"
 
     def get_queryset(self):
-        return talk_queryset(self.request.user, LIST).order_by("-talked_on", "-id")
+        # Only what the rows show: a talk's summary, opinions and follow-up are long (and confidential).
+        return talk_queryset(self.request.user, LIST).order_by("-talked_on", "-id").only(
+            "id", "talked_on", "kind", "reason", "priority_hardship", "priority_weak_awareness", "priority_grievance",
+            "organization__id", "organization__name", "organization__path")
 
 
 class TalkDetailView(RuleMixin, DetailView):

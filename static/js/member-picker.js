@@ -3,6 +3,12 @@
   function init(select) {
     if (select.tomselect) return;
     var url = select.getAttribute("data-search-url");
+    // Tom Select points the field's <label> at its own search box; the hidden <select> it keeps for the
+    // form keeps the label's text for screen readers.
+    var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+    if (label && !select.hasAttribute("aria-label")) {
+      select.setAttribute("aria-label", label.textContent.replace(/[*\s]+$/, "").trim());
+    }
     new TomSelect(select, {
       valueField: "id",
       labelField: "text",

@@ -1,0 +1,121 @@
+"""The county's figures are cached per branch (core.cache.cached_by_organization): a visit or a talk
+logged in one branch recomputes that branch's figures only, and every page shows it at once."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from core import cache
+from members.models import Member
+from tests.factories import MemberFactory
+from tests.visits.factories import VisitFactory
+from visits import selectors
+from visits.models import Occasion, Talk
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def recomputed(monkeypatch):
+    """The organizations each cached figure is computed for, as (namespace, ids) — a spy around the
+    real computation."""
+    calls: list[tuple[str, list[int]]] = []
+    real = cache.cached_by_organization
+
+    def spy(namespace, parts, org_ids, compute, combine, **kwargs):
+        def recording(ids):
+            calls.append((namespace, sorted(ids)))
+            return compute(ids)
+
+        return real(namespace, parts, org_ids, recording, combine, **kwargs)
+
+    monkeypatch.setattr(cache, "cached_by_organization", spy)
+    return calls
+
+
+def _visits_tile(client) -> int:
+    body = client.get("/").content.decode()
+    return int(re.search(r"今年走访</div><div[^>]*>([\d,]+)<", body).group(1).replace(",", ""))
+
+
+def _home_due_count(client) -> int:
+    body = client.get("/").content.decode()
+    return int(re.search(r"本周期未谈心谈话：<a[^>]*>(\d+) 人", body).group(1))
+
+
+def _log_visit(login, secretary, member):
+    response = login(secretary).post(reverse("visits:create"), {
+        "member": member.pk, "occasion": Occasion.ROUTINE, "visited_on": TODAY.isoformat(),
+        "visitors": [secretary.member.pk], "notes": "走访",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_a_visit_in_one_branch_recomputes_that_branch_only_and_is_counted_at_once(login, unit, recomputed):
+    client = login(unit.zzb)
+    before = _visits_tile(client)
+    client.get(reverse("visits:coverage"))
+    recomputed.clear()
+
+    _log_visit(login, unit.shuji1, unit.member1)
+    client = login(unit.zzb)
+    assert _visits_tile(client) == before + 1
+    client.get(reverse("visits:coverage"))
+    # Every figure computed again is the first branch's, the others' came from the cache.
+    assert recomputed and all(ids == [unit.branch1.pk] for _, ids in recomputed), recomputed
+    assert {namespace for namespace, _ in recomputed} == {"reports:parts", "visits:coverage"}
+
+    # A visit in the second branch: the first branch's figures are read from the cache.
+    recomputed.clear()
+    _log_visit(login, unit.shuji2, unit.member2)
+    assert _visits_tile(login(unit.zzb)) == before + 2
+    assert recomputed and all(ids == [unit.branch2.pk] for _, ids in recomputed), recomputed
+
+
+def test_a_talk_recomputes_its_branch_and_its_participants_branches(login, unit, recomputed):
+    client = login(unit.zzb)
+    before = _home_due_count(client)
+    recomputed.clear()
+    talk = Talk.objects.create(organization=unit.branch1, kind=Talk.Kind.INDIVIDUAL, talked_on=TODAY,
+                               reason=Talk.Reason.ANNUAL, summary="跨支部谈话")
+    talk.participants.set([unit.member1, unit.member2])
+    assert _home_due_count(client) == before - 2
+    assert recomputed and all(ids == sorted([unit.branch1.pk, unit.branch2.pk]) for _, ids in recomputed), recomputed
+
+
+def test_a_new_member_recomputes_everything(login, unit, recomputed):
+    client = login(unit.zzb)
+    before = _home_due_count(client)
+    recomputed.clear()
+    MemberFactory(organization=unit.branch3, name="新来的")
+    assert _home_due_count(client) == before + 1
+    assert any(len(ids) > 1 for _, ids in recomputed)
+
+
+def test_figures_put_together_from_branches_equal_the_figures_computed_at_once(unit):
+    """The merged order of the members due a talk and of the targets not visited is the order of one
+    query over every branch."""
+    festival = selectors.last_holiday(Occasion.SPRING_FESTIVAL, TODAY)
+    for branch in (unit.branch1, unit.branch2, unit.branch3):
+        for index in range(4):
+            member = MemberFactory(organization=branch, name=f"{branch.name}{index}", is_model_worker=index % 2 == 0)
+            if index == 1:
+                VisitFactory(member=member, visited_on=festival - dt.timedelta(days=400))
+        talk = Talk.objects.create(organization=branch, kind=Talk.Kind.INDIVIDUAL, talked_on=TODAY - dt.timedelta(
+            days=800), reason=Talk.Reason.ANNUAL, summary="旧谈话")
+        talk.participants.set(Member.objects.filter(organization=branch)[:2])
+    ids = [unit.branch1.pk, unit.branch2.pk, unit.branch3.pk]
+    members = Member.objects.filter(organization__in=ids)
+    # Warm one branch's part first so that the page's figures are put together from parts computed apart.
+    selectors.talks_due_rows([unit.branch2.pk], TODAY)
+    selectors.not_visited_summary([unit.branch2.pk], TODAY)
+    due = selectors.talks_due_rows(ids, TODAY)
+    assert [row[0] for row in due] == list(selectors.talks_due(members, TODAY).values_list("pk", flat=True))
+    not_visited = selectors.not_visited_summary(ids, TODAY)
+    for group, (label, _, queryset) in zip(not_visited, selectors.not_visited_targets(members, TODAY), strict=True):
+        assert group.label == label
+        assert group.count == queryset.count()
+        assert [pk for pk, _ in group.first] == list(queryset.values_list("pk", flat=True)[:selectors.SHOWN_NOT_VISITED])
