@@ -399,6 +399,10 @@ class AssistanceApplication(Audited, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("funds:application", args=[self.pk])
 
+    def notification_subject(self) -> tuple[str, str]:
+        """Whom a notification about it names: the recipient, and the branch that applied."""
+        return self.recipient_label, self.organization.name
+
     @property
     def recipient_label(self) -> str:
         """Who the money is for: a member's name, or a partner unit's member with the unit."""

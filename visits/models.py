@@ -185,6 +185,9 @@ class VisitPlan(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("visits:plan_detail", args=[self.pk])
 
+    def notification_subject(self) -> tuple[str, str]:
+        return "", self.organization.name
+
 
 class VisitPlanItem(Audited, models.Model):
     plan = models.ForeignKey(VisitPlan, verbose_name="计划", on_delete=models.CASCADE, related_name="items")
@@ -253,3 +256,6 @@ class VisitPrompt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_occasion_display()}"
+
+    def notification_subject(self) -> tuple[str, str]:
+        return self.member.name, self.member.organization.name

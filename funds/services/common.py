@@ -24,9 +24,10 @@ from funds.models import (
     AssistanceApplication,
     Fund,
     Kind,
+    Status,
 )
 from members.models import Appointment, Member, Organization, Role, User
-from notifications.services import notify
+from notifications.services import notify, settle
 
 CENT = Decimal("0.01")
 
@@ -109,12 +110,26 @@ def _link(application: AssistanceApplication) -> str:
     return application.get_absolute_url()
 
 
-def _tell(users: Iterable[User], *, title: str, body: str, link: str, key: str) -> int:
+def _tell(users: Iterable[User], *, title: str, body: str, about: AssistanceApplication, key: str,
+          todo: bool = False, group: str = "") -> int:
     sent = 0
     for user in users:
-        if notify(recipient=user, title=title, body=body, link=link, dedupe_key=f"{key}:u{user.pk}"):
+        if notify(recipient=user, title=title, body=body, about=about, dedupe_key=f"{key}:u{user.pk}",
+                  todo=todo, group=group):
             sent += 1
     return sent
+
+
+def _settle_note(to: str) -> str:
+    if to in ENDED_WITHOUT_PAYMENT:
+        return f"申请{Status(to).label}，无需再办"
+    return f"已办：{Status(to).label}"
+
+
+def _settle(applications: Iterable[AssistanceApplication], *, to: str) -> None:
+    """The to-dos about these applications asked for the step just taken, or one no longer possible."""
+    for application in applications:
+        settle(about=application, note=_settle_note(to))
 
 
 def _applicant_users(application: AssistanceApplication) -> list[User]:
@@ -138,6 +153,7 @@ def _move(application: AssistanceApplication, *, to: str, by: User | None, comme
     application.status = to
     application.status_changed_at = event.created_at
     application.save(update_fields=["status", "status_changed_at"])
+    _settle([application], to=to)
     return event
 
 
@@ -156,6 +172,7 @@ def _move_many(applications: list[AssistanceApplication], *, to: str, comments: 
         application.status = to
         application.status_changed_at = event.created_at
     AssistanceApplication.objects.bulk_update(applications, ["status", "status_changed_at"])
+    _settle(applications, to=to)
     audit.log_saves([(None, event) for event in events], action=audit.LogEntry.Action.CREATE)
     audit.log_saves(zip(before, applications, strict=True), fields=["status", "status_changed_at"])
 

@@ -24,7 +24,6 @@ from funds.models import (
 )
 from funds.services.common import (
     _applicant_users,
-    _link,
     _locked,
     _move,
     _tell,
@@ -128,8 +127,9 @@ def _pay(application: AssistanceApplication, fund: Fund, by: User, batch: Disbur
     application.save(update_fields=["disbursed_by", "disbursed_at", "batch"])
     _move(application, to=Status.DISBURSED, by=by,
           comment=f"发放 {amount} 元" + (f"（{batch.title}）" if batch else ""))
-    _tell(_applicant_users(application), title=f"{application.get_kind_display()} {amount} 元已发放",
-          body="请注意查收。", link=_link(application), key=f"funds:disbursed:{application.pk}")
+    _tell(_applicant_users(application), title=_title(application, f" {amount} 元已发放"),
+          group="{n} 笔帮扶资金已发放",
+          body="请注意查收。", about=application, key=f"funds:disbursed:{application.pk}")
     return entry
 
 
@@ -190,7 +190,7 @@ def record_recovery(*, application_id: int, by: User, note: str = "") -> FundEnt
     fund.save(update_fields=["balance"])
     _move(application, to=Status.RECOVERED, by=by, comment=f"已追回 {-payment.amount} 元，冲正原发放分录")
     _tell(_applicant_users(application), title=_title(application, "申请的资金已追回入账"),
-          body=f"追回 {-payment.amount} 元。", link=_link(application), key=f"funds:recovered:{application.pk}")
+          body=f"追回 {-payment.amount} 元。", about=application, key=f"funds:recovered:{application.pk}")
     return recovery
 
 

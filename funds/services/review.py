@@ -27,7 +27,6 @@ from funds.models import (
 from funds.services.applications import _clear_meeting, _lock_member
 from funds.services.common import (
     _applicant_users,
-    _link,
     _locked,
     _move,
     _note,
@@ -44,6 +43,7 @@ from funds.services.common import (
 from members import access
 from members.models import Role, User
 from members.selectors import voting_members_on
+from notifications.services import settle
 
 # ---------------------------------------------------------------- 支部党员大会
 
@@ -111,7 +111,8 @@ def record_meeting(
                                            "待另一名支委或组织部确认后生效")
         _tell(_confirmers(application, by), title=_title(application, "申请的支部大会记录待确认"),
               body=f"{by.display_name}记录了{_meeting_summary(application)}。该申请由其本人填报，请核对会议记录后确认。",
-              link=_link(application), key=f"funds:meeting-confirm:{application.pk}:{application.meeting_on:%Y%m%d}")
+              about=application, key=f"funds:meeting-confirm:{application.pk}:{application.meeting_on:%Y%m%d}",
+              todo=True, group="{n} 份申请的支部大会记录待确认")
         return application
     _apply_meeting(application, by=by)
     return application
@@ -149,8 +150,9 @@ def confirm_meeting(*, application_id: int, by: User, confirm: bool, comment: st
         summary = _meeting_summary(application)
         _clear_meeting(application)
         _note(application, by=by, comment=f"{summary} 的记录未获确认：{comment}；请重新记录")
-        _tell([recorder], title=_title(application, "申请的支部大会记录未获确认"), body=comment,
-              link=_link(application), key=f"funds:meeting-refused:{application.pk}:{clock.now():%Y%m%d%H%M%S}")
+        settle(about=application, note="支部大会记录未获确认，已退回记录人")
+        _tell([recorder], todo=True, title=_title(application, "申请的支部大会记录未获确认"), body=comment,
+              about=application, key=f"funds:meeting-refused:{application.pk}:{clock.now():%Y%m%d%H%M%S}")
         return application
     application.meeting_confirmed_by, application.meeting_confirmed_at = by, clock.now()
     application.save(update_fields=["meeting_confirmed_by", "meeting_confirmed_at"])
@@ -169,12 +171,12 @@ def _apply_meeting(application: AssistanceApplication, *, by: User) -> None:
     elif application.meeting_passed:
         _move(application, to=Status.BRANCH_REVIEWED, by=by, comment=f"{summary}，过半数同意")
         _tell(users_with_role_over(application.organization, Role.ORG_DEPT),
-              title=_title(application, "申请待审批"), body=summary, link=_link(application),
-              key=f"funds:reviewed:{application.pk}")
+              title=_title(application, "申请待审批"), body=summary, about=application,
+              key=f"funds:reviewed:{application.pk}", todo=True, group="{n} 份帮扶申请待审批")
     else:
         _move(application, to=Status.REJECTED, by=by, comment=f"{summary}，赞成票未过到会人数半数，不予推荐")
-        _tell(_applicant_users(application), title=f"{application.get_kind_display()}申请未获支部党员大会通过",
-              body=summary, link=_link(application), key=f"funds:branch-rejected:{application.pk}")
+        _tell(_applicant_users(application), title=_title(application, "申请未获支部党员大会通过"),
+              body=summary, about=application, key=f"funds:branch-rejected:{application.pk}")
 
 
 def _concerned(application: AssistanceApplication) -> list[User]:
@@ -198,7 +200,7 @@ def _send_to_reconsideration(application: AssistanceApplication, *, by: User, su
           comment=f"补录{summary}，赞成票未过到会人数半数；紧急救助提请党委复议")
     paid = "资金已发放，" if held == Status.DISBURSED else "复议前暂停公示后的发放，"
     _tell(_concerned(application), title=_title(application, "紧急救助未获支部党员大会通过，提请党委复议"),
-          body=f"{summary}。{paid}由党委研究决定维持批准或撤销（已发放的予以追回）。", link=_link(application),
+          body=f"{summary}。{paid}由党委研究决定维持批准或撤销（已发放的予以追回）。", about=application,
           key=f"funds:reconsideration:{application.pk}")
 
 
@@ -279,8 +281,9 @@ def approve(
     provisional = "（暂定，节假日安排录入后自动重算）" if period.provisional else ""
     _move(application, to=Status.IN_NOTICE, by=by,
           comment=f"公示 {days} 个工作日，至 {period.end:%Y-%m-%d}{provisional}")
-    _tell(_applicant_users(application), title=f"{application.get_kind_display()}申请已批准，正在公示",
-          body=f"批准金额 {amount} 元，公示至 {period.end:%Y年%m月%d日}{provisional}。", link=_link(application),
+    _tell(_applicant_users(application), title=_title(application, "申请已批准，正在公示"),
+          group="{n} 份申请已批准，正在公示",
+          body=f"批准金额 {amount} 元，公示至 {period.end:%Y年%m月%d日}{provisional}。", about=application,
           key=f"funds:approved:{application.pk}")
     return application
 
@@ -298,8 +301,8 @@ def reject(*, application_id: int, by: User, reason: str) -> AssistanceApplicati
     application.decision_note = reason
     application.save(update_fields=["decision_note"])
     _move(application, to=Status.REJECTED, by=by, comment=reason)
-    _tell(_applicant_users(application), title=f"{application.get_kind_display()}申请未获批准", body=reason,
-          link=_link(application), key=f"funds:rejected:{application.pk}")
+    _tell(_applicant_users(application), title=_title(application, "申请未获批准"), body=reason,
+          about=application, key=f"funds:rejected:{application.pk}")
     return application
 
 
@@ -345,7 +348,7 @@ def reconsider(
         _move(application, to=Status.REJECTED, by=by, comment=f"{decision}复议，撤销批准：{reason}")
         _close_open_objections(application, by=by, resolution="申请经党委复议撤销，一并办结")
         title, body = _title(application, "申请经党委复议撤销"), reason
-    _tell(_concerned(application), title=title, body=body, link=_link(application),
+    _tell(_concerned(application), title=title, body=body, about=application,
           key=f"funds:reconsidered:{application.pk}:{decision.pk}")
     return application
 
