@@ -257,6 +257,14 @@ class Entry:
     def unread(self) -> bool:
         return any(not n.is_read for n in self.items)
 
+    @property
+    def open_todos(self) -> int:
+        return sum(1 for n in self.items if n.todo and not n.is_done)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for n in self.items if n.is_done)
+
 
 def group_for_inbox(notifications: Iterable[Notification]) -> list[Entry]:
     """Alike notices of one (local) day — same `group` — as one entry "3 份申请已批准：张三、李四、王五",
