@@ -218,6 +218,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# django-filter: an empty choice of a filter means "no filter".
+FILTERS_EMPTY_CHOICE_LABEL = "全部"
 
 # Uploads: imports are capped in the view as well; this keeps big bodies out of memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024

@@ -31,6 +31,12 @@ class Occasion(models.TextChoices):
 HOLIDAY_OCCASIONS = (Occasion.SPRING_FESTIVAL, Occasion.JULY_FIRST)
 
 
+def visit_label(occasion: str) -> str:
+    """What the visit is called in a sentence: "春节走访", "日常走访", "患病探望" (never "日常走访走访")."""
+    label = str(Occasion(occasion).label)
+    return label if label.endswith(("走访", "探望", "吊唁", "慰问")) else f"{label}走访"
+
+
 class VisitQuerySet(ScopedQuerySet):
     access_kind = "visit"
     org_field = "member__organization"

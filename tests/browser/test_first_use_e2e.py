@@ -99,3 +99,17 @@ def test_phone_menu_and_visit_tabs_hint_at_more(unit, sign_in, live_server):
     page.get_by_role("button", name="关怀", exact=True).click()
     shot(page, "navigation-390-menu")
     assert page.locator("#mainNav .dropdown-item.active").count() == 1
+
+
+def test_visit_form_shows_every_error_at_once_by_its_field(unit, sign_in, live_server):
+    page = sign_in("shuji1")
+    page.goto(f"{live_server.url}/visits/new/?member={unit.member1.pk}")
+    page.get_by_label("走访日期").fill("2099-01-01")
+    page.get_by_label("慰问金（元）").fill("-5")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_load_state()
+    date_error = page.locator("#div_id_visited_on .invalid-feedback")
+    amount_error = page.locator("#div_id_amount .invalid-feedback")
+    assert "日期不能晚于" in date_error.inner_text()
+    assert amount_error.inner_text().strip()
+    shot(page, "form-multiple-errors-390")
