@@ -113,3 +113,31 @@ def test_visit_form_shows_every_error_at_once_by_its_field(unit, sign_in, live_s
     assert "日期不能晚于" in date_error.inner_text()
     assert amount_error.inner_text().strip()
     shot(page, "form-multiple-errors-390")
+
+
+def test_audit_page_reads_as_names_and_local_time(unit, sign_in, live_server):
+    fund_with(unit)
+    application_in(unit, Status.SUBMITTED)
+    page = sign_in("shuji1")  # an edit through the site, so it has an actor
+    page.goto(f"{live_server.url}/members/{unit.member1.pk}/edit/")
+    page.get_by_label("联系电话").fill("13900009999")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(f"{live_server.url}/members/{unit.member1.pk}/")
+    page.context.clear_cookies()
+    page = sign_in("admin")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/audit/")
+    table = page.locator("table.audit-table")
+    text = table.inner_text()
+    assert "测试县党委" in text and not re.search(r"\d{2}:\d{2}:\d{2}\.\d+", text)
+    heights = page.locator("table.audit-table td[data-label='操作'] .badge").evaluate_all(
+        "badges => badges.map(b => b.getBoundingClientRect().height)")
+    assert max(heights) < 30, heights  # the action never wraps a character per line
+    shot(page, "audit-1366")
+    page.get_by_label("操作人").fill("李书记")
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_url("**/audit/?*")
+    rows = page.locator("table.audit-table tbody tr")
+    assert rows.count() >= 1
+    assert all("李书记" in rows.nth(i).inner_text() for i in range(rows.count()))
+    shot(page, "audit-filtered-1366")
