@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db.models import Q, Sum
 
-from core import audit, clock
+from core import audit, clock, formats
 from core.errors import DomainError
 from funds.models import (
     ANNUAL_SUBSIDY_CATEGORIES,
@@ -210,7 +210,8 @@ def bound_for(fund_id: int, kind: str, *, lock: bool = False) -> AmountBound:
 def check_bounds(fund_id: int, kind: str, amount: Decimal, *, lock: bool = False) -> AmountBound:
     bound = bound_for(fund_id, kind, lock=lock)
     if not (bound.minimum <= amount <= bound.maximum):
-        raise DomainError(f"{Kind(kind).label}的金额应在 {bound.minimum} 元至 {bound.maximum} 元之间")
+        raise DomainError(f"{Kind(kind).label}的金额应在 {formats.money(bound.minimum)} 元至"
+                          f" {formats.money(bound.maximum)} 元之间")
     return bound
 
 

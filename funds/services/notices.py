@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core import formats
 from core.calendars import WorkCalendar
 from funds import permissions
 from funds.models import COMMITTED_STATUSES, NOTICE_RUNNING, AssistanceApplication, Status
@@ -40,7 +41,8 @@ def close_notices(*, day: dt.date) -> dict[str, int]:
         ])
         roles = RoleHolders()
         notify_many(
-            Message(recipient=user, body=f"批准金额 {application.amount_approved} 元。", about=application,
+            Message(recipient=user, about=application,
+                    body=f"批准金额 {formats.money(application.amount_approved)} 元。",
                     title=_title(application, "公示无异议，待发放"), todo=True, group="{n} 份申请公示无异议，待发放",
                     dedupe_key=f"funds:notice-passed:{application.pk}:u{user.pk}")
             for application in due for user in roles.fund_officers(application.fund)

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from core import clock
+from core import clock, formats
 from core.calendars import WorkCalendar
 from core.errors import DomainError
 from funds import permissions
@@ -262,7 +262,8 @@ def approve(
     cap = yearly_cap()
     if used + amount > cap:
         raise DomainError(
-            f"超过每人每年帮扶上限 {cap} 元：{application.year} 年已批准 {used} 元，最多还可批准 {cap - used} 元"
+            f"超过每人每年帮扶上限 {formats.money(cap)} 元：{application.year} 年已批准 {formats.money(used)} 元，"
+            f"最多还可批准 {formats.money(cap - used)} 元"
         )
     comment = comment.strip()
     application.amount_approved, application.approved_by, application.approved_at = amount, by, clock.now()
@@ -271,7 +272,7 @@ def approve(
     decision = CommitteeDecision.objects.create(
         application=application, purpose=CommitteeDecision.Purpose.APPROVAL, meeting_on=meeting_on,
         meeting_kind=meeting_kind, reference=reference, note=comment, recorded_by=by)
-    note = f"{decision}研究，批准 {amount} 元" + (f"：{comment}" if comment else "")
+    note = f"{decision}研究，批准 {formats.money(amount)} 元" + (f"：{comment}" if comment else "")
     _move(application, to=Status.APPROVED, by=by, comment=note)
     days = settings.CARE["NOTICE_WORKING_DAYS"]
     period = WorkCalendar.load().period(clock.today(), days)
@@ -283,7 +284,8 @@ def approve(
           comment=f"公示 {days} 个工作日，至 {period.end:%Y-%m-%d}{provisional}")
     _tell(_applicant_users(application), title=_title(application, "申请已批准，正在公示"),
           group="{n} 份申请已批准，正在公示",
-          body=f"批准金额 {amount} 元，公示至 {period.end:%Y年%m月%d日}{provisional}。", about=application,
+          body=f"批准金额 {formats.money(amount)} 元，公示至 {period.end:%Y年%m月%d日}{provisional}。",
+          about=application,
           key=f"funds:approved:{application.pk}")
     return application
 
@@ -341,9 +343,10 @@ def reconsider(
         title, body = _title(application, "申请经党委复议维持批准"), f"{reason}。申请回到“{Status(back).label}”。"
     elif held == Status.DISBURSED:
         _move(application, to=Status.RECOVERY_DUE, by=by,
-              comment=f"{decision}复议，撤销批准并追回已发放的 {application.amount_approved} 元：{reason}")
+              comment=f"{decision}复议，撤销批准并追回已发放的 {formats.money(application.amount_approved)} 元："
+                      f"{reason}")
         title = _title(application, "申请经党委复议撤销，已发放资金待追回")
-        body = f"{reason}。请基金管理员追回 {application.amount_approved} 元并登记入账。"
+        body = f"{reason}。请基金管理员追回 {formats.money(application.amount_approved)} 元并登记入账。"
     else:
         _move(application, to=Status.REJECTED, by=by, comment=f"{decision}复议，撤销批准：{reason}")
         _close_open_objections(application, by=by, resolution="申请经党委复议撤销，一并办结")

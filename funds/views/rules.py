@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core import formats
 from core.errors import DomainError
 from core.params import id_param
 from funds import permissions, selectors, services
@@ -55,7 +56,8 @@ def set_bound(request, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{bound.get_kind_display()}的金额标准已调整为 {bound.minimum}–{bound.maximum} 元")
+        messages.success(request, f"{bound.get_kind_display()}的金额标准已调整为 "
+                                  f"{formats.money(bound.minimum)}–{formats.money(bound.maximum)} 元")
     return redirect("funds:rules", pk=fund.pk)
 
 
@@ -72,7 +74,7 @@ def set_target(request, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{target.year} 年筹集目标已设为 {target.amount} 元")
+        messages.success(request, f"{target.year} 年筹集目标已设为 {formats.money(target.amount)} 元")
     return redirect("funds:rules", pk=fund.pk)
 
 
@@ -130,7 +132,7 @@ def _pay(request, pk: int, service, key: str, what: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已列支 {-entry.amount} 元：{entry.note}")
+        messages.success(request, f"已列支 {formats.money(-entry.amount)} 元：{entry.note}")
     return redirect("funds:uses", pk=fund.pk)
 
 

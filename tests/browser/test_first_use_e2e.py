@@ -141,3 +141,19 @@ def test_audit_page_reads_as_names_and_local_time(unit, sign_in, live_server):
     assert rows.count() >= 1
     assert all("李书记" in rows.nth(i).inner_text() for i in range(rows.count()))
     shot(page, "audit-filtered-1366")
+
+
+def test_fund_ledger_amounts_have_separators_and_do_not_wrap_at_1366(unit, sign_in, live_server):
+    fund = fund_with(unit, amount="118640.00")
+    page = sign_in("jijin")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/funds/{fund.pk}/")
+    table = page.locator("table.ledger-table")
+    assert "118,640.00" in table.inner_text()
+    heights = table.locator("tbody tr:first-child td").evaluate_all(
+        "cells => cells.filter(c => ['日期', '收入', '余额'].includes(c.dataset.label))"
+        ".map(c => c.getBoundingClientRect().height)")
+    line = table.locator("tbody tr:first-child td[data-label='日期']").evaluate(
+        "c => parseFloat(getComputedStyle(c).lineHeight)")
+    assert heights and max(heights) < 2 * line + 12, (heights, line)
+    shot(page, "fund-ledger-1366")

@@ -63,7 +63,7 @@ def test_the_fund_officer_pays_by_name_and_amount_without_the_reason(unit, login
     fund_with(unit)
     app = application_in(unit, "notice_passed", member=unit.member1)
     page = login(unit.jijin).get(f"/funds/applications/{app.pk}/").content.decode()
-    assert unit.member1.name in page and "1000.00" in page
+    assert unit.member1.name in page and "1,000.00" in page
     assert app.reason not in page
     assert app.reason in login(unit.shuji1).get(f"/funds/applications/{app.pk}/").content.decode()
 
