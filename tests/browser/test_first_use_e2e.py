@@ -157,3 +157,34 @@ def test_fund_ledger_amounts_have_separators_and_do_not_wrap_at_1366(unit, sign_
         "c => parseFloat(getComputedStyle(c).lineHeight)")
     assert heights and max(heights) < 2 * line + 12, (heights, line)
     shot(page, "fund-ledger-1366")
+
+
+def test_annual_workbook_opens_with_formats_filters_and_print_setup(unit, sign_in, live_server):
+    import datetime as dt
+    import io
+
+    from openpyxl import load_workbook
+
+    fund_with(unit)
+    application_in(unit, Status.SUBMITTED)
+    year = dt.date.today().year
+    page = sign_in("zzb")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/reports/annual.xlsx?year=abc")
+    assert "年度应为" in page.locator(".alert").inner_text()
+    shot(page, "workbook-bad-year-1366")
+    with page.expect_download() as download_info:
+        page.evaluate(f"() => {{ const a = document.createElement('a'); a.href = '/reports/annual.xlsx?year={year}';"
+                      " document.body.appendChild(a); a.click(); }")
+    path = download_info.value.path()
+    book = load_workbook(io.BytesIO(Path(path).read_bytes()))
+    summary = book["汇总"]
+    assert summary["F3"].number_format == "0.0%" or summary["F3"].value == "—"
+    assert summary["K3"].number_format == "0.0%"
+    for sheet in book.worksheets:
+        assert sheet.auto_filter.ref and sheet.freeze_panes == "A3"
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+        assert sheet.print_title_rows == "$1:$2" and "&P" in sheet.oddFooter.right.text
+    assert book["表彰名单"]["A3"].value == "本年度无记录"
+    applications = list(book["帮扶申请"].iter_rows(values_only=True))
+    assert any(str(r[0]).startswith("合计：已提交") for r in applications)
