@@ -229,9 +229,13 @@ def mark_read(*, user, notification_ids: list[int] | None = None) -> int:
 
 
 def settle(*, about, note: str, recipient=None) -> int:
-    """Mark the open to-dos about an object done: the step they asked for was taken, or is no longer
-    possible. `note` says which ("已处理：党委已审批", "申请已撤回，无需处理"). Settled to-dos count as read."""
-    queryset = Notification.objects.open_todos().filter(topic=topic_of(about))
+    """Mark the open to-dos about an object (or a list of objects, in one UPDATE) done: the step they
+    asked for was taken, or is no longer possible. `note` says which ("已办：党委已审批", "申请已撤回，
+    无需再办"). Settled to-dos count as read."""
+    objects = [about] if hasattr(about, "_meta") else list(about)
+    if not objects:
+        return 0
+    queryset = Notification.objects.open_todos().filter(topic__in=[topic_of(obj) for obj in objects])
     if recipient is not None:
         queryset = queryset.filter(recipient=recipient)
     now = timezone.now()

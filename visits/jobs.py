@@ -225,8 +225,7 @@ def care_prompts(day: dt.date) -> dict[str, int]:
         | Q(member__deceased_on__isnull=False)
         | Q(member__transferred_out_on__isnull=False)
     )
-    for prompt in discharged.filter(closed_on__isnull=True):
-        settle(about=prompt, note="已出院或不再在册，无需探望")
+    settle(about=list(discharged.filter(closed_on__isnull=True)), note="已出院或不再在册，无需探望")
     counts["closed"] = discharged.filter(closed_on__isnull=True).update(closed_on=day)
     discharged.update(event_over=True)
     current_stay = VisitPrompt.objects.filter(member=OuterRef("pk"), occasion=Occasion.ILLNESS, event_over=False)

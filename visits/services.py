@@ -79,8 +79,7 @@ def log_visit(
         plan_item.save(update_fields=["visit"])
     if occasion in PROMPT_OCCASIONS:
         prompts = VisitPrompt.objects.open().filter(member=member, occasion=occasion)
-        for prompt in prompts:
-            settle(about=prompt, note=f"已走访（{visited_on:%m月%d日}）")
+        settle(about=list(prompts), note=f"已走访（{visited_on:%m月%d日}）")
         prompts.update(closed_on=visited_on, visit=visit)
     return visit
 

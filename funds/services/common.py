@@ -128,8 +128,7 @@ def _settle_note(to: str) -> str:
 
 def _settle(applications: Iterable[AssistanceApplication], *, to: str) -> None:
     """The to-dos about these applications asked for the step just taken, or one no longer possible."""
-    for application in applications:
-        settle(about=application, note=_settle_note(to))
+    settle(about=list(applications), note=_settle_note(to))
 
 
 def _applicant_users(application: AssistanceApplication) -> list[User]:
