@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 import xlsxwriter
 from xlsxwriter.utility import _datetime_to_excel_datetime  # what write_datetime uses (pinned version)
@@ -171,7 +171,8 @@ def _footer_text(text: str) -> str:
 
 
 class Workbook:
-    """Usage: with Workbook() as book: sheet = book.sheet(...); ...; data = book.getvalue()."""
+    """Usage: with Workbook() as book: sheet = book.sheet(...); ...; return book.detach() (a file to stream)
+    or book.getvalue() (bytes, for small files and tests)."""
 
     def __init__(self, path: str | None = None, *, unit: str = "", period: str = "", empty_text: str = "无记录"):
         """`unit` and `period` ("2026年度") go into every page's footer; `empty_text` fills a sheet without
@@ -179,13 +180,16 @@ class Workbook:
         self.unit, self.period, self.empty_text = unit, period, empty_text
         self._sheets: list[Sheet] = []
         self._closed = False
-        self._tmp = None
+        self._tmp: BinaryIO | None = None
+        target: str | BinaryIO
         if path is None:
-            self._tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed in close()
-            path = self._tmp.name
+            # An unnamed file on disk, gone when closed: the download streams from it (`detach`).
+            self._tmp = target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed in __exit__
+        else:
+            target = path
         self.path = path
         self._wb = xlsxwriter.Workbook(
-            path, {"constant_memory": True, "tmpdir": tempfile.gettempdir(), "strings_to_formulas": False}
+            target, {"constant_memory": True, "tmpdir": tempfile.gettempdir(), "strings_to_formulas": False}
         )
         wb = self._wb
         self.fmt_title = wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
@@ -221,8 +225,21 @@ class Workbook:
         self._closed = True
 
     def getvalue(self) -> bytes:
-        with open(self.path, "rb") as fh:
+        if self._tmp is not None:
+            self._tmp.seek(0)
+            return self._tmp.read()
+        with open(str(self.path), "rb") as fh:
             return fh.read()
+
+    def detach(self) -> BinaryIO:
+        """The written file, at its start, for a download to stream (`core.http.attachment` closes it, and
+        so removes it, when sent): never read into memory."""
+        self.close()
+        if self._tmp is None:
+            return open(str(self.path), "rb")
+        handle, self._tmp = self._tmp, None
+        handle.seek(0)
+        return handle
 
     def __enter__(self) -> Workbook:
         return self

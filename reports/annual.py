@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from core.xlsx import Column, Workbook
 from reports import metrics
@@ -44,9 +45,9 @@ def summary_sheet(scope: ReportScope, book: Workbook, all_metrics: list[metrics.
 
 
 def write(scope: ReportScope, specs: list[SheetSpec], *, path: str | None = None,
-          progress: Progress | None = None) -> bytes | None:
+          progress: Progress | None = None) -> BinaryIO | None:
     """Write every sheet the viewer may export for the scope: to `path` if given (nothing is read back
-    into memory), else returns the file's bytes."""
+    into memory), else returns the written file to stream."""
     sheets = [spec for spec in specs if scope.shows(spec.access_kind, "export")]
     total = sum(spec.weight for spec in sheets)
     done = 0
@@ -57,7 +58,7 @@ def write(scope: ReportScope, specs: list[SheetSpec], *, path: str | None = None
             if progress:
                 progress(int(100 * done / total))
         book.close()
-        return None if path else book.getvalue()
+        return None if path else book.detach()
 
 
 def filename(scope: ReportScope) -> str:

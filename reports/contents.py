@@ -4,6 +4,8 @@ only to those who may read its kind over the report's organization."""
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from reports import annual, dashboard, metrics
 from reports.annual import SheetSpec
 from reports.dashboard import Section
@@ -52,5 +54,5 @@ def totals(scope: ReportScope) -> dict:
     return metrics.table(scope, metrics.visible(scope, METRICS))[1]
 
 
-def write_annual_workbook(scope: ReportScope, *, path: str | None = None, progress=None) -> bytes | None:
+def write_annual_workbook(scope: ReportScope, *, path: str | None = None, progress=None) -> BinaryIO | None:
     return annual.write(scope, SHEETS, path=path, progress=progress)

@@ -20,3 +20,13 @@ def test_template_filter_is_the_same_helper():
     html = Template('{% load care %}{{ a|money }} {{ b|money:"abs" }} {{ a|yuan }}').render(
         Context({"a": Decimal("118640"), "b": Decimal("-2500")}))
     assert html == "118,640.00 2,500.00 ¥118,640.00"
+
+
+def test_a_workbook_download_streams_from_a_file(unit, login, db):
+    from django.http import FileResponse
+    from django.urls import reverse
+
+    response = login(unit.zzb).get(reverse("members:export"))
+    assert isinstance(response, FileResponse) and response.streaming
+    assert response.getvalue()[:2] == b"PK"
+    assert "no-store" in response["Cache-Control"]

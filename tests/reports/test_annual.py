@@ -28,7 +28,7 @@ SUMMARY_HEADERS = (
 def workbook(client, **params):
     response = client.get(reverse("reports:annual"), params)
     assert response.status_code == 200
-    return load_workbook(io.BytesIO(response.content))
+    return load_workbook(io.BytesIO(response.getvalue()))
 
 
 def rows(book, name):

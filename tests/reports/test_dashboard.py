@@ -147,7 +147,7 @@ def test_holiday_summary_workbook(unit, login, past_year):
     response = login(unit.zzb).get(reverse("reports:holiday_xlsx"),
                                    {"year": PAST, "occasion": Occasion.SPRING_FESTIVAL})
     assert response.status_code == 200
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(response.getvalue()))
     assert book.sheetnames == ["按支部", "按走访对象", "慰问品"]
     sheet = list(book["按支部"].iter_rows(values_only=True))
     assert sheet[0][0] == f"测试县党委{PAST}年春节走访慰问总结"
