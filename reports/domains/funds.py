@@ -180,6 +180,7 @@ def application_section(scope) -> Section:
     chart = charts.stacked_bar_chart(
         [(u.label, [counts[u.organization.pk][f"group{i}"] for i in range(len(STATE_GROUPS))]) for u in units],
         series=[label for label, _ in STATE_GROUPS], title=f"{scope.year}年帮扶申请办理状态",
+        colors=[charts.IN_PROGRESS, charts.APPROVED, charts.SUCCEEDED, charts.DID_NOT_PROCEED],
     )
     days_by_org: dict[int, list[float]] = defaultdict(list)
     for org_id, submitted, disbursed in applications_of_year(scope).filter(

@@ -177,3 +177,15 @@ def test_report_pages_print_without_navigation(unit, login, past_year):
 
     css = (settings.BASE_DIR / "static" / "css" / "reports.css").read_text(encoding="utf-8")
     assert "@media print" in css and "size: A4" in css and "nav" in css
+
+
+def test_chart_colours_are_distinct_and_green_never_means_failure():
+    from reports import charts
+
+    assert len(set(charts.PALETTE)) == len(charts.PALETTE) >= 12
+    svg = str(charts.stacked_bar_chart([("第一党支部", [1, 1, 1, 1])], series=["办理中", "已批准待发放", "已发放", "未通过或撤回"],
+                                       title="状态", colors=[charts.IN_PROGRESS, charts.APPROVED, charts.SUCCEEDED,
+                                                             charts.DID_NOT_PROCEED]))
+    assert charts.DID_NOT_PROCEED in svg and charts.SUCCEEDED in svg
+    failure = svg.split("未通过或撤回")[0].rsplit("fill=", 1)[1]
+    assert charts.SUCCEEDED not in failure
