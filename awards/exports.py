@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -21,7 +23,7 @@ NOMINATION_COLUMNS = [
 ]
 
 
-def honour_roll_workbook(campaign: AwardCampaign, nominations: QuerySet) -> bytes:
+def honour_roll_workbook(campaign: AwardCampaign, nominations: QuerySet) -> BinaryIO:
     state = "表彰名单" if campaign.is_published else "公示名单"
     with Workbook() as book:
         sheet = book.sheet(state, f"{campaign.title}{state}", HONOUR_COLUMNS)
@@ -30,10 +32,10 @@ def honour_roll_workbook(campaign: AwardCampaign, nominations: QuerySet) -> byte
             sheet.append([index, n.category.name, m.name, m.get_gender_display(), n.branch.name,
                           m.get_party_status_display(), m.join_date, n.deeds])
         book.close()
-        return book.getvalue()
+        return book.detach()
 
 
-def nomination_workbook(campaign: AwardCampaign, nominations: QuerySet) -> bytes:
+def nomination_workbook(campaign: AwardCampaign, nominations: QuerySet) -> BinaryIO:
     with Workbook() as book:
         sheet = book.sheet("推荐名单", f"{campaign.title}推荐名单", NOMINATION_COLUMNS)
         for index, n in enumerate(nominations, start=1):
@@ -41,4 +43,4 @@ def nomination_workbook(campaign: AwardCampaign, nominations: QuerySet) -> bytes
                           n.attendees, n.votes_for, n.votes_against, n.votes_abstain, n.get_status_display(),
                           n.review_comment, timezone.localtime(n.created_at).date()])
         book.close()
-        return book.getvalue()
+        return book.detach()

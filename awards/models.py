@@ -229,6 +229,9 @@ class Nomination(Audited, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("awards:nomination", args=[self.pk])
 
+    def notification_subject(self) -> tuple[str, str]:
+        return self.member.name, self.branch.name
+
     def audit_org_path(self) -> str:
         return self.branch.path
 

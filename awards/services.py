@@ -29,7 +29,7 @@ from awards.models import (
 from core.calendars import WorkCalendar
 from core.errors import DomainError
 from members.models import Appointment, Member, Organization, Role, User
-from notifications.services import notify
+from notifications.services import notify, settle
 
 
 def _move_campaign(campaign: AwardCampaign, *, to: str, by: User | None, comment: str = "") -> None:
@@ -325,7 +325,7 @@ def review_nomination(*, nomination_id: int, by: User, approve: bool, comment: s
             recipient=nomination.nominated_by,
             title=f"对{nomination.member.name}的推荐未通过评审",
             body=f"{campaign.title}：{comment}",
-            link=nomination.get_absolute_url(), dedupe_key=f"awards:rejected:{nomination.pk}",
+            about=nomination, dedupe_key=f"awards:rejected:{nomination.pk}",
         )
     return nomination
 
@@ -357,7 +357,8 @@ def raise_objection(*, nomination_id: int, by: User, reason: str, today: dt.date
     ).select_related("user"):
         notify(recipient=appointment.user, title=f"{campaign.title}公示收到异议",
                body=f"有党员对{nomination.member.name}（{nomination.category.name}）提出异议，请核实处理。",
-               link=nomination.get_absolute_url(), dedupe_key=f"awards:objection:{objection.pk}:{appointment.user_id}")
+               about=nomination, todo=True,
+               dedupe_key=f"awards:objection:{objection.pk}:{appointment.user_id}")
     return objection
 
 
@@ -387,6 +388,7 @@ def resolve_objection(*, objection_id: int, by: User, upheld: bool, resolution: 
             _move_nomination(nomination, to=NominationStatus.REJECTED, by=by, comment=f"公示异议成立：{resolution}")
             nomination.review_comment = f"公示异议成立：{resolution}"[:300]
             nomination.save(update_fields=["status", "review_comment"])
+    settle(about=nomination, note=f"异议已处理：{objection.get_status_display()}")
     notify(recipient=objection.raised_by, title="您提出的公示异议已处理",
            body=f"{objection.get_status_display()}：{resolution}",
            link=objection.nomination.campaign.get_absolute_url(),

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     # never reach it: WhiteNoise answers them above, precompressed. Django's GZipMiddleware pads its
     # output against BREACH (since 4.2).
     "django.middleware.gzip.GZipMiddleware",
+    # Under DEBUG (make run) too, a page not found is the product's Chinese page, not the URL list.
+    "core.middleware.ChineseNotFoundUnderDebug",
     # Under /api/ every error is JSON in one shape, whichever layer below answered it.
     "api.errors.ApiErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -222,6 +224,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# django-filter: an empty choice of a filter means "no filter".
+FILTERS_EMPTY_CHOICE_LABEL = "全部"
 
 # Uploads: imports are capped in the view as well; this keeps big bodies out of memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
@@ -387,7 +391,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"forbidden_without_traceback": {"()": "core.logging.ForbiddenWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["forbidden_without_traceback"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    # Django's own console handler (DEBUG only) would print each of its records a second time beside
+    # the root's: its records go to the root's handler alone.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True},
+                "django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }

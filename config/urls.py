@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from core.views import healthz
+from core.views import favicon, healthz
 from members import twofactor
 from members.access import public, signed_in
 from members.audit_views import AccessLogView, AuditLogView
@@ -46,5 +46,6 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("integrations/", include("api.page_urls")),
     path("healthz", public(healthz), name="healthz"),
+    path("favicon.ico", public(favicon), name="favicon"),
     path("admin/", admin.site.urls),
 ]

@@ -7,3 +7,20 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import checks, importing  # noqa: F401 - a system check; the daily job deleting expired uploads
+
+        use_chinese_empty_choice()
+
+
+EMPTY_CHOICE = "请选择"
+
+
+def use_chinese_empty_choice() -> None:
+    """Every empty choice of a form reads "请选择", never Django's "---------": the blank choice of model
+    fields with choices, and the empty label of a ModelChoiceField that does not name its own."""
+    from django import forms
+    from django.db.models import fields
+
+    fields.BLANK_CHOICE_DASH[:] = [("", EMPTY_CHOICE)]
+    defaults = forms.ModelChoiceField.__init__.__kwdefaults__
+    if defaults is not None:
+        defaults["empty_label"] = EMPTY_CHOICE

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.http import Http404
 from django.shortcuts import render
+from django.views.defaults import page_not_found
 
 from core.http import no_store
 
@@ -41,4 +44,20 @@ class PrivateResponses:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             no_store(response)
+        return response
+
+
+class ChineseNotFoundUnderDebug:
+    """With DEBUG on, Django answers a 404 with its English technical page listing every URL pattern; a
+    newcomer under `make run` should meet the product's own Chinese page, as in production (403s are
+    the product's page already). The API keeps its JSON errors."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (settings.DEBUG and response.status_code == 404 and not request.path.startswith("/api/")
+                and response.get("Content-Type", "").startswith("text/html")):
+            return page_not_found(request, Http404())
         return response

@@ -3,6 +3,8 @@ import logging
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 
 logger = logging.getLogger(__name__)
 
@@ -43,3 +45,8 @@ def healthz(request):
     body = {name: "ok" if ok else "unreachable" for name, ok in checks.items()}
     body["status"] = "ok" if healthy else "degraded"
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page: the site's icon (an SVG, also linked from base.html)."""
+    return redirect(static("img/favicon.svg"))

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from core import clock
+from core import clock, formats
 from core.audit import Audited
 from core.workflow import Transitions
 from members.models import Member, Organization
@@ -158,7 +158,7 @@ class FundEntry(Audited, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount} 元（{self.occurred_on:%Y-%m-%d}）"
+        return f"{self.get_kind_display()} {formats.money(self.amount)} 元（{self.occurred_on:%Y-%m-%d}）"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
@@ -394,10 +394,14 @@ class AssistanceApplication(Audited, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recipient_label} · {self.get_kind_display()} · {self.amount_requested} 元"
+        return f"{self.recipient_label} · {self.get_kind_display()} · {formats.money(self.amount_requested)} 元"
 
     def get_absolute_url(self) -> str:
         return reverse("funds:application", args=[self.pk])
+
+    def notification_subject(self) -> tuple[str, str]:
+        """Whom a notification about it names: the recipient, and the branch that applied."""
+        return self.recipient_label, self.organization.name
 
     @property
     def recipient_label(self) -> str:
@@ -663,7 +667,7 @@ class AmountBound(Audited, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.minimum}–{self.maximum} 元"
+        return f"{self.get_kind_display()} {formats.money(self.minimum)}–{formats.money(self.maximum)} 元"
 
     def audit_org_path(self) -> str:
         return self.fund.organization.path
@@ -716,7 +720,7 @@ class FundTarget(Audited, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} 年筹集目标 {self.amount} 元"
+        return f"{self.year} 年筹集目标 {formats.money(self.amount)} 元"
 
     def audit_org_path(self) -> str:
         return self.fund.organization.path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -17,7 +19,7 @@ LEDGER_COLUMNS = [
 ]
 
 
-def ledger_workbook(queryset: QuerySet, *, user) -> bytes:
+def ledger_workbook(queryset: QuerySet, *, user) -> BinaryIO:
     """Income and the full 身份证号 only for rows the user may read in full; masked elsewhere."""
     ids, confidential = Disclosure(user), Disclosure(user, "ledger_confidential", own=False)
     title = f"困难党员台帐（导出于 {timezone.localdate():%Y年%m月%d日}）"
@@ -37,7 +39,7 @@ def ledger_workbook(queryset: QuerySet, *, user) -> bytes:
                 record.registered_on, record.last_reviewed_on, record.consent_on,
             ])
         book.close()
-        return book.getvalue()
+        return book.detach()
 
 
 REPORT_COLUMNS = [
@@ -47,7 +49,7 @@ REPORT_COLUMNS = [
 ]
 
 
-def report_workbook(rows, *, organization, year: int, half: int) -> bytes:
+def report_workbook(rows, *, organization, year: int, half: int) -> BinaryIO:
     label = "上半年" if half == 1 else "下半年"
     title = f"{organization.name} {year}年{label}结对帮扶情况报告"
     with Workbook() as book:
@@ -62,7 +64,7 @@ def report_workbook(rows, *, organization, year: int, half: int) -> bytes:
             ])
         sheet.add_totals()
         book.close()
-        return book.getvalue()
+        return book.detach()
 
 
 def import_template() -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -17,7 +19,7 @@ ROSTER_COLUMNS = [
 ]
 
 
-def roster_workbook(queryset: QuerySet[Member], *, user, title: str) -> bytes:
+def roster_workbook(queryset: QuerySet[Member], *, user, title: str) -> BinaryIO:
     """The full 身份证号, birth date, address and health only on rows the user may read in full: a
     masked row has the number's last four characters and the birth year (as text)."""
     shown = permissions.Disclosure(user)
@@ -33,7 +35,7 @@ def roster_workbook(queryset: QuerySet[Member], *, user, title: str) -> bytes:
                 "是" if member.is_model_worker else "否", member.get_state_display(),
             ])
         book.close()
-        return book.getvalue()
+        return book.detach()
 
 
 def import_template() -> bytes:

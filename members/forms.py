@@ -6,6 +6,7 @@ from members import access, permissions
 from members.models import Member
 from members.scoping import branches_for
 from members.services import SENSITIVE_FIELDS
+from members.validators import normalize_id_number
 
 
 class DateInput(forms.DateInput):
@@ -13,6 +14,13 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def duplicate_id_message(user, other: Member) -> str:
+    """Who already holds an ID number, told only to a user who may see that member."""
+    if Member.objects.for_user(user, access.VIEW).filter(pk=other.pk).exists():
+        return f"该身份证号已登记为{other.name}（{other.organization.name}）"
+    return "该身份证号已在系统中登记（不在您的管理范围内），请联系党委组织部核实"
 
 
 class MemberForm(forms.ModelForm):
@@ -36,6 +44,7 @@ class MemberForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         # The dropdown lists only branches where the user may do this: an unscoped dropdown leaks names.
         action = access.EDIT if self.instance.pk else access.CREATE
         self.fields["organization"].queryset = branches_for(user, *access.real_roles("member", action))
@@ -50,6 +59,7 @@ class MemberForm(forms.ModelForm):
             return Row(*(Column(name, css_class=css) for name, css in columns if name in self.fields))
 
         self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}  # one way of validation everywhere: the server's messages
         self.helper.layout = Layout(
             Fieldset(
                 "基本信息",
@@ -74,3 +84,11 @@ class MemberForm(forms.ModelForm):
             ),
             Submit("submit", "保存", css_class="btn-danger"),
         )
+
+    def clean_id_number(self) -> str:
+        value = normalize_id_number(self.cleaned_data.get("id_number") or "")
+        other = Member.objects.filter(id_number=value).exclude(pk=self.instance.pk).select_related(
+            "organization").first()
+        if value and other is not None:
+            raise forms.ValidationError(duplicate_id_message(self.user, other), code="unique")
+        return value

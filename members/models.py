@@ -205,6 +205,9 @@ class Member(Audited, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("members:detail", args=[self.pk])
 
+    def notification_subject(self) -> tuple[str, str]:
+        return self.name, self.organization.name
+
     def audit_org_path(self) -> str:
         return self.organization.path if self.organization_id else ""
 

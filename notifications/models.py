@@ -6,6 +6,9 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def open_todos(self):
+        return self.filter(todo=True, done_at__isnull=True)
+
 
 class Notification(models.Model):
     """One message in a user's inbox, and the outbox row for its e-mail.
@@ -21,6 +24,16 @@ class Notification(models.Model):
     body = models.TextField("内容", blank=True)
     link = models.CharField("链接", max_length=300, blank=True)
     dedupe_key = models.CharField("去重键", max_length=200, unique=True, null=True, blank=True)
+    # What it is about: "app_label.model:pk" of the object, so the notice can be settled when that object
+    # moves on; who it concerns (the member's name, and the branch) so identical titles can be told apart.
+    topic = models.CharField("相关对象", max_length=100, blank=True, db_index=True)
+    subject = models.CharField("涉及党员", max_length=100, blank=True)
+    branch = models.CharField("所在支部", max_length=100, blank=True)
+    # Several alike on one day are shown as one line: "{n} 份申请已批准" + the members' names.
+    group = models.CharField("合并标题", max_length=100, blank=True)
+    todo = models.BooleanField("待办", default=False)
+    done_at = models.DateTimeField("办结时间", null=True, blank=True)
+    done_note = models.CharField("办结说明", max_length=100, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     wants_email = models.BooleanField("发送邮件", default=True)
@@ -48,3 +61,14 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def who(self) -> str:
+        """The member it concerns, with the branch: "张三（第一党支部）"."""
+        if self.subject and self.branch:
+            return f"{self.subject}（{self.branch}）"
+        return self.subject or self.branch

@@ -1,4 +1,11 @@
-"""Sending notifications: every reminder in the product goes through `notify`, or `notify_many` for a batch."""
+"""Sending notifications: every reminder in the product goes through `notify`, or `notify_many` for a batch.
+
+A notification says what it is `about` (a model instance): its link, its topic, and the member and branch
+it concerns (from the object's `notification_subject()`), so a secretary can tell alike titles apart. A
+`todo` asks its recipient to act; `settle(about=...)` marks every open to-do about an object done when the
+step is taken or is no longer possible (a withdrawn application). Alike notices of one day that carry the
+same `group` ("{n} 份申请已批准") are shown in the inbox as one line naming the members.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.queue import enqueue_on_commit
@@ -19,17 +27,35 @@ from notifications.models import Notification
 logger = logging.getLogger(__name__)
 
 CLAIM_TIMEOUT = dt.timedelta(minutes=10)
-INSERT_BATCH = 2000  # rows per INSERT: 7 parameters each, well under PostgreSQL's and SQLite's limits
+INSERT_BATCH = 2000  # rows per INSERT: 13 parameters each, well under PostgreSQL's and SQLite's limits
 EMAIL_TASK_BATCH = 100  # notifications whose e-mails one task sends
 
 
+def topic_of(obj) -> str:
+    """"app_label.model:pk": the key that ties notifications to the object they are about."""
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def _about(about, link: str) -> dict[str, str]:
+    """The fields a notification takes from the object it is about."""
+    if about is None:
+        return {"topic": "", "subject": "", "branch": "", "link": link}
+    subject, branch = about.notification_subject() if hasattr(about, "notification_subject") else ("", "")
+    if not link and hasattr(about, "get_absolute_url"):
+        link = about.get_absolute_url()
+    return {"topic": topic_of(about), "subject": subject[:100], "branch": branch[:100], "link": link}
+
+
 def notify(
-    *, recipient, title: str, body: str = "", link: str = "", dedupe_key: str | None = None, email: bool = True
+    *, recipient, title: str, body: str = "", link: str = "", dedupe_key: str | None = None, email: bool = True,
+    about=None, todo: bool = False, group: str = "",
 ) -> Notification | None:
     """Put a message in the recipient's inbox (and the e-mail outbox).
 
     With a `dedupe_key`, a second call for the same event does nothing and returns None, so a retried
     or repeated job never sends twice. The e-mail is queued only after the transaction commits.
+    `about` names the object (link, member, branch); `todo` marks it as asking the recipient to act, until
+    `settle` closes it; `group` is the title of several alike ones on one day, with `{n}` for how many.
     """
     if recipient is None or not recipient.is_active:
         return None
@@ -37,7 +63,8 @@ def notify(
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                recipient=recipient, title=title, body=body, link=link, dedupe_key=dedupe_key, wants_email=wants_email
+                recipient=recipient, title=title, body=body, dedupe_key=dedupe_key, wants_email=wants_email,
+                todo=todo, group=group, **_about(about, link),
             )
     except IntegrityError:
         if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
@@ -60,6 +87,9 @@ class Message:
     link: str = ""
     dedupe_key: str | None = None
     email: bool = True
+    about: object = None
+    todo: bool = False
+    group: str = ""
 
 
 def notify_many(messages: Iterable[Message]) -> list[Notification | None]:
@@ -88,9 +118,9 @@ def notify_many(messages: Iterable[Message]) -> list[Notification | None]:
     def build(index: int) -> Notification:
         message = messages[index]
         return Notification(
-            recipient=message.recipient, title=message.title, body=message.body, link=message.link,
+            recipient=message.recipient, title=message.title, body=message.body,
             dedupe_key=message.dedupe_key, wants_email=message.email and bool(message.recipient.email),
-            created_at=now,
+            created_at=now, todo=message.todo, group=message.group, **_about(message.about, message.link),
         )
 
     if unkeyed:
@@ -123,7 +153,8 @@ def _insert_new_keys(notifications: list[Notification]) -> dict[str, int]:
     """Insert the notifications whose dedupe key is not taken; {dedupe key: id} of those inserted."""
     connection = connections[router.db_for_write(Notification)]
     fields = [Notification._meta.get_field(name) for name in
-              ("recipient", "title", "body", "link", "dedupe_key", "created_at", "wants_email")]
+              ("recipient", "title", "body", "link", "dedupe_key", "created_at", "wants_email",
+               "topic", "subject", "branch", "group", "todo", "done_note")]
     quote = connection.ops.quote_name
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     # Only quoted column names and placeholders go into the text; every value is a parameter.
@@ -164,6 +195,8 @@ def deliver_email(*, notification_id: int) -> bool:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     body = notification.body
+    if notification.who and notification.subject not in notification.title:
+        body = f"涉及：{notification.who}\n{body}"
     if notification.link:
         body = f"{body}\n\n查看详情：{settings.SITE_URL}{notification.link}"
     send_mail(
@@ -193,3 +226,68 @@ def mark_read(*, user, notification_ids: list[int] | None = None) -> int:
     if notification_ids is not None:
         queryset = queryset.filter(pk__in=notification_ids)
     return queryset.update(read_at=timezone.now())
+
+
+def settle(*, about, note: str, recipient=None) -> int:
+    """Mark the open to-dos about an object (or a list of objects, in one UPDATE) done: the step they
+    asked for was taken, or is no longer possible. `note` says which ("已办：党委已审批", "申请已撤回，
+    无需再办"). Settled to-dos count as read."""
+    objects = [about] if hasattr(about, "_meta") else list(about)
+    if not objects:
+        return 0
+    queryset = Notification.objects.open_todos().filter(topic__in=[topic_of(obj) for obj in objects])
+    if recipient is not None:
+        queryset = queryset.filter(recipient=recipient)
+    now = timezone.now()
+    return queryset.update(done_at=now, done_note=note[:100], read_at=Coalesce("read_at", now))
+
+
+@dataclass
+class Entry:
+    """One line of the inbox: a notification, or several alike of one day under one title."""
+
+    title: str
+    items: list[Notification]
+
+    @property
+    def first(self) -> Notification:
+        return self.items[0]
+
+    @property
+    def grouped(self) -> bool:
+        return len(self.items) > 1
+
+    @property
+    def unread(self) -> bool:
+        return any(not n.is_read for n in self.items)
+
+    @property
+    def open_todos(self) -> int:
+        return sum(1 for n in self.items if n.todo and not n.is_done)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for n in self.items if n.is_done)
+
+
+def group_for_inbox(notifications: Iterable[Notification]) -> list[Entry]:
+    """Alike notices of one (local) day — same `group` — as one entry "3 份申请已批准：张三、李四、王五",
+    placed where the newest of them is; the others one entry each."""
+    entries: list[Entry] = []
+    by_key: dict[tuple, Entry] = {}
+    for notification in notifications:
+        if not notification.group:
+            entries.append(Entry(notification.title, [notification]))
+            continue
+        key = (timezone.localdate(notification.created_at), notification.group)
+        if key in by_key:
+            by_key[key].items.append(notification)
+        else:
+            by_key[key] = Entry(notification.title, [notification])
+            entries.append(by_key[key])
+    for entry in by_key.values():
+        if entry.grouped:
+            names = list(dict.fromkeys(n.subject for n in reversed(entry.items) if n.subject))  # in order of time
+            shown = "、".join(names[:8]) + ("等" if len(names) > 8 else "")
+            entry.title = entry.first.group.replace("{n}", str(len(entry.items))) + (f"：{shown}" if shown else "")
+    return entries

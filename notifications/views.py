@@ -19,7 +19,15 @@ class InboxView(RuleMixin, PageSizeMixin, ListView):
         queryset = Notification.objects.filter(recipient=self.request.user)
         if self.request.GET.get("unread"):
             queryset = queryset.unread()
+        elif self.request.GET.get("todo"):
+            queryset = queryset.open_todos()
         return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["entries"] = services.group_for_inbox(context["notifications"])
+        context["open_todos"] = Notification.objects.filter(recipient=self.request.user).open_todos().count()
+        return context
 
 
 @signed_in

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from core.xlsx import Column, Workbook
 from reports import metrics
@@ -25,7 +26,7 @@ class SheetSpec:
 
 
 def summary_sheet(scope: ReportScope, book: Workbook, all_metrics: list[metrics.Metric]) -> None:
-    kind_of = {"int": "int", "money": "money", "percent": "text", "text": "text"}
+    kind_of = {"int": "int", "money": "money", "percent": "percent", "text": "text"}
     shown = metrics.visible(scope, all_metrics, "export")
     columns = [Column("支部", 22)] + [
         Column(m.header, 26 if m.kind == "text" else 12, kind_of[m.kind]) for m in shown
@@ -35,7 +36,7 @@ def summary_sheet(scope: ReportScope, book: Workbook, all_metrics: list[metrics.
 
     def cell(metric, value):
         if metric.kind == "percent":
-            return "—" if value is None else f"{value}%"
+            return "—" if value is None else value  # a number with a percent format
         return metric.shown(value)
 
     for row in rows:
@@ -44,20 +45,20 @@ def summary_sheet(scope: ReportScope, book: Workbook, all_metrics: list[metrics.
 
 
 def write(scope: ReportScope, specs: list[SheetSpec], *, path: str | None = None,
-          progress: Progress | None = None) -> bytes | None:
+          progress: Progress | None = None) -> BinaryIO | None:
     """Write every sheet the viewer may export for the scope: to `path` if given (nothing is read back
-    into memory), else returns the file's bytes."""
+    into memory), else returns the written file to stream."""
     sheets = [spec for spec in specs if scope.shows(spec.access_kind, "export")]
     total = sum(spec.weight for spec in sheets)
     done = 0
-    with Workbook(path) as book:
+    with Workbook(path, unit=scope.organization.name, period=f"{scope.year}年度", empty_text="本年度无记录") as book:
         for spec in sheets:
             spec.build(scope, book)
             done += spec.weight
             if progress:
                 progress(int(100 * done / total))
         book.close()
-        return None if path else book.getvalue()
+        return None if path else book.detach()
 
 
 def filename(scope: ReportScope) -> str:

@@ -13,7 +13,17 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-PALETTE = ["#b71c1c", "#ef6c00", "#f9a825", "#2e7d32", "#1565c0", "#6a1b9a", "#00838f", "#795548", "#546e7a"]
+# Fourteen colours told apart at a glance: a chart of up to fourteen parts never shows one twice. Charts
+# of outcomes name their own colours (STATUS_COLORS): green is only ever success, grey is "did not go ahead".
+PALETTE = ["#b71c1c", "#1565c0", "#f9a825", "#6a1b9a", "#00838f", "#ef6c00", "#2e7d32", "#ad1457", "#795548",
+           "#283593", "#9e9d24", "#546e7a", "#d84315", "#4e342e"]
+IN_PROGRESS, APPROVED, SUCCEEDED, DID_NOT_PROCEED = "#f9a825", "#1565c0", "#2e7d32", "#9e9e9e"
+
+
+def _color(index: int, colors: Sequence[str] | None) -> str:
+    if colors is not None and index < len(colors):
+        return colors[index]
+    return PALETTE[index % len(PALETTE)]
 
 
 def _num(value) -> float:
@@ -73,7 +83,8 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, title: str, unit: str = "", 
 
 
 def stacked_bar_chart(
-    rows: Sequence[tuple[str, Sequence[float]]], *, series: Sequence[str], title: str
+    rows: Sequence[tuple[str, Sequence[float]]], *, series: Sequence[str], title: str,
+    colors: Sequence[str] | None = None,
 ) -> SafeString:
     """Horizontal stacked bars (one per row) with a legend: e.g. hardship members by category per branch."""
     if not rows or not series:
@@ -85,7 +96,7 @@ def stacked_bar_chart(
     parts = []
     for index, name in enumerate(series):
         x, y = 10 + (index % 3) * 136, 14 + (index // 3) * 20
-        parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{PALETTE[index % len(PALETTE)]}"/>'
+        parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{_color(index, colors)}"/>'
                      f'<text x="{x + 16}" y="{y}" font-size="13">{escape(name)}</text>')
     for row_index, (label, values) in enumerate(rows):
         y = legend_h + row_index * (bar_h + gap)
@@ -97,7 +108,7 @@ def stacked_bar_chart(
             w = (width - label_w - 40) * _num(value) / peak
             if w > 0:
                 parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
-                             f'fill="{PALETTE[index % len(PALETTE)]}"><title>{escape(label)} {escape(series[index])}：'
+                             f'fill="{_color(index, colors)}"><title>{escape(label)} {escape(series[index])}：'
                              f"{_fmt(value)}</title></rect>")
             x += w
         parts.append(f'<text x="{x + 6:.1f}" y="{y + bar_h * 0.7:.1f}" font-size="14" fill="#444">'
@@ -135,7 +146,8 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float]], *, tit
     return _svg(width, height, "".join(parts), title)
 
 
-def donut_chart(parts_in: Sequence[tuple[str, float]], *, title: str, center: str = "") -> SafeString:
+def donut_chart(parts_in: Sequence[tuple[str, float]], *, title: str, center: str = "",
+                colors: Sequence[str] | None = None) -> SafeString:
     """A donut of shares with a legend; `center` is written in the hole (e.g. a percentage)."""
     total = sum(_num(v) for _, v in parts_in)
     if not parts_in or total <= 0:
@@ -148,7 +160,7 @@ def donut_chart(parts_in: Sequence[tuple[str, float]], *, title: str, center: st
     for index, (label, value) in enumerate(parts_in):
         share = _num(value) / total
         length = circumference * share
-        color = PALETTE[index % len(PALETTE)]
+        color = _color(index, colors)
         parts.append(
             f'<circle cx="{cx}" cy="{cy}" r="{r}" fill="none" stroke="{color}" stroke-width="{thickness}" '
             f'stroke-dasharray="{length:.2f} {circumference - length:.2f}" stroke-dashoffset="{-offset:.2f}" '

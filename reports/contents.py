@@ -4,6 +4,8 @@ only to those who may read its kind over the report's organization."""
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from reports import annual, dashboard, metrics
 from reports.annual import SheetSpec
 from reports.dashboard import Section
@@ -59,5 +61,5 @@ def cached_totals(scope: ReportScope) -> dict:
     return cache.metric_totals(scope, metrics.visible(scope, METRICS))
 
 
-def write_annual_workbook(scope: ReportScope, *, path: str | None = None, progress=None) -> bytes | None:
+def write_annual_workbook(scope: ReportScope, *, path: str | None = None, progress=None) -> BinaryIO | None:
     return annual.write(scope, SHEETS, path=path, progress=progress)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import BinaryIO
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
@@ -161,7 +162,7 @@ BRANCH_COLUMNS = [
 ]
 
 
-def workbook(summary: HolidaySummary) -> bytes:
+def workbook(summary: HolidaySummary) -> BinaryIO:
     with Workbook() as book:
         sheet = book.sheet("按支部", summary.title, BRANCH_COLUMNS)
         for line in summary.lines:
@@ -181,7 +182,7 @@ def workbook(summary: HolidaySummary) -> bytes:
         for name, n in summary.goods:
             goods_sheet.append([name, n])
         book.close()
-        return book.getvalue()
+        return book.detach()
 
 
 def filename(summary: HolidaySummary) -> str:

@@ -16,6 +16,13 @@ def _scope(request):
     return resolve_scope(request.user, org_id=request.GET.get("org"), year=request.GET.get("year"))
 
 
+def _export_scope(request):
+    """A download names its year: `year=` left empty is refused like `year=abc`, never read as this year."""
+    if "year" in request.GET and not request.GET["year"].strip():
+        raise BadYear("请选择要导出的年度")
+    return _scope(request)
+
+
 def _refuse_year(request, error: BadYear, to: str = "reports:dashboard"):
     messages.error(request, str(error))
     return redirect(to)
@@ -73,7 +80,7 @@ def holiday_workbook(request):
 @requires("report", EXPORT)
 def annual_workbook(request):
     try:
-        scope = _scope(request)
+        scope = _export_scope(request)
     except BadYear as error:
         return _refuse_year(request, error)
     if services.is_large(scope):

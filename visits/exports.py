@@ -3,6 +3,8 @@ confidential notes must never reach a file a member could be handed."""
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from django.db.models import QuerySet
 
 from core.xlsx import Column, Workbook
@@ -15,7 +17,7 @@ VISIT_COLUMNS = [
 ]
 
 
-def visits_workbook(queryset: QuerySet[Visit], *, title: str) -> bytes:
+def visits_workbook(queryset: QuerySet[Visit], *, title: str) -> BinaryIO:
     with Workbook() as book:
         sheet = book.sheet("走访慰问", title, VISIT_COLUMNS)
         for visit in queryset.iterator(chunk_size=2000):
@@ -26,4 +28,4 @@ def visits_workbook(queryset: QuerySet[Visit], *, title: str) -> bytes:
             ])
         sheet.add_totals()
         book.close()
-        return book.getvalue()
+        return book.detach()

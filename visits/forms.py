@@ -36,6 +36,7 @@ class VisitForm(forms.Form):
     visited_on = PastDateField(label="走访日期", widget=DATE_INPUT)
     visitors = ModelMultipleChoiceField(label="走访人", queryset=Member.objects.none(), widget=MembersPicker)
     amount = forms.DecimalField(label="慰问金（元）", required=False, min_value=0, max_digits=12, decimal_places=2,
+                                error_messages={"min_value": "慰问金不能为负数"},
                                 widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
     money_source = forms.ChoiceField(label="慰问金来源", required=False,
                                      choices=[("", "（无慰问金）"), *MoneySource.choices],

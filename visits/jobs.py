@@ -17,7 +17,7 @@ from django.urls import reverse
 from core.jobs import daily_job
 from hardship.models import HardshipRecord
 from members.models import Appointment, Member, Organization, Role
-from notifications.services import Message, notify_many
+from notifications.services import Message, notify_many, settle
 from visits import selectors, services
 from visits.models import Occasion, VisitPlan, VisitPrompt
 
@@ -67,7 +67,7 @@ def holiday_plans(day: dt.date) -> dict[str, int]:
                         recipient=user, title=f"{year}年{label}走访计划已生成",
                         body=(f"{plan.organization.name}{label}（{holiday:%m月%d日}）前需走访慰问 {plan.total} 名党员，"
                               "请为每位对象安排走访人，走访后在系统中登记。"),
-                        link=plan.get_absolute_url(), dedupe_key=f"visits:plan:{plan.pk}:created:{user.pk}",
+                        about=plan, dedupe_key=f"visits:plan:{plan.pk}:created:{user.pk}",
                     ))
                 if holiday - dt.timedelta(days=reminder_days) <= day and plan.done < plan.total:
                     for user in secretaries.get(plan.organization_id, []):
@@ -76,7 +76,7 @@ def holiday_plans(day: dt.date) -> dict[str, int]:
                             recipient=user, title=f"{label}走访还有 {plan.total - plan.done} 人未完成",
                             body=(f"距{label}（{holiday:%m月%d日}）不足{reminder_days}天，{plan.organization.name}"
                                   f"走访计划已完成 {plan.done}/{plan.total}，请尽快安排走访。"),
-                            link=plan.get_absolute_url(), dedupe_key=f"visits:plan:{plan.pk}:reminder:{user.pk}",
+                            about=plan, dedupe_key=f"visits:plan:{plan.pk}:reminder:{user.pk}",
                         ))
             _count_sent(counts, kinds, messages)
         if holiday < day <= holiday + dt.timedelta(days=SUMMARY_WINDOW_DAYS):
@@ -164,7 +164,7 @@ def political_birthdays(day: dt.date) -> dict[str, int]:
                     recipient=user, title=f"{member.name}同志今天过政治生日（党龄{party_age}年）",
                     body=(f"{birthday:%m月%d日}是{member.name}同志入党{party_age}周年，请通过电话、短信或上门"
                           "等方式表示祝贺，并提醒其履行党员义务。"),
-                    link=member.get_absolute_url(),
+                    about=member, group="{n} 名党员今天过政治生日",
                     dedupe_key=f"visits:birthday-secretary:{member.pk}:{birthday.year}:{user.pk}",
                 ))
     if day.month == 6:
@@ -225,6 +225,7 @@ def care_prompts(day: dt.date) -> dict[str, int]:
         | Q(member__deceased_on__isnull=False)
         | Q(member__transferred_out_on__isnull=False)
     )
+    settle(about=list(discharged.filter(closed_on__isnull=True)), note="已出院或不再在册，无需探望")
     counts["closed"] = discharged.filter(closed_on__isnull=True).update(closed_on=day)
     discharged.update(event_over=True)
     current_stay = VisitPrompt.objects.filter(member=OuterRef("pk"), occasion=Occasion.ILLNESS, event_over=False)
@@ -271,7 +272,8 @@ def _notify_prompts(prompts: list[VisitPrompt]) -> int:
             messages.append(Message(
                 recipient=user, title=f"请安排{prompt.get_occasion_display()}：{member.name}",
                 body=f"{member.organization.name}党员{member.name}{prompt.reason}。", link=link,
-                dedupe_key=f"visits:prompt:{prompt.pk}:{user.pk}",
+                dedupe_key=f"visits:prompt:{prompt.pk}:{user.pk}", about=prompt, todo=True,
+                group=f"{{n}} 名党员待安排{prompt.get_occasion_display()}",
             ))
     return sum(sent is not None for sent in notify_many(messages))
 

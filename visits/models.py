@@ -31,6 +31,12 @@ class Occasion(models.TextChoices):
 HOLIDAY_OCCASIONS = (Occasion.SPRING_FESTIVAL, Occasion.JULY_FIRST)
 
 
+def visit_label(occasion: str) -> str:
+    """What the visit is called in a sentence: "春节走访", "日常走访", "患病探望" (never "日常走访走访")."""
+    label = str(Occasion(occasion).label)
+    return label if label.endswith(("走访", "探望", "吊唁", "慰问")) else f"{label}走访"
+
+
 class VisitQuerySet(ScopedQuerySet):
     access_kind = "visit"
     org_field = "member__organization"
@@ -185,6 +191,9 @@ class VisitPlan(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("visits:plan_detail", args=[self.pk])
 
+    def notification_subject(self) -> tuple[str, str]:
+        return "", self.organization.name
+
 
 class VisitPlanItem(Audited, models.Model):
     plan = models.ForeignKey(VisitPlan, verbose_name="计划", on_delete=models.CASCADE, related_name="items")
@@ -253,3 +262,6 @@ class VisitPrompt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_occasion_display()}"
+
+    def notification_subject(self) -> tuple[str, str]:
+        return self.member.name, self.member.organization.name

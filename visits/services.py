@@ -18,6 +18,7 @@ from core import audit
 from core.errors import DomainError
 from hardship.services import check_money_source
 from members.models import Member
+from notifications.services import settle
 from visits import permissions, selectors
 from visits.models import Occasion, Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
 
@@ -77,9 +78,9 @@ def log_visit(
         plan_item.visit = visit
         plan_item.save(update_fields=["visit"])
     if occasion in PROMPT_OCCASIONS:
-        VisitPrompt.objects.open().filter(member=member, occasion=occasion).update(
-            closed_on=visited_on, visit=visit
-        )
+        prompts = VisitPrompt.objects.open().filter(member=member, occasion=occasion)
+        settle(about=list(prompts), note=f"已走访（{visited_on:%m月%d日}）")
+        prompts.update(closed_on=visited_on, visit=visit)
     return visit
 
 

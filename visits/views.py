@@ -24,7 +24,7 @@ from members.scoping import branches_for
 from members.services import log_export
 from visits import exports, permissions, selectors, services
 from visits.forms import AssignVisitorsForm, PlanFilter, TalkFilter, TalkForm, VisitFilter, VisitForm
-from visits.models import Occasion, Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
+from visits.models import Occasion, Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt, visit_label
 
 
 def visit_queryset(user, action: str = VIEW):
@@ -92,7 +92,7 @@ def visit_create(request):
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, f"已登记对{visit.member.name}的{visit.get_occasion_display()}走访")
+            messages.success(request, f"已登记对{visit.member.name}的{visit_label(visit.occasion)}")
             if item is not None:
                 return redirect(item.plan)
             return redirect("visits:list")

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.http import urlencode
 
+from core import formats
+
 register = template.Library()
 
 
@@ -17,7 +19,13 @@ def query_with(context, **changes) -> str:
 
 
 @register.filter
+def money(value, arg: str = "") -> str:
+    """An amount as every page writes it: 118,640.00 (`|money:"abs"` drops the sign, for a 支出 column)."""
+    return formats.money(value, absolute=arg == "abs")
+
+
+@register.filter
 def yuan(value) -> str:
     if value is None or value == "":
         return "—"
-    return f"¥{value:,.2f}"
+    return f"¥{formats.money(value)}"

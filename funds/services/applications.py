@@ -26,7 +26,6 @@ from funds.models import (
 )
 from funds.services.common import (
     _applicant_users,
-    _link,
     _locked,
     _move,
     _tell,
@@ -180,7 +179,8 @@ def _submit(application: AssistanceApplication, *, by: User, comment: str = "") 
             appointments__role=Role.SECRETARY, appointments__organization=application.organization
         ).distinct()
         body = "请召开支部党员大会评议，并在系统中记录会议情况。"
-    _tell(recipients, title=title, body=body, link=_link(application), key=f"funds:submitted:{application.pk}:{number}")
+    _tell(recipients, title=title, body=body, about=application, key=f"funds:submitted:{application.pk}:{number}",
+          todo=True, group="{n} 份帮扶申请待处理")
 
 
 @transaction.atomic
@@ -218,8 +218,8 @@ def return_for_revision(*, application_id: int, by: User, reason: str) -> Assist
     _move(application, to=Status.RETURNED, by=by, comment=reason)
     if application.meeting_recorded and not application.meeting_confirmed_at:
         _clear_meeting(application)
-    _tell(_applicant_users(application), title=f"{application.get_kind_display()}申请被退回修改", body=reason,
-          link=_link(application), key=f"funds:returned:{application.pk}:{application.versions.count()}")
+    _tell(_applicant_users(application), title=_title(application, "申请被退回修改"), body=reason, todo=True,
+          about=application, key=f"funds:returned:{application.pk}:{application.versions.count()}")
     return application
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db.models import Q, Sum
 
-from core import audit, clock
+from core import audit, clock, formats
 from core.errors import DomainError
 from funds.models import (
     ANNUAL_SUBSIDY_CATEGORIES,
@@ -24,9 +24,10 @@ from funds.models import (
     AssistanceApplication,
     Fund,
     Kind,
+    Status,
 )
 from members.models import Appointment, Member, Organization, Role, User
-from notifications.services import notify
+from notifications.services import notify, settle
 
 CENT = Decimal("0.01")
 
@@ -109,12 +110,25 @@ def _link(application: AssistanceApplication) -> str:
     return application.get_absolute_url()
 
 
-def _tell(users: Iterable[User], *, title: str, body: str, link: str, key: str) -> int:
+def _tell(users: Iterable[User], *, title: str, body: str, about: AssistanceApplication, key: str,
+          todo: bool = False, group: str = "") -> int:
     sent = 0
     for user in users:
-        if notify(recipient=user, title=title, body=body, link=link, dedupe_key=f"{key}:u{user.pk}"):
+        if notify(recipient=user, title=title, body=body, about=about, dedupe_key=f"{key}:u{user.pk}",
+                  todo=todo, group=group):
             sent += 1
     return sent
+
+
+def _settle_note(to: str) -> str:
+    if to in ENDED_WITHOUT_PAYMENT:
+        return f"申请{Status(to).label}，无需再办"
+    return f"已办：{Status(to).label}"
+
+
+def _settle(applications: Iterable[AssistanceApplication], *, to: str) -> None:
+    """The to-dos about these applications asked for the step just taken, or one no longer possible."""
+    settle(about=list(applications), note=_settle_note(to))
 
 
 def _applicant_users(application: AssistanceApplication) -> list[User]:
@@ -138,6 +152,7 @@ def _move(application: AssistanceApplication, *, to: str, by: User | None, comme
     application.status = to
     application.status_changed_at = event.created_at
     application.save(update_fields=["status", "status_changed_at"])
+    _settle([application], to=to)
     return event
 
 
@@ -156,6 +171,7 @@ def _move_many(applications: list[AssistanceApplication], *, to: str, comments: 
         application.status = to
         application.status_changed_at = event.created_at
     AssistanceApplication.objects.bulk_update(applications, ["status", "status_changed_at"])
+    _settle(applications, to=to)
     audit.log_saves([(None, event) for event in events], action=audit.LogEntry.Action.CREATE)
     audit.log_saves(zip(before, applications, strict=True), fields=["status", "status_changed_at"])
 
@@ -193,7 +209,8 @@ def bound_for(fund_id: int, kind: str, *, lock: bool = False) -> AmountBound:
 def check_bounds(fund_id: int, kind: str, amount: Decimal, *, lock: bool = False) -> AmountBound:
     bound = bound_for(fund_id, kind, lock=lock)
     if not (bound.minimum <= amount <= bound.maximum):
-        raise DomainError(f"{Kind(kind).label}的金额应在 {bound.minimum} 元至 {bound.maximum} 元之间")
+        raise DomainError(f"{Kind(kind).label}的金额应在 {formats.money(bound.minimum)} 元至"
+                          f" {formats.money(bound.maximum)} 元之间")
     return bound
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from core import clock
+from core import clock, formats
 from core.errors import DomainError
 from funds import permissions
 from funds.models import (
@@ -24,7 +24,6 @@ from funds.models import (
 )
 from funds.services.common import (
     _applicant_users,
-    _link,
     _locked,
     _move,
     _tell,
@@ -94,7 +93,7 @@ def reverse_entry(*, entry_id: int, by: User, reason: str) -> FundEntry:
     if FundEntry.objects.filter(reverses=entry).exists():
         raise DomainError("该分录已经冲正过")
     if fund.balance < entry.amount:
-        raise DomainError(f"基金余额 {fund.balance} 元，不足以冲正 {entry.amount} 元")
+        raise DomainError(f"基金余额 {formats.money(fund.balance)} 元，不足以冲正 {formats.money(entry.amount)} 元")
     reversal = FundEntry.objects.create(
         fund=fund, kind=FundEntry.Kind.REVERSAL, source=entry.source, donor=entry.donor, amount=-entry.amount,
         occurred_on=clock.today(), reverses=entry, note=f"冲正：{reason}", recorded_by=by,
@@ -116,7 +115,8 @@ def _pay(application: AssistanceApplication, fund: Fund, by: User, batch: Disbur
         raise DomainError(f"{application.recipient_label}的申请尚未公示期满，不能发放")
     amount = application.amount_approved
     if fund.balance < amount:
-        raise DomainError(f"基金余额 {fund.balance} 元，不足以发放 {application.recipient_label}的 {amount} 元")
+        raise DomainError(f"基金余额 {formats.money(fund.balance)} 元，"
+                          f"不足以发放 {application.recipient_label}的 {formats.money(amount)} 元")
     entry = FundEntry.objects.create(
         fund=fund, kind=FundEntry.Kind.EXPENSE, amount=-amount, occurred_on=clock.today(),
         application=application, note=f"{application.recipient_label} {application.get_kind_display()}",
@@ -127,9 +127,10 @@ def _pay(application: AssistanceApplication, fund: Fund, by: User, batch: Disbur
     application.disbursed_by, application.disbursed_at, application.batch = by, clock.now(), batch
     application.save(update_fields=["disbursed_by", "disbursed_at", "batch"])
     _move(application, to=Status.DISBURSED, by=by,
-          comment=f"发放 {amount} 元" + (f"（{batch.title}）" if batch else ""))
-    _tell(_applicant_users(application), title=f"{application.get_kind_display()} {amount} 元已发放",
-          body="请注意查收。", link=_link(application), key=f"funds:disbursed:{application.pk}")
+          comment=f"发放 {formats.money(amount)} 元" + (f"（{batch.title}）" if batch else ""))
+    _tell(_applicant_users(application), title=_title(application, f" {formats.money(amount)} 元已发放"),
+          group="{n} 笔帮扶资金已发放",
+          body="请注意查收。", about=application, key=f"funds:disbursed:{application.pk}")
     return entry
 
 
@@ -161,7 +162,8 @@ def disburse_batch(*, fund_id: int, application_ids: Sequence[int], by: User, ti
     fund = Fund.objects.select_for_update().select_related("organization").get(pk=fund_id)
     total = sum((a.amount_approved or Decimal("0")) for a in applications)
     if fund.balance < total:
-        raise DomainError(f"基金余额 {fund.balance} 元，不足以发放所选 {len(ids)} 项合计 {total} 元")
+        raise DomainError(f"基金余额 {formats.money(fund.balance)} 元，"
+                          f"不足以发放所选 {len(ids)} 项合计 {formats.money(total)} 元")
     batch = DisbursementBatch.objects.create(fund=fund, title=title, total=total, created_by=by)
     for application in applications:
         _pay(application, fund, by, batch)
@@ -188,9 +190,11 @@ def record_recovery(*, application_id: int, by: User, note: str = "") -> FundEnt
     )
     fund.balance -= payment.amount
     fund.save(update_fields=["balance"])
-    _move(application, to=Status.RECOVERED, by=by, comment=f"已追回 {-payment.amount} 元，冲正原发放分录")
+    _move(application, to=Status.RECOVERED, by=by,
+          comment=f"已追回 {formats.money(-payment.amount)} 元，冲正原发放分录")
     _tell(_applicant_users(application), title=_title(application, "申请的资金已追回入账"),
-          body=f"追回 {-payment.amount} 元。", link=_link(application), key=f"funds:recovered:{application.pk}")
+          body=f"追回 {formats.money(-payment.amount)} 元。", about=application,
+          key=f"funds:recovered:{application.pk}")
     return recovery
 
 
@@ -212,7 +216,7 @@ def _check_use(*, fund: Fund, organization: Organization, amount, by: User, reco
     if occurred_on < not_before:
         raise DomainError(f"列支日期不能早于{what}日期 {not_before:%Y-%m-%d}")
     if fund.balance < amount:
-        raise DomainError(f"基金余额 {fund.balance} 元，不足以列支 {amount} 元")
+        raise DomainError(f"基金余额 {formats.money(fund.balance)} 元，不足以列支 {formats.money(amount)} 元")
     return amount
 
 

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core import formats
 from core.calendars import WorkCalendar
 from funds import permissions
 from funds.models import COMMITTED_STATUSES, NOTICE_RUNNING, AssistanceApplication, Status
-from funds.services.common import RoleHolders, _applicant_users, _link, _move_many, _note, _title
+from funds.services.common import RoleHolders, _applicant_users, _move_many, _note, _title
 from members.models import Role, User
 from notifications.services import Message, notify_many
 
@@ -40,8 +41,9 @@ def close_notices(*, day: dt.date) -> dict[str, int]:
         ])
         roles = RoleHolders()
         notify_many(
-            Message(recipient=user, body=f"批准金额 {application.amount_approved} 元。", link=_link(application),
-                    title=_title(application, "公示无异议，待发放"),
+            Message(recipient=user, about=application,
+                    body=f"批准金额 {formats.money(application.amount_approved)} 元。",
+                    title=_title(application, "公示无异议，待发放"), todo=True, group="{n} 份申请公示无异议，待发放",
                     dedupe_key=f"funds:notice-passed:{application.pk}:u{user.pk}")
             for application in due for user in roles.fund_officers(application.fund)
         )
@@ -99,16 +101,15 @@ def remind_stale(*, day: dt.date) -> dict[str, int]:
         step = f"{application.status}:{int(application.status_changed_at.timestamp())}"
         users, action = _who_must_act(application, roles)
         title = _title(application, f"申请已在“{application.get_status_display()}”停留 {waited} 天")
-        link = _link(application)
         for user in users:
             kinds.append("reminded")
-            messages.append(Message(recipient=user, title=title, body=action, link=link,
+            messages.append(Message(recipient=user, title=title, body=action, about=application, todo=True,
                                     dedupe_key=f"funds:stale:{application.pk}:{step}:u{user.pk}"))
         if waited >= 2 * stale_days:
             for user in roles.over(application.organization, Role.ORG_DEPT):
                 kinds.append("escalated")
-                messages.append(Message(recipient=user, title=f"督办：{title}",
-                                        body=f"已超过 {2 * stale_days} 天未处理。{action}", link=link,
+                messages.append(Message(recipient=user, title=f"督办：{title}", about=application, todo=True,
+                                        body=f"已超过 {2 * stale_days} 天未处理。{action}",
                                         dedupe_key=f"funds:escalated:{application.pk}:{step}:u{user.pk}"))
     counts = {"reminded": 0, "escalated": 0}
     for kind, sent in zip(kinds, notify_many(messages), strict=True):
@@ -135,12 +136,12 @@ def remind_emergency_meetings(*, day: dt.date) -> dict[str, int]:
                 "会议未通过的，申请将提请党委复议。")
         for user in roles.at(Role.SECRETARY, [application.organization_id]):
             kinds.append("reminded")
-            messages.append(Message(recipient=user, title=title, body=body, link=_link(application),
+            messages.append(Message(recipient=user, title=title, body=body, about=application, todo=True,
                                     dedupe_key=f"funds:emergency-meeting:{application.pk}:u{user.pk}"))
         if waited >= 2 * due_days:
             for user in roles.over(application.organization, Role.ORG_DEPT):
                 kinds.append("escalated")
-                messages.append(Message(recipient=user, title=f"督办：{title}", body=body, link=_link(application),
+                messages.append(Message(recipient=user, title=f"督办：{title}", body=body, about=application, todo=True,
                                         dedupe_key=f"funds:emergency-meeting-escalated:{application.pk}:u{user.pk}"))
     counts = {"reminded": 0, "escalated": 0}
     for kind, sent in zip(kinds, notify_many(messages), strict=True):
@@ -176,7 +177,7 @@ def recompute_notices(*, by: User | None, year: int, **_) -> int:
                                    *roles.over(application.organization, Role.ORG_DEPT),
                                    *roles.fund_officers(application.fund)]}
         messages.extend(
-            Message(recipient=user, title=_title(application, "公示截止日调整"), body=comment, link=_link(application),
+            Message(recipient=user, title=_title(application, "公示截止日调整"), body=comment, about=application,
                     dedupe_key=f"funds:notice-moved:{application.pk}:{period.end:%Y%m%d}:u{user.pk}")
             for user in users.values()
         )

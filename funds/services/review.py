@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from core import clock
+from core import clock, formats
 from core.calendars import WorkCalendar
 from core.errors import DomainError
 from funds import permissions
@@ -27,7 +27,6 @@ from funds.models import (
 from funds.services.applications import _clear_meeting, _lock_member
 from funds.services.common import (
     _applicant_users,
-    _link,
     _locked,
     _move,
     _note,
@@ -44,6 +43,7 @@ from funds.services.common import (
 from members import access
 from members.models import Role, User
 from members.selectors import voting_members_on
+from notifications.services import settle
 
 # ---------------------------------------------------------------- 支部党员大会
 
@@ -111,7 +111,8 @@ def record_meeting(
                                            "待另一名支委或组织部确认后生效")
         _tell(_confirmers(application, by), title=_title(application, "申请的支部大会记录待确认"),
               body=f"{by.display_name}记录了{_meeting_summary(application)}。该申请由其本人填报，请核对会议记录后确认。",
-              link=_link(application), key=f"funds:meeting-confirm:{application.pk}:{application.meeting_on:%Y%m%d}")
+              about=application, key=f"funds:meeting-confirm:{application.pk}:{application.meeting_on:%Y%m%d}",
+              todo=True, group="{n} 份申请的支部大会记录待确认")
         return application
     _apply_meeting(application, by=by)
     return application
@@ -149,8 +150,9 @@ def confirm_meeting(*, application_id: int, by: User, confirm: bool, comment: st
         summary = _meeting_summary(application)
         _clear_meeting(application)
         _note(application, by=by, comment=f"{summary} 的记录未获确认：{comment}；请重新记录")
-        _tell([recorder], title=_title(application, "申请的支部大会记录未获确认"), body=comment,
-              link=_link(application), key=f"funds:meeting-refused:{application.pk}:{clock.now():%Y%m%d%H%M%S}")
+        settle(about=application, note="支部大会记录未获确认，已退回记录人")
+        _tell([recorder], todo=True, title=_title(application, "申请的支部大会记录未获确认"), body=comment,
+              about=application, key=f"funds:meeting-refused:{application.pk}:{clock.now():%Y%m%d%H%M%S}")
         return application
     application.meeting_confirmed_by, application.meeting_confirmed_at = by, clock.now()
     application.save(update_fields=["meeting_confirmed_by", "meeting_confirmed_at"])
@@ -169,12 +171,12 @@ def _apply_meeting(application: AssistanceApplication, *, by: User) -> None:
     elif application.meeting_passed:
         _move(application, to=Status.BRANCH_REVIEWED, by=by, comment=f"{summary}，过半数同意")
         _tell(users_with_role_over(application.organization, Role.ORG_DEPT),
-              title=_title(application, "申请待审批"), body=summary, link=_link(application),
-              key=f"funds:reviewed:{application.pk}")
+              title=_title(application, "申请待审批"), body=summary, about=application,
+              key=f"funds:reviewed:{application.pk}", todo=True, group="{n} 份帮扶申请待审批")
     else:
         _move(application, to=Status.REJECTED, by=by, comment=f"{summary}，赞成票未过到会人数半数，不予推荐")
-        _tell(_applicant_users(application), title=f"{application.get_kind_display()}申请未获支部党员大会通过",
-              body=summary, link=_link(application), key=f"funds:branch-rejected:{application.pk}")
+        _tell(_applicant_users(application), title=_title(application, "申请未获支部党员大会通过"),
+              body=summary, about=application, key=f"funds:branch-rejected:{application.pk}")
 
 
 def _concerned(application: AssistanceApplication) -> list[User]:
@@ -198,7 +200,7 @@ def _send_to_reconsideration(application: AssistanceApplication, *, by: User, su
           comment=f"补录{summary}，赞成票未过到会人数半数；紧急救助提请党委复议")
     paid = "资金已发放，" if held == Status.DISBURSED else "复议前暂停公示后的发放，"
     _tell(_concerned(application), title=_title(application, "紧急救助未获支部党员大会通过，提请党委复议"),
-          body=f"{summary}。{paid}由党委研究决定维持批准或撤销（已发放的予以追回）。", link=_link(application),
+          body=f"{summary}。{paid}由党委研究决定维持批准或撤销（已发放的予以追回）。", about=application,
           key=f"funds:reconsideration:{application.pk}")
 
 
@@ -260,7 +262,8 @@ def approve(
     cap = yearly_cap()
     if used + amount > cap:
         raise DomainError(
-            f"超过每人每年帮扶上限 {cap} 元：{application.year} 年已批准 {used} 元，最多还可批准 {cap - used} 元"
+            f"超过每人每年帮扶上限 {formats.money(cap)} 元：{application.year} 年已批准 {formats.money(used)} 元，"
+            f"最多还可批准 {formats.money(cap - used)} 元"
         )
     comment = comment.strip()
     application.amount_approved, application.approved_by, application.approved_at = amount, by, clock.now()
@@ -269,7 +272,7 @@ def approve(
     decision = CommitteeDecision.objects.create(
         application=application, purpose=CommitteeDecision.Purpose.APPROVAL, meeting_on=meeting_on,
         meeting_kind=meeting_kind, reference=reference, note=comment, recorded_by=by)
-    note = f"{decision}研究，批准 {amount} 元" + (f"：{comment}" if comment else "")
+    note = f"{decision}研究，批准 {formats.money(amount)} 元" + (f"：{comment}" if comment else "")
     _move(application, to=Status.APPROVED, by=by, comment=note)
     days = settings.CARE["NOTICE_WORKING_DAYS"]
     period = WorkCalendar.load().period(clock.today(), days)
@@ -279,8 +282,10 @@ def approve(
     provisional = "（暂定，节假日安排录入后自动重算）" if period.provisional else ""
     _move(application, to=Status.IN_NOTICE, by=by,
           comment=f"公示 {days} 个工作日，至 {period.end:%Y-%m-%d}{provisional}")
-    _tell(_applicant_users(application), title=f"{application.get_kind_display()}申请已批准，正在公示",
-          body=f"批准金额 {amount} 元，公示至 {period.end:%Y年%m月%d日}{provisional}。", link=_link(application),
+    _tell(_applicant_users(application), title=_title(application, "申请已批准，正在公示"),
+          group="{n} 份申请已批准，正在公示",
+          body=f"批准金额 {formats.money(amount)} 元，公示至 {period.end:%Y年%m月%d日}{provisional}。",
+          about=application,
           key=f"funds:approved:{application.pk}")
     return application
 
@@ -298,8 +303,8 @@ def reject(*, application_id: int, by: User, reason: str) -> AssistanceApplicati
     application.decision_note = reason
     application.save(update_fields=["decision_note"])
     _move(application, to=Status.REJECTED, by=by, comment=reason)
-    _tell(_applicant_users(application), title=f"{application.get_kind_display()}申请未获批准", body=reason,
-          link=_link(application), key=f"funds:rejected:{application.pk}")
+    _tell(_applicant_users(application), title=_title(application, "申请未获批准"), body=reason,
+          about=application, key=f"funds:rejected:{application.pk}")
     return application
 
 
@@ -338,14 +343,15 @@ def reconsider(
         title, body = _title(application, "申请经党委复议维持批准"), f"{reason}。申请回到“{Status(back).label}”。"
     elif held == Status.DISBURSED:
         _move(application, to=Status.RECOVERY_DUE, by=by,
-              comment=f"{decision}复议，撤销批准并追回已发放的 {application.amount_approved} 元：{reason}")
+              comment=f"{decision}复议，撤销批准并追回已发放的 {formats.money(application.amount_approved)} 元："
+                      f"{reason}")
         title = _title(application, "申请经党委复议撤销，已发放资金待追回")
-        body = f"{reason}。请基金管理员追回 {application.amount_approved} 元并登记入账。"
+        body = f"{reason}。请基金管理员追回 {formats.money(application.amount_approved)} 元并登记入账。"
     else:
         _move(application, to=Status.REJECTED, by=by, comment=f"{decision}复议，撤销批准：{reason}")
         _close_open_objections(application, by=by, resolution="申请经党委复议撤销，一并办结")
         title, body = _title(application, "申请经党委复议撤销"), reason
-    _tell(_concerned(application), title=title, body=body, link=_link(application),
+    _tell(_concerned(application), title=title, body=body, about=application,
           key=f"funds:reconsidered:{application.pk}:{decision.pk}")
     return application
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from core import clock
+from core import clock, formats
 from core.errors import DomainError
 from funds import permissions
 from funds.models import AmountBound, AmountBoundChange, Fund, FundTarget, Kind, PartnerUnit
@@ -40,7 +40,8 @@ def set_amount_bound(*, fund_id: int, kind: str, minimum, maximum, reason: str, 
         raise DomainError("调整依据不能超过 200 个字")
     bound = bound_for(fund.pk, kind, lock=True)
     if (bound.minimum, bound.maximum) == (minimum, maximum):
-        raise DomainError(f"{Kind(kind).label}的金额标准已是 {minimum}–{maximum} 元，未作调整")
+        raise DomainError(f"{Kind(kind).label}的金额标准已是 {formats.money(minimum)}–{formats.money(maximum)} 元，"
+                          f"未作调整")
     AmountBoundChange.objects.create(bound=bound, old_minimum=bound.minimum, old_maximum=bound.maximum,
                                      new_minimum=minimum, new_maximum=maximum, reason=reason, changed_by=by)
     bound.minimum, bound.maximum, bound.updated_by, bound.updated_at = minimum, maximum, by, clock.now()

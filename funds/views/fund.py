@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from core import clock
+from core import clock, formats
 from core.calendars import july_first, spring_festival
 from core.errors import DomainError
 from core.filters import YearFilter
@@ -168,7 +168,7 @@ def record_income(request, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已登记{entry.get_source_display()}收入 {entry.amount} 元")
+        messages.success(request, f"已登记{entry.get_source_display()}收入 {formats.money(entry.amount)} 元")
     return redirect(fund.get_absolute_url())
 
 
@@ -182,7 +182,7 @@ def reverse_entry(request, pk: int, entry_pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已登记冲正分录 -{entry.amount} 元")
+        messages.success(request, f"已登记冲正分录 -{formats.money(entry.amount)} 元")
     return redirect(fund.get_absolute_url())
 
 
@@ -226,7 +226,8 @@ def disburse_batch(request, pk: int):
     except DomainError as exc:
         messages.error(request, f"{exc.message}。本次未发放任何一笔。")
         return redirect("funds:batch_new", pk=fund.pk)
-    messages.success(request, f"已发放 {batch.applications.count()} 笔，合计 {batch.total} 元，请打印发放清单签收")
+    messages.success(request, f"已发放 {batch.applications.count()} 笔，合计 {formats.money(batch.total)} 元，"
+                              f"请打印发放清单签收")
     return redirect(batch.get_absolute_url())
 
 

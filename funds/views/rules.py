@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core import formats
 from core.errors import DomainError
 from core.params import id_param
 from funds import permissions, selectors, services
@@ -63,7 +64,8 @@ def set_bound(request, pk: int):
     fund = _fund(request, pk, "rules")
     return _change_rule(
         request, fund, BoundForm(request.POST, prefix=request.POST.get("kind", "")), services.set_amount_bound,
-        lambda bound: f"{bound.get_kind_display()}的金额标准已调整为 {bound.minimum}–{bound.maximum} 元")
+        lambda bound: f"{bound.get_kind_display()}的金额标准已调整为 "
+        f"{formats.money(bound.minimum)}–{formats.money(bound.maximum)} 元")
 
 
 @requires("fund", "rules")
@@ -71,7 +73,7 @@ def set_bound(request, pk: int):
 def set_target(request, pk: int):
     fund = _fund(request, pk, "rules")
     return _change_rule(request, fund, TargetForm(request.POST), services.set_target,
-                        lambda target: f"{target.year} 年筹集目标已设为 {target.amount} 元")
+                        lambda target: f"{target.year} 年筹集目标已设为 {formats.money(target.amount)} 元")
 
 
 @requires("fund", "rules")
@@ -119,7 +121,7 @@ def _pay(request, pk: int, service, key: str, what: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已列支 {-entry.amount} 元：{entry.note}")
+        messages.success(request, f"已列支 {formats.money(-entry.amount)} 元：{entry.note}")
     return redirect("funds:uses", pk=fund.pk)
 
 

@@ -180,6 +180,7 @@ def application_section(scope) -> Section:
     chart = charts.stacked_bar_chart(
         [(u.label, [counts[u.organization.pk][f"group{i}"] for i in range(len(STATE_GROUPS))]) for u in units],
         series=[label for label, _ in STATE_GROUPS], title=f"{scope.year}年帮扶申请办理状态",
+        colors=[charts.IN_PROGRESS, charts.APPROVED, charts.SUCCEEDED, charts.DID_NOT_PROCEED],
     )
     days_by_org: dict[int, list[float]] = defaultdict(list)
     for org_id, submitted, disbursed in applications_of_year(scope).filter(
@@ -273,14 +274,29 @@ def application_sheet(scope, book) -> None:
         .iterator(chunk_size=CHUNK)
     )
     append = sheet.append
+    by_status: dict[str, list] = {}
+    paid = [0, Decimal("0")]
     for (name, branch, kind, emergency, requested, approved, status, submitted_at, meeting_on, approved_at,
          notice_ends_on, disbursed_at, reason, org_id, user_id, partner_member, partner_unit) in applications:
         full = details.full_for(org_id, user_id)
+        counts = by_status.setdefault(status, [0, Decimal("0"), Decimal("0")])
+        counts[0] += 1
+        counts[1] += requested or 0
+        counts[2] += approved or 0
+        if disbursed_at is not None and status != Status.RECOVERED:
+            paid[0] += 1
+            paid[1] += approved or 0
         append((
             name or f"{partner_member}（{partner_unit}）", branch, kinds.get(kind, kind), "是" if emergency else "",
             requested, approved,
             statuses.get(status, status), local_date(submitted_at), meeting_on, local_date(approved_at),
             notice_ends_on, local_date(disbursed_at), reason if full else "（不可见）",
         ))
-    sheet.add_totals()
+    # Totals by status: money asked for in a withdrawn or rejected application was never going to be paid.
+    for status in Status:
+        if status in by_status:
+            count, requested, approved = by_status[status]
+            sheet.append([f"合计：{status.label}", "", f"{count} 件", "", requested, approved or ""], bold=True)
+    if by_status:
+        sheet.append(["实际发放（不含已追回）", "", f"{paid[0]} 件", "", "", paid[1]], bold=True)
 

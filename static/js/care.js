@@ -43,3 +43,16 @@ document.addEventListener("submit", function (event) {
     });
   });
 });
+
+/* [data-scroll-tabs]: a sideways-scrolling row of tabs shows a hint while tabs are hidden on the right. */
+document.querySelectorAll("[data-scroll-tabs]").forEach(function (box) {
+  var row = box.querySelector(".nav");
+  var active = row.querySelector(".active");
+  if (active && active.offsetLeft + active.offsetWidth > row.clientWidth) {
+    row.scrollLeft = active.offsetLeft - 16;
+  }
+  function update() { box.classList.toggle("has-more", row.scrollLeft + row.clientWidth < row.scrollWidth - 2); }
+  row.addEventListener("scroll", update, { passive: true });
+  window.addEventListener("resize", update);
+  update();
+});

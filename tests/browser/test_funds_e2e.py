@@ -52,7 +52,7 @@ def test_member_request_to_disbursement(unit, page, sign_in, live_server):
     assert "公示中" in page.content()
     app.refresh_from_db()
     page.goto(f"{live_server.url}/funds/notices/")
-    assert "张党员" in page.content() and "4000.00" in page.content()
+    assert "张党员" in page.content() and "4,000.00" in page.content()
 
     # The notice period ends; the daily job closes it.
     services.close_notices(day=app.notice_ends_on + dt.timedelta(days=1))
@@ -65,7 +65,7 @@ def test_member_request_to_disbursement(unit, page, sign_in, live_server):
     page.wait_for_url(detail)
     assert "已发放，已记入基金账目" in page.content()
     page.goto(f"{live_server.url}/funds/{fund.pk}/")
-    assert "6000.00" in page.content()
+    assert "6,000.00" in page.content()
 
     app.refresh_from_db()
     assert app.status == Status.DISBURSED
@@ -77,4 +77,4 @@ def test_member_request_to_disbursement(unit, page, sign_in, live_server):
     page.context.clear_cookies()
     sign_in("dangyuan1")
     page.goto(f"{live_server.url}/me/")
-    assert "累计已领取帮扶资金" in page.content() and "4000.00" in page.content()
+    assert "累计已领取帮扶资金" in page.content() and "4,000.00" in page.content()

@@ -297,7 +297,7 @@ def test_bounds_are_set_by_the_organization_department_with_history(unit, fund):
     change = AmountBoundChange.objects.get()
     assert (change.old_minimum, change.old_maximum, change.new_minimum, change.new_maximum, change.changed_by) == (
         Decimal("50.00"), Decimal("3000.00"), Decimal("100.00"), Decimal("2000.00"), unit.zzb)
-    with pytest.raises(DomainError, match=r"临时救助的金额应在 100\.00 元至 2000\.00 元之间"):
+    with pytest.raises(DomainError, match=r"临时救助的金额应在 100\.00 元至 2,000\.00 元之间"):
         approve(app, by=unit.zzb2, amount="2500.00")
     approve(app, by=unit.zzb2, amount="2000.00")
     assert refreshed(app).status == Status.IN_NOTICE
@@ -326,8 +326,8 @@ def test_the_party_committee_sets_a_target_and_the_fund_page_shows_what_is_raise
         services.set_target(fund_id=fund.pk, year=year, amount="5000", decision_ref="x", by=unit.jijin)
     services.set_target(fund_id=fund.pk, year=year, amount="20000", decision_ref="党委会议纪要〔2026〕1号", by=unit.zzb)
     page = login(unit.jijin).get(f"/funds/{fund.pk}/").content.decode()
-    assert f"{year} 年筹集目标 <strong>20000.00</strong> 元" in page and "已筹集 <strong>10000.00</strong> 元 · 50%" in page
-    assert "已筹集 10000.00 元（50%）" in login(unit.zzb).get("/funds/").content.decode()
+    assert f"{year} 年筹集目标 <strong>20,000.00</strong> 元" in page and "已筹集 <strong>10,000.00</strong> 元 · 50%" in page
+    assert "已筹集 10,000.00 元（50%）" in login(unit.zzb).get("/funds/").content.decode()
     services.set_target(fund_id=fund.pk, year=year, amount="5000", decision_ref="党委会议纪要〔2026〕4号", by=unit.zzb)
     assert selectors.target_for(fund)["percent"] == 200
 
@@ -415,7 +415,7 @@ def test_a_partner_units_member_goes_through_the_same_approval_and_notice(unit, 
     services.confirm_meeting(application_id=app.pk, by=unit.zhiwei1, confirm=True)
     approve(app, by=unit.zzb, amount="1500.00")
     page = login(unit.dangyuan1).get("/funds/notices/").content.decode()
-    assert "赵大爷（城关镇幸福社区党委）" in page and "1500.00" in page
+    assert "赵大爷（城关镇幸福社区党委）" in page and "1,500.00" in page
     app = refreshed(app)
     services.close_notices(day=app.notice_ends_on + dt.timedelta(days=1))
     services.disburse(application_id=app.pk, by=unit.jijin)

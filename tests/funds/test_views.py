@@ -57,7 +57,7 @@ def test_income_and_reversal_through_the_page(unit, fund, login):
     response = client.post(f"/funds/{fund.pk}/income/", {"source": "superior", "amount": "1200.00",
                                                            "occurred_on": "2026-01-05", "note": "市委组织部"},
                            follow=True)
-    assert "已登记上级支持收入 1200.00 元" in response.content.decode()
+    assert "已登记上级支持收入 1,200.00 元" in response.content.decode()
     entry = FundEntry.objects.get(source="superior")
     response = client.post(f"/funds/{fund.pk}/entries/{entry.pk}/reverse/", {"reason": "金额录错"}, follow=True)
     assert "冲正" in response.content.decode()
@@ -118,7 +118,7 @@ def test_approval_screen_shows_history_and_ledger_line(unit, fund, login):
     app = application_in(unit, Status.BRANCH_REVIEWED, kind="illness", amount="5000.00")
     page = login(unit.zzb).get(f"/funds/applications/{app.pk}/").content.decode()
     assert "历年帮扶情况" in page and "年度生活困难补助 300.00" in page
-    assert "29700.00" in page  # what is left of the 30,000 cap
+    assert "29,700.00" in page  # what is left of the 30,000 cap
     assert "特别困难" in page
     assert "批准并开始公示" in page
     member_view = login(unit.dangyuan1).get(f"/funds/applications/{app.pk}/").content.decode()
@@ -156,7 +156,7 @@ def test_notice_board_shows_name_kind_amount_and_dates_only(unit, fund, login):
                                   registered_on="2025-03-01", consent_on="2025-03-01", consent_method="written")
     app = application_in(unit, Status.IN_NOTICE, kind="illness", amount="5000.00", approved="4000.00")
     page = login(unit.zhiwei1).get("/funds/notices/").content.decode()
-    assert "张党员" in page and "重病救助" in page and "4000.00" in page
+    assert "张党员" in page and "重病救助" in page and "4,000.00" in page
     assert app.notice_ends_on.strftime("%Y-%m-%d") in page
     for private in (member.id_number, member.masked_id_number, "高血压", "12345", "家庭困难，申请帮扶",
                     member.phone, "5000.00"):
@@ -188,7 +188,7 @@ def test_batch_disbursement_is_all_or_nothing_with_a_printable_list(unit, fund, 
     response = client.post(f"/funds/{fund.pk}/batch/disburse/", {"applications": [first.pk, third.pk],
                                                                   "title": "春节前发放"}, follow=True)
     page = response.content.decode()
-    assert "发放清单" in page and "领款人签字" in page and "7000.00" in page
+    assert "发放清单" in page and "领款人签字" in page and "7,000.00" in page
     assert refreshed(fund).balance == Decimal("3000.00")
     assert {refreshed(a).status for a in (first, third)} == {Status.DISBURSED}
     assert login(unit.shuji1).get(reverse("funds:batch", args=[refreshed(first).batch_id])).status_code == 403
@@ -198,7 +198,7 @@ def test_public_summary_for_members_without_personal_details(unit, fund, login):
     on_ledger(unit.member1)
     application_in(unit, Status.DISBURSED, member=unit.member1, by=unit.shuji1, kind="annual", amount="300.00")
     page = login(unit.dangyuan1).get("/funds/public/").content.decode()
-    assert "财政拨款" in page and "10000.00" in page and "年度生活困难补助" in page and "走访慰问" in page
+    assert "财政拨款" in page and "10,000.00" in page and "年度生活困难补助" in page and "走访慰问" in page
     assert "刘一" not in page
 
 

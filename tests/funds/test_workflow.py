@@ -122,11 +122,11 @@ def test_illegal_transition_is_refused_in_chinese_and_changes_nothing(unit, fund
 
 
 def test_amount_bounds_per_kind(unit, fund):
-    with pytest.raises(DomainError, match=r"临时救助的金额应在 50\.00 元至 3000\.00 元之间"):
+    with pytest.raises(DomainError, match=r"临时救助的金额应在 50\.00 元至 3,000\.00 元之间"):
         services.create_application(by=unit.dangyuan1, member=unit.dangyuan1.member, kind=Kind.TEMPORARY,
                                     amount_requested="3500", reason="困难")
     app = application_in(unit, Status.BRANCH_REVIEWED, kind=Kind.TEMPORARY, amount="300.00")
-    with pytest.raises(DomainError, match=r"50\.00 元至 3000\.00 元"):
+    with pytest.raises(DomainError, match=r"50\.00 元至 3,000\.00 元"):
         approve(app, by=unit.zzb, amount="20")
     assert not AssistanceApplication.objects.filter(amount_requested=Decimal("3500")).exists()
 

@@ -87,7 +87,7 @@ def test_a_bad_row_imports_nothing_and_every_error_is_listed(unit, login):
     assert any("已逝世" in e.message for e in rejected.errors)
     assert not HardshipRecord.objects.exists()
     errors = client.get(reverse("hardship:import_errors", args=[response.context["error_token"]]))
-    sheet = load_workbook(io.BytesIO(errors.content)).active
+    sheet = load_workbook(io.BytesIO(errors.getvalue())).active
     marked = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert marked == [3, 4, 5, 6]
 

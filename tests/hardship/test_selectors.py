@@ -110,7 +110,7 @@ def test_half_year_report_page_and_xlsx(unit, login, report_fixture):
     page = client.get(reverse("hardship:report"), params)
     assert page.context["total_entries"] == 4 and page.context["total_money"] == Decimal("600.50")
     response = client.get(reverse("hardship:report_xlsx"), params)
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert {r[1] for r in rows[:2]} == {"甲", "乙"}
     assert rows[-1][0] == "合计" and rows[-1][7] == pytest.approx(600.5)

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def rows_of(response):
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(response.getvalue()))
     sheet = book.active
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 

@@ -104,7 +104,7 @@ def test_error_workbook_marks_the_bad_rows(unit, login):
     response = upload(client, xlsx([person("好人"), person("坏号", 身份证号="110105198004050011")]))
     token = response.context["error_token"]
     download = client.get(reverse("members:import_errors", args=[token]))
-    rows = list(load_workbook(io.BytesIO(download.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(download.getvalue())).active.iter_rows(values_only=True))
     assert rows[2][0] == 3
     assert "校验位" in rows[2][1]
 

@@ -28,7 +28,7 @@ SUMMARY_HEADERS = (
 def workbook(client, **params):
     response = client.get(reverse("reports:annual"), params)
     assert response.status_code == 200
-    return load_workbook(io.BytesIO(response.content))
+    return load_workbook(io.BytesIO(response.getvalue()))
 
 
 def rows(book, name):
@@ -55,16 +55,18 @@ def test_summary_sheet_figures_per_branch(unit, login, past_year):
     b1, b2, b3, own, total = body
     # branch1: 4 on roll; 张党员 in hardship at year end (刘一 lifted in June), with 王支委 as helper;
     # two pairings ran in the year; one visit, one talk with two members; 500 元 donated to its fund.
-    assert b1 == ("第一党支部", 4, 1, "低保1、因病致贫1", 1, "100.0%", 2, 1, 1, 2, "50.0%", 500, 0, 0, 0, 1)
+    assert b1 == ("第一党支部", 4, 1, "低保1、因病致贫1", 1, 1.0, 2, 1, 1, 2, 0.5, 500, 0, 0, 0, 1)
     # branch2: 赵书记 and 陈二; 陈二 in hardship without helper, visited on 七一, talked with, honoured.
-    assert b2 == ("第二党支部", 2, 1, "年老无固定收入1", 0, "0.0%", 0, 1, 1, 1, "50.0%", 0, 0, 0, 0, 1)
+    assert b2 == ("第二党支部", 2, 1, "年老无固定收入1", 0, 0.0, 0, 1, 1, 1, 0.5, 0, 0, 0, 0, 1)
     # branch3: 孙三 only; his ledger line is from this year, so not in last year's figures.
-    assert b3 == ("第三党支部", 1, 0, "—", 0, "—", 0, 1, 0, 0, "0.0%", 0, 0, 0, 0, 0)
+    assert b3 == ("第三党支部", 1, 0, "—", 0, "—", 0, 1, 0, 0, 0.0, 0, 0, 0, 0, 0)
     # The 党委's own fund: income belongs to it, not to a branch.
     assert own[0] == "测试县党委（本级）" and own[11] == 10000 and own[1:11] == (0, 0, "—", 0, "—", 0, 0, 0, 0, "—")
     # 3 of 7 members talked with: 42.9%; 1 of 2 hardship members has a helper: 50%.
-    assert total == ("合计", 7, 2, "低保1、因病致贫1、年老无固定收入1", 1, "50.0%", 2, 3, 2, 3, "42.9%", 10500, 0, 0,
+    assert total == ("合计", 7, 2, "低保1、因病致贫1、年老无固定收入1", 1, 0.5, 2, 3, 2, 3, 0.429, 10500, 0, 0,
                      0, 2)
+    sheet = workbook(login(unit.zzb), year=PAST)["汇总"]
+    assert sheet["F3"].number_format == "0.0%" and sheet["K3"].number_format == "0.0%"
 
 
 def test_detail_sheets_hold_the_years_records(unit, login, past_year):
@@ -183,8 +185,12 @@ def test_funds_of_this_year_spending_and_applications(unit, login):
     assert expense[3] == "生活救济补助" and expense[6] == 1000 and expense[7] == "张党员"
     assert ledger[-1][5] == 10000 and ledger[-1][6] == 1000
     applications = rows(book, "帮扶申请")
-    assert sorted(r[0] for r in applications[2:-1]) == sorted(["张党员", "王支委", "刘一"])
-    assert applications[-1][4] == 2300  # requested in total
+    assert sorted(r[0] for r in applications[2:5]) == sorted(["张党员", "王支委", "刘一"])
+    totals = {r[0]: r for r in applications[5:]}
+    # Totals by status, never withdrawn or rejected money added to what was asked for; paid money apart.
+    assert totals["合计：公示中"][2] == "1 件" and totals["合计：公示中"][4] == 800
+    assert totals["合计：已发放"][4] == 1000 and totals["合计：已驳回"][4] == 500
+    assert totals["实际发放（不含已追回）"][2] == "1 件" and totals["实际发放（不含已追回）"][5] == 1000
     assert Fund.objects.get(pk=fund.pk).balance == Decimal("9000.00")
 
 
@@ -247,3 +253,27 @@ def test_fund_sheet_names_each_clerk_without_a_query_per_line(unit, login):
     assert queries() == before
     lines = rows(workbook(login(unit.zzb), year=YEAR), "关怀基金收支")[2:-1]
     assert sorted(r[9] for r in lines) == sorted([unit.jijin.display_name, "钱会计", unit.jijin.display_name, "钱会计"])
+
+
+@pytest.mark.parametrize("year", ["abc", "1900", "2099", ""])
+def test_a_year_that_is_not_one_is_refused_with_a_message(unit, login, year):
+    response = login(unit.zzb).get(reverse("reports:annual"), {"year": year}, follow=True)
+    assert response.redirect_chain and "spreadsheetml" not in response["Content-Type"]
+    assert "年度" in response.content.decode()
+
+
+def test_every_sheet_filters_prints_and_says_when_it_is_empty(unit, login):
+    fund_with(unit, "10000.00")
+    application_in(unit, Status.SUBMITTED, amount="1000.00")
+    book = workbook(login(unit.zzb), year=YEAR)
+    for sheet in book.worksheets:
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A2:"), sheet.title
+        assert sheet.freeze_panes == "A3", sheet.title
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9, sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1)  # 1 is the default
+        assert sheet.page_setup.fitToHeight == 0
+        assert sheet.print_title_rows == "$1:$2", sheet.title
+        footer = sheet.oddFooter
+        assert "测试县党委" in footer.left.text and f"{YEAR}年度" in footer.center.text and "&P" in footer.right.text
+    honours = rows(book, "表彰名单")
+    assert honours[2][0] == "本年度无记录"

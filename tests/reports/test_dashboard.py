@@ -147,7 +147,7 @@ def test_holiday_summary_workbook(unit, login, past_year):
     response = login(unit.zzb).get(reverse("reports:holiday_xlsx"),
                                    {"year": PAST, "occasion": Occasion.SPRING_FESTIVAL})
     assert response.status_code == 200
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(response.getvalue()))
     assert book.sheetnames == ["按支部", "按走访对象", "慰问品"]
     sheet = list(book["按支部"].iter_rows(values_only=True))
     assert sheet[0][0] == f"测试县党委{PAST}年春节走访慰问总结"
@@ -177,3 +177,15 @@ def test_report_pages_print_without_navigation(unit, login, past_year):
 
     css = (settings.BASE_DIR / "static" / "css" / "reports.css").read_text(encoding="utf-8")
     assert "@media print" in css and "size: A4" in css and "nav" in css
+
+
+def test_chart_colours_are_distinct_and_green_never_means_failure():
+    from reports import charts
+
+    assert len(set(charts.PALETTE)) == len(charts.PALETTE) >= 12
+    svg = str(charts.stacked_bar_chart([("第一党支部", [1, 1, 1, 1])], series=["办理中", "已批准待发放", "已发放", "未通过或撤回"],
+                                       title="状态", colors=[charts.IN_PROGRESS, charts.APPROVED, charts.SUCCEEDED,
+                                                             charts.DID_NOT_PROCEED]))
+    assert charts.DID_NOT_PROCEED in svg and charts.SUCCEEDED in svg
+    failure = svg.split("未通过或撤回")[0].rsplit("fill=", 1)[1]
+    assert charts.SUCCEEDED not in failure

@@ -51,7 +51,7 @@ def test_members_and_anonymous_get_no_reports(unit, login, client):
 def test_summary_sheet_counts_members_on_roll_at_year_end(unit, login):
     MemberFactory(organization=unit.branch2, name="已故", deceased_on=dt.date(YEAR - 1, 5, 1))
     MemberFactory(organization=unit.branch2, name="年内转出", transferred_out_on=dt.date(YEAR, 12, 31))
-    content = login(unit.zzb).get(reverse("reports:annual"), {"year": YEAR - 1}).content
+    content = login(unit.zzb).get(reverse("reports:annual"), {"year": YEAR - 1}).getvalue()
     rows = sheet_rows(content, "汇总")
     assert rows[0][0] == f"测试县党委 {YEAR - 1}年党内关怀帮扶工作汇总"
     assert rows[1][:2] == ("支部", "党员人数")
@@ -60,19 +60,19 @@ def test_summary_sheet_counts_members_on_roll_at_year_end(unit, login):
 
 
 def test_secretary_workbook_contains_only_the_branch(unit, login):
-    content = login(unit.shuji1).get(reverse("reports:annual")).content
+    content = login(unit.shuji1).get(reverse("reports:annual")).getvalue()
     assert [row[0] for row in sheet_rows(content, "汇总")[2:]] == ["第一党支部", "合计"]
 
 
 def test_formula_looking_branch_name_is_exported_as_text(unit, login):
     OrganizationFactory(name="=HYPERLINK(1)", parent=unit.committee, kind=Organization.Kind.BRANCH)
-    content = login(unit.zzb).get(reverse("reports:annual")).content
+    content = login(unit.zzb).get(reverse("reports:annual")).getvalue()
     names = [row[0] for row in sheet_rows(content, "汇总")]
     assert "'=HYPERLINK(1)" in names
 
 
 def test_command_and_url_give_the_same_workbook(unit, login, tmp_path):
-    content = login(unit.zzb).get(reverse("reports:annual"), {"year": YEAR, "org": unit.committee.pk}).content
+    content = login(unit.zzb).get(reverse("reports:annual"), {"year": YEAR, "org": unit.committee.pk}).getvalue()
     path = tmp_path / "annual.xlsx"
     call_command("export_annual_report", "--year", str(YEAR), "--org", str(unit.committee.pk), "-o", str(path),
                  stdout=io.StringIO())

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from auditlog.models import LogEntry
 from django.db import connection, transaction
@@ -71,3 +73,38 @@ def test_the_trail_shows_field_names_and_choice_labels_in_chinese(unit, login):
     assert f"{field.verbose_name}</span>：" in body
     assert labels["probationary"] in body
     assert "probationary" not in body
+
+
+def test_the_trail_names_related_objects_and_shows_local_time_to_the_second(unit, login, settings):
+    from tests.funds.factories import application_in, fund_with
+
+    fund_with(unit)
+    application_in(unit, "submitted")
+    body = login(unit.admin).get(reverse("audit_log")).content.decode()
+    assert "测试县党委" in body  # the fund's organization, not its id
+    assert "张党员" in body
+    assert not re.search(r"→ \d+</div>", body)
+    assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d{3,}", body)  # no microseconds
+    assert "+00:00" not in body
+    from django.utils import timezone
+
+    from funds.models import AssistanceApplication
+
+    submitted = timezone.localtime(AssistanceApplication.objects.get().submitted_at)
+    assert f"{submitted:%Y-%m-%d %H:%M:%S}" in body  # the change shows local time, as the 时间 column does
+
+
+def test_the_trail_filters_by_who_what_and_when(unit, login):
+    from tests.funds.factories import application_in, fund_with
+
+    fund_with(unit)
+    application_in(unit, "submitted")
+    edit_phone(login(unit.shuji1), unit.member1, "13900009999")
+    client = login(unit.admin)
+    by_name = client.get(reverse("audit_log"), {"actor": "李书记"}).context["entries"]
+    assert by_name and all(e.actor == unit.shuji1 for e in by_name)
+    created = client.get(reverse("audit_log"), {"action": "0"}).context["entries"]
+    assert created and all(e.action == LogEntry.Action.CREATE for e in created)
+    assert not client.get(reverse("audit_log"), {"until": "2000-01-01"}).context["entries"]
+    assert client.get(reverse("audit_log"), {"since": "2000-01-01", "until": "2999-12-31"}).context["entries"]
+    assert client.get(reverse("audit_log"), {"since": "abc"}).status_code == 200

@@ -194,7 +194,7 @@ def test_visit_export_is_scoped(login, unit, records):
     from openpyxl import load_workbook
 
     response = login(unit.shuji1).get(reverse("visits:export"))
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     names = {row[1] for row in sheet.iter_rows(min_row=3, values_only=True)}
     assert "刘一" in names and "陈二" not in names
 

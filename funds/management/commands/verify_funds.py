@@ -5,6 +5,7 @@ from the fund for the amount handed over)."""
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F, Q, Sum
 
+from core import formats
 from funds.models import AssistanceApplication, Fund, FundEntry, Status
 
 # Paid and still standing, or paid and being recovered / recovered (the payment stays, reversed).
@@ -21,7 +22,8 @@ class Command(BaseCommand):
         for fund in funds:
             total = totals.get(fund.pk) or 0
             if fund.balance != total:
-                problems.append(f"{fund}：余额 {fund.balance} 元，账目合计 {total} 元，相差 {fund.balance - total} 元")
+                problems.append(f"{fund}：余额 {formats.money(fund.balance)} 元，账目合计 {formats.money(total)} 元，"
+                                f"相差 {formats.money(fund.balance - total)} 元")
         unpaid = AssistanceApplication.objects.filter(status=Status.DISBURSED, payment__isnull=True)
         for application in unpaid.select_related("member", "partner_unit"):
             problems.append(f"申请 #{application.pk}（{application.recipient_label}）已发放但没有支出分录")
