@@ -64,3 +64,17 @@ def test_seed_scales_to_a_larger_unit():
     call_command("seed_demo", "--members", "1200", stdout=io.StringIO())
     assert Member.objects.count() == 1200
     assert Organization.objects.filter(kind=Organization.Kind.GENERAL_BRANCH).count() >= 2
+
+
+def test_demo_shows_every_must_visit_case(seeded):
+    from visits.models import Concern, LifeEvent, Occasion, VisitPrompt
+
+    assert LifeEvent.objects.count() == 3
+    prompts = VisitPrompt.objects.all()
+    assert prompts.filter(occasion=Occasion.RELATIVE_DEATH, closed_on__isnull=False).exists()  # visited
+    assert prompts.open().filter(occasion=Occasion.ACCIDENT).exists()  # still to visit
+    assert prompts.open().filter(occasion=Occasion.DISASTER, escalation__gt=0).exists()  # overdue, gone up
+    assert prompts.open().filter(occasion=Occasion.FOLLOW_UP).exists()
+    assert prompts.open().filter(occasion=Occasion.CONCERN).exists()
+    assert prompts.filter(occasion=Occasion.ELDER_BIRTHDAY).exists()
+    assert set(Concern.objects.values_list("status", flat=True)) == {"answered", "new"}

@@ -251,29 +251,79 @@ def care_prompts(day: dt.date) -> dict[str, int]:
                     reason="困难党员台帐登记为因灾致贫，请上门慰问", raised_on=day)
         for record in disaster_lines.select_related("member", "member__organization")
     ]
+    due = day + dt.timedelta(days=settings.CARE["PROMPT_DUE_DAYS"])
+    for prompt in wanted:
+        prompt.due_on = due
     raised = _raise_prompts(wanted)
     for prompt in raised:
         counts[prompt.occasion] += 1
-    counts["notices"] = _notify_prompts(raised)
+    counts["notices"] = services.notify_prompts(raised, day)
     return counts
 
 
-def _notify_prompts(prompts: list[VisitPrompt]) -> int:
-    if not prompts:
-        return 0
-    members = {p.member_id: p.member for p in prompts}
-    secretaries = secretaries_by_branch({m.organization_id for m in members.values()})
-    messages: list[Message] = []
-    for prompt in prompts:
-        member = prompt.member
-        link = f"{reverse('visits:create')}?member={member.pk}&occasion={prompt.occasion}"
-        for user in secretaries.get(member.organization_id, []):
-            messages.append(Message(
-                recipient=user, title=f"请安排{prompt.get_occasion_display()}：{member.name}",
-                body=f"{member.organization.name}党员{member.name}{prompt.reason}。", link=link,
-                dedupe_key=f"visits:prompt:{prompt.pk}:{user.pk}",
+# --- 老同志生日必访 ---------------------------------------------------------------------------------
+
+def _born_on(day: dt.date) -> Q:
+    condition = Q(birth_date__month=day.month, birth_date__day=day.day)
+    if day.month == 2 and day.day == 28:
+        try:
+            dt.date(day.year, 2, 29)
+        except ValueError:
+            condition |= Q(birth_date__month=2, birth_date__day=29)
+    return condition
+
+
+@daily_job("visits.elder_birthdays", label="老同志生日走访提示", order=24)
+def elder_birthdays(day: dt.date) -> dict[str, int]:
+    """Members at or over ELDER_BIRTHDAY_AGE get a birthday visit prompt a week ahead, due on the day.
+    A birthday prompt still open a month after the day is closed, so next year's can be raised."""
+    counts = {"prompts": 0, "closed": 0, "notices": 0}
+    counts["closed"] = VisitPrompt.objects.open().filter(
+        occasion=Occasion.ELDER_BIRTHDAY, due_on__lt=day - dt.timedelta(days=30)
+    ).update(closed_on=day, event_over=True)
+    age = settings.CARE["ELDER_BIRTHDAY_AGE"]
+    wanted: list[VisitPrompt] = []
+    for offset in range(settings.CARE["ELDER_BIRTHDAY_LEAD_DAYS"] + 1):
+        birthday = day + dt.timedelta(days=offset)
+        members = Member.objects.on_roll().filter(
+            _born_on(birthday), birth_date__lte=dt.date(birthday.year - age, 12, 31)
+        ).select_related("organization")
+        for member in members:
+            turning = birthday.year - member.birth_date.year
+            if turning < age:
+                continue
+            wanted.append(VisitPrompt(
+                member=member, occasion=Occasion.ELDER_BIRTHDAY, event_key=f"birthday:{birthday.year}",
+                reason=f"{birthday:%m月%d日}是{turning}岁生日（老同志生日必访），请上门祝寿", raised_on=day,
+                due_on=birthday,
             ))
-    return sum(sent is not None for sent in notify_many(messages))
+    raised = _raise_prompts(wanted)
+    counts["prompts"] = len(raised)
+    counts["notices"] = services.notify_prompts(raised, day)
+    return counts
+
+
+# --- prompts nobody acted on go up ------------------------------------------------------------------
+
+@daily_job("visits.prompt_escalation", label="逾期走访提示上报", order=25)
+def prompt_escalation(day: dt.date) -> dict[str, int]:
+    """An open prompt past its due date goes to the 党总支 (or the organization above with a secretary),
+    and PROMPT_ESCALATION_DAYS later to the 组织部; a level with nobody on it passes to the next."""
+    counts = {"escalated": 0, "notices": 0}
+    later = dt.timedelta(days=settings.CARE["PROMPT_ESCALATION_DAYS"])
+    overdue = VisitPrompt.objects.open().filter(due_on__lt=day).filter(
+        Q(escalation=VisitPrompt.Escalation.NONE)
+        | Q(escalation=VisitPrompt.Escalation.GENERAL_BRANCH, due_on__lt=day - later)
+    ).select_related("member", "member__organization")
+    messages: list[Message] = []
+    for prompt in overdue:
+        level, users = services.responsible_users(prompt.member.organization, prompt.escalation + 1)
+        VisitPrompt.objects.filter(pk=prompt.pk).update(escalation=level, escalated_on=day)
+        prompt.escalation, prompt.escalated_on = level, day
+        counts["escalated"] += 1
+        messages.extend(services.prompt_message(prompt, user, level) for user in users)
+    counts["notices"] = sum(sent is not None for sent in notify_many(messages))
+    return counts
 
 
 # --- talk coverage --------------------------------------------------------------------------------

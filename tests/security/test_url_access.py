@@ -166,6 +166,14 @@ def plan_item_target(place: Place) -> Target:
     return Target({"pk": item.pk}, [f"{place.name}绝密原因"], place.branch, changed=lambda: item.visitors.exists())
 
 
+def concern_target(place: Place) -> Target:
+    from visits.models import Concern
+
+    concern = Concern.objects.create(member=place.member, message=f"{place.name}绝密反映", created_on=dt.date(2026, 1, 5))
+    return Target({"pk": concern.pk}, [f"{place.name}绝密反映"], place.branch, owner=place.member.user,
+                  changed=lambda: type(concern).objects.get(pk=concern.pk).status != "new")
+
+
 def notification_target(place: Place) -> Target:
     owner = place.member.user or place.secretary
     note = notify(recipient=owner, title=f"{place.name}机密通知")
@@ -424,6 +432,7 @@ OBJECT_ROUTES: dict[str, Callable[[Place], Target]] = {
     "visits:talk_detail": talk_target,
     "visits:plan_detail": plan_target,
     "visits:plan_item_assign": plan_item_target,
+    "visits:concern_detail": concern_target,
     "integrations:token": api_token_target,
     "integrations:token_revoke": api_token_target,
     # The API (api/urls.py).
