@@ -311,18 +311,12 @@ def prompt_escalation(day: dt.date) -> dict[str, int]:
     and PROMPT_ESCALATION_DAYS later to the 组织部; a level with nobody on it passes to the next."""
     counts = {"escalated": 0, "notices": 0}
     later = dt.timedelta(days=settings.CARE["PROMPT_ESCALATION_DAYS"])
-    overdue = VisitPrompt.objects.open().filter(due_on__lt=day).filter(
+    overdue = list(VisitPrompt.objects.open().filter(due_on__lt=day).filter(
         Q(escalation=VisitPrompt.Escalation.NONE)
         | Q(escalation=VisitPrompt.Escalation.GENERAL_BRANCH, due_on__lt=day - later)
-    ).select_related("member", "member__organization")
-    messages: list[Message] = []
-    for prompt in overdue:
-        level, users = services.responsible_users(prompt.member.organization, prompt.escalation + 1)
-        VisitPrompt.objects.filter(pk=prompt.pk).update(escalation=level, escalated_on=day)
-        prompt.escalation, prompt.escalated_on = level, day
-        counts["escalated"] += 1
-        messages.extend(services.prompt_message(prompt, user, level) for user in users)
-    counts["notices"] = sum(sent is not None for sent in notify_many(messages))
+    ).select_related("member", "member__organization"))
+    counts["escalated"] = len(overdue)
+    counts["notices"] = services.escalate(overdue, day, overdue=True)
     return counts
 
 

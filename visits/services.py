@@ -172,35 +172,62 @@ def log_talk(
 
 # --- 必访 prompts: raised, sent to whoever answers for the branch, escalated when nobody acts -----
 
-def ancestors(organization: Organization) -> list[Organization]:
-    """The organizations above, nearest first."""
-    ids = [int(pk) for pk in organization.path.strip("/").split("/")[:-1] if pk]
-    found = {org.pk: org for org in Organization.objects.filter(pk__in=ids)}
-    return [found[pk] for pk in reversed(ids) if pk in found]
+def _path_ids(organization: Organization) -> list[int]:
+    """The organization's own id and those above it, nearest first."""
+    return [int(pk) for pk in reversed(organization.path.strip("/").split("/")) if pk]
 
 
-def _active_users(appointments) -> list:
-    return [a.user for a in appointments.select_related("user").filter(user__is_active=True)]
+class Responsibles:
+    """Who answers for prompts of members of some organizations, read in two queries however many:
+    at level 0 the branch's secretaries, at 1 the 党总支's (the nearest organization above, below the
+    党委, with a secretary), at 2 the 组织部 over it. A level with nobody on it passes to the next."""
+
+    def __init__(self, organizations: Iterable[Organization]):
+        ids = {pk for org in organizations for pk in _path_ids(org)}
+        self.kinds = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "kind"))
+        self.users: dict[tuple[int, str], list] = {}
+        appointments = Appointment.objects.filter(
+            organization_id__in=ids, role__in=[Role.SECRETARY, Role.ORG_DEPT], user__is_active=True
+        ).select_related("user").order_by("pk")
+        for appointment in appointments:
+            self.users.setdefault((appointment.organization_id, appointment.role), []).append(appointment.user)
+
+    def at(self, organization: Organization, level: int) -> tuple[int, list]:
+        own, *above = _path_ids(organization)
+        if level <= 0 and (users := self.users.get((own, Role.SECRETARY))):
+            return 0, users
+        if level <= 1:
+            for pk in above:
+                if self.kinds.get(pk) == Organization.Kind.COMMITTEE:
+                    break
+                if users := self.users.get((pk, Role.SECRETARY)):
+                    return 1, users
+        found = {user.pk: user for pk in (own, *above) for user in self.users.get((pk, Role.ORG_DEPT), [])}
+        return 2, list(found.values())
 
 
 def responsible_users(organization: Organization, level: int) -> tuple[int, list]:
-    """Who answers for a prompt of a member of `organization` at escalation `level` (0 the branch's
-    secretaries, 1 the 党总支's (or the nearest organization above with a secretary), 2 the 组织部 over
-    it). A level with nobody on it passes to the next: returns the level reached and its users."""
-    above = ancestors(organization)
-    if level <= 0:
-        users = _active_users(Appointment.objects.filter(organization=organization, role=Role.SECRETARY))
-        if users:
-            return 0, users
-    if level <= 1:
-        for org in above:
-            if org.kind == Organization.Kind.COMMITTEE:
-                break
-            users = _active_users(Appointment.objects.filter(organization=org, role=Role.SECRETARY))
-            if users:
-                return 1, users
-    ids = [organization.pk, *(org.pk for org in above)]
-    return 2, _active_users(Appointment.objects.filter(organization_id__in=ids, role=Role.ORG_DEPT))
+    return Responsibles([organization]).at(organization, level)
+
+
+def escalate(prompts: Iterable[VisitPrompt], day: dt.date, *, overdue: bool) -> int:
+    """Send each prompt to whoever answers for it: the branch (a new prompt) or one level up (an
+    overdue one); a level with nobody on it passes to the next. Returns the notices sent."""
+    prompts = list(prompts)
+    if not prompts:
+        return 0
+    who = Responsibles({p.member.organization_id: p.member.organization for p in prompts}.values())
+    moved: dict[int, list[int]] = {}
+    messages: list[Message] = []
+    for prompt in prompts:
+        level, users = who.at(prompt.member.organization, prompt.escalation + 1 if overdue else prompt.escalation)
+        if level != prompt.escalation:
+            moved.setdefault(level, []).append(prompt.pk)
+            prompt.escalation, prompt.escalated_on = level, day
+        messages.extend(prompt_message(prompt, user, level) for user in users)
+    for level, pks in moved.items():
+        VisitPrompt.objects.filter(pk__in=pks).update(escalation=level, escalated_on=day)
+    return sum(sent is not None for sent in notify_many(messages))
 
 
 def prompt_message(prompt: VisitPrompt, user, level: int) -> Message:
@@ -222,14 +249,7 @@ def prompt_message(prompt: VisitPrompt, user, level: int) -> Message:
 
 def notify_prompts(prompts: Iterable[VisitPrompt], day: dt.date) -> int:
     """Tell whoever answers for each new prompt. A branch with no secretary sends it up at once."""
-    messages: list[Message] = []
-    for prompt in prompts:
-        level, users = responsible_users(prompt.member.organization, prompt.escalation)
-        if level > prompt.escalation:
-            VisitPrompt.objects.filter(pk=prompt.pk).update(escalation=level, escalated_on=day)
-            prompt.escalation, prompt.escalated_on = level, day
-        messages.extend(prompt_message(prompt, user, level) for user in users)
-    return sum(sent is not None for sent in notify_many(messages))
+    return escalate(prompts, day, overdue=False)
 
 
 def raise_prompt(*, member: Member, occasion: str, event_key: str, reason: str, day: dt.date,
