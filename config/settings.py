@@ -330,6 +330,8 @@ CARE = {
     # 老同志生日必访: members this old or older get a birthday visit prompt this many days ahead.
     "ELDER_BIRTHDAY_AGE": env.int("CARE_ELDER_BIRTHDAY_AGE", default=80),
     "ELDER_BIRTHDAY_LEAD_DAYS": 7,
+    # 外出务工党员家庭: the family contact and the secretary are reminded after this many days without a visit.
+    "MIGRANT_CONTACT_DAYS": env.int("CARE_MIGRANT_CONTACT_DAYS", default=90),
     # funds/ and awards/
     "NOTICE_WORKING_DAYS": env.int("CARE_NOTICE_WORKING_DAYS", default=5),
     "APPLICATION_STALE_DAYS": env.int("CARE_APPLICATION_STALE_DAYS", default=7),

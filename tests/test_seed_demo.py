@@ -78,3 +78,15 @@ def test_demo_shows_every_must_visit_case(seeded):
     assert prompts.open().filter(occasion=Occasion.CONCERN).exists()
     assert prompts.filter(occasion=Occasion.ELDER_BIRTHDAY).exists()
     assert set(Concern.objects.values_list("status", flat=True)) == {"answered", "new"}
+
+
+def test_demo_shows_the_groups_the_seeds_name(seeded):
+    from notifications.models import Notification
+
+    assert Member.objects.filter(retirement="lixiu").exists() and Member.objects.filter(retirement="tuixiu").exists()
+    assert Member.objects.filter(former_employer_situation="bankrupt").exists()
+    assert Member.objects.filter(mobility="outflow").exclude(mobility_contact="").exists()
+    assert Member.objects.filter(employment="migrant", family_contact__isnull=False).exists()
+    assert Notification.objects.filter(title__startswith="请探访外出务工党员").exists()
+    for member in Member.objects.exclude(mobility="")[:20]:
+        member.full_clean()

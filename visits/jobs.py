@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from core.jobs import daily_job
@@ -19,7 +19,7 @@ from hardship.models import HardshipRecord
 from members.models import Appointment, Member, Organization, Role
 from notifications.services import Message, notify_many
 from visits import selectors, services
-from visits.models import Occasion, VisitPlan, VisitPrompt
+from visits.models import Occasion, Visit, VisitPlan, VisitPrompt
 
 BIRTHDAY_WINDOW_DAYS = 7  # a greeting that fell due while the job was down is still sent this late
 SUMMARY_WINDOW_DAYS = 30  # the completion report after a holiday
@@ -351,6 +351,46 @@ def talk_coverage(day: dt.date) -> dict[str, int]:
                       "先同有困难、党员意识淡薄、有怨气的党员谈。"),
                 link=f"{reverse('visits:coverage')}?organization={branch.pk}",
                 dedupe_key=f"visits:talks-due:{branch.pk}:{day:%Y-%m}:{user.pk}",
+            ))
+    counts["reminders"] = sum(sent is not None for sent in notify_many(messages))
+    return counts
+
+
+# --- 外出务工党员家庭: 安排专人联系，定期探访 ---------------------------------------------------------------
+
+@daily_job("visits.migrant_families", label="外出务工党员家庭探访提醒", order=26)
+def migrant_families(day: dt.date) -> dict[str, int]:
+    """A migrant worker's family not visited for MIGRANT_CONTACT_DAYS: its contact person and the branch's
+    secretaries are reminded, once per period without a visit."""
+    counts = {"families": 0, "reminders": 0}
+    period = settings.CARE["MIGRANT_CONTACT_DAYS"]
+    last = Visit.objects.filter(member=OuterRef("pk"), visited_on__lte=day).order_by("-visited_on").values(
+        "visited_on")[:1]
+    families = list(
+        Member.objects.on_roll().filter(employment=Member.Employment.MIGRANT)
+        .annotate(last_contact=Subquery(last))
+        .filter(Q(last_contact__isnull=True) | Q(last_contact__lt=day - dt.timedelta(days=period)))
+        .select_related("organization", "family_contact__user").order_by("organization_id", "name")
+    )
+    secretaries = secretaries_by_branch({m.organization_id for m in families})
+    messages: list[Message] = []
+    for member in families:
+        # Once per period without a visit: counted from the last visit, or from day one if never visited.
+        since = member.last_contact or dt.date.min
+        round_ = (day - since).days // period
+        contact = member.family_contact
+        when = f"自{member.last_contact:%Y年%m月%d日}以来" if member.last_contact else "一直"
+        body = (f"{member.organization.name}外出务工党员{member.name}的家庭{when}未探访（应每{period}天至少一次）。"
+                f"{'家庭联系人：' + contact.name if contact else '尚未安排家庭联系人，请在党员信息中指定专人'}。")
+        recipients = list(secretaries.get(member.organization_id, []))
+        if contact is not None and contact.user is not None and contact.user.is_active:
+            recipients.append(contact.user)
+        counts["families"] += 1
+        for user in {u.pk: u for u in recipients}.values():
+            messages.append(Message(
+                recipient=user, title=f"请探访外出务工党员{member.name}的家庭", body=body,
+                link=f"{reverse('visits:create')}?member={member.pk}&occasion={Occasion.FAMILY_CONTACT}",
+                dedupe_key=f"visits:migrant:{member.pk}:{since.isoformat()}:{round_}:{user.pk}",
             ))
     counts["reminders"] = sum(sent is not None for sent in notify_many(messages))
     return counts

@@ -34,6 +34,7 @@ class Occasion(models.TextChoices):
     FOLLOW_UP = "follow_up", "思想波动跟进"
     CONCERN = "concern", "反映情况走访"
     ELDER_BIRTHDAY = "elder_birthday", "老同志生日"
+    FAMILY_CONTACT = "family_contact", "外出务工家庭探访"
 
 
 HOLIDAY_OCCASIONS = (Occasion.SPRING_FESTIVAL, Occasion.JULY_FIRST)

@@ -180,7 +180,41 @@ def seed_visits(ctx: SeedContext) -> None:
     from visits.jobs import care_prompts
 
     care_prompts(today)  # the illness and bereavement prompts a secretary finds on the home page
+    seed_special_groups(ctx)
     seed_must_visit(ctx)
+
+
+def seed_special_groups(ctx: SeedContext) -> None:
+    """离休/退休 and the former employer of the retired cadres, a few 流动党员 with a way to reach them, and a
+    family contact for each migrant worker's family (some left without one, so the reminder shows it)."""
+    from visits import jobs
+
+    rng, today = ctx.rng, ctx.today
+    employers = [("县机械厂", "bankrupt"), ("县供销社", "restructured"), ("县民政局", "normal"),
+                 ("县纺织厂", "struggling")]
+    for member in (m for m in ctx.members if m.is_retired_cadre):
+        name, situation = rng.choice(employers)
+        Member.objects.filter(pk=member.pk).update(
+            retirement="lixiu" if member.birth_date.year < 1935 or rng.random() < 0.15 else "tuixiu",
+            former_employer=name, former_employer_situation=situation)
+    places = ["广东省东莞市", "浙江省宁波市", "江苏省苏州市", "重庆市渝北区"]
+    for branch in ctx.branches:
+        on_roll = [m for m in ctx.members_of(branch) if m.is_on_roll]
+        workers = [m for m in on_roll if m.employment == Member.Employment.MIGRANT]
+        helpers = [m for m in on_roll if m.employment != Member.Employment.MIGRANT and 25 <= m.age_on(today) <= 60]
+        for index, worker in enumerate(workers):
+            away = index % 2 == 0
+            Member.objects.filter(pk=worker.pk).update(
+                mobility="outflow" if away else "", mobility_place=rng.choice(places) if away else "",
+                mobility_contact=f"{worker.phone or '本人电话'}（微信同号）" if away else "",
+                family_contact=rng.choice(helpers) if helpers and index % 3 != 2 else None)
+        if on_roll and rng.random() < 0.5:
+            newcomer = rng.choice(on_roll)
+            if newcomer.employment != Member.Employment.MIGRANT:
+                Member.objects.filter(pk=newcomer.pk).update(
+                    mobility="inflow", mobility_place=rng.choice(["四川省绵阳市", "湖北省宜昌市"]),
+                    mobility_contact=newcomer.phone or "流入地党组织联系人")
+    jobs.migrant_families(today)
 
 
 def seed_must_visit(ctx: SeedContext) -> None:
