@@ -229,7 +229,15 @@ def seed_hardship(ctx) -> None:
                     continue
             help_type = rng.choice(chosen_helps)
             money = Decimal(rng.choice([0, 0, 0, 100, 200, 300, 500])) if help_type.code == "living" else Decimal(0)
+            # 帮就业 names its way (training or a referral) and, once known, its outcome.
+            # (Chosen from the day, not the shared random stream, so the rest of the demo stays as it was.)
+            step = ("training" if day.toordinal() % 2 else "referral") if help_type.code == "employment" else ""
+            done = "trained" if step == "training" else "employed"
+            outcome = ["pending", done, "not_hired", done][day.toordinal() % 4] if step else ""
             progress.append(PairingProgress(
+                employment_step=step, employment_outcome=outcome,
+                outcome_note={"employed": "已在县里企业上岗", "trained": "取得培训结业证书"}.get(outcome, ""),
+                outcome_on=day if outcome not in ("", "pending") else None,
                 pairing=pairing, date=day, help_type=help_type, description=rng.choice(PROGRESS[help_type.code]),
                 money=money, goods=rng.choice(GOODS) if help_type.code == "living" else "",
                 # The helper's own help; money from the care fund is booked by the fund officer (funds' seed).

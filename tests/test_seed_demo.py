@@ -90,3 +90,10 @@ def test_demo_shows_the_groups_the_seeds_name(seeded):
     assert Notification.objects.filter(title__startswith="请探访外出务工党员").exists()
     for member in Member.objects.exclude(mobility="")[:20]:
         member.full_clean()
+
+
+def test_demo_shows_job_help_with_outcomes(seeded):
+    from hardship.models import PairingProgress
+
+    outcomes = set(PairingProgress.objects.exclude(employment_step="").values_list("employment_outcome", flat=True))
+    assert "pending" in outcomes and len(outcomes) >= 3

@@ -134,6 +134,17 @@ def pairing_target(place: Place) -> Target:
                   or pairing.progress.exists())
 
 
+def progress_target(place: Place) -> Target:
+    from hardship.models import HelpType, PairingProgress
+
+    target = pairing_target(place)
+    entry = PairingProgress.objects.create(
+        pairing_id=target.kwargs["pk"], date=dt.date(2026, 1, 5), help_type=HelpType.objects.get(code="employment"),
+        description=f"{place.name}绝密帮就业", employment_step="referral", employment_outcome="pending")
+    return Target({"pk": entry.pk}, [f"{place.name}绝密帮就业"], place.branch, owner=place.member.user,
+                  changed=lambda: type(entry).objects.get(pk=entry.pk).employment_outcome != "pending")
+
+
 def visit_target(place: Place) -> Target:
     from tests.visits.factories import VisitFactory
 
@@ -433,6 +444,7 @@ OBJECT_ROUTES: dict[str, Callable[[Place], Target]] = {
     "visits:plan_detail": plan_target,
     "visits:plan_item_assign": plan_item_target,
     "visits:concern_detail": concern_target,
+    "hardship:progress_outcome": progress_target,
     "integrations:token": api_token_target,
     "integrations:token_revoke": api_token_target,
     # The API (api/urls.py).

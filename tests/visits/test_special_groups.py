@@ -114,3 +114,35 @@ def test_a_migrant_family_without_a_contact_asks_the_secretary_to_name_one(unit)
     run_jobs(dt.date(2027, 1, 5))
     note = Notification.objects.get(recipient=unit.shuji1, title__contains="务工钱")
     assert "尚未安排家庭联系人" in note.body
+
+
+def test_job_help_for_an_unemployed_member_is_recorded_with_its_outcome(login, unit):
+    from hardship import services as hardship_services
+    from hardship.models import HelpType, PairingProgress
+    from tests.hardship.factories import PairingFactory, RecordFactory
+
+    jobless = MemberFactory(organization=unit.branch1, name="失业孙", employment=Member.Employment.UNEMPLOYED)
+    pairing = PairingFactory(record=RecordFactory(member=jobless), helper=unit.zhiwei1.member)
+    employment = HelpType.objects.get(code="employment")
+    client = login(unit.zhiwei1)
+    url = reverse("hardship:progress_add", args=[pairing.pk])
+    day = max(pairing.started_on, dt.date.today())
+    client.post(url, {"date": day.isoformat(), "help_type": employment.pk, "description": "推荐到县物流公司面试",
+                      "money": "0"})
+    assert not PairingProgress.objects.exists()  # 帮就业 names its way: training or a referral
+    client.post(url, {"date": day.isoformat(), "help_type": employment.pk, "description": "推荐到县物流公司面试",
+                      "money": "0", "employment_step": "referral"})
+    entry = PairingProgress.objects.get()
+    assert entry.employment_outcome == "pending"
+    page = client.get(reverse("hardship:pairing_detail", args=[pairing.pk])).content.decode()
+    assert "就业推荐" in page and "待跟进" in page and "登记结果" in page
+    client.post(reverse("hardship:progress_outcome", args=[entry.pk]), {"outcome": "employed", "note": "已上岗"})
+    entry.refresh_from_db()
+    assert entry.employment_outcome == "employed" and entry.outcome_note == "已上岗" and entry.outcome_on
+    page = client.get(reverse("hardship:pairing_detail", args=[pairing.pk])).content.decode()
+    assert "已就业" in page and "已上岗" in page
+    assert login(unit.shuji2).post(reverse("hardship:progress_outcome", args=[entry.pk]),
+                                   {"outcome": "not_hired"}).status_code == 404
+    with pytest.raises(Exception, match="只用于"):
+        hardship_services.add_progress(pairing_id=pairing.pk, date=day, help_type=HelpType.objects.get(code="living"),
+                                       description="送米", employment_step="training", by=unit.shuji1)
