@@ -331,6 +331,8 @@ CARE = {
     "ELDER_BIRTHDAY_AGE": env.int("CARE_ELDER_BIRTHDAY_AGE", default=80),
     "ELDER_BIRTHDAY_LEAD_DAYS": 7,
     # 外出务工党员家庭: the family contact and the secretary are reminded after this many days without a visit.
+    # 表彰奖励制度: from this (month, day) a 党委 without this year's campaign is reminded to open one.
+    "AWARD_REMINDER": (4, 1),
     "MIGRANT_CONTACT_DAYS": env.int("CARE_MIGRANT_CONTACT_DAYS", default=90),
     # funds/ and awards/
     "NOTICE_WORKING_DAYS": env.int("CARE_NOTICE_WORKING_DAYS", default=5),

@@ -146,3 +146,20 @@ def test_job_help_for_an_unemployed_member_is_recorded_with_its_outcome(login, u
     with pytest.raises(Exception, match="只用于"):
         hardship_services.add_progress(pairing_id=pairing.pk, date=day, help_type=HelpType.objects.get(code="living"),
                                        description="送米", employment_step="training", by=unit.shuji1)
+
+
+def test_a_committee_member_who_helps_sees_their_pairings_and_the_overdue_ones_at_home(login, unit):
+    from hardship.models import HelpType, PairingProgress
+    from tests.hardship.factories import PairingFactory, RecordFactory
+
+    today = dt.date.today()
+    fresh = PairingFactory(record=RecordFactory(member=MemberFactory(organization=unit.branch1, name="近况好")),
+                           helper=unit.zhiwei1.member, started_on=today - dt.timedelta(days=400))
+    PairingProgress.objects.create(pairing=fresh, date=today - dt.timedelta(days=20), description="送米",
+                                   help_type=HelpType.objects.get(code="living"))
+    PairingFactory(record=RecordFactory(member=MemberFactory(organization=unit.branch1, name="久未访")),
+                   helper=unit.zhiwei1.member, started_on=today - dt.timedelta(days=400))
+    page = login(unit.zhiwei1).get("/").content.decode()
+    assert "我的结对帮扶" in page and "近况好" in page and "久未访" in page
+    assert "有 1 户超过 183 天没有登记帮扶进展" in page and "结对以来未登记进展（已逾期）" in page
+    assert "我的结对帮扶" not in login(unit.shuji2).get("/").content.decode()
