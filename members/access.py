@@ -76,6 +76,8 @@ TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
     "prompt": ("走访提示", {LIST: MANAGERS, VIEW: MANAGERS}),
     # 家庭发生意外、灾害、直系亲属病逝、病重、特殊困难: recorded from the member's page, each raises a prompt.
     "life_event": ("党员家庭重大事件", {LIST: MANAGERS, CREATE: MANAGERS}),
+    # 集体过政治生日 around 七一: the branch records the day, who came and what was done.
+    "collective_birthday": ("集体过政治生日", {LIST: MANAGERS, CREATE: MANAGERS}),
     # 反映情况: a member writes from /me/ and reads the answer; the branch assigns someone and answers.
     "concern": ("反映情况", {LIST: MANAGERS, VIEW: MANAGERS | {SELF}, CREATE: _roles(SELF), "answer": MANAGERS}),
     "coverage": ("谈心走访覆盖情况", {VIEW: MANAGERS}),

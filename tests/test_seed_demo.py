@@ -97,3 +97,10 @@ def test_demo_shows_job_help_with_outcomes(seeded):
 
     outcomes = set(PairingProgress.objects.exclude(employment_step="").values_list("employment_outcome", flat=True))
     assert "pending" in outcomes and len(outcomes) >= 3
+
+
+def test_demo_shows_a_collective_political_birthday(seeded):
+    from visits.models import CollectiveBirthday
+
+    event = CollectiveBirthday.objects.get()
+    assert event.attendees.count() >= 10 and event.reaffirmed_oath

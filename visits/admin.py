@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from visits.models import Concern, LifeEvent, Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
+from visits.models import CollectiveBirthday, Concern, LifeEvent, Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
 
 
 @admin.register(Visit)
@@ -58,3 +58,10 @@ class ConcernAdmin(admin.ModelAdmin):
     list_filter = ["status", "wants_visit"]
     search_fields = ["member__name", "message"]
     raw_id_fields = ["member", "assignee", "answered_by", "prompt"]
+
+
+@admin.register(CollectiveBirthday)
+class CollectiveBirthdayAdmin(admin.ModelAdmin):
+    list_display = ["held_on", "organization", "reaffirmed_oath", "shared_reflections", "asked_opinions"]
+    list_filter = ["held_on"]
+    raw_id_fields = ["organization", "attendees", "created_by"]

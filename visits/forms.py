@@ -207,3 +207,28 @@ class ConcernAssignForm(forms.Form):
 
 class ConcernAnswerForm(forms.Form):
     answer = forms.CharField(label="答复", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CollectiveBirthdayForm(forms.Form):
+    organization = forms.ModelChoiceField(label="支部", queryset=Organization.objects.none(), empty_label=None)
+    held_on = PastDateField(label="活动日期", widget=DATE_INPUT)
+    attendees = ModelMultipleChoiceField(label="参加党员", queryset=Member.objects.none(), widget=MembersPicker)
+    reaffirmed_oath = forms.BooleanField(label="重温入党誓词", required=False, initial=True)
+    shared_reflections = forms.BooleanField(label="畅谈入党感悟", required=False, initial=True)
+    asked_opinions = forms.BooleanField(label="征询意见建议", required=False, initial=True)
+    notes = forms.CharField(label="活动情况", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    opinions = forms.CharField(label="征询到的意见和建议", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from members.scoping import branches_for
+
+        self.fields["organization"].queryset = branches_for(user, *access.real_roles("collective_birthday", CREATE))
+        self.fields["attendees"].queryset = _on_roll(user, "collective_birthday", CREATE)
+        self.initial.setdefault("held_on", timezone.localdate())
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Div(Div("organization", css_class="col-7"), Div("held_on", css_class="col-5"), css_class="row g-2"),
+            "attendees", "reaffirmed_oath", "shared_reflections", "asked_opinions", "notes", "opinions",
+        )

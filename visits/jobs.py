@@ -19,7 +19,7 @@ from hardship.models import HardshipRecord
 from members.models import Appointment, Member, Organization, Role
 from notifications.services import Message, notify_many
 from visits import selectors, services
-from visits.models import Occasion, Visit, VisitPlan, VisitPrompt
+from visits.models import CollectiveBirthday, Occasion, Visit, VisitPlan, VisitPrompt
 
 BIRTHDAY_WINDOW_DAYS = 7  # a greeting that fell due while the job was down is still sent this late
 SUMMARY_WINDOW_DAYS = 30  # the completion report after a holiday
@@ -168,7 +168,9 @@ def political_birthdays(day: dt.date) -> dict[str, int]:
                     dedupe_key=f"visits:birthday-secretary:{member.pk}:{birthday.year}:{user.pk}",
                 ))
     if day.month == 6:
-        branches = list(active_branches())
+        # A branch that has already recorded this year's collective 政治生日 is not reminded.
+        held = CollectiveBirthday.objects.filter(held_on__year=day.year, organization=OuterRef("pk"))
+        branches = list(active_branches().filter(~Exists(held)))
         secretaries = secretaries_by_branch(b.pk for b in branches)
         for branch in branches:
             for user in secretaries.get(branch.pk, []):
@@ -176,8 +178,8 @@ def political_birthdays(day: dt.date) -> dict[str, int]:
                 messages.append(Message(
                     recipient=user, title=f"请组织{day.year}年“七一”集体政治生日",
                     body=(f"“七一”前后，{branch.name}要组织党员集体过“政治生日”：重温入党誓词，畅谈入党感悟，"
-                          "征询党员意见和建议。"),
-                    link=reverse("visits:plan_list"),
+                          "征询党员意见和建议。活动后请登记日期、参加党员和活动情况。"),
+                    link=reverse("visits:birthday_create"),
                     dedupe_key=f"visits:collective-birthday:{branch.pk}:{day.year}:{user.pk}",
                 ))
     _count_sent(counts, kinds, messages)

@@ -374,3 +374,44 @@ class Concern(Audited, models.Model):
 
     def audit_org_path(self) -> str:
         return self.member.organization.path
+
+
+class CollectiveBirthdayQuerySet(ScopedQuerySet):
+    access_kind = "collective_birthday"
+
+
+class CollectiveBirthday(Audited, models.Model):
+    """政治生日制度: 在“七一”前后，党组织组织党员集体过“政治生日” — recorded as what happened, not only reminded."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="支部", on_delete=models.PROTECT, related_name="collective_birthdays"
+    )
+    held_on = models.DateField("活动日期")
+    attendees = models.ManyToManyField(Member, verbose_name="参加党员", related_name="collective_birthdays")
+    reaffirmed_oath = models.BooleanField("重温入党誓词", default=False)
+    shared_reflections = models.BooleanField("畅谈入党感悟", default=False)
+    asked_opinions = models.BooleanField("征询意见建议", default=False)
+    notes = models.TextField("活动情况", blank=True)
+    opinions = models.TextField("征询到的意见和建议", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = CollectiveBirthdayQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "集体过政治生日"
+        verbose_name_plural = "集体过政治生日"
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.held_on:%Y-%m-%d} 集体过政治生日"
+
+    def audit_org_path(self) -> str:
+        return self.organization.path
+
+    @property
+    def activity_labels(self) -> list[str]:
+        return [str(self._meta.get_field(name).verbose_name)
+                for name in ("reaffirmed_oath", "shared_reflections", "asked_opinions") if getattr(self, name)]

@@ -260,6 +260,14 @@ def seed_must_visit(ctx: SeedContext) -> None:
                                 answer="已与社区协调，下周起活动室开放空调；王支委负责跟进。")
     with clock.at(today - dt.timedelta(days=1)):
         services.submit_concern(by=member_user, message="老伴近来身体不好，想请支部来家里坐坐。", wants_visit=True)
+    # Last 七一's collective 政治生日 of the first branch (the other branches show as not yet recorded this year).
+    held_on = dt.date(today.year if today >= dt.date(today.year, 6, 28) else today.year - 1, 6, 28)
+    attendees = [m for m in ctx.members_of(me.organization) if m.is_on_roll][:12]
+    with clock.at(held_on):
+        services.record_collective_birthday(
+            by=secretary, organization=me.organization, held_on=held_on, attendees=attendees, reaffirmed_oath=True,
+            shared_reflections=True, asked_opinions=True, notes="在党员活动室重温入党誓词，老党员讲述入党经历。",
+            opinions="希望多组织参观红色教育基地；老党员行动不便的请上门送学。")
     # Old comrades' birthdays of the last fortnight and the coming week; then what is overdue goes up.
     # One old comrade of the first branch has a birthday in four days, so the demo always shows one.
     elders = sorted((m for m in ctx.members_of(me.organization)

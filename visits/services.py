@@ -22,7 +22,17 @@ from members import access
 from members.models import Appointment, Member, Organization, Role
 from notifications.services import Message, notify, notify_many
 from visits import permissions, selectors
-from visits.models import Concern, LifeEvent, Occasion, Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
+from visits.models import (
+    CollectiveBirthday,
+    Concern,
+    LifeEvent,
+    Occasion,
+    Talk,
+    Visit,
+    VisitPlan,
+    VisitPlanItem,
+    VisitPrompt,
+)
 
 PROMPT_OCCASIONS = (
     Occasion.ILLNESS, Occasion.BEREAVEMENT, Occasion.DISASTER, Occasion.ACCIDENT, Occasion.RELATIVE_DEATH,
@@ -427,3 +437,32 @@ def _add_missing_items(plans, day: dt.date) -> int:
 def _item_paths(items) -> dict[int, str]:
     """Plan items' ids with their branch's path (for the audit trail), in one query."""
     return dict(items.values_list("pk", "plan__organization__path"))
+
+
+# --- 集体过政治生日 ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def record_collective_birthday(
+    *, by, organization: Organization, held_on: dt.date, attendees: Iterable[Member], notes: str = "",
+    opinions: str = "", reaffirmed_oath: bool = False, shared_reflections: bool = False,
+    asked_opinions: bool = False,
+) -> CollectiveBirthday:
+    """The branch's collective 政治生日 around 七一: the day, who came, what was done, what was heard."""
+    if not access.may_at(by, "collective_birthday", access.CREATE, organization.pk):
+        raise PermissionDenied
+    attendees = list(attendees)
+    if held_on > clock.today():
+        raise DomainError("活动日期不能晚于今天", field="held_on")
+    if not attendees:
+        raise DomainError("请选择参加的党员", field="attendees")
+    if any(m.organization_id != organization.pk or not m.is_on_roll for m in attendees):
+        raise DomainError("参加党员应是本支部在册党员", field="attendees")
+    if not (reaffirmed_oath or shared_reflections or asked_opinions or notes.strip()):
+        raise DomainError("请勾选或填写活动内容", field="notes")
+    event = CollectiveBirthday.objects.create(
+        organization=organization, held_on=held_on, notes=notes.strip(), opinions=opinions.strip(),
+        reaffirmed_oath=reaffirmed_oath, shared_reflections=shared_reflections, asked_opinions=asked_opinions,
+        created_by=by,
+    )
+    event.attendees.set(attendees)
+    return event

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,6 +26,7 @@ from members.services import log_export
 from visits import exports, permissions, selectors, services
 from visits.forms import (
     AssignVisitorsForm,
+    CollectiveBirthdayForm,
     ConcernAnswerForm,
     ConcernAssignForm,
     ConcernForm,
@@ -36,7 +37,17 @@ from visits.forms import (
     VisitFilter,
     VisitForm,
 )
-from visits.models import Concern, LifeEvent, Occasion, Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
+from visits.models import (
+    CollectiveBirthday,
+    Concern,
+    LifeEvent,
+    Occasion,
+    Talk,
+    Visit,
+    VisitPlan,
+    VisitPlanItem,
+    VisitPrompt,
+)
 
 
 def visit_queryset(user, action: str = VIEW):
@@ -382,3 +393,40 @@ def concern_detail(request, pk: int):
     return render(request, "visits/concern_detail.html", {
         "concern": concern, "can_answer": can_answer, "assign_form": assign_form, "answer_form": answer_form,
     })
+
+
+# --- 集体过政治生日 ----------------------------------------------------------------------------------
+
+@requires("collective_birthday", LIST)
+def collective_birthdays(request):
+    """The collective 政治生日 the branches in scope recorded, and this year's branches still without one."""
+    user = request.user
+    year = timezone.localdate().year
+    events = list(
+        CollectiveBirthday.objects.for_user(user, LIST).select_related("organization")
+        .annotate(attendance=Count("attendees")).order_by("-held_on", "-id")[:100]
+    )
+    held = {e.organization_id for e in events if e.held_on.year == year}
+    branches = branches_for(user, *real_roles("collective_birthday", LIST))
+    return render(request, "visits/birthday_list.html", {
+        "events": events, "year": year, "missing": [b for b in branches.order_by("path") if b.pk not in held],
+        "can_create": access.may(user, "collective_birthday", CREATE),
+    })
+
+
+@requires("collective_birthday", CREATE)
+def collective_birthday_create(request):
+    user = request.user
+    form = CollectiveBirthdayForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.record_collective_birthday(by=user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        except PermissionDenied:
+            form.add_error("organization", "您不能为这个支部登记")
+        else:
+            messages.success(request, f"已登记{event.organization.name}{event.held_on:%Y年%m月%d日}集体过政治生日，"
+                                      f"参加 {len(form.cleaned_data['attendees'])} 人")
+            return redirect("visits:birthdays")
+    return render(request, "visits/birthday_form.html", {"form": form})
