@@ -329,6 +329,19 @@ CARE = {
     "OLD_MEMBER_AGE": 80,
     "HOLIDAY_PLAN_LEAD_DAYS": env.int("CARE_HOLIDAY_PLAN_LEAD_DAYS", default=21),
     "HOLIDAY_REMINDER_DAYS": 7,
+    # 必访 prompts: the days within which each must be visited, and when an overdue one goes higher up
+    # (党总支 when past due, 组织部 this many days later).
+    "PROMPT_DUE_DAYS": env.int("CARE_PROMPT_DUE_DAYS", default=7),
+    "LIFE_EVENT_VISIT_DAYS": env.int("CARE_LIFE_EVENT_VISIT_DAYS", default=3),
+    "FOLLOW_UP_DAYS": env.int("CARE_FOLLOW_UP_DAYS", default=14),
+    "PROMPT_ESCALATION_DAYS": env.int("CARE_PROMPT_ESCALATION_DAYS", default=7),
+    # 老同志生日必访: members this old or older get a birthday visit prompt this many days ahead.
+    "ELDER_BIRTHDAY_AGE": env.int("CARE_ELDER_BIRTHDAY_AGE", default=80),
+    "ELDER_BIRTHDAY_LEAD_DAYS": 7,
+    # 外出务工党员家庭: the family contact and the secretary are reminded after this many days without a visit.
+    # 表彰奖励制度: from this (month, day) a 党委 without this year's campaign is reminded to open one.
+    "AWARD_REMINDER": (4, 1),
+    "MIGRANT_CONTACT_DAYS": env.int("CARE_MIGRANT_CONTACT_DAYS", default=90),
     # funds/ and awards/
     "NOTICE_WORKING_DAYS": env.int("CARE_NOTICE_WORKING_DAYS", default=5),
     "APPLICATION_STALE_DAYS": env.int("CARE_APPLICATION_STALE_DAYS", default=7),

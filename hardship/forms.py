@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from core.params import ModelMultipleChoiceField, YearField
 from hardship.models import (
+    EmploymentOutcome,
     FamilyMember,
     HardshipCategory,
     HardshipRecord,
@@ -163,7 +164,8 @@ class AgreementForm(forms.ModelForm):
 class ProgressForm(forms.ModelForm):
     class Meta:
         model = PairingProgress
-        fields = ["date", "help_type", "description", "money", "money_source", "money_source_note", "goods"]
+        fields = ["date", "help_type", "description", "money", "money_source", "money_source_note", "goods",
+                  "employment_step", "employment_outcome"]
         widgets = {
             "date": DateInput(),
             "description": forms.Textarea(attrs={"rows": 2}),
@@ -177,6 +179,12 @@ class ProgressForm(forms.ModelForm):
         self.fields["money_source"].choices = [("", "（无资金）"), *MoneySource.choices]
         self.fields["money_source"].help_text = "从党内关怀基金支出的，由基金管理员列支入账"
         self.initial["date"] = self.initial.get("date") or timezone.localdate()
+
+
+class EmploymentOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label="帮就业结果", choices=EmploymentOutcome.choices)
+    note = forms.CharField(label="结果说明", max_length=200, required=False,
+                           widget=forms.TextInput(attrs={"placeholder": "如：已在县物流公司上岗"}))
 
 
 class EndPairingForm(forms.Form):

@@ -251,6 +251,18 @@ class Pairing(Audited, models.Model):
         return self.record.member.organization.path
 
 
+class EmploymentStep(models.TextChoices):
+    TRAINING = "training", "职业技能培训"
+    REFERRAL = "referral", "就业推荐"
+
+
+class EmploymentOutcome(models.TextChoices):
+    PENDING = "pending", "待跟进"
+    TRAINED = "trained", "已完成培训"
+    EMPLOYED = "employed", "已就业"
+    NOT_HIRED = "not_hired", "未成功"
+
+
 class PairingProgress(Audited, models.Model):
     """A progress entry of a pairing: what was done, and any money or goods given."""
 
@@ -264,6 +276,11 @@ class PairingProgress(Audited, models.Model):
     money_source = models.CharField("资金来源", max_length=10, choices=MoneySource.choices, blank=True)
     money_source_note = models.CharField("其他渠道说明", max_length=100, blank=True)
     goods = models.CharField("物品", max_length=200, blank=True)
+    # 帮就业 for 失业、失地党员 (seed 000 五): 职业技能培训 or 就业推荐, and what came of it.
+    employment_step = models.CharField("帮就业方式", max_length=20, choices=EmploymentStep.choices, blank=True)
+    employment_outcome = models.CharField("帮就业结果", max_length=20, choices=EmploymentOutcome.choices, blank=True)
+    outcome_note = models.CharField("结果说明", max_length=200, blank=True)
+    outcome_on = models.DateField("结果登记日期", null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",

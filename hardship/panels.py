@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db.models import Max
+
 from core.panels import Panel
 from hardship import permissions, selectors
 from hardship.models import HardshipRecord, Pairing
+from members import access
 
 
 def coverage_panel(request):
@@ -39,3 +43,23 @@ def member_section(request, member, own_page: bool):
         context={"records": records, "pairings": pairings, "helping": helping, "own_page": own_page,
                  "show_confidential": show_confidential, "can_view_ledger": permissions.can_view_ledger(user)},
     )
+
+
+def helper_panel(request):
+    """A helper's own pairings (a 支委 or any member who carries households): whom they help, when they
+    last logged progress, and which are overdue (no progress for PAIRING_REPORT_DAYS). One query."""
+    user = request.user
+    if not access._is_member(user):  # cached for the request by the menu's checks
+        return None
+    cutoff = selectors.progress_cutoff()
+    pairings = list(
+        Pairing.objects.active().filter(helper__user=user).select_related("record__member")
+        .annotate(last_progress_on=Max("progress__date")).order_by("started_on", "pk")[:20]
+    )
+    if not pairings:
+        return None
+    for pairing in pairings:
+        pairing.is_overdue = (pairing.last_progress_on or pairing.started_on) < cutoff
+    return Panel(title="我的结对帮扶", template="hardship/_home_helper.html",
+                 context={"pairings": pairings, "overdue": sum(p.is_overdue for p in pairings),
+                          "days": settings.CARE["PAIRING_REPORT_DAYS"]})

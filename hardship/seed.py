@@ -36,6 +36,13 @@ CAUSES = {
     "spouse_no_income": ("配偶长期无业无收入", "全家仅靠一人收入"),
     "child_employment": ("子女毕业后长期未就业", "家庭负担较重"),
     "sudden_accident": ("家中突发事故", "一次性支出大，临时困难"),
+    "old_member": ("入党五十年以上的老党员，年事已高", "行动不便，需要经常看望"),
+    "retired_cadre": ("离退休干部，原单位经营困难", "医药费报销不及时，生活拮据"),
+    "hospitalized": ("本人生病住院", "住院期间无人照料，费用负担重"),
+    "bereaved": ("直系亲属病逝", "丧葬支出大，家中老人需要照料"),
+    "frail": ("体弱多病，常年服药", "医药费开支大"),
+    "rural_hardship": ("农村家庭，收入主要靠种地", "遇到年成不好收入骤减"),
+    "laid_off": ("企业下岗后一直未能稳定就业", "收入低且不稳定"),
 }
 RELATIONS = [("配偶", 30, 90), ("儿子", 5, 60), ("女儿", 5, 60), ("孙子", 1, 20), ("母亲", 70, 98)]
 OCCUPATIONS = ["务农", "无业", "学生", "退休", "个体经营", "外出务工", "灵活就业"]
@@ -222,7 +229,15 @@ def seed_hardship(ctx) -> None:
                     continue
             help_type = rng.choice(chosen_helps)
             money = Decimal(rng.choice([0, 0, 0, 100, 200, 300, 500])) if help_type.code == "living" else Decimal(0)
+            # 帮就业 names its way (training or a referral) and, once known, its outcome.
+            # (Chosen from the day, not the shared random stream, so the rest of the demo stays as it was.)
+            step = ("training" if day.toordinal() % 2 else "referral") if help_type.code == "employment" else ""
+            done = "trained" if step == "training" else "employed"
+            outcome = ["pending", done, "not_hired", done][day.toordinal() % 4] if step else ""
             progress.append(PairingProgress(
+                employment_step=step, employment_outcome=outcome,
+                outcome_note={"employed": "已在县里企业上岗", "trained": "取得培训结业证书"}.get(outcome, ""),
+                outcome_on=day if outcome not in ("", "pending") else None,
                 pairing=pairing, date=day, help_type=help_type, description=rng.choice(PROGRESS[help_type.code]),
                 money=money, goods=rng.choice(GOODS) if help_type.code == "living" else "",
                 # The helper's own help; money from the care fund is booked by the fund officer (funds' seed).

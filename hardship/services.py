@@ -17,6 +17,7 @@ from hardship import permissions
 from hardship.models import (
     PAIRING_TRANSITIONS_TABLE,
     RECORD_TRANSITIONS_TABLE,
+    EmploymentOutcome,
     FamilyMember,
     HardshipCategory,
     HardshipRecord,
@@ -30,6 +31,7 @@ from members.models import Member
 
 RECORD_TRANSITIONS = Transitions(RECORD_TRANSITIONS_TABLE, dict(HardshipRecord.Status.choices))
 PAIRING_TRANSITIONS = Transitions(PAIRING_TRANSITIONS_TABLE, dict(Pairing.Status.choices))
+EMPLOYMENT_HELP = "employment"  # the help type 帮就业
 
 
 def check_money_source(amount: Decimal | None, source: str, note: str) -> tuple[str, str]:
@@ -292,6 +294,8 @@ def add_progress(
     money_source: str = "",
     money_source_note: str = "",
     goods: str = "",
+    employment_step: str = "",
+    employment_outcome: str = "",
     by,
 ) -> PairingProgress:
     pairing = Pairing.objects.select_for_update().select_related("record__member").get(pk=pairing_id)
@@ -308,10 +312,34 @@ def add_progress(
     if money is None or money < 0:
         raise DomainError("金额不能为负数", field="money")
     money_source, money_source_note = check_money_source(money, money_source, money_source_note)
+    if help_type.code == EMPLOYMENT_HELP and not employment_step:
+        raise DomainError("帮就业请选择方式：职业技能培训或就业推荐", field="employment_step")
+    if help_type.code != EMPLOYMENT_HELP and (employment_step or employment_outcome):
+        raise DomainError("帮就业方式和结果只用于“帮就业”", field="employment_step")
+    if employment_step and not employment_outcome:
+        employment_outcome = EmploymentOutcome.PENDING
     return PairingProgress.objects.create(
         pairing=pairing, date=date, help_type=help_type, description=description.strip(), money=money,
         money_source=money_source, money_source_note=money_source_note, goods=goods.strip(), recorded_by=by,
+        employment_step=employment_step, employment_outcome=employment_outcome,
+        outcome_on=date if employment_outcome not in ("", EmploymentOutcome.PENDING) else None,
     )
+
+
+@transaction.atomic
+def record_employment_outcome(*, progress_id: int, outcome: str, note: str = "", by) -> PairingProgress:
+    """What came of a training or a job referral (帮就业): completed, employed, not successful."""
+    entry = PairingProgress.objects.select_for_update().select_related("pairing").get(pk=progress_id)
+    if not permissions.can_log_progress(by, entry.pairing):
+        raise PermissionDenied
+    if not entry.employment_step:
+        raise DomainError("这条进展不是帮就业记录")
+    if outcome not in EmploymentOutcome.values:
+        raise DomainError("请选择结果", field="outcome")
+    entry.employment_outcome, entry.outcome_note = outcome, note.strip()
+    entry.outcome_on = None if outcome == EmploymentOutcome.PENDING else timezone.localdate()
+    entry.save(update_fields=["employment_outcome", "outcome_note", "outcome_on"])
+    return entry
 
 
 def _end(pairing: Pairing, *, outcome: str, on: dt.date) -> Pairing:

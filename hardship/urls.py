@@ -23,5 +23,6 @@ urlpatterns = [
     path("pairings/<int:pk>/agreement/", views.pairing_agreement_edit, name="agreement_edit"),
     path("pairings/<int:pk>/agreement/print/", views.pairing_agreement_print, name="agreement_print"),
     path("pairings/<int:pk>/progress/", views.pairing_progress_add, name="progress_add"),
+    path("pairings/progress/<int:pk>/outcome/", views.progress_outcome, name="progress_outcome"),
     path("pairings/<int:pk>/end/", views.pairing_end, name="pairing_end"),
 ]

@@ -21,6 +21,7 @@ from hardship.filters import PairingFilter, RecordFilter
 from hardship.forms import (
     AgreementForm,
     CloseForm,
+    EmploymentOutcomeForm,
     EndPairingForm,
     FamilyFormSet,
     HalfYearForm,
@@ -30,7 +31,7 @@ from hardship.forms import (
     ReviewForm,
     pairable_records,
 )
-from hardship.models import HardshipRecord, Pairing
+from hardship.models import HardshipRecord, Pairing, PairingProgress
 from members.access import CREATE, EDIT, EXPORT, IMPORT, LIST, VIEW, RuleMixin, requires
 from members.models import AccessLog
 from members.permissions import Disclosure
@@ -276,6 +277,7 @@ def pairing_detail(request, pk: int):
         "progress": list(pairing.progress.select_related("help_type", "recorded_by", "fund_payment")),
         "history": list(history_of(pairing)[:30]) if can_manage else [],
         "progress_form": ProgressForm() if active and can_log else None,
+        "outcome_form": EmploymentOutcomeForm() if can_log else None,
         "end_form": EndPairingForm(initial={"ended_on": timezone.localdate()}) if active and can_manage else None,
     }
     return render(request, "hardship/pairing_detail.html", context)
@@ -344,6 +346,28 @@ def pairing_progress_add(request, pk: int):
     else:
         messages.success(request, "已登记帮扶进展")
     return redirect("hardship:pairing_detail", pk=pk)
+
+
+@requires("pairing", "progress")
+@require_POST
+def progress_outcome(request, pk: int):
+    """帮就业: what came of a training or a job referral, recorded when it is known."""
+    entry = get_object_or_404(PairingProgress.objects.filter(
+        pairing__in=Pairing.objects.for_user(request.user, "progress")), pk=pk)
+    form = EmploymentOutcomeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择帮就业结果")
+    else:
+        try:
+            services.record_employment_outcome(progress_id=entry.pk, outcome=form.cleaned_data["outcome"],
+                                               note=form.cleaned_data["note"], by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        except PermissionDenied:
+            raise PermissionDenied("帮扶进展由帮扶人或支部登记") from None
+        else:
+            messages.success(request, "已登记帮就业结果")
+    return redirect("hardship:pairing_detail", pk=entry.pairing_id)
 
 
 @requires("pairing", EDIT)

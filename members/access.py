@@ -74,6 +74,12 @@ TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
     "talk_confidential": ("谈话内部记录", {VIEW: MANAGERS}),
     "plan": ("春节、七一走访计划", {LIST: MANAGERS, VIEW: MANAGERS, EDIT: MANAGERS, EXPORT: MANAGERS}),
     "prompt": ("走访提示", {LIST: MANAGERS, VIEW: MANAGERS}),
+    # 家庭发生意外、灾害、直系亲属病逝、病重、特殊困难: recorded from the member's page, each raises a prompt.
+    "life_event": ("党员家庭重大事件", {LIST: MANAGERS, CREATE: MANAGERS}),
+    # 集体过政治生日 around 七一: the branch records the day, who came and what was done.
+    "collective_birthday": ("集体过政治生日", {LIST: MANAGERS, CREATE: MANAGERS}),
+    # 反映情况: a member writes from /me/ and reads the answer; the branch assigns someone and answers.
+    "concern": ("反映情况", {LIST: MANAGERS, VIEW: MANAGERS | {SELF}, CREATE: _roles(SELF), "answer": MANAGERS}),
     "coverage": ("谈心走访覆盖情况", {VIEW: MANAGERS}),
     # The fund's ledger: its officer keeps it, the organization department oversees it.
     "fund": ("关怀基金账目", {
@@ -133,6 +139,7 @@ ACTION_LABELS = {
     "meeting": "记录支部大会", "confirm_meeting": "确认支部大会记录", "return": "退回修改",
     "approve": "审批、驳回、复议", "object": "提出异议", "resolve": "处理异议",
     "rules": "设定金额标准、筹集目标、共建单位", "manage": "截止、公示、发布、取消", "withdraw": "撤回推荐",
+    "answer": "安排专人、答复",
 }
 
 

@@ -7,6 +7,7 @@ from members.models import Member
 from members.scoping import branches_for
 from members.services import SENSITIVE_FIELDS
 from members.validators import normalize_id_number
+from members.widgets import MemberPicker
 
 
 class DateInput(forms.DateInput):
@@ -30,7 +31,8 @@ class MemberForm(forms.ModelForm):
             "organization", "name", "gender", "birth_date", "id_number", "phone", "address",
             "join_date", "full_member_date", "party_status", "employment", "is_retired_cadre",
             "work_capacity", "health", "is_hospitalized", "lives_alone", "is_model_worker",
-            "is_under_discipline", "deceased_on", "transferred_out_on",
+            "is_under_discipline", "retirement", "former_employer", "former_employer_situation",
+            "mobility", "mobility_place", "mobility_contact", "family_contact", "deceased_on", "transferred_out_on",
         ]
         widgets = {
             "birth_date": DateInput(),
@@ -40,6 +42,7 @@ class MemberForm(forms.ModelForm):
             "transferred_out_on": DateInput(),
             "id_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "maxlength": 18}),
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "family_contact": MemberPicker(),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -49,6 +52,7 @@ class MemberForm(forms.ModelForm):
         action = access.EDIT if self.instance.pk else access.CREATE
         self.fields["organization"].queryset = branches_for(user, *access.real_roles("member", action))
         self.fields["organization"].empty_label = "请选择支部"
+        self.fields["family_contact"].queryset = access.scope(Member.objects.on_roll(), user, "member", action)
         # A masked role (支委) edits the rest of the record but never receives these fields' values.
         sensitive = permissions.can_edit_sensitive(user, self.instance)
         if not sensitive:
@@ -77,6 +81,13 @@ class MemberForm(forms.ModelForm):
                 row(("is_retired_cadre", "col-6 col-md-2"), ("is_hospitalized", "col-6 col-md-2"),
                     ("lives_alone", "col-6 col-md-2"), ("is_model_worker", "col-6 col-md-2"),
                     ("is_under_discipline", "col-6 col-md-4")),
+                row(("retirement", "col-md-2"), ("former_employer", "col-md-6"),
+                    ("former_employer_situation", "col-md-4")),
+            ),
+            Fieldset(
+                "流动党员、外出务工家庭",
+                row(("mobility", "col-md-2"), ("mobility_place", "col-md-5"), ("mobility_contact", "col-md-5")),
+                row(("family_contact", "col-md-6"),),
             ),
             Fieldset(
                 "组织关系变动",

@@ -142,6 +142,29 @@ class Member(Audited, models.Model):
         PARTIAL = "partial", "部分丧失"
         LOST = "lost", "完全丧失"
 
+    class Retirement(models.TextChoices):
+        """Seed 004 keeps 离休 and 退休干部党员 apart (separate records, different entitlements)."""
+
+        NONE = "", "—"
+        LIXIU = "lixiu", "离休"
+        TUIXIU = "tuixiu", "退休"
+
+    class EmployerSituation(models.TextChoices):
+        """原工作单位情况: 破产、改制和困难企业的离退休干部党员 get a 关爱档案 reviewed at least yearly."""
+
+        NONE = "", "—"
+        NORMAL = "normal", "正常"
+        BANKRUPT = "bankrupt", "破产"
+        RESTRUCTURED = "restructured", "改制"
+        STRUGGLING = "struggling", "困难企业"
+
+    class Mobility(models.TextChoices):
+        """流动党员: out of the branch for work or living (流出), or from elsewhere (流入)."""
+
+        NONE = "", "—"
+        OUTFLOW = "outflow", "流出"
+        INFLOW = "inflow", "流入"
+
     class State(models.TextChoices):
         ACTIVE = "active", "在册"
         DECEASED = "deceased", "已故"
@@ -169,6 +192,20 @@ class Member(Audited, models.Model):
     )
     employment = models.CharField("就业状况", max_length=20, choices=Employment.choices, default=Employment.EMPLOYED)
     is_retired_cadre = models.BooleanField("离退休干部", default=False)
+    retirement = models.CharField("离休/退休", max_length=10, choices=Retirement.choices, blank=True, default="")
+    former_employer = models.CharField("原工作单位", max_length=100, blank=True)
+    former_employer_situation = models.CharField(
+        "原单位情况", max_length=20, choices=EmployerSituation.choices, blank=True, default=""
+    )
+    mobility = models.CharField("流动党员", max_length=10, choices=Mobility.choices, blank=True, default="")
+    mobility_place = models.CharField("流出去向/流入来源", max_length=100, blank=True,
+                                      help_text="流出：在哪里务工或居住；流入：从哪里来")
+    mobility_contact = models.CharField("流动期间联系方式", max_length=100, blank=True,
+                                        help_text="电话、微信或当地党组织联系人")
+    family_contact = models.ForeignKey(
+        "self", verbose_name="家庭联系人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="外出务工党员家庭：支部安排的专人，定期探访",
+    )
     work_capacity = models.CharField(
         "劳动能力", max_length=20, choices=WorkCapacity.choices, default=WorkCapacity.NORMAL
     )
@@ -287,6 +324,15 @@ class Member(Audited, models.Model):
                 errors[field] = "日期不能早于出生日期"
         if self.organization_id and self.organization.kind != Organization.Kind.BRANCH:
             errors["organization"] = "党员应编入党支部"
+        if self.retirement and not self.is_retired_cadre:
+            errors["retirement"] = "填写离休或退休的，请同时勾选“离退休干部”"
+        if self.mobility and not self.mobility_contact.strip():
+            errors["mobility_contact"] = "流动党员请填写流动期间的联系方式，保证联系得上"
+        if self.family_contact_id:
+            if self.family_contact_id == self.pk:
+                errors["family_contact"] = "家庭联系人应是本支部的其他党员"
+            elif self.family_contact.organization_id != self.organization_id:
+                errors["family_contact"] = "家庭联系人应是本支部的党员"
         if errors:
             raise ValidationError(errors)
 

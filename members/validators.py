@@ -79,7 +79,10 @@ def validate_phone(value: str) -> None:
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
-    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    """The same day `years` later; 29 February becomes 28 February in a common year. Past the calendar's
+    ends (a mistyped year 9999 plus 18) the last or first representable day."""
+    if not dt.MINYEAR <= day.year + years <= dt.MAXYEAR:
+        return dt.date.max if years > 0 else dt.date.min
     try:
         return day.replace(year=day.year + years)
     except ValueError:

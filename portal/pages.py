@@ -16,6 +16,7 @@ HOME = (
     members_panels.conflicts_panel,
     members_panels.roster_panel,
     hardship_panels.coverage_panel,
+    hardship_panels.helper_panel,
     visits_panels.home_panel,
     funds_panels.todo_panel,
     awards_panels.home_panel,

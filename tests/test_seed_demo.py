@@ -64,3 +64,43 @@ def test_seed_scales_to_a_larger_unit():
     call_command("seed_demo", "--members", "1200", stdout=io.StringIO())
     assert Member.objects.count() == 1200
     assert Organization.objects.filter(kind=Organization.Kind.GENERAL_BRANCH).count() >= 2
+
+
+def test_demo_shows_every_must_visit_case(seeded):
+    from visits.models import Concern, LifeEvent, Occasion, VisitPrompt
+
+    assert LifeEvent.objects.count() == 3
+    prompts = VisitPrompt.objects.all()
+    assert prompts.filter(occasion=Occasion.RELATIVE_DEATH, closed_on__isnull=False).exists()  # visited
+    assert prompts.open().filter(occasion=Occasion.ACCIDENT).exists()  # still to visit
+    assert prompts.open().filter(occasion=Occasion.DISASTER, escalation__gt=0).exists()  # overdue, gone up
+    assert prompts.open().filter(occasion=Occasion.FOLLOW_UP).exists()
+    assert prompts.open().filter(occasion=Occasion.CONCERN).exists()
+    assert prompts.filter(occasion=Occasion.ELDER_BIRTHDAY).exists()
+    assert set(Concern.objects.values_list("status", flat=True)) == {"answered", "new"}
+
+
+def test_demo_shows_the_groups_the_seeds_name(seeded):
+    from notifications.models import Notification
+
+    assert Member.objects.filter(retirement="lixiu").exists() and Member.objects.filter(retirement="tuixiu").exists()
+    assert Member.objects.filter(former_employer_situation="bankrupt").exists()
+    assert Member.objects.filter(mobility="outflow").exclude(mobility_contact="").exists()
+    assert Member.objects.filter(employment="migrant", family_contact__isnull=False).exists()
+    assert Notification.objects.filter(title__startswith="请探访外出务工党员").exists()
+    for member in Member.objects.exclude(mobility="")[:20]:
+        member.full_clean()
+
+
+def test_demo_shows_job_help_with_outcomes(seeded):
+    from hardship.models import PairingProgress
+
+    outcomes = set(PairingProgress.objects.exclude(employment_step="").values_list("employment_outcome", flat=True))
+    assert "pending" in outcomes and len(outcomes) >= 3
+
+
+def test_demo_shows_a_collective_political_birthday(seeded):
+    from visits.models import CollectiveBirthday
+
+    event = CollectiveBirthday.objects.get()
+    assert event.attendees.count() >= 10 and event.reaffirmed_oath

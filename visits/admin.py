@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from visits.models import Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
+from visits.models import CollectiveBirthday, Concern, LifeEvent, Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
 
 
 @admin.register(Visit)
@@ -38,7 +38,30 @@ class VisitPlanAdmin(admin.ModelAdmin):
 
 @admin.register(VisitPrompt)
 class VisitPromptAdmin(admin.ModelAdmin):
-    list_display = ["member", "occasion", "reason", "raised_on", "closed_on"]
-    list_filter = ["occasion", "closed_on"]
+    list_display = ["member", "occasion", "reason", "raised_on", "due_on", "escalation", "closed_on"]
+    list_filter = ["occasion", "escalation", "closed_on"]
     search_fields = ["member__name"]
     raw_id_fields = ["member", "visit"]
+
+
+@admin.register(LifeEvent)
+class LifeEventAdmin(admin.ModelAdmin):
+    list_display = ["happened_on", "member", "kind", "description"]
+    list_filter = ["kind"]
+    search_fields = ["member__name", "description"]
+    raw_id_fields = ["member", "prompt", "created_by"]
+
+
+@admin.register(Concern)
+class ConcernAdmin(admin.ModelAdmin):
+    list_display = ["created_on", "member", "status", "wants_visit", "assignee", "answered_on"]
+    list_filter = ["status", "wants_visit"]
+    search_fields = ["member__name", "message"]
+    raw_id_fields = ["member", "assignee", "answered_by", "prompt"]
+
+
+@admin.register(CollectiveBirthday)
+class CollectiveBirthdayAdmin(admin.ModelAdmin):
+    list_display = ["held_on", "organization", "reaffirmed_oath", "shared_reflections", "asked_opinions"]
+    list_filter = ["held_on"]
+    raw_id_fields = ["organization", "attendees", "created_by"]

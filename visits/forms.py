@@ -19,7 +19,7 @@ from members.filters import UserFilterSet
 from members.models import Member, Organization
 from members.validators import add_years, normalize_search
 from members.widgets import MemberPicker, MembersPicker
-from visits.models import HOLIDAY_OCCASIONS, Occasion, Talk, Visit, VisitPlan
+from visits.models import HOLIDAY_OCCASIONS, LifeEvent, Occasion, Talk, Visit, VisitPlan
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -172,3 +172,64 @@ class PlanFilter(UserFilterSet):
     class Meta:
         model = VisitPlan
         fields = ["organization", "occasion", "year"]
+
+
+class LifeEventForm(forms.Form):
+    """One step from the member's page or a phone: what happened, when, in a sentence."""
+
+    member = forms.ModelChoiceField(label="党员", queryset=Member.objects.none(), widget=MemberPicker)
+    kind = forms.ChoiceField(label="事件", choices=LifeEvent.Kind.choices, widget=forms.RadioSelect)
+    happened_on = PastDateField(label="发生日期", widget=DATE_INPUT)
+    description = forms.CharField(label="简要情况", max_length=300, widget=forms.Textarea(
+        attrs={"rows": 2, "placeholder": "如：房屋被洪水冲毁，一家暂住亲戚家"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = _on_roll(user, "life_event", CREATE)
+        self.initial.setdefault("happened_on", timezone.localdate())
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout("member", "kind", "happened_on", "description")
+
+
+class ConcernForm(forms.Form):
+    message = forms.CharField(label="要反映的情况", max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 4, "placeholder": "您的意见、建议、困难或要求"}))
+    wants_visit = forms.BooleanField(label="希望党组织上门走访", required=False)
+
+
+class ConcernAssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label="落实专人", queryset=Member.objects.none(), widget=MemberPicker)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = _on_roll(user, "concern", "answer")
+
+
+class ConcernAnswerForm(forms.Form):
+    answer = forms.CharField(label="答复", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CollectiveBirthdayForm(forms.Form):
+    organization = forms.ModelChoiceField(label="支部", queryset=Organization.objects.none(), empty_label=None)
+    held_on = PastDateField(label="活动日期", widget=DATE_INPUT)
+    attendees = ModelMultipleChoiceField(label="参加党员", queryset=Member.objects.none(), widget=MembersPicker)
+    reaffirmed_oath = forms.BooleanField(label="重温入党誓词", required=False, initial=True)
+    shared_reflections = forms.BooleanField(label="畅谈入党感悟", required=False, initial=True)
+    asked_opinions = forms.BooleanField(label="征询意见建议", required=False, initial=True)
+    notes = forms.CharField(label="活动情况", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    opinions = forms.CharField(label="征询到的意见和建议", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from members.scoping import branches_for
+
+        self.fields["organization"].queryset = branches_for(user, *access.real_roles("collective_birthday", CREATE))
+        self.fields["attendees"].queryset = _on_roll(user, "collective_birthday", CREATE)
+        self.initial.setdefault("held_on", timezone.localdate())
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Div(Div("organization", css_class="col-7"), Div("held_on", css_class="col-5"), css_class="row g-2"),
+            "attendees", "reaffirmed_oath", "shared_reflections", "asked_opinions", "notes", "opinions",
+        )

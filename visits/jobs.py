@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from core.jobs import daily_job
@@ -19,7 +19,7 @@ from hardship.models import HardshipRecord
 from members.models import Appointment, Member, Organization, Role
 from notifications.services import Message, notify_many, settle
 from visits import selectors, services
-from visits.models import Occasion, VisitPlan, VisitPrompt
+from visits.models import CollectiveBirthday, Occasion, Visit, VisitPlan, VisitPrompt
 
 BIRTHDAY_WINDOW_DAYS = 7  # a greeting that fell due while the job was down is still sent this late
 SUMMARY_WINDOW_DAYS = 30  # the completion report after a holiday
@@ -168,7 +168,9 @@ def political_birthdays(day: dt.date) -> dict[str, int]:
                     dedupe_key=f"visits:birthday-secretary:{member.pk}:{birthday.year}:{user.pk}",
                 ))
     if day.month == 6:
-        branches = list(active_branches())
+        # A branch that has already recorded this year's collective 政治生日 is not reminded.
+        held = CollectiveBirthday.objects.filter(held_on__year=day.year, organization=OuterRef("pk"))
+        branches = list(active_branches().filter(~Exists(held)))
         secretaries = secretaries_by_branch(b.pk for b in branches)
         for branch in branches:
             for user in secretaries.get(branch.pk, []):
@@ -176,8 +178,8 @@ def political_birthdays(day: dt.date) -> dict[str, int]:
                 messages.append(Message(
                     recipient=user, title=f"请组织{day.year}年“七一”集体政治生日",
                     body=(f"“七一”前后，{branch.name}要组织党员集体过“政治生日”：重温入党誓词，畅谈入党感悟，"
-                          "征询党员意见和建议。"),
-                    link=reverse("visits:plan_list"),
+                          "征询党员意见和建议。活动后请登记日期、参加党员和活动情况。"),
+                    link=reverse("visits:birthday_create"),
                     dedupe_key=f"visits:collective-birthday:{branch.pk}:{day.year}:{user.pk}",
                 ))
     _count_sent(counts, kinds, messages)
@@ -252,30 +254,73 @@ def care_prompts(day: dt.date) -> dict[str, int]:
                     reason="困难党员台帐登记为因灾致贫，请上门慰问", raised_on=day)
         for record in disaster_lines.select_related("member", "member__organization")
     ]
+    due = day + dt.timedelta(days=settings.CARE["PROMPT_DUE_DAYS"])
+    for prompt in wanted:
+        prompt.due_on = due
     raised = _raise_prompts(wanted)
     for prompt in raised:
         counts[prompt.occasion] += 1
-    counts["notices"] = _notify_prompts(raised)
+    counts["notices"] = services.notify_prompts(raised, day)
     return counts
 
 
-def _notify_prompts(prompts: list[VisitPrompt]) -> int:
-    if not prompts:
-        return 0
-    members = {p.member_id: p.member for p in prompts}
-    secretaries = secretaries_by_branch({m.organization_id for m in members.values()})
-    messages: list[Message] = []
-    for prompt in prompts:
-        member = prompt.member
-        link = f"{reverse('visits:create')}?member={member.pk}&occasion={prompt.occasion}"
-        for user in secretaries.get(member.organization_id, []):
-            messages.append(Message(
-                recipient=user, title=f"请安排{prompt.get_occasion_display()}：{member.name}",
-                body=f"{member.organization.name}党员{member.name}{prompt.reason}。", link=link,
-                dedupe_key=f"visits:prompt:{prompt.pk}:{user.pk}", about=prompt, todo=True,
-                group=f"{{n}} 名党员待安排{prompt.get_occasion_display()}",
+# --- 老同志生日必访 ---------------------------------------------------------------------------------
+
+def _born_on(day: dt.date) -> Q:
+    condition = Q(birth_date__month=day.month, birth_date__day=day.day)
+    if day.month == 2 and day.day == 28:
+        try:
+            dt.date(day.year, 2, 29)
+        except ValueError:
+            condition |= Q(birth_date__month=2, birth_date__day=29)
+    return condition
+
+
+@daily_job("visits.elder_birthdays", label="老同志生日走访提示", order=24)
+def elder_birthdays(day: dt.date) -> dict[str, int]:
+    """Members at or over ELDER_BIRTHDAY_AGE get a birthday visit prompt a week ahead, due on the day.
+    A birthday prompt still open a month after the day is closed, so next year's can be raised."""
+    counts = {"prompts": 0, "closed": 0, "notices": 0}
+    counts["closed"] = VisitPrompt.objects.open().filter(
+        occasion=Occasion.ELDER_BIRTHDAY, due_on__lt=day - dt.timedelta(days=30)
+    ).update(closed_on=day, event_over=True)
+    age = settings.CARE["ELDER_BIRTHDAY_AGE"]
+    wanted: list[VisitPrompt] = []
+    for offset in range(settings.CARE["ELDER_BIRTHDAY_LEAD_DAYS"] + 1):
+        birthday = day + dt.timedelta(days=offset)
+        members = Member.objects.on_roll().filter(
+            _born_on(birthday), birth_date__lte=dt.date(birthday.year - age, 12, 31)
+        ).select_related("organization")
+        for member in members:
+            turning = birthday.year - member.birth_date.year
+            if turning < age:
+                continue
+            wanted.append(VisitPrompt(
+                member=member, occasion=Occasion.ELDER_BIRTHDAY, event_key=f"birthday:{birthday.year}",
+                reason=f"{birthday:%m月%d日}是{turning}岁生日（老同志生日必访），请上门祝寿", raised_on=day,
+                due_on=birthday,
             ))
-    return sum(sent is not None for sent in notify_many(messages))
+    raised = _raise_prompts(wanted)
+    counts["prompts"] = len(raised)
+    counts["notices"] = services.notify_prompts(raised, day)
+    return counts
+
+
+# --- prompts nobody acted on go up ------------------------------------------------------------------
+
+@daily_job("visits.prompt_escalation", label="逾期走访提示上报", order=25)
+def prompt_escalation(day: dt.date) -> dict[str, int]:
+    """An open prompt past its due date goes to the 党总支 (or the organization above with a secretary),
+    and PROMPT_ESCALATION_DAYS later to the 组织部; a level with nobody on it passes to the next."""
+    counts = {"escalated": 0, "notices": 0}
+    later = dt.timedelta(days=settings.CARE["PROMPT_ESCALATION_DAYS"])
+    overdue = list(VisitPrompt.objects.open().filter(due_on__lt=day).filter(
+        Q(escalation=VisitPrompt.Escalation.NONE)
+        | Q(escalation=VisitPrompt.Escalation.GENERAL_BRANCH, due_on__lt=day - later)
+    ).select_related("member", "member__organization"))
+    counts["escalated"] = len(overdue)
+    counts["notices"] = services.escalate(overdue, day, overdue=True)
+    return counts
 
 
 # --- talk coverage --------------------------------------------------------------------------------
@@ -309,6 +354,46 @@ def talk_coverage(day: dt.date) -> dict[str, int]:
                       "先同有困难、党员意识淡薄、有怨气的党员谈。"),
                 link=f"{reverse('visits:coverage')}?organization={branch.pk}",
                 dedupe_key=f"visits:talks-due:{branch.pk}:{day:%Y-%m}:{user.pk}",
+            ))
+    counts["reminders"] = sum(sent is not None for sent in notify_many(messages))
+    return counts
+
+
+# --- 外出务工党员家庭: 安排专人联系，定期探访 ---------------------------------------------------------------
+
+@daily_job("visits.migrant_families", label="外出务工党员家庭探访提醒", order=26)
+def migrant_families(day: dt.date) -> dict[str, int]:
+    """A migrant worker's family not visited for MIGRANT_CONTACT_DAYS: its contact person and the branch's
+    secretaries are reminded, once per period without a visit."""
+    counts = {"families": 0, "reminders": 0}
+    period = settings.CARE["MIGRANT_CONTACT_DAYS"]
+    last = Visit.objects.filter(member=OuterRef("pk"), visited_on__lte=day).order_by("-visited_on").values(
+        "visited_on")[:1]
+    families = list(
+        Member.objects.on_roll().filter(employment=Member.Employment.MIGRANT)
+        .annotate(last_contact=Subquery(last))
+        .filter(Q(last_contact__isnull=True) | Q(last_contact__lt=day - dt.timedelta(days=period)))
+        .select_related("organization", "family_contact__user").order_by("organization_id", "name")
+    )
+    secretaries = secretaries_by_branch({m.organization_id for m in families})
+    messages: list[Message] = []
+    for member in families:
+        # Once per period without a visit: counted from the last visit, or from day one if never visited.
+        since = member.last_contact or dt.date.min
+        round_ = (day - since).days // period
+        contact = member.family_contact
+        when = f"自{member.last_contact:%Y年%m月%d日}以来" if member.last_contact else "一直"
+        body = (f"{member.organization.name}外出务工党员{member.name}的家庭{when}未探访（应每{period}天至少一次）。"
+                f"{'家庭联系人：' + contact.name if contact else '尚未安排家庭联系人，请在党员信息中指定专人'}。")
+        recipients = list(secretaries.get(member.organization_id, []))
+        if contact is not None and contact.user is not None and contact.user.is_active:
+            recipients.append(contact.user)
+        counts["families"] += 1
+        for user in {u.pk: u for u in recipients}.values():
+            messages.append(Message(
+                recipient=user, title=f"请探访外出务工党员{member.name}的家庭", body=body,
+                link=f"{reverse('visits:create')}?member={member.pk}&occasion={Occasion.FAMILY_CONTACT}",
+                dedupe_key=f"visits:migrant:{member.pk}:{since.isoformat()}:{round_}:{user.pk}",
             ))
     counts["reminders"] = sum(sent is not None for sent in notify_many(messages))
     return counts

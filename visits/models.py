@@ -26,6 +26,15 @@ class Occasion(models.TextChoices):
     EMERGENCY = "emergency", "突发事件"
     POLITICAL_BIRTHDAY = "political_birthday", "政治生日"
     ROUTINE = "routine", "日常走访"
+    # 必访 beyond the holidays (seed 000 四、六、七; 第七条; seed 004 五项措施: 四个必访).
+    ACCIDENT = "accident", "意外慰问"
+    RELATIVE_DEATH = "relative_death", "亲属病逝慰问"
+    SERIOUS_ILLNESS = "serious_illness", "病重探望"
+    HARDSHIP = "hardship", "特殊困难慰问"
+    FOLLOW_UP = "follow_up", "思想波动跟进"
+    CONCERN = "concern", "反映情况走访"
+    ELDER_BIRTHDAY = "elder_birthday", "老同志生日"
+    FAMILY_CONTACT = "family_contact", "外出务工家庭探访"
 
 
 HOLIDAY_OCCASIONS = (Occasion.SPRING_FESTIVAL, Occasion.JULY_FIRST)
@@ -232,14 +241,24 @@ class VisitPromptQuerySet(ScopedQuerySet):
 
 
 class VisitPrompt(models.Model):
-    """A visit the rules call for (患病探望, 病故吊唁, 受灾慰问), raised by the daily job when a member's
-    record changes. `event_key` names the event, so each event raises one prompt however often the job runs."""
+    """A visit the rules call for (必访): raised by the daily job when a member's record changes (患病探望,
+    病故吊唁, 因灾台帐, 老同志生日), or at once by a recorded life event, a talk flagged 思想波动 or a
+    反映情况 asking for a visit. `event_key` names the event, so each event raises one prompt however often
+    the job runs. Past `due_on`, or in a branch with no secretary, the prompt goes up (`escalation`)."""
+
+    class Escalation(models.IntegerChoices):
+        NONE = 0, "本支部"
+        GENERAL_BRANCH = 1, "已报上级党组织"
+        ORG_DEPT = 2, "已报组织部"
 
     member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.CASCADE, related_name="visit_prompts")
     occasion = models.CharField("走访事由", max_length=30, choices=Occasion.choices)
     event_key = models.CharField("事件", max_length=80)
     reason = models.CharField("原因", max_length=200)
     raised_on = models.DateField("提示日期")
+    due_on = models.DateField("应走访日期", null=True, blank=True)
+    escalation = models.PositiveSmallIntegerField("上报情况", choices=Escalation.choices, default=Escalation.NONE)
+    escalated_on = models.DateField("上报日期", null=True, blank=True)
     closed_on = models.DateField("关闭日期", null=True, blank=True)
     # The situation itself is over (discharged from hospital): a new hospitalisation is a new event.
     event_over = models.BooleanField("事件已结束", default=False)
@@ -265,3 +284,146 @@ class VisitPrompt(models.Model):
 
     def notification_subject(self) -> tuple[str, str]:
         return self.member.name, self.member.organization.name
+
+    def is_overdue_on(self, day) -> bool:
+        return self.closed_on is None and self.due_on is not None and self.due_on < day
+
+
+class LifeEventQuerySet(ScopedQuerySet):
+    access_kind = "life_event"
+    org_field = "member__organization"
+
+
+class LifeEvent(Audited, models.Model):
+    """家庭发生意外、重大灾害、直系亲属病逝、病重、生活遇到特殊困难: recorded in one step; each raises
+    a visit prompt."""
+
+    class Kind(models.TextChoices):
+        ACCIDENT = "accident", "家庭发生意外、突发事件"
+        DISASTER = "disaster", "遭受重大灾害"
+        RELATIVE_DEATH = "relative_death", "直系亲属病逝"
+        SERIOUS_ILLNESS = "serious_illness", "病重"
+        HARDSHIP = "hardship", "生活遇到特殊困难"
+
+    OCCASIONS = {
+        Kind.ACCIDENT: Occasion.ACCIDENT, Kind.DISASTER: Occasion.DISASTER,
+        Kind.RELATIVE_DEATH: Occasion.RELATIVE_DEATH, Kind.SERIOUS_ILLNESS: Occasion.SERIOUS_ILLNESS,
+        Kind.HARDSHIP: Occasion.HARDSHIP,
+    }
+
+    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.PROTECT, related_name="life_events")
+    kind = models.CharField("事件", max_length=20, choices=Kind.choices)
+    happened_on = models.DateField("发生日期")
+    description = models.CharField("简要情况", max_length=300)
+    prompt = models.ForeignKey(
+        VisitPrompt, verbose_name="走访提示", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = LifeEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党员家庭重大事件"
+        verbose_name_plural = "党员家庭重大事件"
+        ordering = ["-happened_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.happened_on:%Y-%m-%d} {self.member} {self.get_kind_display()}"
+
+    def audit_org_path(self) -> str:
+        return self.member.organization.path
+
+
+class ConcernQuerySet(ScopedQuerySet):
+    access_kind = "concern"
+    org_field = "member__organization"
+    own_fields = ("member__user",)
+
+
+class Concern(Audited, models.Model):
+    """反映情况: a member writes to the branch from /me/; the secretary assigns someone and answers.
+    反映情况必访 (seed 004): asking for a visit raises a visit prompt."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "待处理"
+        ASSIGNED = "assigned", "已安排专人"
+        ANSWERED = "answered", "已答复"
+
+    member = models.ForeignKey(Member, verbose_name="反映人", on_delete=models.PROTECT, related_name="concerns")
+    message = models.TextField("反映的情况", max_length=1000)
+    wants_visit = models.BooleanField("希望上门走访", default=False)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        Member, verbose_name="落实专人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer = models.TextField("答复", blank=True)
+    answered_on = models.DateField("答复日期", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="答复人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    prompt = models.ForeignKey(
+        VisitPrompt, verbose_name="走访提示", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_on = models.DateField("反映日期")
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+
+    objects = ConcernQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "反映情况"
+        verbose_name_plural = "反映情况"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.created_on:%Y-%m-%d} 反映情况"
+
+    def get_absolute_url(self) -> str:
+        return reverse("visits:concern_detail", args=[self.pk])
+
+    def audit_org_path(self) -> str:
+        return self.member.organization.path
+
+
+class CollectiveBirthdayQuerySet(ScopedQuerySet):
+    access_kind = "collective_birthday"
+
+
+class CollectiveBirthday(Audited, models.Model):
+    """政治生日制度: 在“七一”前后，党组织组织党员集体过“政治生日” — recorded as what happened, not only reminded."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="支部", on_delete=models.PROTECT, related_name="collective_birthdays"
+    )
+    held_on = models.DateField("活动日期")
+    attendees = models.ManyToManyField(Member, verbose_name="参加党员", related_name="collective_birthdays")
+    reaffirmed_oath = models.BooleanField("重温入党誓词", default=False)
+    shared_reflections = models.BooleanField("畅谈入党感悟", default=False)
+    asked_opinions = models.BooleanField("征询意见建议", default=False)
+    notes = models.TextField("活动情况", blank=True)
+    opinions = models.TextField("征询到的意见和建议", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = CollectiveBirthdayQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "集体过政治生日"
+        verbose_name_plural = "集体过政治生日"
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.held_on:%Y-%m-%d} 集体过政治生日"
+
+    def audit_org_path(self) -> str:
+        return self.organization.path
+
+    @property
+    def activity_labels(self) -> list[str]:
+        return [str(self._meta.get_field(name).verbose_name)
+                for name in ("reaffirmed_oath", "shared_reflections", "asked_opinions") if getattr(self, name)]

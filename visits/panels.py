@@ -8,10 +8,12 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.panels import Panel
+from members import access
+from members.access import CREATE, LIST
 from members.models import Member
 from members.scoping import MANAGER_ROLES, branches_for
 from visits import permissions, selectors
-from visits.models import Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
+from visits.models import Concern, LifeEvent, Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
 
 
 def home_panel(request):
@@ -38,11 +40,13 @@ def home_panel(request):
     due_rows = selectors.talks_due_rows(list(branches.values_list("pk", flat=True)), today)
     due = selectors.with_due_figures(due_rows[:5], selectors.members_by_id(user, [row[0] for row in due_rows[:5]]))
     due_count = len(due_rows)
+    # 反映情况 not answered yet: one indexed count.
+    concerns = Concern.objects.for_user(user, LIST).exclude(status=Concern.Status.ANSWERED).count()
     return Panel(
         title="走访慰问与谈心谈话",
         template="visits/_home.html",
         context={"plans": plans, "items": items, "prompts": open_prompts, "due": due, "due_count": due_count,
-                 "today": today},
+                 "today": today, "concerns": concerns},
     )
 
 
@@ -60,8 +64,14 @@ def member_section(request, member: Member, own_page: bool):
         ).order_by("-talked_on", "-id")[:10]
     )
     can_log = not own_page and permissions.can_log_visit(user, member)
-    return Panel(
-        title="谈心谈话与走访慰问",
-        template="visits/_member_section.html",
-        context={"visits": visits, "talks": talks, "member": member, "own_page": own_page, "can_log": can_log},
-    )
+    context = {"visits": visits, "talks": talks, "member": member, "own_page": own_page, "can_log": can_log,
+               "prompts": [], "events": [], "concerns": []}
+    if own_page:
+        # 反映情况 and the branch's answers; the prompts and events are the branch's working notes.
+        context["concerns"] = list(Concern.objects.filter(member=member).order_by("-created_at", "-id")[:10])
+    else:
+        context["prompts"] = list(VisitPrompt.objects.for_user(user).open().filter(member=member))
+        context["events"] = list(LifeEvent.objects.for_user(user, LIST).filter(member=member)[:10])
+        context["can_record_event"] = member.is_on_roll and access.may_at(
+            user, "life_event", CREATE, member.organization_id)
+    return Panel(title="谈心谈话与走访慰问", template="visits/_member_section.html", context=context)

@@ -12,6 +12,7 @@ from django.db import connection
 from hardship.models import MoneySource
 from members.models import Member
 from members.seed import SeedContext
+from members.validators import id_check_digit
 from visits import selectors
 from visits.models import Occasion, Talk, Visit, VisitPlan, VisitPlanItem
 
@@ -179,3 +180,104 @@ def seed_visits(ctx: SeedContext) -> None:
     from visits.jobs import care_prompts
 
     care_prompts(today)  # the illness and bereavement prompts a secretary finds on the home page
+    seed_special_groups(ctx)
+    seed_must_visit(ctx)
+
+
+def seed_special_groups(ctx: SeedContext) -> None:
+    """离休/退休 and the former employer of the retired cadres, a few 流动党员 with a way to reach them, and a
+    family contact for each migrant worker's family (some left without one, so the reminder shows it)."""
+    from visits import jobs
+
+    rng, today = ctx.rng, ctx.today
+    employers = [("县机械厂", "bankrupt"), ("县供销社", "restructured"), ("县民政局", "normal"),
+                 ("县纺织厂", "struggling")]
+    for member in (m for m in ctx.members if m.is_retired_cadre):
+        name, situation = rng.choice(employers)
+        Member.objects.filter(pk=member.pk).update(
+            retirement="lixiu" if member.birth_date.year < 1935 or rng.random() < 0.15 else "tuixiu",
+            former_employer=name, former_employer_situation=situation)
+    places = ["广东省东莞市", "浙江省宁波市", "江苏省苏州市", "重庆市渝北区"]
+    for branch in ctx.branches:
+        on_roll = [m for m in ctx.members_of(branch) if m.is_on_roll]
+        workers = [m for m in on_roll if m.employment == Member.Employment.MIGRANT]
+        helpers = [m for m in on_roll if m.employment != Member.Employment.MIGRANT and 25 <= m.age_on(today) <= 60]
+        for index, worker in enumerate(workers):
+            away = index % 2 == 0
+            Member.objects.filter(pk=worker.pk).update(
+                mobility="outflow" if away else "", mobility_place=rng.choice(places) if away else "",
+                mobility_contact=f"{worker.phone or '本人电话'}（微信同号）" if away else "",
+                family_contact=rng.choice(helpers) if helpers and index % 3 != 2 else None)
+        if on_roll and rng.random() < 0.5:
+            newcomer = rng.choice(on_roll)
+            if newcomer.employment != Member.Employment.MIGRANT:
+                Member.objects.filter(pk=newcomer.pk).update(
+                    mobility="inflow", mobility_place=rng.choice(["四川省绵阳市", "湖北省宜昌市"]),
+                    mobility_contact=newcomer.phone or "流入地党组织联系人")
+    jobs.migrant_families(today)
+
+
+def seed_must_visit(ctx: SeedContext) -> None:
+    """必访 through the services, each on its own day: life events (one visited, one open, one overdue and
+    gone up to the 组织部), a talk that found 思想波动, 反映情况 (answered, assigned, new), old comrades'
+    birthdays."""
+    from core import clock
+    from visits import jobs, services
+
+    today, rng = ctx.today, ctx.rng
+    secretary, committee_user, member_user = ctx.users["shuji1"], ctx.users["zhiwei1"], ctx.users["dangyuan1"]
+    me = Member.objects.get(user=secretary)
+    branch_members = [m for m in ctx.members_of(me.organization)
+                      if m.is_on_roll and m.user_id is None and m.pk != me.pk]
+    picked = rng.sample(branch_members, k=min(4, len(branch_members)))
+    events = [
+        (20, "relative_death", "父亲因病去世，家中老母亲需要照料"),
+        (10, "disaster", "暴雨致房屋漏水，部分家具损毁"),
+        (1, "accident", "骑车摔伤住在家中，行动不便"),
+    ]
+    for member, (days_ago, kind, text) in zip(picked, events, strict=False):
+        day = today - dt.timedelta(days=days_ago)
+        with clock.at(day):
+            event = services.record_life_event(by=secretary, member=member, kind=kind, happened_on=day,
+                                               description=text)
+        if kind == "relative_death" and event.prompt is not None:
+            with clock.at(day + dt.timedelta(days=2)):
+                services.log_visit(by=secretary, member=member, visited_on=day + dt.timedelta(days=2),
+                                   occasion=event.prompt.occasion, visitors=[me], goods="慰问信、慰问品",
+                                   notes="上门吊唁，慰问家属，了解老人照料安排。")
+    if len(picked) == 4:
+        day = today - dt.timedelta(days=5)
+        with clock.at(day):
+            services.log_talk(by=secretary, kind=Talk.Kind.INDIVIDUAL, talked_on=day, interviewers=[me],
+                              participants=[picked[3]], reason=Talk.Reason.WAVERING,
+                              summary="因岗位调整情绪低落，对组织有些想法。", follow_up="两周内再谈一次")
+    with clock.at(today - dt.timedelta(days=6)):
+        answered = services.submit_concern(by=member_user, message="小区老党员活动室冬天没有暖气，希望协调解决。")
+    with clock.at(today - dt.timedelta(days=5)):
+        services.assign_concern(by=secretary, concern=answered, assignee=Member.objects.get(user=committee_user))
+    with clock.at(today - dt.timedelta(days=3)):
+        services.answer_concern(by=secretary, concern=answered,
+                                answer="已与社区协调，下周起活动室开放空调；王支委负责跟进。")
+    with clock.at(today - dt.timedelta(days=1)):
+        services.submit_concern(by=member_user, message="老伴近来身体不好，想请支部来家里坐坐。", wants_visit=True)
+    # Last 七一's collective 政治生日 of the first branch (the other branches show as not yet recorded this year).
+    held_on = dt.date(today.year if today >= dt.date(today.year, 6, 28) else today.year - 1, 6, 28)
+    attendees = [m for m in ctx.members_of(me.organization) if m.is_on_roll][:12]
+    with clock.at(held_on):
+        services.record_collective_birthday(
+            by=secretary, organization=me.organization, held_on=held_on, attendees=attendees, reaffirmed_oath=True,
+            shared_reflections=True, asked_opinions=True, notes="在党员活动室重温入党誓词，老党员讲述入党经历。",
+            opinions="希望多组织参观红色教育基地；老党员行动不便的请上门送学。")
+    # Old comrades' birthdays of the last fortnight and the coming week; then what is overdue goes up.
+    # One old comrade of the first branch has a birthday in four days, so the demo always shows one.
+    elders = sorted((m for m in ctx.members_of(me.organization)
+                     if m.is_on_roll and m.age_on(today) >= settings.CARE["ELDER_BIRTHDAY_AGE"]),
+                    key=lambda m: m.birth_date)
+    if elders:
+        elder, coming = elders[0], today + dt.timedelta(days=4)
+        birth = dt.date(elder.birth_date.year, coming.month, min(coming.day, 28 if coming.month == 2 else 31))
+        first17 = f"{elder.id_number[:6]}{birth:%Y%m%d}{elder.id_number[14:17]}"
+        Member.objects.filter(pk=elder.pk).update(birth_date=birth, id_number=first17 + id_check_digit(first17))
+    for offset in range(14, -1, -1):
+        jobs.elder_birthdays(today - dt.timedelta(days=offset))
+    jobs.prompt_escalation(today)

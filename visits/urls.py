@@ -16,4 +16,10 @@ urlpatterns = [
     path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
     path("plans/items/<int:pk>/visitors/", views.plan_item_assign, name="plan_item_assign"),
     path("prompts/", views.prompts, name="prompts"),
+    path("events/new/", views.life_event_create, name="life_event_create"),
+    path("birthdays/", views.collective_birthdays, name="birthdays"),
+    path("birthdays/new/", views.collective_birthday_create, name="birthday_create"),
+    path("concerns/", views.ConcernListView.as_view(), name="concern_list"),
+    path("concerns/new/", views.concern_create, name="concern_create"),
+    path("concerns/<int:pk>/", views.concern_detail, name="concern_detail"),
 ]

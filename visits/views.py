@@ -6,25 +6,49 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django.views.generic import DetailView
+from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from core.errors import DomainError
 from core.http import attachment
 from core.pagination import PageSizeMixin, page_size_from
 from core.params import id_param
+from members import access
 from members.access import CREATE, EDIT, EXPORT, LIST, VIEW, RuleMixin, real_roles, requires
 from members.models import Member
 from members.scoping import branches_for
 from members.services import log_export
 from visits import exports, permissions, selectors, services
-from visits.forms import AssignVisitorsForm, PlanFilter, TalkFilter, TalkForm, VisitFilter, VisitForm
-from visits.models import Occasion, Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt, visit_label
+from visits.forms import (
+    AssignVisitorsForm,
+    CollectiveBirthdayForm,
+    ConcernAnswerForm,
+    ConcernAssignForm,
+    ConcernForm,
+    LifeEventForm,
+    PlanFilter,
+    TalkFilter,
+    TalkForm,
+    VisitFilter,
+    VisitForm,
+)
+from visits.models import (
+    CollectiveBirthday,
+    Concern,
+    LifeEvent,
+    Occasion,
+    Talk,
+    Visit,
+    VisitPlan,
+    VisitPlanItem,
+    VisitPrompt,
+    visit_label,
+)
 
 
 def visit_queryset(user, action: str = VIEW):
@@ -276,5 +300,137 @@ def plan_item_assign(request, pk: int):
 @requires("prompt", LIST)
 def prompts(request):
     open_prompts = VisitPrompt.objects.for_user(request.user, LIST).open().select_related(
-        "member", "member__organization")
-    return render(request, "visits/prompt_list.html", {"prompts": open_prompts[:200]})
+        "member", "member__organization").order_by("due_on", "-raised_on", "-id")
+    return render(request, "visits/prompt_list.html", {"prompts": open_prompts[:200],
+                                                       "today": timezone.localdate()})
+
+
+# --- 必访: life events and 反映情况 --------------------------------------------------------------------
+
+@requires("life_event", CREATE)
+def life_event_create(request):
+    """登记家庭重大事件: one step, from the member's page or a phone; it raises the visit prompt."""
+    user = request.user
+    initial = {}
+    if (member_id := id_param(request.GET.get("member"))) is not None:
+        initial["member"] = member_id
+    if request.GET.get("kind") in LifeEvent.Kind.values:
+        initial["kind"] = request.GET["kind"]
+    form = LifeEventForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            event = services.record_life_event(by=user, member=data["member"], kind=data["kind"],
+                                               happened_on=data["happened_on"], description=data["description"])
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        except PermissionDenied:
+            form.add_error("member", "您不能为这个支部的党员登记")
+        else:
+            prompt = event.prompt
+            due = f"，请于{prompt.due_on:%m月%d日}前上门走访" if prompt and prompt.due_on else ""
+            messages.success(request, f"已登记{event.member.name}：{event.get_kind_display()}，已生成走访提示{due}")
+            return redirect(event.member)
+    return render(request, "visits/life_event_form.html", {"form": form})
+
+
+class ConcernListView(RuleMixin, PageSizeMixin, ListView):
+    access = ("concern", LIST)
+    template_name = "visits/concern_list.html"
+    context_object_name = "concerns"
+
+    def get_queryset(self):
+        queryset = Concern.objects.for_user(self.request.user, LIST).select_related(
+            "member", "member__organization", "assignee")
+        if self.request.GET.get("status") in Concern.Status.values:
+            queryset = queryset.filter(status=self.request.GET["status"])
+        return queryset.order_by("status", "-created_at", "-id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["statuses"] = Concern.Status.choices
+        context["status"] = self.request.GET.get("status", "")
+        return context
+
+
+@requires("concern", CREATE)
+def concern_create(request):
+    form = ConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_concern(by=request.user, message=form.cleaned_data["message"],
+                                    wants_visit=form.cleaned_data["wants_visit"])
+        except DomainError as exc:
+            form.add_error("message" if exc.field == "message" else None, exc.message)
+        else:
+            messages.success(request, "已提交给您所在的党支部，答复后会通知您，也可在“我的”页面查看")
+            return redirect("me")
+    return render(request, "visits/concern_form.html", {"form": form})
+
+
+@requires("concern", VIEW)
+def concern_detail(request, pk: int):
+    user = request.user
+    concern = get_object_or_404(
+        Concern.objects.for_user(user).select_related("member", "member__organization", "assignee", "prompt"), pk=pk)
+    can_answer = access.may_at(user, "concern", "answer", concern.member.organization_id)
+    assign_form = ConcernAssignForm(user=user, initial={"assignee": concern.assignee_id})
+    answer_form = ConcernAnswerForm(initial={"answer": concern.answer})
+    if request.method == "POST":
+        if not can_answer:
+            raise PermissionDenied(access.refusal("concern", "answer"))
+        try:
+            if request.POST.get("step") == "assign":
+                assign_form = ConcernAssignForm(request.POST, user=user)
+                if assign_form.is_valid():
+                    services.assign_concern(by=user, concern=concern, assignee=assign_form.cleaned_data["assignee"])
+                    messages.success(request, f"已安排{assign_form.cleaned_data['assignee'].name}跟进")
+                    return redirect(concern)
+            else:
+                answer_form = ConcernAnswerForm(request.POST)
+                if answer_form.is_valid():
+                    services.answer_concern(by=user, concern=concern, answer=answer_form.cleaned_data["answer"])
+                    messages.success(request, f"已答复{concern.member.name}")
+                    return redirect(concern)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(request, "visits/concern_detail.html", {
+        "concern": concern, "can_answer": can_answer, "assign_form": assign_form, "answer_form": answer_form,
+    })
+
+
+# --- 集体过政治生日 ----------------------------------------------------------------------------------
+
+@requires("collective_birthday", LIST)
+def collective_birthdays(request):
+    """The collective 政治生日 the branches in scope recorded, and this year's branches still without one."""
+    user = request.user
+    year = timezone.localdate().year
+    events = list(
+        CollectiveBirthday.objects.for_user(user, LIST).select_related("organization")
+        .annotate(attendance=Count("attendees")).order_by("-held_on", "-id")[:100]
+    )
+    held = {e.organization_id for e in events if e.held_on.year == year}
+    branches = branches_for(user, *real_roles("collective_birthday", LIST))
+    return render(request, "visits/birthday_list.html", {
+        "events": events, "year": year, "missing": [b for b in branches.order_by("path") if b.pk not in held],
+        "can_create": access.may(user, "collective_birthday", CREATE),
+    })
+
+
+@requires("collective_birthday", CREATE)
+def collective_birthday_create(request):
+    user = request.user
+    form = CollectiveBirthdayForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.record_collective_birthday(by=user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        except PermissionDenied:
+            form.add_error("organization", "您不能为这个支部登记")
+        else:
+            messages.success(request, f"已登记{event.organization.name}{event.held_on:%Y年%m月%d日}集体过政治生日，"
+                                      f"参加 {len(form.cleaned_data['attendees'])} 人")
+            return redirect("visits:birthdays")
+    return render(request, "visits/birthday_form.html", {"form": form})

@@ -134,6 +134,17 @@ def pairing_target(place: Place) -> Target:
                   or pairing.progress.exists())
 
 
+def progress_target(place: Place) -> Target:
+    from hardship.models import HelpType, PairingProgress
+
+    target = pairing_target(place)
+    entry = PairingProgress.objects.create(
+        pairing_id=target.kwargs["pk"], date=dt.date(2026, 1, 5), help_type=HelpType.objects.get(code="employment"),
+        description=f"{place.name}绝密帮就业", employment_step="referral", employment_outcome="pending")
+    return Target({"pk": entry.pk}, [f"{place.name}绝密帮就业"], place.branch, owner=place.member.user,
+                  changed=lambda: type(entry).objects.get(pk=entry.pk).employment_outcome != "pending")
+
+
 def visit_target(place: Place) -> Target:
     from tests.visits.factories import VisitFactory
 
@@ -164,6 +175,14 @@ def plan_item_target(place: Place) -> Target:
     item, _ = VisitPlanItem.objects.get_or_create(plan_id=plan.kwargs["pk"], member=place.member,
                                                   defaults={"reasons": f"{place.name}绝密原因"})
     return Target({"pk": item.pk}, [f"{place.name}绝密原因"], place.branch, changed=lambda: item.visitors.exists())
+
+
+def concern_target(place: Place) -> Target:
+    from visits.models import Concern
+
+    concern = Concern.objects.create(member=place.member, message=f"{place.name}绝密反映", created_on=dt.date(2026, 1, 5))
+    return Target({"pk": concern.pk}, [f"{place.name}绝密反映"], place.branch, owner=place.member.user,
+                  changed=lambda: type(concern).objects.get(pk=concern.pk).status != "new")
 
 
 def notification_target(place: Place) -> Target:
@@ -424,6 +443,8 @@ OBJECT_ROUTES: dict[str, Callable[[Place], Target]] = {
     "visits:talk_detail": talk_target,
     "visits:plan_detail": plan_target,
     "visits:plan_item_assign": plan_item_target,
+    "visits:concern_detail": concern_target,
+    "hardship:progress_outcome": progress_target,
     "integrations:token": api_token_target,
     "integrations:token_revoke": api_token_target,
     # The API (api/urls.py).
