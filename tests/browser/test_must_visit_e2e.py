@@ -27,6 +27,6 @@ def test_secretary_records_a_life_event_and_logs_the_visit_it_asks_for_on_a_phon
     page.get_by_label("走访情况").fill("帮助联系村里修缮院墙")
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(f"{live_server.url}/visits/")
-    assert "已登记对刘一的受灾慰问走访" in page.content()
+    assert "已登记对刘一的受灾慰问" in page.content()
     prompt.refresh_from_db()
     assert prompt.closed_on is not None and prompt.visit == Visit.objects.get(member=unit.member1)
