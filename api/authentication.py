@@ -50,8 +50,13 @@ class TokenMiddleware:
 
 
 def log_use(request, token: ApiToken, status: int) -> None:
-    ApiTokenUse.objects.create(token=token, method=request.method[:10], path=request.get_full_path()[:300],
-                               status=status, ip_address=client_ip(request))
+    ApiTokenUse.objects.create(
+        token=token,
+        method=request.method[:10],
+        path=request.get_full_path()[:300],
+        status=status,
+        ip_address=client_ip(request),
+    )
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
 
 

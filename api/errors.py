@@ -42,10 +42,16 @@ def body(status: int, code: str | None = None, message: str | None = None, field
     return data
 
 
-def json_error(status: int, code: str | None = None, message: str | None = None, fields: dict | None = None,
-               headers: dict | None = None) -> JsonResponse:
-    response = JsonResponse(body(status, code, message, fields), status=status,
-                            json_dumps_params={"ensure_ascii": False})
+def json_error(
+    status: int,
+    code: str | None = None,
+    message: str | None = None,
+    fields: dict | None = None,
+    headers: dict | None = None,
+) -> JsonResponse:
+    response = JsonResponse(
+        body(status, code, message, fields), status=status, json_dumps_params={"ensure_ascii": False}
+    )
     for name, value in (headers or {}).items():
         response[name] = value
     return response
@@ -106,8 +112,11 @@ def exception_handler(exc, context):
         response.data = body(status, _code(exc), str(exc.detail))
     elif isinstance(exc, exceptions.PermissionDenied):
         message = str(exc.detail)
-        response.data = body(status, _code(exc) if _code(exc) != "permission_denied" else None,
-                             None if message == str(exceptions.PermissionDenied.default_detail) else message)
+        response.data = body(
+            status,
+            _code(exc) if _code(exc) != "permission_denied" else None,
+            None if message == str(exceptions.PermissionDenied.default_detail) else message,
+        )
     elif type(exc).__module__.startswith("api."):  # the API's own refusals name their code and message
         response.data = body(status, _code(exc), str(exc.detail))
     else:
@@ -122,6 +131,7 @@ def _response(status: int, data: dict):
 
 
 # --- around the views -----------------------------------------------------------------------------
+
 
 def is_api(request) -> bool:
     return request.path.startswith(settings.API["PREFIX"])
@@ -142,7 +152,10 @@ class ApiErrorsMiddleware:
         if response.status_code in (301, 302) and response.get("Location", "").startswith("/accounts/2fa/"):
             return json_error(403, "second_factor_required", "您的账号须先在网页上完成两步验证，然后再调用接口")
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
-            headers = {name: response[name] for name in ("Allow", "Retry-After", "WWW-Authenticate")
-                       if response.has_header(name)}
+            headers = {
+                name: response[name]
+                for name in ("Allow", "Retry-After", "WWW-Authenticate")
+                if response.has_header(name)
+            }
             return json_error(response.status_code, headers=headers)
         return response

@@ -15,12 +15,17 @@ from members.scoping import organizations_for
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label="名称（调用方系统）", max_length=100,
-                           widget=forms.TextInput(attrs={"placeholder": "如：智慧党建平台、党员信息系统同步"}))
-    organization = forms.ModelChoiceField(label="数据范围", queryset=None, empty_label=None,
-                                          help_text="令牌只能读写该组织及其下级组织的数据")
-    grants = forms.MultipleChoiceField(label="权限", widget=forms.CheckboxSelectMultiple,
-                                       help_text="只勾选调用方需要的；您自己没有的权限不能授予")
+    name = forms.CharField(
+        label="名称（调用方系统）",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "如：智慧党建平台、党员信息系统同步"}),
+    )
+    organization = forms.ModelChoiceField(
+        label="数据范围", queryset=None, empty_label=None, help_text="令牌只能读写该组织及其下级组织的数据"
+    )
+    grants = forms.MultipleChoiceField(
+        label="权限", widget=forms.CheckboxSelectMultiple, help_text="只勾选调用方需要的；您自己没有的权限不能授予"
+    )
     expires_on = forms.DateField(label="有效期至", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label="说明（可选）", max_length=200, required=False)
 

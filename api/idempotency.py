@@ -42,8 +42,9 @@ class KeyReused(exceptions.APIException):
 
 
 def fingerprint(request, route: str) -> str:
-    payload = json.dumps([route, request.parser_context.get("kwargs", {}), request.data], sort_keys=True,
-                         ensure_ascii=False, default=str)
+    payload = json.dumps(
+        [route, request.parser_context.get("kwargs", {}), request.data], sort_keys=True, ensure_ascii=False, default=str
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -51,16 +52,24 @@ def key_of(request, *, required: bool) -> str | None:
     key = request.headers.get(HEADER)
     if key is None:
         if required:
-            raise KeyRequired({HEADER: [
-                "请在请求头 Idempotency-Key 中提供客户端生成的唯一值（如 UUID），重试时使用同一个值"]})
+            raise KeyRequired(
+                {HEADER: ["请在请求头 Idempotency-Key 中提供客户端生成的唯一值（如 UUID），重试时使用同一个值"]}
+            )
         return None
     if not KEY_PATTERN.fullmatch(key):
         raise KeyInvalid({HEADER: ["幂等键应为 8–100 个可见 ASCII 字符（如 UUID）"]})
     return key
 
 
-def once(request, *, route: str, required: bool, perform: Callable[[], int], render: Callable[[int], dict],
-         created: int = status.HTTP_201_CREATED) -> Response:
+def once(
+    request,
+    *,
+    route: str,
+    required: bool,
+    perform: Callable[[], int],
+    render: Callable[[int], dict],
+    created: int = status.HTTP_201_CREATED,
+) -> Response:
     """Run `perform` (returns the id of what it made or changed) at most once per key; answer with
     `render(id)`."""
     key = key_of(request, required=required)
@@ -73,8 +82,9 @@ def once(request, *, route: str, required: bool, perform: Callable[[], int], ren
     if prior is None:
         try:
             with transaction.atomic():
-                record = IdempotencyKey.objects.create(user=request.user, key=key, route=route, fingerprint=digest,
-                                                       status=created, object_id=0)
+                record = IdempotencyKey.objects.create(
+                    user=request.user, key=key, route=route, fingerprint=digest, status=created, object_id=0
+                )
                 record.object_id = perform()
                 record.save(update_fields=["object_id"])
         except IntegrityError:

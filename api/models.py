@@ -29,7 +29,10 @@ class ApiToken(models.Model):
     prefix = models.CharField("编号", max_length=12, unique=True, editable=False)
     key_hash = models.CharField("密钥摘要", max_length=64, editable=False)
     service_user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name="服务账号", on_delete=models.PROTECT, related_name="api_token",
+        settings.AUTH_USER_MODEL,
+        verbose_name="服务账号",
+        on_delete=models.PROTECT,
+        related_name="api_token",
         editable=False,
     )
     note = models.CharField("说明", max_length=200, blank=True)
@@ -40,7 +43,11 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField("签发时间", auto_now_add=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="吊销人", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="吊销人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
@@ -102,8 +109,9 @@ class IdempotencyKey(models.Model):
     the first answer again (the object it made, as it is now) and makes nothing; the same key with
     another request is refused. Holds no personal data: the request's hash and the object's id."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="调用者", on_delete=models.CASCADE,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="调用者", on_delete=models.CASCADE, related_name="+"
+    )
     key = models.CharField("幂等键", max_length=100)
     route = models.CharField("接口", max_length=100)
     fingerprint = models.CharField("请求摘要", max_length=64)

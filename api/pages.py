@@ -22,8 +22,11 @@ class TokenListView(RuleMixin, PageSizeMixin, ListView):
     context_object_name = "tokens"
 
     def get_queryset(self):
-        return ApiToken.objects.for_user(self.request.user, LIST).select_related(
-            "organization", "created_by__member").order_by("-created_at", "-id")
+        return (
+            ApiToken.objects.for_user(self.request.user, LIST)
+            .select_related("organization", "created_by__member")
+            .order_by("-created_at", "-id")
+        )
 
 
 @requires("api_token", CREATE)
@@ -32,16 +35,25 @@ def token_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            token, key = tokens.issue_token(by=request.user, name=data["name"], organization=data["organization"],
-                                            grants=data["grants"], expires_on=data["expires_on"], note=data["note"])
+            token, key = tokens.issue_token(
+                by=request.user,
+                name=data["name"],
+                organization=data["organization"],
+                grants=data["grants"],
+                expires_on=data["expires_on"],
+                note=data["note"],
+            )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         except PermissionDenied as exc:
             form.add_error("organization", str(exc))
         else:
             # The key is on this answer only (never stored, never shown again; the page is not cached).
-            return render(request, "api/token_created.html", {"token": token, "key": key,
-                                                              "grants": [tokens.entry_label(g) for g in token.grants]})
+            return render(
+                request,
+                "api/token_created.html",
+                {"token": token, "key": key, "grants": [tokens.entry_label(g) for g in token.grants]},
+            )
     return render(request, "api/token_form.html", {"form": form})
 
 
@@ -52,7 +64,8 @@ class TokenDetailView(RuleMixin, DetailView):
 
     def get_queryset(self):
         return ApiToken.objects.for_user(self.request.user, VIEW).select_related(
-            "organization", "created_by__member", "revoked_by__member")
+            "organization", "created_by__member", "revoked_by__member"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -77,8 +77,9 @@ class Keyset(BasePagination):
             raise InvalidCursor({"cursor": [message]})
         position = []
         for field, value in zip(ordering, values, strict=True):
-            model_field = model._meta.pk if field.lstrip("-") in ("id", "pk") else model._meta.get_field(
-                field.lstrip("-"))
+            model_field = (
+                model._meta.pk if field.lstrip("-") in ("id", "pk") else model._meta.get_field(field.lstrip("-"))
+            )
             if not isinstance(value, str | int) or isinstance(value, bool):
                 raise InvalidCursor({"cursor": [message]})
             try:
@@ -103,8 +104,9 @@ class Keyset(BasePagination):
 
     def get_paginated_response(self, data):
         cursor = self.next_cursor()
-        url = replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, cursor) \
-            if cursor else None
+        url = (
+            replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, cursor) if cursor else None
+        )
         return Response({"next": url, "next_cursor": cursor, "results": data})
 
     def get_paginated_response_schema(self, schema):
@@ -112,8 +114,12 @@ class Keyset(BasePagination):
             "type": "object",
             "required": ["next", "next_cursor", "results"],
             "properties": {
-                "next": {"type": "string", "format": "uri", "nullable": True,
-                         "description": "下一页的完整地址；没有下一页时为 null"},
+                "next": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "下一页的完整地址；没有下一页时为 null",
+                },
                 "next_cursor": {"type": "string", "nullable": True, "description": "下一页的游标"},
                 "results": schema,
             },
@@ -122,9 +128,18 @@ class Keyset(BasePagination):
     def get_schema_operation_parameters(self, view):
         maximum = settings.CARE["MAX_PAGE_SIZE"]
         return [
-            {"name": self.cursor_query_param, "in": "query", "required": False,
-             "description": "上一页返回的 next_cursor；不传则从第一条开始", "schema": {"type": "string"}},
-            {"name": self.page_size_query_param, "in": "query", "required": False,
-             "description": f"每页条数，1–{maximum}，默认 {settings.CARE['PAGE_SIZE']}",
-             "schema": {"type": "integer", "minimum": 1, "maximum": maximum}},
+            {
+                "name": self.cursor_query_param,
+                "in": "query",
+                "required": False,
+                "description": "上一页返回的 next_cursor；不传则从第一条开始",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "in": "query",
+                "required": False,
+                "description": f"每页条数，1–{maximum}，默认 {settings.CARE['PAGE_SIZE']}",
+                "schema": {"type": "integer", "minimum": 1, "maximum": maximum},
+            },
         ]

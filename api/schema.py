@@ -8,8 +8,11 @@ ERROR = {
     "properties": {
         "code": {"type": "string", "description": "稳定的错误代码，如 not_found、invalid、rule_refused、throttled"},
         "message": {"type": "string", "description": "中文说明，可直接显示给用户"},
-        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                   "description": "提交的内容有误时，每个字段的问题"},
+        "fields": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "提交的内容有误时，每个字段的问题",
+        },
     },
 }
 ALWAYS = {
@@ -41,5 +44,7 @@ def error_responses(result, generator, request, public):
                 response.setdefault("content", {"application/json": {"schema": reference}})
                 if status == "429":
                     response.setdefault("headers", {})["Retry-After"] = {
-                        "description": "多少秒后可以再试", "schema": {"type": "integer"}}
+                        "description": "多少秒后可以再试",
+                        "schema": {"type": "integer"},
+                    }
     return result

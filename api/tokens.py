@@ -33,16 +33,36 @@ from members.scoping import holds_role_over
 # a route shows (full ID numbers, a ledger line's income, a talk's internal notes, an application's
 # reason). tests/api/test_tokens.py keeps this in step with the routes.
 GRANTABLE: tuple[tuple[str, str], ...] = (
-    ("member", LIST), ("member", VIEW), ("member_sensitive", VIEW),
-    ("ledger", LIST), ("ledger", VIEW), ("ledger_confidential", VIEW),
-    ("pairing", LIST), ("pairing", VIEW), ("pairing", "progress"),
-    ("visit", LIST), ("visit", VIEW), ("visit", CREATE),
-    ("talk", LIST), ("talk", VIEW), ("talk", CREATE), ("talk_confidential", VIEW),
-    ("application", LIST), ("application", VIEW), ("application_details", VIEW), ("application", CREATE),
-    ("application", EDIT), ("application", "meeting"), ("application", "confirm_meeting"), ("application", "return"),
+    ("member", LIST),
+    ("member", VIEW),
+    ("member_sensitive", VIEW),
+    ("ledger", LIST),
+    ("ledger", VIEW),
+    ("ledger_confidential", VIEW),
+    ("pairing", LIST),
+    ("pairing", VIEW),
+    ("pairing", "progress"),
+    ("visit", LIST),
+    ("visit", VIEW),
+    ("visit", CREATE),
+    ("talk", LIST),
+    ("talk", VIEW),
+    ("talk", CREATE),
+    ("talk_confidential", VIEW),
+    ("application", LIST),
+    ("application", VIEW),
+    ("application_details", VIEW),
+    ("application", CREATE),
+    ("application", EDIT),
+    ("application", "meeting"),
+    ("application", "confirm_meeting"),
+    ("application", "return"),
     ("application", "approve"),
-    ("application", "object"), ("application", "resolve"), ("application", "disburse"),
-    ("fund", LIST), ("fund", VIEW),
+    ("application", "object"),
+    ("application", "resolve"),
+    ("application", "disburse"),
+    ("fund", LIST),
+    ("fund", VIEW),
     ("campaign", VIEW),
 )
 # Entries that act only with another: a return is made by the reviewer of the step the application is
@@ -61,8 +81,11 @@ def entry_label(name: str) -> str:
 
 def grantable_by(user) -> list[str]:
     """The entries a user may put on a token somewhere: those the table lets them do themself."""
-    return [access.entry(kind, action) for kind, action in GRANTABLE
-            if access.real_roles(kind, action) and access.may(user, kind, action)]
+    return [
+        access.entry(kind, action)
+        for kind, action in GRANTABLE
+        if access.real_roles(kind, action) and access.may(user, kind, action)
+    ]
 
 
 def _hash(secret: str) -> str:
@@ -89,8 +112,9 @@ def max_days() -> int:
 
 
 @transaction.atomic
-def issue_token(*, by: User, name: str, organization: Organization, grants: Iterable[str], expires_on: dt.date,
-                note: str = "") -> tuple[ApiToken, str]:
+def issue_token(
+    *, by: User, name: str, organization: Organization, grants: Iterable[str], expires_on: dt.date, note: str = ""
+) -> tuple[ApiToken, str]:
     """A new token and its key (shown to the issuer once; only its hash is kept)."""
     if not access.may_at(by, "api_token", CREATE, organization):
         raise PermissionDenied("您不能为该组织签发接口令牌")
@@ -109,8 +133,11 @@ def issue_token(*, by: User, name: str, organization: Organization, grants: Iter
             raise DomainError(f"您在该组织没有“{entry_label(each)}”的权限，不能授予", field="grants")
     for each, partners in GOES_WITH.items():
         if each in grants and not set(partners) & set(grants):
-            raise DomainError(f"“{entry_label(each)}”须与{'或'.join(f'“{entry_label(p)}”' for p in partners)}"
-                              "一并授予：退回由申请所处环节的审核人办理", field="grants")
+            raise DomainError(
+                f"“{entry_label(each)}”须与{'或'.join(f'“{entry_label(p)}”' for p in partners)}"
+                "一并授予：退回由申请所处环节的审核人办理",
+                field="grants",
+            )
     today = timezone.localdate()
     if expires_on <= today:
         raise DomainError("有效期应晚于今天", field="expires_on")
@@ -128,8 +155,15 @@ def issue_token(*, by: User, name: str, organization: Organization, grants: Iter
         Appointment.objects.create(user=user, organization=organization, role=role)
     expires_at = timezone.make_aware(dt.datetime.combine(expires_on, dt.time.max))
     token = ApiToken.objects.create(
-        name=name, organization=organization, grants=grants, prefix=prefix, key_hash=_hash(secret),
-        service_user=user, note=note.strip(), expires_at=expires_at, created_by=by,
+        name=name,
+        organization=organization,
+        grants=grants,
+        prefix=prefix,
+        key_hash=_hash(secret),
+        service_user=user,
+        note=note.strip(),
+        expires_at=expires_at,
+        created_by=by,
     )
     return token, f"care_{prefix}_{secret}"
 

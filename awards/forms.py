@@ -35,8 +35,11 @@ class CampaignForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
-            Row(Column("year", css_class="col-4 col-md-2"), Column("title", css_class="col-8 col-md-6"),
-                Column("organizer", css_class="col-md-4")),
+            Row(
+                Column("year", css_class="col-4 col-md-2"),
+                Column("title", css_class="col-8 col-md-6"),
+                Column("organizer", css_class="col-md-4"),
+            ),
             Row(Column("nomination_deadline", css_class="col-md-4"), Column("description", css_class="col-md-8")),
         )
 
@@ -71,12 +74,18 @@ DEFAULT_CATEGORY_INITIAL = [
 class NominationForm(forms.Form):
     category = forms.ModelChoiceField(label="表彰类别", queryset=None, empty_label="请选择")
     member = forms.ModelChoiceField(
-        label="推荐对象", queryset=None, widget=MemberPicker(),
+        label="推荐对象",
+        queryset=None,
+        widget=MemberPicker(),
         help_text="输入姓名搜索本支部在册党员",
         error_messages={"invalid_choice": "只能推荐本支部的在册党员"},
     )
-    deeds = forms.CharField(label="主要事迹", widget=forms.Textarea(attrs={"rows": 8}), min_length=20,
-                            help_text="写明工作表现、突出贡献、兑现承诺情况等，不少于20字")
+    deeds = forms.CharField(
+        label="主要事迹",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        min_length=20,
+        help_text="写明工作表现、突出贡献、兑现承诺情况等，不少于20字",
+    )
     meeting_date = forms.DateField(label="支部党员大会日期", widget=DateInput())
     attendees = forms.IntegerField(label="到会党员人数", min_value=1, max_value=10000)
     votes_for = forms.IntegerField(label="赞成票", min_value=0, max_value=10000)
@@ -89,7 +98,8 @@ class NominationForm(forms.Form):
         # Only on-roll members of the branches the user is secretary of: posting another
         # branch's member id fails validation whatever the picker showed.
         self.fields["member"].queryset = (
-            Member.objects.for_user(user).on_roll()
+            Member.objects.for_user(user)
+            .on_roll()
             .filter(organization__in=permissions.nominating_branches(user, campaign))
         )
         for name in ("attendees", "votes_for", "votes_against", "votes_abstain"):
@@ -99,9 +109,13 @@ class NominationForm(forms.Form):
         self.helper.layout = Layout(
             Row(Column("category", css_class="col-md-4"), Column("member", css_class="col-md-8")),
             "deeds",
-            Row(Column("meeting_date", css_class="col-12 col-md-4"), Column("attendees", css_class="col-6 col-md-2"),
-                Column("votes_for", css_class="col-6 col-md-2"), Column("votes_against", css_class="col-6 col-md-2"),
-                Column("votes_abstain", css_class="col-6 col-md-2")),
+            Row(
+                Column("meeting_date", css_class="col-12 col-md-4"),
+                Column("attendees", css_class="col-6 col-md-2"),
+                Column("votes_for", css_class="col-6 col-md-2"),
+                Column("votes_against", css_class="col-6 col-md-2"),
+                Column("votes_abstain", css_class="col-6 col-md-2"),
+            ),
         )
 
 
@@ -111,6 +125,8 @@ class ReasonForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     reason = forms.CharField(
-        label="异议内容", widget=forms.Textarea(attrs={"rows": 5}), min_length=5,
+        label="异议内容",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        min_length=5,
         help_text="请实事求是写明事实和依据。组织部将核实处理，并把结果告诉您。",
     )

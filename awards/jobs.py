@@ -29,21 +29,27 @@ def campaign_reminder(day: dt.date) -> dict[str, int]:
         return counts
     round_ = 2 if day >= start + dt.timedelta(days=30) else 1
     opened = AwardCampaign.objects.filter(organizer=OuterRef("pk"), year=day.year).exclude(
-        status=CampaignStatus.CANCELLED)
-    waiting = list(Organization.objects.filter(kind=Organization.Kind.COMMITTEE, is_active=True)
-                   .filter(~Exists(opened)))
+        status=CampaignStatus.CANCELLED
+    )
+    waiting = list(
+        Organization.objects.filter(kind=Organization.Kind.COMMITTEE, is_active=True).filter(~Exists(opened))
+    )
     if not waiting:
         return counts
     messages = [
         Message(
-            recipient=appointment.user, title=f"{day.year}年度表彰评选尚未开展",
-            body=(f"按照表彰奖励制度，{appointment.organization.name}每年组织开展一次“优秀共产党员”“优秀党务工作者”"
-                  f"“党员兑现承诺先进个人”等评选。{day.year}年度评选尚未发起，请及时发起并通知各支部推荐。"),
+            recipient=appointment.user,
+            title=f"{day.year}年度表彰评选尚未开展",
+            body=(
+                f"按照表彰奖励制度，{appointment.organization.name}每年组织开展一次“优秀共产党员”“优秀党务工作者”"
+                f"“党员兑现承诺先进个人”等评选。{day.year}年度评选尚未发起，请及时发起并通知各支部推荐。"
+            ),
             link=reverse("awards:list"),
             dedupe_key=f"awards:open-campaign:{appointment.organization_id}:{day.year}:{round_}:{appointment.user_id}",
         )
         for appointment in Appointment.objects.filter(
-            organization__in=waiting, role=Role.ORG_DEPT, user__is_active=True).select_related("user", "organization")
+            organization__in=waiting, role=Role.ORG_DEPT, user__is_active=True
+        ).select_related("user", "organization")
     ]
     counts["reminders"] = sum(sent is not None for sent in notify_many(messages))
     return counts

@@ -136,8 +136,9 @@ class AwardCampaign(Audited, models.Model):
 class AwardCategory(Audited, models.Model):
     """One honour of a campaign with its quota: per branch, in total, or both."""
 
-    campaign = models.ForeignKey(AwardCampaign, verbose_name="评选活动", on_delete=models.CASCADE,
-                                 related_name="categories")
+    campaign = models.ForeignKey(
+        AwardCampaign, verbose_name="评选活动", on_delete=models.CASCADE, related_name="categories"
+    )
     name = models.CharField("表彰类别", max_length=50)
     quota_per_branch = models.PositiveSmallIntegerField("每支部名额", null=True, blank=True)
     quota_total = models.PositiveSmallIntegerField("总名额", null=True, blank=True)
@@ -186,28 +187,39 @@ class NominationQuerySet(ScopedQuerySet):
 
 
 class Nomination(Audited, models.Model):
-    campaign = models.ForeignKey(AwardCampaign, verbose_name="评选活动", on_delete=models.CASCADE,
-                                 related_name="nominations")
-    category = models.ForeignKey(AwardCategory, verbose_name="表彰类别", on_delete=models.PROTECT,
-                                 related_name="nominations")
+    campaign = models.ForeignKey(
+        AwardCampaign, verbose_name="评选活动", on_delete=models.CASCADE, related_name="nominations"
+    )
+    category = models.ForeignKey(
+        AwardCategory, verbose_name="表彰类别", on_delete=models.PROTECT, related_name="nominations"
+    )
     member = models.ForeignKey(Member, verbose_name="推荐对象", on_delete=models.PROTECT, related_name="nominations")
     # The branch at the time of nomination: quotas and scoping stay right if the member moves later.
-    branch = models.ForeignKey(Organization, verbose_name="推荐支部", on_delete=models.PROTECT,
-                               related_name="award_nominations")
+    branch = models.ForeignKey(
+        Organization, verbose_name="推荐支部", on_delete=models.PROTECT, related_name="award_nominations"
+    )
     deeds = models.TextField("主要事迹")
     meeting_date = models.DateField("支部党员大会日期")
     attendees = models.PositiveSmallIntegerField("到会党员人数")
     votes_for = models.PositiveSmallIntegerField("赞成票")
     votes_against = models.PositiveSmallIntegerField("反对票", default=0)
     votes_abstain = models.PositiveSmallIntegerField("弃权票", default=0)
-    status = models.CharField("评审状态", max_length=20, choices=NominationStatus.choices,
-                              default=NominationStatus.SUBMITTED, db_index=True)
+    status = models.CharField(
+        "评审状态", max_length=20, choices=NominationStatus.choices, default=NominationStatus.SUBMITTED, db_index=True
+    )
     review_comment = models.CharField("评审意见", max_length=300, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评审人", null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="评审人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reviewed_at = models.DateTimeField("评审时间", null=True, blank=True)
-    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="推荐人", null=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="推荐人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField("推荐时间", default=timezone.now)
 
     objects = NominationQuerySet.as_manager()
@@ -245,16 +257,25 @@ class ObjectionStatus(models.TextChoices):
 class Objection(Audited, models.Model):
     """异议: raised by a member during the notice, resolved by the organization department."""
 
-    nomination = models.ForeignKey(Nomination, verbose_name="公示对象", on_delete=models.CASCADE,
-                                   related_name="objections")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT,
-                                  related_name="+")
+    nomination = models.ForeignKey(
+        Nomination, verbose_name="公示对象", on_delete=models.CASCADE, related_name="objections"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.TextField("异议内容")
-    status = models.CharField("处理状态", max_length=20, choices=ObjectionStatus.choices,
-                              default=ObjectionStatus.OPEN, db_index=True)
+    status = models.CharField(
+        "处理状态", max_length=20, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN, db_index=True
+    )
     resolution = models.CharField("处理意见", max_length=300, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
     created_at = models.DateTimeField("提出时间", auto_now_add=True)
 
@@ -276,12 +297,20 @@ class Objection(Audited, models.Model):
 class AwardEvent(models.Model):
     """Every state change of a campaign or a nomination: who, from, to, when, why."""
 
-    campaign = models.ForeignKey(AwardCampaign, verbose_name="评选活动", on_delete=models.CASCADE,
-                                 related_name="events")
-    nomination = models.ForeignKey(Nomination, verbose_name="推荐", null=True, blank=True,
-                                   on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    campaign = models.ForeignKey(
+        AwardCampaign, verbose_name="评选活动", on_delete=models.CASCADE, related_name="events"
+    )
+    nomination = models.ForeignKey(
+        Nomination, verbose_name="推荐", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     from_status = models.CharField("原状态", max_length=20, blank=True)
     to_status = models.CharField("新状态", max_length=20)
     comment = models.CharField("说明", max_length=300, blank=True)

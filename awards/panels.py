@@ -19,5 +19,8 @@ def honours_section(request, member, own_page):
     honours = list(selectors.member_honours(member))
     if not honours and not own_page:
         return None
-    return Panel(title=f"表彰奖励（{len(honours)}）", template="awards/_member_honours.html",
-                 context={"honours": honours, "own_page": own_page})
+    return Panel(
+        title=f"表彰奖励（{len(honours)}）",
+        template="awards/_member_honours.html",
+        context={"honours": honours, "own_page": own_page},
+    )

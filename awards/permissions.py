@@ -28,8 +28,7 @@ def can_manage_campaign(user, campaign: AwardCampaign) -> bool:
 
 def nominating_branches(user, campaign: AwardCampaign) -> QuerySet:
     """Branches under the organizer where the user may nominate (their secretary)."""
-    return branches_for(user, *access.real_roles("nomination", CREATE)).filter(
-        path__startswith=campaign.organizer.path)
+    return branches_for(user, *access.real_roles("nomination", CREATE)).filter(path__startswith=campaign.organizer.path)
 
 
 def can_nominate(user, campaign: AwardCampaign) -> bool:
@@ -62,11 +61,7 @@ def objecting_member(user, campaign: AwardCampaign) -> Member | None:
     """The user's own on-roll member record if it lies under the organizer: the people a notice is for."""
     if not access.may(user, "nomination", "object"):
         return None
-    return (
-        Member.objects.on_roll()
-        .filter(user=user, organization__path__startswith=campaign.organizer.path)
-        .first()
-    )
+    return Member.objects.on_roll().filter(user=user, organization__path__startswith=campaign.organizer.path).first()
 
 
 def can_object(user, nomination: Nomination) -> bool:

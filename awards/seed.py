@@ -53,9 +53,14 @@ def _deeds(rng, category: str, name: str) -> str:
 
 
 def _candidates(roster: list[Member], used: set[tuple[int, int]], category_index: int, rng) -> list[Member]:
-    members = [m for m in roster
-               if m.deceased_on is None and m.transferred_out_on is None and not m.is_under_discipline
-               and (m.pk, category_index) not in used]
+    members = [
+        m
+        for m in roster
+        if m.deceased_on is None
+        and m.transferred_out_on is None
+        and not m.is_under_discipline
+        and (m.pk, category_index) not in used
+    ]
     rng.shuffle(members)
     return members
 
@@ -75,8 +80,9 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
-def _campaign_with_nominations(ctx, *, organizer, year, title, status, deadline, per_branch, branches,
-                               approve_rate, notice_start=None, zzb=None) -> tuple[AwardCampaign, list[Nomination]]:
+def _campaign_with_nominations(
+    ctx, *, organizer, year, title, status, deadline, per_branch, branches, approve_rate, notice_start=None, zzb=None
+) -> tuple[AwardCampaign, list[Nomination]]:
     """One campaign with its categories, nominations and timeline, dated as if it had really run:
     called a month before the deadline, nominations after each branch meeting, review within a week."""
     rng = ctx.rng
@@ -84,14 +90,23 @@ def _campaign_with_nominations(ctx, *, organizer, year, title, status, deadline,
     notice_end = add_working_days(notice_start, settings.CARE["NOTICE_WORKING_DAYS"]) if notice_start else None
     published_on = notice_end + dt.timedelta(days=1) if status == CampaignStatus.PUBLISHED else None
     campaign = AwardCampaign.objects.create(
-        organizer=organizer, year=year, title=title, nomination_deadline=deadline, status=status,
+        organizer=organizer,
+        year=year,
+        title=title,
+        nomination_deadline=deadline,
+        status=status,
         description="请各支部严格标准、好中选优，推荐对象须经支部党员大会讨论，到会党员半数以上同意。",
-        notice_starts_on=notice_start, notice_ends_on=notice_end, published_on=published_on, created_by=zzb,
+        notice_starts_on=notice_start,
+        notice_ends_on=notice_end,
+        published_on=published_on,
+        created_by=zzb,
     )
-    categories = AwardCategory.objects.bulk_create([
-        AwardCategory(campaign=campaign, name=name, quota_per_branch=quota, sort_order=index)
-        for index, (name, quota) in enumerate(per_branch)
-    ])
+    categories = AwardCategory.objects.bulk_create(
+        [
+            AwardCategory(campaign=campaign, name=name, quota_per_branch=quota, sort_order=index)
+            for index, (name, quota) in enumerate(per_branch)
+        ]
+    )
     if categories[0].pk is None:
         categories = list(campaign.categories.order_by("sort_order"))
     opened = min(deadline - dt.timedelta(days=30), today)
@@ -103,21 +118,32 @@ def _campaign_with_nominations(ctx, *, organizer, year, title, status, deadline,
         roster = rosters.get(branch.pk, [])
         size = len(roster)
         meeting = min(opened + dt.timedelta(days=rng.randint(3, 25)), today)
-        submitted = _at(min(meeting + dt.timedelta(days=rng.randint(0, 2)), today, deadline), rng.randint(8, 17),
-                        rng.randint(0, 59))
+        submitted = _at(
+            min(meeting + dt.timedelta(days=rng.randint(0, 2)), today, deadline), rng.randint(8, 17), rng.randint(0, 59)
+        )
         for index, category in enumerate(categories):
             take = min(category.quota_per_branch, 1 + rng.randint(0, category.quota_per_branch))
             for member in _candidates(roster, used, index, rng)[:take]:
                 used.add((member.pk, index))
                 attendees = max(rng.randint(size * 2 // 3, size) if size > 3 else size, 1)
                 votes_for = min(max(attendees - rng.randint(0, 2), attendees // 2 + 1), attendees)
-                nominations.append(Nomination(
-                    campaign=campaign, category=category, member=member, branch=branch,
-                    deeds=_deeds(rng, category.name, member.name), meeting_date=meeting,
-                    attendees=attendees, votes_for=votes_for, votes_against=0,
-                    votes_abstain=attendees - votes_for, status=NominationStatus.SUBMITTED,
-                    nominated_by=secretaries.get(branch.pk), created_at=submitted,
-                ))
+                nominations.append(
+                    Nomination(
+                        campaign=campaign,
+                        category=category,
+                        member=member,
+                        branch=branch,
+                        deeds=_deeds(rng, category.name, member.name),
+                        meeting_date=meeting,
+                        attendees=attendees,
+                        votes_for=votes_for,
+                        votes_against=0,
+                        votes_abstain=attendees - votes_for,
+                        status=NominationStatus.SUBMITTED,
+                        nominated_by=secretaries.get(branch.pk),
+                        created_at=submitted,
+                    )
+                )
     if approve_rate is not None:
         for nomination in nominations:
             if rng.random() < approve_rate:
@@ -126,21 +152,44 @@ def _campaign_with_nominations(ctx, *, organizer, year, title, status, deadline,
                 nomination.status = NominationStatus.REJECTED
                 nomination.review_comment = rng.choice(["事迹材料不够具体，不符合评选条件", "本年度已获其他表彰"])
             nomination.reviewed_by = zzb
-            nomination.reviewed_at = _at(min(deadline + dt.timedelta(days=rng.randint(1, 4)), today),
-                                         rng.randint(9, 17), rng.randint(0, 59))
+            nomination.reviewed_at = _at(
+                min(deadline + dt.timedelta(days=rng.randint(1, 4)), today), rng.randint(9, 17), rng.randint(0, 59)
+            )
     nominations = Nomination.objects.bulk_create(nominations, batch_size=1000)
     if nominations and nominations[0].pk is None:
         nominations = list(campaign.nominations.all())
-    events = [AwardEvent(campaign=campaign, actor=zzb, to_status=CampaignStatus.COLLECTING, at=_at(opened, 9),
-                         comment=f"推荐截止 {deadline:%Y-%m-%d}")]
+    events = [
+        AwardEvent(
+            campaign=campaign,
+            actor=zzb,
+            to_status=CampaignStatus.COLLECTING,
+            at=_at(opened, 9),
+            comment=f"推荐截止 {deadline:%Y-%m-%d}",
+        )
+    ]
     for nomination in nominations:
-        events.append(AwardEvent(campaign=campaign, nomination=nomination, actor=nomination.nominated_by,
-                                 to_status=NominationStatus.SUBMITTED, at=nomination.created_at,
-                                 comment=f"{nomination.branch.name}推荐"))
+        events.append(
+            AwardEvent(
+                campaign=campaign,
+                nomination=nomination,
+                actor=nomination.nominated_by,
+                to_status=NominationStatus.SUBMITTED,
+                at=nomination.created_at,
+                comment=f"{nomination.branch.name}推荐",
+            )
+        )
         if nomination.status != NominationStatus.SUBMITTED:
-            events.append(AwardEvent(campaign=campaign, nomination=nomination, actor=zzb, at=nomination.reviewed_at,
-                                     from_status=NominationStatus.SUBMITTED, to_status=nomination.status,
-                                     comment=nomination.review_comment))
+            events.append(
+                AwardEvent(
+                    campaign=campaign,
+                    nomination=nomination,
+                    actor=zzb,
+                    at=nomination.reviewed_at,
+                    from_status=NominationStatus.SUBMITTED,
+                    to_status=nomination.status,
+                    comment=nomination.review_comment,
+                )
+            )
     steps = {
         CampaignStatus.REVIEWING: ["reviewing"],
         CampaignStatus.NOTICE: ["reviewing", "notice"],
@@ -149,15 +198,19 @@ def _campaign_with_nominations(ctx, *, organizer, year, title, status, deadline,
     len_days = settings.CARE["NOTICE_WORKING_DAYS"]
     moments = {
         "reviewing": (None, _at(min(deadline + dt.timedelta(days=1), today), 1, 5), "推荐截止，自动进入评审"),
-        "notice": (zzb, _at(notice_start, 9) if notice_start else None,
-                   f"公示 {len_days} 个工作日，至 {notice_end:%Y-%m-%d}" if notice_end else ""),
+        "notice": (
+            zzb,
+            _at(notice_start, 9) if notice_start else None,
+            f"公示 {len_days} 个工作日，至 {notice_end:%Y-%m-%d}" if notice_end else "",
+        ),
         "published": (zzb, _at(published_on, 9) if published_on else None, "公示期满，发布表彰"),
     }
     previous = CampaignStatus.COLLECTING
     for step in steps:
         actor, at, comment = moments[step]
-        events.append(AwardEvent(campaign=campaign, actor=actor, from_status=previous, to_status=step, at=at,
-                                 comment=comment))
+        events.append(
+            AwardEvent(campaign=campaign, actor=actor, from_status=previous, to_status=step, at=at, comment=comment)
+        )
         previous = step
     AwardEvent.objects.bulk_create(events, batch_size=2000)
     return campaign, nominations
@@ -172,20 +225,31 @@ def seed_awards(ctx) -> None:
     last = today.year - 1
     notice_start = dt.date(last, 12, 3)
     campaign, nominations = _campaign_with_nominations(
-        ctx, organizer=ctx.committee, year=last, title=f"{last}年度“两优一先”评选表彰",
-        status=CampaignStatus.PUBLISHED, deadline=dt.date(last, 11, 20), per_branch=defaults,
-        branches=ctx.branches, approve_rate=0.85, notice_start=notice_start, zzb=zzb,
+        ctx,
+        organizer=ctx.committee,
+        year=last,
+        title=f"{last}年度“两优一先”评选表彰",
+        status=CampaignStatus.PUBLISHED,
+        deadline=dt.date(last, 11, 20),
+        per_branch=defaults,
+        branches=ctx.branches,
+        approve_rate=0.85,
+        notice_start=notice_start,
+        zzb=zzb,
     )
     # dangyuan1 was honoured last year: /me/ shows it. A colleague's objection was looked into.
     dangyuan1 = ctx.users.get("dangyuan1")
     own = next((m for m in ctx.members if dangyuan1 and m.user_id == dangyuan1.pk), None)
-    if own is not None and not any(n.member_id == own.pk and n.status == NominationStatus.APPROVED
-                                   for n in nominations):
+    if own is not None and not any(
+        n.member_id == own.pk and n.status == NominationStatus.APPROVED for n in nominations
+    ):
         # Give one of the branch's approved places to dangyuan1, keeping every quota as it was.
         Nomination.objects.filter(campaign=campaign, member=own).delete()
         nominations = [n for n in nominations if n.member_id != own.pk]
-        place = next((n for n in nominations
-                      if n.branch_id == own.organization_id and n.status == NominationStatus.APPROVED), None)
+        place = next(
+            (n for n in nominations if n.branch_id == own.organization_id and n.status == NominationStatus.APPROVED),
+            None,
+        )
         if place is not None:
             place.member = own
             place.deeds = _deeds(ctx.rng, place.category.name, own.name)
@@ -194,17 +258,28 @@ def seed_awards(ctx) -> None:
     raiser = ctx.users.get("zhiwei1")
     if approved and raiser is not None:
         Objection.objects.create(
-            nomination=approved[0], raised_by=raiser, reason="听说该同志年内有迟到早退情况，请组织核实。",
-            status=ObjectionStatus.DISMISSED, resolution="经核实考勤记录，该同志全年无迟到早退，异议不成立。",
-            resolved_by=zzb, resolved_at=_at(campaign.notice_ends_on, 15),
+            nomination=approved[0],
+            raised_by=raiser,
+            reason="听说该同志年内有迟到早退情况，请组织核实。",
+            status=ObjectionStatus.DISMISSED,
+            resolution="经核实考勤记录，该同志全年无迟到早退，异议不成立。",
+            resolved_by=zzb,
+            resolved_at=_at(campaign.notice_ends_on, 15),
         )
 
     # This year's campaign is collecting: some branches have put names forward, branch 1 has room left.
     deadline = today + dt.timedelta(days=14)
     _campaign_with_nominations(
-        ctx, organizer=ctx.committee, year=today.year, title=f"{today.year}年度“两优一先”评选表彰",
-        status=CampaignStatus.COLLECTING, deadline=deadline, per_branch=defaults,
-        branches=ctx.branches[1:min(len(ctx.branches), 60)], approve_rate=None, zzb=zzb,
+        ctx,
+        organizer=ctx.committee,
+        year=today.year,
+        title=f"{today.year}年度“两优一先”评选表彰",
+        status=CampaignStatus.COLLECTING,
+        deadline=deadline,
+        per_branch=defaults,
+        branches=ctx.branches[1 : min(len(ctx.branches), 60)],
+        approve_rate=None,
+        zzb=zzb,
     )
 
     # A 党总支's own campaign in public notice, so the notice board and objections can be seen.
@@ -213,7 +288,15 @@ def seed_awards(ctx) -> None:
         under = [b for b in ctx.branches if b.parent_id == general.pk][:10]
         start = today - dt.timedelta(days=2)
         _campaign_with_nominations(
-            ctx, organizer=general, year=today.year, title=f"{general.name}{today.year}年度兑现承诺先进个人评选",
-            status=CampaignStatus.NOTICE, deadline=start - dt.timedelta(days=7),
-            per_branch=[(DEFAULT_CATEGORIES[2], 1)], branches=under, approve_rate=1.0, notice_start=start, zzb=zzb,
+            ctx,
+            organizer=general,
+            year=today.year,
+            title=f"{general.name}{today.year}年度兑现承诺先进个人评选",
+            status=CampaignStatus.NOTICE,
+            deadline=start - dt.timedelta(days=7),
+            per_branch=[(DEFAULT_CATEGORIES[2], 1)],
+            branches=under,
+            approve_rate=1.0,
+            notice_start=start,
+            zzb=zzb,
         )

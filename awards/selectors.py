@@ -65,8 +65,10 @@ def quota_usage(campaign: AwardCampaign) -> list[QuotaRow]:
     """Per category: places taken per branch and in total (rejected nominations free their place)."""
     rows = {c.pk: QuotaRow(category=c) for c in campaign.categories.all()}
     counts = (
-        Nomination.objects.filter(campaign=campaign).counting_against_quota()
-        .values("category_id", "branch_id").annotate(n=Count("id"))
+        Nomination.objects.filter(campaign=campaign)
+        .counting_against_quota()
+        .values("category_id", "branch_id")
+        .annotate(n=Count("id"))
     )
     for row in counts:
         quota = rows[row["category_id"]]
@@ -107,7 +109,8 @@ def open_objections(campaign: AwardCampaign) -> QuerySet:
 def member_honours(member: Member) -> QuerySet:
     """A member's honours over the years, newest first."""
     return (
-        Nomination.objects.honours().filter(member=member)
+        Nomination.objects.honours()
+        .filter(member=member)
         .select_related("campaign__organizer", "category")
         .order_by("-campaign__year", "category__sort_order")
     )
@@ -120,8 +123,9 @@ def honour_counts(user, *, year: int | None) -> dict:
     if year is not None:
         honours = honours.filter(campaign__year=year)
     rows = list(
-        honours.values("branch_id", "branch__name", "branch__path", "category__name", "category__sort_order")
-        .annotate(n=Count("id"))
+        honours.values("branch_id", "branch__name", "branch__path", "category__name", "category__sort_order").annotate(
+            n=Count("id")
+        )
     )
     # Categories are matched by name across years, in the order the campaigns list them.
     order: dict[str, int] = {}
@@ -156,8 +160,7 @@ def home_items(user, *, today: dt.date) -> list[dict]:
         .select_related("organizer")
         .annotate(
             pending=Count("nominations", filter=Q(nominations__status=NominationStatus.SUBMITTED)),
-            objections=Count("nominations__objections",
-                             filter=Q(nominations__objections__status=ObjectionStatus.OPEN)),
+            objections=Count("nominations__objections", filter=Q(nominations__objections__status=ObjectionStatus.OPEN)),
         )
     )
     for campaign in campaigns:
@@ -168,29 +171,64 @@ def home_items(user, *, today: dt.date) -> list[dict]:
             if branches and today <= campaign.nomination_deadline:
                 done = Nomination.objects.filter(campaign=campaign, branch__in=branches).count()
                 left = (campaign.nomination_deadline - today).days
-                items.append({
-                    "text": f"{campaign.title}正在征集推荐，{campaign.nomination_deadline:%m月%d日}截止"
-                            f"（{'今天截止' if left == 0 else f'还剩 {left} 天'}），本支部已推荐 {done} 名",
-                    "url": f"{url}nominate/", "action": "推荐", "urgent": left <= 3,
-                })
+                items.append(
+                    {
+                        "text": f"{campaign.title}正在征集推荐，{campaign.nomination_deadline:%m月%d日}截止"
+                        f"（{'今天截止' if left == 0 else f'还剩 {left} 天'}），本支部已推荐 {done} 名",
+                        "url": f"{url}nominate/",
+                        "action": "推荐",
+                        "urgent": left <= 3,
+                    }
+                )
             elif manages:
-                items.append({"text": f"{campaign.title}征集中，已收到 {campaign.pending} 份推荐",
-                              "url": url, "action": "查看", "urgent": today > campaign.nomination_deadline})
+                items.append(
+                    {
+                        "text": f"{campaign.title}征集中，已收到 {campaign.pending} 份推荐",
+                        "url": url,
+                        "action": "查看",
+                        "urgent": today > campaign.nomination_deadline,
+                    }
+                )
         elif campaign.status == CampaignStatus.REVIEWING and manages:
             if campaign.pending:
-                items.append({"text": f"{campaign.title}：{campaign.pending} 份推荐待评审",
-                              "url": f"{url}nominations/?status=submitted", "action": "评审", "urgent": True})
+                items.append(
+                    {
+                        "text": f"{campaign.title}：{campaign.pending} 份推荐待评审",
+                        "url": f"{url}nominations/?status=submitted",
+                        "action": "评审",
+                        "urgent": True,
+                    }
+                )
             else:
-                items.append({"text": f"{campaign.title}：推荐已全部评审，可以开始公示",
-                              "url": url, "action": "公示", "urgent": True})
+                items.append(
+                    {
+                        "text": f"{campaign.title}：推荐已全部评审，可以开始公示",
+                        "url": url,
+                        "action": "公示",
+                        "urgent": True,
+                    }
+                )
         elif campaign.status == CampaignStatus.NOTICE:
             if manages and campaign.objections:
-                items.append({"text": f"{campaign.title}公示收到 {campaign.objections} 条异议，待核实处理",
-                              "url": f"{url}#objections", "action": "处理", "urgent": True})
+                items.append(
+                    {
+                        "text": f"{campaign.title}公示收到 {campaign.objections} 条异议，待核实处理",
+                        "url": f"{url}#objections",
+                        "action": "处理",
+                        "urgent": True,
+                    }
+                )
             elif manages and today > campaign.notice_ends_on:
-                items.append({"text": f"{campaign.title}公示期满，可以发布表彰", "url": url, "action": "发布",
-                              "urgent": True})
+                items.append(
+                    {"text": f"{campaign.title}公示期满，可以发布表彰", "url": url, "action": "发布", "urgent": True}
+                )
             elif today <= campaign.notice_ends_on:
-                items.append({"text": f"{campaign.title}名单公示中，至 {campaign.notice_ends_on:%m月%d日}",
-                              "url": url, "action": "查看", "urgent": False})
+                items.append(
+                    {
+                        "text": f"{campaign.title}名单公示中，至 {campaign.notice_ends_on:%m月%d日}",
+                        "url": url,
+                        "action": "查看",
+                        "urgent": False,
+                    }
+                )
     return items

@@ -34,15 +34,22 @@ from notifications.services import notify, settle
 
 def _move_campaign(campaign: AwardCampaign, *, to: str, by: User | None, comment: str = "") -> None:
     CAMPAIGN_FLOW.check(campaign.status, to)
-    AwardEvent.objects.create(campaign=campaign, actor=by, from_status=campaign.status, to_status=to,
-                              comment=comment[:300])
+    AwardEvent.objects.create(
+        campaign=campaign, actor=by, from_status=campaign.status, to_status=to, comment=comment[:300]
+    )
     campaign.status = to
 
 
 def _move_nomination(nomination: Nomination, *, to: str, by: User | None, comment: str = "") -> None:
     NOMINATION_FLOW.check(nomination.status, to)
-    AwardEvent.objects.create(campaign_id=nomination.campaign_id, nomination=nomination, actor=by,
-                              from_status=nomination.status, to_status=to, comment=comment[:300])
+    AwardEvent.objects.create(
+        campaign_id=nomination.campaign_id,
+        nomination=nomination,
+        actor=by,
+        from_status=nomination.status,
+        to_status=to,
+        comment=comment[:300],
+    )
     nomination.status = to
 
 
@@ -57,10 +64,18 @@ def _require_manager(by: User | None, campaign: AwardCampaign) -> None:
 
 # ---------------------------------------------------------------- campaigns
 
+
 @transaction.atomic
 def create_campaign(
-    *, by: User, organizer: Organization, year: int, title: str, nomination_deadline: dt.date,
-    categories: Iterable[dict], description: str = "", today: dt.date | None = None,
+    *,
+    by: User,
+    organizer: Organization,
+    year: int,
+    title: str,
+    nomination_deadline: dt.date,
+    categories: Iterable[dict],
+    description: str = "",
+    today: dt.date | None = None,
 ) -> AwardCampaign:
     """Open a campaign for nominations. `categories`: dicts of name, quota_per_branch, quota_total."""
     today = today or timezone.localdate()
@@ -80,15 +95,27 @@ def create_campaign(
     if AwardCampaign.objects.filter(organizer=organizer, year=year).exclude(status=CampaignStatus.CANCELLED).exists():
         raise DomainError(f"{organizer.name}已有{year}年度的评选活动", field="year")
     campaign = AwardCampaign.objects.create(
-        organizer=organizer, year=year, title=title.strip(), description=description.strip(),
-        nomination_deadline=nomination_deadline, created_by=by,
+        organizer=organizer,
+        year=year,
+        title=title.strip(),
+        description=description.strip(),
+        nomination_deadline=nomination_deadline,
+        created_by=by,
     )
     for index, c in enumerate(categories):  # one by one (≤ 10): the audit trail sees each category
-        AwardCategory.objects.create(campaign=campaign, name=c["name"].strip(), sort_order=index,
-                                     quota_per_branch=c.get("quota_per_branch") or None,
-                                     quota_total=c.get("quota_total") or None)
-    AwardEvent.objects.create(campaign=campaign, actor=by, to_status=CampaignStatus.COLLECTING,
-                              comment=f"推荐截止 {nomination_deadline:%Y-%m-%d}")
+        AwardCategory.objects.create(
+            campaign=campaign,
+            name=c["name"].strip(),
+            sort_order=index,
+            quota_per_branch=c.get("quota_per_branch") or None,
+            quota_total=c.get("quota_total") or None,
+        )
+    AwardEvent.objects.create(
+        campaign=campaign,
+        actor=by,
+        to_status=CampaignStatus.COLLECTING,
+        comment=f"推荐截止 {nomination_deadline:%Y-%m-%d}",
+    )
     return campaign
 
 
@@ -122,8 +149,12 @@ def start_notice(*, campaign_id: int, by: User, today: dt.date | None = None) ->
     period = WorkCalendar.load().period(today, days)
     campaign.notice_starts_on, campaign.notice_ends_on, campaign.notice_working_days = period.start, period.end, days
     provisional = "（暂定，节假日安排录入后自动重算）" if period.provisional else ""
-    _move_campaign(campaign, to=CampaignStatus.NOTICE, by=by,
-                   comment=f"公示 {days} 个工作日，至 {campaign.notice_ends_on:%Y-%m-%d}{provisional}")
+    _move_campaign(
+        campaign,
+        to=CampaignStatus.NOTICE,
+        by=by,
+        comment=f"公示 {days} 个工作日，至 {campaign.notice_ends_on:%Y-%m-%d}{provisional}",
+    )
     campaign.save(update_fields=["status", "notice_starts_on", "notice_ends_on", "notice_working_days"])
     return campaign
 
@@ -135,8 +166,11 @@ def recompute_notices(*, by: User | None, year: int, **_) -> int:
     calendar's transaction; returns how many moved."""
     calendar = WorkCalendar.load()
     moved = 0
-    for campaign in AwardCampaign.objects.select_for_update().filter(
-            status=CampaignStatus.NOTICE, notice_starts_on__isnull=False).order_by("pk"):
+    for campaign in (
+        AwardCampaign.objects.select_for_update()
+        .filter(status=CampaignStatus.NOTICE, notice_starts_on__isnull=False)
+        .order_by("pk")
+    ):
         days = campaign.notice_working_days or settings.CARE["NOTICE_WORKING_DAYS"]
         period = calendar.period(campaign.notice_starts_on, days)
         if period.end == campaign.notice_ends_on:
@@ -144,18 +178,26 @@ def recompute_notices(*, by: User | None, year: int, **_) -> int:
         old, campaign.notice_ends_on = campaign.notice_ends_on, period.end
         campaign.save(update_fields=["notice_ends_on"])
         provisional = "（仍为暂定）" if period.provisional else ""
-        comment = (f"{year} 年节假日安排录入或调整，公示截止日由 {old:%Y-%m-%d} 改为 {period.end:%Y-%m-%d}"
-                   f"{provisional}")
-        AwardEvent.objects.create(campaign=campaign, actor=by, from_status=campaign.status,
-                                  to_status=campaign.status, comment=comment[:300])
+        comment = f"{year} 年节假日安排录入或调整，公示截止日由 {old:%Y-%m-%d} 改为 {period.end:%Y-%m-%d}{provisional}"
+        AwardEvent.objects.create(
+            campaign=campaign, actor=by, from_status=campaign.status, to_status=campaign.status, comment=comment[:300]
+        )
         branches = campaign.nominations.filter(status=NominationStatus.APPROVED).values("branch")
-        recipients = {a.user_id: a.user for a in Appointment.objects.filter(
-            Q(role=Role.ORG_DEPT, organization_id=campaign.organizer_id)
-            | Q(role=Role.SECRETARY, organization__in=branches)).select_related("user")}
+        recipients = {
+            a.user_id: a.user
+            for a in Appointment.objects.filter(
+                Q(role=Role.ORG_DEPT, organization_id=campaign.organizer_id)
+                | Q(role=Role.SECRETARY, organization__in=branches)
+            ).select_related("user")
+        }
         for user in recipients.values():
-            notify(recipient=user, title=f"{campaign.title}公示截止日调整", body=comment,
-                   link=campaign.get_absolute_url(),
-                   dedupe_key=f"awards:notice-moved:{campaign.pk}:{period.end:%Y%m%d}:{user.pk}")
+            notify(
+                recipient=user,
+                title=f"{campaign.title}公示截止日调整",
+                body=comment,
+                link=campaign.get_absolute_url(),
+                dedupe_key=f"awards:notice-moved:{campaign.pk}:{period.end:%Y%m%d}:{user.pk}",
+            )
         moved += 1
     return moved
 
@@ -174,14 +216,19 @@ def publish(*, campaign_id: int, by: User | None, today: dt.date | None = None) 
     if open_objections:
         raise DomainError(f"还有 {open_objections} 条公示异议未处理")
     awardees = list(
-        campaign.nominations.filter(status=NominationStatus.APPROVED).select_related("member__user", "category",
-                                                                                      "branch")
+        campaign.nominations.filter(status=NominationStatus.APPROVED).select_related(
+            "member__user", "category", "branch"
+        )
     )
     if not awardees:
         raise DomainError("公示名单中已没有表彰对象")
     campaign.published_on = today
-    _move_campaign(campaign, to=CampaignStatus.PUBLISHED, by=by,
-                   comment="公示期满无异议，自动发布表彰" if by is None else "公示期满，发布表彰")
+    _move_campaign(
+        campaign,
+        to=CampaignStatus.PUBLISHED,
+        by=by,
+        comment="公示期满无异议，自动发布表彰" if by is None else "公示期满，发布表彰",
+    )
     campaign.save(update_fields=["status", "published_on"])
     _notify_awardees(campaign, awardees)
     return campaign
@@ -197,7 +244,8 @@ def _notify_awardees(campaign: AwardCampaign, awardees: list[Nomination]) -> Non
                 recipient=nomination.member.user,
                 title=f"祝贺您获评“{nomination.category.name}”",
                 body=f"您在{campaign.title}中获评“{nomination.category.name}”。感谢您的付出，望再接再厉。",
-                link=link, dedupe_key=f"awards:honour:{nomination.pk}",
+                link=link,
+                dedupe_key=f"awards:honour:{nomination.pk}",
             )
     secretaries = Appointment.objects.filter(role=Role.SECRETARY, organization_id__in=by_branch).select_related(
         "user", "organization"
@@ -208,7 +256,8 @@ def _notify_awardees(campaign: AwardCampaign, awardees: list[Nomination]) -> Non
             recipient=appointment.user,
             title=f"{campaign.title}：本支部 {len(by_branch[appointment.organization_id])} 人获表彰",
             body=f"{appointment.organization.name}获表彰党员：{names}。",
-            link=link, dedupe_key=f"awards:branch:{campaign.pk}:{appointment.organization_id}:{appointment.user_id}",
+            link=link,
+            dedupe_key=f"awards:branch:{campaign.pk}:{appointment.organization_id}:{appointment.user_id}",
         )
 
 
@@ -227,10 +276,21 @@ def cancel_campaign(*, campaign_id: int, by: User, reason: str) -> AwardCampaign
 
 # ---------------------------------------------------------------- nominations
 
+
 @transaction.atomic
 def nominate(
-    *, by: User, campaign_id: int, category_id: int, member_id: int, deeds: str, meeting_date: dt.date,
-    attendees: int, votes_for: int, votes_against: int = 0, votes_abstain: int = 0, today: dt.date | None = None,
+    *,
+    by: User,
+    campaign_id: int,
+    category_id: int,
+    member_id: int,
+    deeds: str,
+    meeting_date: dt.date,
+    attendees: int,
+    votes_for: int,
+    votes_against: int = 0,
+    votes_abstain: int = 0,
+    today: dt.date | None = None,
 ) -> Nomination:
     """A secretary puts a member of their branch forward, with the deeds and the branch meeting's vote."""
     today = today or timezone.localdate()
@@ -253,12 +313,19 @@ def nominate(
         raise DomainError(f"{member.name}处于处分影响期内，不能推荐", field="member")
     if Nomination.objects.filter(category=category, member=member).exists():
         raise DomainError(f"{member.name}已被推荐为“{category.name}”，同一党员同一类别只能推荐一次", field="member")
-    _check_vote(meeting_date=meeting_date, attendees=attendees, votes_for=votes_for, votes_against=votes_against,
-                votes_abstain=votes_abstain, today=today)
+    _check_vote(
+        meeting_date=meeting_date,
+        attendees=attendees,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstain=votes_abstain,
+        today=today,
+    )
     counted = category.nominations.counting_against_quota()
     if category.quota_per_branch and counted.filter(branch=member.organization).count() >= category.quota_per_branch:
-        raise DomainError(f"“{category.name}”每支部限推荐 {category.quota_per_branch} 名，本支部名额已满",
-                          field="category")
+        raise DomainError(
+            f"“{category.name}”每支部限推荐 {category.quota_per_branch} 名，本支部名额已满", field="category"
+        )
     if category.quota_total and counted.count() >= category.quota_total:
         raise DomainError(f"“{category.name}”总名额 {category.quota_total} 名已满", field="category")
     deeds = deeds.strip()
@@ -267,14 +334,27 @@ def nominate(
     try:
         with transaction.atomic():
             nomination = Nomination.objects.create(
-                campaign=campaign, category=category, member=member, branch=member.organization, deeds=deeds,
-                meeting_date=meeting_date, attendees=attendees, votes_for=votes_for, votes_against=votes_against,
-                votes_abstain=votes_abstain, nominated_by=by,
+                campaign=campaign,
+                category=category,
+                member=member,
+                branch=member.organization,
+                deeds=deeds,
+                meeting_date=meeting_date,
+                attendees=attendees,
+                votes_for=votes_for,
+                votes_against=votes_against,
+                votes_abstain=votes_abstain,
+                nominated_by=by,
             )
     except IntegrityError as exc:
         raise DomainError(f"{member.name}已被推荐为“{category.name}”", field="member") from exc
-    AwardEvent.objects.create(campaign=campaign, nomination=nomination, actor=by,
-                              to_status=NominationStatus.SUBMITTED, comment=f"{member.organization.name}推荐")
+    AwardEvent.objects.create(
+        campaign=campaign,
+        nomination=nomination,
+        actor=by,
+        to_status=NominationStatus.SUBMITTED,
+        comment=f"{member.organization.name}推荐",
+    )
     return nomination
 
 
@@ -297,15 +377,20 @@ def withdraw_nomination(*, nomination_id: int, by: User) -> None:
         raise DomainError("推荐已截止，不能撤回")
     if not permissions.can_withdraw(by, nomination):
         raise PermissionDenied
-    AwardEvent.objects.create(campaign=nomination.campaign, actor=by, from_status=nomination.status,
-                              to_status=WITHDRAWN, comment=f"{nomination.member}（{nomination.category}）")
+    AwardEvent.objects.create(
+        campaign=nomination.campaign,
+        actor=by,
+        from_status=nomination.status,
+        to_status=WITHDRAWN,
+        comment=f"{nomination.member}（{nomination.category}）",
+    )
     nomination.delete()
 
 
 @transaction.atomic
 def review_nomination(*, nomination_id: int, by: User, approve: bool, comment: str = "") -> Nomination:
-    nomination = Nomination.objects.select_for_update().select_related("campaign__organizer", "member").get(
-        pk=nomination_id
+    nomination = (
+        Nomination.objects.select_for_update().select_related("campaign__organizer", "member").get(pk=nomination_id)
     )
     campaign = nomination.campaign
     _require_manager(by, campaign)
@@ -314,8 +399,9 @@ def review_nomination(*, nomination_id: int, by: User, approve: bool, comment: s
     comment = comment.strip()
     if not approve and not comment:
         raise DomainError("不通过时请填写理由", field="comment")
-    _move_nomination(nomination, to=NominationStatus.APPROVED if approve else NominationStatus.REJECTED, by=by,
-                     comment=comment)
+    _move_nomination(
+        nomination, to=NominationStatus.APPROVED if approve else NominationStatus.REJECTED, by=by, comment=comment
+    )
     nomination.review_comment = comment[:300]
     nomination.reviewed_by = by
     nomination.reviewed_at = timezone.now()
@@ -325,12 +411,14 @@ def review_nomination(*, nomination_id: int, by: User, approve: bool, comment: s
             recipient=nomination.nominated_by,
             title=f"对{nomination.member.name}的推荐未通过评审",
             body=f"{campaign.title}：{comment}",
-            about=nomination, dedupe_key=f"awards:rejected:{nomination.pk}",
+            about=nomination,
+            dedupe_key=f"awards:rejected:{nomination.pk}",
         )
     return nomination
 
 
 # ---------------------------------------------------------------- objections
+
 
 @transaction.atomic
 def raise_objection(*, nomination_id: int, by: User, reason: str, today: dt.date | None = None) -> Objection:
@@ -355,19 +443,25 @@ def raise_objection(*, nomination_id: int, by: User, reason: str, today: dt.date
     for appointment in Appointment.objects.filter(
         role=Role.ORG_DEPT, organization_id=campaign.organizer_id
     ).select_related("user"):
-        notify(recipient=appointment.user, title=f"{campaign.title}公示收到异议",
-               body=f"有党员对{nomination.member.name}（{nomination.category.name}）提出异议，请核实处理。",
-               about=nomination, todo=True,
-               dedupe_key=f"awards:objection:{objection.pk}:{appointment.user_id}")
+        notify(
+            recipient=appointment.user,
+            title=f"{campaign.title}公示收到异议",
+            body=f"有党员对{nomination.member.name}（{nomination.category.name}）提出异议，请核实处理。",
+            about=nomination,
+            todo=True,
+            dedupe_key=f"awards:objection:{objection.pk}:{appointment.user_id}",
+        )
     return objection
 
 
 @transaction.atomic
 def resolve_objection(*, objection_id: int, by: User, upheld: bool, resolution: str) -> Objection:
     """异议成立 takes the nominee off the list; 不成立 keeps them. Either way the raiser is told."""
-    objection = Objection.objects.select_for_update().select_related(
-        "nomination__campaign__organizer", "nomination__member", "nomination__category"
-    ).get(pk=objection_id)
+    objection = (
+        Objection.objects.select_for_update()
+        .select_related("nomination__campaign__organizer", "nomination__member", "nomination__category")
+        .get(pk=objection_id)
+    )
     nomination = objection.nomination
     _require_manager(by, nomination.campaign)
     if objection.status != ObjectionStatus.OPEN:
@@ -389,14 +483,18 @@ def resolve_objection(*, objection_id: int, by: User, upheld: bool, resolution: 
             nomination.review_comment = f"公示异议成立：{resolution}"[:300]
             nomination.save(update_fields=["status", "review_comment"])
     settle(about=nomination, note=f"异议已处理：{objection.get_status_display()}")
-    notify(recipient=objection.raised_by, title="您提出的公示异议已处理",
-           body=f"{objection.get_status_display()}：{resolution}",
-           link=objection.nomination.campaign.get_absolute_url(),
-           dedupe_key=f"awards:objection-resolved:{objection.pk}")
+    notify(
+        recipient=objection.raised_by,
+        title="您提出的公示异议已处理",
+        body=f"{objection.get_status_display()}：{resolution}",
+        link=objection.nomination.campaign.get_absolute_url(),
+        dedupe_key=f"awards:objection-resolved:{objection.pk}",
+    )
     return objection
 
 
 # ---------------------------------------------------------------- the daily job
+
 
 def run_daily(*, day: dt.date) -> dict[str, int]:
     """Close nominations past their deadline and publish campaigns whose notice ended without open
@@ -411,9 +509,9 @@ def run_daily(*, day: dt.date) -> dict[str, int]:
             closed += 1
         except DomainError:
             pass
-    for campaign_id in AwardCampaign.objects.filter(
-        status=CampaignStatus.NOTICE, notice_ends_on__lt=day
-    ).values_list("pk", flat=True):
+    for campaign_id in AwardCampaign.objects.filter(status=CampaignStatus.NOTICE, notice_ends_on__lt=day).values_list(
+        "pk", flat=True
+    ):
         try:
             publish(campaign_id=campaign_id, by=None, today=day)
             published += 1

@@ -84,11 +84,15 @@ def export_querysets(year: int | None = None) -> list[QuerySet]:
     # export otherwise runs a query per row and per many-to-many field).
     return [
         HardshipRecord.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start), registered_on__lte=end)
-        .order_by("pk").prefetch_related("categories", "needs"),
+        .order_by("pk")
+        .prefetch_related("categories", "needs"),
         Pairing.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start), started_on__lte=end)
-        .order_by("pk").prefetch_related("help_types"),
+        .order_by("pk")
+        .prefetch_related("help_types"),
         Visit.objects.filter(visited_on__range=(start, end)).order_by("pk").prefetch_related("visitors"),
-        Talk.objects.filter(talked_on__range=(start, end)).order_by("pk").prefetch_related("interviewers", "participants"),
+        Talk.objects.filter(talked_on__range=(start, end))
+        .order_by("pk")
+        .prefetch_related("interviewers", "participants"),
         FundEntry.objects.filter(occurred_on__range=(start, end)).order_by("pk"),
         AssistanceApplication.objects.filter(year=year).order_by("pk"),
         Nomination.objects.filter(campaign__year=year).order_by("pk"),
@@ -118,8 +122,9 @@ class _Builder:
         self.by_branch: dict[int, list[int]] = {}
         for pk, org in rows:
             self.by_branch.setdefault(org, []).append(pk)
-        self.users = dict(User.objects.filter(username__in=["zzb", "jijin", "shuji1", "admin"])
-                          .values_list("username", "pk"))
+        self.users = dict(
+            User.objects.filter(username__in=["zzb", "jijin", "shuji1", "admin"]).values_list("username", "pk")
+        )
 
     def day(self) -> dt.date:
         return self.start + dt.timedelta(days=self.rng.randrange((self.today - self.start).days))
@@ -140,17 +145,25 @@ class _Builder:
             for index, member_id in enumerate(chosen):
                 registered = self.day()
                 lifted = index % 4 == 0
-                records.append(HardshipRecord(
-                    member_id=member_id, level=self.rng.choice(["general", "general", "special"]),
-                    household_size=self.rng.randint(1, 6),
-                    annual_household_income=Decimal(self.rng.randrange(3_000, 40_000)),
-                    causes="年老体弱，无固定收入", main_difficulties="医疗费用负担重，日常生活拮据",
-                    status="lifted" if lifted else "active", registered_on=registered,
-                    last_reviewed_on=registered + dt.timedelta(days=300) if registered.year < self.today.year else None,
-                    closed_on=min(registered + dt.timedelta(days=400), self.today) if lifted else None,
-                    close_reason="家庭收入改善，经复核已脱困" if lifted else "",
-                    consent_on=registered, consent_method="written",
-                ))
+                records.append(
+                    HardshipRecord(
+                        member_id=member_id,
+                        level=self.rng.choice(["general", "general", "special"]),
+                        household_size=self.rng.randint(1, 6),
+                        annual_household_income=Decimal(self.rng.randrange(3_000, 40_000)),
+                        causes="年老体弱，无固定收入",
+                        main_difficulties="医疗费用负担重，日常生活拮据",
+                        status="lifted" if lifted else "active",
+                        registered_on=registered,
+                        last_reviewed_on=registered + dt.timedelta(days=300)
+                        if registered.year < self.today.year
+                        else None,
+                        closed_on=min(registered + dt.timedelta(days=400), self.today) if lifted else None,
+                        close_reason="家庭收入改善，经复核已脱困" if lifted else "",
+                        consent_on=registered,
+                        consent_method="written",
+                    )
+                )
             created = HardshipRecord.objects.bulk_create(records, batch_size=BATCH)
             through = HardshipRecord.categories.through
             through.objects.bulk_create(
@@ -172,12 +185,18 @@ class _Builder:
                 started = registered + dt.timedelta(days=self.rng.randrange(5, 60))
                 ended = status != "active" or self.rng.random() < 0.3
                 ended_on = min(started + dt.timedelta(days=365), self.today) if ended else None
-                pairings.append(Pairing(
-                    helper_id=helper, record_id=record_id, goals="帮助解决生活困难，稳定家庭收入",
-                    measures="每月上门走访一次，帮助联系就业", started_on=min(started, self.today),
-                    ended_on=max(ended_on, min(started, self.today)) if ended_on else None,
-                    status="ended" if ended else "active", outcome="生活困难有所缓解" if ended else "",
-                ))
+                pairings.append(
+                    Pairing(
+                        helper_id=helper,
+                        record_id=record_id,
+                        goals="帮助解决生活困难，稳定家庭收入",
+                        measures="每月上门走访一次，帮助联系就业",
+                        started_on=min(started, self.today),
+                        ended_on=max(ended_on, min(started, self.today)) if ended_on else None,
+                        status="ended" if ended else "active",
+                        outcome="生活困难有所缓解" if ended else "",
+                    )
+                )
             created = Pairing.objects.bulk_create(pairings, batch_size=BATCH)
             through = Pairing.help_types.through
             through.objects.bulk_create(
@@ -195,18 +214,27 @@ class _Builder:
             rows = []
             for _ in range(min(need, BATCH)):
                 member_id = self.rng.choice(self.member_ids)
-                rows.append(Visit(
-                    member_id=member_id, visited_on=self.day(), occasion=self.rng.choice(occasions),
-                    goods="米、油", amount=Decimal(self.rng.choice([200, 300, 500])),
-                    money_source="other", money_source_note="单位工会慰问经费",  # money names its source
-                    notes="身体状况稳定，家庭生活基本正常", created_by_id=self.users.get("shuji1"),
-                ))
+                rows.append(
+                    Visit(
+                        member_id=member_id,
+                        visited_on=self.day(),
+                        occasion=self.rng.choice(occasions),
+                        goods="米、油",
+                        amount=Decimal(self.rng.choice([200, 300, 500])),
+                        money_source="other",
+                        money_source_note="单位工会慰问经费",  # money names its source
+                        notes="身体状况稳定，家庭生活基本正常",
+                        created_by_id=self.users.get("shuji1"),
+                    )
+                )
             created = Visit.objects.bulk_create(rows)
             through = Visit.visitors.through
-            through.objects.bulk_create([
-                through(visit_id=v.pk, member_id=self.rng.choice(self.by_branch[self.org_of[v.member_id]]))
-                for v in created
-            ])
+            through.objects.bulk_create(
+                [
+                    through(visit_id=v.pk, member_id=self.rng.choice(self.by_branch[self.org_of[v.member_id]]))
+                    for v in created
+                ]
+            )
             need -= len(rows)
         need = TARGET["talks"] - Talk.objects.count()
         reasons = [r.value for r in Talk.Reason]
@@ -214,19 +242,27 @@ class _Builder:
             rows = []
             for _ in range(min(need, BATCH)):
                 member_id = self.rng.choice(self.member_ids)
-                rows.append(Talk(
-                    organization_id=self.org_of[member_id], talked_on=self.day(), reason=self.rng.choice(reasons),
-                    priority_hardship=self.rng.random() < 0.1, summary="交流思想工作情况，了解家庭困难和诉求",
-                    opinions="希望支部多组织学习活动", created_by_id=self.users.get("shuji1"),
-                ))
+                rows.append(
+                    Talk(
+                        organization_id=self.org_of[member_id],
+                        talked_on=self.day(),
+                        reason=self.rng.choice(reasons),
+                        priority_hardship=self.rng.random() < 0.1,
+                        summary="交流思想工作情况，了解家庭困难和诉求",
+                        opinions="希望支部多组织学习活动",
+                        created_by_id=self.users.get("shuji1"),
+                    )
+                )
                 rows[-1]._participant = member_id
             created = Talk.objects.bulk_create(rows)
             participants, interviewers = Talk.participants.through, Talk.interviewers.through
             participants.objects.bulk_create([participants(talk_id=t.pk, member_id=t._participant) for t in created])
-            interviewers.objects.bulk_create([
-                interviewers(talk_id=t.pk, member_id=self.rng.choice(self.by_branch[t.organization_id]))
-                for t in created
-            ])
+            interviewers.objects.bulk_create(
+                [
+                    interviewers(talk_id=t.pk, member_id=self.rng.choice(self.by_branch[t.organization_id]))
+                    for t in created
+                ]
+            )
             need -= len(rows)
 
     # -- 帮扶申请 and 关怀基金收支 -------------------------------------------------------------
@@ -271,31 +307,56 @@ class _Builder:
             committed = status in (Status.DISBURSED, Status.NOTICE_PASSED, Status.IN_NOTICE)
             shuji = secretaries.get(self.org_of[member_id], admin)
             meeting = status not in (Status.SUBMITTED, Status.WITHDRAWN)
-            applications.append(AssistanceApplication(
-                fund=fund, member_id=member_id, organization_id=self.org_of[member_id], kind=kind,
-                year=created.year, amount_requested=amount, amount_approved=amount if committed else None,
-                reason=REASONS[kind], status=status, status_changed_at=_aware(created + dt.timedelta(days=20)),
-                submitted_by_id=shuji, submitted_at=_aware(created),
-                meeting_on=created + dt.timedelta(days=5) if meeting else None,
-                meeting_attendees=23 if meeting else None, votes_for=21 if meeting else None,
-                meeting_roster_count=40 if meeting else None,
-                meeting_confirmed_at=_aware(created + dt.timedelta(days=5)) if meeting else None,
-                votes_against=1 if meeting else None, votes_abstain=1 if meeting else None,
-                meeting_recorded_by_id=shuji if meeting else None,
-                approved_by_id=zzb if committed else None,
-                approved_at=_aware(created + dt.timedelta(days=8)) if committed else None,
-                notice_starts_on=created + dt.timedelta(days=8) if committed else None,
-                notice_ends_on=created + dt.timedelta(days=15) if committed else None,
-                disbursed_by_id=jijin if status == Status.DISBURSED else None,
-                disbursed_at=_aware(created + dt.timedelta(days=20)) if status == Status.DISBURSED else None,
-            ))
+            applications.append(
+                AssistanceApplication(
+                    fund=fund,
+                    member_id=member_id,
+                    organization_id=self.org_of[member_id],
+                    kind=kind,
+                    year=created.year,
+                    amount_requested=amount,
+                    amount_approved=amount if committed else None,
+                    reason=REASONS[kind],
+                    status=status,
+                    status_changed_at=_aware(created + dt.timedelta(days=20)),
+                    submitted_by_id=shuji,
+                    submitted_at=_aware(created),
+                    meeting_on=created + dt.timedelta(days=5) if meeting else None,
+                    meeting_attendees=23 if meeting else None,
+                    votes_for=21 if meeting else None,
+                    meeting_roster_count=40 if meeting else None,
+                    meeting_confirmed_at=_aware(created + dt.timedelta(days=5)) if meeting else None,
+                    votes_against=1 if meeting else None,
+                    votes_abstain=1 if meeting else None,
+                    meeting_recorded_by_id=shuji if meeting else None,
+                    approved_by_id=zzb if committed else None,
+                    approved_at=_aware(created + dt.timedelta(days=8)) if committed else None,
+                    notice_starts_on=created + dt.timedelta(days=8) if committed else None,
+                    notice_ends_on=created + dt.timedelta(days=15) if committed else None,
+                    disbursed_by_id=jijin if status == Status.DISBURSED else None,
+                    disbursed_at=_aware(created + dt.timedelta(days=20)) if status == Status.DISBURSED else None,
+                )
+            )
         AssistanceApplication.objects.bulk_create(applications, batch_size=BATCH)
 
         plain = PlainQuerySet(FundEntry)  # the app's FundEntry queryset refuses bulk writes on purpose
-        paid = list(AssistanceApplication.objects.filter(status=Status.DISBURSED, payment__isnull=True)
-                    .values_list("pk", "amount_approved", "disbursed_at"))
-        expenses = [FundEntry(fund=fund, kind="expense", amount=-amount, occurred_on=at.date(), application_id=pk,
-                              note="帮扶资金发放", recorded_by_id=jijin) for pk, amount, at in paid]
+        paid = list(
+            AssistanceApplication.objects.filter(status=Status.DISBURSED, payment__isnull=True).values_list(
+                "pk", "amount_approved", "disbursed_at"
+            )
+        )
+        expenses = [
+            FundEntry(
+                fund=fund,
+                kind="expense",
+                amount=-amount,
+                occurred_on=at.date(),
+                application_id=pk,
+                note="帮扶资金发放",
+                recorded_by_id=jijin,
+            )
+            for pk, amount, at in paid
+        ]
         spent = -sum((e.amount for e in expenses), Decimal("0"))
         need = TARGET["fund_entries"] - FundEntry.objects.count() - len(expenses)
         sources = [Source.FISCAL, Source.SUPERIOR, Source.DUES, Source.DONATION, Source.OTHER]
@@ -303,10 +364,18 @@ class _Builder:
         incomes = []
         for _ in range(max(need, 0)):
             source = self.rng.choice(sources)
-            incomes.append(FundEntry(
-                fund=fund, kind="income", source=source, amount=income_each, occurred_on=self.day(),
-                donor="党员 张建国" if source == Source.DONATION else "", note="关怀基金收入", recorded_by_id=jijin,
-            ))
+            incomes.append(
+                FundEntry(
+                    fund=fund,
+                    kind="income",
+                    source=source,
+                    amount=income_each,
+                    occurred_on=self.day(),
+                    donor="党员 张建国" if source == Source.DONATION else "",
+                    note="关怀基金收入",
+                    recorded_by_id=jijin,
+                )
+            )
         plain.bulk_create(incomes + expenses, batch_size=BATCH)
         total = FundEntry.objects.filter(fund=fund).aggregate(total=Sum("amount"))["total"] or Decimal("0")
         Fund.objects.filter(pk=fund.pk).update(balance=total)
@@ -323,25 +392,40 @@ class _Builder:
                 continue
             july = dt.date(year, 7, 1)
             campaign = AwardCampaign.objects.create(
-                year=year, title=f"{year}年“两优一先”评选表彰", organizer=self.committee,
-                nomination_deadline=dt.date(year, 5, 31), status=CampaignStatus.PUBLISHED,
-                notice_starts_on=dt.date(year, 6, 20), notice_ends_on=dt.date(year, 6, 27), published_on=july,
+                year=year,
+                title=f"{year}年“两优一先”评选表彰",
+                organizer=self.committee,
+                nomination_deadline=dt.date(year, 5, 31),
+                status=CampaignStatus.PUBLISHED,
+                notice_starts_on=dt.date(year, 6, 20),
+                notice_ends_on=dt.date(year, 6, 27),
+                published_on=july,
                 created_by_id=self.users["zzb"],
             )
-            categories = [AwardCategory.objects.create(campaign=campaign, name=name, quota_per_branch=2, sort_order=i)
-                          for i, name in enumerate(["优秀共产党员", "优秀党务工作者"])]
+            categories = [
+                AwardCategory.objects.create(campaign=campaign, name=name, quota_per_branch=2, sort_order=i)
+                for i, name in enumerate(["优秀共产党员", "优秀党务工作者"])
+            ]
             nominations = []
             for branch in branches:
                 members = self.rng.sample(self.by_branch[branch], min(2, len(self.by_branch[branch])))
                 for category, member_id in zip(categories, members, strict=False):
-                    nominations.append(Nomination(
-                        campaign=campaign, category=category, member_id=member_id, branch_id=branch,
-                        deeds="工作认真负责，热心帮助困难群众", meeting_date=dt.date(year, 5, 20), attendees=25,
-                        votes_for=23, status=self.rng.choice([NominationStatus.APPROVED] * 3
-                                                             + [NominationStatus.REJECTED]),
-                        reviewed_by_id=self.users["zzb"], reviewed_at=_aware(dt.date(year, 6, 10)),
-                        created_at=_aware(dt.date(year, 5, 21)),
-                    ))
+                    nominations.append(
+                        Nomination(
+                            campaign=campaign,
+                            category=category,
+                            member_id=member_id,
+                            branch_id=branch,
+                            deeds="工作认真负责，热心帮助困难群众",
+                            meeting_date=dt.date(year, 5, 20),
+                            attendees=25,
+                            votes_for=23,
+                            status=self.rng.choice([NominationStatus.APPROVED] * 3 + [NominationStatus.REJECTED]),
+                            reviewed_by_id=self.users["zzb"],
+                            reviewed_at=_aware(dt.date(year, 6, 10)),
+                            created_at=_aware(dt.date(year, 5, 21)),
+                        )
+                    )
             Nomination.objects.bulk_create(nominations, batch_size=BATCH)
 
 
@@ -357,8 +441,12 @@ def regroup_into_counties(counties: int = COUNTIES) -> None:
     top.name = "红星市委组织部直属党委"
     top.save()
     generals = list(Organization.objects.filter(parent=top, kind=Organization.Kind.GENERAL_BRANCH).order_by("pk"))
-    county_orgs = [Organization.objects.create(name=f"第{n + 1}县（区）党委", kind=Organization.Kind.COMMITTEE,
-                                               parent=top, sort_order=100 + n) for n in range(counties)]
+    county_orgs = [
+        Organization.objects.create(
+            name=f"第{n + 1}县（区）党委", kind=Organization.Kind.COMMITTEE, parent=top, sort_order=100 + n
+        )
+        for n in range(counties)
+    ]
     for index, general in enumerate(generals):
         general.parent = county_orgs[index * counties // max(len(generals), 1)]
         general.save()

@@ -78,15 +78,35 @@ def _wrk(seconds: int, requests: list[tuple[str, str]]) -> dict:
         script.write(LUA)
     args = [f"{cookie}|{path}" for cookie, path in requests]
     output = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "-s", script.name,
-         f"http://127.0.0.1:{PORT}", "--", *args],
-        capture_output=True, text=True, check=True, timeout=seconds + 60,
+        [
+            "wrk",
+            "-t2",
+            "-c8",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            script.name,
+            f"http://127.0.0.1:{PORT}",
+            "--",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
     ).stdout
     Path(script.name).unlink()
     match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)", output)
     requests, status_errors, socket_errors, timeouts, p50, p95, p99, rps = match.groups()
-    return {"requests": int(requests), "errors": int(status_errors) + int(socket_errors) + int(timeouts),
-            "p50_ms": float(p50), "p95_ms": float(p95), "p99_ms": float(p99), "rps": round(float(rps), 1)}
+    return {
+        "requests": int(requests),
+        "errors": int(status_errors) + int(socket_errors) + int(timeouts),
+        "p50_ms": float(p50),
+        "p95_ms": float(p95),
+        "p99_ms": float(p99),
+        "rps": round(float(rps), 1),
+    }
 
 
 def _visit_post() -> str:
@@ -98,11 +118,26 @@ def _visit_post() -> str:
     from members.models import Member
 
     secretary = Member.objects.select_related("organization").get(user__username="shuji1")
-    member = Member.objects.on_roll().filter(organization_id=secretary.organization_id).exclude(
-        pk=secretary.pk).order_by("pk").first()
-    body = urlencode({"member": member.pk, "occasion": "routine", "visited_on": timezone.localdate().isoformat(),
-                      "visitors": secretary.pk, "amount": "200.00", "money_source": "other",
-                      "money_source_note": "单位工会慰问经费", "goods": "米、油", "notes": "压力测试走访"})
+    member = (
+        Member.objects.on_roll()
+        .filter(organization_id=secretary.organization_id)
+        .exclude(pk=secretary.pk)
+        .order_by("pk")
+        .first()
+    )
+    body = urlencode(
+        {
+            "member": member.pk,
+            "occasion": "routine",
+            "visited_on": timezone.localdate().isoformat(),
+            "visitors": secretary.pk,
+            "amount": "200.00",
+            "money_source": "other",
+            "money_source_note": "单位工会慰问经费",
+            "goods": "米、油",
+            "notes": "压力测试走访",
+        }
+    )
     return f"/visits/new/|{body}"
 
 
@@ -117,14 +152,27 @@ def mixed_workload() -> list[tuple[str, str]]:
     from bench import pages
 
     specs = {(label, user): url for label, user, url, _ in pages.specs()}
-    secretary_lists = ["/members/", "/hardship/", "/hardship/pairings/", "/visits/", "/visits/talks/",
-                       "/funds/applications/", "/visits/coverage/"]
+    secretary_lists = [
+        "/members/",
+        "/hardship/",
+        "/hardship/pairings/",
+        "/visits/",
+        "/visits/talks/",
+        "/funds/applications/",
+        "/visits/coverage/",
+    ]
     details = [specs[("党员详情", "zzb")], specs[("困难台帐详情", "zzb")], specs[("走访详情", "zzb")]]
     post = _visit_post()
     pairs: list[tuple[str, str]] = []
     for index, url in enumerate(secretary_lists):
-        pairs += [("shuji1", "/"), ("shuji1", url), ("shuji1", f"{url}?page=2"),
-                  ("shuji1", f"{url}?q=%E7%8E%8B"), ("zzb", url), ("zzb", details[index % len(details)])]
+        pairs += [
+            ("shuji1", "/"),
+            ("shuji1", url),
+            ("shuji1", f"{url}?page=2"),
+            ("shuji1", f"{url}?q=%E7%8E%8B"),
+            ("zzb", url),
+            ("zzb", details[index % len(details)]),
+        ]
         pairs += [("shuji1", post)]
     pairs += [("zzb", "/"), ("zzb", "/reports/"), ("zzb", "/"), ("zzb", "/reports/")]
     return pairs
@@ -149,9 +197,20 @@ def serve(*, env: dict, root: Path, python: str):
     """gunicorn with 2 workers on PORT, as in production (gunicorn.conf.py's worker hook), until the block ends."""
     server = subprocess.Popen(
         # its access log would only flood this console
-        [str(Path(python).parent / "gunicorn"), "config.wsgi:application", "--workers", "2",
-         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning", "--access-logfile", "/dev/null"],
-        cwd=root, env=env,
+        [
+            str(Path(python).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=root,
+        env=env,
     )
     try:
         for _ in range(60):
@@ -176,6 +235,11 @@ def run(*, seconds: int, env: dict, root: Path, python: str, log) -> dict:
         log(f"load all pages: {heavy}")
         bare = _wrk(seconds, [(cookie, "/bench/bare/") for cookie in cookies.values()])
         log(f"load bare: {bare}")
-    return {"seconds": seconds, "mixed": mixed, "all_pages": heavy, "bare": bare,
-            "throughput_ratio": round(mixed["rps"] / bare["rps"], 3) if bare["rps"] else None,
-            "all_pages_ratio": round(heavy["rps"] / bare["rps"], 3) if bare["rps"] else None}
+    return {
+        "seconds": seconds,
+        "mixed": mixed,
+        "all_pages": heavy,
+        "bare": bare,
+        "throughput_ratio": round(mixed["rps"] / bare["rps"], 3) if bare["rps"] else None,
+        "all_pages_ratio": round(heavy["rps"] / bare["rps"], 3) if bare["rps"] else None,
+    }

@@ -23,8 +23,9 @@ def _deep(count: int, size: int) -> int:
     return max(count // size // 2, 1)
 
 
-def _list_rows(label: str, url: str, admin_url: str | None, zzb_count: int, branch_count: int,
-               search: str) -> list[tuple]:
+def _list_rows(
+    label: str, url: str, admin_url: str | None, zzb_count: int, branch_count: int, search: str
+) -> list[tuple]:
     from django.conf import settings
 
     size = settings.CARE["PAGE_SIZE"]
@@ -34,10 +35,18 @@ def _list_rows(label: str, url: str, admin_url: str | None, zzb_count: int, bran
     admin_sep = "&" if admin_url and "?" in admin_url else "?"
     return [
         (f"{label} 首页", "zzb", f"{url}{sep}page_size={ADMIN_PAGE}", admin_url),
-        (f"{label} 深页", "zzb", f"{url}{sep}page_size={ADMIN_PAGE}&page={deep_zzb}",
-         f"{admin_url}{admin_sep}p={deep_zzb - 1}" if admin_url else None),
-        (f"{label} 搜索", "zzb", f"{url}{sep}page_size={ADMIN_PAGE}&q={_q(search)}",
-         f"{admin_url}{admin_sep}q={_q(search)}" if admin_url else None),
+        (
+            f"{label} 深页",
+            "zzb",
+            f"{url}{sep}page_size={ADMIN_PAGE}&page={deep_zzb}",
+            f"{admin_url}{admin_sep}p={deep_zzb - 1}" if admin_url else None,
+        ),
+        (
+            f"{label} 搜索",
+            "zzb",
+            f"{url}{sep}page_size={ADMIN_PAGE}&q={_q(search)}",
+            f"{admin_url}{admin_sep}q={_q(search)}" if admin_url else None,
+        ),
         (f"{label} 首页", "shuji1", url, None),
         (f"{label} 深页", "shuji1", f"{url}{sep}page={deep_branch}", None),
         (f"{label} 搜索", "shuji1", f"{url}{sep}q={_q(search)}", None),
@@ -54,28 +63,62 @@ def specs() -> list[tuple[str, str, str, str | None]]:
     in_branch = {"organization_id": secretary_branch}
     middle = Member.objects.order_by("pk").values_list("pk", flat=True)[count // 2]
     rows: list[tuple[str, str, str, str | None]] = []
-    rows += _list_rows("党员名册", "/members/", "/admin/members/member/", count,
-                       Member.objects.filter(**in_branch).count(), "王")
+    rows += _list_rows(
+        "党员名册", "/members/", "/admin/members/member/", count, Member.objects.filter(**in_branch).count(), "王"
+    )
     active = HardshipRecord.objects.filter(status="active")
-    rows += _list_rows("困难党员台帐", "/hardship/", "/admin/hardship/hardshiprecord/?status__exact=active",
-                       active.count(), active.filter(member__organization_id=secretary_branch).count(), "王")
-    rows += _list_rows("结对帮扶", "/hardship/pairings/", "/admin/hardship/pairing/", Pairing.objects.count(),
-                       Pairing.objects.filter(record__member__organization_id=secretary_branch).count(), "王")
-    rows += _list_rows("走访慰问", "/visits/", "/admin/visits/visit/", Visit.objects.count(),
-                       Visit.objects.filter(member__organization_id=secretary_branch).count(), "王")
-    rows += _list_rows("谈心谈话", "/visits/talks/", "/admin/visits/talk/", Talk.objects.count(),
-                       Talk.objects.filter(**in_branch).count(), "王")
-    rows += _list_rows("帮扶申请", "/funds/applications/", "/admin/funds/assistanceapplication/",
-                       AssistanceApplication.objects.count(),
-                       AssistanceApplication.objects.filter(**in_branch).count(), "王")
+    rows += _list_rows(
+        "困难党员台帐",
+        "/hardship/",
+        "/admin/hardship/hardshiprecord/?status__exact=active",
+        active.count(),
+        active.filter(member__organization_id=secretary_branch).count(),
+        "王",
+    )
+    rows += _list_rows(
+        "结对帮扶",
+        "/hardship/pairings/",
+        "/admin/hardship/pairing/",
+        Pairing.objects.count(),
+        Pairing.objects.filter(record__member__organization_id=secretary_branch).count(),
+        "王",
+    )
+    rows += _list_rows(
+        "走访慰问",
+        "/visits/",
+        "/admin/visits/visit/",
+        Visit.objects.count(),
+        Visit.objects.filter(member__organization_id=secretary_branch).count(),
+        "王",
+    )
+    rows += _list_rows(
+        "谈心谈话",
+        "/visits/talks/",
+        "/admin/visits/talk/",
+        Talk.objects.count(),
+        Talk.objects.filter(**in_branch).count(),
+        "王",
+    )
+    rows += _list_rows(
+        "帮扶申请",
+        "/funds/applications/",
+        "/admin/funds/assistanceapplication/",
+        AssistanceApplication.objects.count(),
+        AssistanceApplication.objects.filter(**in_branch).count(),
+        "王",
+    )
     rows += [
         ("谈心走访覆盖 首页", "zzb", f"/visits/coverage/?page_size={ADMIN_PAGE}", None),
         ("谈心走访覆盖 深页", "zzb", f"/visits/coverage/?page_size={ADMIN_PAGE}&page=50", None),
         ("谈心走访覆盖 首页", "shuji1", "/visits/coverage/", None),
         ("谈心走访覆盖 深页", "shuji1", "/visits/coverage/?page=3", None),
         ("党员详情", "zzb", f"/members/{middle}/", f"/admin/members/member/{middle}/change/"),
-        ("困难台帐详情", "zzb", f"/hardship/{active.order_by('pk').values_list('pk', flat=True)[active.count() // 2]}/",
-         None),
+        (
+            "困难台帐详情",
+            "zzb",
+            f"/hardship/{active.order_by('pk').values_list('pk', flat=True)[active.count() // 2]}/",
+            None,
+        ),
         ("走访详情", "zzb", f"/visits/{Visit.objects.order_by('pk').values_list('pk', flat=True)[1000]}/", None),
         ("首页", "zzb", "/", None),
         ("首页", "shuji1", "/", None),

@@ -68,11 +68,16 @@ def _failed(report: dict) -> list[str]:
         for ref in report["categories"][category]["auditRefs"]:
             audit = report["audits"][ref["id"]]
             if ref.get("weight", 0) and audit.get("score") is not None and audit["score"] < 0.9:
-                nodes = [item["node"].get("selector", "") for item in (audit.get("details") or {}).get("items", [])
-                         if isinstance(item.get("node"), dict)][:3]
-                failed.append(f"{category}: {audit['title']}"
-                              + (f" ({audit['displayValue']})" if audit.get("displayValue") else "")
-                              + (f" [{', '.join(nodes)}]" if nodes else ""))
+                nodes = [
+                    item["node"].get("selector", "")
+                    for item in (audit.get("details") or {}).get("items", [])
+                    if isinstance(item.get("node"), dict)
+                ][:3]
+                failed.append(
+                    f"{category}: {audit['title']}"
+                    + (f" ({audit['displayValue']})" if audit.get("displayValue") else "")
+                    + (f" [{', '.join(nodes)}]" if nodes else "")
+                )
     return failed
 
 
@@ -83,21 +88,30 @@ def audit(*, base: str, cookies: dict[str, str], root: Path, log) -> list[dict]:
         with tempfile.TemporaryDirectory(dir=root / "var") as tmp:
             output = Path(tmp) / "report.json"
             command = [
-                "node", str(cli), f"{base}{path}", "--quiet", "--output=json", f"--output-path={output}",
-                "--only-categories=performance,accessibility", "--locale=zh",
+                "node",
+                str(cli),
+                f"{base}{path}",
+                "--quiet",
+                "--output=json",
+                f"--output-path={output}",
+                "--only-categories=performance,accessibility",
+                "--locale=zh",
                 f"--chrome-flags=--headless=new --no-sandbox --disable-gpu --user-data-dir={tmp}/profile",
             ]
             if username:
                 command.append("--extra-headers=" + json.dumps({"Cookie": cookies[username]}))
-            subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=300,
-                           capture_output=True)
+            subprocess.run(
+                command, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=300, capture_output=True
+            )
             report = json.loads(output.read_text(encoding="utf-8"))
             kept = root / "var" / "lighthouse"
             kept.mkdir(parents=True, exist_ok=True)
             shutil.copy(output, kept / f"{path.strip('/').replace('/', '_') or 'home'}.json")
         final_url = report.get("finalDisplayedUrl") or report.get("finalUrl", "")
         row = {
-            "page": label, "path": path, "user": username or "—",
+            "page": label,
+            "path": path,
+            "user": username or "—",
             "performance": round(100 * (report["categories"]["performance"]["score"] or 0)),
             "accessibility": round(100 * (report["categories"]["accessibility"]["score"] or 0)),
             "first_kb": round(report["audits"]["total-byte-weight"]["numericValue"] / 1024, 1),
@@ -106,8 +120,10 @@ def audit(*, base: str, cookies: dict[str, str], root: Path, log) -> list[dict]:
             "failed": _failed(report),
             "redirected": not final_url.endswith(path),
         }
-        log(f"phone {label}: performance {row['performance']}, accessibility {row['accessibility']}, "
-            f"first {row['first_kb']} KB, repeat {row['repeat_kb']} KB")
+        log(
+            f"phone {label}: performance {row['performance']}, accessibility {row['accessibility']}, "
+            f"first {row['first_kb']} KB, repeat {row['repeat_kb']} KB"
+        )
         results.append(row)
     return results
 

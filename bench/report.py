@@ -22,55 +22,100 @@ def targets(r: dict) -> list[tuple[str, str, bool | None]]:
     if pages:
         measured = [p for p in pages if not p["page"].startswith(DASHBOARDS)]
         worst = max(measured, key=lambda p: p["queries"])
-        rows.append(("every list and detail page ≤ 15 queries (dashboards apart)",
-                     f"max {worst['queries']} ({worst['page']}, {worst['user']})",
-                     all(p["queries"] <= 15 for p in measured)))
+        rows.append(
+            (
+                "every list and detail page ≤ 15 queries (dashboards apart)",
+                f"max {worst['queries']} ({worst['page']}, {worst['user']})",
+                all(p["queries"] <= 15 for p in measured),
+            )
+        )
         lists = [p for p in pages if p["page"].startswith(LIST_PAGES)]
         slow = [p for p in lists if p["ms"]["p95"] > 150]
-        rows.append(("list pages p95 ≤ 150 ms", f"{len(lists) - len(slow)} of {len(lists)} within; slowest "
-                     + (f"{max(p['ms']['p95'] for p in lists)} ms" if lists else "—"), not slow))
+        rows.append(
+            (
+                "list pages p95 ≤ 150 ms",
+                f"{len(lists) - len(slow)} of {len(lists)} within; slowest "
+                + (f"{max(p['ms']['p95'] for p in lists)} ms" if lists else "—"),
+                not slow,
+            )
+        )
         ratios = [p["admin_ratio"] for p in lists if p.get("admin_ratio") is not None]
-        rows.append(("list pages no slower than the admin changelist (ratio ≤ 1.0)",
-                     f"{sum(x <= 1.0 for x in ratios)} of {len(ratios)} within; worst {max(ratios, default='—')}",
-                     all(x <= 1.0 for x in ratios)))
+        rows.append(
+            (
+                "list pages no slower than the admin changelist (ratio ≤ 1.0)",
+                f"{sum(x <= 1.0 for x in ratios)} of {len(ratios)} within; worst {max(ratios, default='—')}",
+                all(x <= 1.0 for x in ratios),
+            )
+        )
         dash = [p for p in pages if p["page"].startswith(DASHBOARDS)]
-        rows.append(("dashboard p95 ≤ 300 ms",
-                     "; ".join(f"{p['page']} ({p['user']}) {p['ms']['p95']} ms" for p in dash),
-                     all(p["ms"]["p95"] <= 300 for p in dash)))
+        rows.append(
+            (
+                "dashboard p95 ≤ 300 ms",
+                "; ".join(f"{p['page']} ({p['user']}) {p['ms']['p95']} ms" for p in dash),
+                all(p["ms"]["p95"] <= 300 for p in dash),
+            )
+        )
     if "workbook" in r:
         w = r["workbook"]
         rows += [
-            ("annual workbook ≥ 5× faster than import-export", f"{_fmt(w['speedup_vs_import_export'])}×",
-             w["speedup_vs_import_export"] is not None and w["speedup_vs_import_export"] >= 5),
-            ("annual workbook ≤ 1/5 of import-export's peak memory", f"{_fmt(w['memory_vs_import_export'])}",
-             w["memory_vs_import_export"] is not None and w["memory_vs_import_export"] <= 0.2),
-            ("annual workbook within 2× of the bare XlsxWriter floor", f"{_fmt(w['time_vs_floor'])}×",
-             w["time_vs_floor"] is not None and w["time_vs_floor"] <= 2),
+            (
+                "annual workbook ≥ 5× faster than import-export",
+                f"{_fmt(w['speedup_vs_import_export'])}×",
+                w["speedup_vs_import_export"] is not None and w["speedup_vs_import_export"] >= 5,
+            ),
+            (
+                "annual workbook ≤ 1/5 of import-export's peak memory",
+                f"{_fmt(w['memory_vs_import_export'])}",
+                w["memory_vs_import_export"] is not None and w["memory_vs_import_export"] <= 0.2,
+            ),
+            (
+                "annual workbook within 2× of the bare XlsxWriter floor",
+                f"{_fmt(w['time_vs_floor'])}×",
+                w["time_vs_floor"] is not None and w["time_vs_floor"] <= 2,
+            ),
         ]
     if "import" in r:
-        rows.append(("roster import ≥ 5× faster than row-by-row", f"{_fmt(r['import']['speedup'])}×",
-                     r["import"]["speedup"] is not None and r["import"]["speedup"] >= 5))
+        rows.append(
+            (
+                "roster import ≥ 5× faster than row-by-row",
+                f"{_fmt(r['import']['speedup'])}×",
+                r["import"]["speedup"] is not None and r["import"]["speedup"] >= 5,
+            )
+        )
     if "daily" in r:
         d = r["daily"]
-        rows.append(("run_daily_jobs ≤ 5 s", f"{d['seconds']['median']} s, {d['queries']} queries",
-                     d["seconds"]["median"] <= 5))
+        rows.append(
+            ("run_daily_jobs ≤ 5 s", f"{d['seconds']['median']} s, {d['queries']} queries", d["seconds"]["median"] <= 5)
+        )
     if "load" in r:
         load = r["load"]
         errors = sum(load[name]["errors"] for name in ("mixed", "all_pages", "bare") if name in load)
         rows.append(("load run without errors", f"{errors} errors", errors == 0))
-        rows.append(("mixed throughput ≥ 30% of the bare view", f"{_fmt(load['throughput_ratio'])}",
-                     load["throughput_ratio"] is not None and load["throughput_ratio"] >= 0.3))
-        rows.append(("working-day mix ≥ 0.10 of the bare view, p95 < 500 ms (issue 21 §2)",
-                     f"{_fmt(load['throughput_ratio'])}, p95 {load['mixed']['p95_ms']} ms",
-                     load["throughput_ratio"] is not None and load["throughput_ratio"] >= 0.10
-                     and load["mixed"]["p95_ms"] < 500))
+        rows.append(
+            (
+                "mixed throughput ≥ 30% of the bare view",
+                f"{_fmt(load['throughput_ratio'])}",
+                load["throughput_ratio"] is not None and load["throughput_ratio"] >= 0.3,
+            )
+        )
+        rows.append(
+            (
+                "working-day mix ≥ 0.10 of the bare view, p95 < 500 ms (issue 21 §2)",
+                f"{_fmt(load['throughput_ratio'])}, p95 {load['mixed']['p95_ms']} ms",
+                load["throughput_ratio"] is not None
+                and load["throughput_ratio"] >= 0.10
+                and load["mixed"]["p95_ms"] < 500,
+            )
+        )
     phone = r.get("phone", {})
     if phone.get("pages"):
         t = phone["targets"]
-        for key, name, better in (("performance", f"Lighthouse performance ≥ {t['performance']}", max),
-                                  ("accessibility", f"Lighthouse accessibility ≥ {t['accessibility']}", max),
-                                  ("first_kb", f"first visit ≤ {t['first_kb']} KB transferred", min),
-                                  ("repeat_kb", f"repeat visit ≤ {t['repeat_kb']} KB transferred", min)):
+        for key, name, better in (
+            ("performance", f"Lighthouse performance ≥ {t['performance']}", max),
+            ("accessibility", f"Lighthouse accessibility ≥ {t['accessibility']}", max),
+            ("first_kb", f"first visit ≤ {t['first_kb']} KB transferred", min),
+            ("repeat_kb", f"repeat visit ≤ {t['repeat_kb']} KB transferred", min),
+        ):
             values = [p[key] for p in phone["pages"]]
             worst = min(values) if better is max else max(values)
             ok = all((v >= t[key]) if better is max else (v <= t[key]) for v in values)
@@ -96,24 +141,43 @@ def growth(county: dict, city: dict) -> dict:
         dashboard = p["page"].startswith((*DASHBOARDS, "谈心走访覆盖")) and p["user"] != SECRETARY
         limit = 1.2 if p["user"] == SECRETARY else 2.0 if dashboard else None
         ratio = _ratio(p["ms"]["p95"], q["ms"]["p95"])
-        rows.append({
-            "page": p["page"], "user": p["user"], "county_p95": p["ms"]["p95"], "city_p95": q["ms"]["p95"],
-            "ratio": ratio, "limit": limit, "county_queries": p["queries"], "city_queries": q["queries"],
-            "county_admin_ratio": p.get("admin_ratio"), "city_admin_ratio": q.get("admin_ratio"),
-        })
+        rows.append(
+            {
+                "page": p["page"],
+                "user": p["user"],
+                "county_p95": p["ms"]["p95"],
+                "city_p95": q["ms"]["p95"],
+                "ratio": ratio,
+                "limit": limit,
+                "county_queries": p["queries"],
+                "city_queries": q["queries"],
+                "county_admin_ratio": p.get("admin_ratio"),
+                "city_admin_ratio": q.get("admin_ratio"),
+            }
+        )
     result: dict = {"pages": rows}
     if "daily" in county and "daily" in city:
         a, b = county["daily"], city["daily"]
         work = lambda d: sum(v for job in d.get("created", {}).values() for v in job.values())  # noqa: E731
-        result["daily"] = {"county_s": a["seconds"]["median"], "city_s": b["seconds"]["median"],
-                           "ratio": _ratio(a["seconds"]["median"], b["seconds"]["median"]),
-                           "county_queries": a["queries"], "city_queries": b["queries"],
-                           "county_work": work(a), "city_work": work(b), "work_ratio": _ratio(work(a), work(b))}
+        result["daily"] = {
+            "county_s": a["seconds"]["median"],
+            "city_s": b["seconds"]["median"],
+            "ratio": _ratio(a["seconds"]["median"], b["seconds"]["median"]),
+            "county_queries": a["queries"],
+            "city_queries": b["queries"],
+            "county_work": work(a),
+            "city_work": work(b),
+            "work_ratio": _ratio(work(a), work(b)),
+        }
     if "workbook" in county and "workbook" in city:
         a, b = county["workbook"], city["workbook"]
-        result["workbook"] = {"county_s": a["ours"]["seconds"]["median"], "city_s": b["ours"]["seconds"]["median"],
-                              "city_vs_floor": b["time_vs_floor"], "county_peak_mb": a["ours"]["peak_mb"],
-                              "city_peak_mb": b["ours"]["peak_mb"]}
+        result["workbook"] = {
+            "county_s": a["ours"]["seconds"]["median"],
+            "city_s": b["ours"]["seconds"]["median"],
+            "city_vs_floor": b["time_vs_floor"],
+            "county_peak_mb": a["ours"]["peak_mb"],
+            "city_peak_mb": b["ours"]["peak_mb"],
+        }
     if "import" in county and "import" in city:
         a, b = county["import"]["ours"]["seconds"]["median"], city["import"]["ours"]["seconds"]["median"]
         result["import"] = {"county_s": a, "city_s": b, "ratio": _ratio(a, b)}
@@ -127,7 +191,8 @@ def growth_markdown(r: dict) -> list[str]:
         "",
         f"City run {city['when']}: {city['members']:,} members. Data: "
         + ", ".join(f"{k} {v:,}" for k, v in city.get("data", {}).items())
-        + (f"; built in {city['build_seconds']} s" if city.get("build_seconds") else "; database reused") + ".",
+        + (f"; built in {city['build_seconds']} s" if city.get("build_seconds") else "; database reused")
+        + ".",
         "",
     ]
     rows = g.get("pages", [])
@@ -137,39 +202,57 @@ def growth_markdown(r: dict) -> list[str]:
         over = [x for x in within if x["ratio"] is not None and x["ratio"] > x["limit"]]
         admin = [x for x in rows if x["county_admin_ratio"] is not None]
         slower = [x for x in admin if max(x["county_admin_ratio"], x["city_admin_ratio"] or 0) > 1.0]
-        lines += ["| target | measured | |", "|---|---|---|",
-                  f"| every page's query count the same at both scales | "
-                  f"{sum(x['county_queries'] == x['city_queries'] for x in rows)} of {len(rows)} | {_mark(same)} |",
-                  f"| secretary's pages p95 within 1.2×, 组织部 dashboards within 2× of county | "
-                  f"{len(within) - len(over)} of {len(within)} within | {_mark(not over)} |",
-                  f"| 组织部 list pages no slower than the admin changelist at either scale | "
-                  f"{len(admin) - len(slower)} of {len(admin)} | {_mark(not slower)} |"]
+        lines += [
+            "| target | measured | |",
+            "|---|---|---|",
+            f"| every page's query count the same at both scales | "
+            f"{sum(x['county_queries'] == x['city_queries'] for x in rows)} of {len(rows)} | {_mark(same)} |",
+            f"| secretary's pages p95 within 1.2×, 组织部 dashboards within 2× of county | "
+            f"{len(within) - len(over)} of {len(within)} within | {_mark(not over)} |",
+            f"| 组织部 list pages no slower than the admin changelist at either scale | "
+            f"{len(admin) - len(slower)} of {len(admin)} | {_mark(not slower)} |",
+        ]
         if "daily" in g:
             d = g["daily"]
             ok = d["county_queries"] == d["city_queries"] and (d["ratio"] or 0) <= max(d["work_ratio"] or 0, 1)
-            lines.append(f"| run_daily_jobs: same queries, time ≤ proportional to the work created | "
-                         f"{d['county_queries']} / {d['city_queries']} queries; time ×{d['ratio']}, work ×{d['work_ratio']}"
-                         f" | {_mark(ok)} |")
+            lines.append(
+                f"| run_daily_jobs: same queries, time ≤ proportional to the work created | "
+                f"{d['county_queries']} / {d['city_queries']} queries; time ×{d['ratio']}, work ×{d['work_ratio']}"
+                f" | {_mark(ok)} |"
+            )
         if "workbook" in g:
             w = g["workbook"]
-            lines.append(f"| city workbook within 1.3× of the floor, peak ≤ county + 20% | {w['city_vs_floor']}×; "
-                         f"{w['city_peak_mb']} MB vs {w['county_peak_mb']} MB | "
-                         f"{_mark((w['city_vs_floor'] or 9) <= 1.3 and w['city_peak_mb'] <= 1.2 * w['county_peak_mb'])} |")
+            lines.append(
+                f"| city workbook within 1.3× of the floor, peak ≤ county + 20% | {w['city_vs_floor']}×; "
+                f"{w['city_peak_mb']} MB vs {w['county_peak_mb']} MB | "
+                f"{_mark((w['city_vs_floor'] or 9) <= 1.3 and w['city_peak_mb'] <= 1.2 * w['county_peak_mb'])} |"
+            )
         if "import" in g:
             i = g["import"]
-            lines.append(f"| roster import into the city within 1.2× of the county | ×{i['ratio']} | "
-                         f"{_mark((i['ratio'] or 9) <= 1.2)} |")
-        lines += ["", "| page | user | county p95 | city p95 | ratio | limit | queries county / city | "
-                  "admin ratio county / city |", "|---|---|---:|---:|---:|---:|---|---|"]
+            lines.append(
+                f"| roster import into the city within 1.2× of the county | ×{i['ratio']} | "
+                f"{_mark((i['ratio'] or 9) <= 1.2)} |"
+            )
+        lines += [
+            "",
+            "| page | user | county p95 | city p95 | ratio | limit | queries county / city | "
+            "admin ratio county / city |",
+            "|---|---|---:|---:|---:|---:|---|---|",
+        ]
         for x in rows:
-            lines.append(f"| {x['page']} | {x['user']} | {x['county_p95']} | {x['city_p95']} | {_fmt(x['ratio'])} | "
-                         f"{_fmt(x['limit'])} | {x['county_queries']} / {x['city_queries']} | "
-                         f"{_fmt(x['county_admin_ratio'])} / {_fmt(x['city_admin_ratio'])} |")
+            lines.append(
+                f"| {x['page']} | {x['user']} | {x['county_p95']} | {x['city_p95']} | {_fmt(x['ratio'])} | "
+                f"{_fmt(x['limit'])} | {x['county_queries']} / {x['city_queries']} | "
+                f"{_fmt(x['county_admin_ratio'])} / {_fmt(x['city_admin_ratio'])} |"
+            )
         lines.append("")
     if "daily" in g:
         d = g["daily"]
-        lines += [f"run_daily_jobs: county {d['county_s']} s ({d['county_queries']} queries, {d['county_work']} rows "
-                  f"created), city {d['city_s']} s ({d['city_queries']} queries, {d['city_work']} rows created).", ""]
+        lines += [
+            f"run_daily_jobs: county {d['county_s']} s ({d['county_queries']} queries, {d['county_work']} rows "
+            f"created), city {d['city_s']} s ({d['city_queries']} queries, {d['city_work']} rows created).",
+            "",
+        ]
     return lines
 
 
@@ -178,7 +261,8 @@ def markdown(r: dict) -> str:
         "# 基准测试结果 (make bench)",
         "",
         f"Run {r['when']} on {r['machine']}; {r['members']} members. Data: "
-        + ", ".join(f"{k} {v:,}" for k, v in r.get("data", {}).items()) + ".",
+        + ", ".join(f"{k} {v:,}" for k, v in r.get("data", {}).items())
+        + ".",
         "",
     ]
     checked = targets(r)
@@ -247,10 +331,19 @@ def markdown(r: dict) -> str:
         for name, title in names.items():
             if name in load:
                 x = load[name]
-                lines.append(f"| {title} | {x['rps']} | {x['p50_ms']} | {x['p95_ms']} | {x['p99_ms']} | {x['errors']} |")
-        lines += ["", f"Mixed throughput / bare view: **{_fmt(load['throughput_ratio'])}**"
-                  + (f"; every page of the table / bare view: {_fmt(load['all_pages_ratio'])}." if "all_pages" in load else "."),
-                  ""]
+                lines.append(
+                    f"| {title} | {x['rps']} | {x['p50_ms']} | {x['p95_ms']} | {x['p99_ms']} | {x['errors']} |"
+                )
+        lines += [
+            "",
+            f"Mixed throughput / bare view: **{_fmt(load['throughput_ratio'])}**"
+            + (
+                f"; every page of the table / bare view: {_fmt(load['all_pages_ratio'])}."
+                if "all_pages" in load
+                else "."
+            ),
+            "",
+        ]
     phone = r.get("phone", {})
     if phone.get("pages"):
         t = phone["targets"]
@@ -263,11 +356,16 @@ def markdown(r: dict) -> str:
             "|---|---|---:|---:|---:|---:|---:|---|",
         ]
         for p in phone["pages"]:
-            lines.append(f"| {p['page']} | {p['user']} | {p['performance']} | {p['accessibility']} | {p['first_kb']} | "
-                         f"{p['repeat_kb']} | {p['lcp_ms']} | {'; '.join(p['failed']) or '—'} |")
-        lines += ["", "Repeat visit: the responses that are not static files, plus static files without a long "
-                  "cache lifetime (static files are served by content hash with a one-year `immutable` lifetime).",
-                  ""]
+            lines.append(
+                f"| {p['page']} | {p['user']} | {p['performance']} | {p['accessibility']} | {p['first_kb']} | "
+                f"{p['repeat_kb']} | {p['lcp_ms']} | {'; '.join(p['failed']) or '—'} |"
+            )
+        lines += [
+            "",
+            "Repeat visit: the responses that are not static files, plus static files without a long "
+            "cache lifetime (static files are served by content hash with a one-year `immutable` lifetime).",
+            "",
+        ]
     if "growth" in r:
         lines += growth_markdown(r)
     if r.get("build_seconds"):

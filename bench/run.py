@@ -167,8 +167,10 @@ def time_pages(repeats: int) -> list[dict]:
             admin = measure("admin", admin_url)
             row["admin"] = admin
             row["admin_ratio"] = ratio(row["ms"]["p95"], admin["ms"]["p95"])
-        log(f"page {label} ({username}): p95 {row['ms']['p95']} ms, {row['queries']} queries"
-            + (f", admin p95 {row['admin']['ms']['p95']} ms" if admin_url else ""))
+        log(
+            f"page {label} ({username}): p95 {row['ms']['p95']} ms, {row['queries']} queries"
+            + (f", admin p95 {row['admin']['ms']['p95']} ms" if admin_url else "")
+        )
         results.append(row)
     return results
 
@@ -198,15 +200,24 @@ def child(kind: str) -> dict:
     extra = getattr(work, kind)()
     seconds = time.perf_counter() - started
     peak_kb = _peak_rss_kb()
-    return {"seconds": round(seconds, 2), "peak_mb": round((peak_kb - baseline_kb) / 1024, 1),
-            "rss_mb": round(peak_kb / 1024, 1), **(extra or {})}
+    return {
+        "seconds": round(seconds, 2),
+        "peak_mb": round((peak_kb - baseline_kb) / 1024, 1),
+        "rss_mb": round(peak_kb / 1024, 1),
+        **(extra or {}),
+    }
 
 
 def run_child(kind: str, repeats: int = 1) -> dict:
     runs = []
     for _ in range(repeats):
-        output = subprocess.run([PYTHON, "bench/run.py", "--child", kind], cwd=ROOT, env=ENV, check=True,
-                                capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        output = (
+            subprocess.run(
+                [PYTHON, "bench/run.py", "--child", kind], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         runs.append(json.loads(output))
     result = dict(runs[-1])
     result["seconds"] = summarize([r["seconds"] for r in runs])
@@ -220,7 +231,9 @@ def measure_workbook(repeats: int) -> dict:
     tablib = run_child("import_export_export", 1)
     floor = run_child("xlsxwriter_floor", repeats)
     return {
-        "ours": ours, "import_export": tablib, "xlsxwriter_floor": floor,
+        "ours": ours,
+        "import_export": tablib,
+        "xlsxwriter_floor": floor,
         "speedup_vs_import_export": ratio(tablib["seconds"]["median"], ours["seconds"]["median"]),
         "memory_vs_import_export": ratio(ours["peak_mb"], tablib["peak_mb"]),
         "time_vs_floor": ratio(ours["seconds"]["median"], floor["seconds"]["median"]),
@@ -230,8 +243,11 @@ def measure_workbook(repeats: int) -> dict:
 def measure_import(repeats: int) -> dict:
     ours = run_child("roster_import", repeats)
     default = run_child("import_export_row_by_row", 1)
-    return {"ours": ours, "import_export": default,
-            "speedup": ratio(default["seconds"]["median"], ours["seconds"]["median"])}
+    return {
+        "ours": ours,
+        "import_export": default,
+        "speedup": ratio(default["seconds"]["median"], ours["seconds"]["median"]),
+    }
 
 
 def measure_daily(repeats: int) -> dict:
@@ -247,8 +263,11 @@ def measure_load(seconds: int) -> dict:
 
     if not shutil.which("wrk"):
         log("installing wrk (Debian package)")
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
     return load.run(seconds=seconds, env=ENV, root=ROOT, python=PYTHON, log=log)
 
 
@@ -272,20 +291,34 @@ def run_city(args) -> None:
     from bench import report
 
     started = time.monotonic()
-    common = ["--repeats", str(args.repeats), "--load-seconds", str(args.load_seconds), "--only", args.only,
-              *(["--reuse"] if args.reuse else [])]
+    common = [
+        "--repeats",
+        str(args.repeats),
+        "--load-seconds",
+        str(args.load_seconds),
+        "--only",
+        args.only,
+        *(["--reuse"] if args.reuse else []),
+    ]
     files = {name: ROOT / "var" / f"bench-{name}.json" for name in ("county", "city")}
     if args.county_results:  # county figures measured earlier (the same parts), to spare a shared machine
         files["county"] = Path(args.county_results)
     else:
         log("county")
-        subprocess.run([PYTHON, "bench/run.py", "--members", str(args.members), "--results-file", str(files["county"]),
-                        *common], cwd=ROOT, env={**os.environ, "BENCH_PROFILE": "county"}, check=True)
+        subprocess.run(
+            [PYTHON, "bench/run.py", "--members", str(args.members), "--results-file", str(files["county"]), *common],
+            cwd=ROOT,
+            env={**os.environ, "BENCH_PROFILE": "county"},
+            check=True,
+        )
     members = round(CITY_MEMBERS * args.scale)
     log(f"city ({members} members, scale {args.scale})")
-    subprocess.run([PYTHON, "bench/run.py", "--members", str(members), "--results-file", str(files["city"]), *common],
-                   cwd=ROOT, env={**os.environ, "BENCH_DB": f"{DB_NAME}_city", "BENCH_PROFILE": "city",
-                                  "BENCH_SCALE": str(args.scale)}, check=True)
+    subprocess.run(
+        [PYTHON, "bench/run.py", "--members", str(members), "--results-file", str(files["city"]), *common],
+        cwd=ROOT,
+        env={**os.environ, "BENCH_DB": f"{DB_NAME}_city", "BENCH_PROFILE": "city", "BENCH_SCALE": str(args.scale)},
+        check=True,
+    )
     results = json.loads(files["county"].read_text(encoding="utf-8"))
     results["city"] = json.loads(files["city"].read_text(encoding="utf-8"))
     results["city"]["scale"] = args.scale
@@ -297,13 +330,24 @@ def run_city(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", type=int, default=20000)
-    parser.add_argument("--profile", choices=("county", "city"), default="county",
-                        help="city: the county and the city in one invocation, with a growth table")
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="city profile: the fraction of the city built (members, branches and history)")
+    parser.add_argument(
+        "--profile",
+        choices=("county", "city"),
+        default="county",
+        help="city: the county and the city in one invocation, with a growth table",
+    )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="city profile: the fraction of the city built (members, branches and history)",
+    )
     parser.add_argument("--results-file", help=argparse.SUPPRESS)
-    parser.add_argument("--county-results", help="city profile: reuse the county's results of an earlier run "
-                        "(var/bench-county.json) instead of measuring the county again")
+    parser.add_argument(
+        "--county-results",
+        help="city profile: reuse the county's results of an earlier run "
+        "(var/bench-county.json) instead of measuring the county again",
+    )
     parser.add_argument("--reuse", action="store_true", help="keep an existing benchmark database")
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--load-seconds", type=int, default=30)

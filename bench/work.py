@@ -86,8 +86,19 @@ def _roster_file(rows: int) -> bytes:
     for index in range(rows):
         birth = dt.date(1950, 1, 1) + dt.timedelta(days=index % 15000)
         first17 = f"990101{birth:%Y%m%d}{index // 10 % 100:02d}{(index % 5) * 2 + 1}"
-        sheet.append(["导入测试", "男", birth, first17 + id_check_digit(first17), "13800000000", branch.name,
-                      birth + dt.timedelta(days=25 * 366), "正式党员", "在职"])
+        sheet.append(
+            [
+                "导入测试",
+                "男",
+                birth,
+                first17 + id_check_digit(first17),
+                "13800000000",
+                branch.name,
+                birth + dt.timedelta(days=25 * 366),
+                "正式党员",
+                "在职",
+            ]
+        )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -123,13 +134,35 @@ def import_export_row_by_row():
     from members.validators import id_check_digit
 
     branch = Organization.objects.filter(kind=Organization.Kind.BRANCH).order_by("path").first()
-    dataset = tablib.Dataset(headers=["name", "gender", "birth_date", "id_number", "phone", "organization",
-                                      "join_date", "party_status", "employment"])
+    dataset = tablib.Dataset(
+        headers=[
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "phone",
+            "organization",
+            "join_date",
+            "party_status",
+            "employment",
+        ]
+    )
     for index in range(10_000):
         birth = dt.date(1950, 1, 1) + dt.timedelta(days=index % 15000)
         first17 = f"990101{birth:%Y%m%d}{index // 10 % 100:02d}{(index % 5) * 2 + 1}"
-        dataset.append(["导入测试", "M", birth, first17 + id_check_digit(first17), "13800000000", branch.pk,
-                        birth + dt.timedelta(days=25 * 366), "full", "employed"])
+        dataset.append(
+            [
+                "导入测试",
+                "M",
+                birth,
+                first17 + id_check_digit(first17),
+                "13800000000",
+                branch.pk,
+                birth + dt.timedelta(days=25 * 366),
+                "full",
+                "employed",
+            ]
+        )
     resource = modelresource_factory(Member)()
     resource._meta.import_id_fields = ["id_number"]
     try:
@@ -160,5 +193,9 @@ def daily_jobs():
             raise _Rollback
     except _Rollback:
         pass
-    return {"day": day.isoformat(), "birthdays": birthdays, "queries": len(captured.captured_queries),
-            "created": dict(results.items())}
+    return {
+        "day": day.isoformat(),
+        "birthdays": birthdays,
+        "queries": len(captured.captured_queries),
+        "created": dict(results.items()),
+    }

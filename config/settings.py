@@ -370,8 +370,10 @@ API = {
 }
 REST_FRAMEWORK = {
     # A page's session needs the CSRF token for writes (header X-CSRFToken); a token does not.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerToken",
-                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerToken",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TableRule"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerCaller"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -382,7 +384,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "党内关怀帮扶管理系统 数据接口",
     "DESCRIPTION": "供其他系统（全国党员信息系统、智慧党建平台、小程序）和本系统的手机端读写数据。"
-                   "权限与网页完全相同：角色权限表、组织范围、脱敏规则。详见 README 的“数据接口”一节。",
+    "权限与网页完全相同：角色权限表、组织范围、脱敏规则。详见 README 的“数据接口”一节。",
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -405,11 +407,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {"forbidden_without_traceback": {"()": "core.logging.ForbiddenWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
-                             "filters": ["forbidden_without_traceback"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["forbidden_without_traceback"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # Django's own console handler (DEBUG only) would print each of its records a second time beside
     # the root's: its records go to the root's handler alone.
-    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True},
-                "django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+    },
 }

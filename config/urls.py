@@ -23,8 +23,9 @@ urlpatterns = [
     ),
     path("accounts/logout/", field_views.logout, name="logout"),
     path("accounts/password/", signed_in(auth_views.PasswordChangeView.as_view()), name="password_change"),
-    path("accounts/password/done/", signed_in(auth_views.PasswordChangeDoneView.as_view()),
-         name="password_change_done"),
+    path(
+        "accounts/password/done/", signed_in(auth_views.PasswordChangeDoneView.as_view()), name="password_change_done"
+    ),
     path("accounts/2fa/", twofactor.setup, name="two_factor_setup"),
     path("accounts/2fa/verify/", twofactor.verify, name="two_factor_verify"),
     path("accounts/2fa/disable/", twofactor.disable, name="two_factor_disable"),

@@ -49,8 +49,15 @@ class CalendarChangeAdmin(ReadOnly):
 # django-otp, not translatable): renamed where the admin lists them, never in their models (which would
 # ask for migrations inside those packages).
 THIRD_PARTY_NAMES = {
-    "axes": ("登录保护", {"accessattempt": "登录尝试", "accessfailurelog": "登录失败记录", "accesslog": "登录记录",
-                        "accessattemptexpiration": "登录锁定期限"}),
+    "axes": (
+        "登录保护",
+        {
+            "accessattempt": "登录尝试",
+            "accessfailurelog": "登录失败记录",
+            "accesslog": "登录记录",
+            "accessattemptexpiration": "登录锁定期限",
+        },
+    ),
     "otp_totp": ("两步验证", {"totpdevice": "动态口令设备"}),
     "auditlog": ("操作日志", {"logentry": "操作日志记录"}),
 }

@@ -71,18 +71,35 @@ def history_of(obj):
     )
 
 
-def log_bulk(*, model, object_ids, changes: dict, actor=None, org_path: str = "",
-             org_paths: dict[int, str] | None = None, action=LogEntry.Action.UPDATE) -> None:
+def log_bulk(
+    *,
+    model,
+    object_ids,
+    changes: dict,
+    actor=None,
+    org_path: str = "",
+    org_paths: dict[int, str] | None = None,
+    action=LogEntry.Action.UPDATE,
+) -> None:
     """Record a bulk write that model signals did not see, in one INSERT. `org_paths` gives each
     object's organization path where they differ (else `org_path` for all)."""
     content_type = ContentType.objects.get_for_model(model)
     url = _request_path.get()
-    LogEntry.objects.bulk_create([
-        LogEntry(content_type=content_type, object_pk=str(pk), object_id=pk,
-                 object_repr=f"{model._meta.verbose_name} {pk}", action=action, changes=changes, actor=actor,
-                 additional_data={"url": url, "org_path": (org_paths or {}).get(pk, org_path), "bulk": True})
-        for pk in object_ids
-    ])
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(pk),
+                object_id=pk,
+                object_repr=f"{model._meta.verbose_name} {pk}",
+                action=action,
+                changes=changes,
+                actor=actor,
+                additional_data={"url": url, "org_path": (org_paths or {}).get(pk, org_path), "bulk": True},
+            )
+            for pk in object_ids
+        ]
+    )
 
 
 def log_saves(saves, *, action=LogEntry.Action.UPDATE, fields: list[str] | None = None) -> None:
@@ -92,13 +109,24 @@ def log_saves(saves, *, action=LogEntry.Action.UPDATE, fields: list[str] | None 
     record there; no serialized data, as `register` does not ask for it."""
     entries = []
     for old, new in saves:
-        changes = model_instance_diff(old, new, fields_to_check=fields,
-                                      use_json_for_changes=getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False))
+        changes = model_instance_diff(
+            old,
+            new,
+            fields_to_check=fields,
+            use_json_for_changes=getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False),
+        )
         if not changes:
             continue
-        entries.append(LogEntry(
-            content_type=ContentType.objects.get_for_model(new), object_pk=str(new.pk), object_id=new.pk,
-            object_repr=smart_str(new), action=action, changes=changes,
-            additional_data=new.get_additional_data(), cid=get_cid(),
-        ))
+        entries.append(
+            LogEntry(
+                content_type=ContentType.objects.get_for_model(new),
+                object_pk=str(new.pk),
+                object_id=new.pk,
+                object_repr=smart_str(new),
+                action=action,
+                changes=changes,
+                additional_data=new.get_additional_data(),
+                cid=get_cid(),
+            )
+        )
     LogEntry.objects.bulk_create(entries)

@@ -110,11 +110,13 @@ def watch(namespace: str, models: Iterable) -> None:
         post_delete.connect(changed, sender=model, dispatch_uid=f"{uid}.delete", weak=False)
         bulk_changed.connect(changed, sender=model, dispatch_uid=f"{uid}.bulk", weak=False)
         for field in model._meta.many_to_many:
-            m2m_changed.connect(changed, sender=field.remote_field.through, dispatch_uid=f"{uid}.{field.name}",
-                                weak=False)
+            m2m_changed.connect(
+                changed, sender=field.remote_field.through, dispatch_uid=f"{uid}.{field.name}", weak=False
+            )
 
 
 # --- per organization --------------------------------------------------------------------------------
+
 
 def _organization_key(namespace: str, org_id: int) -> str:
     return f"{namespace}:generation:o{org_id}"
@@ -143,9 +145,15 @@ def bump_organizations(namespace: str, org_ids: Iterable[int]) -> None:
 _ABSENT = ()  # an organization the compute returned nothing for (pickles to itself)
 
 
-def cached_by_organization(namespace: str, parts: Iterable[Any], org_ids: Iterable[int],
-                           compute: Callable[[list[int]], dict[int, Any]],
-                           combine: Callable[[dict[int, Any]], Any], *, ttl: int = TTL) -> Any:
+def cached_by_organization(
+    namespace: str,
+    parts: Iterable[Any],
+    org_ids: Iterable[int],
+    compute: Callable[[list[int]], dict[int, Any]],
+    combine: Callable[[dict[int, Any]], Any],
+    *,
+    ttl: int = TTL,
+) -> Any:
     """`combine({org id: value})` over these organizations, where `compute(ids)` gives the value of
     each of `ids` (organizations it has nothing for may be left out) in one pass.
 
@@ -192,8 +200,9 @@ def cached_by_organization(namespace: str, parts: Iterable[Any], org_ids: Iterab
         return combined
     values = compute(stale) if stale else {}
     stored = {**stored, **{org_id: (generations[org_id], values.get(org_id, _ABSENT)) for org_id in stale}}
-    combined = combine({org_id: value for org_id, (_, value) in stored.items() if value is not _ABSENT
-                        and value != _ABSENT})
+    combined = combine(
+        {org_id: value for org_id, (_, value) in stored.items() if value is not _ABSENT and value != _ABSENT}
+    )
     try:
         if unset:
             cache.set_many(unset, None)
@@ -207,6 +216,7 @@ def watch_by_organization(namespace: str, models: dict, everything: Iterable = (
     """Bump, when one of `models` changes, the generations of the organizations `models[model](instance)`
     names (None: bump the whole namespace); when one of `everything` changes, the whole namespace. A
     many-to-many change to members also bumps the members' organizations (a talk's participants)."""
+
     def bump_for(ids) -> None:
         if ids is None:
             bump(namespace)
@@ -239,6 +249,7 @@ def watch_by_organization(namespace: str, models: dict, everything: Iterable = (
             if ids is not None and model._meta.label_lower == "members.member":
                 ids = set(ids) | set(model.objects.filter(pk__in=pk_set).values_list("organization_id", flat=True))
             bump_for(ids)
+
         return changed
 
     for model in models:
@@ -247,6 +258,7 @@ def watch_by_organization(namespace: str, models: dict, everything: Iterable = (
         post_delete.connect(saved, sender=model, dispatch_uid=f"{uid}.delete", weak=False)
         bulk_changed.connect(everything_changed, sender=model, dispatch_uid=f"{uid}.bulk", weak=False)
         for field in model._meta.many_to_many:
-            m2m_changed.connect(m2m(model), sender=field.remote_field.through, dispatch_uid=f"{uid}.{field.name}",
-                                weak=False)
+            m2m_changed.connect(
+                m2m(model), sender=field.remote_field.through, dispatch_uid=f"{uid}.{field.name}", weak=False
+            )
     watch(namespace, everything)

@@ -104,8 +104,10 @@ class WorkCalendar:
     def load(cls) -> WorkCalendar:
         from core.models import CalendarDay, CalendarYear
 
-        return cls(frozenset(CalendarYear.objects.values_list("year", flat=True)),
-                   dict(CalendarDay.objects.values_list("date", "is_workday")))
+        return cls(
+            frozenset(CalendarYear.objects.values_list("year", flat=True)),
+            dict(CalendarDay.objects.values_list("date", "is_workday")),
+        )
 
     def is_official(self, day: dt.date) -> bool:
         return day in self.entered_days or day.year in self.entered_years or library_knows(day.year)
@@ -169,8 +171,7 @@ class Period:
             return f"按{OFFICIAL_NAME}计算"
         years = sorted({day.year for day in self.provisional_days})
         listed = "、".join(str(year) for year in years)
-        return (f"暂定：{listed} 年的节假日安排尚未公布或录入，暂按{STATUTORY_NAME}推算；"
-                "录入后自动重算")
+        return f"暂定：{listed} 年的节假日安排尚未公布或录入，暂按{STATUTORY_NAME}推算；录入后自动重算"
 
 
 # ---------------------------------------------------------------- the questions the app asks
@@ -256,8 +257,9 @@ def check_schedule(year: int, ranges: Sequence[HolidayRange], *, today: dt.date)
         if line.end < line.start:
             raise DomainError(f"{where}：放假结束日期 {line.end:%Y-%m-%d} 早于开始日期 {line.start:%Y-%m-%d}")
         if line.start < first or line.end > last:
-            raise DomainError(f"{where}：放假日期应在 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} 之间，"
-                              f"请确认是 {year} 年的安排")
+            raise DomainError(
+                f"{where}：放假日期应在 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} 之间，请确认是 {year} 年的安排"
+            )
         length = (line.end - line.start).days + 1
         if length > LONGEST_HOLIDAY:
             raise DomainError(f"{where}：连续放假 {length} 天，超过 {LONGEST_HOLIDAY} 天，请核对起止日期")
@@ -273,8 +275,10 @@ def check_schedule(year: int, ranges: Sequence[HolidayRange], *, today: dt.date)
             if workday < first or workday > last:
                 raise DomainError(f"{where}：调休上班日 {workday:%Y-%m-%d} 不在 {year} 年安排的范围内")
             if workday.weekday() < 5:
-                raise DomainError(f"{where}：调休上班日 {_label(workday)} 本来就是工作日，"
-                                  "调休上班日应为星期六或星期日，请对照通知核对")
+                raise DomainError(
+                    f"{where}：调休上班日 {_label(workday)} 本来就是工作日，"
+                    "调休上班日应为星期六或星期日，请对照通知核对"
+                )
             if workday in days:
                 is_workday, name = days[workday]
                 what = "调休上班日" if is_workday else "放假日期"
@@ -282,8 +286,9 @@ def check_schedule(year: int, ranges: Sequence[HolidayRange], *, today: dt.date)
             days[workday] = (True, f"{line.name}{WORKDAY_SUFFIX}")
     for day, name in statutory_holidays(year, observed=False).items():
         if days.get(day, (True, ""))[0]:
-            raise DomainError(f"法定节假日 {_label(day)}（{name}）不在录入的任何放假日期内，"
-                              "请对照国务院办公厅的通知核对")
+            raise DomainError(
+                f"法定节假日 {_label(day)}（{name}）不在录入的任何放假日期内，请对照国务院办公厅的通知核对"
+            )
     return days
 
 
@@ -319,7 +324,8 @@ def save_schedule(*, year: int, notice: str, ranges: Sequence[HolidayRange], by)
         raise DomainError("通知名称或文号不能超过 200 个字")
     new = check_schedule(year, ranges, today=clock.today())
     schedule, created = CalendarYear.objects.select_for_update().get_or_create(
-        year=year, defaults={"notice": notice, "entered_by": by})
+        year=year, defaults={"notice": notice, "entered_by": by}
+    )
     taken = CalendarDay.objects.filter(date__in=list(new)).exclude(schedule=schedule).select_related("schedule")
     for day in taken[:1]:
         raise DomainError(f"{day.date:%Y-%m-%d} 已在 {day.schedule.year} 年的节假日安排中录入，请核对")
@@ -331,10 +337,12 @@ def save_schedule(*, year: int, notice: str, ranges: Sequence[HolidayRange], by)
     )
     schedule.notice, schedule.updated_at = notice, clock.now()
     schedule.save(update_fields=["notice", "updated_at"])
-    change = CalendarChange.objects.create(schedule=schedule, changed_by=by,
-                                           summary=_describe_changes({} if created else old, new))
-    moved = sum(int(count or 0) for _, count in schedule_changed.send(sender=CalendarYear, year=year, by=by,
-                                                                      change=change))
+    change = CalendarChange.objects.create(
+        schedule=schedule, changed_by=by, summary=_describe_changes({} if created else old, new)
+    )
+    moved = sum(
+        int(count or 0) for _, count in schedule_changed.send(sender=CalendarYear, year=year, by=by, change=change)
+    )
     if moved:
         change.notices_moved = moved
         change.save(update_fields=["notices_moved"])

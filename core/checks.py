@@ -19,9 +19,19 @@ def file_store_writable(app_configs, **kwargs) -> list[Error]:
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        return [Error(f"文件存储目录 MEDIA_ROOT={root} 无法创建：{exc}", id="core.E001",
-                      hint="检查路径；容器中挂载的卷须归运行用户（uid 1000，care）所有。")]
+        return [
+            Error(
+                f"文件存储目录 MEDIA_ROOT={root} 无法创建：{exc}",
+                id="core.E001",
+                hint="检查路径；容器中挂载的卷须归运行用户（uid 1000，care）所有。",
+            )
+        ]
     if not os.access(root, os.W_OK | os.X_OK):
-        return [Error(f"文件存储目录 MEDIA_ROOT={root} 不可写（当前用户 uid {os.getuid()}）", id="core.E001",
-                      hint="容器中挂载的卷须归运行用户（uid 1000，care）所有：chown -R 1000:1000 该目录。")]
+        return [
+            Error(
+                f"文件存储目录 MEDIA_ROOT={root} 不可写（当前用户 uid {os.getuid()}）",
+                id="core.E001",
+                hint="容器中挂载的卷须归运行用户（uid 1000，care）所有：chown -R 1000:1000 该目录。",
+            )
+        ]
     return []

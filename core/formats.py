@@ -10,7 +10,7 @@ MONEY_NUMBER_FORMAT = "#,##0.00"
 
 
 def money(value, *, absolute: bool = False) -> str:
-    """"118,640.00"; "" for none; anything not a number is returned as it is."""
+    """ "118,640.00"; "" for none; anything not a number is returned as it is."""
     if value is None or value == "":
         return ""
     try:

@@ -40,7 +40,9 @@ def client_ip(request) -> str | None:
     if not count:
         return request.META.get("REMOTE_ADDR") or None
     address, _routable = get_client_ip(
-        request, proxy_order="right-most", proxy_count=count,
+        request,
+        proxy_order="right-most",
+        proxy_count=count,
         request_header_order=("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
     )
     return address or request.META.get("REMOTE_ADDR") or None

@@ -128,6 +128,7 @@ def error_workbook(rejected: ImportRejected) -> bytes:
 
 # --- the uploaded file between preview and confirm -------------------------------------------------
 
+
 def _expiry() -> dt.timedelta:
     return dt.timedelta(hours=settings.IMPORT_UPLOAD_EXPIRY_HOURS)
 
@@ -198,6 +199,7 @@ def expired_import_uploads(day: dt.date) -> dict[str, int]:
 
 # --- the pages ---------------------------------------------------------------------------------------
 
+
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         allow_empty_file=True, label="Excel 文件（.xlsx）", help_text="不超过 5 MB；第一行为表头，列名见下载的模板"
@@ -206,9 +208,7 @@ class ImportUploadForm(forms.Form):
 
 class ImportConfirmForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)
-    confirm_similar = forms.BooleanField(
-        label="我已核实：上面标出的疑似问题不影响导入，仍要导入", required=False
-    )
+    confirm_similar = forms.BooleanField(label="我已核实：上面标出的疑似问题不影响导入，仍要导入", required=False)
 
     def __init__(self, *args, similar_label: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -238,8 +238,11 @@ def import_view(request, flow: ImportFlow):
     if not flow.allowed(request.user):
         raise PermissionDenied(flow.refused_message)
     context = {
-        "form": ImportUploadForm(), "flow": flow, "errors_url_name": f"{flow.url_name}_errors",
-        "template_url_name": f"{flow.url_name}_template", **flow.extra_context,
+        "form": ImportUploadForm(),
+        "flow": flow,
+        "errors_url_name": f"{flow.url_name}_errors",
+        "template_url_name": f"{flow.url_name}_template",
+        **flow.extra_context,
     }
     if request.method == "POST" and "token" not in request.POST:
         form = ImportUploadForm(request.POST, request.FILES)
@@ -255,8 +258,10 @@ def import_view(request, flow: ImportFlow):
                 form.add_error("file", exc.message)
             else:
                 token = stash(request, data)
-                context.update(report=report, confirm_form=ImportConfirmForm(
-                    initial={"token": token}, similar_label=flow.similar_label))
+                context.update(
+                    report=report,
+                    confirm_form=ImportConfirmForm(initial={"token": token}, similar_label=flow.similar_label),
+                )
         return render(request, flow.template, context)
     if request.method == "POST":
         confirm = ImportConfirmForm(request.POST)

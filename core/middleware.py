@@ -22,8 +22,9 @@ class RejectUnreadableInput:
 
     def __call__(self, request):
         if NUL in request.path or _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
-            return render(request, "400.html", {"message": "提交的内容中含有无法识别的字符，请删除后重新填写。"},
-                          status=400)
+            return render(
+                request, "400.html", {"message": "提交的内容中含有无法识别的字符，请删除后重新填写。"}, status=400
+            )
         return self.get_response(request)
 
 
@@ -57,7 +58,11 @@ class ChineseNotFoundUnderDebug:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (settings.DEBUG and response.status_code == 404 and not request.path.startswith("/api/")
-                and response.get("Content-Type", "").startswith("text/html")):
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and not request.path.startswith("/api/")
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
             return page_not_found(request, Http404())
         return response

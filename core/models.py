@@ -12,7 +12,11 @@ class CalendarYear(models.Model):
     year = models.PositiveSmallIntegerField("年度", unique=True)
     notice = models.CharField("通知名称或文号", max_length=200)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     entered_at = models.DateTimeField("录入时间", default=clock.now)
@@ -30,8 +34,9 @@ class CalendarYear(models.Model):
 class CalendarDay(models.Model):
     """One day of an entered schedule: a holiday (放假) or a 调休 working weekend day (上班)."""
 
-    schedule = models.ForeignKey(CalendarYear, verbose_name="所属年度安排", on_delete=models.CASCADE,
-                                 related_name="days")
+    schedule = models.ForeignKey(
+        CalendarYear, verbose_name="所属年度安排", on_delete=models.CASCADE, related_name="days"
+    )
     date = models.DateField("日期", unique=True)
     is_workday = models.BooleanField("是否工作日", help_text="勾选：调休上班日；不勾选：放假")
     name = models.CharField("说明", max_length=50, blank=True, help_text="例如：国庆节、春节（调休上班）")
@@ -48,10 +53,15 @@ class CalendarDay(models.Model):
 class CalendarChange(models.Model):
     """What an entry or an edit of a year's schedule changed, and how many open notices it moved."""
 
-    schedule = models.ForeignKey(CalendarYear, verbose_name="年度安排", on_delete=models.CASCADE,
-                                 related_name="changes")
+    schedule = models.ForeignKey(
+        CalendarYear, verbose_name="年度安排", on_delete=models.CASCADE, related_name="changes"
+    )
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     changed_at = models.DateTimeField("时间", default=clock.now)

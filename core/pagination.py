@@ -82,7 +82,12 @@ class PageSizeMixin(_ListView):
         filterset = getattr(self, "filterset", None)
         if filterset is not None and filterset.is_bound and not filterset.is_valid():
             # django-filter shows nothing for a refused filter: say why the list is empty.
-            messages.error(self.request, "；".join(
-                f"{filterset.form.fields[name].label}：{error}" if name in filterset.form.fields else error
-                for name, errors in filterset.form.errors.items() for error in errors))
+            messages.error(
+                self.request,
+                "；".join(
+                    f"{filterset.form.fields[name].label}：{error}" if name in filterset.form.fields else error
+                    for name, errors in filterset.form.errors.items()
+                    for error in errors
+                ),
+            )
         return context

@@ -43,11 +43,14 @@ class YearField(forms.IntegerField):
         low, high = year_bounds()
         kwargs.setdefault("min_value", low)
         kwargs.setdefault("max_value", high)
-        kwargs.setdefault("error_messages", {
-            "invalid": "请填写四位数字的年份",
-            "min_value": f"年份不能早于{low}年",
-            "max_value": f"年份不能晚于{high}年",
-        })
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": "请填写四位数字的年份",
+                "min_value": f"年份不能早于{low}年",
+                "max_value": f"年份不能晚于{high}年",
+            },
+        )
         super().__init__(**kwargs)
 
 
@@ -85,5 +88,6 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
             for each in value:
                 if each not in self.empty_values and id_param(each) is None:
                     raise forms.ValidationError(
-                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": each})
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": each}
+                    )
         return super().clean(value)

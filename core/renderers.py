@@ -20,7 +20,8 @@ OPTION = "django/forms/widgets/select_option.html"
 def _attrs(attrs: dict) -> str:
     return "".join(
         f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
-        for name, value in attrs.items() if value is not False
+        for name, value in attrs.items()
+        if value is not False
     )
 
 
@@ -32,8 +33,10 @@ def _select(widget: dict) -> str | None:
         for option in options:
             if option.get("template_name") != OPTION:
                 return None
-            parts.append(f'\n  <option value="{conditional_escape(str(option["value"]))}"'
-                         f'{_attrs(option["attrs"])}>{conditional_escape(option["label"])}</option>\n')
+            parts.append(
+                f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+                f"{_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+            )
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")

@@ -61,8 +61,15 @@ def check_xlsx(data: bytes) -> None:
             if total > MAX_UNCOMPRESSED or total > MAX_RATIO * max(len(data), 1):
                 raise DomainError("文件解压后过大，疑似异常文件，已拒绝")
             _count_first_sheet(archive, names)
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, DefusedXmlException, EOFError,
-            zipfile.LargeZipFile, OSError) as exc:
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ElementTree.ParseError,
+        DefusedXmlException,
+        EOFError,
+        zipfile.LargeZipFile,
+        OSError,
+    ) as exc:
         raise DomainError(DAMAGED) from exc
 
 

@@ -112,16 +112,28 @@ class FundEntry(Audited, models.Model):
     amount = models.DecimalField("金额（元）", **MONEY)
     occurred_on = models.DateField("发生日期")
     application = models.OneToOneField(
-        "AssistanceApplication", verbose_name="帮扶申请", null=True, blank=True, on_delete=models.PROTECT,
+        "AssistanceApplication",
+        verbose_name="帮扶申请",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="payment",
     )
     # 走访慰问 and 结对帮扶 paid from the fund (seed 004 第五篇: 救助金用于……走访慰问).
     visit = models.OneToOneField(
-        "visits.Visit", verbose_name="走访慰问", null=True, blank=True, on_delete=models.PROTECT,
+        "visits.Visit",
+        verbose_name="走访慰问",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="fund_payment",
     )
     pairing_progress = models.OneToOneField(
-        "hardship.PairingProgress", verbose_name="结对帮扶进展", null=True, blank=True, on_delete=models.PROTECT,
+        "hardship.PairingProgress",
+        verbose_name="结对帮扶进展",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="fund_payment",
     )
     reverses = models.OneToOneField(
@@ -142,14 +154,16 @@ class FundEntry(Audited, models.Model):
         indexes = [models.Index(fields=["fund", "occurred_on"], name="fundentry_fund_day_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(kind="income", amount__gt=0, reverses__isnull=True, **NO_PURPOSE) & ~Q(source="")
-                ) | (
+                condition=(Q(kind="income", amount__gt=0, reverses__isnull=True, **NO_PURPOSE) & ~Q(source=""))
+                | (
                     Q(kind="expense", amount__lt=0, reverses__isnull=True, source="")
-                    & (Q(application__isnull=False, visit__isnull=True, pairing_progress__isnull=True)
-                       | Q(application__isnull=True, visit__isnull=False, pairing_progress__isnull=True)
-                       | Q(application__isnull=True, visit__isnull=True, pairing_progress__isnull=False))
-                ) | (Q(kind="reversal", reverses__isnull=False, **NO_PURPOSE) & ~Q(amount=0)),
+                    & (
+                        Q(application__isnull=False, visit__isnull=True, pairing_progress__isnull=True)
+                        | Q(application__isnull=True, visit__isnull=False, pairing_progress__isnull=True)
+                        | Q(application__isnull=True, visit__isnull=True, pairing_progress__isnull=False)
+                    )
+                )
+                | (Q(kind="reversal", reverses__isnull=False, **NO_PURPOSE) & ~Q(amount=0)),
                 name="fundentry_kind_shape",
             ),
             models.CheckConstraint(
@@ -232,8 +246,7 @@ RECONSIDERABLE = (Status.IN_NOTICE, Status.OBJECTION, Status.NOTICE_PASSED, Stat
 WORKFLOW = Transitions(
     {
         Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
-        Status.SUBMITTED: {Status.BRANCH_REVIEWED, Status.APPROVED, Status.REJECTED, Status.RETURNED,
-                           Status.WITHDRAWN},
+        Status.SUBMITTED: {Status.BRANCH_REVIEWED, Status.APPROVED, Status.REJECTED, Status.RETURNED, Status.WITHDRAWN},
         Status.RETURNED: {Status.SUBMITTED, Status.WITHDRAWN},
         Status.BRANCH_REVIEWED: {Status.APPROVED, Status.REJECTED, Status.RETURNED, Status.WITHDRAWN},
         Status.APPROVED: {Status.IN_NOTICE},
@@ -248,8 +261,15 @@ WORKFLOW = Transitions(
 )
 
 # Amounts that count against the member's yearly cap: approved and not (yet) refused or recovered.
-COMMITTED_STATUSES = (Status.APPROVED, Status.IN_NOTICE, Status.OBJECTION, Status.NOTICE_PASSED, Status.DISBURSED,
-                      Status.RECONSIDERATION, Status.RECOVERY_DUE)
+COMMITTED_STATUSES = (
+    Status.APPROVED,
+    Status.IN_NOTICE,
+    Status.OBJECTION,
+    Status.NOTICE_PASSED,
+    Status.DISBURSED,
+    Status.RECONSIDERATION,
+    Status.RECOVERY_DUE,
+)
 # Applications that no longer stand: a second one of the same kind and year may be made.
 ENDED_WITHOUT_PAYMENT = (Status.REJECTED, Status.WITHDRAWN, Status.RECOVERED)
 # The 公示 is running: its end moves when the working-day calendar changes.
@@ -267,16 +287,24 @@ class AssistanceApplication(Audited, models.Model):
     """帮扶申请: who asks, for what, how much, and where it stands in the workflow."""
 
     fund = models.ForeignKey(Fund, verbose_name="支付基金", on_delete=models.PROTECT, related_name="applications")
-    member = models.ForeignKey(Member, verbose_name="申请人", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="applications")
+    member = models.ForeignKey(
+        Member, verbose_name="申请人", null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
+    )
     # A 困难党员 of a 互联共建单位: not on the roster, named here with the partner unit.
     partner_unit = models.ForeignKey(
-        "PartnerUnit", verbose_name="互联共建单位", null=True, blank=True, on_delete=models.PROTECT,
+        "PartnerUnit",
+        verbose_name="互联共建单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="applications",
     )
     recipient_name = models.CharField("共建单位困难党员姓名", max_length=50, blank=True)
     organization = models.ForeignKey(
-        Organization, verbose_name="所在支部", on_delete=models.PROTECT, related_name="applications",
+        Organization,
+        verbose_name="所在支部",
+        on_delete=models.PROTECT,
+        related_name="applications",
         help_text="申请人所在支部；互联共建单位的困难党员为负责联系该单位的支部",
     )
     kind = models.CharField("申请类别", max_length=20, choices=Kind.choices)
@@ -299,23 +327,37 @@ class AssistanceApplication(Audited, models.Model):
     votes_against = models.PositiveSmallIntegerField("反对", null=True, blank=True)
     votes_abstain = models.PositiveSmallIntegerField("弃权", null=True, blank=True)
     meeting_roster_count = models.PositiveSmallIntegerField(
-        "应到会人数（名册）", null=True, blank=True,
+        "应到会人数（名册）",
+        null=True,
+        blank=True,
         help_text="会议当天名册中该支部有表决权的正式党员人数，到会须超过其半数",
     )
     meeting_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="会议记录人", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="会议记录人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     # A secretary recording the meeting on an application they filled in themself needs a second
     # committee member (or the organization department) to confirm the record before it counts.
     meeting_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="会议记录确认人", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="会议记录确认人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     meeting_confirmed_at = models.DateTimeField("会议记录生效时间", null=True, blank=True)
     # 党委审批
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     approved_at = models.DateTimeField("审批时间", null=True, blank=True)
@@ -328,12 +370,20 @@ class AssistanceApplication(Audited, models.Model):
     held_status = models.CharField("复议前状态", max_length=20, choices=Status.choices, blank=True)
     # 发放
     disbursed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="发放人", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="发放人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     disbursed_at = models.DateTimeField("发放时间", null=True, blank=True)
     batch = models.ForeignKey(
-        "DisbursementBatch", verbose_name="发放批次", null=True, blank=True, on_delete=models.PROTECT,
+        "DisbursementBatch",
+        verbose_name="发放批次",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="applications",
     )
     created_at = models.DateTimeField("创建时间", default=clock.now)
@@ -353,18 +403,22 @@ class AssistanceApplication(Audited, models.Model):
             # Per-kind bounds are data (AmountBound, checked by the services under the fund's lock);
             # what holds for every kind and every fund is here.
             models.CheckConstraint(condition=Q(amount_requested__gt=0), name="application_requested_positive"),
-            models.CheckConstraint(condition=Q(amount_approved__isnull=True) | Q(amount_approved__gt=0),
-                                   name="application_approved_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_approved__isnull=True) | Q(amount_approved__gt=0),
+                name="application_approved_positive",
+            ),
             models.CheckConstraint(
                 condition=Q(member__isnull=False, partner_unit__isnull=True, recipient_name="")
                 | (Q(member__isnull=True, partner_unit__isnull=False) & ~Q(recipient_name="")),
                 name="application_one_recipient",
             ),
-            models.CheckConstraint(condition=~Q(kind="annual") | Q(member__isnull=False),
-                                   name="application_annual_subsidy_for_members"),
+            models.CheckConstraint(
+                condition=~Q(kind="annual") | Q(member__isnull=False), name="application_annual_subsidy_for_members"
+            ),
             # 每年安排200-300元的生活困难补助: one a year per member, whatever else is pending or paid.
             models.UniqueConstraint(
-                fields=["member", "year"], condition=Q(kind="annual") & ~Q(status__in=ENDED_WITHOUT_PAYMENT),
+                fields=["member", "year"],
+                condition=Q(kind="annual") & ~Q(status__in=ENDED_WITHOUT_PAYMENT),
                 name="application_one_annual_subsidy_a_year",
             ),
             models.CheckConstraint(
@@ -372,14 +426,19 @@ class AssistanceApplication(Audited, models.Model):
                 name="application_submitter_does_not_approve",
             ),
             models.CheckConstraint(
-                condition=Q(disbursed_by__isnull=True) | Q(approved_by__isnull=True)
+                condition=Q(disbursed_by__isnull=True)
+                | Q(approved_by__isnull=True)
                 | ~Q(disbursed_by=F("approved_by")),
                 name="application_approver_does_not_disburse",
             ),
             models.CheckConstraint(
                 condition=Q(meeting_attendees__isnull=True)
-                | Q(votes_for__isnull=False, votes_against__isnull=False, votes_abstain__isnull=False,
-                    meeting_attendees__gte=F("votes_for") + F("votes_against") + F("votes_abstain")),
+                | Q(
+                    votes_for__isnull=False,
+                    votes_against__isnull=False,
+                    votes_abstain__isnull=False,
+                    meeting_attendees__gte=F("votes_for") + F("votes_against") + F("votes_abstain"),
+                ),
                 name="application_votes_within_attendance",
             ),
             models.CheckConstraint(
@@ -470,8 +529,9 @@ class ApplicationEvent(Audited, models.Model):
     application = models.ForeignKey(
         AssistanceApplication, verbose_name="申请", on_delete=models.CASCADE, related_name="events"
     )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     from_status = models.CharField("原状态", max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField("新状态", max_length=20, choices=Status.choices)
     comment = models.TextField("说明", blank=True)
@@ -553,7 +613,11 @@ class Objection(Audited, models.Model):
     outcome = models.CharField("处理结果", max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
     resolution = models.TextField("处理意见", blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
@@ -651,7 +715,11 @@ class AmountBound(Audited, models.Model):
     minimum = models.DecimalField("最低（元）", **MONEY)
     maximum = models.DecimalField("最高（元）", **MONEY)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="设定人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="设定人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     updated_at = models.DateTimeField("设定时间", default=clock.now)
@@ -662,8 +730,7 @@ class AmountBound(Audited, models.Model):
         ordering = ["fund", "kind"]
         constraints = [
             models.UniqueConstraint(fields=["fund", "kind"], name="amount_bound_one_per_kind"),
-            models.CheckConstraint(condition=Q(minimum__gt=0) & Q(maximum__gte=F("minimum")),
-                                   name="amount_bound_sane"),
+            models.CheckConstraint(condition=Q(minimum__gt=0) & Q(maximum__gte=F("minimum")), name="amount_bound_sane"),
         ]
 
     def __str__(self) -> str:
@@ -683,7 +750,11 @@ class AmountBoundChange(models.Model):
     new_maximum = models.DecimalField("新最高", **MONEY)
     reason = models.CharField("调整依据", max_length=200)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="调整人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="调整人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     changed_at = models.DateTimeField("调整时间", default=clock.now)
@@ -705,7 +776,11 @@ class FundTarget(Audited, models.Model):
     amount = models.DecimalField("筹集目标（元）", **MONEY)
     decision_ref = models.CharField("党委决定依据", max_length=100, help_text="如：党委会议纪要〔2027〕1号")
     set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="设定人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="设定人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     set_at = models.DateTimeField("设定时间", default=clock.now)
@@ -734,13 +809,20 @@ class PartnerUnit(Audited, models.Model):
     fund = models.ForeignKey(Fund, verbose_name="基金", on_delete=models.CASCADE, related_name="partner_units")
     name = models.CharField("单位名称", max_length=100)
     liaison = models.ForeignKey(
-        Organization, verbose_name="联系支部", on_delete=models.PROTECT, related_name="partner_units",
+        Organization,
+        verbose_name="联系支部",
+        on_delete=models.PROTECT,
+        related_name="partner_units",
         help_text="负责与该单位共建的本单位党支部：由其书记填报申请、召开支部党员大会评议",
     )
     contact = models.CharField("联系人及电话", max_length=100, blank=True)
     is_active = models.BooleanField("共建中", default=True)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     added_at = models.DateTimeField("登记时间", default=clock.now)

@@ -22,8 +22,7 @@ def todo_panel(request):
     notices = selectors.notices_for(user).count()
     if not items and not notices:
         return None
-    return Panel(title="帮扶申请待办", template="funds/_home_todo.html",
-                 context={"items": items, "notices": notices})
+    return Panel(title="帮扶申请待办", template="funds/_home_todo.html", context={"items": items, "notices": notices})
 
 
 def member_section(request, member, own_page):
@@ -36,8 +35,16 @@ def member_section(request, member, own_page):
     if not applications and not own_page:
         return None
     received = AssistanceApplication.objects.filter(member=member, status=Status.DISBURSED).aggregate(
-        total=Sum("amount_approved"))["total"]
-    return Panel(title="帮扶申请与救助金" if not own_page else "我的帮扶申请", template="funds/_member_section.html",
-                 context={"applications": applications, "received": received, "own_page": own_page,
-                          "member": member,
-                          "can_apply": own_page or permissions.can_apply_for(user, member)})
+        total=Sum("amount_approved")
+    )["total"]
+    return Panel(
+        title="帮扶申请与救助金" if not own_page else "我的帮扶申请",
+        template="funds/_member_section.html",
+        context={
+            "applications": applications,
+            "received": received,
+            "own_page": own_page,
+            "member": member,
+            "can_apply": own_page or permissions.can_apply_for(user, member),
+        },
+    )

@@ -182,7 +182,8 @@ def can_approve(user, application: AssistanceApplication) -> bool:
     if application.meeting_awaiting_confirmation:
         return False
     ready = application.status == Status.BRANCH_REVIEWED or (
-        application.status == Status.SUBMITTED and application.is_emergency)
+        application.status == Status.SUBMITTED and application.is_emergency
+    )
     return ready and may_approve(user, application)
 
 
@@ -236,7 +237,8 @@ def may_object(user, application: AssistanceApplication) -> bool:
 
 def notice_open(application: AssistanceApplication) -> bool:
     return application.status in NOTICE_RUNNING and (
-        application.notice_ends_on is None or clock.today() <= application.notice_ends_on)
+        application.notice_ends_on is None or clock.today() <= application.notice_ends_on
+    )
 
 
 def can_object(user, application: AssistanceApplication) -> bool:

@@ -88,9 +88,12 @@ def _months_ago(today: dt.date, months: int) -> dt.date:
 
 def _last_occasion(today: dt.date) -> tuple[str, dt.date]:
     """The latest 春节 or 七一 at least ten days ago: the demo's batch was paid before it."""
-    days = [(name, day) for year in (today.year - 1, today.year)
-            for name, day in (("春节", spring_festival(year)), ("七一", july_first(year)))
-            if day <= today - dt.timedelta(days=10)]
+    days = [
+        (name, day)
+        for year in (today.year - 1, today.year)
+        for name, day in (("春节", spring_festival(year)), ("七一", july_first(year)))
+        if day <= today - dt.timedelta(days=10)
+    ]
     return max(days, key=lambda pair: pair[1])
 
 
@@ -118,6 +121,7 @@ class Unit:
     def submit(self, *, kind, amount, member=None, partner_name="", emergency=False, draft=False):
         """Filed by the member where they have an account, else by the branch (or liaison branch) secretary.
         (The partner unit is looked up when the step runs: the fund's story registers it earlier in the year.)"""
+
         def step():
             partner = self.shared.partner if partner_name else None
             if member is not None and member.user_id:
@@ -125,26 +129,45 @@ class Unit:
             else:
                 by = self.secretary_for(member.organization_id if member is not None else partner.liaison_id)
             return services.create_application(
-                by=by, member=member, partner=partner, recipient_name=partner_name, kind=kind,
-                amount_requested=amount, reason=REASONS[kind], is_emergency=emergency, submit=not draft)
+                by=by,
+                member=member,
+                partner=partner,
+                recipient_name=partner_name,
+                kind=kind,
+                amount_requested=amount,
+                reason=REASONS[kind],
+                is_emergency=emergency,
+                submit=not draft,
+            )
 
         return step
 
     def meeting(self, application, day, *, passed=True):
         """Three quarters of the branch attend. Where the secretary filled the application in, a second
         person confirms the record (王支委 in branch 1, the organization department elsewhere)."""
+
         def step():
             roster = voting_members_on(application.organization_id, day).count()
             present = max(roster // 2 + 1, roster * 3 // 4)
             votes_for = present - 2 if passed else present // 3
             secretary = self.secretary_for(application.organization_id)
-            services.record_meeting(application_id=application.pk, by=secretary, meeting_on=day, attendees=present,
-                                    votes_for=votes_for, votes_against=present - votes_for - 1, votes_abstain=1)
+            services.record_meeting(
+                application_id=application.pk,
+                by=secretary,
+                meeting_on=day,
+                attendees=present,
+                votes_for=votes_for,
+                votes_against=present - votes_for - 1,
+                votes_abstain=1,
+            )
             application.refresh_from_db()
             if application.meeting_awaiting_confirmation:
-                services.confirm_meeting(application_id=application.pk, confirm=True,
-                                         comment="与会议记录、签到表核对一致",
-                                         by=self.zhiwei1 if secretary == self.shuji1 else self.zzb2)
+                services.confirm_meeting(
+                    application_id=application.pk,
+                    confirm=True,
+                    comment="与会议记录、签到表核对一致",
+                    by=self.zhiwei1 if secretary == self.shuji1 else self.zzb2,
+                )
             application.refresh_from_db()
             return application
 
@@ -152,12 +175,20 @@ class Unit:
 
     def approve(self, application, day, amount=None):
         def step():
-            kind = (CommitteeDecision.MeetingKind.EMERGENCY if application.is_emergency
-                    else CommitteeDecision.MeetingKind.COMMITTEE)
-            services.approve(application_id=application.pk, by=self.zzb, meeting_on=day, meeting_kind=kind,
-                             reference=self.reference(day), amount_approved=amount or application.amount_requested,
-                             comment="灾情紧急，先行救助，支部党员大会事后补开" if application.is_emergency
-                             else "经党委会研究同意")
+            kind = (
+                CommitteeDecision.MeetingKind.EMERGENCY
+                if application.is_emergency
+                else CommitteeDecision.MeetingKind.COMMITTEE
+            )
+            services.approve(
+                application_id=application.pk,
+                by=self.zzb,
+                meeting_on=day,
+                meeting_kind=kind,
+                reference=self.reference(day),
+                amount_approved=amount or application.amount_requested,
+                comment="灾情紧急，先行救助，支部党员大会事后补开" if application.is_emergency else "经党委会研究同意",
+            )
             application.refresh_from_db()
             return application
 
@@ -193,10 +224,15 @@ class Unit:
 
 def _eligible_for_annual(branch, skip: set[int]) -> list:
     """Members of a branch on the ledger in one of the 年度生活困难补助's categories."""
-    records = (HardshipRecord.objects.active().filter(member__organization=branch,
-                                                      categories__code__in=ANNUAL_CATEGORIES)
-               .exclude(member_id__in=skip).exclude(member__user__isnull=False)
-               .select_related("member").distinct().order_by("member_id"))
+    records = (
+        HardshipRecord.objects.active()
+        .filter(member__organization=branch, categories__code__in=ANNUAL_CATEGORIES)
+        .exclude(member_id__in=skip)
+        .exclude(member__user__isnull=False)
+        .select_related("member")
+        .distinct()
+        .order_by("member_id")
+    )
     return [record.member for record in records]
 
 
@@ -204,31 +240,85 @@ def _fund_story(u: Unit) -> Story:
     """The fund opens, the 党委 sets its targets and rules, income arrives month by month, a mistaken entry
     is corrected."""
     opened = u.ago(365)
-    fund = yield _at(opened, 9), lambda: services.open_fund(organization=u.ctx.committee, by=u.jijin,
-                                                             name="党内关怀基金专户")
+    fund = yield (
+        _at(opened, 9),
+        lambda: services.open_fund(organization=u.ctx.committee, by=u.jijin, name="党内关怀基金专户"),
+    )
     u.shared.fund = fund
     events: list[Step] = []
     for year in sorted({opened.year, u.today.year}):
         day = max(dt.date(year, 1, 10), opened + dt.timedelta(days=1))
-        events.append((_at(day, 16), lambda day=day: services.set_target(
-            fund_id=fund.pk, year=day.year, amount="120000.00", decision_ref=u.reference(day), by=u.zzb)))
+        events.append(
+            (
+                _at(day, 16),
+                lambda day=day: services.set_target(
+                    fund_id=fund.pk, year=day.year, amount="120000.00", decision_ref=u.reference(day), by=u.zzb
+                ),
+            )
+        )
     for months, source, amount, donor, note in INCOME_PLAN:
         day = _months_ago(u.today, months)
-        events.append((_at(day, 10), lambda day=day, source=source, amount=amount, donor=donor, note=note:
-                       services.record_income(fund_id=fund.pk, by=u.jijin, source=source, amount=amount,
-                                              occurred_on=day, donor=donor, note=note)))
-    events.append((_at(u.ago(300), 15), lambda: setattr(u.shared, "partner", services.add_partner_unit(
-        fund_id=fund.pk, name="县人民医院党委（互联共建单位）", liaison=u.branch1, contact="党办 王主任 0816-2222333",
-        by=u.zzb))))
-    events.append((_at(u.ago(290), 15), lambda: services.set_amount_bound(
-        fund_id=fund.pk, kind=Kind.TEMPORARY, minimum="50.00", maximum="2500.00", by=u.zzb,
-        reason=f"党委会议纪要〔{u.ago(290).year}〕临时救助标准调整")))
+        events.append(
+            (
+                _at(day, 10),
+                lambda day=day, source=source, amount=amount, donor=donor, note=note: services.record_income(
+                    fund_id=fund.pk, by=u.jijin, source=source, amount=amount, occurred_on=day, donor=donor, note=note
+                ),
+            )
+        )
+    events.append(
+        (
+            _at(u.ago(300), 15),
+            lambda: setattr(
+                u.shared,
+                "partner",
+                services.add_partner_unit(
+                    fund_id=fund.pk,
+                    name="县人民医院党委（互联共建单位）",
+                    liaison=u.branch1,
+                    contact="党办 王主任 0816-2222333",
+                    by=u.zzb,
+                ),
+            ),
+        )
+    )
+    events.append(
+        (
+            _at(u.ago(290), 15),
+            lambda: services.set_amount_bound(
+                fund_id=fund.pk,
+                kind=Kind.TEMPORARY,
+                minimum="50.00",
+                maximum="2500.00",
+                by=u.zzb,
+                reason=f"党委会议纪要〔{u.ago(290).year}〕临时救助标准调整",
+            ),
+        )
+    )
     mistaken_on, mistaken = _months_ago(u.today, 3), SimpleNamespace(entry=None)
-    events.append((_at(mistaken_on, 11), lambda: setattr(mistaken, "entry", services.record_income(
-        fund_id=fund.pk, by=u.jijin, source=Source.OTHER, amount="800.00", occurred_on=mistaken_on,
-        note="重复登记"))))
-    events.append((_at(mistaken_on + dt.timedelta(days=2), 9), lambda: services.reverse_entry(
-        entry_id=mistaken.entry.pk, by=u.jijin, reason="与上月到账重复登记")))
+    events.append(
+        (
+            _at(mistaken_on, 11),
+            lambda: setattr(
+                mistaken,
+                "entry",
+                services.record_income(
+                    fund_id=fund.pk,
+                    by=u.jijin,
+                    source=Source.OTHER,
+                    amount="800.00",
+                    occurred_on=mistaken_on,
+                    note="重复登记",
+                ),
+            ),
+        )
+    )
+    events.append(
+        (
+            _at(mistaken_on + dt.timedelta(days=2), 9),
+            lambda: services.reverse_entry(entry_id=mistaken.entry.pk, by=u.jijin, reason="与上月到账重复登记"),
+        )
+    )
     # Not `yield from` a list: `live` sends each step's result back, which a list iterator cannot take.
     for when, step in sorted(events, key=lambda event: event[0]):  # noqa: UP028
         yield when, step
@@ -243,45 +333,68 @@ def _daily_job(u: Unit) -> Story:
 
 
 def _batch_story(u: Unit, occasion: str, holiday: dt.date) -> Story:
-    yield _at(holiday - dt.timedelta(days=5), 10), lambda: services.disburse_batch(
-        fund_id=u.shared.fund.pk, application_ids=[a.pk for a in u.shared.batch], by=u.jijin,
-        title=f"{holiday.year}年{occasion}前帮扶资金发放")
+    yield (
+        _at(holiday - dt.timedelta(days=5), 10),
+        lambda: services.disburse_batch(
+            fund_id=u.shared.fund.pk,
+            application_ids=[a.pk for a in u.shared.batch],
+            by=u.jijin,
+            title=f"{holiday.year}年{occasion}前帮扶资金发放",
+        ),
+    )
 
 
 def _emergency_paid_meeting_pending(u: Unit, member) -> Story:
     """Approved before its branch meeting (重大灾情), paid after its notice; the meeting is overdue."""
-    application = yield _at(u.ago(45), 9), u.submit(kind=Kind.DISASTER, amount="8000.00", member=member,
-                                                    emergency=True)
+    application = yield _at(u.ago(45), 9), u.submit(kind=Kind.DISASTER, amount="8000.00", member=member, emergency=True)
     application = yield _at(u.ago(44), 18), u.approve(application, u.ago(44), "6000.00")
     yield _at(application.notice_ends_on + dt.timedelta(days=1), 10), u.pay(application)
 
 
 def _emergency_reconsidered(u: Unit, member) -> Story:
     """Approved first; the branch meeting afterwards does not pass it: the 党委 has it to reconsider."""
-    application = yield _at(u.ago(20), 9), u.submit(kind=Kind.TEMPORARY, amount="2000.00", member=member,
-                                                    emergency=True)
+    application = yield (
+        _at(u.ago(20), 9),
+        u.submit(kind=Kind.TEMPORARY, amount="2000.00", member=member, emergency=True),
+    )
     application = yield _at(u.ago(19), 18), u.approve(application, u.ago(19))
     yield _at(u.ago(4), 15), u.meeting(application, u.ago(4), passed=False)
 
 
 def _emergency_recovered(u: Unit, member) -> Story:
     """Approved and paid, not passed by the branch, revoked by the 党委; the fund officer recovers the money."""
-    application = yield _at(u.ago(120), 9), u.submit(kind=Kind.DISASTER, amount="3000.00", member=member,
-                                                     emergency=True)
+    application = yield (
+        _at(u.ago(120), 9),
+        u.submit(kind=Kind.DISASTER, amount="3000.00", member=member, emergency=True),
+    )
     application = yield _at(u.ago(119), 18), u.approve(application, u.ago(119))
     yield _at(application.notice_ends_on + dt.timedelta(days=1), 10), u.pay(application)
     yield _at(u.ago(95), 15), u.meeting(application, u.ago(95), passed=False)
-    yield _at(u.ago(90), 16), lambda: services.reconsider(
-        application_id=application.pk, by=u.zzb, keep=False, meeting_on=u.ago(90), reference=u.reference(u.ago(90)),
-        reason="经核实，房屋受损系自建违章部分，不属于救助范围")
-    yield _at(u.ago(80), 11), lambda: services.record_recovery(application_id=application.pk, by=u.jijin,
-                                                               note="本人退回现金，收据 0012 号")
+    yield (
+        _at(u.ago(90), 16),
+        lambda: services.reconsider(
+            application_id=application.pk,
+            by=u.zzb,
+            keep=False,
+            meeting_on=u.ago(90),
+            reference=u.reference(u.ago(90)),
+            reason="经核实，房屋受损系自建违章部分，不属于救助范围",
+        ),
+    )
+    yield (
+        _at(u.ago(80), 11),
+        lambda: services.record_recovery(application_id=application.pk, by=u.jijin, note="本人退回现金，收据 0012 号"),
+    )
 
 
 def _objected(u: Unit, member, objector) -> Story:
     application = yield from u.approved(u.ago(8), Kind.LIVING, "2000.00", member=member)
-    yield _at(application.notice_starts_on + dt.timedelta(days=1), 20), lambda: services.raise_objection(
-        application_id=application.pk, by=objector, reason="据了解该同志家庭经营店铺，收入情况需要进一步核实。")
+    yield (
+        _at(application.notice_starts_on + dt.timedelta(days=1), 20),
+        lambda: services.raise_objection(
+            application_id=application.pk, by=objector, reason="据了解该同志家庭经营店铺，收入情况需要进一步核实。"
+        ),
+    )
 
 
 def _unconfirmed(u: Unit, member) -> Story:
@@ -290,28 +403,45 @@ def _unconfirmed(u: Unit, member) -> Story:
 
     def record():
         present = voting_members_on(application.organization_id, u.ago(1)).count() // 2 + 2
-        return services.record_meeting(application_id=application.pk, by=u.shuji1, meeting_on=u.ago(1),
-                                       attendees=present, votes_for=present - 1, votes_against=0, votes_abstain=1)
+        return services.record_meeting(
+            application_id=application.pk,
+            by=u.shuji1,
+            meeting_on=u.ago(1),
+            attendees=present,
+            votes_for=present - 1,
+            votes_against=0,
+            votes_abstain=1,
+        )
 
     yield _at(u.ago(1), 15), record
 
 
 def _returned(u: Unit, member) -> Story:
     application = yield _at(u.ago(15), 9), u.submit(kind=Kind.LIVING, amount="4500.00", member=member)
-    yield _at(u.ago(13), 10), lambda: services.return_for_revision(
-        application_id=application.pk, by=u.zhiwei1, reason="请补充医院诊断证明和家庭收入证明材料。")
+    yield (
+        _at(u.ago(13), 10),
+        lambda: services.return_for_revision(
+            application_id=application.pk, by=u.zhiwei1, reason="请补充医院诊断证明和家庭收入证明材料。"
+        ),
+    )
 
 
 def _rejected(u: Unit, member) -> Story:
     application = yield from u.reviewed(u.ago(30), Kind.LIVING, "3000.00", member=member)
-    yield _at(u.ago(25), 10), lambda: services.reject(application_id=application.pk, by=u.zzb,
-                                                      reason="经核实，家庭人均收入高于当地困难标准。")
+    yield (
+        _at(u.ago(25), 10),
+        lambda: services.reject(
+            application_id=application.pk, by=u.zzb, reason="经核实，家庭人均收入高于当地困难标准。"
+        ),
+    )
 
 
 def _withdrawn(u: Unit, member) -> Story:
     application = yield _at(u.ago(16), 9), u.submit(kind=Kind.TEMPORARY, amount="500.00", member=member)
-    yield _at(u.ago(14), 10), lambda: services.withdraw(application_id=application.pk, by=u.shuji1,
-                                                        comment="困难已经自行解决")
+    yield (
+        _at(u.ago(14), 10),
+        lambda: services.withdraw(application_id=application.pk, by=u.shuji1, comment="困难已经自行解决"),
+    )
 
 
 def _just(when: dt.datetime, step: Callable[[], Any]) -> Story:
@@ -325,28 +455,53 @@ def _visits_paid_from_the_fund(u: Unit, members) -> Story:
     from visits.models import Occasion
 
     visitor = u.shuji1.member
-    for days, member, amount, book in ((60, members[0], "500.00", True), (21, members[1], "300.00", True),
-                                       (3, members[2], "500.00", False)):
+    for days, member, amount, book in (
+        (60, members[0], "500.00", True),
+        (21, members[1], "300.00", True),
+        (3, members[2], "500.00", False),
+    ):
         day = u.ago(days)
-        visit = yield _at(day, 16), lambda day=day, member=member, amount=amount: visit_services.log_visit(
-            by=u.shuji1, member=member, visited_on=day, occasion=Occasion.ILLNESS, visitors=[visitor],
-            goods="水果、营养品", amount=Decimal(amount), money_source=MoneySource.CARE_FUND,
-            notes="住院治疗中，转达党组织的关心，送去慰问金。")
+        visit = yield (
+            _at(day, 16),
+            lambda day=day, member=member, amount=amount: visit_services.log_visit(
+                by=u.shuji1,
+                member=member,
+                visited_on=day,
+                occasion=Occasion.ILLNESS,
+                visitors=[visitor],
+                goods="水果、营养品",
+                amount=Decimal(amount),
+                money_source=MoneySource.CARE_FUND,
+                notes="住院治疗中，转达党组织的关心，送去慰问金。",
+            ),
+        )
         if book:
-            yield _at(day + dt.timedelta(days=1), 10), lambda visit=visit: services.pay_visit(visit_id=visit.pk,
-                                                                                              by=u.jijin)
+            yield (
+                _at(day + dt.timedelta(days=1), 10),
+                lambda visit=visit: services.pay_visit(visit_id=visit.pk, by=u.jijin),
+            )
 
 
 def _pairing_paid_from_the_fund(u: Unit, pairing) -> Story:
     from hardship import services as hardship_services
 
     day = max(u.ago(40), pairing.started_on)
-    progress = yield _at(day, 15), lambda: hardship_services.add_progress(
-        pairing_id=pairing.pk, date=day, help_type=HelpType.objects.get(code="living"),
-        description="送去关怀基金生活补贴，帮助购置过冬衣物", money=Decimal("400.00"),
-        money_source=MoneySource.CARE_FUND, by=u.shuji1)
-    yield _at(day + dt.timedelta(days=2), 10), lambda: services.pay_pairing_progress(progress_id=progress.pk,
-                                                                                      by=u.jijin)
+    progress = yield (
+        _at(day, 15),
+        lambda: hardship_services.add_progress(
+            pairing_id=pairing.pk,
+            date=day,
+            help_type=HelpType.objects.get(code="living"),
+            description="送去关怀基金生活补贴，帮助购置过冬衣物",
+            money=Decimal("400.00"),
+            money_source=MoneySource.CARE_FUND,
+            by=u.shuji1,
+        ),
+    )
+    yield (
+        _at(day + dt.timedelta(days=2), 10),
+        lambda: services.pay_pairing_progress(progress_id=progress.pk, by=u.jijin),
+    )
 
 
 def seed_funds(ctx) -> None:
@@ -367,7 +522,9 @@ def seed_funds(ctx) -> None:
     occasion, holiday = _last_occasion(ctx.today)
     start = holiday - dt.timedelta(days=40)
     stories: list[Story] = [
-        _fund_story(u), _daily_job(u), _batch_story(u, occasion, holiday),
+        _fund_story(u),
+        _daily_job(u),
+        _batch_story(u, occasion, holiday),
         # Paid before the last 春节 or 七一: one on its own as soon as its notice passed, the rest in a batch.
         u.paid(start, Kind.ILLNESS, "5000.00", member=pool1[0], approve="4000.00", batch=False),
         u.paid(start, Kind.EDUCATION, "3000.00", member=pool2[0]),
@@ -395,8 +552,13 @@ def seed_funds(ctx) -> None:
         _withdrawn(u, pool1[2]),
         _visits_paid_from_the_fund(u, [pool1[0], pool1[6], pool1[4]]),
     ]
-    pairing = (Pairing.objects.active().filter(record__member__organization=branch1)
-               .select_related("record").order_by("pk").first())
+    pairing = (
+        Pairing.objects.active()
+        .filter(record__member__organization=branch1)
+        .select_related("record")
+        .order_by("pk")
+        .first()
+    )
     if pairing is not None:
         stories.append(_pairing_paid_from_the_fund(u, pairing))
     live(stories)

@@ -35,12 +35,24 @@ def ledger(fund: Fund) -> QuerySet:
     """The fund's lines, newest first, each with the balance right after it (in the order recorded)."""
     balance_after = (
         FundEntry.objects.filter(fund_id=fund.pk, pk__lte=OuterRef("pk"))
-        .order_by().values("fund_id").annotate(total=Sum("amount")).values("total")
+        .order_by()
+        .values("fund_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
     )
     return (
         FundEntry.objects.filter(fund=fund)
-        .select_related("application", "application__member", "application__partner_unit", "recorded_by",
-                        "recorded_by__member", "reverses", "reverses__application", "visit", "pairing_progress")
+        .select_related(
+            "application",
+            "application__member",
+            "application__partner_unit",
+            "recorded_by",
+            "recorded_by__member",
+            "reverses",
+            "reverses__application",
+            "visit",
+            "pairing_progress",
+        )
         .annotate(balance_after=Subquery(balance_after, output_field=MONEY_FIELD))
         .annotate(reversal_id=Subquery(FundEntry.objects.filter(reverses=OuterRef("pk")).values("pk")[:1]))
         .order_by("-pk")
@@ -62,13 +74,21 @@ def _spending_by_use(entries) -> tuple[dict[str, Decimal], dict[str, int]]:
         ("pairing_progress_id", "reverses__pairing_progress_id", Use.PAIRING),
     )
     for own, recovered, use in uses:
-        rows = (entries.filter(kind=FundEntry.Kind.EXPENSE, **{f"{own}__isnull": False}).values_list(own)
-                .annotate(total=Sum("amount"), n=Count("pk")).values_list(own, "total", "n"))
+        rows = (
+            entries.filter(kind=FundEntry.Kind.EXPENSE, **{f"{own}__isnull": False})
+            .values_list(own)
+            .annotate(total=Sum("amount"), n=Count("pk"))
+            .values_list(own, "total", "n")
+        )
         for key, total, n in rows:
             amounts[use or key] -= total
             counts[use or key] += n
-        back = (entries.filter(kind=FundEntry.Kind.REVERSAL, **{f"{recovered}__isnull": False}).values_list(recovered)
-                .annotate(total=Sum("amount"), n=Count("pk")).values_list(recovered, "total", "n"))
+        back = (
+            entries.filter(kind=FundEntry.Kind.REVERSAL, **{f"{recovered}__isnull": False})
+            .values_list(recovered)
+            .annotate(total=Sum("amount"), n=Count("pk"))
+            .values_list(recovered, "total", "n")
+        )
         for key, total, n in back:
             amounts[use or key] -= total
             counts[use or key] -= n
@@ -95,10 +115,15 @@ def year_summary(fund: Fund, year: int) -> dict:
     total_spending = sum((amount for _, _, amount in spending_rows), ZERO)
     target = FundTarget.objects.filter(fund=fund, year=year).first()
     return {
-        "year": year, "opening": opening, "income_rows": income_rows, "spending_rows": spending_rows,
-        "total_income": total_income, "total_spending": total_spending,
+        "year": year,
+        "opening": opening,
+        "income_rows": income_rows,
+        "spending_rows": spending_rows,
+        "total_income": total_income,
+        "total_spending": total_spending,
         "closing": opening + total_income - total_spending,
-        "target": target, "raised": total_income,
+        "target": target,
+        "raised": total_income,
         "target_percent": int(total_income * 100 / target.amount) if target else None,
     }
 
@@ -116,12 +141,12 @@ def member_history(application: AssistanceApplication) -> dict:
         same = Q(member_id=application.member_id)
     else:
         same = Q(partner_unit_id=application.partner_unit_id, recipient_name=application.recipient_name)
-    rows = (
-        AssistanceApplication.objects.filter(same)
-        .values_list("year", "kind", "status", "amount_requested", "amount_approved")
+    rows = AssistanceApplication.objects.filter(same).values_list(
+        "year", "kind", "status", "amount_requested", "amount_approved"
     )
-    years: dict[int, dict] = defaultdict(lambda: {"by_kind": defaultdict(lambda: ZERO), "committed": ZERO,
-                                                  "paid": ZERO, "pending": 0, "refused": 0})
+    years: dict[int, dict] = defaultdict(
+        lambda: {"by_kind": defaultdict(lambda: ZERO), "committed": ZERO, "paid": ZERO, "pending": 0, "refused": 0}
+    )
     for year, kind, status, _requested, approved in rows:
         line = years[year]
         if status in COMMITTED_STATUSES:
@@ -136,12 +161,17 @@ def member_history(application: AssistanceApplication) -> dict:
     result = []
     for year in sorted(years, reverse=True):
         line = years[year]
-        result.append({
-            "year": year,
-            "kinds": [(label, line["by_kind"][code]) for code, label in Kind.choices if line["by_kind"][code]],
-            "committed": line["committed"], "paid": line["paid"], "left": max(cap - line["committed"], ZERO),
-            "pending": line["pending"], "refused": line["refused"],
-        })
+        result.append(
+            {
+                "year": year,
+                "kinds": [(label, line["by_kind"][code]) for code, label in Kind.choices if line["by_kind"][code]],
+                "committed": line["committed"],
+                "paid": line["paid"],
+                "left": max(cap - line["committed"], ZERO),
+                "pending": line["pending"],
+                "refused": line["refused"],
+            }
+        )
     return {"cap": cap, "years": result}
 
 
@@ -151,8 +181,10 @@ def hardship_line(member: Member | None):
     if member is None:
         return None
     return (
-        HardshipRecord.objects.filter(member=member).prefetch_related("categories")
-        .order_by("-status", "-registered_on").first()
+        HardshipRecord.objects.filter(member=member)
+        .prefetch_related("categories")
+        .order_by("-status", "-registered_on")
+        .first()
     )
 
 
@@ -170,9 +202,22 @@ def notices_for(user) -> QuerySet:
     return (
         AssistanceApplication.objects.filter(condition, status__in=NOTICE_RUNNING)
         .select_related("member", "organization", "partner_unit")
-        .only("pk", "kind", "amount_approved", "notice_starts_on", "notice_ends_on", "status", "organization__name",
-              "member__name", "member__user_id", "organization_id", "member_id", "partner_unit__name",
-              "recipient_name", "approved_by_id")
+        .only(
+            "pk",
+            "kind",
+            "amount_approved",
+            "notice_starts_on",
+            "notice_ends_on",
+            "status",
+            "organization__name",
+            "member__name",
+            "member__user_id",
+            "organization_id",
+            "member_id",
+            "partner_unit__name",
+            "recipient_name",
+            "approved_by_id",
+        )
         .order_by("notice_ends_on", "pk")
     )
 
@@ -201,33 +246,61 @@ def todo_for(user) -> list[tuple[str, int, str]]:
     meeting, approve, disburse = (access.real_roles("application", step) for step in ("meeting", "approve", "disburse"))
     if user.is_superuser or has_role(user, *meeting):
         mine = Q(organization__in=org_ids(user, *meeting))
-        wanted.append(("待召开支部大会评议", "status=submitted",
-                       mine & Q(status=Status.SUBMITTED, is_emergency=False, meeting_on__isnull=True)))
-        wanted.append(("紧急救助待补录支部大会", "emergency=true",
-                       mine & Q(is_emergency=True, meeting_on__isnull=True, status__in=COMMITTED_STATUSES)))
-        wanted.append(("支部大会记录待确认", "meeting=unconfirmed",
-                       mine & Q(meeting_on__isnull=False, meeting_confirmed_at__isnull=True)
-                       & ~Q(meeting_recorded_by=user) & ~Q(submitted_by=user)))
+        wanted.append(
+            (
+                "待召开支部大会评议",
+                "status=submitted",
+                mine & Q(status=Status.SUBMITTED, is_emergency=False, meeting_on__isnull=True),
+            )
+        )
+        wanted.append(
+            (
+                "紧急救助待补录支部大会",
+                "emergency=true",
+                mine & Q(is_emergency=True, meeting_on__isnull=True, status__in=COMMITTED_STATUSES),
+            )
+        )
+        wanted.append(
+            (
+                "支部大会记录待确认",
+                "meeting=unconfirmed",
+                mine
+                & Q(meeting_on__isnull=False, meeting_confirmed_at__isnull=True)
+                & ~Q(meeting_recorded_by=user)
+                & ~Q(submitted_by=user),
+            )
+        )
     if user.is_superuser or has_role(user, *approve):
-        mine = (Q(organization__in=org_ids(user, *approve))
-                & ~Q(submitted_by=user) & ~Q(member__user=user))
-        wanted.append(("待党委审批", "status=branch_reviewed",
-                       mine & (Q(status=Status.BRANCH_REVIEWED) | Q(status=Status.SUBMITTED, is_emergency=True))))
+        mine = Q(organization__in=org_ids(user, *approve)) & ~Q(submitted_by=user) & ~Q(member__user=user)
+        wanted.append(
+            (
+                "待党委审批",
+                "status=branch_reviewed",
+                mine & (Q(status=Status.BRANCH_REVIEWED) | Q(status=Status.SUBMITTED, is_emergency=True)),
+            )
+        )
         wanted.append(("公示异议待处理", "status=objection", mine & Q(status=Status.OBJECTION) & ~Q(approved_by=user)))
         wanted.append(("紧急救助待党委复议", "status=reconsideration", mine & Q(status=Status.RECONSIDERATION)))
     if user.is_superuser or has_role(user, *disburse):
         officer_of = Q(fund__organization__in=org_ids(user, *disburse))
-        wanted.append(("公示无异议待发放", "status=notice_passed",
-                       officer_of & Q(status=Status.NOTICE_PASSED) & ~Q(approved_by=user)))
+        wanted.append(
+            (
+                "公示无异议待发放",
+                "status=notice_passed",
+                officer_of & Q(status=Status.NOTICE_PASSED) & ~Q(approved_by=user),
+            )
+        )
         wanted.append(("复议撤销待追回资金", "status=recovery_due", officer_of & Q(status=Status.RECOVERY_DUE)))
     counts = {}
     if wanted:
         counts = AssistanceApplication.objects.for_user(user).aggregate(
-            **{f"n{index}": Count("pk", filter=condition) for index, (_, _, condition) in enumerate(wanted)})
+            **{f"n{index}": Count("pk", filter=condition) for index, (_, _, condition) in enumerate(wanted)}
+        )
     items = [(what, counts[f"n{index}"], query) for index, (what, query, _) in enumerate(wanted)]
     own = AssistanceApplication.objects.filter(Q(member__user=user) | Q(submitted_by=user))
-    items.append(("我的申请待修改或提交", own.filter(status__in=(Status.DRAFT, Status.RETURNED)).count(),
-                  "status=returned"))
+    items.append(
+        ("我的申请待修改或提交", own.filter(status__in=(Status.DRAFT, Status.RETURNED)).count(), "status=returned")
+    )
     return [item for item in items if item[1]]
 
 
@@ -245,8 +318,11 @@ def organizations_without_fund(user) -> QuerySet:
 def _paid_by(fund: Fund) -> Q:
     """Organizations whose money this fund pays: its subtree, less the subtrees of funds below it."""
     condition = Q(path__startswith=fund.organization.path)
-    for path in Fund.objects.filter(organization__path__startswith=fund.organization.path).exclude(pk=fund.pk) \
-            .values_list("organization__path", flat=True):
+    for path in (
+        Fund.objects.filter(organization__path__startswith=fund.organization.path)
+        .exclude(pk=fund.pk)
+        .values_list("organization__path", flat=True)
+    ):
         condition &= ~Q(path__startswith=path)
     return condition
 
@@ -259,21 +335,34 @@ def uses_waiting(fund: Fund) -> dict:
     from visits.models import Visit
 
     organizations = Organization.objects.filter(_paid_by(fund)).values("pk")
-    visits = (Visit.objects.filter(member__organization__in=organizations, money_source=MoneySource.CARE_FUND,
-                                   amount__gt=0, fund_payment__isnull=True)
-              .select_related("member", "member__organization", "created_by__member").order_by("visited_on", "pk"))
-    progress = (PairingProgress.objects.filter(pairing__record__member__organization__in=organizations,
-                                               money_source=MoneySource.CARE_FUND, money__gt=0,
-                                               fund_payment__isnull=True)
-                .select_related("pairing__helper", "pairing__record__member__organization", "help_type",
-                                "recorded_by__member").order_by("date", "pk"))
+    visits = (
+        Visit.objects.filter(
+            member__organization__in=organizations,
+            money_source=MoneySource.CARE_FUND,
+            amount__gt=0,
+            fund_payment__isnull=True,
+        )
+        .select_related("member", "member__organization", "created_by__member")
+        .order_by("visited_on", "pk")
+    )
+    progress = (
+        PairingProgress.objects.filter(
+            pairing__record__member__organization__in=organizations,
+            money_source=MoneySource.CARE_FUND,
+            money__gt=0,
+            fund_payment__isnull=True,
+        )
+        .select_related("pairing__helper", "pairing__record__member__organization", "help_type", "recorded_by__member")
+        .order_by("date", "pk")
+    )
     return {"visits": visits, "progress": progress}
 
 
 def amount_bounds(fund: Fund) -> list[AmountBound]:
     """The fund's bounds in the order of the kinds (missing ones read as the defaults would be created)."""
-    existing = {bound.kind: bound for bound in AmountBound.objects.filter(fund=fund).select_related(
-        "updated_by__member")}
+    existing = {
+        bound.kind: bound for bound in AmountBound.objects.filter(fund=fund).select_related("updated_by__member")
+    }
     return [existing[code] if code in existing else services.bound_for(fund.pk, code) for code, _ in Kind.choices]
 
 
@@ -294,8 +383,16 @@ def target_for(fund: Fund, year: int | None = None) -> dict:
     """The year's target and what has been raised (income net of corrections)."""
     year = year or clock.today().year
     target = FundTarget.objects.filter(fund=fund, year=year).select_related("set_by__member").first()
-    raised = FundEntry.objects.filter(fund=fund, occurred_on__year=year).exclude(source="").aggregate(
-        total=Coalesce(Sum("amount"), Value(ZERO)))["total"]
+    raised = (
+        FundEntry.objects.filter(fund=fund, occurred_on__year=year)
+        .exclude(source="")
+        .aggregate(total=Coalesce(Sum("amount"), Value(ZERO)))["total"]
+    )
     percent = int(raised * 100 / target.amount) if target else None
-    return {"year": year, "target": target, "raised": raised, "percent": percent,
-            "bar": min(percent, 100) if percent is not None else None}
+    return {
+        "year": year,
+        "target": target,
+        "raised": raised,
+        "percent": percent,
+        "bar": min(percent, 100) if percent is not None else None,
+    }

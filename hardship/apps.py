@@ -11,8 +11,9 @@ class HardshipConfig(AppConfig):
         from core import audit, cache
         from hardship import jobs, selectors  # noqa: F401 - the daily jobs register themselves
 
-        audit.register(self.get_model("HardshipRecord"), exclude=["updated_at", "created_at"],
-                       m2m={"categories", "needs"})
+        audit.register(
+            self.get_model("HardshipRecord"), exclude=["updated_at", "created_at"], m2m={"categories", "needs"}
+        )
         audit.register(self.get_model("FamilyMember"))
         audit.register(self.get_model("Pairing"), exclude=["updated_at", "created_at"], m2m={"help_types"})
         audit.register(self.get_model("PairingProgress"))

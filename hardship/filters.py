@@ -24,8 +24,9 @@ class RecordFilter(UserFilterSet):
     branch = django_filters.ModelChoiceFilter(
         label="所在支部", field_name="member__organization", queryset=None, empty_label="全部支部"
     )
-    attention = django_filters.ChoiceFilter(label="需关注", choices=ATTENTION_CHOICES, method="filter_attention",
-                                            empty_label="全部")
+    attention = django_filters.ChoiceFilter(
+        label="需关注", choices=ATTENTION_CHOICES, method="filter_attention", empty_label="全部"
+    )
 
     class Meta:
         model = HardshipRecord
@@ -51,8 +52,9 @@ class PairingFilter(UserFilterSet):
     branch = django_filters.ModelChoiceFilter(
         label="所在支部", field_name="record__member__organization", queryset=None, empty_label="全部支部"
     )
-    stale = django_filters.BooleanFilter(label="半年无进展", method="filter_stale",
-                                         widget=django_filters.widgets.BooleanWidget())
+    stale = django_filters.BooleanFilter(
+        label="半年无进展", method="filter_stale", widget=django_filters.widgets.BooleanWidget()
+    )
 
     class Meta:
         model = Pairing

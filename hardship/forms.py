@@ -31,8 +31,18 @@ class RecordForm(forms.ModelForm):
     class Meta:
         model = HardshipRecord
         fields = [
-            "member", "categories", "level", "household_size", "annual_household_income", "causes",
-            "main_difficulties", "needs", "skills", "registered_on", "consent_on", "consent_method",
+            "member",
+            "categories",
+            "level",
+            "household_size",
+            "annual_household_income",
+            "causes",
+            "main_difficulties",
+            "needs",
+            "skills",
+            "registered_on",
+            "consent_on",
+            "consent_method",
         ]
         field_classes = {"categories": ModelMultipleChoiceField, "needs": ModelMultipleChoiceField}
         widgets = {
@@ -88,15 +98,24 @@ class FamilyMemberForm(forms.ModelForm):
 
 
 FamilyFormSet = forms.inlineformset_factory(
-    HardshipRecord, FamilyMember, form=FamilyMemberForm, extra=1, can_delete=True, max_num=20,
+    HardshipRecord,
+    FamilyMember,
+    form=FamilyMemberForm,
+    extra=1,
+    can_delete=True,
+    max_num=20,
 )
 
 
 class ReviewForm(forms.Form):
     reviewed_on = forms.DateField(label="复核日期", widget=DateInput())
     level = forms.ChoiceField(label="复核后困难程度", choices=HardshipRecord.Level.choices)
-    note = forms.CharField(label="复核情况", widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                           help_text="如：家庭情况无变化、收入有所增加、病情加重等")
+    note = forms.CharField(
+        label="复核情况",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="如：家庭情况无变化、收入有所增加、病情加重等",
+    )
 
 
 class CloseForm(forms.Form):
@@ -113,7 +132,8 @@ def pairable_records(user):
     """Active ledger lines where the user may arrange pairings: what a helper can be assigned to."""
     return (
         access.scope(HardshipRecord.objects.active(), user, "pairing", CREATE, org_field="member__organization")
-        .select_related("member__organization").order_by("member__organization__path", "member__name")
+        .select_related("member__organization")
+        .order_by("member__organization__path", "member__name")
     )
 
 
@@ -123,8 +143,10 @@ class PairingForm(forms.ModelForm):
         fields = ["record", "helper", "help_types", "started_on", "goals", "measures", "items", "expected_results"]
         field_classes = {"help_types": ModelMultipleChoiceField}
         widgets = {
-            "record": SearchPicker(reverse_lazy("hardship:record_search"),
-                                   label=lambda r: f"{r.member.name}（{r.member.organization.name}）"),
+            "record": SearchPicker(
+                reverse_lazy("hardship:record_search"),
+                label=lambda r: f"{r.member.name}（{r.member.organization.name}）",
+            ),
             "helper": MemberPicker(),
             "help_types": forms.CheckboxSelectMultiple,
             "started_on": DateInput(),
@@ -164,8 +186,17 @@ class AgreementForm(forms.ModelForm):
 class ProgressForm(forms.ModelForm):
     class Meta:
         model = PairingProgress
-        fields = ["date", "help_type", "description", "money", "money_source", "money_source_note", "goods",
-                  "employment_step", "employment_outcome"]
+        fields = [
+            "date",
+            "help_type",
+            "description",
+            "money",
+            "money_source",
+            "money_source_note",
+            "goods",
+            "employment_step",
+            "employment_outcome",
+        ]
         widgets = {
             "date": DateInput(),
             "description": forms.Textarea(attrs={"rows": 2}),
@@ -183,8 +214,12 @@ class ProgressForm(forms.ModelForm):
 
 class EmploymentOutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label="帮就业结果", choices=EmploymentOutcome.choices)
-    note = forms.CharField(label="结果说明", max_length=200, required=False,
-                           widget=forms.TextInput(attrs={"placeholder": "如：已在县物流公司上岗"}))
+    note = forms.CharField(
+        label="结果说明",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "如：已在县物流公司上岗"}),
+    )
 
 
 class EndPairingForm(forms.Form):

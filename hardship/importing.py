@@ -117,8 +117,9 @@ class HouseholdWidget(widgets.Widget):
 class LedgerResource(resources.ModelResource):
     member = fields.Field("member", "身份证号")
     categories = fields.Field("categories", "困难类别", m2m_add=False)
-    level = fields.Field("level", "困难程度",
-                         widget=ChoiceWidget(HardshipRecord.Level.choices, default=HardshipRecord.Level.GENERAL))
+    level = fields.Field(
+        "level", "困难程度", widget=ChoiceWidget(HardshipRecord.Level.choices, default=HardshipRecord.Level.GENERAL)
+    )
     household_size = fields.Field("household_size", "家庭人口", widget=HouseholdWidget())
     annual_household_income = fields.Field("annual_household_income", "家庭年收入", widget=MoneyWidget())
     causes = fields.Field("causes", "致困原因", widget=TextWidget())
@@ -128,8 +129,9 @@ class LedgerResource(resources.ModelResource):
     registered_on = fields.Field("registered_on", "登记日期", widget=FlexibleDateWidget())
     last_reviewed_on = fields.Field("last_reviewed_on", "最近复核日期", widget=FlexibleDateWidget())
     consent_on = fields.Field("consent_on", "知情同意日期", widget=FlexibleDateWidget())
-    consent_method = fields.Field("consent_method", "同意方式",
-                                  widget=ChoiceWidget(HardshipRecord.ConsentMethod.choices, default=""))
+    consent_method = fields.Field(
+        "consent_method", "同意方式", widget=ChoiceWidget(HardshipRecord.ConsentMethod.choices, default="")
+    )
 
     class Meta:
         model = HardshipRecord
@@ -256,9 +258,12 @@ def _run(*, data: bytes, by, dry_run: bool) -> ImportReport:
             if row_result.import_type == RowResult.IMPORT_TYPE_NEW:
                 report.new.append(preview)
             elif row_result.import_type == RowResult.IMPORT_TYPE_UPDATE:
-                preview.changes = [f"{header}" for attr, header in COLUMNS[2:]
-                                   if attr not in ("categories", "needs")
-                                   and getattr(row_result.original, attr) != getattr(row_result.instance, attr)]
+                preview.changes = [
+                    f"{header}"
+                    for attr, header in COLUMNS[2:]
+                    if attr not in ("categories", "needs")
+                    and getattr(row_result.original, attr) != getattr(row_result.instance, attr)
+                ]
                 report.changed.append(preview)
             else:
                 report.unchanged.append(preview)

@@ -40,14 +40,22 @@ def reminders(day: dt.date) -> dict[str, int]:
     cutoff = selectors.review_cutoff(day)
     # Ledger freshness: one reminder per branch per month while it has lines overdue or uncovered.
     overdue = defaultdict(int)
-    for org_id in HardshipRecord.objects.active().filter(
-        selectors.not_reviewed_since(cutoff), member__deceased_on__isnull=True, member__transferred_out_on__isnull=True
-    ).values_list("member__organization_id", flat=True):
+    for org_id in (
+        HardshipRecord.objects.active()
+        .filter(
+            selectors.not_reviewed_since(cutoff),
+            member__deceased_on__isnull=True,
+            member__transferred_out_on__isnull=True,
+        )
+        .values_list("member__organization_id", flat=True)
+    ):
         overdue[org_id] += 1
     uncovered = defaultdict(int)
-    for org_id in selectors.with_active_helper(HardshipRecord.objects.active()).filter(
-        has_active_helper=False, member__deceased_on__isnull=True, member__transferred_out_on__isnull=True
-    ).values_list("member__organization_id", flat=True):
+    for org_id in (
+        selectors.with_active_helper(HardshipRecord.objects.active())
+        .filter(has_active_helper=False, member__deceased_on__isnull=True, member__transferred_out_on__isnull=True)
+        .values_list("member__organization_id", flat=True)
+    ):
         uncovered[org_id] += 1
     orgs = set(overdue) | set(uncovered)
     secretaries = _secretaries_of(orgs)
@@ -61,22 +69,36 @@ def reminders(day: dt.date) -> dict[str, int]:
         for user in secretaries.get(org_id, []):
             link = f"{ledger_url}?attention={'not_reviewed' if overdue[org_id] else 'no_helper'}"
             body = "；".join(parts) + "。请及时复核、安排结对帮扶。"
-            messages.append(Message(recipient=user, title="困难党员台帐需要更新", body=body, link=link,
-                                    dedupe_key=f"hardship:ledger:{org_id}:{user.pk}:{day:%Y-%m}"))
+            messages.append(
+                Message(
+                    recipient=user,
+                    title="困难党员台帐需要更新",
+                    body=body,
+                    link=link,
+                    dedupe_key=f"hardship:ledger:{org_id}:{user.pk}:{day:%Y-%m}",
+                )
+            )
     # The half-year pairing report: in the month after a half-year ends, each branch that had pairings.
     year, half = selectors.current_half(day)
     _, end = selectors.half_year_bounds(year, half)
     if (day - end).days <= REPORT_WINDOW_DAYS:
         start, _ = selectors.half_year_bounds(year, half)
         branches = set(
-            Pairing.objects.filter(started_on__lte=end).exclude(ended_on__lt=start)
+            Pairing.objects.filter(started_on__lte=end)
+            .exclude(ended_on__lt=start)
             .values_list("record__member__organization_id", flat=True)
         )
         label = "上半年" if half == 1 else "下半年"
         for org_id, users in _secretaries_of(branches).items():
             for user in users:
                 link = f"{reverse('hardship:report')}?organization={org_id}&year={year}&half={half}"
-                messages.append(Message(recipient=user, title=f"请报告{year}年{label}结对帮扶情况",
-                                        body="结对帮扶情况每半年报告一次，请核对帮扶进展并导出半年报告。", link=link,
-                                        dedupe_key=f"hardship:half-report:{org_id}:{user.pk}:{year}H{half}"))
+                messages.append(
+                    Message(
+                        recipient=user,
+                        title=f"请报告{year}年{label}结对帮扶情况",
+                        body="结对帮扶情况每半年报告一次，请核对帮扶进展并导出半年报告。",
+                        link=link,
+                        dedupe_key=f"hardship:half-report:{org_id}:{user.pk}:{year}H{half}",
+                    )
+                )
     return {"reminders": sum(sent is not None for sent in notify_many(messages))}

@@ -27,8 +27,11 @@ class MoneySource(models.TextChoices):
 def money_source_rule(amount_field: str, name: str) -> models.CheckConstraint:
     """Money handed over names its source (and an `other` source says which); no money, no source."""
     return models.CheckConstraint(
-        condition=(Q(**{f"{amount_field}__gt": 0}) & ~Q(money_source="")
-                   & (~Q(money_source="other") | ~Q(money_source_note="")))
+        condition=(
+            Q(**{f"{amount_field}__gt": 0})
+            & ~Q(money_source="")
+            & (~Q(money_source="other") | ~Q(money_source_note=""))
+        )
         | (~Q(**{f"{amount_field}__gt": 0}) & Q(money_source="", money_source_note="")),
         name=name,
         violation_error_message="有资金时请选择资金来源（党内关怀基金或其他渠道，其他渠道须写明来源）；没有资金时不填来源",
@@ -116,11 +119,19 @@ class HardshipRecord(Audited, models.Model):
     consent_on = models.DateField("知情同意日期", null=True, blank=True)
     consent_method = models.CharField("同意方式", max_length=10, choices=ConsentMethod.choices, blank=True)
     consent_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="同意记录人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="同意记录人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -221,7 +232,11 @@ class Pairing(Audited, models.Model):
     outcome = models.TextField("帮扶成效", blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -282,7 +297,11 @@ class PairingProgress(Audited, models.Model):
     outcome_note = models.CharField("结果说明", max_length=200, blank=True)
     outcome_on = models.DateField("结果登记日期", null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="记录人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

@@ -15,8 +15,11 @@ def coverage_panel(request):
     user = request.user
     if not permissions.can_see_coverage(user):
         return None
-    return Panel(title="困难党员帮扶覆盖", template="hardship/_home_coverage.html",
-                 context={"coverage": selectors.coverage(user)})
+    return Panel(
+        title="困难党员帮扶覆盖",
+        template="hardship/_home_coverage.html",
+        context={"coverage": selectors.coverage(user)},
+    )
 
 
 def member_section(request, member, own_page: bool):
@@ -24,24 +27,32 @@ def member_section(request, member, own_page: bool):
     no income, family or causes, no reviewers' notes; their helpers and what was done for them."""
     user = request.user
     records = list(
-        HardshipRecord.objects.for_user(user, "summary").filter(member=member)
-        .prefetch_related("categories", "needs").order_by("-registered_on")
+        HardshipRecord.objects.for_user(user, "summary")
+        .filter(member=member)
+        .prefetch_related("categories", "needs")
+        .order_by("-registered_on")
     )
-    helping = list(
-        Pairing.objects.for_user(user).active().filter(helper=member).select_related("record__member")
-    )
+    helping = list(Pairing.objects.for_user(user).active().filter(helper=member).select_related("record__member"))
     if not records and not helping:
         return None
     pairings = list(
-        Pairing.objects.for_user(user).filter(record__member=member)
-        .select_related("helper").prefetch_related("help_types", "progress__help_type")
+        Pairing.objects.for_user(user)
+        .filter(record__member=member)
+        .select_related("helper")
+        .prefetch_related("help_types", "progress__help_type")
     )
     show_confidential = bool(records) and not own_page and permissions.can_see_confidential(user, records[0])
     return Panel(
         title="困难帮扶" if records else "结对帮扶",
         template="hardship/_member_section.html",
-        context={"records": records, "pairings": pairings, "helping": helping, "own_page": own_page,
-                 "show_confidential": show_confidential, "can_view_ledger": permissions.can_view_ledger(user)},
+        context={
+            "records": records,
+            "pairings": pairings,
+            "helping": helping,
+            "own_page": own_page,
+            "show_confidential": show_confidential,
+            "can_view_ledger": permissions.can_view_ledger(user),
+        },
     )
 
 
@@ -53,13 +64,22 @@ def helper_panel(request):
         return None
     cutoff = selectors.progress_cutoff()
     pairings = list(
-        Pairing.objects.active().filter(helper__user=user).select_related("record__member")
-        .annotate(last_progress_on=Max("progress__date")).order_by("started_on", "pk")[:20]
+        Pairing.objects.active()
+        .filter(helper__user=user)
+        .select_related("record__member")
+        .annotate(last_progress_on=Max("progress__date"))
+        .order_by("started_on", "pk")[:20]
     )
     if not pairings:
         return None
     for pairing in pairings:
         pairing.is_overdue = (pairing.last_progress_on or pairing.started_on) < cutoff
-    return Panel(title="我的结对帮扶", template="hardship/_home_helper.html",
-                 context={"pairings": pairings, "overdue": sum(p.is_overdue for p in pairings),
-                          "days": settings.CARE["PAIRING_REPORT_DAYS"]})
+    return Panel(
+        title="我的结对帮扶",
+        template="hardship/_home_helper.html",
+        context={
+            "pairings": pairings,
+            "overdue": sum(p.is_overdue for p in pairings),
+            "days": settings.CARE["PAIRING_REPORT_DAYS"],
+        },
+    )

@@ -132,16 +132,26 @@ def seed_hardship(ctx) -> None:
         income = Decimal(size * rng.randint(25, 90) * 100) if consent else None  # 2,500–9,000 元 a head
         categories = _categories_for(member, rng, by_code)
         cause, difficulty = CAUSES[categories[0].code]
-        records.append(HardshipRecord(
-            member=member, level=HardshipRecord.Level.SPECIAL if rng.random() < 0.25 else HardshipRecord.Level.GENERAL,
-            household_size=size, annual_household_income=income, causes=cause, main_difficulties=difficulty,
-            skills=rng.choice(SKILLS), status=status, registered_on=registered,
-            last_reviewed_on=reviewed if reviewed is None or reviewed <= today else today,
-            closed_on=closed_on, close_reason=reason,
-            consent_on=registered if consent else None,
-            consent_method=rng.choice(["written", "written", "oral"]) if consent else "",
-            consent_recorded_by=shuji if consent else None, created_by=shuji,
-        ))
+        records.append(
+            HardshipRecord(
+                member=member,
+                level=HardshipRecord.Level.SPECIAL if rng.random() < 0.25 else HardshipRecord.Level.GENERAL,
+                household_size=size,
+                annual_household_income=income,
+                causes=cause,
+                main_difficulties=difficulty,
+                skills=rng.choice(SKILLS),
+                status=status,
+                registered_on=registered,
+                last_reviewed_on=reviewed if reviewed is None or reviewed <= today else today,
+                closed_on=closed_on,
+                close_reason=reason,
+                consent_on=registered if consent else None,
+                consent_method=rng.choice(["written", "written", "oral"]) if consent else "",
+                consent_recorded_by=shuji if consent else None,
+                created_by=shuji,
+            )
+        )
         plan.append((categories, size, consent))
     records = HardshipRecord.objects.bulk_create(records, batch_size=1000)
     if records and records[0].pk is None:
@@ -156,15 +166,27 @@ def seed_hardship(ctx) -> None:
         need_links += [need_link(hardshiprecord_id=record.pk, helptype_id=h.pk) for h in needs]
         if consent:
             for relation, low, high in rng.sample(RELATIONS, min(size - 1, len(RELATIONS))):
-                family.append(FamilyMember(
-                    record=record, name=ctx.faker.name(), relation=relation, age=rng.randint(low, high),
-                    occupation=rng.choice(OCCUPATIONS), health=rng.choice(FAMILY_HEALTH),
-                    annual_income=Decimal(rng.randint(0, 30) * 100),
-                ))
+                family.append(
+                    FamilyMember(
+                        record=record,
+                        name=ctx.faker.name(),
+                        relation=relation,
+                        age=rng.randint(low, high),
+                        occupation=rng.choice(OCCUPATIONS),
+                        health=rng.choice(FAMILY_HEALTH),
+                        annual_income=Decimal(rng.randint(0, 30) * 100),
+                    )
+                )
         if record.last_reviewed_on and record.last_reviewed_on > record.registered_on:
-            reviews.append(HardshipReview(record=record, reviewed_on=record.last_reviewed_on, level=record.level,
-                                          note=rng.choice(REVIEW_NOTES),
-                                          reviewed_by=shuji))
+            reviews.append(
+                HardshipReview(
+                    record=record,
+                    reviewed_on=record.last_reviewed_on,
+                    level=record.level,
+                    note=rng.choice(REVIEW_NOTES),
+                    reviewed_by=shuji,
+                )
+            )
     category_link.objects.bulk_create(category_links, batch_size=2000)
     need_link.objects.bulk_create(need_links, batch_size=2000)
     FamilyMember.objects.bulk_create(family, batch_size=2000)
@@ -175,8 +197,14 @@ def seed_hardship(ctx) -> None:
     carried: dict[int, int] = defaultdict(int)
     helpers_by_branch: dict[int, list[Member]] = {}
     for branch in ctx.branches:
-        helpers = [m for m in by_branch[branch.pk] if m.deceased_on is None and m.transferred_out_on is None
-                   and m.pk not in on_ledger and 25 <= m.age_on(today) <= 65]
+        helpers = [
+            m
+            for m in by_branch[branch.pk]
+            if m.deceased_on is None
+            and m.transferred_out_on is None
+            and m.pk not in on_ledger
+            and 25 <= m.age_on(today) <= 65
+        ]
         rng.shuffle(helpers)
         helpers.sort(key=lambda m: m.user_id is None)  # the demo accounts help first
         helpers_by_branch[branch.pk] = helpers
@@ -187,18 +215,20 @@ def seed_hardship(ctx) -> None:
         seen_in_branch[branch_id] += 1
         if record.status == HardshipRecord.Status.ACTIVE and (rng.random() < 0.15 or seen_in_branch[branch_id] == 3):
             continue  # no helper yet: every branch's coverage panel has something to show
-        helper = next((h for h in helpers_by_branch.get(record.member.organization_id, [])
-                       if carried[h.pk] < 2), None)
+        helper = next((h for h in helpers_by_branch.get(record.member.organization_id, []) if carried[h.pk] < 2), None)
         if helper is None:
             continue
         carried[helper.pk] += 1
         started = record.registered_on + dt.timedelta(days=rng.randint(3, 40))
         started = min(started, today)
         pairing = Pairing(
-            helper=helper, record=record, started_on=started,
+            helper=helper,
+            record=record,
+            started_on=started,
             goals=f"帮助{record.member.name}家庭渡过难关，{rng.choice(['稳定基本生活', '解决就医难题', '实现再就业'])}",
             measures="每月至少上门走访一次，及时了解困难和需求；协调落实救助政策",
-            items="定期走访、送政策送信息、协助申请临时救助", expected_results="年内家庭生活困难得到明显缓解",
+            items="定期走访、送政策送信息、协助申请临时救助",
+            expected_results="年内家庭生活困难得到明显缓解",
             created_by=shuji,
         )
         if record.status != HardshipRecord.Status.ACTIVE:
@@ -234,21 +264,35 @@ def seed_hardship(ctx) -> None:
             step = ("training" if day.toordinal() % 2 else "referral") if help_type.code == "employment" else ""
             done = "trained" if step == "training" else "employed"
             outcome = ["pending", done, "not_hired", done][day.toordinal() % 4] if step else ""
-            progress.append(PairingProgress(
-                employment_step=step, employment_outcome=outcome,
-                outcome_note={"employed": "已在县里企业上岗", "trained": "取得培训结业证书"}.get(outcome, ""),
-                outcome_on=day if outcome not in ("", "pending") else None,
-                pairing=pairing, date=day, help_type=help_type, description=rng.choice(PROGRESS[help_type.code]),
-                money=money, goods=rng.choice(GOODS) if help_type.code == "living" else "",
-                # The helper's own help; money from the care fund is booked by the fund officer (funds' seed).
-                money_source=MoneySource.OTHER if money else "", money_source_note="帮扶人个人资助" if money else "",
-                recorded_by=shuji,
-            ))
+            progress.append(
+                PairingProgress(
+                    employment_step=step,
+                    employment_outcome=outcome,
+                    outcome_note={"employed": "已在县里企业上岗", "trained": "取得培训结业证书"}.get(outcome, ""),
+                    outcome_on=day if outcome not in ("", "pending") else None,
+                    pairing=pairing,
+                    date=day,
+                    help_type=help_type,
+                    description=rng.choice(PROGRESS[help_type.code]),
+                    money=money,
+                    goods=rng.choice(GOODS) if help_type.code == "living" else "",
+                    # The helper's own help; money from the care fund is booked by the fund officer (funds' seed).
+                    money_source=MoneySource.OTHER if money else "",
+                    money_source_note="帮扶人个人资助" if money else "",
+                    recorded_by=shuji,
+                )
+            )
     help_link.objects.bulk_create(links, batch_size=2000)
     PairingProgress.objects.bulk_create(progress, batch_size=2000)
     # Bulk inserts bypass the audit signals: record that these rows were created by the seed.
     seeded = {"来源": ["", "演示数据批量生成"]}
-    audit.log_bulk(model=HardshipRecord, object_ids=[r.pk for r in records], changes=seeded, actor=shuji,
-                   action=LogEntry.Action.CREATE)
-    audit.log_bulk(model=Pairing, object_ids=[p.pk for p in pairings], changes=seeded, actor=shuji,
-                   action=LogEntry.Action.CREATE)
+    audit.log_bulk(
+        model=HardshipRecord,
+        object_ids=[r.pk for r in records],
+        changes=seeded,
+        actor=shuji,
+        action=LogEntry.Action.CREATE,
+    )
+    audit.log_bulk(
+        model=Pairing, object_ids=[p.pk for p in pairings], changes=seeded, actor=shuji, action=LogEntry.Action.CREATE
+    )

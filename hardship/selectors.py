@@ -30,9 +30,7 @@ def not_reviewed_since(cutoff: dt.date) -> Q:
 
 
 def with_active_helper(queryset: QuerySet) -> QuerySet:
-    return queryset.annotate(
-        has_active_helper=Exists(Pairing.objects.active().filter(record=OuterRef("pk")))
-    )
+    return queryset.annotate(has_active_helper=Exists(Pairing.objects.active().filter(record=OuterRef("pk"))))
 
 
 def ledger(user, action: str = "list") -> QuerySet:
@@ -72,8 +70,13 @@ def _last_progress() -> Subquery:
 
 
 def _progress_count() -> Coalesce:
-    counted = (PairingProgress.objects.filter(pairing=OuterRef("pk")).order_by()
-               .values("pairing").annotate(n=Count("pk")).values("n"))
+    counted = (
+        PairingProgress.objects.filter(pairing=OuterRef("pk"))
+        .order_by()
+        .values("pairing")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return Coalesce(Subquery(counted), 0)
 
 
@@ -82,7 +85,9 @@ def stale_pairings(user, *, today: dt.date | None = None) -> QuerySet:
     cutoff = progress_cutoff(today)
     recent = PairingProgress.objects.filter(pairing=OuterRef("pk"), date__gte=cutoff)
     return (
-        Pairing.objects.for_user(user).active().filter(started_on__lt=cutoff)
+        Pairing.objects.for_user(user)
+        .active()
+        .filter(started_on__lt=cutoff)
         .exclude(Exists(recent))
         .select_related("helper", "record__member__organization")
         .annotate(last_progress_on=Max("progress__date"))
@@ -102,8 +107,13 @@ class Coverage:
 
 
 COVERAGE_CACHE = "hardship:coverage"
-COVERAGE_WATCHES = ("members.Member", "members.Organization", "hardship.HardshipRecord", "hardship.Pairing",
-                    "hardship.PairingProgress")
+COVERAGE_WATCHES = (
+    "members.Member",
+    "members.Organization",
+    "hardship.HardshipRecord",
+    "hardship.Pairing",
+    "hardship.PairingProgress",
+)
 
 
 def coverage(user, *, limit: int = 8, today: dt.date | None = None) -> Coverage:
@@ -111,24 +121,32 @@ def coverage(user, *, limit: int = 8, today: dt.date | None = None) -> Coverage:
     ledger and the pairings); any saved or deleted line, pairing, progress entry, member or
     organization bumps it (core.cache)."""
     today = today or timezone.localdate()
-    return cache.cached(COVERAGE_CACHE, [scope_key(user), f"{today:%Y%m%d}", limit],
-                        lambda: _coverage(user, limit=limit, today=today))
+    return cache.cached(
+        COVERAGE_CACHE, [scope_key(user), f"{today:%Y%m%d}", limit], lambda: _coverage(user, limit=limit, today=today)
+    )
 
 
 def _coverage(user, *, limit: int, today: dt.date) -> Coverage:
     no_helper = without_helper(user).select_related("member__organization").order_by("registered_on")
-    review = needing_review(user, today=today).select_related("member__organization").order_by(
-        Coalesce("last_reviewed_on", "registered_on"))
+    review = (
+        needing_review(user, today=today)
+        .select_related("member__organization")
+        .order_by(Coalesce("last_reviewed_on", "registered_on"))
+    )
     stale = stale_pairings(user, today=today)
     return Coverage(
         active=HardshipRecord.objects.for_user(user).active().count(),
-        without_helper=list(no_helper[:limit]), without_helper_count=no_helper.count(),
-        needing_review=list(review[:limit]), needing_review_count=review.count(),
-        stale=list(stale[:limit]), stale_count=stale.count(),
+        without_helper=list(no_helper[:limit]),
+        without_helper_count=no_helper.count(),
+        needing_review=list(review[:limit]),
+        needing_review_count=review.count(),
+        stale=list(stale[:limit]),
+        stale_count=stale.count(),
     )
 
 
 # --- the half-year pairing report (每半年报告) -------------------------------------------------------
+
 
 def half_year_bounds(year: int, half: int) -> tuple[dt.date, dt.date]:
     if half == 1:

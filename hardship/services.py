@@ -97,8 +97,9 @@ def save_record(
             )
     if not record.has_consent:
         if record.annual_household_income is not None or family:
-            raise DomainError("未登记知情同意，不能保存家庭收入和家庭成员信息；请先登记党员本人的知情同意",
-                              field="consent_on")
+            raise DomainError(
+                "未登记知情同意，不能保存家庭收入和家庭成员信息；请先登记党员本人的知情同意", field="consent_on"
+            )
         record.consent_method = ""
         record.consent_recorded_by = None
     else:
@@ -127,8 +128,9 @@ def save_record(
         record.family.all().delete()
     registered = record.family.count()
     if record.household_size < 1 + registered:
-        raise DomainError(f"家庭人口（{record.household_size} 人）少于本人加登记的 {registered} 名家庭成员",
-                          field="household_size")
+        raise DomainError(
+            f"家庭人口（{record.household_size} 人）少于本人加登记的 {registered} 名家庭成员", field="household_size"
+        )
     return record
 
 
@@ -148,8 +150,9 @@ def review_record(*, record_id: int, level: str, note: str, by, on: dt.date | No
         raise DomainError("复核日期不能早于登记日期")
     if level not in HardshipRecord.Level.values:
         raise DomainError("请选择复核后的困难程度")
-    review = HardshipReview.objects.create(record=record, reviewed_on=on, level=level, note=note.strip(),
-                                           reviewed_by=by)
+    review = HardshipReview.objects.create(
+        record=record, reviewed_on=on, level=level, note=note.strip(), reviewed_by=by
+    )
     record.level = level
     record.last_reviewed_on = max(on, record.last_reviewed_on or on)
     record.save(update_fields=["level", "last_reviewed_on", "updated_at"])
@@ -189,8 +192,8 @@ def close_lines_of_departed(*, day: dt.date) -> dict[str, int]:
     pairings in which they were the helper. Runs daily; a second run finds nothing left to do."""
     closed = ended = 0
     departed = HardshipRecord.objects.active().filter(
-        member__deceased_on__isnull=False) | HardshipRecord.objects.active().filter(
-        member__transferred_out_on__isnull=False)
+        member__deceased_on__isnull=False
+    ) | HardshipRecord.objects.active().filter(member__transferred_out_on__isnull=False)
     for record_id in departed.values_list("pk", flat=True):
         with transaction.atomic():
             record = HardshipRecord.objects.select_for_update().select_related("member").get(pk=record_id)
@@ -198,11 +201,17 @@ def close_lines_of_departed(*, day: dt.date) -> dict[str, int]:
                 continue
             member = record.member
             when = member.deceased_on or member.transferred_out_on
-            _close(record, status=HardshipRecord.Status.CLOSED, reason=_departed_reason(member),
-                   on=max(min(when, day), record.registered_on), by=None)
+            _close(
+                record,
+                status=HardshipRecord.Status.CLOSED,
+                reason=_departed_reason(member),
+                on=max(min(when, day), record.registered_on),
+                by=None,
+            )
             closed += 1
     helpers_gone = Pairing.objects.active().filter(helper__deceased_on__isnull=False) | Pairing.objects.active().filter(
-        helper__transferred_out_on__isnull=False)
+        helper__transferred_out_on__isnull=False
+    )
     for pairing_id in helpers_gone.values_list("pk", flat=True):
         with transaction.atomic():
             pairing = Pairing.objects.select_for_update().select_related("helper").get(pk=pairing_id)
@@ -210,13 +219,17 @@ def close_lines_of_departed(*, day: dt.date) -> dict[str, int]:
                 continue
             helper = pairing.helper
             when = helper.deceased_on or helper.transferred_out_on
-            _end(pairing, outcome=f"帮扶人{_departed_reason(helper)[3:]}，结对自动结束，请为该户另行安排帮扶人",
-                 on=max(min(when, day), pairing.started_on))
+            _end(
+                pairing,
+                outcome=f"帮扶人{_departed_reason(helper)[3:]}，结对自动结束，请为该户另行安排帮扶人",
+                on=max(min(when, day), pairing.started_on),
+            )
             ended += 1
     return {"closed_lines": closed, "ended_pairings": ended}
 
 
 # --- pairing ------------------------------------------------------------------------------------
+
 
 def max_households() -> int:
     return int(settings.CARE["MAX_HOUSEHOLDS_PER_HELPER"])
@@ -261,8 +274,14 @@ def create_pairing(
     if started_on > timezone.localdate() + dt.timedelta(days=31):
         raise DomainError("开始日期不能晚于一个月以后", field="started_on")
     pairing = Pairing.objects.create(
-        helper=helper, record=record, started_on=started_on, goals=goals.strip(), measures=measures.strip(),
-        items=items.strip(), expected_results=expected_results.strip(), created_by=by,
+        helper=helper,
+        record=record,
+        started_on=started_on,
+        goals=goals.strip(),
+        measures=measures.strip(),
+        items=items.strip(),
+        expected_results=expected_results.strip(),
+        created_by=by,
     )
     pairing.help_types.set(help_types)
     return pairing
@@ -319,9 +338,17 @@ def add_progress(
     if employment_step and not employment_outcome:
         employment_outcome = EmploymentOutcome.PENDING
     return PairingProgress.objects.create(
-        pairing=pairing, date=date, help_type=help_type, description=description.strip(), money=money,
-        money_source=money_source, money_source_note=money_source_note, goods=goods.strip(), recorded_by=by,
-        employment_step=employment_step, employment_outcome=employment_outcome,
+        pairing=pairing,
+        date=date,
+        help_type=help_type,
+        description=description.strip(),
+        money=money,
+        money_source=money_source,
+        money_source_note=money_source_note,
+        goods=goods.strip(),
+        recorded_by=by,
+        employment_step=employment_step,
+        employment_outcome=employment_outcome,
         outcome_on=date if employment_outcome not in ("", EmploymentOutcome.PENDING) else None,
     )
 

@@ -66,8 +66,10 @@ class RecordListView(RuleMixin, PageSizeMixin, FilterView):
         review_cutoff = selectors.review_cutoff()
         for record in context["records"]:
             record.show_income = confidential.full(record.member)
-            record.review_overdue = (record.status == HardshipRecord.Status.ACTIVE and
-                                     (record.last_reviewed_on or record.registered_on) < review_cutoff)
+            record.review_overdue = (
+                record.status == HardshipRecord.Status.ACTIVE
+                and (record.last_reviewed_on or record.registered_on) < review_cutoff
+            )
         context["can_create"] = permissions.can_register(user)
         context["can_import"] = permissions.can_import_ledger(user)
         context["can_export"] = permissions.can_export_ledger(user)
@@ -80,14 +82,21 @@ class RecordDetailView(RuleMixin, DetailView):
     context_object_name = "record"
 
     def get_queryset(self):
-        return HardshipRecord.objects.for_user(self.request.user, VIEW).select_related(
-            "member__organization", "created_by__member", "consent_recorded_by__member"
-        ).prefetch_related("categories", "needs")
+        return (
+            HardshipRecord.objects.for_user(self.request.user, VIEW)
+            .select_related("member__organization", "created_by__member", "consent_recorded_by__member")
+            .prefetch_related("categories", "needs")
+        )
 
     def get_object(self, queryset=None):
         record = super().get_object(queryset)
-        log_access(self.request, what=AccessLog.What.LEDGER, target=f"困难党员台帐 {record.member.name}",
-                   member=record.member, object_id=record.pk)
+        log_access(
+            self.request,
+            what=AccessLog.What.LEDGER,
+            target=f"困难党员台帐 {record.member.name}",
+            member=record.member,
+            object_id=record.pk,
+        )
         return record
 
     def get_context_data(self, **kwargs):
@@ -110,8 +119,11 @@ class RecordDetailView(RuleMixin, DetailView):
             context["review_form"] = ReviewForm(initial={"reviewed_on": today, "level": record.level})
             context["close_form"] = CloseForm(initial={"closed_on": today})
         if permissions.can_view_access_log(user, record):
-            context["access_logs"] = list(AccessLog.objects.filter(what=AccessLog.What.LEDGER, object_id=record.pk)
-                                          .select_related("user__member")[:30])
+            context["access_logs"] = list(
+                AccessLog.objects.filter(what=AccessLog.What.LEDGER, object_id=record.pk).select_related(
+                    "user__member"
+                )[:30]
+            )
         return context
 
 
@@ -124,8 +136,12 @@ def _record_form_page(request, record: HardshipRecord | None):
         family = formset.save(commit=False)
         try:
             saved = services.save_record(
-                record=form.instance, categories=form.cleaned_data["categories"], needs=form.cleaned_data["needs"],
-                family=family, remove_family=formset.deleted_objects, by=user,
+                record=form.instance,
+                categories=form.cleaned_data["categories"],
+                needs=form.cleaned_data["needs"],
+                family=family,
+                remove_family=formset.deleted_objects,
+                by=user,
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -162,8 +178,13 @@ def record_review(request, pk: int):
         messages.error(request, "请填写复核日期和困难程度")
         return redirect("hardship:detail", pk=pk)
     try:
-        services.review_record(record_id=record.pk, level=form.cleaned_data["level"], note=form.cleaned_data["note"],
-                               on=form.cleaned_data["reviewed_on"], by=request.user)
+        services.review_record(
+            record_id=record.pk,
+            level=form.cleaned_data["level"],
+            note=form.cleaned_data["note"],
+            on=form.cleaned_data["reviewed_on"],
+            by=request.user,
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -180,9 +201,13 @@ def record_close(request, pk: int):
         messages.error(request, "请选择处理结果并填写日期和原因")
         return redirect("hardship:detail", pk=pk)
     try:
-        closed = services.close_record(record_id=record.pk, status=form.cleaned_data["status"],
-                                       reason=form.cleaned_data["reason"], on=form.cleaned_data["closed_on"],
-                                       by=request.user)
+        closed = services.close_record(
+            record_id=record.pk,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            on=form.cleaned_data["closed_on"],
+            by=request.user,
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -192,8 +217,11 @@ def record_close(request, pk: int):
 
 @requires("ledger", EXPORT)
 def export_ledger(request):
-    filterset = RecordFilter(request.GET or {"status": HardshipRecord.Status.ACTIVE},
-                             queryset=selectors.ledger(request.user, EXPORT), user=request.user)
+    filterset = RecordFilter(
+        request.GET or {"status": HardshipRecord.Status.ACTIVE},
+        queryset=selectors.ledger(request.user, EXPORT),
+        user=request.user,
+    )
     content = exports.ledger_workbook(filterset.qs, user=request.user)
     log_export(request, target="困难党员台帐", rows=filterset.qs.count())
     return attachment(content, filename=f"困难党员台帐_{timezone.localdate():%Y%m%d}.xlsx")
@@ -208,8 +236,9 @@ def _ledger_import_flow() -> ImportFlow:
         refused_message="只有支部书记和组织部可以导入困难党员台帐",
         preview=importing.preview_import,
         commit=importing.commit_import,
-        done_message=lambda report: f"导入完成：新增台帐 {len(report.new)} 条，更新 {len(report.changed)} 条，"
-                                    f"未变化 {len(report.unchanged)} 条",
+        done_message=lambda report: (
+            f"导入完成：新增台帐 {len(report.new)} 条，更新 {len(report.changed)} 条，未变化 {len(report.unchanged)} 条"
+        ),
     )
 
 
@@ -230,6 +259,7 @@ def import_ledger_template(request):
 
 # --- pairing ------------------------------------------------------------------------------------
 
+
 class PairingListView(RuleMixin, PageSizeMixin, FilterView):
     access = ("pairing", LIST)
     template_name = "hardship/pairing_list.html"
@@ -239,11 +269,25 @@ class PairingListView(RuleMixin, PageSizeMixin, FilterView):
     def get_queryset(self):
         # Only what the rows show: the pairing's goals, measures and plans are long texts, and each
         # member carries twenty columns; a page of 100 rows built ~300 full instances.
-        return selectors.pairings(self.request.user, LIST).select_related(None).select_related(
-            "helper", "record__member__organization").only(
-            "id", "status", "started_on", "ended_on", "helper__id", "helper__name", "record__id",
-            "record__member__id", "record__member__name", "record__member__organization__id",
-            "record__member__organization__name", "record__member__organization__path")
+        return (
+            selectors.pairings(self.request.user, LIST)
+            .select_related(None)
+            .select_related("helper", "record__member__organization")
+            .only(
+                "id",
+                "status",
+                "started_on",
+                "ended_on",
+                "helper__id",
+                "helper__name",
+                "record__id",
+                "record__member__id",
+                "record__member__name",
+                "record__member__organization__id",
+                "record__member__organization__name",
+                "record__member__organization__path",
+            )
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -254,9 +298,9 @@ class PairingListView(RuleMixin, PageSizeMixin, FilterView):
 
 def _scoped_pairing(request, pk: int, action: str = VIEW) -> Pairing:
     return get_object_or_404(
-        Pairing.objects.for_user(request.user, action).select_related(
-            "helper__organization", "record__member__organization", "created_by"
-        ).prefetch_related("help_types"),
+        Pairing.objects.for_user(request.user, action)
+        .select_related("helper__organization", "record__member__organization", "created_by")
+        .prefetch_related("help_types"),
         pk=pk,
     )
 
@@ -293,9 +337,15 @@ def pairing_create(request):
         data = form.cleaned_data
         try:
             pairing = services.create_pairing(
-                record=data["record"], helper=data["helper"], help_types=data["help_types"],
-                started_on=data["started_on"], goals=data["goals"], measures=data["measures"], items=data["items"],
-                expected_results=data["expected_results"], by=request.user,
+                record=data["record"],
+                helper=data["helper"],
+                help_types=data["help_types"],
+                started_on=data["started_on"],
+                goals=data["goals"],
+                measures=data["measures"],
+                items=data["items"],
+                expected_results=data["expected_results"],
+                by=request.user,
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -312,8 +362,9 @@ def pairing_agreement_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                services.update_agreement(pairing=form.instance, help_types=form.cleaned_data["help_types"],
-                                          by=request.user)
+                services.update_agreement(
+                    pairing=form.instance, help_types=form.cleaned_data["help_types"], by=request.user
+                )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -352,15 +403,20 @@ def pairing_progress_add(request, pk: int):
 @require_POST
 def progress_outcome(request, pk: int):
     """帮就业: what came of a training or a job referral, recorded when it is known."""
-    entry = get_object_or_404(PairingProgress.objects.filter(
-        pairing__in=Pairing.objects.for_user(request.user, "progress")), pk=pk)
+    entry = get_object_or_404(
+        PairingProgress.objects.filter(pairing__in=Pairing.objects.for_user(request.user, "progress")), pk=pk
+    )
     form = EmploymentOutcomeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择帮就业结果")
     else:
         try:
-            services.record_employment_outcome(progress_id=entry.pk, outcome=form.cleaned_data["outcome"],
-                                               note=form.cleaned_data["note"], by=request.user)
+            services.record_employment_outcome(
+                progress_id=entry.pk,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
         except PermissionDenied:
@@ -379,8 +435,12 @@ def pairing_end(request, pk: int):
         messages.error(request, "请填写结束日期和帮扶成效")
         return redirect("hardship:pairing_detail", pk=pk)
     try:
-        services.end_pairing(pairing_id=pairing.pk, outcome=form.cleaned_data["outcome"],
-                             on=form.cleaned_data["ended_on"], by=request.user)
+        services.end_pairing(
+            pairing_id=pairing.pk,
+            outcome=form.cleaned_data["outcome"],
+            on=form.cleaned_data["ended_on"],
+            by=request.user,
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -390,10 +450,10 @@ def pairing_end(request, pk: int):
 
 # --- the half-year report -------------------------------------------------------------------------
 
+
 def _report_params(request):
     year, half = selectors.current_half()
-    form = HalfYearForm(request.GET or None, user=request.user,
-                        initial={"year": year, "half": half})
+    form = HalfYearForm(request.GET or None, user=request.user, initial={"year": year, "half": half})
     organization = form.fields["organization"].queryset.first()
     if form.is_bound and form.is_valid():
         return form, form.cleaned_data["organization"], form.cleaned_data["year"], form.cleaned_data["half"]
@@ -406,16 +466,25 @@ def _report_params(request):
 @requires("pairing", EXPORT)
 def half_year_report(request):
     form, organization, year, half = _report_params(request)
-    rows = selectors.half_year_report(request.user, organization=organization, year=year, half=half) \
-        if organization else []
+    rows = (
+        selectors.half_year_report(request.user, organization=organization, year=year, half=half)
+        if organization
+        else []
+    )
     start, end = selectors.half_year_bounds(year, half)
     context = {
-        "form": form, "organization": organization, "year": year, "half": half, "rows": rows,
-        "start": start, "end": end,
-        "total_entries": sum(r.entries for r in rows), "total_money": sum((r.money for r in rows), 0),
+        "form": form,
+        "organization": organization,
+        "year": year,
+        "half": half,
+        "rows": rows,
+        "start": start,
+        "end": end,
+        "total_entries": sum(r.entries for r in rows),
+        "total_money": sum((r.money for r in rows), 0),
         "no_progress": sum(1 for r in rows if r.entries == 0),
-        "query": request.GET.urlencode() or (f"organization={organization.pk}&year={year}&half={half}"
-                                             if organization else ""),
+        "query": request.GET.urlencode()
+        or (f"organization={organization.pk}&year={year}&half={half}" if organization else ""),
     }
     return render(request, "hardship/report.html", context)
 
@@ -428,8 +497,12 @@ def half_year_report_xlsx(request):
         return redirect("hardship:report")
     rows = selectors.half_year_report(request.user, organization=organization, year=year, half=half)
     content = exports.report_workbook(rows, organization=organization, year=year, half=half)
-    log_export(request, target=f"结对帮扶半年报告（{year}年{'上' if half == 1 else '下'}半年）",
-               organization=organization, rows=len(rows))
+    log_export(
+        request,
+        target=f"结对帮扶半年报告（{year}年{'上' if half == 1 else '下'}半年）",
+        organization=organization,
+        rows=len(rows),
+    )
     label = "上半年" if half == 1 else "下半年"
     return attachment(content, filename=f"结对帮扶半年报告_{organization.name}_{year}{label}.xlsx")
 

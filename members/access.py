@@ -44,30 +44,52 @@ def _roles(*roles: str) -> frozenset[str]:
 TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
     # The roster. A committee member keeps it but never reads or edits the sensitive fields
     # (member_sensitive); registering a member means typing their 身份证号, so only those who may read it.
-    "member": ("党员名册", {
-        LIST: MANAGERS, VIEW: MANAGERS | {SELF}, CREATE: _roles(SEC, ORG), EDIT: MANAGERS, EXPORT: MANAGERS,
-        IMPORT: _roles(SEC, ORG),
-    }),
+    "member": (
+        "党员名册",
+        {
+            LIST: MANAGERS,
+            VIEW: MANAGERS | {SELF},
+            CREATE: _roles(SEC, ORG),
+            EDIT: MANAGERS,
+            EXPORT: MANAGERS,
+            IMPORT: _roles(SEC, ORG),
+        },
+    ),
     # A roster import that met a number registered in another branch: for whoever oversees both.
     "roster_conflict": ("名册导入冲突", {LIST: _roles(ORG), EDIT: _roles(ORG)}),
     # The full 身份证号, full birth date, address and health of a member.
     "member_sensitive": ("党员身份证号、住址和健康情况", {VIEW: _roles(SEC, ORG, SELF), EDIT: _roles(SEC, ORG)}),
-    "ledger": ("困难党员台帐", {
-        LIST: MANAGERS, VIEW: MANAGERS, CREATE: _roles(SEC, ORG), EDIT: _roles(SEC, ORG), "review": MANAGERS,
-        EXPORT: MANAGERS, IMPORT: _roles(SEC, ORG),
-        # The line's categories, level and helpers on the member's own page (never its detail page,
-        # whose history holds the family's income: that data is not only the member's).
-        "summary": MANAGERS | {SELF},
-    }),
+    "ledger": (
+        "困难党员台帐",
+        {
+            LIST: MANAGERS,
+            VIEW: MANAGERS,
+            CREATE: _roles(SEC, ORG),
+            EDIT: _roles(SEC, ORG),
+            "review": MANAGERS,
+            EXPORT: MANAGERS,
+            IMPORT: _roles(SEC, ORG),
+            # The line's categories, level and helpers on the member's own page (never its detail page,
+            # whose history holds the family's income: that data is not only the member's).
+            "summary": MANAGERS | {SELF},
+        },
+    ),
     # Income, causes, family members and their health on a ledger line.
     "ledger_confidential": ("台帐家庭收入和家庭成员情况", {VIEW: _roles(SEC, ORG)}),
     # Who read a ledger line or a member's page, and the exports of personal data.
     "access_log": ("个人信息查看记录", {VIEW: _roles(ORG)}),
-    "pairing": ("结对帮扶", {
-        LIST: MANAGERS, VIEW: MANAGERS | {SELF}, CREATE: MANAGERS, EDIT: MANAGERS,
-        # The helper logs their own progress.
-        "progress": MANAGERS | {SELF}, EXPORT: MANAGERS,
-    }),
+    "pairing": (
+        "结对帮扶",
+        {
+            LIST: MANAGERS,
+            VIEW: MANAGERS | {SELF},
+            CREATE: MANAGERS,
+            EDIT: MANAGERS,
+            # The helper logs their own progress.
+            "progress": MANAGERS | {SELF},
+            EXPORT: MANAGERS,
+        },
+    ),
     "visit": ("走访慰问", {LIST: MANAGERS, VIEW: MANAGERS | {SELF}, CREATE: MANAGERS, EXPORT: MANAGERS}),
     "talk": ("谈心谈话", {LIST: MANAGERS, VIEW: MANAGERS | {SELF}, CREATE: MANAGERS, EXPORT: MANAGERS}),
     # 内部记录 of a talk: never the member talked with (checked in visits.permissions).
@@ -82,44 +104,79 @@ TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
     "concern": ("反映情况", {LIST: MANAGERS, VIEW: MANAGERS | {SELF}, CREATE: _roles(SELF), "answer": MANAGERS}),
     "coverage": ("谈心走访覆盖情况", {VIEW: MANAGERS}),
     # The fund's ledger: its officer keeps it, the organization department oversees it.
-    "fund": ("关怀基金账目", {
-        LIST: _roles(FUND, ORG), VIEW: _roles(FUND, ORG), CREATE: _roles(FUND), EDIT: _roles(FUND),
-        "disburse": _roles(FUND),
-        # Amount bounds, the yearly target, 互联共建单位: the 党委's decisions, entered by its 组织部.
-        "rules": _roles(ORG),
-        # The annual workbook's 关怀基金收支 sheet: a branch's own fund goes into its secretary's report.
-        EXPORT: _roles(FUND, ORG, SEC),
-    }),
+    "fund": (
+        "关怀基金账目",
+        {
+            LIST: _roles(FUND, ORG),
+            VIEW: _roles(FUND, ORG),
+            CREATE: _roles(FUND),
+            EDIT: _roles(FUND),
+            "disburse": _roles(FUND),
+            # Amount bounds, the yearly target, 互联共建单位: the 党委's decisions, entered by its 组织部.
+            "rules": _roles(ORG),
+            # The annual workbook's 关怀基金收支 sheet: a branch's own fund goes into its secretary's report.
+            EXPORT: _roles(FUND, ORG, SEC),
+        },
+    ),
     # The fund's income by source and spending by use, without any person: published to members.
-    "fund_public": ("党务公开", {
-        LIST: MANAGERS | {FUND, MEMBER}, VIEW: MANAGERS | {FUND, MEMBER}, EXPORT: MANAGERS | {FUND, MEMBER},
-    }),
+    "fund_public": (
+        "党务公开",
+        {
+            LIST: MANAGERS | {FUND, MEMBER},
+            VIEW: MANAGERS | {FUND, MEMBER},
+            EXPORT: MANAGERS | {FUND, MEMBER},
+        },
+    ),
     # Applications: the money side (who, what kind, how much, where it stands) ...
-    "application": ("帮扶申请", {
-        LIST: MANAGERS | {FUND, SELF}, VIEW: MANAGERS | {FUND, SELF},
-        CREATE: _roles(SEC, SELF), EDIT: _roles(SEC, SELF),
-        # The branch committee records the 支部党员大会 (a second member, or the 组织部, confirms a record
-        # made by whoever filled the application in); it returns while it reviews, the 组织部 after.
-        "meeting": _roles(SEC, COM), "confirm_meeting": MANAGERS, "return": MANAGERS, "approve": _roles(ORG),
-        "object": MANAGERS | {MEMBER},
-        "resolve": _roles(ORG), "disburse": _roles(FUND), EXPORT: MANAGERS | {FUND},
-    }),
+    "application": (
+        "帮扶申请",
+        {
+            LIST: MANAGERS | {FUND, SELF},
+            VIEW: MANAGERS | {FUND, SELF},
+            CREATE: _roles(SEC, SELF),
+            EDIT: _roles(SEC, SELF),
+            # The branch committee records the 支部党员大会 (a second member, or the 组织部, confirms a record
+            # made by whoever filled the application in); it returns while it reviews, the 组织部 after.
+            "meeting": _roles(SEC, COM),
+            "confirm_meeting": MANAGERS,
+            "return": MANAGERS,
+            "approve": _roles(ORG),
+            "object": MANAGERS | {MEMBER},
+            "resolve": _roles(ORG),
+            "disburse": _roles(FUND),
+            EXPORT: MANAGERS | {FUND},
+        },
+    ),
     # ... and the person's side: the reason, attachments, assistance history and ledger line. A fund
     # officer pays; they need the name and the money, not the illness.
     "application_details": ("帮扶申请理由、附件和帮扶记录", {VIEW: MANAGERS | {SELF}}),
     "notice": ("公示栏", {VIEW: MANAGERS | {FUND, MEMBER}}),
-    "campaign": ("表彰评选", {
-        LIST: MANAGERS | {MEMBER}, VIEW: MANAGERS | {MEMBER}, CREATE: _roles(ORG), "manage": _roles(ORG),
-        # The honour roll as a workbook, for the branches' and the department's records.
-        EXPORT: _roles(SEC, ORG),
-    }),
+    "campaign": (
+        "表彰评选",
+        {
+            LIST: MANAGERS | {MEMBER},
+            VIEW: MANAGERS | {MEMBER},
+            CREATE: _roles(ORG),
+            "manage": _roles(ORG),
+            # The honour roll as a workbook, for the branches' and the department's records.
+            EXPORT: _roles(SEC, ORG),
+        },
+    ),
     # Nomination files (deeds, votes, review): the nominating branch's secretary and the organization
     # department. The nominee reads their honour on their own page once it is conferred.
-    "nomination": ("表彰推荐材料", {
-        LIST: _roles(SEC, ORG), VIEW: _roles(SEC, ORG), CREATE: _roles(SEC), "withdraw": _roles(SEC),
-        EXPORT: _roles(SEC, ORG),
-        "review": _roles(ORG), "object": _roles(MEMBER), "resolve": _roles(ORG),
-    }),
+    "nomination": (
+        "表彰推荐材料",
+        {
+            LIST: _roles(SEC, ORG),
+            VIEW: _roles(SEC, ORG),
+            CREATE: _roles(SEC),
+            "withdraw": _roles(SEC),
+            EXPORT: _roles(SEC, ORG),
+            "review": _roles(ORG),
+            "object": _roles(MEMBER),
+            "resolve": _roles(ORG),
+        },
+    ),
     "honours": ("表彰统计", {VIEW: _roles(ORG)}),
     # Dashboards and the annual workbook: open to every role that keeps something; each section and
     # sheet is then shown only to those who may read its kind (`reports`).
@@ -134,11 +191,25 @@ TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
 
 
 ACTION_LABELS = {
-    LIST: "查看列表", VIEW: "查看详情", CREATE: "新建", EDIT: "修改", EXPORT: "导出", IMPORT: "导入",
-    "review": "复核、注销", "summary": "本人页面摘要", "progress": "登记帮扶进展", "disburse": "发放",
-    "meeting": "记录支部大会", "confirm_meeting": "确认支部大会记录", "return": "退回修改",
-    "approve": "审批、驳回、复议", "object": "提出异议", "resolve": "处理异议",
-    "rules": "设定金额标准、筹集目标、共建单位", "manage": "截止、公示、发布、取消", "withdraw": "撤回推荐",
+    LIST: "查看列表",
+    VIEW: "查看详情",
+    CREATE: "新建",
+    EDIT: "修改",
+    EXPORT: "导出",
+    IMPORT: "导入",
+    "review": "复核、注销",
+    "summary": "本人页面摘要",
+    "progress": "登记帮扶进展",
+    "disburse": "发放",
+    "meeting": "记录支部大会",
+    "confirm_meeting": "确认支部大会记录",
+    "return": "退回修改",
+    "approve": "审批、驳回、复议",
+    "object": "提出异议",
+    "resolve": "处理异议",
+    "rules": "设定金额标准、筹集目标、共建单位",
+    "manage": "截止、公示、发布、取消",
+    "withdraw": "撤回推荐",
     "answer": "安排专人、答复",
 }
 
@@ -146,8 +217,10 @@ ACTION_LABELS = {
 def markdown_table() -> str:
     """The table as the README's 安全 section shows it (a test keeps the two the same)."""
     columns = (SEC, COM, ORG, FUND, SELF, MEMBER)
-    lines = ["| 对象 | 操作 | " + " | ".join(ROLE_LABELS[role] for role in columns) + " |",
-             "|---|---|" + "---|" * len(columns)]
+    lines = [
+        "| 对象 | 操作 | " + " | ".join(ROLE_LABELS[role] for role in columns) + " |",
+        "|---|---|" + "---|" * len(columns),
+    ]
     for label_, actions in TABLE.values():
         for action, roles in actions.items():
             marks = " | ".join("✓" if role in roles else "" for role in columns)

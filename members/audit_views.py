@@ -63,8 +63,10 @@ def _field(model, name: str):
 def _pairs(changes) -> list[tuple[str, object, object]]:
     if not isinstance(changes, dict):
         return []
-    return [(name, *(values if isinstance(values, list) and len(values) == 2 else ("", values)))
-            for name, values in changes.items()]
+    return [
+        (name, *(values if isinstance(values, list) and len(values) == 2 else ("", values)))
+        for name, values in changes.items()
+    ]
 
 
 def related_names(entries) -> dict[tuple[type, str], str]:
@@ -142,8 +144,11 @@ class AuditLogView(RuleMixin, PageSizeMixin, ListView):
         if (model := id_param(params.get("model"))) is not None:
             queryset = queryset.filter(content_type_id=model)
         if actor := params.get("actor", "").strip():
-            queryset = queryset.filter(Q(actor__username__icontains=actor) | Q(actor__member__name__icontains=actor)
-                                       | Q(actor__first_name__icontains=actor))
+            queryset = queryset.filter(
+                Q(actor__username__icontains=actor)
+                | Q(actor__member__name__icontains=actor)
+                | Q(actor__first_name__icontains=actor)
+            )
         if params.get("object", "").strip():
             queryset = queryset.filter(object_repr__icontains=params["object"].strip())
         if params.get("action") in {str(a) for a in ACTIONS}:
@@ -162,8 +167,7 @@ class AuditLogView(RuleMixin, PageSizeMixin, ListView):
             entry.action_label = ACTIONS.get(entry.action, "其他")
             model = entry.content_type.model_class()
             entry.type_label = model._meta.verbose_name if model else entry.content_type.model
-            entry.change_list = change_rows(model, entry.changes, names,
-                                            created=entry.action == LogEntry.Action.CREATE)
+            entry.change_list = change_rows(model, entry.changes, names, created=entry.action == LogEntry.Action.CREATE)
         context["actions"] = [(str(key), label) for key, label in ACTIONS.items()]
         types = ContentType.objects.filter(pk__in=LogEntry.objects.values("content_type_id").distinct())
         context["models"] = sorted(
@@ -194,8 +198,9 @@ class AccessLogView(RuleMixin, PageSizeMixin, ListView):
         if params.get("user", "").strip():
             queryset = queryset.filter(user__username__icontains=params["user"].strip())
         if params.get("member", "").strip():
-            queryset = queryset.filter(Q(member__name__icontains=params["member"].strip())
-                                       | Q(target__icontains=params["member"].strip()))
+            queryset = queryset.filter(
+                Q(member__name__icontains=params["member"].strip()) | Q(target__icontains=params["member"].strip())
+            )
         return queryset
 
     def get_context_data(self, **kwargs):

@@ -12,10 +12,23 @@ from members import permissions
 from members.models import Member
 
 ROSTER_COLUMNS = [
-    Column("姓名", 10), Column("性别", 6), Column("出生日期", 12, "date"), Column("身份证号", 21),
-    Column("联系电话", 14), Column("家庭住址", 30), Column("所在支部", 20), Column("入党日期", 12, "date"),
-    Column("转正日期", 12, "date"), Column("党员类别", 10), Column("就业状况", 10), Column("离退休干部", 10),
-    Column("劳动能力", 10), Column("健康状况", 16), Column("独居", 6), Column("老模范", 8), Column("在册状态", 10),
+    Column("姓名", 10),
+    Column("性别", 6),
+    Column("出生日期", 12, "date"),
+    Column("身份证号", 21),
+    Column("联系电话", 14),
+    Column("家庭住址", 30),
+    Column("所在支部", 20),
+    Column("入党日期", 12, "date"),
+    Column("转正日期", 12, "date"),
+    Column("党员类别", 10),
+    Column("就业状况", 10),
+    Column("离退休干部", 10),
+    Column("劳动能力", 10),
+    Column("健康状况", 16),
+    Column("独居", 6),
+    Column("老模范", 8),
+    Column("在册状态", 10),
 ]
 
 
@@ -26,14 +39,27 @@ def roster_workbook(queryset: QuerySet[Member], *, user, title: str) -> BinaryIO
     with Workbook() as book:
         sheet = book.sheet("党员名册", title, ROSTER_COLUMNS)
         for member in queryset.select_related("organization").iterator(chunk_size=2000):
-            sheet.append([
-                member.name, member.get_gender_display(), shown.birth_date(member), shown.id_number(member),
-                member.phone, shown.address(member), member.organization.name, member.join_date,
-                member.full_member_date, member.get_party_status_display(), member.get_employment_display(),
-                "是" if member.is_retired_cadre else "否", member.get_work_capacity_display(),
-                shown.health(member), "是" if member.lives_alone else "否",
-                "是" if member.is_model_worker else "否", member.get_state_display(),
-            ])
+            sheet.append(
+                [
+                    member.name,
+                    member.get_gender_display(),
+                    shown.birth_date(member),
+                    shown.id_number(member),
+                    member.phone,
+                    shown.address(member),
+                    member.organization.name,
+                    member.join_date,
+                    member.full_member_date,
+                    member.get_party_status_display(),
+                    member.get_employment_display(),
+                    "是" if member.is_retired_cadre else "否",
+                    member.get_work_capacity_display(),
+                    shown.health(member),
+                    "是" if member.lives_alone else "否",
+                    "是" if member.is_model_worker else "否",
+                    member.get_state_display(),
+                ]
+            )
         book.close()
         return book.detach()
 
@@ -47,8 +73,26 @@ def import_template() -> bytes:
     with Workbook() as book:
         sheet = book.sheet("党员名册", None, columns)
         example_id = "11010119700501001" + id_check_digit("11010119700501001")
-        sheet.append(["张三", "男", "1970-05-01", example_id, "13812345678", "某某街道1号",
-                      "第一党支部", "1995-07-01", "1996-07-01", "正式党员", "离退休", "是", "正常", "良好", "否", "否"])
+        sheet.append(
+            [
+                "张三",
+                "男",
+                "1970-05-01",
+                example_id,
+                "13812345678",
+                "某某街道1号",
+                "第一党支部",
+                "1995-07-01",
+                "1996-07-01",
+                "正式党员",
+                "离退休",
+                "是",
+                "正常",
+                "良好",
+                "否",
+                "否",
+            ]
+        )
         book.close()
         return book.getvalue()
 

@@ -26,6 +26,7 @@ def id_tail_condition(value: str, disclosure) -> Q | None:
     own = Q(user=disclosure.user) if disclosure.user.is_authenticated else Q(pk__in=[])
     return condition & (Q(organization__in=where) | own) if where else condition & own
 
+
 FLAG_CHOICES = [
     ("retired_cadre", "离退休干部"),
     ("lost_capacity", "丧失劳动能力"),
@@ -50,7 +51,8 @@ class UserFilterSet(django_filters.FilterSet):
         self.user = user if user is not None else getattr(request, "user", None)
         if self.branch_kind and self.branch_filter in self.filters:
             self.filters[self.branch_filter].queryset = branches_for(
-                self.user, *access.real_roles(self.branch_kind, access.LIST))
+                self.user, *access.real_roles(self.branch_kind, access.LIST)
+            )
         for name, field in self.form.fields.items():
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs.setdefault("class", "form-select" if select and name != "q" else "form-control")
@@ -61,13 +63,12 @@ class MemberFilter(UserFilterSet):
 
     q = django_filters.CharFilter(label="搜索", method="search")
     organization = django_filters.ModelChoiceFilter(label="所在支部", queryset=None, empty_label="全部支部")
-    state = django_filters.ChoiceFilter(label="在册状态", choices=Member.State.choices, method="filter_state",
-                                        empty_label="全部")
-    party_status = django_filters.ChoiceFilter(label="党员类别", choices=Member.PartyStatus.choices,
-                                               empty_label="全部")
+    state = django_filters.ChoiceFilter(
+        label="在册状态", choices=Member.State.choices, method="filter_state", empty_label="全部"
+    )
+    party_status = django_filters.ChoiceFilter(label="党员类别", choices=Member.PartyStatus.choices, empty_label="全部")
     employment = django_filters.ChoiceFilter(label="就业状况", choices=Member.Employment.choices, empty_label="全部")
-    flag = django_filters.ChoiceFilter(label="关怀对象", choices=FLAG_CHOICES, method="filter_flag",
-                                       empty_label="全部")
+    flag = django_filters.ChoiceFilter(label="关怀对象", choices=FLAG_CHOICES, method="filter_flag", empty_label="全部")
 
     class Meta:
         model = Member

@@ -28,11 +28,33 @@ class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = [
-            "organization", "name", "gender", "birth_date", "id_number", "phone", "address",
-            "join_date", "full_member_date", "party_status", "employment", "is_retired_cadre",
-            "work_capacity", "health", "is_hospitalized", "lives_alone", "is_model_worker",
-            "is_under_discipline", "retirement", "former_employer", "former_employer_situation",
-            "mobility", "mobility_place", "mobility_contact", "family_contact", "deceased_on", "transferred_out_on",
+            "organization",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "phone",
+            "address",
+            "join_date",
+            "full_member_date",
+            "party_status",
+            "employment",
+            "is_retired_cadre",
+            "work_capacity",
+            "health",
+            "is_hospitalized",
+            "lives_alone",
+            "is_model_worker",
+            "is_under_discipline",
+            "retirement",
+            "former_employer",
+            "former_employer_situation",
+            "mobility",
+            "mobility_place",
+            "mobility_contact",
+            "family_contact",
+            "deceased_on",
+            "transferred_out_on",
         ]
         widgets = {
             "birth_date": DateInput(),
@@ -67,8 +89,12 @@ class MemberForm(forms.ModelForm):
         self.helper.layout = Layout(
             Fieldset(
                 "基本信息",
-                row(("name", "col-md-4"), ("gender", "col-md-2"), ("birth_date", "col-md-3"),
-                    ("organization", "col-md-3")),
+                row(
+                    ("name", "col-md-4"),
+                    ("gender", "col-md-2"),
+                    ("birth_date", "col-md-3"),
+                    ("organization", "col-md-3"),
+                ),
                 row(("id_number", "col-md-4"), ("phone", "col-md-3"), ("address", "col-md-5")),
             ),
             Fieldset(
@@ -78,16 +104,25 @@ class MemberForm(forms.ModelForm):
             Fieldset(
                 "关怀相关情况",
                 row(("employment", "col-md-4"), ("work_capacity", "col-md-4"), ("health", "col-md-4")),
-                row(("is_retired_cadre", "col-6 col-md-2"), ("is_hospitalized", "col-6 col-md-2"),
-                    ("lives_alone", "col-6 col-md-2"), ("is_model_worker", "col-6 col-md-2"),
-                    ("is_under_discipline", "col-6 col-md-4")),
-                row(("retirement", "col-md-2"), ("former_employer", "col-md-6"),
-                    ("former_employer_situation", "col-md-4")),
+                row(
+                    ("is_retired_cadre", "col-6 col-md-2"),
+                    ("is_hospitalized", "col-6 col-md-2"),
+                    ("lives_alone", "col-6 col-md-2"),
+                    ("is_model_worker", "col-6 col-md-2"),
+                    ("is_under_discipline", "col-6 col-md-4"),
+                ),
+                row(
+                    ("retirement", "col-md-2"),
+                    ("former_employer", "col-md-6"),
+                    ("former_employer_situation", "col-md-4"),
+                ),
             ),
             Fieldset(
                 "流动党员、外出务工家庭",
                 row(("mobility", "col-md-2"), ("mobility_place", "col-md-5"), ("mobility_contact", "col-md-5")),
-                row(("family_contact", "col-md-6"),),
+                row(
+                    ("family_contact", "col-md-6"),
+                ),
             ),
             Fieldset(
                 "组织关系变动",
@@ -98,8 +133,9 @@ class MemberForm(forms.ModelForm):
 
     def clean_id_number(self) -> str:
         value = normalize_id_number(self.cleaned_data.get("id_number") or "")
-        other = Member.objects.filter(id_number=value).exclude(pk=self.instance.pk).select_related(
-            "organization").first()
+        other = (
+            Member.objects.filter(id_number=value).exclude(pk=self.instance.pk).select_related("organization").first()
+        )
         if value and other is not None:
             raise forms.ValidationError(duplicate_id_message(self.user, other), code="unique")
         return value

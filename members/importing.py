@@ -97,13 +97,15 @@ def _prevalidate(by, headers, rows, errors: list[RowError], branches: dict) -> l
             typed_branch = str(values[branch_col] or "").replace(" ", "") if branch_col is not None else ""
             branch = branches.get(typed_branch) or next(iter(branches.values()), None)
             if branch is not None:
-                _raise_conflict(member=member, branch=branch, by=by, row=number,
-                                typed_name=str(values[name_col] or "").strip()[:50])
+                _raise_conflict(
+                    member=member, branch=branch, by=by, row=number, typed_name=str(values[name_col] or "").strip()[:50]
+                )
 
     # A new row whose name and birth date match someone already on file is probably the same person
     # with a mistyped number: flag it for the user to decide.
-    new_rows = [(number, values) for number, values in rows
-                if normalize_id_number(str(values[id_col] or "")) not in existing]
+    new_rows = [
+        (number, values) for number, values in rows if normalize_id_number(str(values[id_col] or "")) not in existing
+    ]
     names = {str(values[name_col] or "").strip() for _, values in new_rows}
     lookalikes = defaultdict(list)
     for member in Member.objects.filter(name__in=names).select_related("organization"):
@@ -119,15 +121,22 @@ def _prevalidate(by, headers, rows, errors: list[RowError], branches: dict) -> l
         for member in lookalikes.get((name, birth), []):
             # Only look-alikes the importer may see: one elsewhere is not theirs to know of.
             if manageable is None or member.organization_id in manageable:
-                similar.append(SimilarRow(number, name, f"与{member.organization.name}的党员“{member.name}”"
-                                                        "姓名、出生日期相同，身份证号不同"))
+                similar.append(
+                    SimilarRow(
+                        number,
+                        name,
+                        f"与{member.organization.name}的党员“{member.name}”姓名、出生日期相同，身份证号不同",
+                    )
+                )
     return similar
 
 
 def _raise_conflict(*, member: Member, branch, by, row: int, typed_name: str) -> None:
     """Record it for the 组织部 over both branches (once while it is open; a repeated preview adds nothing)."""
     ImportConflict.objects.get_or_create(
-        existing_member=member, branch=branch, resolved_at=None,
+        existing_member=member,
+        branch=branch,
+        resolved_at=None,
         defaults={"imported_by": by, "row": row, "typed_name": typed_name},
     )
 
@@ -144,7 +153,9 @@ def _collect(result, rows, resource) -> tuple[list[RowError], ImportReport]:
     for excel_row, row_result in valid:
         instance = row_result.instance
         preview = PreviewRow(
-            row=excel_row, name=instance.name, id_number=mask_id_number(instance.id_number),
+            row=excel_row,
+            name=instance.name,
+            id_number=mask_id_number(instance.id_number),
             branch=instance.organization.name if instance.organization_id else "",
         )
         if row_result.import_type == RowResult.IMPORT_TYPE_NEW:
@@ -203,8 +214,10 @@ def _run(*, data: bytes, by, dry_run: bool) -> ImportReport:
 def _normalized_ids(headers: list[str], rows: list[tuple[int, list]]) -> list[tuple[int, list]]:
     """The rows with 身份证号 normalised, so the resource's one-query lookup of members on file finds them."""
     col = headers.index("身份证号")
-    return [(number, [normalize_id_number(str(v or "")) if i == col else v for i, v in enumerate(values)])
-            for number, values in rows]
+    return [
+        (number, [normalize_id_number(str(v or "")) if i == col else v for i, v in enumerate(values)])
+        for number, values in rows
+    ]
 
 
 def _log_import(result, by) -> None:

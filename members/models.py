@@ -180,16 +180,17 @@ class Member(Audited, models.Model):
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     birth_date = models.DateField("出生日期")
     id_number = models.CharField(
-        "身份证号", max_length=18, unique=True, validators=[validate_id_number],
+        "身份证号",
+        max_length=18,
+        unique=True,
+        validators=[validate_id_number],
         help_text="18位，最后一位可以是X",
     )
     phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
     address = models.CharField("家庭住址", max_length=200, blank=True)
     join_date = models.DateField("入党日期")
     full_member_date = models.DateField("转正日期", null=True, blank=True)
-    party_status = models.CharField(
-        "党员类别", max_length=20, choices=PartyStatus.choices, default=PartyStatus.FULL
-    )
+    party_status = models.CharField("党员类别", max_length=20, choices=PartyStatus.choices, default=PartyStatus.FULL)
     employment = models.CharField("就业状况", max_length=20, choices=Employment.choices, default=Employment.EMPLOYED)
     is_retired_cadre = models.BooleanField("离退休干部", default=False)
     retirement = models.CharField("离休/退休", max_length=10, choices=Retirement.choices, blank=True, default="")
@@ -198,12 +199,19 @@ class Member(Audited, models.Model):
         "原单位情况", max_length=20, choices=EmployerSituation.choices, blank=True, default=""
     )
     mobility = models.CharField("流动党员", max_length=10, choices=Mobility.choices, blank=True, default="")
-    mobility_place = models.CharField("流出去向/流入来源", max_length=100, blank=True,
-                                      help_text="流出：在哪里务工或居住；流入：从哪里来")
-    mobility_contact = models.CharField("流动期间联系方式", max_length=100, blank=True,
-                                        help_text="电话、微信或当地党组织联系人")
+    mobility_place = models.CharField(
+        "流出去向/流入来源", max_length=100, blank=True, help_text="流出：在哪里务工或居住；流入：从哪里来"
+    )
+    mobility_contact = models.CharField(
+        "流动期间联系方式", max_length=100, blank=True, help_text="电话、微信或当地党组织联系人"
+    )
     family_contact = models.ForeignKey(
-        "self", verbose_name="家庭联系人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "self",
+        verbose_name="家庭联系人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="外出务工党员家庭：支部安排的专人，定期探访",
     )
     work_capacity = models.CharField(
@@ -361,7 +369,6 @@ class Appointment(Audited, models.Model):
         return self.organization.path
 
 
-
 class AccessLog(models.Model):
     """Who read or exported members' personal data, when, what and from where (个人信息保护法: access
     to sensitive personal data is recorded). Written by `members.services.log_access`."""
@@ -400,9 +407,7 @@ class ImportConflict(models.Model):
     importer is told only that the number needs checking by the organization above; the 组织部 over
     both branches sees who and where, and resolves it (a transfer, a mistyped number)."""
 
-    existing_member = models.ForeignKey(
-        Member, verbose_name="已登记的党员", on_delete=models.CASCADE, related_name="+"
-    )
+    existing_member = models.ForeignKey(Member, verbose_name="已登记的党员", on_delete=models.CASCADE, related_name="+")
     branch = models.ForeignKey(Organization, verbose_name="导入的支部", on_delete=models.CASCADE, related_name="+")
     imported_by = models.ForeignKey(User, verbose_name="导入人", on_delete=models.PROTECT, related_name="+")
     typed_name = models.CharField("导入文件中的姓名", max_length=50, blank=True)
@@ -419,8 +424,11 @@ class ImportConflict(models.Model):
         verbose_name_plural = "名册导入冲突"
         ordering = ["-raised_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["existing_member", "branch"], condition=Q(resolved_at__isnull=True),
-                                    name="importconflict_one_open_per_member_and_branch"),
+            models.UniqueConstraint(
+                fields=["existing_member", "branch"],
+                condition=Q(resolved_at__isnull=True),
+                name="importconflict_one_open_per_member_and_branch",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,10 +18,12 @@ def roster_panel(request):
         # branches with the most members lacking a phone number (the roster's own to-do).
         keys = ("total", "probationary", "old", "without_phone")
         context.update(
-            summarised=True, branch_count=len(branches),
+            summarised=True,
+            branch_count=len(branches),
             totals={key: sum(row[key] for row in branches) for key in keys},
-            branches=sorted((row for row in branches if row["without_phone"]),
-                            key=lambda row: -row["without_phone"])[:SHOWN_BRANCHES],
+            branches=sorted((row for row in branches if row["without_phone"]), key=lambda row: -row["without_phone"])[
+                :SHOWN_BRANCHES
+            ],
         )
     return Panel(title="党员队伍", template="members/_home_roster.html", context=context)
 
@@ -33,9 +35,11 @@ def conflicts_panel(request):
     conflicts = selectors.open_import_conflicts(request.user)
     if not conflicts:
         return None
-    return Panel(title=f"名册导入冲突待核实（{len(conflicts)}）", template="members/_home_conflicts.html",
-                 context={"conflicts": conflicts})
-
+    return Panel(
+        title=f"名册导入冲突待核实（{len(conflicts)}）",
+        template="members/_home_conflicts.html",
+        context={"conflicts": conflicts},
+    )
 
 
 def calendar_panel(request):

@@ -73,7 +73,8 @@ class MemberResource(resources.ModelResource):
     )
     is_retired_cadre = fields.Field("is_retired_cadre", "离退休干部", widget=YesNoWidget())
     work_capacity = fields.Field(
-        "work_capacity", "劳动能力",
+        "work_capacity",
+        "劳动能力",
         widget=ChoiceWidget(Member.WorkCapacity.choices, default=Member.WorkCapacity.NORMAL),
     )
     health = fields.Field("health", "健康状况", widget=TextWidget())

@@ -35,8 +35,13 @@ class _Appointments:
 
         # The same query counts the root organizations, so whether a role set covers the whole
         # database costs no query of its own.
-        roots = Organization.objects.filter(parent__isnull=True).order_by().values("parent").annotate(
-            n=Count("pk")).values("n")
+        roots = (
+            Organization.objects.filter(parent__isnull=True)
+            .order_by()
+            .values("parent")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         rows = list(
             Appointment.objects.filter(user=user, organization__is_active=True)
             .annotate(root_count=Subquery(roots))
@@ -121,8 +126,9 @@ def org_ids(user, *roles: str) -> list[int]:
             appointments.org_ids[key] = sorted(Organization.objects.values_list("pk", flat=True))
         else:
             paths = tuple({path for path, role in appointments.pairs if role in key})
-            appointments.org_ids[key] = [pk for pk, path in appointments.subtrees() if path.startswith(paths)] \
-                if paths else []
+            appointments.org_ids[key] = (
+                [pk for pk, path in appointments.subtrees() if path.startswith(paths)] if paths else []
+            )
     return appointments.org_ids[key]
 
 
@@ -137,8 +143,9 @@ def holds_role_over(user, organization: Organization | int, *roles: str) -> bool
     if user.is_superuser:
         return True
     if isinstance(organization, OrganizationModel):
-        return any(organization.path.startswith(path) for path, role in _Appointments.of(user).pairs
-                   if role in _key(roles))
+        return any(
+            organization.path.startswith(path) for path, role in _Appointments.of(user).pairs if role in _key(roles)
+        )
     appointments = _Appointments.of(user)
     key = _key(roles)
     if key not in appointments.org_id_sets:
@@ -196,8 +203,14 @@ def _never_null(model, path: str) -> bool:
     return True
 
 
-def scoped(queryset: QuerySet, user, *, roles: Iterable[str] | None = None, org_field: str = "organization",
-           own: str | Q | tuple = ()) -> QuerySet:
+def scoped(
+    queryset: QuerySet,
+    user,
+    *,
+    roles: Iterable[str] | None = None,
+    org_field: str = "organization",
+    own: str | Q | tuple = (),
+) -> QuerySet:
     """Rows hanging off an organization where the user holds one of `roles` (any role if None); `own`
     also admits the user's own rows: a lookup to the user ("member__user"), a Q, or a tuple of them.
 
@@ -210,8 +223,11 @@ def scoped(queryset: QuerySet, user, *, roles: Iterable[str] | None = None, org_
     if user.is_superuser:
         return queryset
     roles = ALL_ROLES if roles is None else tuple(roles)
-    mine = [each if isinstance(each, Q) else Q(**{each: user})
-            for each in (own if isinstance(own, tuple) else (own,)) if each]
+    mine = [
+        each if isinstance(each, Q) else Q(**{each: user})
+        for each in (own if isinstance(own, tuple) else (own,))
+        if each
+    ]
     organizations: list[int] | None
     if not has_role(user, *roles):
         organizations = []

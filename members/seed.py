@@ -86,15 +86,18 @@ def build_organizations(member_count: int) -> tuple[Organization, list[Organizat
             number = index // 10 + 1
             general = Organization.objects.create(
                 name="社区党总支" if number == 1 else f"第{number}社区党总支",
-                kind=Organization.Kind.GENERAL_BRANCH, parent=committee, sort_order=10 + number,
+                kind=Organization.Kind.GENERAL_BRANCH,
+                parent=committee,
+                sort_order=10 + number,
             )
         name = COMMUNITY_BRANCHES[index] if index < len(COMMUNITY_BRANCHES) else f"第{index + 1}社区党支部"
         branches.append(Organization.objects.create(name=name, parent=general, sort_order=index))
     return committee, branches
 
 
-def _member(ctx_rng: random.Random, faker: Faker, ids: _IdNumbers, branch: Organization, today: dt.date,
-            *, retired_branch: bool) -> Member:
+def _member(
+    ctx_rng: random.Random, faker: Faker, ids: _IdNumbers, branch: Organization, today: dt.date, *, retired_branch: bool
+) -> Member:
     rng = ctx_rng
     gender = rng.choice("MF") if rng.random() < 0.9 else "F"
     age = rng.randint(60, 96) if retired_branch else int(min(max(rng.gauss(50, 16), 22), 95))
@@ -109,15 +112,26 @@ def _member(ctx_rng: random.Random, faker: Faker, ids: _IdNumbers, branch: Organ
         employment = Member.Employment.RETIRED if rng.random() < 0.85 else Member.Employment.FARMING
     else:
         employment = rng.choices(
-            [Member.Employment.EMPLOYED, Member.Employment.UNEMPLOYED, Member.Employment.LANDLESS,
-             Member.Employment.MIGRANT, Member.Employment.FARMING],
+            [
+                Member.Employment.EMPLOYED,
+                Member.Employment.UNEMPLOYED,
+                Member.Employment.LANDLESS,
+                Member.Employment.MIGRANT,
+                Member.Employment.FARMING,
+            ],
             weights=[70, 6, 4, 10, 10],
         )[0]
     capacity_roll = rng.random()
-    capacity = (Member.WorkCapacity.LOST if capacity_roll < 0.04 + (0.06 if age > 80 else 0)
-                else Member.WorkCapacity.PARTIAL if capacity_roll < 0.12 else Member.WorkCapacity.NORMAL)
-    health = rng.choices(["良好", "一般", "高血压", "糖尿病", "慢性病", "行动不便", "长期卧床"],
-                         weights=[50, 20, 10, 6, 6, 5, 3])[0]
+    capacity = (
+        Member.WorkCapacity.LOST
+        if capacity_roll < 0.04 + (0.06 if age > 80 else 0)
+        else Member.WorkCapacity.PARTIAL
+        if capacity_roll < 0.12
+        else Member.WorkCapacity.NORMAL
+    )
+    health = rng.choices(
+        ["良好", "一般", "高血压", "糖尿病", "慢性病", "行动不便", "长期卧床"], weights=[50, 20, 10, 6, 6, 5, 3]
+    )[0]
     return Member(
         organization=branch,
         name=faker.name_male() if gender == "M" else faker.name_female(),
@@ -149,8 +163,9 @@ def seed_members(ctx: SeedContext) -> None:
     for index, branch in enumerate(ctx.branches):
         count = per_branch + (1 if index < remainder else 0)
         for _ in range(count):
-            batch.append(_member(ctx.rng, ctx.faker, ids, branch, ctx.today,
-                                 retired_branch=branch.name == "离退休干部党支部"))
+            batch.append(
+                _member(ctx.rng, ctx.faker, ids, branch, ctx.today, retired_branch=branch.name == "离退休干部党支部")
+            )
     # A few who are no longer on roll: the reminders must skip them.
     for index, branch in enumerate(ctx.branches[:3]):
         branch_members = [m for m in batch if m.organization is branch]
@@ -169,9 +184,15 @@ def _accounts(ctx: SeedContext) -> None:
     branch1, branch2 = ctx.branches[0], ctx.branches[1]
 
     def working_member(branch: Organization, skip: set[int]) -> Member:
-        candidates = [m for m in ctx.members_of(branch)
-                      if m.deceased_on is None and m.transferred_out_on is None and m.pk not in skip
-                      and m.party_status == Member.PartyStatus.FULL and 30 <= m.age_on(ctx.today) <= 58]
+        candidates = [
+            m
+            for m in ctx.members_of(branch)
+            if m.deceased_on is None
+            and m.transferred_out_on is None
+            and m.pk not in skip
+            and m.party_status == Member.PartyStatus.FULL
+            and 30 <= m.age_on(ctx.today) <= 58
+        ]
         return candidates[0] if candidates else next(m for m in ctx.members_of(branch) if m.pk not in skip)
 
     used: set[int] = set()
@@ -186,8 +207,12 @@ def _accounts(ctx: SeedContext) -> None:
     ]
     for username, label, organization, role in specs:
         user = User.objects.create(
-            username=username, password=password, first_name=label or "",
-            email=f"{username}@example.com", is_superuser=username == "admin", is_staff=username == "admin",
+            username=username,
+            password=password,
+            first_name=label or "",
+            email=f"{username}@example.com",
+            is_superuser=username == "admin",
+            is_staff=username == "admin",
         )
         if username in ("shuji1", "shuji2", "dangyuan1"):
             member = working_member(organization, used)

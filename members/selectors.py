@@ -36,6 +36,7 @@ def home_summary(user) -> tuple[list[dict], list[Member]]:
     """`branch_summary` and `probation_due` for the home page, cached per viewer's scope and day: over
     a county the summary counts 20,000 members. Any saved or deleted member or organization (or a
     roster import) bumps it (core.cache)."""
+
     def compute() -> tuple[list[dict], list[Member]]:
         return list(branch_summary(user)), probation_due(user)
 
@@ -63,9 +64,11 @@ def probation_due(user, *, limit: int = 20) -> list[Member]:
     """Probationary members whose year is up: the branch must discuss their 转正."""
     cutoff = add_years(timezone.localdate(), -1)
     return list(
-        Member.objects.for_user(user).on_roll()
+        Member.objects.for_user(user)
+        .on_roll()
         .filter(party_status=Member.PartyStatus.PROBATIONARY, join_date__lte=cutoff)
-        .select_related("organization").order_by("join_date")[:limit]
+        .select_related("organization")
+        .order_by("join_date")[:limit]
     )
 
 
@@ -79,5 +82,7 @@ def voting_members_on(organization_id: int, day) -> QuerySet:
         Q(full_member_date__isnull=True) | Q(full_member_date__lte=day),
         Q(deceased_on__isnull=True) | Q(deceased_on__gt=day),
         Q(transferred_out_on__isnull=True) | Q(transferred_out_on__gt=day),
-        organization_id=organization_id, party_status=Member.PartyStatus.FULL, join_date__lte=day,
+        organization_id=organization_id,
+        party_status=Member.PartyStatus.FULL,
+        join_date__lte=day,
     )

@@ -34,13 +34,25 @@ def save_member(*, member: Member, by) -> Member:
     return member
 
 
-def log_access(request, *, what: str, target: str, member: Member | None = None,
-               organization: Organization | None = None, object_id: int | None = None) -> AccessLog:
+def log_access(
+    request,
+    *,
+    what: str,
+    target: str,
+    member: Member | None = None,
+    organization: Organization | None = None,
+    object_id: int | None = None,
+) -> AccessLog:
     """Record that the request's user read or exported personal data: who, when, what, from where."""
     organization = organization or (member.organization if member is not None else None)
     return AccessLog.objects.create(
-        user=request.user, what=what, target=target[:200], member=member, object_id=object_id,
-        ip_address=client_ip(request), url=request.get_full_path()[:300],
+        user=request.user,
+        what=what,
+        target=target[:200],
+        member=member,
+        object_id=object_id,
+        ip_address=client_ip(request),
+        url=request.get_full_path()[:300],
         org_path=organization.path if organization is not None else "/",
     )
 
@@ -55,10 +67,15 @@ def log_export(request, *, target: str, organization: Organization | None = None
 def resolve_import_conflict(*, conflict_id: int, resolution: str, by) -> ImportConflict:
     from django.utils import timezone
 
-    conflict = ImportConflict.objects.select_for_update().select_related("branch", "existing_member__organization") \
+    conflict = (
+        ImportConflict.objects.select_for_update()
+        .select_related("branch", "existing_member__organization")
         .get(pk=conflict_id)
-    if not (access.may_at(by, "roster_conflict", access.EDIT, conflict.branch)
-            and access.may_at(by, "roster_conflict", access.EDIT, conflict.existing_member.organization)):
+    )
+    if not (
+        access.may_at(by, "roster_conflict", access.EDIT, conflict.branch)
+        and access.may_at(by, "roster_conflict", access.EDIT, conflict.existing_member.organization)
+    ):
         raise PermissionDenied
     if conflict.resolved_at is None:
         conflict.resolved_at, conflict.resolved_by, conflict.resolution = timezone.now(), by, resolution[:200]

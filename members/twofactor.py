@@ -24,7 +24,9 @@ ADMIN = "admin"  # superusers, in TWO_FACTOR_REQUIRED_ROLES
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label="6位动态验证码", min_length=6, max_length=6,
+        label="6位动态验证码",
+        min_length=6,
+        max_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
     )
 
@@ -33,8 +35,7 @@ def may_enrol(user) -> bool:
     """Whoever reads full ID numbers of others: the table's roles for them, and administrators."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or has_role(user, *access.real_roles("member_sensitive", access.VIEW)) \
-        or must_enrol(user)
+    return user.is_superuser or has_role(user, *access.real_roles("member_sensitive", access.VIEW)) or must_enrol(user)
 
 
 def must_enrol(user) -> bool:
@@ -64,10 +65,15 @@ def setup(request):
             return redirect("home")
         form.add_error("token", "验证码不正确或已过期，请输入验证器上当前显示的6位数字")
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4)
-    return render(request, "registration/two_factor_setup.html", {
-        "form": form, "qr": mark_safe(qr),  # noqa: S308 - segno's SVG of our own otpauth URL
-        "secret": base64.b32encode(device.bin_key).decode(),
-    })
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "qr": mark_safe(qr),  # noqa: S308 - segno's SVG of our own otpauth URL
+            "secret": base64.b32encode(device.bin_key).decode(),
+        },
+    )
 
 
 @signed_in
@@ -105,4 +111,3 @@ def disable(request):
     else:
         messages.error(request, "验证码不正确，两步验证未关闭")
     return redirect("two_factor_setup")
-

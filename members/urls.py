@@ -14,4 +14,3 @@ urlpatterns = [
     path("<int:pk>/edit/", views.MemberUpdateView.as_view(), name="edit"),
     path("import/conflicts/<int:pk>/resolve/", views.resolve_conflict, name="conflict_resolve"),
 ]
-

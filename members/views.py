@@ -29,8 +29,10 @@ class MemberListView(RuleMixin, PageSizeMixin, FilterView):
     context_object_name = "members"
 
     def get_queryset(self):
-        return Member.objects.for_user(self.request.user, LIST).select_related("organization").order_by(
-            "organization__path", "name", "id"
+        return (
+            Member.objects.for_user(self.request.user, LIST)
+            .select_related("organization")
+            .order_by("organization__path", "name", "id")
         )
 
     def get_context_data(self, **kwargs):
@@ -96,8 +98,14 @@ def export_roster(request):
     title = f"党员名册（导出于 {timezone.localdate():%Y年%m月%d日}）"
     rows = filterset.qs
     content = exports.roster_workbook(rows, user=request.user, title=title)
-    services.log_export(request, target="党员名册", organization=filterset.form.cleaned_data.get("organization")
-                        if filterset.is_bound and filterset.form.is_valid() else None, rows=rows.count())
+    services.log_export(
+        request,
+        target="党员名册",
+        organization=filterset.form.cleaned_data.get("organization")
+        if filterset.is_bound and filterset.form.is_valid()
+        else None,
+        rows=rows.count(),
+    )
     return attachment(content, filename=exports.export_filename("党员名册"))
 
 
@@ -147,18 +155,16 @@ def member_search(request):
         if tail is not None:
             condition |= tail
         queryset = queryset.filter(condition)
-    results = [
-        {"id": m.pk, "text": f"{m.name}（{m.organization.name}）"}
-        for m in queryset.order_by("name", "id")[:20]
-    ]
+    results = [{"id": m.pk, "text": f"{m.name}（{m.organization.name}）"} for m in queryset.order_by("name", "id")[:20]]
     return JsonResponse({"results": results})
 
 
 @requires("roster_conflict", EDIT)
 @require_POST
 def resolve_conflict(request, pk: int):
-    conflict = get_object_or_404(ImportConflict.objects.filter(
-        pk__in=[c.pk for c in selectors.open_import_conflicts(request.user)]), pk=pk)
+    conflict = get_object_or_404(
+        ImportConflict.objects.filter(pk__in=[c.pk for c in selectors.open_import_conflicts(request.user)]), pk=pk
+    )
     resolution = request.POST.get("resolution", "").strip()[:200]
     if not resolution:
         messages.error(request, "请填写处理说明")

@@ -60,8 +60,7 @@ class MembersPicker(_SelectedOnly, forms.SelectMultiple):
     label = staticmethod(member_label)
 
     def __init__(self, attrs=None):
-        super().__init__({"data-search-url": reverse_lazy("members:search"), "class": "form-select",
-                          **(attrs or {})})
+        super().__init__({"data-search-url": reverse_lazy("members:search"), "class": "form-select", **(attrs or {})})
 
     @property
     def media(self):

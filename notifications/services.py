@@ -32,7 +32,7 @@ EMAIL_TASK_BATCH = 100  # notifications whose e-mails one task sends
 
 
 def topic_of(obj) -> str:
-    """"app_label.model:pk": the key that ties notifications to the object they are about."""
+    """ "app_label.model:pk": the key that ties notifications to the object they are about."""
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
@@ -47,8 +47,16 @@ def _about(about, link: str) -> dict[str, str]:
 
 
 def notify(
-    *, recipient, title: str, body: str = "", link: str = "", dedupe_key: str | None = None, email: bool = True,
-    about=None, todo: bool = False, group: str = "",
+    *,
+    recipient,
+    title: str,
+    body: str = "",
+    link: str = "",
+    dedupe_key: str | None = None,
+    email: bool = True,
+    about=None,
+    todo: bool = False,
+    group: str = "",
 ) -> Notification | None:
     """Put a message in the recipient's inbox (and the e-mail outbox).
 
@@ -63,8 +71,14 @@ def notify(
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                recipient=recipient, title=title, body=body, dedupe_key=dedupe_key, wants_email=wants_email,
-                todo=todo, group=group, **_about(about, link),
+                recipient=recipient,
+                title=title,
+                body=body,
+                dedupe_key=dedupe_key,
+                wants_email=wants_email,
+                todo=todo,
+                group=group,
+                **_about(about, link),
             )
     except IntegrityError:
         if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
@@ -118,9 +132,15 @@ def notify_many(messages: Iterable[Message]) -> list[Notification | None]:
     def build(index: int) -> Notification:
         message = messages[index]
         return Notification(
-            recipient=message.recipient, title=message.title, body=message.body,
-            dedupe_key=message.dedupe_key, wants_email=message.email and bool(message.recipient.email),
-            created_at=now, todo=message.todo, group=message.group, **_about(message.about, message.link),
+            recipient=message.recipient,
+            title=message.title,
+            body=message.body,
+            dedupe_key=message.dedupe_key,
+            wants_email=message.email and bool(message.recipient.email),
+            created_at=now,
+            todo=message.todo,
+            group=message.group,
+            **_about(message.about, message.link),
         )
 
     if unkeyed:
@@ -131,9 +151,9 @@ def notify_many(messages: Iterable[Message]) -> list[Notification | None]:
     # for the other instead of both deadlocking.
     indexes = sorted(keyed.values(), key=lambda index: messages[index].dedupe_key)
     for start in range(0, len(indexes), INSERT_BATCH):
-        batch = [build(i) for i in indexes[start:start + INSERT_BATCH]]
+        batch = [build(i) for i in indexes[start : start + INSERT_BATCH]]
         inserted = _insert_new_keys(batch)
-        for index, notification in zip(indexes[start:start + INSERT_BATCH], batch, strict=True):
+        for index, notification in zip(indexes[start : start + INSERT_BATCH], batch, strict=True):
             pk = inserted.get(notification.dedupe_key)
             if pk is not None:
                 notification.pk = notification.id = pk
@@ -145,16 +165,31 @@ def notify_many(messages: Iterable[Message]) -> list[Notification | None]:
         from notifications.tasks import deliver_emails
 
         for start in range(0, len(to_mail), EMAIL_TASK_BATCH):
-            enqueue_on_commit(deliver_emails, to_mail[start:start + EMAIL_TASK_BATCH])
+            enqueue_on_commit(deliver_emails, to_mail[start : start + EMAIL_TASK_BATCH])
     return results
 
 
 def _insert_new_keys(notifications: list[Notification]) -> dict[str, int]:
     """Insert the notifications whose dedupe key is not taken; {dedupe key: id} of those inserted."""
     connection = connections[router.db_for_write(Notification)]
-    fields = [Notification._meta.get_field(name) for name in
-              ("recipient", "title", "body", "link", "dedupe_key", "created_at", "wants_email",
-               "topic", "subject", "branch", "group", "todo", "done_note")]
+    fields = [
+        Notification._meta.get_field(name)
+        for name in (
+            "recipient",
+            "title",
+            "body",
+            "link",
+            "dedupe_key",
+            "created_at",
+            "wants_email",
+            "topic",
+            "subject",
+            "branch",
+            "group",
+            "todo",
+            "done_note",
+        )
+    ]
     quote = connection.ops.quote_name
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     # Only quoted column names and placeholders go into the text; every value is a parameter.
@@ -164,7 +199,8 @@ def _insert_new_keys(notifications: list[Notification]) -> dict[str, int]:
     sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT DO NOTHING RETURNING {returning}"  # noqa: S608
     params = [
         field.get_db_prep_save(getattr(notification, field.attname), connection)
-        for notification in notifications for field in fields
+        for notification in notifications
+        for field in fields
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

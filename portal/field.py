@@ -61,8 +61,11 @@ def shell_version(template_text: str) -> str:
 
 
 def branch_ids(user) -> list[int]:
-    return list(Appointment.objects.filter(user=user, role__in=BRANCH_ROLES)
-                .values_list("organization_id", flat=True).distinct())
+    return list(
+        Appointment.objects.filter(user=user, role__in=BRANCH_ROLES)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
 
 
 def work_list(user, day: dt.date) -> dict:
@@ -70,28 +73,56 @@ def work_list(user, day: dt.date) -> dict:
     branches = branch_ids(user)
     members = Member.objects.on_roll().filter(organization_id__in=branches).order_by("name", "id")
     own = Member.objects.filter(user=user).values_list("pk", flat=True).first()
-    items = (VisitPlanItem.objects.filter(plan__organization_id__in=branches, visit__isnull=True,
-                                          plan__holiday__gte=day - PLAN_GRACE, plan__holiday__lte=day + PLAN_GRACE,
-                                          member__transferred_out_on__isnull=True)
-             .select_related("member", "plan").order_by("plan__holiday", "member__name", "id"))
-    prompts = (VisitPrompt.objects.open().filter(member__organization_id__in=branches,
-                                                 member__transferred_out_on__isnull=True)
-               .select_related("member").order_by("-raised_on", "id"))
-    pairings = (Pairing.objects.for_user(user, "progress")
-                .filter(status=Pairing.Status.ACTIVE, record__member__organization_id__in=branches)
-                .select_related("record__member", "helper").prefetch_related("help_types")
-                .order_by("record__member__name", "id"))
+    items = (
+        VisitPlanItem.objects.filter(
+            plan__organization_id__in=branches,
+            visit__isnull=True,
+            plan__holiday__gte=day - PLAN_GRACE,
+            plan__holiday__lte=day + PLAN_GRACE,
+            member__transferred_out_on__isnull=True,
+        )
+        .select_related("member", "plan")
+        .order_by("plan__holiday", "member__name", "id")
+    )
+    prompts = (
+        VisitPrompt.objects.open()
+        .filter(member__organization_id__in=branches, member__transferred_out_on__isnull=True)
+        .select_related("member")
+        .order_by("-raised_on", "id")
+    )
+    pairings = (
+        Pairing.objects.for_user(user, "progress")
+        .filter(status=Pairing.Status.ACTIVE, record__member__organization_id__in=branches)
+        .select_related("record__member", "helper")
+        .prefetch_related("help_types")
+        .order_by("record__member__name", "id")
+    )
     return {
         "day": day.isoformat(),
         "me": own,
         "members": [{"id": pk, "name": name} for pk, name in members.values_list("pk", "name")],
-        "plan_items": [{"id": item.pk, "member": item.member_id, "name": item.member.name,
-                        "occasion": item.plan.occasion, "holiday": item.plan.holiday.isoformat()} for item in items],
-        "prompts": [{"member": prompt.member_id, "name": prompt.member.name, "occasion": prompt.occasion}
-                    for prompt in prompts],
-        "pairings": [{"id": pairing.pk, "name": pairing.record.member.name, "helper": pairing.helper.name,
-                      "help_types": [{"value": kind.code, "label": kind.name} for kind in pairing.help_types.all()]}
-                     for pairing in pairings],
+        "plan_items": [
+            {
+                "id": item.pk,
+                "member": item.member_id,
+                "name": item.member.name,
+                "occasion": item.plan.occasion,
+                "holiday": item.plan.holiday.isoformat(),
+            }
+            for item in items
+        ],
+        "prompts": [
+            {"member": prompt.member_id, "name": prompt.member.name, "occasion": prompt.occasion} for prompt in prompts
+        ],
+        "pairings": [
+            {
+                "id": pairing.pk,
+                "name": pairing.record.member.name,
+                "helper": pairing.helper.name,
+                "help_types": [{"value": kind.code, "label": kind.name} for kind in pairing.help_types.all()],
+            }
+            for pairing in pairings
+        ],
         "occasions": [{"value": value, "label": label} for value, label in Occasion.choices],
         "talk_reasons": [{"value": value, "label": label} for value, label in Talk.Reason.choices],
     }

@@ -35,8 +35,9 @@ def app(request):
 @requires("visit", CREATE)
 @require_GET
 def work_list(request):
-    return no_store(JsonResponse(field.work_list(request.user, clock.today()),
-                                 json_dumps_params={"ensure_ascii": False}))
+    return no_store(
+        JsonResponse(field.work_list(request.user, clock.today()), json_dumps_params={"ensure_ascii": False})
+    )
 
 
 @public
@@ -46,8 +47,11 @@ def service_worker(request):
     URLs from its cache; every other request (the API, the pages) goes to the network untouched."""
     source = get_template(SW_TEMPLATE).template.source  # plain JavaScript with two placeholders
     shell_page = get_template("field/app.html").template.source
-    body = source.replace("__VERSION__", field.shell_version(source + shell_page)).replace(
-        "__SHELL__", json.dumps(field.shell_urls())).replace("__STATIC__", settings.STATIC_URL)
+    body = (
+        source.replace("__VERSION__", field.shell_version(source + shell_page))
+        .replace("__SHELL__", json.dumps(field.shell_urls()))
+        .replace("__STATIC__", settings.STATIC_URL)
+    )
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/"

@@ -37,46 +37,99 @@ class Group:
 
 
 MENU = (
-    Group("党员", "bi-people", (
-        Item("党员名册", "members:list", "bi-people", ("member", LIST), ("members:*",)),
-        Item("困难党员台帐", "hardship:list", "bi-house-heart", ("ledger", LIST), (
-            "hardship:detail", "hardship:create", "hardship:edit", "hardship:import", "hardship:export")),
-        Item("结对帮扶", "hardship:pairings", "bi-people-fill", ("pairing", LIST), (
-            "hardship:pairing_detail", "hardship:pairing_create", "hardship:agreement_edit",
-            "hardship:agreement_print")),
-    )),
-    Group("关怀", "bi-heart", (
-        Item("走访慰问", "visits:list", "bi-house-door", ("visit", LIST), ("visits:detail", "visits:create")),
-        Item("谈心谈话", "visits:talk_list", "bi-chat-heart", ("talk", LIST), (
-            "visits:talk_detail", "visits:talk_create")),
-        Item("节日走访计划", "visits:plan_list", "bi-calendar-heart", ("plan", LIST), ("visits:plan_detail",)),
-        Item("走访提示", "visits:prompts", "bi-bell", ("prompt", LIST)),
-        Item("谈心走访覆盖", "visits:coverage", "bi-pie-chart", ("coverage", VIEW)),
-        Item("离线登记（手机）", "field", "bi-phone", ("visit", CREATE)),
-    )),
-    Group("资金", "bi-wallet2", (
-        Item("帮扶申请", "funds:applications", "bi-clipboard-heart", ("application", LIST), (
-            "funds:application", "funds:application_new", "funds:application_edit")),
-        Item("关怀基金", "funds:index", "bi-wallet2", ("fund", LIST), (
-            "funds:ledger", "funds:summary", "funds:batch_new", "funds:batch", "funds:rules", "funds:uses")),
-        Item("公示栏", "funds:notices", "bi-megaphone", ("notice", VIEW)),
-        Item("党务公开", "funds:public", "bi-journal-richtext", ("fund_public", VIEW)),
-    )),
-    Group("表彰", "bi-award", (
-        Item("表彰评选", "awards:list", "bi-award", ("campaign", LIST), ("awards:*",)),
-        Item("表彰统计", "awards:stats", "bi-bar-chart-line", ("honours", VIEW)),
-    )),
-    Group("报表", "bi-bar-chart", (
-        Item("统计报表", "reports:dashboard", "bi-bar-chart", ("report", VIEW), ("reports:job",)),
-        Item("节日走访汇总", "reports:holiday", "bi-calendar-check", ("plan", LIST)),
-        Item("结对帮扶半年报告", "hardship:report", "bi-file-earmark-text", ("pairing", EXPORT)),
-    )),
-    Group("管理", "bi-sliders", (
-        Item("节假日安排", "calendar:index", "bi-calendar3", ("calendar", VIEW), ("calendar:*",)),
-        Item("操作日志", "audit_log", "bi-journal-text", ("audit", VIEW)),
-        Item("个人信息访问记录", "access_log", "bi-eye", ("access_log", VIEW)),
-        Item("接口令牌", "integrations:tokens", "bi-key", ("api_token", LIST), ("integrations:*",)),
-    )),
+    Group(
+        "党员",
+        "bi-people",
+        (
+            Item("党员名册", "members:list", "bi-people", ("member", LIST), ("members:*",)),
+            Item(
+                "困难党员台帐",
+                "hardship:list",
+                "bi-house-heart",
+                ("ledger", LIST),
+                ("hardship:detail", "hardship:create", "hardship:edit", "hardship:import", "hardship:export"),
+            ),
+            Item(
+                "结对帮扶",
+                "hardship:pairings",
+                "bi-people-fill",
+                ("pairing", LIST),
+                (
+                    "hardship:pairing_detail",
+                    "hardship:pairing_create",
+                    "hardship:agreement_edit",
+                    "hardship:agreement_print",
+                ),
+            ),
+        ),
+    ),
+    Group(
+        "关怀",
+        "bi-heart",
+        (
+            Item("走访慰问", "visits:list", "bi-house-door", ("visit", LIST), ("visits:detail", "visits:create")),
+            Item(
+                "谈心谈话",
+                "visits:talk_list",
+                "bi-chat-heart",
+                ("talk", LIST),
+                ("visits:talk_detail", "visits:talk_create"),
+            ),
+            Item("节日走访计划", "visits:plan_list", "bi-calendar-heart", ("plan", LIST), ("visits:plan_detail",)),
+            Item("走访提示", "visits:prompts", "bi-bell", ("prompt", LIST)),
+            Item("谈心走访覆盖", "visits:coverage", "bi-pie-chart", ("coverage", VIEW)),
+            Item("离线登记（手机）", "field", "bi-phone", ("visit", CREATE)),
+        ),
+    ),
+    Group(
+        "资金",
+        "bi-wallet2",
+        (
+            Item(
+                "帮扶申请",
+                "funds:applications",
+                "bi-clipboard-heart",
+                ("application", LIST),
+                ("funds:application", "funds:application_new", "funds:application_edit"),
+            ),
+            Item(
+                "关怀基金",
+                "funds:index",
+                "bi-wallet2",
+                ("fund", LIST),
+                ("funds:ledger", "funds:summary", "funds:batch_new", "funds:batch", "funds:rules", "funds:uses"),
+            ),
+            Item("公示栏", "funds:notices", "bi-megaphone", ("notice", VIEW)),
+            Item("党务公开", "funds:public", "bi-journal-richtext", ("fund_public", VIEW)),
+        ),
+    ),
+    Group(
+        "表彰",
+        "bi-award",
+        (
+            Item("表彰评选", "awards:list", "bi-award", ("campaign", LIST), ("awards:*",)),
+            Item("表彰统计", "awards:stats", "bi-bar-chart-line", ("honours", VIEW)),
+        ),
+    ),
+    Group(
+        "报表",
+        "bi-bar-chart",
+        (
+            Item("统计报表", "reports:dashboard", "bi-bar-chart", ("report", VIEW), ("reports:job",)),
+            Item("节日走访汇总", "reports:holiday", "bi-calendar-check", ("plan", LIST)),
+            Item("结对帮扶半年报告", "hardship:report", "bi-file-earmark-text", ("pairing", EXPORT)),
+        ),
+    ),
+    Group(
+        "管理",
+        "bi-sliders",
+        (
+            Item("节假日安排", "calendar:index", "bi-calendar3", ("calendar", VIEW), ("calendar:*",)),
+            Item("操作日志", "audit_log", "bi-journal-text", ("audit", VIEW)),
+            Item("个人信息访问记录", "access_log", "bi-eye", ("access_log", VIEW)),
+            Item("接口令牌", "integrations:tokens", "bi-key", ("api_token", LIST), ("integrations:*",)),
+        ),
+    ),
 )
 
 
@@ -91,8 +144,10 @@ def menu_for(request) -> list[dict]:
         if not items:
             continue
         # The most specific item wins: one whose own page this is before one covering a whole namespace.
-        active = next((item for item in items if view_name == item.url_name or view_name in item.pages),
-                      None) or next((item for item in items if item.covers(view_name)), None)
-        groups.append({"group": group, "items": [(item, item is active) for item in items],
-                       "active": active is not None})
+        active = next((item for item in items if view_name == item.url_name or view_name in item.pages), None) or next(
+            (item for item in items if item.covers(view_name)), None
+        )
+        groups.append(
+            {"group": group, "items": [(item, item is active) for item in items], "active": active is not None}
+        )
     return groups

@@ -20,9 +20,15 @@ def home(request):
 def me(request):
     member = Member.objects.filter(user=request.user).select_related("organization").first()
     sections = member_sections(request, member, own_page=True) if member else []
-    return render(request, "members/me.html", {
-        "member": member, "sections": sections, "may_enrol_two_factor": twofactor.may_enrol(request.user),
-    })
+    return render(
+        request,
+        "members/me.html",
+        {
+            "member": member,
+            "sections": sections,
+            "may_enrol_two_factor": twofactor.may_enrol(request.user),
+        },
+    )
 
 
 class MemberDetailView(RuleMixin, DetailView):

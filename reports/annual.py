@@ -28,9 +28,7 @@ class SheetSpec:
 def summary_sheet(scope: ReportScope, book: Workbook, all_metrics: list[metrics.Metric]) -> None:
     kind_of = {"int": "int", "money": "money", "percent": "percent", "text": "text"}
     shown = metrics.visible(scope, all_metrics, "export")
-    columns = [Column("支部", 22)] + [
-        Column(m.header, 26 if m.kind == "text" else 12, kind_of[m.kind]) for m in shown
-    ]
+    columns = [Column("支部", 22)] + [Column(m.header, 26 if m.kind == "text" else 12, kind_of[m.kind]) for m in shown]
     sheet = book.sheet("汇总", f"{scope.title}党内关怀帮扶工作汇总", columns)
     rows, totals = metrics.table(scope, shown)
 
@@ -44,8 +42,9 @@ def summary_sheet(scope: ReportScope, book: Workbook, all_metrics: list[metrics.
     sheet.append(["合计", *(cell(m, totals[m.key]) for m in shown)], bold=True)
 
 
-def write(scope: ReportScope, specs: list[SheetSpec], *, path: str | None = None,
-          progress: Progress | None = None) -> BinaryIO | None:
+def write(
+    scope: ReportScope, specs: list[SheetSpec], *, path: str | None = None, progress: Progress | None = None
+) -> BinaryIO | None:
     """Write every sheet the viewer may export for the scope: to `path` if given (nothing is read back
     into memory), else returns the written file to stream."""
     sheets = [spec for spec in specs if scope.shows(spec.access_kind, "export")]

@@ -11,15 +11,37 @@ class ReportsConfig(AppConfig):
         from reports import cache, jobs  # noqa: F401 - jobs registers the daily job
         from visits.selectors import BY_ORGANIZATION
 
-        everything = [apps.get_model(label) for label in (
-            "members.Member", "members.Organization", "hardship.HardshipRecord", "hardship.Pairing",
-            "visits.VisitPlan", "funds.FundEntry", "funds.AssistanceApplication", "awards.AwardCampaign",
-            "awards.Nomination",
-        )]
-        cache.watch_by_organization({apps.get_model(label): BY_ORGANIZATION[label] for label in BY_ORGANIZATION},
-                                    everything)
-        cache.watch(apps.get_model(label) for label in (
-            "members.Member", "members.Organization", "hardship.HardshipRecord", "hardship.Pairing",
-            "visits.Visit", "visits.Talk", "visits.VisitPlan", "visits.VisitPlanItem", "funds.FundEntry",
-            "funds.AssistanceApplication", "awards.AwardCampaign", "awards.Nomination",
-        ))
+        everything = [
+            apps.get_model(label)
+            for label in (
+                "members.Member",
+                "members.Organization",
+                "hardship.HardshipRecord",
+                "hardship.Pairing",
+                "visits.VisitPlan",
+                "funds.FundEntry",
+                "funds.AssistanceApplication",
+                "awards.AwardCampaign",
+                "awards.Nomination",
+            )
+        ]
+        cache.watch_by_organization(
+            {apps.get_model(label): BY_ORGANIZATION[label] for label in BY_ORGANIZATION}, everything
+        )
+        cache.watch(
+            apps.get_model(label)
+            for label in (
+                "members.Member",
+                "members.Organization",
+                "hardship.HardshipRecord",
+                "hardship.Pairing",
+                "visits.Visit",
+                "visits.Talk",
+                "visits.VisitPlan",
+                "visits.VisitPlanItem",
+                "funds.FundEntry",
+                "funds.AssistanceApplication",
+                "awards.AwardCampaign",
+                "awards.Nomination",
+            )
+        )

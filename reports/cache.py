@@ -25,8 +25,14 @@ NAMESPACE = "reports"
 
 def cached(kind: str, scope: ReportScope, compute: Callable[[], Any]) -> Any:
     """The cached figures of `kind` for the scope, or freshly computed ones."""
-    parts = [kind, scope.organization.pk, scope.year, f"{scope.day:%Y%m%d}", figures.digest(scope.subtree_ids),
-             figures.digest(scope.visible_kinds)]
+    parts = [
+        kind,
+        scope.organization.pk,
+        scope.year,
+        f"{scope.day:%Y%m%d}",
+        figures.digest(scope.subtree_ids),
+        figures.digest(scope.visible_kinds),
+    ]
     return figures.cached(NAMESPACE, parts, compute)
 
 

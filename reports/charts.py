@@ -15,8 +15,22 @@ from django.utils.safestring import SafeString, mark_safe
 
 # Fourteen colours told apart at a glance: a chart of up to fourteen parts never shows one twice. Charts
 # of outcomes name their own colours (STATUS_COLORS): green is only ever success, grey is "did not go ahead".
-PALETTE = ["#b71c1c", "#1565c0", "#f9a825", "#6a1b9a", "#00838f", "#ef6c00", "#2e7d32", "#ad1457", "#795548",
-           "#283593", "#9e9d24", "#546e7a", "#d84315", "#4e342e"]
+PALETTE = [
+    "#b71c1c",
+    "#1565c0",
+    "#f9a825",
+    "#6a1b9a",
+    "#00838f",
+    "#ef6c00",
+    "#2e7d32",
+    "#ad1457",
+    "#795548",
+    "#283593",
+    "#9e9d24",
+    "#546e7a",
+    "#d84315",
+    "#4e342e",
+]
 IN_PROGRESS, APPROVED, SUCCEEDED, DID_NOT_PROCEED = "#f9a825", "#1565c0", "#2e7d32", "#9e9e9e"
 
 
@@ -83,7 +97,10 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, title: str, unit: str = "", 
 
 
 def stacked_bar_chart(
-    rows: Sequence[tuple[str, Sequence[float]]], *, series: Sequence[str], title: str,
+    rows: Sequence[tuple[str, Sequence[float]]],
+    *,
+    series: Sequence[str],
+    title: str,
     colors: Sequence[str] | None = None,
 ) -> SafeString:
     """Horizontal stacked bars (one per row) with a legend: e.g. hardship members by category per branch."""
@@ -96,23 +113,30 @@ def stacked_bar_chart(
     parts = []
     for index, name in enumerate(series):
         x, y = 10 + (index % 3) * 136, 14 + (index // 3) * 20
-        parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{_color(index, colors)}"/>'
-                     f'<text x="{x + 16}" y="{y}" font-size="13">{escape(name)}</text>')
+        parts.append(
+            f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{_color(index, colors)}"/>'
+            f'<text x="{x + 16}" y="{y}" font-size="13">{escape(name)}</text>'
+        )
     for row_index, (label, values) in enumerate(rows):
         y = legend_h + row_index * (bar_h + gap)
         short = label if len(label) <= 8 else label[:7] + "…"
-        parts.append(f'<text x="{label_w - 6}" y="{y + bar_h * 0.7:.1f}" text-anchor="end" font-size="15">'
-                     f"{escape(short)}</text>")
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + bar_h * 0.7:.1f}" text-anchor="end" font-size="15">{escape(short)}</text>'
+        )
         x = float(label_w)
         for index, value in enumerate(values):
             w = (width - label_w - 40) * _num(value) / peak
             if w > 0:
-                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
-                             f'fill="{_color(index, colors)}"><title>{escape(label)} {escape(series[index])}：'
-                             f"{_fmt(value)}</title></rect>")
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
+                    f'fill="{_color(index, colors)}"><title>{escape(label)} {escape(series[index])}：'
+                    f"{_fmt(value)}</title></rect>"
+                )
             x += w
-        parts.append(f'<text x="{x + 6:.1f}" y="{y + bar_h * 0.7:.1f}" font-size="14" fill="#444">'
-                     f"{_fmt(sum(_num(v) for v in values))}</text>")
+        parts.append(
+            f'<text x="{x + 6:.1f}" y="{y + bar_h * 0.7:.1f}" font-size="14" fill="#444">'
+            f"{_fmt(sum(_num(v) for v in values))}</text>"
+        )
     return _svg(width, height, "".join(parts), title)
 
 
@@ -127,27 +151,34 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float]], *, tit
     parts = []
     for i in range(5):
         y = top + plot_h * i / 4
-        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>'
-                     f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="13" fill="#666">'
-                     f"{_fmt(peak * (4 - i) / 4)}</text>")
+        parts.append(
+            f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="13" fill="#666">'
+            f"{_fmt(peak * (4 - i) / 4)}</text>"
+        )
     for index, label in enumerate(labels):
         if len(labels) > 8 and index % 2:
             continue  # every other month label on a phone-sized chart
-        parts.append(f'<text x="{left + index * step:.1f}" y="{height - 8}" text-anchor="middle" font-size="14">'
-                     f"{escape(label)}</text>")
+        parts.append(
+            f'<text x="{left + index * step:.1f}" y="{height - 8}" text-anchor="middle" font-size="14">'
+            f"{escape(label)}</text>"
+        )
     for s_index, (name, values) in enumerate(series.items()):
         color = PALETTE[s_index % len(PALETTE)]
         points = " ".join(
             f"{left + i * step:.1f},{top + plot_h * (1 - _num(v) / peak):.1f}" for i, v in enumerate(values)
         )
         parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2.5"/>')
-        parts.append(f'<rect x="{left + s_index * 110}" y="6" width="14" height="14" fill="{color}"/>'
-                     f'<text x="{left + s_index * 110 + 18}" y="18" font-size="15">{escape(name)}</text>')
+        parts.append(
+            f'<rect x="{left + s_index * 110}" y="6" width="14" height="14" fill="{color}"/>'
+            f'<text x="{left + s_index * 110 + 18}" y="18" font-size="15">{escape(name)}</text>'
+        )
     return _svg(width, height, "".join(parts), title)
 
 
-def donut_chart(parts_in: Sequence[tuple[str, float]], *, title: str, center: str = "",
-                colors: Sequence[str] | None = None) -> SafeString:
+def donut_chart(
+    parts_in: Sequence[tuple[str, float]], *, title: str, center: str = "", colors: Sequence[str] | None = None
+) -> SafeString:
     """A donut of shares with a legend; `center` is written in the hole (e.g. a percentage)."""
     total = sum(_num(v) for _, v in parts_in)
     if not parts_in or total <= 0:
@@ -168,11 +199,15 @@ def donut_chart(parts_in: Sequence[tuple[str, float]], *, title: str, center: st
         )
         offset += length
         y = 24 + index * 22
-        parts.append(f'<rect x="204" y="{y - 11}" width="12" height="12" fill="{color}"/>'
-                     f'<text x="220" y="{y}" font-size="13">{escape(label)} {_fmt(value)}（{share:.0%}）</text>')
+        parts.append(
+            f'<rect x="204" y="{y - 11}" width="12" height="12" fill="{color}"/>'
+            f'<text x="220" y="{y}" font-size="13">{escape(label)} {_fmt(value)}（{share:.0%}）</text>'
+        )
     if center:
-        parts.append(f'<text x="{cx}" y="{cy + 6}" text-anchor="middle" font-size="18" font-weight="bold">'
-                     f"{escape(center)}</text>")
+        parts.append(
+            f'<text x="{cx}" y="{cy + 6}" text-anchor="middle" font-size="18" font-weight="bold">'
+            f"{escape(center)}</text>"
+        )
     return _svg(width, height, "".join(parts), title)
 
 

@@ -12,8 +12,7 @@ from reports.dashboard import Section
 from reports.domains import awards, funds, hardship, visits
 from reports.scope import ReportScope
 
-METRICS: list[metrics.Metric] = [metrics.MEMBERS, *hardship.METRICS, *visits.METRICS, *funds.METRICS,
-                                 *awards.METRICS]
+METRICS: list[metrics.Metric] = [metrics.MEMBERS, *hardship.METRICS, *visits.METRICS, *funds.METRICS, *awards.METRICS]
 
 SECTIONS = [
     (dashboard.members_section, "member"),

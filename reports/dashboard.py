@@ -60,7 +60,11 @@ def row_link(r: dict, link: Callable[[Any], str] | None, year: int | None) -> st
 
 
 def branch_rows(
-    rows: list[dict], keys: list[str], totals: dict, *, link: Callable[[Any], str] | None = None,
+    rows: list[dict],
+    keys: list[str],
+    totals: dict,
+    *,
+    link: Callable[[Any], str] | None = None,
     year: int | None = None,
 ) -> list[Row]:
     """Table rows for per-branch metrics (from metrics.table), with the totals row last."""
@@ -74,8 +78,12 @@ def members_section(scope: ReportScope) -> Section:
         title="党员队伍",
         chart=charts.bar_chart([(r["label"], r["members"]) for r in rows], title="各支部党员人数", unit="人"),
         headers=["支部", "党员人数"],
-        rows=branch_rows(rows, ["members"], totals,
-                         link=lambda b: f"{reverse('members:list')}?organization={b.pk}&state=active",
-                         year=scope.year),
+        rows=branch_rows(
+            rows,
+            ["members"],
+            totals,
+            link=lambda b: f"{reverse('members:list')}?organization={b.pk}&state=active",
+            year=scope.year,
+        ),
         note=f"截至{scope.year}年底在册党员",
     )

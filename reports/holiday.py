@@ -85,8 +85,10 @@ class HolidaySummary:
     @property
     def narrative(self) -> str:
         t = self.total
-        parts = [f"{self.holiday.year}年{self.label}（{self.holiday:%m月%d日}）前后，"
-                 f"{self.scope.organization.name}共走访慰问党员{t.members}名、{t.visits}人次"]
+        parts = [
+            f"{self.holiday.year}年{self.label}（{self.holiday:%m月%d日}）前后，"
+            f"{self.scope.organization.name}共走访慰问党员{t.members}名、{t.visits}人次"
+        ]
         named = [f"{name}{n}名" for name, n in self.groups if n]
         if named:
             parts.append("，其中" + "、".join(named))
@@ -113,28 +115,44 @@ def build(scope: ReportScope, occasion: str) -> HolidaySummary:
     per_branch = {
         row["member__organization_id"]: row
         for row in visits.values("member__organization_id").annotate(
-            visits=Count("id", distinct=True), members=Count("member", distinct=True),
-            money=Coalesce(Sum("amount"), ZERO), with_goods=Count("id", filter=~Q(goods=""), distinct=True),
+            visits=Count("id", distinct=True),
+            members=Count("member", distinct=True),
+            money=Coalesce(Sum("amount"), ZERO),
+            with_goods=Count("id", filter=~Q(goods=""), distinct=True),
         )
     }
     plans = {
         row["plan__organization_id"]: row
         for row in VisitPlanItem.objects.filter(
             plan__organization_id__in=scope.branch_ids, plan__occasion=occasion, plan__year=holiday.year
-        ).values("plan__organization_id").annotate(total=Count("id"), done=Count("id", filter=Q(visit__isnull=False)))
+        )
+        .values("plan__organization_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(visit__isnull=False)))
     }
     lines = []
     for branch in scope.branches:
         row, plan = per_branch.get(branch.pk, {}), plans.get(branch.pk, {})
-        lines.append(BranchLine(
-            name=branch.name, organization_id=branch.pk, members=row.get("members", 0), visits=row.get("visits", 0),
-            money=row.get("money", ZERO), with_goods=row.get("with_goods", 0),
-            planned=plan.get("total", 0), planned_done=plan.get("done", 0),
-        ))
+        lines.append(
+            BranchLine(
+                name=branch.name,
+                organization_id=branch.pk,
+                members=row.get("members", 0),
+                visits=row.get("visits", 0),
+                money=row.get("money", ZERO),
+                with_goods=row.get("with_goods", 0),
+                planned=plan.get("total", 0),
+                planned_done=plan.get("done", 0),
+            )
+        )
     total = BranchLine(
-        name="合计", organization_id=None, members=sum(x.members for x in lines), visits=sum(x.visits for x in lines),
-        money=sum((x.money for x in lines), ZERO), with_goods=sum(x.with_goods for x in lines),
-        planned=sum(x.planned for x in lines), planned_done=sum(x.planned_done for x in lines),
+        name="合计",
+        organization_id=None,
+        members=sum(x.members for x in lines),
+        visits=sum(x.visits for x in lines),
+        money=sum((x.money for x in lines), ZERO),
+        with_goods=sum(x.with_goods for x in lines),
+        planned=sum(x.planned for x in lines),
+        planned_done=sum(x.planned_done for x in lines),
     )
     group_q = groups(holiday)
     visited = Member.objects.filter(pk__in=visits.values("member_id"))
@@ -149,16 +167,27 @@ def build(scope: ReportScope, occasion: str) -> HolidaySummary:
         visits.exclude(goods="").values_list("goods").annotate(n=Count("id", distinct=True)).order_by("-n", "goods")[:8]
     )
     return HolidaySummary(
-        scope=scope, occasion=occasion, holiday=holiday, window=(holiday - BEFORE, holiday + AFTER),
-        lines=lines, total=total, groups=[(name, counts[f"g{i}"]) for i, (name, _) in enumerate(group_q)],
-        other_members=counts["other"], goods=goods,
+        scope=scope,
+        occasion=occasion,
+        holiday=holiday,
+        window=(holiday - BEFORE, holiday + AFTER),
+        lines=lines,
+        total=total,
+        groups=[(name, counts[f"g{i}"]) for i, (name, _) in enumerate(group_q)],
+        other_members=counts["other"],
+        goods=goods,
     )
 
 
 BRANCH_COLUMNS = [
-    Column("支部", 22), Column("走访党员（名）", 12, "int"), Column("走访人次", 10, "int"),
-    Column("慰问金（元）", 14, "money"), Column("送慰问品（户次）", 14, "int"), Column("计划走访（名）", 12, "int"),
-    Column("计划已走访（名）", 14, "int"), Column("计划完成率", 12),
+    Column("支部", 22),
+    Column("走访党员（名）", 12, "int"),
+    Column("走访人次", 10, "int"),
+    Column("慰问金（元）", 14, "money"),
+    Column("送慰问品（户次）", 14, "int"),
+    Column("计划走访（名）", 12, "int"),
+    Column("计划已走访（名）", 14, "int"),
+    Column("计划完成率", 12),
 ]
 
 
@@ -166,19 +195,32 @@ def workbook(summary: HolidaySummary) -> BinaryIO:
     with Workbook() as book:
         sheet = book.sheet("按支部", summary.title, BRANCH_COLUMNS)
         for line in summary.lines:
-            sheet.append([line.name, line.members, line.visits, line.money, line.with_goods, line.planned,
-                          line.planned_done, line.completion])
+            sheet.append(
+                [
+                    line.name,
+                    line.members,
+                    line.visits,
+                    line.money,
+                    line.with_goods,
+                    line.planned,
+                    line.planned_done,
+                    line.completion,
+                ]
+            )
         t = summary.total
-        sheet.append(["合计", t.members, t.visits, t.money, t.with_goods, t.planned, t.planned_done, t.completion],
-                     bold=True)
-        groups_sheet = book.sheet("按走访对象", f"{summary.title}（按走访对象）",
-                                  [Column("走访对象", 24), Column("人数", 10, "int")])
+        sheet.append(
+            ["合计", t.members, t.visits, t.money, t.with_goods, t.planned, t.planned_done, t.completion], bold=True
+        )
+        groups_sheet = book.sheet(
+            "按走访对象", f"{summary.title}（按走访对象）", [Column("走访对象", 24), Column("人数", 10, "int")]
+        )
         for name, n in summary.groups:
             groups_sheet.append([name, n])
         groups_sheet.append(["其他党员", summary.other_members])
         groups_sheet.append(["说明：一人可同时属于多个对象", ""])
-        goods_sheet = book.sheet("慰问品", f"{summary.title}（慰问品）",
-                                 [Column("慰问品", 30), Column("户次", 10, "int")])
+        goods_sheet = book.sheet(
+            "慰问品", f"{summary.title}（慰问品）", [Column("慰问品", 30), Column("户次", 10, "int")]
+        )
         for name, n in summary.goods:
             goods_sheet.append([name, n])
         book.close()

@@ -49,11 +49,7 @@ def members_on_roll(scope):
 
 
 def _on_roll_members(scope) -> dict[int, int]:
-    rows = (
-        members_on_roll(scope)
-        .values("organization_id")
-        .annotate(n=Count("id"))
-    )
+    rows = members_on_roll(scope).values("organization_id").annotate(n=Count("id"))
     return {row["organization_id"]: row["n"] for row in rows}
 
 
@@ -68,9 +64,9 @@ def visible(scope, metrics: list[Metric], action: str = "list") -> list[Metric]:
     return [m for m in shown if not m.ratio_of or set(m.ratio_of) <= keys]
 
 
-
-def table(scope, metrics: list[Metric], *, grouped: bool = False,
-          values: dict[str, dict[int, Any]] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def table(
+    scope, metrics: list[Metric], *, grouped: bool = False, values: dict[str, dict[int, Any]] | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """One row per branch with every metric (and the branch itself), and the totals row.
 
     Figures that belong to an organization above the branches (a 党委's own care fund) get a row
@@ -85,15 +81,16 @@ def table(scope, metrics: list[Metric], *, grouped: bool = False,
         units = [(branch, frozenset({branch.pk}), True) for branch in scope.branches]
     covered = set().union(*(ids for _, ids, _ in units)) if units else set()
     own_level_ids = {
-        org_id for by_org in values.values() for org_id, value in by_org.items()
-        if org_id not in covered and value
+        org_id for by_org in values.values() for org_id, value in by_org.items() if org_id not in covered and value
     }
     units += [(org, frozenset({org.pk}), False) for org in scope.subtree if org.pk in own_level_ids]
     rows = []
     for organization, ids, is_branch in units:
         own_level = organization.pk in own_level_ids
         row: dict[str, Any] = {
-            "branch": organization, "own_level": own_level, "is_branch": is_branch,
+            "branch": organization,
+            "own_level": own_level,
+            "is_branch": is_branch,
             "label": f"{organization.name}（本级）" if own_level else organization.name,
         }
         for metric in metrics:

@@ -9,8 +9,12 @@ from reports import contents
 from reports.scope import can_view_reports, resolve_scope
 
 HEADLINES = [
-    ("members", "党员"), ("hardship", "困难党员"), ("helped_share", "帮扶人覆盖"), ("talk_coverage", "谈话覆盖"),
-    ("visits", "今年走访"), ("fund_spending", "帮扶支出（元）"),
+    ("members", "党员"),
+    ("hardship", "困难党员"),
+    ("helped_share", "帮扶人覆盖"),
+    ("talk_coverage", "谈话覆盖"),
+    ("visits", "今年走访"),
+    ("fund_spending", "帮扶支出（元）"),
 ]
 
 
@@ -40,5 +44,8 @@ def headline_panel(request):
         else:
             text = f"{value:,}"
         tiles.append((label, text))
-    return Panel(title=f"{scope.title}关怀帮扶概况", template="reports/_home_headline.html",
-                 context={"scope": scope, "tiles": tiles})
+    return Panel(
+        title=f"{scope.title}关怀帮扶概况",
+        template="reports/_home_headline.html",
+        context={"scope": scope, "tiles": tiles},
+    )

@@ -17,8 +17,19 @@ from members.models import Organization
 from members.scoping import organizations_for
 
 # Every kind a dashboard section, a 汇总 column or a workbook sheet can be of.
-REPORTED_KINDS = ("report", "member", "ledger", "pairing", "visit", "talk", "plan", "fund", "fund_public",
-                  "application", "campaign")
+REPORTED_KINDS = (
+    "report",
+    "member",
+    "ledger",
+    "pairing",
+    "visit",
+    "talk",
+    "plan",
+    "fund",
+    "fund_public",
+    "application",
+    "campaign",
+)
 
 
 def can_view_reports(user) -> bool:
@@ -64,8 +75,7 @@ class ReportScope:
     @cached_property
     def subtree(self) -> list[Organization]:
         """Every organization under (and including) the organization that the user may see."""
-        return list(report_organizations(self.user).filter(path__startswith=self.organization.path)
-                    .order_by("path"))
+        return list(report_organizations(self.user).filter(path__startswith=self.organization.path).order_by("path"))
 
     def shows(self, kind: str, action: str = access.LIST) -> bool:
         """Whether the viewer may read figures of `kind` for the whole scope: they hold one of the role
@@ -76,8 +86,12 @@ class ReportScope:
     @cached_property
     def visible_kinds(self) -> tuple[str, ...]:
         """What the viewer may read here, for cache keys: two viewers who see the same share entries."""
-        return tuple(kind for kind in REPORTED_KINDS for action in (access.LIST, access.EXPORT)
-                     if access.TABLE[kind][1].get(action) and self.shows(kind, action))
+        return tuple(
+            kind
+            for kind in REPORTED_KINDS
+            for action in (access.LIST, access.EXPORT)
+            if access.TABLE[kind][1].get(action) and self.shows(kind, action)
+        )
 
     @property
     def subtree_ids(self) -> list[int]:
@@ -99,10 +113,7 @@ class ReportScope:
         the organization itself when it is a branch."""
         if self.organization.kind == Organization.Kind.BRANCH:
             return [Unit(self.organization, frozenset({self.organization.pk}), True)]
-        children = [
-            org for org in self.subtree
-            if org.parent_id == self.organization.pk
-        ]
+        children = [org for org in self.subtree if org.parent_id == self.organization.pk]
         units = []
         for child in children:
             ids = frozenset(org.pk for org in self.subtree if org.path.startswith(child.path))

@@ -80,8 +80,10 @@ def run_job(*, job_id: int) -> bool:
         with transaction.atomic():
             # Completion and its announcement commit together: a worker killed in between leaves the
             # job unfinished (to be run again), never finished-but-unannounced.
-            completed = ReportJob.objects.filter(pk=job.pk).exclude(status=ReportJob.Status.DONE).update(
-                status=ReportJob.Status.DONE, progress=100, file=stored, finished_at=timezone.now()
+            completed = (
+                ReportJob.objects.filter(pk=job.pk)
+                .exclude(status=ReportJob.Status.DONE)
+                .update(status=ReportJob.Status.DONE, progress=100, file=stored, finished_at=timezone.now())
             )
             if completed:
                 notify(

@@ -37,12 +37,16 @@ def dashboard_view(request):
             messages.error(request, str(error))
         scope = resolve_scope(request.user, org_id=request.GET.get("org"))
     this_year = timezone.localdate().year
-    return render(request, "reports/dashboard.html", {
-        "scope": scope,
-        "sections": cache.cached("dashboard", scope, lambda: contents.dashboard_sections(scope)),
-        "organizations": report_organizations(request.user),
-        "years": list(range(this_year, this_year - 6, -1)),
-    })
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "scope": scope,
+            "sections": cache.cached("dashboard", scope, lambda: contents.dashboard_sections(scope)),
+            "organizations": report_organizations(request.user),
+            "years": list(range(this_year, this_year - 6, -1)),
+        },
+    )
 
 
 def _holiday(request):
@@ -60,11 +64,17 @@ def holiday_summary(request):
     except BadYear as error:
         return _refuse_year(request, error, "reports:holiday")
     this_year = timezone.localdate().year
-    return render(request, "reports/holiday.html", {
-        "summary": summary, "scope": summary.scope, "occasions": holiday.OCCASIONS,
-        "organizations": report_organizations(request.user),
-        "years": list(range(this_year, this_year - 6, -1)),
-    })
+    return render(
+        request,
+        "reports/holiday.html",
+        {
+            "summary": summary,
+            "scope": summary.scope,
+            "occasions": holiday.OCCASIONS,
+            "organizations": report_organizations(request.user),
+            "years": list(range(this_year, this_year - 6, -1)),
+        },
+    )
 
 
 @requires("plan", EXPORT)
@@ -96,9 +106,14 @@ def _own_job(request, pk):
 
 @requires(SIGNED_IN.kind)
 def job_detail(request, pk: int):
-    return render(request, "reports/job.html", {
-        "job": _own_job(request, pk), "keep_days": settings.CARE["REPORT_FILE_DAYS"],
-    })
+    return render(
+        request,
+        "reports/job.html",
+        {
+            "job": _own_job(request, pk),
+            "keep_days": settings.CARE["REPORT_FILE_DAYS"],
+        },
+    )
 
 
 @requires(SIGNED_IN.kind)

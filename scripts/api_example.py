@@ -38,9 +38,17 @@ class Api:
         url = path if path.startswith("http") else f"{self.base}{path}"
         data = json.dumps(body).encode() if body is not None else None
         # Only http(s): the base was checked, and `next` and `url` links come from the API itself.
-        request = urllib.request.Request(url, data=data, method=method, headers={  # noqa: S310
-            "Authorization": f"Bearer {self.token}", "Accept": "application/json",
-            **({"Content-Type": "application/json"} if data is not None else {}), **(headers or {})})
+        request = urllib.request.Request(  # noqa: S310
+            url,
+            data=data,
+            method=method,
+            headers={
+                "Authorization": f"Bearer {self.token}",
+                "Accept": "application/json",
+                **({"Content-Type": "application/json"} if data is not None else {}),
+                **(headers or {}),
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
                 return response.status, dict(response.headers), json.loads(response.read() or b"null")
@@ -56,8 +64,9 @@ class Api:
 def sync_roster(api: Api, state_dir: Path) -> dict:
     roster_file, state_file = state_dir / "roster.json", state_dir / "state.json"
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
-    roster = {int(key): value for key, value in json.loads(roster_file.read_text()).items()} \
-        if roster_file.exists() else {}
+    roster = (
+        {int(key): value for key, value in json.loads(roster_file.read_text()).items()} if roster_file.exists() else {}
+    )
     if "cursor" not in state:
         # The feed's cursor first: whatever changes while the roster is read is then read again next time.
         state["cursor"] = api.get("/api/v1/changes/", since="latest")["cursor"]
@@ -92,14 +101,22 @@ def log_visit(api: Api, state_dir: Path, *, member: int, visitor: int, notes: st
     if pending_file.exists():  # an earlier run sent it and did not hear back: the same key again
         pending = json.loads(pending_file.read_text())
     else:
-        pending = {"key": str(uuid.uuid4()), "body": {
-            "member": member, "visitors": [visitor], "visited_on": dt.date.today().isoformat(),
-            "occasion": "routine", "notes": notes}}
+        pending = {
+            "key": str(uuid.uuid4()),
+            "body": {
+                "member": member,
+                "visitors": [visitor],
+                "visited_on": dt.date.today().isoformat(),
+                "occasion": "routine",
+                "notes": notes,
+            },
+        }
         pending_file.write_text(json.dumps(pending, ensure_ascii=False))
     answers = []
     for attempt in ("登记走访", "重试同一请求"):
-        status, headers, visit = api.call("POST", "/api/v1/visits/", pending["body"],
-                                          {"Idempotency-Key": pending["key"]})
+        status, headers, visit = api.call(
+            "POST", "/api/v1/visits/", pending["body"], {"Idempotency-Key": pending["key"]}
+        )
         replayed = headers.get("Idempotent-Replayed") == "true"
         note = "（服务器返回第一次的结果，没有重复登记）" if replayed else ""
         print(f"{attempt}：{status}，走访记录编号 {visit['id']}{note}")

@@ -153,8 +153,11 @@ def main() -> int:
                 if rest.startswith(("useradd", "groupadd", "adduser")):
                     say(f"RUN {rest}: skipped, {user} stands in for the image's user")
                     continue
-                command = rest.replace("care:care", f"{user}:{group}") if as_root else rest.replace(
-                    "&& chown -R care:care var", "")
+                command = (
+                    rest.replace("care:care", f"{user}:{group}")
+                    if as_root
+                    else rest.replace("&& chown -R care:care var", "")
+                )
                 say(f"RUN {command} (as {current_user})")
                 run(command, step_user=current_user)
             elif keyword == "USER":
@@ -175,8 +178,11 @@ def main() -> int:
 
         production = {
             "SECRET_KEY": "dockerfile-steps-only-0123456789-abcdefghijklmnopqrstuvwxyz",
-            "ALLOWED_HOSTS": "care.example.test", "CSRF_TRUSTED_ORIGINS": "https://care.example.test",
-            "SECURE_SSL": "1", "GUNICORN_BIND": f"127.0.0.1:{args.port}", "WEB_CONCURRENCY": "2",
+            "ALLOWED_HOSTS": "care.example.test",
+            "CSRF_TRUSTED_ORIGINS": "https://care.example.test",
+            "SECURE_SSL": "1",
+            "GUNICORN_BIND": f"127.0.0.1:{args.port}",
+            "WEB_CONCURRENCY": "2",
             "LOG_LEVEL": "WARNING",
             # As docker-compose.yml gives the web service: Redis is the broker and the cache.
             "REDIS_URL": os.environ.get("DOCKERFILE_STEPS_REDIS_URL", "redis://127.0.0.1:6379/9"),
@@ -188,8 +194,7 @@ def main() -> int:
         argv = [*cmd]
         full_env = {**env, **production}
         if as_root and current_user != "root":
-            argv = ["runuser", "-u", current_user, "--", "env", "-i",
-                    *[f"{k}={v}" for k, v in full_env.items()], *argv]
+            argv = ["runuser", "-u", current_user, "--", "env", "-i", *[f"{k}={v}" for k, v in full_env.items()], *argv]
             server = subprocess.Popen(argv, cwd=cwd, start_new_session=True)
         else:
             server = subprocess.Popen(argv, cwd=cwd, env=full_env, start_new_session=True)

@@ -57,14 +57,14 @@ class Postgres:
         return subprocess.run(self.argv(*args), env={**os.environ, **(env or {})}, check=check, **kwargs)
 
     def popen(self, *args: str, env: dict | None = None, **kwargs) -> subprocess.Popen:
-        return subprocess.Popen(self.argv(*args), env={**os.environ, **(env or {})}, start_new_session=True,
-                                **kwargs)
+        return subprocess.Popen(self.argv(*args), env={**os.environ, **(env or {})}, start_new_session=True, **kwargs)
 
 
 def _replication_allowed(host: str, port: int, user: str) -> bool:
     try:
-        connection = psycopg2.connect(host=host, port=port, user=user, dbname="replication",
-                                      replication="true", connect_timeout=5)
+        connection = psycopg2.connect(
+            host=host, port=port, user=user, dbname="replication", replication="true", connect_timeout=5
+        )
     except psycopg2.OperationalError:
         return False
     connection.close()
@@ -95,23 +95,79 @@ def run(*, pg_url: str, database: str, ports: tuple[int, int], log) -> dict:
         else:
             own_source = work / "source"
             log(f"  {host}:{port} refuses replication connections (pg_hba.conf): a cluster of our own on :{ports[0]}")
-            pg.run(_bin(version, "initdb"), "--auth=trust", "--username=postgres", "-D", str(own_source),
-                   stdout=subprocess.DEVNULL)
-            pg.run(_bin(version, "pg_ctl"), "-D", str(own_source), "-w", "-l", str(work / "source.log"), "-o",
-                   f"-p {ports[0]} -k {work} -c listen_addresses=127.0.0.1", "start", stdout=subprocess.DEVNULL)
+            pg.run(
+                _bin(version, "initdb"),
+                "--auth=trust",
+                "--username=postgres",
+                "-D",
+                str(own_source),
+                stdout=subprocess.DEVNULL,
+            )
+            pg.run(
+                _bin(version, "pg_ctl"),
+                "-D",
+                str(own_source),
+                "-w",
+                "-l",
+                str(work / "source.log"),
+                "-o",
+                f"-p {ports[0]} -k {work} -c listen_addresses=127.0.0.1",
+                "start",
+                stdout=subprocess.DEVNULL,
+            )
             source = {"host": "127.0.0.1", "port": ports[0], "user": "postgres", "dbname": database}
-            dump = subprocess.Popen(["pg_dump", "--no-owner", "--no-privileges", f"{pg_url}/{database}"],
-                                    stdout=subprocess.PIPE)
-            subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-p", str(ports[0]), "-U", "postgres", "-d", "postgres",
-                            "-c", f'CREATE DATABASE "{database}"'], check=True, stdout=subprocess.DEVNULL)
-            subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(ports[0]),
-                            "-U", "postgres", "-d", database], stdin=dump.stdout, check=True,
-                           stdout=subprocess.DEVNULL)
+            dump = subprocess.Popen(
+                ["pg_dump", "--no-owner", "--no-privileges", f"{pg_url}/{database}"], stdout=subprocess.PIPE
+            )
+            subprocess.run(
+                [
+                    "psql",
+                    "-q",
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(ports[0]),
+                    "-U",
+                    "postgres",
+                    "-d",
+                    "postgres",
+                    "-c",
+                    f'CREATE DATABASE "{database}"',
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            subprocess.run(
+                [
+                    "psql",
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(ports[0]),
+                    "-U",
+                    "postgres",
+                    "-d",
+                    database,
+                ],
+                stdin=dump.stdout,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             dump.wait()
-            result["source"] = (f"a cluster of the same PostgreSQL {version} on :{ports[0]} (defaults; the "
-                                f"configured server refuses replication connections) holding a copy of {database}")
-        libpq = {"PGHOST": source["host"], "PGPORT": str(source["port"]), "PGUSER": source["user"],
-                 "PITR_SLOT": slot, "PATH": f"/usr/lib/postgresql/{version}/bin:{os.environ['PATH']}"}
+            result["source"] = (
+                f"a cluster of the same PostgreSQL {version} on :{ports[0]} (defaults; the "
+                f"configured server refuses replication connections) holding a copy of {database}"
+            )
+        libpq = {
+            "PGHOST": source["host"],
+            "PGPORT": str(source["port"]),
+            "PGUSER": source["user"],
+            "PITR_SLOT": slot,
+            "PATH": f"/usr/lib/postgresql/{version}/bin:{os.environ['PATH']}",
+        }
 
         def sql(query: str, params=None, fetch: bool = True):
             with psycopg2.connect(**source) as connection, connection.cursor() as cursor:
@@ -120,30 +176,49 @@ def run(*, pg_url: str, database: str, ports: tuple[int, int], log) -> dict:
 
         # 1. The archive streams, then the base backup is taken.
         wal = work / "wal"
-        archiver = pg.popen(str(SCRIPTS / "pitr_wal_archive.sh"), str(wal), env=libpq,
-                            stdout=subprocess.DEVNULL, stderr=open(work / "archiver.log", "w"))  # noqa: SIM115
+        archiver = pg.popen(
+            str(SCRIPTS / "pitr_wal_archive.sh"),
+            str(wal),
+            env=libpq,
+            stdout=subprocess.DEVNULL,
+            stderr=open(work / "archiver.log", "w"),  # noqa: SIM115 - the archiver keeps it open
+        )
         deadline = time.monotonic() + 30
         while not sql("SELECT 1 FROM pg_stat_replication WHERE application_name = 'pg_receivewal'"):
-            expect(time.monotonic() < deadline and archiver.poll() is None,
-                   f"pg_receivewal did not start: {(work / 'archiver.log').read_text()}")
+            expect(
+                time.monotonic() < deadline and archiver.poll() is None,
+                f"pg_receivewal did not start: {(work / 'archiver.log').read_text()}",
+            )
             time.sleep(0.2)
         media = work / "media" / "funds" / "attachments"  # uploaded files on a local disk (FILE_STORAGE=local)
         media.mkdir(parents=True)
         (media / "drill.pdf").write_bytes(b"%PDF-1.4 drill")
         shutil.chown(media / "drill.pdf", pg.user)
         started = time.monotonic()
-        base = Path(pg.run(str(SCRIPTS / "pitr_base_backup.sh"), str(work / "base"),
-                           env={**libpq, "FILE_STORAGE": "local", "MEDIA_ROOT": str(work / "media")},
-                           capture_output=True, text=True).stdout.strip().splitlines()[-1])
+        base = Path(
+            pg.run(
+                str(SCRIPTS / "pitr_base_backup.sh"),
+                str(work / "base"),
+                env={**libpq, "FILE_STORAGE": "local", "MEDIA_ROOT": str(work / "media")},
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         result["base_backup_seconds"] = round(time.monotonic() - started, 1)
-        listing = subprocess.run(["tar", "-tzf", str(base / "media.tar.gz")], capture_output=True, text=True,
-                                 check=True).stdout.split()
+        listing = subprocess.run(
+            ["tar", "-tzf", str(base / "media.tar.gz")], capture_output=True, text=True, check=True
+        ).stdout.split()
         expect("./funds/attachments/drill.pdf" in listing, f"uploaded files not in the base backup: {listing}")
         result["base_backup_mb"] = round(sum(f.stat().st_size for f in base.rglob("*") if f.is_file()) / 2**20, 1)
 
         # 2. Rows before the moment, the moment, rows after it; and an app row changed on each side.
-        sql("CREATE TABLE pitr_probe (id serial PRIMARY KEY, label text NOT NULL, "
-            "written_at timestamptz NOT NULL DEFAULT clock_timestamp())", fetch=False)
+        sql(
+            "CREATE TABLE pitr_probe (id serial PRIMARY KEY, label text NOT NULL, "
+            "written_at timestamptz NOT NULL DEFAULT clock_timestamp())",
+            fetch=False,
+        )
         member_id, phone = sql("SELECT id, phone FROM members_member ORDER BY id LIMIT 1")[0]
         changed_member = (member_id, phone)
         members = sql("SELECT count(*) FROM members_member")[0][0]
@@ -163,8 +238,9 @@ def run(*, pg_url: str, database: str, ports: tuple[int, int], log) -> dict:
         # What a crash now would lose: the WAL the archive has not flushed yet.
         last_commit = time.monotonic()
         current = sql("SELECT pg_current_wal_lsn()")[0][0]
-        while not sql("SELECT 1 FROM pg_stat_replication WHERE application_name = 'pg_receivewal' "
-                      "AND flush_lsn >= %s", [current]):
+        while not sql(
+            "SELECT 1 FROM pg_stat_replication WHERE application_name = 'pg_receivewal' AND flush_lsn >= %s", [current]
+        ):
             expect(time.monotonic() - last_commit < 30, "the archive did not catch up within 30 s")
             time.sleep(0.01)
         result["archive_flushed_last_commit_within_ms"] = round((time.monotonic() - last_commit) * 1000)
@@ -174,17 +250,38 @@ def run(*, pg_url: str, database: str, ports: tuple[int, int], log) -> dict:
         archiver.wait(timeout=30)
         archiver = None
         started = time.monotonic()
-        pg.run(str(SCRIPTS / "pitr_restore.sh"), str(base), str(wal), moment.isoformat(), str(restored),
-               stdout=subprocess.DEVNULL)
+        pg.run(
+            str(SCRIPTS / "pitr_restore.sh"),
+            str(base),
+            str(wal),
+            moment.isoformat(),
+            str(restored),
+            stdout=subprocess.DEVNULL,
+        )
         # The drill reaches its own restored cluster over 127.0.0.1 without a password.
         (restored / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
-        pg.run(_bin(version, "pg_ctl"), "-D", str(restored), "-w", "-t", "300", "-l", str(work / "restored.log"),
-               "-o", f"-p {ports[1]} -k {work} -c listen_addresses=127.0.0.1", "start", stdout=subprocess.DEVNULL)
+        pg.run(
+            _bin(version, "pg_ctl"),
+            "-D",
+            str(restored),
+            "-w",
+            "-t",
+            "300",
+            "-l",
+            str(work / "restored.log"),
+            "-o",
+            f"-p {ports[1]} -k {work} -c listen_addresses=127.0.0.1",
+            "start",
+            stdout=subprocess.DEVNULL,
+        )
         target = {"host": "127.0.0.1", "port": ports[1], "user": "postgres", "dbname": source["dbname"]}
         deadline = time.monotonic() + 300
         while True:
-            with contextlib.suppress(psycopg2.OperationalError), psycopg2.connect(**target) as connection, \
-                    connection.cursor() as cursor:
+            with (
+                contextlib.suppress(psycopg2.OperationalError),
+                psycopg2.connect(**target) as connection,
+                connection.cursor() as cursor,
+            ):
                 cursor.execute("SELECT pg_is_in_recovery()")
                 if not cursor.fetchone()[0]:
                     break
@@ -198,8 +295,12 @@ def run(*, pg_url: str, database: str, ports: tuple[int, int], log) -> dict:
             restored_phone = cursor.fetchone()[0]
             cursor.execute("SELECT count(*) FROM members_member")
             restored_members = cursor.fetchone()[0]
-        result.update(rows_before=len(before), rows_after=len(after), rows_restored=len(labels),
-                      member_phone=f"{phone} → 13900000001 (before) → 13900000002 (after); restored {restored_phone}")
+        result.update(
+            rows_before=len(before),
+            rows_after=len(after),
+            rows_restored=len(labels),
+            member_phone=f"{phone} → 13900000001 (before) → 13900000002 (after); restored {restored_phone}",
+        )
         expect(labels == before, f"restored rows {labels[:3]}…{labels[-3:]} are not exactly the rows before the moment")
         expect(restored_phone == "13900000001", f"the member's phone is {restored_phone}")
         expect(restored_members == members, f"{restored_members} members restored of {members}")
@@ -211,13 +312,27 @@ def run(*, pg_url: str, database: str, ports: tuple[int, int], log) -> dict:
             archiver.wait(timeout=30)
         for data in (restored, own_source):
             if data is not None and (data / "postmaster.pid").exists():
-                pg.run(_bin(pg.version, "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop", check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                pg.run(
+                    _bin(pg.version, "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                    check=False,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
         if own_source is None:  # the configured server: leave nothing behind on it
-            with contextlib.suppress(psycopg2.Error), psycopg2.connect(
-                    host=host, port=port, user=user, dbname=database) as connection, connection.cursor() as cursor:
-                cursor.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-                               "WHERE slot_name = %s", [slot])
+            with (
+                contextlib.suppress(psycopg2.Error),
+                psycopg2.connect(host=host, port=port, user=user, dbname=database) as connection,
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = %s", [slot]
+                )
                 cursor.execute("DROP TABLE IF EXISTS pitr_probe")
                 if changed_member:
                     cursor.execute("UPDATE members_member SET phone = %s WHERE id = %s", changed_member[::-1])

@@ -40,16 +40,28 @@ def expect(condition, detail) -> None:
 
 # --- a browser as the proxy forwards it ----------------------------------------------------------
 
+
 @dataclass
 class Browser:
     """Cookies kept across nodes (the load balancer's clients keep theirs); no redirect is followed."""
 
     cookies: dict[str, str] = field(default_factory=dict)
 
-    def request(self, port: int, method: str, path: str, body: bytes | None = None,
-                content_type: str | None = None, timeout: float = 30) -> tuple[int, dict, bytes]:
-        headers = {"Host": HOST, "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7",
-                   "Referer": f"https://{HOST}/"}
+    def request(
+        self,
+        port: int,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        content_type: str | None = None,
+        timeout: float = 30,
+    ) -> tuple[int, dict, bytes]:
+        headers = {
+            "Host": HOST,
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "203.0.113.7",
+            "Referer": f"https://{HOST}/",
+        }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if content_type:
@@ -76,17 +88,24 @@ class Browser:
 
     def post_file(self, port: int, path: str, fields: dict, name: str, filename: str, content: bytes):
         boundary = uuid.uuid4().hex
-        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
-                 for key, value in fields.items()]
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                     "Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+            for key, value in fields.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
         parts.append(f"--{boundary}--\r\n".encode())
         return self.request(port, "POST", path, b"".join(parts), f"multipart/form-data; boundary={boundary}")
 
 
 def form_field(page: bytes, name: str) -> str:
     match = re.search(rf'name="{name}" value="([^"]*)"', page.decode()) or re.search(
-        rf'value="([^"]*)" name="{name}"', page.decode())
+        rf'value="([^"]*)" name="{name}"', page.decode()
+    )
     if not match:
         raise AssertionError(f"no {name} in the page")
     return match.group(1)
@@ -146,8 +165,19 @@ def roster_file(rows: int) -> bytes:
     for index in range(rows):
         birth = dt.date(1960, 1, 1) + dt.timedelta(days=index)
         first17 = f"990102{birth:%Y%m%d}{index // 10 % 100:02d}{(index % 5) * 2 + 1}"
-        sheet.append(["扩容演练", "男", birth, first17 + id_check_digit(first17), "13800000000", branch.name,
-                      birth + dt.timedelta(days=25 * 366), "正式党员", "在职"])
+        sheet.append(
+            [
+                "扩容演练",
+                "男",
+                birth,
+                first17 + id_check_digit(first17),
+                "13800000000",
+                branch.name,
+                birth + dt.timedelta(days=25 * 366),
+                "正式党员",
+                "在职",
+            ]
+        )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -155,11 +185,17 @@ def roster_file(rows: int) -> bytes:
 
 # --- the three machines ----------------------------------------------------------------------------
 
+
 def copy_code(root: Path, target: Path) -> None:
     """The code as a deployment would have it: the repository's files, nothing of this checkout's
     var/, virtualenv or caches."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=root, check=True,
-                            capture_output=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=root, check=True, capture_output=True
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = root / name
         if source.is_file():
@@ -191,19 +227,35 @@ class Machine:
 
 
 def start_web(machine: Machine, port: int, base_env: dict, python: str) -> None:
-    env = {**machine.env(base_env), "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2",
-           "FORWARDED_ALLOW_IPS": "127.0.0.1", "SECURE_SSL": "1", "ALLOWED_HOSTS": HOST,
-           "CSRF_TRUSTED_ORIGINS": f"https://{HOST}", "TRUSTED_PROXY_COUNT": "1"}
+    env = {
+        **machine.env(base_env),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+        "FORWARDED_ALLOW_IPS": "127.0.0.1",
+        "SECURE_SSL": "1",
+        "ALLOWED_HOSTS": HOST,
+        "CSRF_TRUSTED_ORIGINS": f"https://{HOST}",
+        "TRUSTED_PROXY_COUNT": "1",
+    }
     machine.log = open(machine.directory / "gunicorn.log", "w")  # noqa: SIM115 - closed in kill()
     # gunicorn.conf.py of this copy (its cwd): workers, bind, trust and the worker hook.
-    machine.process = subprocess.Popen([str(Path(python).parent / "gunicorn"), "config.wsgi:application"],
-                                       cwd=machine.directory, env=env, start_new_session=True,
-                                       stdout=machine.log, stderr=subprocess.STDOUT)
+    machine.process = subprocess.Popen(
+        [str(Path(python).parent / "gunicorn"), "config.wsgi:application"],
+        cwd=machine.directory,
+        env=env,
+        start_new_session=True,
+        stdout=machine.log,
+        stderr=subprocess.STDOUT,
+    )
     # Ready when the container healthcheck of the image passes against it.
     check_env = {**env, "HEALTHCHECK_PORT": str(port)}
     deadline = time.monotonic() + 60
-    while subprocess.run([python, "scripts/healthcheck.py"], cwd=machine.directory, env=check_env,
-                         capture_output=True, check=False).returncode != 0:
+    while (
+        subprocess.run(
+            [python, "scripts/healthcheck.py"], cwd=machine.directory, env=check_env, capture_output=True, check=False
+        ).returncode
+        != 0
+    ):
         if time.monotonic() > deadline or machine.process.poll() is not None:
             tail = (machine.directory / "gunicorn.log").read_text()[-2000:]
             raise RuntimeError(f"node {machine.name} did not become healthy: {tail}")
@@ -213,10 +265,23 @@ def start_web(machine: Machine, port: int, base_env: dict, python: str) -> None:
 def start_worker(machine: Machine, base_env: dict, python: str) -> None:
     machine.log = open(machine.directory / "celery.log", "w")  # noqa: SIM115 - closed in kill()
     machine.process = subprocess.Popen(
-        [str(Path(python).parent / "celery"), "-A", "config", "worker", "--concurrency=2", "--loglevel=WARNING",
-         "--without-gossip", "--without-mingle", "-n", f"scaleout-{time.time_ns()}@%h"],
-        cwd=machine.directory, env=machine.env(base_env), start_new_session=True,
-        stdout=machine.log, stderr=subprocess.STDOUT,
+        [
+            str(Path(python).parent / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "--concurrency=2",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"scaleout-{time.time_ns()}@%h",
+        ],
+        cwd=machine.directory,
+        env=machine.env(base_env),
+        start_new_session=True,
+        stdout=machine.log,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -224,10 +289,15 @@ def login(browser: Browser, *, form_from: int, post_to: int, username: str) -> N
     """The login form rendered by one node and submitted to the other (CSRF across nodes)."""
     status, _, page = browser.get(form_from, "/accounts/login/")
     expect(status == 200, status)
-    status, headers, _ = browser.post(post_to, "/accounts/login/", {
-        "csrfmiddlewaretoken": form_field(page, "csrfmiddlewaretoken"), "username": username,
-        "password": "demo12345",
-    })
+    status, headers, _ = browser.post(
+        post_to,
+        "/accounts/login/",
+        {
+            "csrfmiddlewaretoken": form_field(page, "csrfmiddlewaretoken"),
+            "username": username,
+            "password": "demo12345",
+        },
+    )
     expect(status == 302 and headers["location"] == "/", (status, headers.get("location")))
 
 
@@ -248,8 +318,12 @@ def run(*, root: Path, python: str, base_env: dict, ports: tuple[int, int], log)
         for machine in machines.values():
             copy_code(root, machine.directory)
             # As the image build does: the hashed static files of this copy.
-            subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=machine.directory,
-                           env=machine.env(base_env), check=True)
+            subprocess.run(
+                [python, "manage.py", "collectstatic", "--noinput", "-v0"],
+                cwd=machine.directory,
+                env=machine.env(base_env),
+                check=True,
+            )
         start_web(machines["node-a"], port_a, base_env, python)
         start_web(machines["node-b"], port_b, base_env, python)
         start_worker(machines["worker"], base_env, python)
@@ -268,11 +342,18 @@ def run(*, root: Path, python: str, base_env: dict, ports: tuple[int, int], log)
         visited = Member.objects.on_roll().filter(organization_id=me.organization_id).exclude(pk=me.pk).first()
         before = {port: dashboard_figure(secretary.get(port, "/reports/")[2], "走访慰问") for port in ports}
         status, _, page = secretary.get(port_b, "/visits/new/")
-        status, headers, _ = secretary.post(port_a, "/visits/new/", {
-            "csrfmiddlewaretoken": form_field(page, "csrfmiddlewaretoken"), "member": visited.pk,
-            "occasion": "routine", "visited_on": time.strftime("%Y-%m-%d"), "visitors": me.pk,
-            "notes": "演练：跨节点保存",
-        })
+        status, headers, _ = secretary.post(
+            port_a,
+            "/visits/new/",
+            {
+                "csrfmiddlewaretoken": form_field(page, "csrfmiddlewaretoken"),
+                "member": visited.pk,
+                "occasion": "routine",
+                "visited_on": time.strftime("%Y-%m-%d"),
+                "visitors": me.pk,
+                "notes": "演练：跨节点保存",
+            },
+        )
         expect(status == 302, f"the visit form rendered by B was refused by A: {status}")
         after = dashboard_figure(secretary.get(port_b, "/reports/")[2], "走访慰问")
         expect(before[port_a] == before[port_b] and after == before[port_b] + 1, (before, after))
@@ -306,8 +387,12 @@ def run(*, root: Path, python: str, base_env: dict, ports: tuple[int, int], log)
         expect(sheets[0] == "汇总", f"not the annual workbook: {sheets}")
         stored = ReportJob.objects.get(pk=job_id).file.name
         expect(default_storage.exists(stored), f"{stored} is not in the shared store")
-        local = [str(p) for m in machines.values() for p in m.directory.rglob("*.xlsx")
-                 if "reports" in p.parts or p.name.startswith("care-report-")]
+        local = [
+            str(p)
+            for m in machines.values()
+            for p in m.directory.rglob("*.xlsx")
+            if "reports" in p.parts or p.name.startswith("care-report-")
+        ]
         expect(not local, f"report files on a machine's own disk: {local}")
         result["workbook_downloaded_through_both_nodes"] = f"{len(downloads[port_a]):,} bytes, {stored}"
 
@@ -318,23 +403,32 @@ def run(*, root: Path, python: str, base_env: dict, ports: tuple[int, int], log)
         before_members = Member.objects.count()
         status, _, page = administrator.get(port_a, "/members/import/")
         status, _, preview = administrator.post_file(
-            port_a, "/members/import/", {"csrfmiddlewaretoken": form_field(page, "csrfmiddlewaretoken")},
-            "file", "名册.xlsx", roster_file(rows))
+            port_a,
+            "/members/import/",
+            {"csrfmiddlewaretoken": form_field(page, "csrfmiddlewaretoken")},
+            "file",
+            "名册.xlsx",
+            roster_file(rows),
+        )
         expect(status == 200, status)
         token = form_field(preview, "token")
         expect(default_storage.exists(f"imports/{token}.xlsx"), "the previewed upload is not in the shared store")
-        status, headers, _ = administrator.post(port_b, "/members/import/", {
-            "csrfmiddlewaretoken": form_field(preview, "csrfmiddlewaretoken"), "token": token,
-            "confirm_similar": "on",
-        })
+        status, headers, _ = administrator.post(
+            port_b,
+            "/members/import/",
+            {
+                "csrfmiddlewaretoken": form_field(preview, "csrfmiddlewaretoken"),
+                "token": token,
+                "confirm_similar": "on",
+            },
+        )
         expect(status == 302, f"the confirm on B answered {status}")
         expect(Member.objects.count() == before_members + rows, f"{Member.objects.count() - before_members} imported")
         expect(not default_storage.exists(f"imports/{token}.xlsx"), "the confirmed upload was left in the store")
         result["import_previewed_on_a_confirmed_on_b"] = f"{rows} members"
 
         # 5. Node A killed with SIGKILL under load: B keeps serving, no confirmed write lost or half-written.
-        result["sigkill_node_a_under_load"] = _kill_under_load(
-            machines["node-a"], ports, secretary, me, visited, log)
+        result["sigkill_node_a_under_load"] = _kill_under_load(machines["node-a"], ports, secretary, me, visited, log)
         return result
     finally:
         for machine in machines.values():
@@ -366,11 +460,19 @@ def _kill_under_load(node_a: Machine, ports, browser: Browser, me, visited, log)
             note = f"{marker}-{n}"
             try:
                 status, _, page = own.get(port, "/visits/new/", timeout=10)
-                status, _, _ = own.post(port, "/visits/new/", {
-                    "csrfmiddlewaretoken": form_field(page, "csrfmiddlewaretoken"), "member": visited.pk,
-                    "occasion": "routine", "visited_on": time.strftime("%Y-%m-%d"), "visitors": me.pk,
-                    "notes": note,
-                }, timeout=10)
+                status, _, _ = own.post(
+                    port,
+                    "/visits/new/",
+                    {
+                        "csrfmiddlewaretoken": form_field(page, "csrfmiddlewaretoken"),
+                        "member": visited.pk,
+                        "occasion": "routine",
+                        "visited_on": time.strftime("%Y-%m-%d"),
+                        "visitors": me.pk,
+                        "notes": note,
+                    },
+                    timeout=10,
+                )
             except (OSError, AssertionError, http_client.HTTPException):
                 status = 0
             outcomes.append((time.monotonic(), port, status))
@@ -396,8 +498,11 @@ def _kill_under_load(node_a: Machine, ports, browser: Browser, me, visited, log)
     b_after = [status for t, port, status in outcomes if port == port_b and t > killed_at]
     a_after = [status for t, port, status in outcomes if port == port_a and t > killed_at + 1]
     report = {
-        "writes_confirmed": len(confirmed), "writes_in_database": len(saved), "confirmed_but_lost": len(lost),
-        "visits_without_visitors": half, "b_requests_after_kill": len(b_after),
+        "writes_confirmed": len(confirmed),
+        "writes_in_database": len(saved),
+        "confirmed_but_lost": len(lost),
+        "visits_without_visitors": half,
+        "b_requests_after_kill": len(b_after),
         "b_failures_after_kill": sum(status != 302 for status in b_after),
         "a_requests_refused_after_kill": sum(status == 0 for status in a_after),
     }

@@ -61,36 +61,47 @@ def configure(*, database: str, redis_url: str, port_base: int) -> None:
     global DB, REDIS, PORT
     DB, REDIS, PORT = database, redis_url, port_base
     ENV.clear()
-    ENV.update({
-        **os.environ,
-        "DATABASE_URL": f"{PG}/{DB}",
-        "REDIS_URL": REDIS,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "SECRET_KEY": "fault-drill-only-secret-key-0123456789-abcdefghijklmnop",
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "*",
-        "CONN_MAX_AGE": "60",
-        "LOG_LEVEL": "WARNING",
-        "CARE_REPORT_SYNC_MAX_MEMBERS": "10",
-        # One file store for every process of the drill, as for several machines: an S3 stand-in.
-        "FILE_STORAGE": "s3",
-        "S3_BUCKET": BUCKET,
-        "S3_ENDPOINT_URL": f"http://127.0.0.1:{PORT + 3}",
-        "S3_REGION": "us-east-1",
-        "S3_ACCESS_KEY_ID": "drill",
-        "S3_SECRET_ACCESS_KEY": "drill-secret",
-        "S3_ADDRESSING_STYLE": "path",
-    })
+    ENV.update(
+        {
+            **os.environ,
+            "DATABASE_URL": f"{PG}/{DB}",
+            "REDIS_URL": REDIS,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "SECRET_KEY": "fault-drill-only-secret-key-0123456789-abcdefghijklmnop",
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "*",
+            "CONN_MAX_AGE": "60",
+            "LOG_LEVEL": "WARNING",
+            "CARE_REPORT_SYNC_MAX_MEMBERS": "10",
+            # One file store for every process of the drill, as for several machines: an S3 stand-in.
+            "FILE_STORAGE": "s3",
+            "S3_BUCKET": BUCKET,
+            "S3_ENDPOINT_URL": f"http://127.0.0.1:{PORT + 3}",
+            "S3_REGION": "us-east-1",
+            "S3_ACCESS_KEY_ID": "drill",
+            "S3_SECRET_ACCESS_KEY": "drill-secret",
+            "S3_ADDRESSING_STYLE": "path",
+        }
+    )
 
 
 def start_object_store() -> subprocess.Popen:
     """moto_server on PORT + 3 with the drill's bucket (the file store every process shares)."""
-    store = subprocess.Popen([str(Path(PYTHON).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(PORT + 3)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    store = subprocess.Popen(
+        [str(Path(PYTHON).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(PORT + 3)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     import boto3
 
-    s3 = boto3.client("s3", endpoint_url=ENV["S3_ENDPOINT_URL"], region_name="us-east-1",
-                      aws_access_key_id=ENV["S3_ACCESS_KEY_ID"], aws_secret_access_key=ENV["S3_SECRET_ACCESS_KEY"])
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=ENV["S3_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id=ENV["S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=ENV["S3_SECRET_ACCESS_KEY"],
+    )
     wait_for(lambda: store.poll() is None and _bucket_ready(s3), timeout=30)
     return store
 
@@ -133,8 +144,11 @@ def setup(members: int) -> None:
         cursor.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{DB}"')
     admin.close()
-    for args in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"],
-                 ["seed_demo", "--members", str(members)]):
+    for args in (
+        ["migrate", "--noinput", "-v0"],
+        ["collectstatic", "--noinput", "-v0"],
+        ["seed_demo", "--members", str(members)],
+    ):
         subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=ENV, check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["redis-cli", "-u", REDIS, "flushdb"], check=True, stdout=subprocess.DEVNULL)
     os.environ.update(ENV)
@@ -145,9 +159,21 @@ def setup(members: int) -> None:
 
 def start_worker(concurrency: int = 2) -> subprocess.Popen:
     worker = subprocess.Popen(
-        [str(Path(PYTHON).parent / "celery"), "-A", "config", "worker", f"--concurrency={concurrency}",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "-n", f"drill-{time.time_ns()}@%h"],
-        cwd=ROOT, env=ENV, start_new_session=True,
+        [
+            str(Path(PYTHON).parent / "celery"),
+            "-A",
+            "config",
+            "worker",
+            f"--concurrency={concurrency}",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"drill-{time.time_ns()}@%h",
+        ],
+        cwd=ROOT,
+        env=ENV,
+        start_new_session=True,
     )
     time.sleep(4)
     return worker
@@ -182,8 +208,10 @@ def drill_twice_delivered() -> dict:
         for _ in range(2):  # two beats, or one task delivered twice
             run_daily_jobs.delay(day.isoformat())
         branches = Organization.objects.filter(kind=Organization.Kind.BRANCH, is_active=True).count()
-        wait_for(lambda: VisitPlan.objects.filter(year=festival.year, occasion="spring_festival").count() >= branches,
-                 timeout=120)
+        wait_for(
+            lambda: VisitPlan.objects.filter(year=festival.year, occasion="spring_festival").count() >= branches,
+            timeout=120,
+        )
         time.sleep(5)  # let the second delivery finish too
     finally:
         stop(worker)
@@ -212,11 +240,15 @@ def drill_worker_killed() -> dict:
         worker = start_worker(concurrency=1)
         killed_mid_job = False
         try:
-            job = ReportJob.objects.create(requested_by=zzb, organization=committee,
-                                           year=dt.date.today().year - attempt)
+            job = ReportJob.objects.create(
+                requested_by=zzb, organization=committee, year=dt.date.today().year - attempt
+            )
             build_annual_workbook.delay(job.pk)
-            wait_for(lambda job=job: ReportJob.objects.get(pk=job.pk).status == ReportJob.Status.RUNNING, timeout=60,
-                     interval=0.02)
+            wait_for(
+                lambda job=job: ReportJob.objects.get(pk=job.pk).status == ReportJob.Status.RUNNING,
+                timeout=60,
+                interval=0.02,
+            )
             time.sleep(0.3)  # into the building of the workbook
             children = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True, text=True).stdout.split()
             if ReportJob.objects.get(pk=job.pk).status == ReportJob.Status.RUNNING and children:
@@ -234,14 +266,23 @@ def drill_worker_killed() -> dict:
         # Nothing of the killed run: no other stored copy, no local temporary file of this job.
         stored = [n for n in default_storage.listdir("reports")[1] if n.startswith(f"{job.pk}-")]
         local = list(Path(tempfile.gettempdir()).glob(f"care-report-{job.pk}-*"))
-        attempts.append({"killed_mid_job": killed_mid_job, "status": job.status, "notifications": notes,
-                         "file": exists, "partial_files_left": len(stored) - 1 + len(local)})
+        attempts.append(
+            {
+                "killed_mid_job": killed_mid_job,
+                "status": job.status,
+                "notifications": notes,
+                "file": exists,
+                "partial_files_left": len(stored) - 1 + len(local),
+            }
+        )
         if killed_mid_job:
             break
     last = attempts[-1]
     # Whatever the timing, nothing may be lost or doubled; the drill also wants one kill mid-job.
-    intact = all(a["status"] == ReportJob.Status.DONE and a["notifications"] == 1 and a["file"]
-                 and not a["partial_files_left"] for a in attempts)
+    intact = all(
+        a["status"] == ReportJob.Status.DONE and a["notifications"] == 1 and a["file"] and not a["partial_files_left"]
+        for a in attempts
+    )
     return {"ok": intact and last["killed_mid_job"], "attempts": attempts}
 
 
@@ -265,9 +306,21 @@ def drill_postgres_restart_under_load() -> dict:
     cookie = _session_cookie("zzb")
     gunicorn_log = open(ROOT / "var" / "fault_drill_gunicorn.log", "w")  # noqa: SIM115 - closed with the server
     server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "config.wsgi:application", "--workers", "2", "--bind",
-         f"127.0.0.1:{PORT}", "--log-level", "error"], cwd=ROOT, env=ENV, start_new_session=True,
-        stdout=gunicorn_log, stderr=gunicorn_log,
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "error",
+        ],
+        cwd=ROOT,
+        env=ENV,
+        start_new_session=True,
+        stdout=gunicorn_log,
+        stderr=gunicorn_log,
     )
     outcomes: list[tuple[float, int]] = []
     stop_flag = threading.Event()
@@ -285,8 +338,15 @@ def drill_postgres_restart_under_load() -> dict:
             time.sleep(0.05)
 
     try:
-        wait_for(lambda: subprocess.run(["curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{PORT}/healthz"],
-                                        check=False).returncode == 0, timeout=30)
+        wait_for(
+            lambda: (
+                subprocess.run(
+                    ["curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{PORT}/healthz"], check=False
+                ).returncode
+                == 0
+            ),
+            timeout=30,
+        )
         threads = [threading.Thread(target=hammer) for _ in range(3)]
         for thread in threads:
             thread.start()
@@ -305,8 +365,13 @@ def drill_postgres_restart_under_load() -> dict:
     after = [code for t, code in outcomes if t > back_at + 2]
     during = [code for t, code in outcomes if restarted_at <= t <= back_at + 2]
     ok = bool(before) and bool(after) and all(c == 200 for c in before) and all(c == 200 for c in after)
-    return {"ok": ok, "requests_before": len(before), "failed_during_restart": sum(c != 200 for c in during),
-            "requests_after": len(after), "failed_after": sum(c != 200 for c in after)}
+    return {
+        "ok": ok,
+        "requests_before": len(before),
+        "failed_during_restart": sum(c != 200 for c in during),
+        "requests_after": len(after),
+        "failed_after": sum(c != 200 for c in after),
+    }
 
 
 def drill_postgres_restart_during_import() -> dict:
@@ -339,7 +404,8 @@ def drill_postgres_restart_during_import() -> dict:
         with psycopg2.connect(f"{PG}/postgres") as probe, probe.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend' "
-                "AND xact_start IS NOT NULL AND pid <> pg_backend_pid()", [DB],
+                "AND xact_start IS NOT NULL AND pid <> pg_backend_pid()",
+                [DB],
             )
             return cursor.fetchone()[0] > 0
 
@@ -359,8 +425,13 @@ def drill_postgres_restart_during_import() -> dict:
     # Interrupted: nothing of it may remain. Finished first: all of it, and the retry changes nothing.
     whole = after_failure == before if failure else after_failure == before + rows
     ok = interrupted and bool(failure) and whole and after_retry == before + rows
-    return {"ok": ok, "interrupted_by": failure[:1], "members_before": before,
-            "members_after_interrupted_import": after_failure, "members_after_retry": after_retry}
+    return {
+        "ok": ok,
+        "interrupted_by": failure[:1],
+        "members_before": before,
+        "members_after_interrupted_import": after_failure,
+        "members_after_retry": after_retry,
+    }
 
 
 def drill_redis_down() -> dict:
@@ -382,23 +453,49 @@ def drill_redis_down() -> dict:
         waiting = Notification.objects.filter(dedupe_key="drill:redis-down", emailed_at__isnull=True).exists()
     finally:
         # Redis comes back whatever happened above: CI goes on using it.
-        subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
-                        "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
-                        "--logfile", "/var/log/redis/ci.log"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "-::1",
+                "--port",
+                "6379",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                "/var/lib/redis",
+                "--logfile",
+                "/var/log/redis/ci.log",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         wait_for(lambda: subprocess.run(["redis-cli", "ping"], capture_output=True, check=False).returncode == 0, 10)
     mail.outbox = []
     first, second = services.flush_outbox(), services.flush_outbox()
     delivered = Notification.objects.filter(dedupe_key="drill:redis-down", emailed_at__isnull=False).exists()
     ok = waiting and first >= 1 and second == 0 and delivered and took < 15
-    return {"ok": ok, "notify_seconds_with_redis_down": round(took, 2), "waited_in_outbox": waiting,
-            "delivered_after": delivered, "second_flush_sent": second}
+    return {
+        "ok": ok,
+        "notify_seconds_with_redis_down": round(took, 2),
+        "waited_in_outbox": waiting,
+        "delivered_after": delivered,
+        "second_flush_sent": second,
+    }
 
 
 def drill_scaleout() -> dict:
     from scripts import drill_scaleout
 
-    return {"ok": True, **drill_scaleout.run(root=ROOT, python=PYTHON, base_env=ENV, ports=(PORT + 1, PORT + 2),
-                                             log=log)}
+    return {
+        "ok": True,
+        **drill_scaleout.run(root=ROOT, python=PYTHON, base_env=ENV, ports=(PORT + 1, PORT + 2), log=log),
+    }
 
 
 def drill_pitr() -> dict:

@@ -44,8 +44,12 @@ def main() -> int:
         connection.close()
     if response.status != 200:
         where = response.getheader("Location")
-        print(f"healthz: HTTP {response.status} for Host {headers['Host']}"
-              + (f" (redirect to {where})" if where else "") + f": {body[:200]!r}", file=sys.stderr)
+        print(
+            f"healthz: HTTP {response.status} for Host {headers['Host']}"
+            + (f" (redirect to {where})" if where else "")
+            + f": {body[:200]!r}",
+            file=sys.stderr,
+        )
         return 1
     try:
         status = json.loads(body).get("status")

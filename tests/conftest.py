@@ -1,9 +1,9 @@
 """Personas of the seed's roles on a small unit:
 
-    党委 (committee) ─┬─ 第一党支部 (branch1): shuji1 (secretary), zhiwei1 (committee), dangyuan1 (member)
-                      ├─ 第二党支部 (branch2): shuji2 (secretary)
-                      └─ 党总支 (general) ── 第三党支部 (branch3)
-    zzb, zzb2: organization department over the 党委; jijin: fund officer; admin: superuser.
+党委 (committee) ─┬─ 第一党支部 (branch1): shuji1 (secretary), zhiwei1 (committee), dangyuan1 (member)
+                  ├─ 第二党支部 (branch2): shuji2 (secretary)
+                  └─ 党总支 (general) ── 第三党支部 (branch3)
+zzb, zzb2: organization department over the 党委; jijin: fund officer; admin: superuser.
 """
 
 import os
@@ -47,8 +47,11 @@ def _service_markers(request):
 def _reference_rows(request):
     """Rows that data migrations put in (hardship categories and help types). A transactional test
     (browser tests) empties every table when it ends; put them back for whoever runs next."""
-    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames \
-            and not request.node.get_closest_marker("django_db"):
+    if (
+        "db" not in request.fixturenames
+        and "transactional_db" not in request.fixturenames
+        and not request.node.get_closest_marker("django_db")
+    ):
         return
     request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
     from hardship.models import HardshipCategory
@@ -94,7 +97,11 @@ def unit(db):
         return user
 
     ns = SimpleNamespace(
-        committee=committee, branch1=branch1, branch2=branch2, general=general, branch3=branch3,
+        committee=committee,
+        branch1=branch1,
+        branch2=branch2,
+        general=general,
+        branch3=branch3,
         shuji1=person("shuji1", branch1, Role.SECRETARY, name="李书记"),
         zhiwei1=person("zhiwei1", branch1, Role.COMMITTEE, name="王支委"),
         dangyuan1=person("dangyuan1", branch1, name="张党员"),

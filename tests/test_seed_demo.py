@@ -38,8 +38,15 @@ def test_seed_builds_a_believable_unit(seeded):
 
 @pytest.mark.parametrize(
     ("username", "roster_status"),
-    [("admin", 200), ("zzb", 200), ("shuji1", 200), ("shuji2", 200), ("zhiwei1", 200), ("jijin", 403),
-     ("dangyuan1", 403)],
+    [
+        ("admin", 200),
+        ("zzb", 200),
+        ("shuji1", 200),
+        ("shuji2", 200),
+        ("zhiwei1", 200),
+        ("jijin", 403),
+        ("dangyuan1", 403),
+    ],
 )
 def test_every_demo_account_logs_in_and_sees_its_scope(seeded, client, username, roster_status):
     response = client.post(reverse("login"), {"username": username, "password": "demo12345"})

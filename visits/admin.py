@@ -14,8 +14,15 @@ class VisitAdmin(admin.ModelAdmin):
 
 @admin.register(Talk)
 class TalkAdmin(admin.ModelAdmin):
-    list_display = ["talked_on", "organization", "kind", "reason", "priority_hardship", "priority_weak_awareness",
-                    "priority_grievance"]
+    list_display = [
+        "talked_on",
+        "organization",
+        "kind",
+        "reason",
+        "priority_hardship",
+        "priority_weak_awareness",
+        "priority_grievance",
+    ]
     list_filter = ["kind", "reason", "organization"]
     search_fields = ["participants__name", "summary"]
     raw_id_fields = ["organization", "interviewers", "participants", "created_by"]

@@ -14,7 +14,8 @@ class VisitsConfig(AppConfig):
         cache.watch_by_organization(
             selectors.CACHE,
             {apps.get_model(label): selectors.BY_ORGANIZATION[label] for label in ("visits.Talk", "visits.Visit")},
-            everything=[apps.get_model(label) for label in selectors.CACHE_WATCHES])
+            everything=[apps.get_model(label) for label in selectors.CACHE_WATCHES],
+        )
         audit.register(self.get_model("Visit"), m2m={"visitors"})
         audit.register(self.get_model("Talk"), m2m={"participants", "interviewers"})
         audit.register(self.get_model("VisitPlanItem"), m2m={"visitors"})

@@ -30,33 +30,57 @@ def _on_roll(user, kind: str, action: str):
 
 
 class VisitForm(forms.Form):
-    member = forms.ModelChoiceField(label="走访对象", queryset=Member.objects.none(), widget=MemberPicker,
-                                    help_text="输入姓名或身份证号后几位搜索")
+    member = forms.ModelChoiceField(
+        label="走访对象", queryset=Member.objects.none(), widget=MemberPicker, help_text="输入姓名或身份证号后几位搜索"
+    )
     occasion = forms.ChoiceField(label="走访事由", choices=Occasion.choices, initial=Occasion.ROUTINE)
     visited_on = PastDateField(label="走访日期", widget=DATE_INPUT)
     visitors = ModelMultipleChoiceField(label="走访人", queryset=Member.objects.none(), widget=MembersPicker)
-    amount = forms.DecimalField(label="慰问金（元）", required=False, min_value=0, max_digits=12, decimal_places=2,
-                                error_messages={"min_value": "慰问金不能为负数"},
-                                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
-    money_source = forms.ChoiceField(label="慰问金来源", required=False,
-                                     choices=[("", "（无慰问金）"), *MoneySource.choices],
-                                     help_text="从党内关怀基金支出的，由基金管理员列支入账")
-    money_source_note = forms.CharField(label="其他渠道说明", required=False, max_length=100,
-                                        widget=forms.TextInput(attrs={"placeholder": "如：单位工会慰问经费"}))
-    goods = forms.CharField(label="慰问物品", required=False, max_length=200,
-                            widget=forms.TextInput(attrs={"placeholder": "如：米、油、慰问信"}))
+    amount = forms.DecimalField(
+        label="慰问金（元）",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={"min_value": "慰问金不能为负数"},
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    money_source = forms.ChoiceField(
+        label="慰问金来源",
+        required=False,
+        choices=[("", "（无慰问金）"), *MoneySource.choices],
+        help_text="从党内关怀基金支出的，由基金管理员列支入账",
+    )
+    money_source_note = forms.CharField(
+        label="其他渠道说明",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "如：单位工会慰问经费"}),
+    )
+    goods = forms.CharField(
+        label="慰问物品",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "如：米、油、慰问信"}),
+    )
     notes = forms.CharField(label="走访情况", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    follow_up = forms.CharField(label="需跟进的诉求", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                help_text="党员提出的困难和需要，留空表示没有")
+    follow_up = forms.CharField(
+        label="需跟进的诉求",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="党员提出的困难和需要，留空表示没有",
+    )
     plan_item = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         # A 病故吊唁 is paid to a deceased member's family; transferred-out members are gone.
-        self.fields["member"].queryset = access.scope(Member.objects.all(), user, "visit", CREATE).filter(
-            transferred_out_on__isnull=True
-        ).filter(Q(deceased_on__isnull=True) | Q(deceased_on__gte=add_years(timezone.localdate(), -1)))
+        self.fields["member"].queryset = (
+            access.scope(Member.objects.all(), user, "visit", CREATE)
+            .filter(transferred_out_on__isnull=True)
+            .filter(Q(deceased_on__isnull=True) | Q(deceased_on__gte=add_years(timezone.localdate(), -1)))
+        )
         self.fields["visitors"].queryset = _on_roll(user, "visit", CREATE)
         self.initial.setdefault("visited_on", timezone.localdate())
         self.helper = FormHelper()
@@ -66,17 +90,24 @@ class VisitForm(forms.Form):
             Div(Div("occasion", css_class="col-7"), Div("visited_on", css_class="col-5"), css_class="row g-2"),
             "visitors",
             Div(Div("amount", css_class="col-5"), Div("goods", css_class="col-7"), css_class="row g-2"),
-            Div(Div("money_source", css_class="col-12 col-md-5"), Div("money_source_note", css_class="col-12 col-md-7"),
-                css_class="row g-2"),
-            "notes", "follow_up", "plan_item",
+            Div(
+                Div("money_source", css_class="col-12 col-md-5"),
+                Div("money_source_note", css_class="col-12 col-md-7"),
+                css_class="row g-2",
+            ),
+            "notes",
+            "follow_up",
+            "plan_item",
         )
 
 
 class TalkForm(forms.Form):
-    kind = forms.ChoiceField(label="谈话形式", choices=Talk.Kind.choices, initial=Talk.Kind.INDIVIDUAL,
-                             widget=forms.RadioSelect)
-    participants = ModelMultipleChoiceField(label="谈话对象", queryset=Member.objects.none(),
-                                                  widget=MembersPicker, help_text="集体谈话可选多人")
+    kind = forms.ChoiceField(
+        label="谈话形式", choices=Talk.Kind.choices, initial=Talk.Kind.INDIVIDUAL, widget=forms.RadioSelect
+    )
+    participants = ModelMultipleChoiceField(
+        label="谈话对象", queryset=Member.objects.none(), widget=MembersPicker, help_text="集体谈话可选多人"
+    )
     talked_on = PastDateField(label="谈话日期", widget=DATE_INPUT)
     reason = forms.ChoiceField(label="谈话事由", choices=Talk.Reason.choices, initial=Talk.Reason.ANNUAL)
     interviewers = ModelMultipleChoiceField(label="谈话人", queryset=Member.objects.none(), widget=MembersPicker)
@@ -87,7 +118,9 @@ class TalkForm(forms.Form):
     opinions = forms.CharField(label="本人意见和诉求", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     follow_up = forms.CharField(label="跟进措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     confidential_notes = forms.CharField(
-        label="内部记录（仅组织掌握）", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="内部记录（仅组织掌握）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="仅支部书记、支委和组织部可见，谈话对象本人看不到",
     )
 
@@ -110,13 +143,17 @@ class TalkForm(forms.Form):
                 Div("priority_grievance", css_class="col-auto"),
                 css_class="row g-2 border rounded mx-0 mb-3 pt-2 priority-flags",
             ),
-            "summary", "opinions", "follow_up", "confidential_notes",
+            "summary",
+            "opinions",
+            "follow_up",
+            "confidential_notes",
         )
 
 
 class AssignVisitorsForm(forms.Form):
-    visitors = ModelMultipleChoiceField(label="走访人", queryset=Member.objects.none(), widget=MembersPicker,
-                                              required=False)
+    visitors = ModelMultipleChoiceField(
+        label="走访人", queryset=Member.objects.none(), widget=MembersPicker, required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,8 +163,9 @@ class AssignVisitorsForm(forms.Form):
 class VisitFilter(UserFilterSet):
     branch_kind = "visit"
     q = django_filters.CharFilter(label="搜索", method="filter_q")
-    organization = django_filters.ModelChoiceFilter(label="支部", field_name="member__organization",
-                                                    queryset=Organization.objects.none(), empty_label="全部支部")
+    organization = django_filters.ModelChoiceFilter(
+        label="支部", field_name="member__organization", queryset=Organization.objects.none(), empty_label="全部支部"
+    )
     occasion = django_filters.ChoiceFilter(label="事由", choices=Occasion.choices, empty_label="全部事由")
     year = YearFilter(label="年度", field_name="visited_on", lookup_expr="year")
 
@@ -143,8 +181,9 @@ class VisitFilter(UserFilterSet):
 class TalkFilter(UserFilterSet):
     branch_kind = "talk"
     q = django_filters.CharFilter(label="搜索", method="filter_q")
-    organization = django_filters.ModelChoiceFilter(label="支部", queryset=Organization.objects.none(),
-                                                    empty_label="全部支部")
+    organization = django_filters.ModelChoiceFilter(
+        label="支部", queryset=Organization.objects.none(), empty_label="全部支部"
+    )
     kind = django_filters.ChoiceFilter(label="形式", choices=Talk.Kind.choices, empty_label="全部形式")
     reason = django_filters.ChoiceFilter(label="事由", choices=Talk.Reason.choices, empty_label="全部事由")
     year = YearFilter(label="年度", field_name="talked_on", lookup_expr="year")
@@ -163,10 +202,12 @@ class TalkFilter(UserFilterSet):
 
 class PlanFilter(UserFilterSet):
     branch_kind = "plan"
-    organization = django_filters.ModelChoiceFilter(label="支部", queryset=Organization.objects.none(),
-                                                    empty_label="全部支部")
-    occasion = django_filters.ChoiceFilter(label="节日", choices=[(o.value, o.label) for o in HOLIDAY_OCCASIONS],
-                                           empty_label="全部")
+    organization = django_filters.ModelChoiceFilter(
+        label="支部", queryset=Organization.objects.none(), empty_label="全部支部"
+    )
+    occasion = django_filters.ChoiceFilter(
+        label="节日", choices=[(o.value, o.label) for o in HOLIDAY_OCCASIONS], empty_label="全部"
+    )
     year = YearFilter(label="年度")
 
     class Meta:
@@ -180,8 +221,11 @@ class LifeEventForm(forms.Form):
     member = forms.ModelChoiceField(label="党员", queryset=Member.objects.none(), widget=MemberPicker)
     kind = forms.ChoiceField(label="事件", choices=LifeEvent.Kind.choices, widget=forms.RadioSelect)
     happened_on = PastDateField(label="发生日期", widget=DATE_INPUT)
-    description = forms.CharField(label="简要情况", max_length=300, widget=forms.Textarea(
-        attrs={"rows": 2, "placeholder": "如：房屋被洪水冲毁，一家暂住亲戚家"}))
+    description = forms.CharField(
+        label="简要情况",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如：房屋被洪水冲毁，一家暂住亲戚家"}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -193,8 +237,11 @@ class LifeEventForm(forms.Form):
 
 
 class ConcernForm(forms.Form):
-    message = forms.CharField(label="要反映的情况", max_length=1000,
-                              widget=forms.Textarea(attrs={"rows": 4, "placeholder": "您的意见、建议、困难或要求"}))
+    message = forms.CharField(
+        label="要反映的情况",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "您的意见、建议、困难或要求"}),
+    )
     wants_visit = forms.BooleanField(label="希望党组织上门走访", required=False)
 
 
@@ -231,5 +278,10 @@ class CollectiveBirthdayForm(forms.Form):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Div(Div("organization", css_class="col-7"), Div("held_on", css_class="col-5"), css_class="row g-2"),
-            "attendees", "reaffirmed_oath", "shared_reflections", "asked_opinions", "notes", "opinions",
+            "attendees",
+            "reaffirmed_oath",
+            "shared_reflections",
+            "asked_opinions",
+            "notes",
+            "opinions",
         )

@@ -60,8 +60,9 @@ class Visit(Audited, models.Model):
     goods = models.CharField("慰问物品", max_length=200, blank=True)
     amount = models.DecimalField("慰问金（元）", **MONEY, null=True, blank=True)
     money_source = models.CharField("慰问金来源", max_length=10, choices=MoneySource.choices, blank=True)
-    money_source_note = models.CharField("其他渠道说明", max_length=100, blank=True,
-                                         help_text="如：单位工会慰问经费、上级组织部慰问金")
+    money_source_note = models.CharField(
+        "其他渠道说明", max_length=100, blank=True, help_text="如：单位工会慰问经费、上级组织部慰问金"
+    )
     notes = models.TextField("走访情况", blank=True)
     follow_up = models.TextField("需跟进的诉求", blank=True)
     created_by = models.ForeignKey(
@@ -177,9 +178,7 @@ class VisitPlan(models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name="支部", on_delete=models.PROTECT, related_name="visit_plans"
     )
-    occasion = models.CharField(
-        "节日", max_length=30, choices=[(o.value, o.label) for o in HOLIDAY_OCCASIONS]
-    )
+    occasion = models.CharField("节日", max_length=30, choices=[(o.value, o.label) for o in HOLIDAY_OCCASIONS])
     year = models.PositiveSmallIntegerField("年度")
     holiday = models.DateField("节日日期")
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
@@ -306,8 +305,10 @@ class LifeEvent(Audited, models.Model):
         HARDSHIP = "hardship", "生活遇到特殊困难"
 
     OCCASIONS = {
-        Kind.ACCIDENT: Occasion.ACCIDENT, Kind.DISASTER: Occasion.DISASTER,
-        Kind.RELATIVE_DEATH: Occasion.RELATIVE_DEATH, Kind.SERIOUS_ILLNESS: Occasion.SERIOUS_ILLNESS,
+        Kind.ACCIDENT: Occasion.ACCIDENT,
+        Kind.DISASTER: Occasion.DISASTER,
+        Kind.RELATIVE_DEATH: Occasion.RELATIVE_DEATH,
+        Kind.SERIOUS_ILLNESS: Occasion.SERIOUS_ILLNESS,
         Kind.HARDSHIP: Occasion.HARDSHIP,
     }
 
@@ -362,7 +363,11 @@ class Concern(Audited, models.Model):
     answer = models.TextField("答复", blank=True)
     answered_on = models.DateField("答复日期", null=True, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="答复人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     prompt = models.ForeignKey(
@@ -425,5 +430,8 @@ class CollectiveBirthday(Audited, models.Model):
 
     @property
     def activity_labels(self) -> list[str]:
-        return [str(self._meta.get_field(name).verbose_name)
-                for name in ("reaffirmed_oath", "shared_reflections", "asked_opinions") if getattr(self, name)]
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in ("reaffirmed_oath", "shared_reflections", "asked_opinions")
+            if getattr(self, name)
+        ]

@@ -30,11 +30,14 @@ def home_panel(request):
     )
     plan_ids = [p.pk for p in plans if p.holiday >= today]
     items = list(
-        selectors.open_plan_items(VisitPlanItem.objects.filter(plan_id__in=plan_ids))
-        .order_by("plan__holiday", "member__name")[:8]
+        selectors.open_plan_items(VisitPlanItem.objects.filter(plan_id__in=plan_ids)).order_by(
+            "plan__holiday", "member__name"
+        )[:8]
     )
     open_prompts = list(
-        VisitPrompt.objects.for_user(user).open().select_related("member", "member__organization")
+        VisitPrompt.objects.for_user(user)
+        .open()
+        .select_related("member", "member__organization")
         .order_by("-raised_on")[:8]
     )
     due_rows = selectors.talks_due_rows(list(branches.values_list("pk", flat=True)), today)
@@ -45,8 +48,15 @@ def home_panel(request):
     return Panel(
         title="走访慰问与谈心谈话",
         template="visits/_home.html",
-        context={"plans": plans, "items": items, "prompts": open_prompts, "due": due, "due_count": due_count,
-                 "today": today, "concerns": concerns},
+        context={
+            "plans": plans,
+            "items": items,
+            "prompts": open_prompts,
+            "due": due,
+            "due_count": due_count,
+            "today": today,
+            "concerns": concerns,
+        },
     )
 
 
@@ -54,18 +64,28 @@ def member_section(request, member: Member, own_page: bool):
     """Talks and visits of one member. On /me/ the member reads them without the internal notes."""
     user = request.user
     visits = list(
-        Visit.objects.for_user(user).filter(member=member).prefetch_related(
-            Prefetch("visitors", queryset=Member.objects.only("id", "name"))
-        ).order_by("-visited_on", "-id")[:10]
+        Visit.objects.for_user(user)
+        .filter(member=member)
+        .prefetch_related(Prefetch("visitors", queryset=Member.objects.only("id", "name")))
+        .order_by("-visited_on", "-id")[:10]
     )
     talks = list(
-        Talk.objects.for_user(user).filter(participants=member).prefetch_related(
-            Prefetch("interviewers", queryset=Member.objects.only("id", "name"))
-        ).order_by("-talked_on", "-id")[:10]
+        Talk.objects.for_user(user)
+        .filter(participants=member)
+        .prefetch_related(Prefetch("interviewers", queryset=Member.objects.only("id", "name")))
+        .order_by("-talked_on", "-id")[:10]
     )
     can_log = not own_page and permissions.can_log_visit(user, member)
-    context = {"visits": visits, "talks": talks, "member": member, "own_page": own_page, "can_log": can_log,
-               "prompts": [], "events": [], "concerns": []}
+    context = {
+        "visits": visits,
+        "talks": talks,
+        "member": member,
+        "own_page": own_page,
+        "can_log": can_log,
+        "prompts": [],
+        "events": [],
+        "concerns": [],
+    }
     if own_page:
         # 反映情况 and the branch's answers; the prompts and events are the branch's working notes.
         context["concerns"] = list(Concern.objects.filter(member=member).order_by("-created_at", "-id")[:10])
@@ -73,5 +93,6 @@ def member_section(request, member: Member, own_page: bool):
         context["prompts"] = list(VisitPrompt.objects.for_user(user).open().filter(member=member))
         context["events"] = list(LifeEvent.objects.for_user(user, LIST).filter(member=member)[:10])
         context["can_record_event"] = member.is_on_roll and access.may_at(
-            user, "life_event", CREATE, member.organization_id)
+            user, "life_event", CREATE, member.organization_id
+        )
     return Panel(title="谈心谈话与走访慰问", template="visits/_member_section.html", context=context)

@@ -27,8 +27,12 @@ OPINIONS = ["希望多组织一些学习活动", "希望帮助解决小区路灯
 CONFIDENTIAL = ["对前期评优结果有些意见，需做好解释工作", "家庭矛盾较多，注意跟进", "情绪有波动，下次由书记再谈"]
 GOODS = ["大米、食用油", "慰问信、水果", "牛奶、慰问信", "大米、食用油、慰问信"]
 HOLIDAY_MONEY = ["党委节日慰问经费", "单位工会慰问经费", "上级组织部慰问金"]
-NOTES = ["身体状况尚可，与家人同住，对组织的关心表示感谢。", "老人行动不便，了解了日常照料情况。",
-         "家中生活有一定困难，已登记需求。", "精神状态良好，谈了对社区工作的建议。"]
+NOTES = [
+    "身体状况尚可，与家人同住，对组织的关心表示感谢。",
+    "老人行动不便，了解了日常照料情况。",
+    "家中生活有一定困难，已登记需求。",
+    "精神状态良好，谈了对社区工作的建议。",
+]
 
 
 def _link(through, left: str, right: str, pairs) -> None:
@@ -40,7 +44,7 @@ def _link(through, left: str, right: str, pairs) -> None:
     rows = list(dict.fromkeys(pairs))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s)", rows[start:start + 5000])  # noqa: S608
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s)", rows[start : start + 5000])  # noqa: S608
 
 
 def _by_branch(ctx: SeedContext) -> dict[int, list[Member]]:
@@ -61,8 +65,11 @@ def _visitors_by_branch(ctx: SeedContext, by_branch: dict[int, list[Member]]) ->
         if len(people) < 2:
             taken = {m.pk for m in people}
             people += [
-                m for m in members
-                if m.pk not in taken and m.deceased_on is None and m.transferred_out_on is None
+                m
+                for m in members
+                if m.pk not in taken
+                and m.deceased_on is None
+                and m.transferred_out_on is None
                 and 30 <= m.age_on(ctx.today) <= 60
             ][: 2 - len(people)]
         result[branch.pk] = people or members[:1]
@@ -91,33 +98,57 @@ def seed_visits(ctx: SeedContext) -> None:
         if day < member.join_date:
             continue
         hardship = member.pk in hardship_ids
-        reason = (Talk.Reason.DIFFICULTY if hardship and rng.random() < 0.5
-                  else rng.choices(list(Talk.Reason.values), weights=[60, 8, 4, 3, 4, 4, 8, 5])[0])
-        talks.append(Talk(
-            organization_id=member.organization_id, kind=Talk.Kind.INDIVIDUAL, talked_on=day, reason=reason,
-            priority_hardship=hardship, priority_weak_awareness=rng.random() < 0.03,
-            priority_grievance=rng.random() < 0.03, summary=rng.choice(SUMMARIES), opinions=rng.choice(OPINIONS),
-            follow_up="下季度回访" if rng.random() < 0.2 else "",
-            confidential_notes=rng.choice(CONFIDENTIAL) if rng.random() < 0.1 else "",
-            created_by=secretary_user,
-        ))
+        reason = (
+            Talk.Reason.DIFFICULTY
+            if hardship and rng.random() < 0.5
+            else rng.choices(list(Talk.Reason.values), weights=[60, 8, 4, 3, 4, 4, 8, 5])[0]
+        )
+        talks.append(
+            Talk(
+                organization_id=member.organization_id,
+                kind=Talk.Kind.INDIVIDUAL,
+                talked_on=day,
+                reason=reason,
+                priority_hardship=hardship,
+                priority_weak_awareness=rng.random() < 0.03,
+                priority_grievance=rng.random() < 0.03,
+                summary=rng.choice(SUMMARIES),
+                opinions=rng.choice(OPINIONS),
+                follow_up="下季度回访" if rng.random() < 0.2 else "",
+                confidential_notes=rng.choice(CONFIDENTIAL) if rng.random() < 0.1 else "",
+                created_by=secretary_user,
+            )
+        )
         links.append((len(talks) - 1, visitors[member.organization_id][:1], [member]))
     # One collective talk per branch before 七一 (集体谈心).
     for branch in ctx.branches:
         group = [m for m in by_branch.get(branch.pk, []) if m.deceased_on is None and m.transferred_out_on is None][:6]
         if len(group) >= 2:
-            talks.append(Talk(
-                organization_id=branch.pk, kind=Talk.Kind.COLLECTIVE, talked_on=today - dt.timedelta(days=150),
-                reason=Talk.Reason.ANNUAL,
-                summary="七一前集体谈心：重温入党誓词，交流入党以来的感悟，征求对支部的意见。",
-                opinions="希望支部活动形式更丰富", created_by=secretary_user,
-            ))
+            talks.append(
+                Talk(
+                    organization_id=branch.pk,
+                    kind=Talk.Kind.COLLECTIVE,
+                    talked_on=today - dt.timedelta(days=150),
+                    reason=Talk.Reason.ANNUAL,
+                    summary="七一前集体谈心：重温入党誓词，交流入党以来的感悟，征求对支部的意见。",
+                    opinions="希望支部活动形式更丰富",
+                    created_by=secretary_user,
+                )
+            )
             links.append((len(talks) - 1, visitors[branch.pk][:2], group))
     talks = Talk.objects.bulk_create(talks, batch_size=2000)
-    _link(Talk.interviewers.through, "talk", "member",
-          ((talks[index].pk, m.pk) for index, interviewers, _ in links for m in interviewers))
-    _link(Talk.participants.through, "talk", "member",
-          ((talks[index].pk, m.pk) for index, _, participants in links for m in participants))
+    _link(
+        Talk.interviewers.through,
+        "talk",
+        "member",
+        ((talks[index].pk, m.pk) for index, interviewers, _ in links for m in interviewers),
+    )
+    _link(
+        Talk.participants.through,
+        "talk",
+        "member",
+        ((talks[index].pk, m.pk) for index, _, participants in links for m in participants),
+    )
 
     # --- holiday plans of the last 春节 and 七一, about three quarters done ---
     lead = settings.CARE["HOLIDAY_PLAN_LEAD_DAYS"]
@@ -129,10 +160,12 @@ def seed_visits(ctx: SeedContext) -> None:
     for occasion in (Occasion.SPRING_FESTIVAL, Occasion.JULY_FIRST):
         holiday = selectors.last_holiday(occasion, today)
         created_on = holiday - dt.timedelta(days=lead)
-        plans = VisitPlan.objects.bulk_create([
-            VisitPlan(organization=branch, occasion=occasion, year=holiday.year, holiday=holiday)
-            for branch in ctx.branches
-        ])
+        plans = VisitPlan.objects.bulk_create(
+            [
+                VisitPlan(organization=branch, occasion=occasion, year=holiday.year, holiday=holiday)
+                for branch in ctx.branches
+            ]
+        )
         plan_of = {plan.organization_id: plan for plan in plans}
         for member in on_roll:
             reasons = selectors.target_reasons(member, created_on, hardship_ids=hardship_ids)
@@ -145,15 +178,20 @@ def seed_visits(ctx: SeedContext) -> None:
                 hardship = member.pk in hardship_ids
                 # Holiday 慰问金 from the 党委's and the unions' holiday budgets; money from the care fund goes
                 # through the fund officer (funds' seed logs and books a few of those through the services).
-                visits.append(Visit(
-                    member=member, occasion=occasion, visited_on=holiday - dt.timedelta(days=rng.randint(1, 18)),
-                    goods=rng.choice(GOODS), amount=Decimal(rng.choice([200, 300, 500])) if hardship else None,
-                    money_source=MoneySource.OTHER if hardship else "",
-                    money_source_note=rng.choice(HOLIDAY_MONEY) if hardship else "",
-                    notes=rng.choice(NOTES),
-                    follow_up="希望帮助申请临时救助" if hardship and rng.random() < 0.3 else "",
-                    created_by=secretary_user,
-                ))
+                visits.append(
+                    Visit(
+                        member=member,
+                        occasion=occasion,
+                        visited_on=holiday - dt.timedelta(days=rng.randint(1, 18)),
+                        goods=rng.choice(GOODS),
+                        amount=Decimal(rng.choice([200, 300, 500])) if hardship else None,
+                        money_source=MoneySource.OTHER if hardship else "",
+                        money_source_note=rng.choice(HOLIDAY_MONEY) if hardship else "",
+                        notes=rng.choice(NOTES),
+                        follow_up="希望帮助申请临时救助" if hardship and rng.random() < 0.3 else "",
+                        created_by=secretary_user,
+                    )
+                )
                 visit_visitors.append(who)
                 item_visit.append(len(visits) - 1)
             else:
@@ -161,22 +199,42 @@ def seed_visits(ctx: SeedContext) -> None:
     # --- visits the rules call for during the year: illness, routine ---
     for member in rng.sample(on_roll, k=min(len(on_roll), max(len(on_roll) // 12, 1))):
         occasion = rng.choice([Occasion.ILLNESS, Occasion.ROUTINE, Occasion.ROUTINE, Occasion.POLITICAL_BIRTHDAY])
-        visits.append(Visit(
-            member=member, occasion=occasion, visited_on=today - dt.timedelta(days=rng.randint(1, 330)),
-            goods="水果、营养品" if occasion == Occasion.ILLNESS else "", notes=rng.choice(NOTES),
-            created_by=secretary_user,
-            **({"amount": Decimal("300.00"), "money_source": MoneySource.OTHER, "money_source_note": "单位工会慰问经费"}
-               if occasion == Occasion.ILLNESS and rng.random() < 0.5 else {}),
-        ))
+        visits.append(
+            Visit(
+                member=member,
+                occasion=occasion,
+                visited_on=today - dt.timedelta(days=rng.randint(1, 330)),
+                goods="水果、营养品" if occasion == Occasion.ILLNESS else "",
+                notes=rng.choice(NOTES),
+                created_by=secretary_user,
+                **(
+                    {
+                        "amount": Decimal("300.00"),
+                        "money_source": MoneySource.OTHER,
+                        "money_source_note": "单位工会慰问经费",
+                    }
+                    if occasion == Occasion.ILLNESS and rng.random() < 0.5
+                    else {}
+                ),
+            )
+        )
         visit_visitors.append(visitors[member.organization_id][:1])
     visits = Visit.objects.bulk_create(visits, batch_size=2000)
-    _link(Visit.visitors.through, "visit", "member",
-          ((v.pk, m.pk) for v, who in zip(visits, visit_visitors, strict=True) for m in who))
+    _link(
+        Visit.visitors.through,
+        "visit",
+        "member",
+        ((v.pk, m.pk) for v, who in zip(visits, visit_visitors, strict=True) for m in who),
+    )
     for item, index in zip(items, item_visit, strict=True):
         item.visit_id = visits[index].pk if index is not None else None
     items = VisitPlanItem.objects.bulk_create(items, batch_size=2000)
-    _link(VisitPlanItem.visitors.through, "visitplanitem", "member",
-          ((item.pk, m.pk) for item, who in zip(items, item_visitors, strict=True) for m in who))
+    _link(
+        VisitPlanItem.visitors.through,
+        "visitplanitem",
+        "member",
+        ((item.pk, m.pk) for item, who in zip(items, item_visitors, strict=True) for m in who),
+    )
     from visits.jobs import care_prompts
 
     care_prompts(today)  # the illness and bereavement prompts a secretary finds on the home page
@@ -190,13 +248,19 @@ def seed_special_groups(ctx: SeedContext) -> None:
     from visits import jobs
 
     rng, today = ctx.rng, ctx.today
-    employers = [("县机械厂", "bankrupt"), ("县供销社", "restructured"), ("县民政局", "normal"),
-                 ("县纺织厂", "struggling")]
+    employers = [
+        ("县机械厂", "bankrupt"),
+        ("县供销社", "restructured"),
+        ("县民政局", "normal"),
+        ("县纺织厂", "struggling"),
+    ]
     for member in (m for m in ctx.members if m.is_retired_cadre):
         name, situation = rng.choice(employers)
         Member.objects.filter(pk=member.pk).update(
             retirement="lixiu" if member.birth_date.year < 1935 or rng.random() < 0.15 else "tuixiu",
-            former_employer=name, former_employer_situation=situation)
+            former_employer=name,
+            former_employer_situation=situation,
+        )
     places = ["广东省东莞市", "浙江省宁波市", "江苏省苏州市", "重庆市渝北区"]
     for branch in ctx.branches:
         on_roll = [m for m in ctx.members_of(branch) if m.is_on_roll]
@@ -205,15 +269,19 @@ def seed_special_groups(ctx: SeedContext) -> None:
         for index, worker in enumerate(workers):
             away = index % 2 == 0
             Member.objects.filter(pk=worker.pk).update(
-                mobility="outflow" if away else "", mobility_place=rng.choice(places) if away else "",
+                mobility="outflow" if away else "",
+                mobility_place=rng.choice(places) if away else "",
                 mobility_contact=f"{worker.phone or '本人电话'}（微信同号）" if away else "",
-                family_contact=rng.choice(helpers) if helpers and index % 3 != 2 else None)
+                family_contact=rng.choice(helpers) if helpers and index % 3 != 2 else None,
+            )
         if on_roll and rng.random() < 0.5:
             newcomer = rng.choice(on_roll)
             if newcomer.employment != Member.Employment.MIGRANT:
                 Member.objects.filter(pk=newcomer.pk).update(
-                    mobility="inflow", mobility_place=rng.choice(["四川省绵阳市", "湖北省宜昌市"]),
-                    mobility_contact=newcomer.phone or "流入地党组织联系人")
+                    mobility="inflow",
+                    mobility_place=rng.choice(["四川省绵阳市", "湖北省宜昌市"]),
+                    mobility_contact=newcomer.phone or "流入地党组织联系人",
+                )
     jobs.migrant_families(today)
 
 
@@ -227,8 +295,9 @@ def seed_must_visit(ctx: SeedContext) -> None:
     today, rng = ctx.today, ctx.rng
     secretary, committee_user, member_user = ctx.users["shuji1"], ctx.users["zhiwei1"], ctx.users["dangyuan1"]
     me = Member.objects.get(user=secretary)
-    branch_members = [m for m in ctx.members_of(me.organization)
-                      if m.is_on_roll and m.user_id is None and m.pk != me.pk]
+    branch_members = [
+        m for m in ctx.members_of(me.organization) if m.is_on_roll and m.user_id is None and m.pk != me.pk
+    ]
     picked = rng.sample(branch_members, k=min(4, len(branch_members)))
     events = [
         (20, "relative_death", "父亲因病去世，家中老母亲需要照料"),
@@ -238,26 +307,41 @@ def seed_must_visit(ctx: SeedContext) -> None:
     for member, (days_ago, kind, text) in zip(picked, events, strict=False):
         day = today - dt.timedelta(days=days_ago)
         with clock.at(day):
-            event = services.record_life_event(by=secretary, member=member, kind=kind, happened_on=day,
-                                               description=text)
+            event = services.record_life_event(
+                by=secretary, member=member, kind=kind, happened_on=day, description=text
+            )
         if kind == "relative_death" and event.prompt is not None:
             with clock.at(day + dt.timedelta(days=2)):
-                services.log_visit(by=secretary, member=member, visited_on=day + dt.timedelta(days=2),
-                                   occasion=event.prompt.occasion, visitors=[me], goods="慰问信、慰问品",
-                                   notes="上门吊唁，慰问家属，了解老人照料安排。")
+                services.log_visit(
+                    by=secretary,
+                    member=member,
+                    visited_on=day + dt.timedelta(days=2),
+                    occasion=event.prompt.occasion,
+                    visitors=[me],
+                    goods="慰问信、慰问品",
+                    notes="上门吊唁，慰问家属，了解老人照料安排。",
+                )
     if len(picked) == 4:
         day = today - dt.timedelta(days=5)
         with clock.at(day):
-            services.log_talk(by=secretary, kind=Talk.Kind.INDIVIDUAL, talked_on=day, interviewers=[me],
-                              participants=[picked[3]], reason=Talk.Reason.WAVERING,
-                              summary="因岗位调整情绪低落，对组织有些想法。", follow_up="两周内再谈一次")
+            services.log_talk(
+                by=secretary,
+                kind=Talk.Kind.INDIVIDUAL,
+                talked_on=day,
+                interviewers=[me],
+                participants=[picked[3]],
+                reason=Talk.Reason.WAVERING,
+                summary="因岗位调整情绪低落，对组织有些想法。",
+                follow_up="两周内再谈一次",
+            )
     with clock.at(today - dt.timedelta(days=6)):
         answered = services.submit_concern(by=member_user, message="小区老党员活动室冬天没有暖气，希望协调解决。")
     with clock.at(today - dt.timedelta(days=5)):
         services.assign_concern(by=secretary, concern=answered, assignee=Member.objects.get(user=committee_user))
     with clock.at(today - dt.timedelta(days=3)):
-        services.answer_concern(by=secretary, concern=answered,
-                                answer="已与社区协调，下周起活动室开放空调；王支委负责跟进。")
+        services.answer_concern(
+            by=secretary, concern=answered, answer="已与社区协调，下周起活动室开放空调；王支委负责跟进。"
+        )
     with clock.at(today - dt.timedelta(days=1)):
         services.submit_concern(by=member_user, message="老伴近来身体不好，想请支部来家里坐坐。", wants_visit=True)
     # Last 七一's collective 政治生日 of the first branch (the other branches show as not yet recorded this year).
@@ -265,14 +349,26 @@ def seed_must_visit(ctx: SeedContext) -> None:
     attendees = [m for m in ctx.members_of(me.organization) if m.is_on_roll][:12]
     with clock.at(held_on):
         services.record_collective_birthday(
-            by=secretary, organization=me.organization, held_on=held_on, attendees=attendees, reaffirmed_oath=True,
-            shared_reflections=True, asked_opinions=True, notes="在党员活动室重温入党誓词，老党员讲述入党经历。",
-            opinions="希望多组织参观红色教育基地；老党员行动不便的请上门送学。")
+            by=secretary,
+            organization=me.organization,
+            held_on=held_on,
+            attendees=attendees,
+            reaffirmed_oath=True,
+            shared_reflections=True,
+            asked_opinions=True,
+            notes="在党员活动室重温入党誓词，老党员讲述入党经历。",
+            opinions="希望多组织参观红色教育基地；老党员行动不便的请上门送学。",
+        )
     # Old comrades' birthdays of the last fortnight and the coming week; then what is overdue goes up.
     # One old comrade of the first branch has a birthday in four days, so the demo always shows one.
-    elders = sorted((m for m in ctx.members_of(me.organization)
-                     if m.is_on_roll and m.age_on(today) >= settings.CARE["ELDER_BIRTHDAY_AGE"]),
-                    key=lambda m: m.birth_date)
+    elders = sorted(
+        (
+            m
+            for m in ctx.members_of(me.organization)
+            if m.is_on_roll and m.age_on(today) >= settings.CARE["ELDER_BIRTHDAY_AGE"]
+        ),
+        key=lambda m: m.birth_date,
+    )
     if elders:
         elder, coming = elders[0], today + dt.timedelta(days=4)
         birth = dt.date(elder.birth_date.year, coming.month, min(coming.day, 28 if coming.month == 2 else 31))

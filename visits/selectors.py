@@ -97,9 +97,7 @@ def cycle_start(day: dt.date) -> dt.date:
 def _last_talk_subquery():
     through = Talk.participants.through
     return Subquery(
-        through.objects.filter(member_id=OuterRef("pk"))
-        .order_by("-talk__talked_on")
-        .values("talk__talked_on")[:1]
+        through.objects.filter(member_id=OuterRef("pk")).order_by("-talk__talked_on").values("talk__talked_on")[:1]
     )
 
 
@@ -122,9 +120,11 @@ def talked_in_cycle(day: dt.date) -> Q:
     cycle's talks (hashed once) rather than a correlated EXISTS per member: at county scale the EXISTS
     probed the participants of 20,000 members one by one (over a second on the coverage page)."""
     through = Talk.participants.through
-    return Q(pk__in=through.objects.filter(
-        talk__talked_on__gt=cycle_start(day), talk__talked_on__lte=day
-    ).values("member_id"))
+    return Q(
+        pk__in=through.objects.filter(talk__talked_on__gt=cycle_start(day), talk__talked_on__lte=day).values(
+            "member_id"
+        )
+    )
 
 
 def talks_due(queryset: QuerySet[Member], day: dt.date) -> QuerySet[Member]:
@@ -139,8 +139,9 @@ def talks_due(queryset: QuerySet[Member], day: dt.date) -> QuerySet[Member]:
             in_hardship=hardship_q(),
             flagged=_flagged_talk_exists(),
         )
-        .order_by("-in_hardship", "-flagged", F("last_talk_on").asc(nulls_first=True),
-                  "organization__path", "name", "id")
+        .order_by(
+            "-in_hardship", "-flagged", F("last_talk_on").asc(nulls_first=True), "organization__path", "name", "id"
+        )
         .select_related("organization")
     )
 
@@ -155,7 +156,8 @@ def not_visited_targets(queryset: QuerySet[Member], day: dt.date) -> list[tuple[
             member_id=OuterRef("pk"), visited_on__gte=holiday - lead - dt.timedelta(days=30), visited_on__lte=holiday
         )
         members = (
-            queryset.on_roll().filter(target_q(holiday))
+            queryset.on_roll()
+            .filter(target_q(holiday))
             .filter(~Exists(visited))
             .annotate(last_visit_on=_last_visit_subquery())
             .select_related("organization")
@@ -254,8 +256,11 @@ def _plan_item_organizations(item) -> set[int]:
 
 
 # How a change finds the branches it touches (visits.apps, reports.apps).
-BY_ORGANIZATION = {"visits.Talk": _talk_organizations, "visits.Visit": _visit_organizations,
-                   "visits.VisitPlanItem": _plan_item_organizations}
+BY_ORGANIZATION = {
+    "visits.Talk": _talk_organizations,
+    "visits.Visit": _visit_organizations,
+    "visits.VisitPlanItem": _plan_item_organizations,
+}
 SHOWN_NOT_VISITED = 100
 
 
@@ -289,18 +294,22 @@ def talks_due_rows(branch_ids: list[int], day: dt.date) -> list[DueRow]:
     """`talks_due` over the members of these branches (ids the caller read through its scope), in its
     order: each branch's rows are read in that order, and merged on the same keys (the branch's path
     standing for the member's, the row's place in its branch for name and id)."""
+
     def compute(ids: list[int]) -> dict[int, tuple[str, list[DueRow]]]:
         parts: dict[int, tuple[str, list[DueRow]]] = {}
         rows = talks_due(Member.objects.filter(organization__in=ids), day).values_list(
-            "organization_id", "organization__path", "pk", "last_talk_on", "last_visit_on", "in_hardship", "flagged")
+            "organization_id", "organization__path", "pk", "last_talk_on", "last_visit_on", "in_hardship", "flagged"
+        )
         for org_id, path, pk, talk, visit, hardship, flagged in rows:
-            parts.setdefault(org_id, (path, []))[1].append(
-                (pk, _ordinal(talk), _ordinal(visit), hardship, flagged))
+            parts.setdefault(org_id, (path, []))[1].append((pk, _ordinal(talk), _ordinal(visit), hardship, flagged))
         return parts
 
     def combine(parts: dict[int, tuple[str, list[DueRow]]]) -> list[DueRow]:
-        keyed = [((not row[3], not row[4], row[1] is not None, row[1] or 0, path, index), row)
-                 for path, rows in parts.values() for index, row in enumerate(rows)]
+        keyed = [
+            ((not row[3], not row[4], row[1] is not None, row[1] or 0, path, index), row)
+            for path, rows in parts.values()
+            for index, row in enumerate(rows)
+        ]
         keyed.sort(key=lambda pair: pair[0])
         return [row for _, row in keyed]
 
@@ -310,13 +319,15 @@ def talks_due_rows(branch_ids: list[int], day: dt.date) -> list[DueRow]:
 def not_visited_summary(branch_ids: list[int], day: dt.date) -> list[NotVisited]:
     """`not_visited_targets` over the members of these branches: how many, and the first ones (in
     branch path order, then name)."""
+
     def compute(ids: list[int]) -> dict[int, tuple[str, list[tuple[str, dt.date, int, list]]]]:
         parts: dict[int, tuple[str, list]] = {}
         members = Member.objects.filter(organization__in=ids)
         groups = not_visited_targets(members, day)
         for index, (_label, _holiday, queryset) in enumerate(groups):
-            for org_id, path, pk, last_visit in queryset.values_list("organization_id", "organization__path", "pk",
-                                                                     "last_visit_on"):
+            for org_id, path, pk, last_visit in queryset.values_list(
+                "organization_id", "organization__path", "pk", "last_visit_on"
+            ):
                 part = parts.setdefault(org_id, (path, [(group[0], group[1], 0, []) for group in groups]))
                 group_label, group_holiday, count, first = part[1][index]
                 if len(first) < SHOWN_NOT_VISITED:
@@ -333,9 +344,15 @@ def not_visited_summary(branch_ids: list[int], day: dt.date) -> list[NotVisited]
             for _, part_groups in ordered:
                 if len(first) >= SHOWN_NOT_VISITED:
                     break
-                first.extend(part_groups[index][3][:SHOWN_NOT_VISITED - len(first)])
-            result.append(NotVisited(label=label, holiday=holiday, first=first,
-                                     count=sum(part_groups[index][2] for _, part_groups in ordered)))
+                first.extend(part_groups[index][3][: SHOWN_NOT_VISITED - len(first)])
+            result.append(
+                NotVisited(
+                    label=label,
+                    holiday=holiday,
+                    first=first,
+                    count=sum(part_groups[index][2] for _, part_groups in ordered),
+                )
+            )
         return result
 
     return _by_branch("not_visited", branch_ids, day, compute, combine)
@@ -352,8 +369,12 @@ def members_by_id(user, ids: Iterable[int]) -> dict[int, Member]:
     ids = set(ids)
     if not ids:
         return {}
-    members = (Member.objects.for_user(user).filter(pk__in=ids).select_related("organization")
-               .only("id", "name", "user_id", "organization__id", "organization__name", "organization__path"))
+    members = (
+        Member.objects.for_user(user)
+        .filter(pk__in=ids)
+        .select_related("organization")
+        .only("id", "name", "user_id", "organization__id", "organization__name", "organization__path")
+    )
     return {m.pk: m for m in members}
 
 

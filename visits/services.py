@@ -35,8 +35,16 @@ from visits.models import (
 )
 
 PROMPT_OCCASIONS = (
-    Occasion.ILLNESS, Occasion.BEREAVEMENT, Occasion.DISASTER, Occasion.ACCIDENT, Occasion.RELATIVE_DEATH,
-    Occasion.SERIOUS_ILLNESS, Occasion.HARDSHIP, Occasion.FOLLOW_UP, Occasion.CONCERN, Occasion.ELDER_BIRTHDAY,
+    Occasion.ILLNESS,
+    Occasion.BEREAVEMENT,
+    Occasion.DISASTER,
+    Occasion.ACCIDENT,
+    Occasion.RELATIVE_DEATH,
+    Occasion.SERIOUS_ILLNESS,
+    Occasion.HARDSHIP,
+    Occasion.FOLLOW_UP,
+    Occasion.CONCERN,
+    Occasion.ELDER_BIRTHDAY,
 )
 
 
@@ -82,9 +90,16 @@ def log_visit(
         if occasion != plan_item.plan.occasion:
             raise DomainError(f"按计划走访的事由应为“{plan_item.plan.get_occasion_display()}”", field="occasion")
     visit = Visit.objects.create(
-        member=member, visited_on=visited_on, occasion=occasion, goods=goods.strip(), amount=amount,
-        money_source=money_source, money_source_note=money_source_note,
-        notes=notes.strip(), follow_up=follow_up.strip(), created_by=by,
+        member=member,
+        visited_on=visited_on,
+        occasion=occasion,
+        goods=goods.strip(),
+        amount=amount,
+        money_source=money_source,
+        money_source_note=money_source_note,
+        notes=notes.strip(),
+        follow_up=follow_up.strip(),
+        created_by=by,
     )
     visit.visitors.set(visitors)
     if plan_item is None and occasion in (Occasion.SPRING_FESTIVAL, Occasion.JULY_FIRST):
@@ -104,8 +119,13 @@ def _open_item_for(*, member: Member, occasion: str, visited_on: dt.date) -> Vis
     lead = dt.timedelta(days=settings.CARE["HOLIDAY_PLAN_LEAD_DAYS"] + 30)
     return (
         VisitPlanItem.objects.select_for_update()
-        .filter(member=member, plan__occasion=occasion, visit__isnull=True,
-                plan__holiday__gte=visited_on - dt.timedelta(days=30), plan__holiday__lte=visited_on + lead)
+        .filter(
+            member=member,
+            plan__occasion=occasion,
+            visit__isnull=True,
+            plan__holiday__gte=visited_on - dt.timedelta(days=30),
+            plan__holiday__lte=visited_on + lead,
+        )
         .order_by("plan__holiday")
         .first()
     )
@@ -161,10 +181,18 @@ def log_talk(
     if not permissions.can_log_talk(by, organization):
         raise PermissionDenied
     talk = Talk.objects.create(
-        organization=organization, kind=kind, talked_on=talked_on, reason=reason, summary=summary.strip(),
-        opinions=opinions.strip(), follow_up=follow_up.strip(), confidential_notes=confidential_notes.strip(),
-        priority_hardship=priority_hardship, priority_weak_awareness=priority_weak_awareness,
-        priority_grievance=priority_grievance, created_by=by,
+        organization=organization,
+        kind=kind,
+        talked_on=talked_on,
+        reason=reason,
+        summary=summary.strip(),
+        opinions=opinions.strip(),
+        follow_up=follow_up.strip(),
+        confidential_notes=confidential_notes.strip(),
+        priority_hardship=priority_hardship,
+        priority_weak_awareness=priority_weak_awareness,
+        priority_grievance=priority_grievance,
+        created_by=by,
     )
     talk.interviewers.set(interviewers)
     talk.participants.set(participants)
@@ -175,12 +203,19 @@ def log_talk(
     if reason == Talk.Reason.WAVERING:
         due = talked_on + dt.timedelta(days=settings.CARE["FOLLOW_UP_DAYS"])
         for member in participants:
-            raise_prompt(member=member, occasion=Occasion.FOLLOW_UP, event_key=f"talk:{talk.pk}",
-                         reason="谈话中发现有较大思想波动，请再次谈心或上门走访", day=clock.today(), due_on=due)
+            raise_prompt(
+                member=member,
+                occasion=Occasion.FOLLOW_UP,
+                event_key=f"talk:{talk.pk}",
+                reason="谈话中发现有较大思想波动，请再次谈心或上门走访",
+                day=clock.today(),
+                due_on=due,
+            )
     return talk
 
 
 # --- 必访 prompts: raised, sent to whoever answers for the branch, escalated when nobody acts -----
+
 
 def _path_ids(organization: Organization) -> list[int]:
     """The organization's own id and those above it, nearest first."""
@@ -196,9 +231,13 @@ class Responsibles:
         ids = {pk for org in organizations for pk in _path_ids(org)}
         self.kinds = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "kind"))
         self.users: dict[tuple[int, str], list] = {}
-        appointments = Appointment.objects.filter(
-            organization_id__in=ids, role__in=[Role.SECRETARY, Role.ORG_DEPT], user__is_active=True
-        ).select_related("user").order_by("pk")
+        appointments = (
+            Appointment.objects.filter(
+                organization_id__in=ids, role__in=[Role.SECRETARY, Role.ORG_DEPT], user__is_active=True
+            )
+            .select_related("user")
+            .order_by("pk")
+        )
         for appointment in appointments:
             self.users.setdefault((appointment.organization_id, appointment.role), []).append(appointment.user)
 
@@ -250,12 +289,21 @@ def prompt_message(prompt: VisitPrompt, user, level: int) -> Message:
     else:
         why = "逾期未走访" if prompt.due_on and prompt.due_on < clock.today() else "所在支部无书记"
         title = f"{why}，请督促或安排{prompt.get_occasion_display()}：{member.name}"
-        body = (f"{member.organization.name}党员{member.name}{prompt.reason}"
-                f"（{prompt.raised_on:%m月%d日}提示{due}）。{why}，现报上级党组织。")
+        body = (
+            f"{member.organization.name}党员{member.name}{prompt.reason}"
+            f"（{prompt.raised_on:%m月%d日}提示{due}）。{why}，现报上级党组织。"
+        )
         link = reverse("visits:prompts")
-    return Message(recipient=user, title=title, body=body, link=link,
-                   dedupe_key=f"visits:prompt:{prompt.pk}:{level}:{user.pk}", about=prompt, todo=True,
-                   group=f"{{n}} 名党员待安排{prompt.get_occasion_display()}" if level == 0 else "")
+    return Message(
+        recipient=user,
+        title=title,
+        body=body,
+        link=link,
+        dedupe_key=f"visits:prompt:{prompt.pk}:{level}:{user.pk}",
+        about=prompt,
+        todo=True,
+        group=f"{{n}} 名党员待安排{prompt.get_occasion_display()}" if level == 0 else "",
+    )
 
 
 def notify_prompts(prompts: Iterable[VisitPrompt], day: dt.date) -> int:
@@ -263,8 +311,9 @@ def notify_prompts(prompts: Iterable[VisitPrompt], day: dt.date) -> int:
     return escalate(prompts, day, overdue=False)
 
 
-def raise_prompt(*, member: Member, occasion: str, event_key: str, reason: str, day: dt.date,
-                 due_on: dt.date | None = None) -> VisitPrompt:
+def raise_prompt(
+    *, member: Member, occasion: str, event_key: str, reason: str, day: dt.date, due_on: dt.date | None = None
+) -> VisitPrompt:
     """Raise the prompt of one event now (inside the caller's transaction) and send it. An open prompt of
     the same occasion for the member stands for both: one visit answers them."""
     existing = VisitPrompt.objects.select_for_update().open().filter(member=member, occasion=occasion).first()
@@ -274,9 +323,14 @@ def raise_prompt(*, member: Member, occasion: str, event_key: str, reason: str, 
             existing.save(update_fields=["due_on"])
         return existing
     prompt, created = VisitPrompt.objects.get_or_create(
-        member=member, occasion=occasion, event_key=event_key,
-        defaults={"reason": reason, "raised_on": day,
-                  "due_on": due_on or day + dt.timedelta(days=settings.CARE["PROMPT_DUE_DAYS"])},
+        member=member,
+        occasion=occasion,
+        event_key=event_key,
+        defaults={
+            "reason": reason,
+            "raised_on": day,
+            "due_on": due_on or day + dt.timedelta(days=settings.CARE["PROMPT_DUE_DAYS"]),
+        },
     )
     if created:
         prompt.member = member
@@ -298,12 +352,16 @@ def record_life_event(*, by, member: Member, kind: str, happened_on: dt.date, de
         raise DomainError("该党员已故或已转出", field="member")
     if not description.strip():
         raise DomainError("请简要写明情况", field="description")
-    event = LifeEvent.objects.create(member=member, kind=kind, happened_on=happened_on,
-                                     description=description.strip(), created_by=by)
+    event = LifeEvent.objects.create(
+        member=member, kind=kind, happened_on=happened_on, description=description.strip(), created_by=by
+    )
     label = LifeEvent.Kind(kind).label
     prompt = raise_prompt(
-        member=member, occasion=LifeEvent.OCCASIONS[LifeEvent.Kind(kind)], event_key=f"life:{event.pk}",
-        reason=f"{happened_on:%m月%d日}{label}（{event.description[:40]}），请及时上门慰问", day=today,
+        member=member,
+        occasion=LifeEvent.OCCASIONS[LifeEvent.Kind(kind)],
+        event_key=f"life:{event.pk}",
+        reason=f"{happened_on:%m月%d日}{label}（{event.description[:40]}），请及时上门慰问",
+        day=today,
         due_on=today + dt.timedelta(days=settings.CARE["LIFE_EVENT_VISIT_DAYS"]),
     )
     event.prompt = prompt
@@ -312,6 +370,7 @@ def record_life_event(*, by, member: Member, kind: str, happened_on: dt.date, de
 
 
 # --- 反映情况 ---------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def submit_concern(*, by, message: str, wants_visit: bool = False) -> Concern:
@@ -325,18 +384,29 @@ def submit_concern(*, by, message: str, wants_visit: bool = False) -> Concern:
     concern = Concern.objects.create(member=member, message=message, wants_visit=wants_visit, created_on=today)
     if wants_visit:
         concern.prompt = raise_prompt(
-            member=member, occasion=Occasion.CONCERN, event_key=f"concern:{concern.pk}",
-            reason=f"反映情况并希望上门走访：{message[:40]}", day=today,
+            member=member,
+            occasion=Occasion.CONCERN,
+            event_key=f"concern:{concern.pk}",
+            reason=f"反映情况并希望上门走访：{message[:40]}",
+            day=today,
             due_on=today + dt.timedelta(days=settings.CARE["PROMPT_DUE_DAYS"]),
         )
         concern.save(update_fields=["prompt"])
     _, users = responsible_users(member.organization, 0)
     link = concern.get_absolute_url()
-    notify_many([
-        Message(recipient=user, title=f"{member.name}反映情况{'，希望上门走访' if wants_visit else ''}",
-                body=message[:200], link=link, dedupe_key=f"visits:concern:{concern.pk}:{user.pk}")
-        for user in users if user.pk != by.pk
-    ])
+    notify_many(
+        [
+            Message(
+                recipient=user,
+                title=f"{member.name}反映情况{'，希望上门走访' if wants_visit else ''}",
+                body=message[:200],
+                link=link,
+                dedupe_key=f"visits:concern:{concern.pk}:{user.pk}",
+            )
+            for user in users
+            if user.pk != by.pk
+        ]
+    )
     return concern
 
 
@@ -356,9 +426,13 @@ def assign_concern(*, by, concern: Concern, assignee: Member) -> Concern:
     concern.assignee, concern.status = assignee, Concern.Status.ASSIGNED
     concern.save(update_fields=["assignee", "status"])
     if assignee.user_id:
-        notify(recipient=assignee.user, title=f"请跟进{concern.member.name}反映的情况",
-               body=concern.message[:200], link=concern.get_absolute_url(),
-               dedupe_key=f"visits:concern-assign:{concern.pk}:{assignee.pk}")
+        notify(
+            recipient=assignee.user,
+            title=f"请跟进{concern.member.name}反映的情况",
+            body=concern.message[:200],
+            link=concern.get_absolute_url(),
+            dedupe_key=f"visits:concern-assign:{concern.pk}:{assignee.pk}",
+        )
     return concern
 
 
@@ -372,12 +446,18 @@ def answer_concern(*, by, concern: Concern, answer: str) -> Concern:
     concern.answered_on, concern.answered_by = clock.today(), by
     concern.save(update_fields=["answer", "status", "answered_on", "answered_by"])
     if concern.member.user_id:
-        notify(recipient=concern.member.user, title="您反映的情况已有答复", body=answer[:200],
-               link=reverse("me"), dedupe_key=f"visits:concern-answer:{concern.pk}")
+        notify(
+            recipient=concern.member.user,
+            title="您反映的情况已有答复",
+            body=answer[:200],
+            link=reverse("me"),
+            dedupe_key=f"visits:concern-answer:{concern.pk}",
+        )
     return concern
 
 
 # --- holiday plans (the daily job `visits.holiday_plans` opens them on the window's first day) -----
+
 
 def plan_window(holiday: dt.date) -> tuple[dt.date, dt.date]:
     """The days on which a holiday's plans are opened and kept up to date."""
@@ -390,8 +470,11 @@ def open_holiday_plans(*, branches, occasion: str, year: int, holiday: dt.date, 
     member who died or left is taken off). Returns (plans made, members added); a second run adds nothing."""
     branches = list(branches)
     planned = set(VisitPlan.objects.filter(occasion=occasion, year=year).values_list("organization_id", flat=True))
-    new_plans = [VisitPlan(organization=branch, occasion=occasion, year=year, holiday=holiday)
-                 for branch in branches if branch.pk not in planned]
+    new_plans = [
+        VisitPlan(organization=branch, occasion=occasion, year=year, holiday=holiday)
+        for branch in branches
+        if branch.pk not in planned
+    ]
     # ignore_conflicts: a parallel run that made the same plan first wins, nothing is doubled.
     VisitPlan.objects.bulk_create(new_plans, ignore_conflicts=True)
     added = _add_missing_items(VisitPlan.objects.filter(occasion=occasion, year=year, organization__in=branches), day)
@@ -407,12 +490,19 @@ def _add_missing_items(plans, day: dt.date) -> int:
         Q(member__deceased_on__isnull=False) | Q(member__transferred_out_on__isnull=False)
     )
     paths = _item_paths(gone)
-    audit.log_bulk(model=VisitPlanItem, object_ids=list(paths), org_paths=paths, action=LogEntry.Action.DELETE,
-                   changes={"原因": ["", "党员已故或已转出，移出计划"]})
+    audit.log_bulk(
+        model=VisitPlanItem,
+        object_ids=list(paths),
+        org_paths=paths,
+        action=LogEntry.Action.DELETE,
+        changes={"原因": ["", "党员已故或已转出，移出计划"]},
+    )
     gone.delete()
     on_plan = VisitPlanItem.objects.filter(plan__in=plans, member=OuterRef("pk"))
     members = list(
-        selectors.target_members(day).filter(organization_id__in=list(plan_of)).filter(~Exists(on_plan))
+        selectors.target_members(day)
+        .filter(organization_id__in=list(plan_of))
+        .filter(~Exists(on_plan))
         .order_by("organization_id", "name", "id")
     )
     if not members:
@@ -421,7 +511,8 @@ def _add_missing_items(plans, day: dt.date) -> int:
     created = VisitPlanItem.objects.bulk_create(
         [
             VisitPlanItem(
-                plan=plan_of[m.organization_id], member=m,
+                plan=plan_of[m.organization_id],
+                member=m,
                 reasons="、".join(selectors.target_reasons(m, day, hardship_ids=hardship_ids)),
             )
             for m in members
@@ -430,8 +521,13 @@ def _add_missing_items(plans, day: dt.date) -> int:
     )
     # Bulk writes pass the audit signals by: record the members put on each plan.
     paths = _item_paths(VisitPlanItem.objects.filter(plan__in=plans, member__in=members))
-    audit.log_bulk(model=VisitPlanItem, object_ids=list(paths), org_paths=paths, action=LogEntry.Action.CREATE,
-                   changes={"来源": ["", "每日任务：列入节日走访计划"]})
+    audit.log_bulk(
+        model=VisitPlanItem,
+        object_ids=list(paths),
+        org_paths=paths,
+        action=LogEntry.Action.CREATE,
+        changes={"来源": ["", "每日任务：列入节日走访计划"]},
+    )
     return len(created)
 
 
@@ -442,10 +538,18 @@ def _item_paths(items) -> dict[int, str]:
 
 # --- 集体过政治生日 ----------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def record_collective_birthday(
-    *, by, organization: Organization, held_on: dt.date, attendees: Iterable[Member], notes: str = "",
-    opinions: str = "", reaffirmed_oath: bool = False, shared_reflections: bool = False,
+    *,
+    by,
+    organization: Organization,
+    held_on: dt.date,
+    attendees: Iterable[Member],
+    notes: str = "",
+    opinions: str = "",
+    reaffirmed_oath: bool = False,
+    shared_reflections: bool = False,
     asked_opinions: bool = False,
 ) -> CollectiveBirthday:
     """The branch's collective 政治生日 around 七一: the day, who came, what was done, what was heard."""
@@ -461,8 +565,13 @@ def record_collective_birthday(
     if not (reaffirmed_oath or shared_reflections or asked_opinions or notes.strip()):
         raise DomainError("请勾选或填写活动内容", field="notes")
     event = CollectiveBirthday.objects.create(
-        organization=organization, held_on=held_on, notes=notes.strip(), opinions=opinions.strip(),
-        reaffirmed_oath=reaffirmed_oath, shared_reflections=shared_reflections, asked_opinions=asked_opinions,
+        organization=organization,
+        held_on=held_on,
+        notes=notes.strip(),
+        opinions=opinions.strip(),
+        reaffirmed_oath=reaffirmed_oath,
+        shared_reflections=shared_reflections,
+        asked_opinions=asked_opinions,
         created_by=by,
     )
     event.attendees.set(attendees)

@@ -52,8 +52,10 @@ from visits.models import (
 
 
 def visit_queryset(user, action: str = VIEW):
-    return Visit.objects.for_user(user, action).select_related("member", "member__organization").prefetch_related(
-        Prefetch("visitors", queryset=Member.objects.only("id", "name"))
+    return (
+        Visit.objects.for_user(user, action)
+        .select_related("member", "member__organization")
+        .prefetch_related(Prefetch("visitors", queryset=Member.objects.only("id", "name")))
     )
 
 
@@ -92,13 +94,18 @@ def visit_create(request):
     item_id = id_param(request.POST.get("plan_item") or request.GET.get("item"))
     if item_id is not None:
         item = get_object_or_404(
-            VisitPlanItem.objects.filter(plan__in=VisitPlan.objects.for_user(user, EDIT))
-            .select_related("plan", "member"),
+            VisitPlanItem.objects.filter(plan__in=VisitPlan.objects.for_user(user, EDIT)).select_related(
+                "plan", "member"
+            ),
             pk=item_id,
         )
         visitors = list(item.visitors.values_list("pk", flat=True))
-        initial.update(member=item.member_id, occasion=item.plan.occasion, plan_item=item.pk,
-                       visitors=visitors or initial.get("visitors", []))
+        initial.update(
+            member=item.member_id,
+            occasion=item.plan.occasion,
+            plan_item=item.pk,
+            visitors=visitors or initial.get("visitors", []),
+        )
     if (member_id := id_param(request.GET.get("member"))) is not None:
         initial["member"] = member_id
     if request.GET.get("occasion") in Occasion.values:
@@ -108,10 +115,18 @@ def visit_create(request):
         data = form.cleaned_data
         try:
             visit = services.log_visit(
-                by=user, member=data["member"], visited_on=data["visited_on"], occasion=data["occasion"],
-                visitors=data["visitors"], goods=data["goods"], amount=data["amount"],
-                money_source=data["money_source"], money_source_note=data["money_source_note"], notes=data["notes"],
-                follow_up=data["follow_up"], plan_item=item,
+                by=user,
+                member=data["member"],
+                visited_on=data["visited_on"],
+                occasion=data["occasion"],
+                visitors=data["visitors"],
+                goods=data["goods"],
+                amount=data["amount"],
+                money_source=data["money_source"],
+                money_source_note=data["money_source_note"],
+                notes=data["notes"],
+                follow_up=data["follow_up"],
+                plan_item=item,
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -125,8 +140,9 @@ def visit_create(request):
 
 @requires("visit", EXPORT)
 def visit_export(request):
-    filterset = VisitFilter(request.GET, queryset=visit_queryset(request.user, EXPORT).order_by("-visited_on", "-id"),
-                            request=request)
+    filterset = VisitFilter(
+        request.GET, queryset=visit_queryset(request.user, EXPORT).order_by("-visited_on", "-id"), request=request
+    )
     content = exports.visits_workbook(filterset.qs, title=f"走访慰问记录（导出于 {timezone.localdate():%Y年%m月%d日}）")
     log_export(request, target="走访慰问记录", rows=filterset.qs.count())
     return attachment(content, filename=f"走访慰问记录_{timezone.localdate():%Y%m%d}.xlsx")
@@ -134,10 +150,15 @@ def visit_export(request):
 
 # --- talks ----------------------------------------------------------------------------------------
 
+
 def talk_queryset(user, action: str = VIEW):
-    return Talk.objects.for_user(user, action).select_related("organization").prefetch_related(
-        Prefetch("participants", queryset=Member.objects.only("id", "name", "user_id")),
-        Prefetch("interviewers", queryset=Member.objects.only("id", "name")),
+    return (
+        Talk.objects.for_user(user, action)
+        .select_related("organization")
+        .prefetch_related(
+            Prefetch("participants", queryset=Member.objects.only("id", "name", "user_id")),
+            Prefetch("interviewers", queryset=Member.objects.only("id", "name")),
+        )
     )
 
 
@@ -149,9 +170,22 @@ class TalkListView(RuleMixin, PageSizeMixin, FilterView):
 
     def get_queryset(self):
         # Only what the rows show: a talk's summary, opinions and follow-up are long (and confidential).
-        return talk_queryset(self.request.user, LIST).order_by("-talked_on", "-id").only(
-            "id", "talked_on", "kind", "reason", "priority_hardship", "priority_weak_awareness", "priority_grievance",
-            "organization__id", "organization__name", "organization__path")
+        return (
+            talk_queryset(self.request.user, LIST)
+            .order_by("-talked_on", "-id")
+            .only(
+                "id",
+                "talked_on",
+                "kind",
+                "reason",
+                "priority_hardship",
+                "priority_weak_awareness",
+                "priority_grievance",
+                "organization__id",
+                "organization__name",
+                "organization__path",
+            )
+        )
 
 
 class TalkDetailView(RuleMixin, DetailView):
@@ -195,6 +229,7 @@ def talk_create(request):
 
 # --- coverage -------------------------------------------------------------------------------------
 
+
 @requires("coverage", VIEW)
 def coverage(request):
     user = request.user
@@ -211,19 +246,29 @@ def coverage(request):
     # The figures come cached per set of branches and day (selectors); the members on this page are
     # then read in one query through the viewer's scope.
     due_page = Paginator(selectors.talks_due_rows(shown_ids, today), page_size_from(request)).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     not_visited = selectors.not_visited_summary(shown_ids, today)
     members = selectors.members_by_id(
-        user, [row[0] for row in due_page.object_list]
-        + [pk for group in not_visited for pk, _ in group.first])
+        user, [row[0] for row in due_page.object_list] + [pk for group in not_visited for pk, _ in group.first]
+    )
     due_page.object_list = selectors.with_due_figures(due_page.object_list, members)
-    return render(request, "visits/coverage.html", {
-        "rows": selectors.cached_branch_coverage(shown, today),
-        "branches": branches, "selected": selected, "due_page": due_page,
-        "cycle_start": selectors.cycle_start(today), "cycle_years": settings.CARE["TALK_CYCLE_YEARS"],
-        "not_visited": [(group.label, group.holiday, _with_last_visit(group.first, members), group.count)
-                        for group in not_visited],
-    })
+    return render(
+        request,
+        "visits/coverage.html",
+        {
+            "rows": selectors.cached_branch_coverage(shown, today),
+            "branches": branches,
+            "selected": selected,
+            "due_page": due_page,
+            "cycle_start": selectors.cycle_start(today),
+            "cycle_years": settings.CARE["TALK_CYCLE_YEARS"],
+            "not_visited": [
+                (group.label, group.holiday, _with_last_visit(group.first, members), group.count)
+                for group in not_visited
+            ],
+        },
+    )
 
 
 def _with_last_visit(rows, members) -> list[Member]:
@@ -236,6 +281,7 @@ def _with_last_visit(rows, members) -> list[Member]:
 
 
 # --- plans ----------------------------------------------------------------------------------------
+
 
 class PlanListView(RuleMixin, PageSizeMixin, FilterView):
     access = ("plan", LIST)
@@ -279,8 +325,9 @@ class PlanDetailView(RuleMixin, DetailView):
 @require_POST
 def plan_item_assign(request, pk: int):
     item = get_object_or_404(
-        VisitPlanItem.objects.filter(plan__in=VisitPlan.objects.for_user(request.user, EDIT))
-        .select_related("plan", "member"),
+        VisitPlanItem.objects.filter(plan__in=VisitPlan.objects.for_user(request.user, EDIT)).select_related(
+            "plan", "member"
+        ),
         pk=pk,
     )
     form = AssignVisitorsForm(request.POST, user=request.user)
@@ -299,13 +346,17 @@ def plan_item_assign(request, pk: int):
 
 @requires("prompt", LIST)
 def prompts(request):
-    open_prompts = VisitPrompt.objects.for_user(request.user, LIST).open().select_related(
-        "member", "member__organization").order_by("due_on", "-raised_on", "-id")
-    return render(request, "visits/prompt_list.html", {"prompts": open_prompts[:200],
-                                                       "today": timezone.localdate()})
+    open_prompts = (
+        VisitPrompt.objects.for_user(request.user, LIST)
+        .open()
+        .select_related("member", "member__organization")
+        .order_by("due_on", "-raised_on", "-id")
+    )
+    return render(request, "visits/prompt_list.html", {"prompts": open_prompts[:200], "today": timezone.localdate()})
 
 
 # --- 必访: life events and 反映情况 --------------------------------------------------------------------
+
 
 @requires("life_event", CREATE)
 def life_event_create(request):
@@ -320,8 +371,13 @@ def life_event_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            event = services.record_life_event(by=user, member=data["member"], kind=data["kind"],
-                                               happened_on=data["happened_on"], description=data["description"])
+            event = services.record_life_event(
+                by=user,
+                member=data["member"],
+                kind=data["kind"],
+                happened_on=data["happened_on"],
+                description=data["description"],
+            )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         except PermissionDenied:
@@ -341,7 +397,8 @@ class ConcernListView(RuleMixin, PageSizeMixin, ListView):
 
     def get_queryset(self):
         queryset = Concern.objects.for_user(self.request.user, LIST).select_related(
-            "member", "member__organization", "assignee")
+            "member", "member__organization", "assignee"
+        )
         if self.request.GET.get("status") in Concern.Status.values:
             queryset = queryset.filter(status=self.request.GET["status"])
         return queryset.order_by("status", "-created_at", "-id")
@@ -358,8 +415,9 @@ def concern_create(request):
     form = ConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_concern(by=request.user, message=form.cleaned_data["message"],
-                                    wants_visit=form.cleaned_data["wants_visit"])
+            services.submit_concern(
+                by=request.user, message=form.cleaned_data["message"], wants_visit=form.cleaned_data["wants_visit"]
+            )
         except DomainError as exc:
             form.add_error("message" if exc.field == "message" else None, exc.message)
         else:
@@ -372,7 +430,8 @@ def concern_create(request):
 def concern_detail(request, pk: int):
     user = request.user
     concern = get_object_or_404(
-        Concern.objects.for_user(user).select_related("member", "member__organization", "assignee", "prompt"), pk=pk)
+        Concern.objects.for_user(user).select_related("member", "member__organization", "assignee", "prompt"), pk=pk
+    )
     can_answer = access.may_at(user, "concern", "answer", concern.member.organization_id)
     assign_form = ConcernAssignForm(user=user, initial={"assignee": concern.assignee_id})
     answer_form = ConcernAnswerForm(initial={"answer": concern.answer})
@@ -394,12 +453,20 @@ def concern_detail(request, pk: int):
                     return redirect(concern)
         except DomainError as exc:
             messages.error(request, exc.message)
-    return render(request, "visits/concern_detail.html", {
-        "concern": concern, "can_answer": can_answer, "assign_form": assign_form, "answer_form": answer_form,
-    })
+    return render(
+        request,
+        "visits/concern_detail.html",
+        {
+            "concern": concern,
+            "can_answer": can_answer,
+            "assign_form": assign_form,
+            "answer_form": answer_form,
+        },
+    )
 
 
 # --- 集体过政治生日 ----------------------------------------------------------------------------------
+
 
 @requires("collective_birthday", LIST)
 def collective_birthdays(request):
@@ -407,15 +474,23 @@ def collective_birthdays(request):
     user = request.user
     year = timezone.localdate().year
     events = list(
-        CollectiveBirthday.objects.for_user(user, LIST).select_related("organization")
-        .annotate(attendance=Count("attendees")).order_by("-held_on", "-id")[:100]
+        CollectiveBirthday.objects.for_user(user, LIST)
+        .select_related("organization")
+        .annotate(attendance=Count("attendees"))
+        .order_by("-held_on", "-id")[:100]
     )
     held = {e.organization_id for e in events if e.held_on.year == year}
     branches = branches_for(user, *real_roles("collective_birthday", LIST))
-    return render(request, "visits/birthday_list.html", {
-        "events": events, "year": year, "missing": [b for b in branches.order_by("path") if b.pk not in held],
-        "can_create": access.may(user, "collective_birthday", CREATE),
-    })
+    return render(
+        request,
+        "visits/birthday_list.html",
+        {
+            "events": events,
+            "year": year,
+            "missing": [b for b in branches.order_by("path") if b.pk not in held],
+            "can_create": access.may(user, "collective_birthday", CREATE),
+        },
+    )
 
 
 @requires("collective_birthday", CREATE)
@@ -430,7 +505,10 @@ def collective_birthday_create(request):
         except PermissionDenied:
             form.add_error("organization", "您不能为这个支部登记")
         else:
-            messages.success(request, f"已登记{event.organization.name}{event.held_on:%Y年%m月%d日}集体过政治生日，"
-                                      f"参加 {len(form.cleaned_data['attendees'])} 人")
+            messages.success(
+                request,
+                f"已登记{event.organization.name}{event.held_on:%Y年%m月%d日}集体过政治生日，"
+                f"参加 {len(form.cleaned_data['attendees'])} 人",
+            )
             return redirect("visits:birthdays")
     return render(request, "visits/birthday_form.html", {"form": form})

@@ -17,6 +17,17 @@ class CommendationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Nomination
-        fields = ["id", "year", "campaign", "campaign_title", "category", "category_name", "member", "member_name",
-                  "branch", "branch_name", "published_on"]
+        fields = [
+            "id",
+            "year",
+            "campaign",
+            "campaign_title",
+            "category",
+            "category_name",
+            "member",
+            "member_name",
+            "branch",
+            "branch_name",
+            "published_on",
+        ]
         read_only_fields = fields

@@ -15,7 +15,6 @@ class PersonSerializer(serializers.Serializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-
     class Meta:
         model = Organization
         fields = ["id", "name", "kind", "parent", "is_active"]
@@ -36,8 +35,10 @@ class ScopedMembers(serializers.PrimaryKeyRelatedField):
         self.choices_key = choices  # the serializer context's key for the scoped queryset
         kwargs.setdefault("queryset", model.objects.none())
         if model is Member:
-            kwargs.setdefault("error_messages", {
-                "does_not_exist": "编号为 {pk_value} 的党员不能选择：已转出或已逝世，或不在您管理的支部"})
+            kwargs.setdefault(
+                "error_messages",
+                {"does_not_exist": "编号为 {pk_value} 的党员不能选择：已转出或已逝世，或不在您管理的支部"},
+            )
         super().__init__(**kwargs)
 
     def get_queryset(self):

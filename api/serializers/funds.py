@@ -33,12 +33,36 @@ class ApplicationSerializer(serializers.ModelSerializer):
     class Meta:
         model = AssistanceApplication
         fields = [
-            "id", "member", "member_name", "partner_unit", "recipient_name", "organization", "organization_name",
-            "fund", "kind", "year",
-            "amount_requested", "amount_approved", "reason", "is_emergency", "status", "status_changed_at",
-            "submitted_at", "meeting_on", "meeting_attendees", "meeting_roster_count", "votes_for", "votes_against",
-            "votes_abstain", "meeting_confirmed_at",
-            "approved_at", "decision_note", "notice_starts_on", "notice_ends_on", "disbursed_at", "details_hidden",
+            "id",
+            "member",
+            "member_name",
+            "partner_unit",
+            "recipient_name",
+            "organization",
+            "organization_name",
+            "fund",
+            "kind",
+            "year",
+            "amount_requested",
+            "amount_approved",
+            "reason",
+            "is_emergency",
+            "status",
+            "status_changed_at",
+            "submitted_at",
+            "meeting_on",
+            "meeting_attendees",
+            "meeting_roster_count",
+            "votes_for",
+            "votes_against",
+            "votes_abstain",
+            "meeting_confirmed_at",
+            "approved_at",
+            "decision_note",
+            "notice_starts_on",
+            "notice_ends_on",
+            "disbursed_at",
+            "details_hidden",
         ]
         read_only_fields = fields
 
@@ -54,8 +78,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor_name = serializers.CharField(read_only=True)
-    from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True,
-                                          help_text="原状态；申请创建时为空字符串")
+    from_status = serializers.ChoiceField(
+        choices=Status.choices, allow_blank=True, read_only=True, help_text="原状态；申请创建时为空字符串"
+    )
 
     class Meta:
         model = ApplicationEvent
@@ -112,8 +137,18 @@ class NoticeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AssistanceApplication
-        fields = ["id", "member_name", "organization", "organization_name", "kind", "amount_approved", "status",
-                  "notice_starts_on", "notice_ends_on", "my_objections"]
+        fields = [
+            "id",
+            "member_name",
+            "organization",
+            "organization_name",
+            "kind",
+            "amount_approved",
+            "status",
+            "notice_starts_on",
+            "notice_ends_on",
+            "my_objections",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(ObjectionSerializer(many=True))
@@ -123,17 +158,29 @@ class NoticeSerializer(serializers.ModelSerializer):
 
 
 def _amount():
-    return serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
-                                    max_value=Decimal("99999999.99"))
+    return serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("99999999.99")
+    )
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
-    member = ScopedMembers(help_text="申请人：本人，或书记所在支部的在册党员（与 partner 二选一）", required=False,
-                           allow_null=True, default=None)
-    partner = ScopedMembers("partners", model=PartnerUnit, required=False, allow_null=True, default=None,
-                            help_text="互联共建单位（为其困难党员申请时；由负责联系该单位的支部书记填报）")
-    recipient_name = serializers.CharField(max_length=50, allow_blank=True, default="",
-                                           help_text="共建单位困难党员的姓名")
+    member = ScopedMembers(
+        help_text="申请人：本人，或书记所在支部的在册党员（与 partner 二选一）",
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    partner = ScopedMembers(
+        "partners",
+        model=PartnerUnit,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="互联共建单位（为其困难党员申请时；由负责联系该单位的支部书记填报）",
+    )
+    recipient_name = serializers.CharField(
+        max_length=50, allow_blank=True, default="", help_text="共建单位困难党员的姓名"
+    )
     kind = serializers.ChoiceField(choices=Kind.choices)
     amount_requested = _amount()
     reason = serializers.CharField(max_length=10000)
@@ -213,8 +260,19 @@ class FundSerializer(serializers.ModelSerializer):
 class FundEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = FundEntry
-        fields = ["id", "fund", "kind", "source", "donor", "amount", "occurred_on", "application", "reverses",
-                  "note", "created_at"]
+        fields = [
+            "id",
+            "fund",
+            "kind",
+            "source",
+            "donor",
+            "amount",
+            "occurred_on",
+            "application",
+            "reverses",
+            "note",
+            "created_at",
+        ]
         read_only_fields = fields
 
 

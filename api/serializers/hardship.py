@@ -26,8 +26,9 @@ class LedgerLineSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     organization = serializers.IntegerField(source="member.organization_id", read_only=True)
     categories = serializers.SerializerMethodField(help_text="困难类别名称")
-    annual_household_income = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True,
-                                                       allow_null=True, help_text="无权查看或未登记时为 null")
+    annual_household_income = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, allow_null=True, help_text="无权查看或未登记时为 null"
+    )
     per_capita_income = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, allow_null=True)
     causes = serializers.CharField(read_only=True, allow_null=True, help_text="无权查看时为 null")
     main_difficulties = serializers.CharField(read_only=True, allow_null=True, help_text="无权查看时为 null")
@@ -36,9 +37,25 @@ class LedgerLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = HardshipRecord
         fields = [
-            "id", "member", "member_name", "organization", "categories", "level", "household_size",
-            "annual_household_income", "per_capita_income", "causes", "main_difficulties", "skills", "status",
-            "registered_on", "last_reviewed_on", "closed_on", "close_reason", "consent_on", "confidential_masked",
+            "id",
+            "member",
+            "member_name",
+            "organization",
+            "categories",
+            "level",
+            "household_size",
+            "annual_household_income",
+            "per_capita_income",
+            "causes",
+            "main_difficulties",
+            "skills",
+            "status",
+            "registered_on",
+            "last_reviewed_on",
+            "closed_on",
+            "close_reason",
+            "consent_on",
+            "confidential_masked",
             "updated_at",
         ]
         read_only_fields = fields
@@ -82,9 +99,25 @@ class PairingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Pairing
         fields = [
-            "id", "helper", "helper_name", "record", "member", "member_name", "organization", "help_types", "goals",
-            "measures", "items", "expected_results", "started_on", "ended_on", "outcome", "status",
-            "last_progress_on", "progress_count", "updated_at",
+            "id",
+            "helper",
+            "helper_name",
+            "record",
+            "member",
+            "member_name",
+            "organization",
+            "help_types",
+            "goals",
+            "measures",
+            "items",
+            "expected_results",
+            "started_on",
+            "ended_on",
+            "outcome",
+            "status",
+            "last_progress_on",
+            "progress_count",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -98,19 +131,24 @@ class ProgressSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PairingProgress
-        fields = ["id", "pairing", "date", "help_type", "help_type_name", "description", "money", "goods",
-                  "created_at"]
+        fields = ["id", "pairing", "date", "help_type", "help_type_name", "description", "money", "goods", "created_at"]
         read_only_fields = fields
 
 
 class ProgressCreateSerializer(serializers.Serializer):
     date = serializers.DateField(help_text="不晚于今天，不早于结对开始日期")
-    help_type = serializers.SlugRelatedField(slug_field="code", queryset=HelpType.objects.all(),
-                                             help_text="帮扶类型代码，见结对的 help_types")
+    help_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=HelpType.objects.all(), help_text="帮扶类型代码，见结对的 help_types"
+    )
     description = serializers.CharField(max_length=5000)
     money = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0"))
-    money_source = serializers.ChoiceField(choices=MoneySource.choices, allow_blank=True, default="",
-                                           help_text="钱款来源：care_fund 党内关怀基金，other 其他渠道")
-    money_source_note = serializers.CharField(max_length=100, allow_blank=True, default="",
-                                              help_text="其他渠道时写明出处")
+    money_source = serializers.ChoiceField(
+        choices=MoneySource.choices,
+        allow_blank=True,
+        default="",
+        help_text="钱款来源：care_fund 党内关怀基金，other 其他渠道",
+    )
+    money_source_note = serializers.CharField(
+        max_length=100, allow_blank=True, default="", help_text="其他渠道时写明出处"
+    )
     goods = serializers.CharField(max_length=200, allow_blank=True, default="")

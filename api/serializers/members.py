@@ -21,10 +21,31 @@ class MemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = Member
         fields = [
-            "id", "organization", "organization_name", "name", "gender", "id_number", "birth_date", "birth_year",
-            "phone", "address", "join_date", "full_member_date", "party_status", "employment", "is_retired_cadre",
-            "work_capacity", "health", "is_hospitalized", "lives_alone", "is_model_worker", "state", "deceased_on",
-            "transferred_out_on", "sensitive_masked", "updated_at",
+            "id",
+            "organization",
+            "organization_name",
+            "name",
+            "gender",
+            "id_number",
+            "birth_date",
+            "birth_year",
+            "phone",
+            "address",
+            "join_date",
+            "full_member_date",
+            "party_status",
+            "employment",
+            "is_retired_cadre",
+            "work_capacity",
+            "health",
+            "is_hospitalized",
+            "lives_alone",
+            "is_model_worker",
+            "state",
+            "deceased_on",
+            "transferred_out_on",
+            "sensitive_masked",
+            "updated_at",
         ]
         read_only_fields = fields
 

@@ -20,8 +20,20 @@ class VisitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Visit
-        fields = ["id", "member", "member_name", "organization", "visited_on", "occasion", "visitors", "goods",
-                  "amount", "notes", "follow_up", "created_at"]
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "organization",
+            "visited_on",
+            "occasion",
+            "visitors",
+            "goods",
+            "amount",
+            "notes",
+            "follow_up",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -38,19 +50,31 @@ class VisitCreateSerializer(serializers.Serializer):
     member = ScopedMembers(help_text="走访对象（党员编号）")
     visited_on = serializers.DateField(validators=[_past])
     occasion = serializers.ChoiceField(choices=Occasion.choices, default=Occasion.ROUTINE)
-    visitors = serializers.ListField(child=ScopedMembers("visitors"), min_length=1, max_length=50,
-                                     help_text="走访人（党员编号）")
+    visitors = serializers.ListField(
+        child=ScopedMembers("visitors"), min_length=1, max_length=50, help_text="走访人（党员编号）"
+    )
     goods = serializers.CharField(max_length=200, allow_blank=True, default="")
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), allow_null=True,
-                                      default=None, help_text="慰问金（元）")
-    money_source = serializers.ChoiceField(choices=MoneySource.choices, allow_blank=True, default="",
-                                           help_text="钱款来源：care_fund 党内关怀基金，other 其他渠道")
-    money_source_note = serializers.CharField(max_length=100, allow_blank=True, default="",
-                                              help_text="其他渠道时写明出处")
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), allow_null=True, default=None, help_text="慰问金（元）"
+    )
+    money_source = serializers.ChoiceField(
+        choices=MoneySource.choices,
+        allow_blank=True,
+        default="",
+        help_text="钱款来源：care_fund 党内关怀基金，other 其他渠道",
+    )
+    money_source_note = serializers.CharField(
+        max_length=100, allow_blank=True, default="", help_text="其他渠道时写明出处"
+    )
     notes = serializers.CharField(max_length=5000, allow_blank=True, default="")
     follow_up = serializers.CharField(max_length=5000, allow_blank=True, default="")
-    plan_item = serializers.IntegerField(min_value=1, max_value=2**63 - 1, allow_null=True, default=None,
-                                         help_text="按节日走访计划走访时，计划对象的编号")
+    plan_item = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        allow_null=True,
+        default=None,
+        help_text="按节日走访计划走访时，计划对象的编号",
+    )
 
 
 class TalkSerializer(serializers.ModelSerializer):
@@ -60,15 +84,30 @@ class TalkSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Talk
-        fields = ["id", "organization", "organization_name", "kind", "talked_on", "reason", "interviewers",
-                  "participants", "priority_hardship", "priority_weak_awareness", "priority_grievance", "summary",
-                  "opinions", "follow_up", "created_at"]
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "kind",
+            "talked_on",
+            "reason",
+            "interviewers",
+            "participants",
+            "priority_hardship",
+            "priority_weak_awareness",
+            "priority_grievance",
+            "summary",
+            "opinions",
+            "follow_up",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
 class TalkDetailSerializer(TalkSerializer):
     confidential_notes = serializers.SerializerMethodField(
-        help_text="内部记录；无权查看时为 null（谈话对象本人永远看不到）")
+        help_text="内部记录；无权查看时为 null（谈话对象本人永远看不到）"
+    )
 
     class Meta(TalkSerializer.Meta):
         fields = [*TalkSerializer.Meta.fields, "confidential_notes"]
@@ -84,10 +123,15 @@ class TalkCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Talk.Kind.choices, default=Talk.Kind.INDIVIDUAL)
     talked_on = serializers.DateField(validators=[_past])
     reason = serializers.ChoiceField(choices=Talk.Reason.choices, default=Talk.Reason.ANNUAL)
-    interviewers = serializers.ListField(child=ScopedMembers(), min_length=1, max_length=50,
-                                         help_text="谈话人（党员编号）")
-    participants = serializers.ListField(child=ScopedMembers(), min_length=1, max_length=500,
-                                         help_text="谈话对象（党员编号）；个别谈话一人，集体谈话至少两人")
+    interviewers = serializers.ListField(
+        child=ScopedMembers(), min_length=1, max_length=50, help_text="谈话人（党员编号）"
+    )
+    participants = serializers.ListField(
+        child=ScopedMembers(),
+        min_length=1,
+        max_length=500,
+        help_text="谈话对象（党员编号）；个别谈话一人，集体谈话至少两人",
+    )
     priority_hardship = serializers.BooleanField(default=False)
     priority_weak_awareness = serializers.BooleanField(default=False)
     priority_grievance = serializers.BooleanField(default=False)

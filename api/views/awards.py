@@ -28,5 +28,8 @@ class CommendationList(ListView):
 
     def get_queryset(self):
         campaigns = AwardCampaign.objects.for_user(self.request.user, VIEW)
-        return Nomination.objects.honours().filter(campaign__in=campaigns).select_related(
-            "campaign", "category", "member", "branch")
+        return (
+            Nomination.objects.honours()
+            .filter(campaign__in=campaigns)
+            .select_related("campaign", "category", "member", "branch")
+        )

@@ -37,8 +37,11 @@ class ApiView(DeclaresRule, generics.GenericAPIView):
         # A form-encoded body has already been read by the middleware (NUL characters, CSRF), and DRF
         # would see it as empty: say what is wrong instead of listing every field as missing.
         has_body = request.META.get("CONTENT_LENGTH") not in (None, "", "0")
-        if request.method in ("POST", "PUT", "PATCH") and has_body and \
-                not (request.content_type or "").startswith("application/json"):
+        if (
+            request.method in ("POST", "PUT", "PATCH")
+            and has_body
+            and not (request.content_type or "").startswith("application/json")
+        ):
             raise exceptions.UnsupportedMediaType(request.content_type)
 
 
@@ -57,11 +60,17 @@ class DetailView(mixins.RetrieveModelMixin, ApiView):
 
 
 IDEMPOTENCY_REQUIRED = OpenApiParameter(
-    idempotency.HEADER, str, OpenApiParameter.HEADER, required=True,
+    idempotency.HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
     description="客户端为这次写入生成的唯一值（如 UUID），8–100 个可见 ASCII 字符。重试时发送同一个值：不会重复创建，"
-                "返回第一次的结果；同一个值用于不同的请求会被拒绝（422）。",
+    "返回第一次的结果；同一个值用于不同的请求会被拒绝（422）。",
 )
 IDEMPOTENCY_OPTIONAL = OpenApiParameter(
-    idempotency.HEADER, str, OpenApiParameter.HEADER, required=False,
+    idempotency.HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
     description="可选：客户端生成的唯一值（如 UUID）。带上它，重试的请求只执行一次并返回第一次的结果。",
 )

@@ -82,18 +82,27 @@ class Changes(ApiView):
             OpenApiParameter("types", str, description=f"只看这些类型，逗号分隔：{', '.join(TYPES)}"),
             OpenApiParameter("limit", int, description=f"最多返回条数，1–{MAX_LIMIT}，默认 100"),
         ],
-        responses=inline_serializer("Changes", {
-            "cursor": serializers.IntegerField(help_text="下次请求的 since"),
-            "more": serializers.BooleanField(help_text="是否还有更多变更，有则马上用 cursor 再读"),
-            "results": inline_serializer("Change", {
-                "id": serializers.IntegerField(help_text="变更编号（即游标）"),
-                "type": serializers.ChoiceField(choices=list(TYPES)),
-                "object_id": serializers.IntegerField(),
-                "action": serializers.ChoiceField(choices=list(ACTIONS.values())),
-                "at": serializers.DateTimeField(),
-                "url": serializers.CharField(allow_null=True, help_text="对象在接口中的地址；已删除或无详情时为 null"),
-            }, many=True),
-        }),
+        responses=inline_serializer(
+            "Changes",
+            {
+                "cursor": serializers.IntegerField(help_text="下次请求的 since"),
+                "more": serializers.BooleanField(help_text="是否还有更多变更，有则马上用 cursor 再读"),
+                "results": inline_serializer(
+                    "Change",
+                    {
+                        "id": serializers.IntegerField(help_text="变更编号（即游标）"),
+                        "type": serializers.ChoiceField(choices=list(TYPES)),
+                        "object_id": serializers.IntegerField(),
+                        "action": serializers.ChoiceField(choices=list(ACTIONS.values())),
+                        "at": serializers.DateTimeField(),
+                        "url": serializers.CharField(
+                            allow_null=True, help_text="对象在接口中的地址；已删除或无详情时为 null"
+                        ),
+                    },
+                    many=True,
+                ),
+            },
+        ),
     )
     def get(self, request):
         params = request.query_params
@@ -117,7 +126,8 @@ class Changes(ApiView):
             return Response({"cursor": since, "more": False, "results": []})
         types = _content_types()
         rows = list(
-            LogEntry.objects.filter(condition, pk__gt=since, action__in=list(ACTIONS)).order_by("pk")
+            LogEntry.objects.filter(condition, pk__gt=since, action__in=list(ACTIONS))
+            .order_by("pk")
             .values_list("pk", "content_type_id", "object_id", "object_pk", "action", "timestamp")[: limit + 1]
         )
         more = len(rows) > limit
@@ -130,6 +140,14 @@ class Changes(ApiView):
             url = None
             if route and action != LogEntry.Action.DELETE:
                 url = request.build_absolute_uri(reverse(route, kwargs={"pk": object_id}))
-            results.append({"id": pk, "type": name, "object_id": object_id, "action": ACTIONS.get(action, "updated"),
-                            "at": timestamp, "url": url})
+            results.append(
+                {
+                    "id": pk,
+                    "type": name,
+                    "object_id": object_id,
+                    "action": ACTIONS.get(action, "updated"),
+                    "at": timestamp,
+                    "url": url,
+                }
+            )
         return Response({"cursor": rows[-1][0] if rows else since, "more": more, "results": results})

@@ -40,6 +40,10 @@ class Schema(SpectacularAPIView):
 
 @public
 def docs(request):
-    return render(request, "api/docs.html", {
-        "csrf_token_value": get_token(request) if request.user.is_authenticated else "",
-    })
+    return render(
+        request,
+        "api/docs.html",
+        {
+            "csrf_token_value": get_token(request) if request.user.is_authenticated else "",
+        },
+    )

@@ -40,8 +40,7 @@ from members.scoping import org_ids
 
 
 def applications_for(user, action: str):
-    return AssistanceApplication.objects.for_user(user, action).select_related(
-        "member", "member__user", "organization")
+    return AssistanceApplication.objects.for_user(user, action).select_related("member", "member__user", "organization")
 
 
 def detail_of(user, pk: int, request, action: str = VIEW) -> dict:
@@ -49,8 +48,10 @@ def detail_of(user, pk: int, request, action: str = VIEW) -> dict:
     to it: a token may approve what it may not list)."""
     application = get_object_or_404(
         applications_for(user, action).prefetch_related(
-            Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor__member"))),
-        pk=pk)
+            Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor__member"))
+        ),
+        pk=pk,
+    )
     return ApplicationDetailSerializer(application, context={"request": request}).data
 
 
@@ -64,24 +65,34 @@ class ApplicationList(ListView):
     def get_queryset(self):
         return applications_for(self.request.user, LIST)
 
-    @extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationDetailSerializer},
-                   parameters=[IDEMPOTENCY_OPTIONAL])
+    @extend_schema(
+        request=ApplicationCreateSerializer,
+        responses={201: ApplicationDetailSerializer},
+        parameters=[IDEMPOTENCY_OPTIONAL],
+    )
     def post(self, request):
         user = request.user
         # As the page's form: members of the branches the user is secretary of, and themself.
         secretary_of = org_ids(user, Role.SECRETARY)
-        choices = Member.objects.for_user(user).on_roll().filter(organization__in=secretary_of) \
-            | Member.objects.filter(user=user)
+        choices = Member.objects.for_user(user).on_roll().filter(organization__in=secretary_of) | Member.objects.filter(
+            user=user
+        )
         partners = PartnerUnit.objects.filter(liaison__in=secretary_of, is_active=True)
 
         def perform() -> int:
-            serializer = ApplicationCreateSerializer(data=request.data,
-                                                     context={"members": choices, "partners": partners})
+            serializer = ApplicationCreateSerializer(
+                data=request.data, context={"members": choices, "partners": partners}
+            )
             serializer.is_valid(raise_exception=True)
             return services.create_application(by=user, **serializer.validated_data).pk
 
-        return idempotency.once(request, route="application.create", required=False, perform=perform,
-                                render=lambda pk: detail_of(user, pk, request, CREATE))
+        return idempotency.once(
+            request,
+            route="application.create",
+            required=False,
+            perform=perform,
+            render=lambda pk: detail_of(user, pk, request, CREATE),
+        )
 
 
 class ApplicationDetail(DetailView):
@@ -90,7 +101,8 @@ class ApplicationDetail(DetailView):
 
     def get_queryset(self):
         return applications_for(self.request.user, VIEW).prefetch_related(
-            Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor__member")))
+            Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor__member"))
+        )
 
 
 class Step(ApiView):
@@ -102,8 +114,7 @@ class Step(ApiView):
     serializer_class = EmptySerializer
 
     def application(self) -> AssistanceApplication:
-        return get_object_or_404(applications_for(self.request.user, self.access_rule().action),
-                                 pk=self.kwargs["pk"])
+        return get_object_or_404(applications_for(self.request.user, self.access_rule().action), pk=self.kwargs["pk"])
 
     def act(self, application: AssistanceApplication, data: dict) -> None:
         raise NotImplementedError
@@ -117,16 +128,23 @@ class Step(ApiView):
             self.act(application, serializer.validated_data)
             return application.pk
 
-        return idempotency.once(request, route=f"application.{self.step}", required=False, perform=perform,
-                                render=self.render, created=status.HTTP_200_OK)
+        return idempotency.once(
+            request,
+            route=f"application.{self.step}",
+            required=False,
+            perform=perform,
+            render=self.render,
+            created=status.HTTP_200_OK,
+        )
 
     def render(self, pk: int) -> dict:
         return detail_of(self.request.user, pk, self.request, self.access_rule().action)
 
 
 def step_schema(serializer):
-    return extend_schema(request=serializer, responses={200: ApplicationDetailSerializer},
-                         parameters=[IDEMPOTENCY_OPTIONAL])
+    return extend_schema(
+        request=serializer, responses={200: ApplicationDetailSerializer}, parameters=[IDEMPOTENCY_OPTIONAL]
+    )
 
 
 class Submit(Step):
@@ -303,6 +321,7 @@ class Disburse(Step):
 
 # --- the funds --------------------------------------------------------------------------------------
 
+
 class FundList(ListView):
     access = ("fund", LIST)
     serializer_class = FundSerializer
@@ -339,8 +358,9 @@ class FundSummary(ApiView):
     access = ("fund", VIEW)
     serializer_class = YearSummarySerializer
 
-    @extend_schema(parameters=[OpenApiParameter("year", int, description="年度，默认今年")],
-                   responses={200: YearSummarySerializer})
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, description="年度，默认今年")], responses={200: YearSummarySerializer}
+    )
     def get(self, request, pk: int):
         fund = get_object_or_404(Fund.objects.for_user(request.user, VIEW), pk=pk)
         raw = request.query_params.get("year")
@@ -348,11 +368,21 @@ class FundSummary(ApiView):
         if year is None:
             raise exceptions.ValidationError({"year": ["请填写 1921 年至明年之间的四位年份"]})
         summary = selectors.year_summary(fund, year)
-        return Response(YearSummarySerializer({
-            "fund": fund.pk, "year": year, "opening": summary["opening"],
-            "income": [{"source_label": label, "amount": amount} for label, amount in summary["income_rows"]],
-            "spending": [{"kind_label": label, "count": count, "amount": amount}
-                         for label, count, amount in summary["spending_rows"]],
-            "total_income": summary["total_income"], "total_spending": summary["total_spending"],
-            "closing": summary["closing"], "years": selectors.fund_years(fund),
-        }).data)
+        return Response(
+            YearSummarySerializer(
+                {
+                    "fund": fund.pk,
+                    "year": year,
+                    "opening": summary["opening"],
+                    "income": [{"source_label": label, "amount": amount} for label, amount in summary["income_rows"]],
+                    "spending": [
+                        {"kind_label": label, "count": count, "amount": amount}
+                        for label, count, amount in summary["spending_rows"]
+                    ],
+                    "total_income": summary["total_income"],
+                    "total_spending": summary["total_spending"],
+                    "closing": summary["closing"],
+                    "years": selectors.fund_years(fund),
+                }
+            ).data
+        )

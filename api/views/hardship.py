@@ -37,13 +37,19 @@ class LedgerList(ListView):
         return selectors.ledger(self.request.user, LIST)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(),
-                "confidential": Disclosure(self.request.user, "ledger_confidential", own=False)}
+        return {
+            **super().get_serializer_context(),
+            "confidential": Disclosure(self.request.user, "ledger_confidential", own=False),
+        }
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        log_access(request._request, what=AccessLog.What.EXPORT, organization=token_organization(request),
-                   target=f"接口读取困难党员台帐（{len(response.data['results'])} 行）")
+        log_access(
+            request._request,
+            what=AccessLog.What.EXPORT,
+            organization=token_organization(request),
+            target=f"接口读取困难党员台帐（{len(response.data['results'])} 行）",
+        )
         return response
 
 
@@ -52,17 +58,27 @@ class LedgerDetail(DetailView):
     serializer_class = LedgerLineDetailSerializer
 
     def get_queryset(self):
-        return HardshipRecord.objects.for_user(self.request.user, VIEW).select_related(
-            "member__organization").prefetch_related("categories", "family")
+        return (
+            HardshipRecord.objects.for_user(self.request.user, VIEW)
+            .select_related("member__organization")
+            .prefetch_related("categories", "family")
+        )
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(),
-                "confidential": Disclosure(self.request.user, "ledger_confidential", own=False)}
+        return {
+            **super().get_serializer_context(),
+            "confidential": Disclosure(self.request.user, "ledger_confidential", own=False),
+        }
 
     def get_object(self):
         record = super().get_object()
-        log_access(self.request._request, what=AccessLog.What.LEDGER,
-                   target=f"困难党员台帐 {record.member.name}（接口）", member=record.member, object_id=record.pk)
+        log_access(
+            self.request._request,
+            what=AccessLog.What.LEDGER,
+            target=f"困难党员台帐 {record.member.name}（接口）",
+            member=record.member,
+            object_id=record.pk,
+        )
         return record
 
 
@@ -99,8 +115,9 @@ class ProgressList(ListView):
     def get_queryset(self):
         return PairingProgress.objects.filter(pairing=self.pairing(VIEW)).select_related("help_type")
 
-    @extend_schema(request=ProgressCreateSerializer, responses={201: ProgressSerializer},
-                   parameters=[IDEMPOTENCY_REQUIRED])
+    @extend_schema(
+        request=ProgressCreateSerializer, responses={201: ProgressSerializer}, parameters=[IDEMPOTENCY_REQUIRED]
+    )
     def post(self, request, pk: int):
         pairing = self.pairing("progress")
 
@@ -110,7 +127,15 @@ class ProgressList(ListView):
             return services.add_progress(pairing_id=pairing.pk, by=request.user, **serializer.validated_data).pk
 
         return idempotency.once(
-            request, route="pairing.progress", required=True, perform=perform,
-            render=lambda pk: ProgressSerializer(get_object_or_404(
-                PairingProgress.objects.filter(pairing=pairing).select_related("help_type"), pk=pk)).data,
+            request,
+            route="pairing.progress",
+            required=True,
+            perform=perform,
+            render=lambda pk: (
+                ProgressSerializer(
+                    get_object_or_404(
+                        PairingProgress.objects.filter(pairing=pairing).select_related("help_type"), pk=pk
+                    )
+                ).data
+            ),
         )

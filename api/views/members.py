@@ -32,38 +32,62 @@ class MeView(ApiView):
 
     access = SIGNED_IN
 
-    @extend_schema(responses=inline_serializer("Me", {
-        "id": serializers.IntegerField(),
-        "username": serializers.CharField(),
-        "display_name": serializers.CharField(),
-        "roles": inline_serializer("MeRole", {
-            "role": serializers.CharField(), "organization": serializers.IntegerField(),
-            "organization_name": serializers.CharField(),
-        }, many=True),
-        "permissions": serializers.ListField(child=serializers.CharField(),
-                                             help_text="可用的角色权限表条目，如 visit.create"),
-        "token": inline_serializer("MeToken", {
-            "name": serializers.CharField(), "organization": serializers.IntegerField(),
-            "expires_at": serializers.DateTimeField(),
-        }, allow_null=True),
-        "csrf_token": serializers.CharField(allow_null=True, help_text="网页会话写入时放在 X-CSRFToken 请求头"),
-    }))
+    @extend_schema(
+        responses=inline_serializer(
+            "Me",
+            {
+                "id": serializers.IntegerField(),
+                "username": serializers.CharField(),
+                "display_name": serializers.CharField(),
+                "roles": inline_serializer(
+                    "MeRole",
+                    {
+                        "role": serializers.CharField(),
+                        "organization": serializers.IntegerField(),
+                        "organization_name": serializers.CharField(),
+                    },
+                    many=True,
+                ),
+                "permissions": serializers.ListField(
+                    child=serializers.CharField(), help_text="可用的角色权限表条目，如 visit.create"
+                ),
+                "token": inline_serializer(
+                    "MeToken",
+                    {
+                        "name": serializers.CharField(),
+                        "organization": serializers.IntegerField(),
+                        "expires_at": serializers.DateTimeField(),
+                    },
+                    allow_null=True,
+                ),
+                "csrf_token": serializers.CharField(allow_null=True, help_text="网页会话写入时放在 X-CSRFToken 请求头"),
+            },
+        )
+    )
     def get(self, request):
         user = request.user
         token = getattr(request._request, "api_token", None)
         roles = Appointment.objects.filter(user=user).select_related("organization").order_by("organization__path")
-        return Response({
-            "id": user.pk,
-            "username": user.username,
-            "display_name": user.display_name,
-            "roles": [{"role": a.role, "organization": a.organization_id, "organization_name": a.organization.name}
-                      for a in roles],
-            "permissions": [name for name in (access.entry(kind, action) for kind, action in tokens.GRANTABLE)
-                            if access.may(user, *name.split(".", 1))],
-            "token": {"name": token.name, "organization": token.organization_id, "expires_at": token.expires_at}
-            if token is not None else None,
-            "csrf_token": None if token is not None else get_token(request._request),
-        })
+        return Response(
+            {
+                "id": user.pk,
+                "username": user.username,
+                "display_name": user.display_name,
+                "roles": [
+                    {"role": a.role, "organization": a.organization_id, "organization_name": a.organization.name}
+                    for a in roles
+                ],
+                "permissions": [
+                    name
+                    for name in (access.entry(kind, action) for kind, action in tokens.GRANTABLE)
+                    if access.may(user, *name.split(".", 1))
+                ],
+                "token": {"name": token.name, "organization": token.organization_id, "expires_at": token.expires_at}
+                if token is not None
+                else None,
+                "csrf_token": None if token is not None else get_token(request._request),
+            }
+        )
 
 
 class OrganizationFilter(django_filters.FilterSet):
@@ -103,8 +127,12 @@ class MemberList(ListView):
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        log_access(request._request, what=AccessLog.What.EXPORT, organization=token_organization(request),
-                   target=f"接口读取党员名册（{len(response.data['results'])} 行）")
+        log_access(
+            request._request,
+            what=AccessLog.What.EXPORT,
+            organization=token_organization(request),
+            target=f"接口读取党员名册（{len(response.data['results'])} 行）",
+        )
         return response
 
 
@@ -120,6 +148,7 @@ class MemberDetail(DetailView):
 
     def get_object(self):
         member = super().get_object()
-        log_access(self.request._request, what=AccessLog.What.MEMBER, target=f"党员 {member.name}（接口）",
-                   member=member)
+        log_access(
+            self.request._request, what=AccessLog.What.MEMBER, target=f"党员 {member.name}（接口）", member=member
+        )
         return member

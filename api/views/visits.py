@@ -28,14 +28,21 @@ from visits.models import Talk, Visit, VisitPlan, VisitPlanItem
 
 
 def visits_for(user, action: str):
-    return Visit.objects.for_user(user, action).select_related("member").prefetch_related(
-        Prefetch("visitors", queryset=Member.objects.only("id", "name")))
+    return (
+        Visit.objects.for_user(user, action)
+        .select_related("member")
+        .prefetch_related(Prefetch("visitors", queryset=Member.objects.only("id", "name")))
+    )
 
 
 def talks_for(user, action: str):
-    return Talk.objects.for_user(user, action).select_related("organization").prefetch_related(
-        Prefetch("participants", queryset=Member.objects.only("id", "name", "user_id")),
-        Prefetch("interviewers", queryset=Member.objects.only("id", "name")),
+    return (
+        Talk.objects.for_user(user, action)
+        .select_related("organization")
+        .prefetch_related(
+            Prefetch("participants", queryset=Member.objects.only("id", "name", "user_id")),
+            Prefetch("interviewers", queryset=Member.objects.only("id", "name")),
+        )
     )
 
 
@@ -55,18 +62,20 @@ class VisitList(ListView):
     def get_queryset(self):
         return visits_for(self.request.user, LIST)
 
-    @extend_schema(request=VisitCreateSerializer, responses={201: VisitSerializer},
-                   parameters=[IDEMPOTENCY_REQUIRED])
+    @extend_schema(request=VisitCreateSerializer, responses={201: VisitSerializer}, parameters=[IDEMPOTENCY_REQUIRED])
     def post(self, request):
         user = request.user
         # As the page's form: a 病故吊唁 is paid to a deceased member's family; transferred-out members are gone.
-        visitable = access.scope(Member.objects.all(), user, "visit", CREATE).filter(
-            transferred_out_on__isnull=True).filter(
-            Q(deceased_on__isnull=True) | Q(deceased_on__gte=add_years(timezone.localdate(), -1)))
+        visitable = (
+            access.scope(Member.objects.all(), user, "visit", CREATE)
+            .filter(transferred_out_on__isnull=True)
+            .filter(Q(deceased_on__isnull=True) | Q(deceased_on__gte=add_years(timezone.localdate(), -1)))
+        )
 
         def perform() -> int:
-            serializer = VisitCreateSerializer(data=request.data, context={
-                "members": visitable, "visitors": on_roll(user, "visit", CREATE)})
+            serializer = VisitCreateSerializer(
+                data=request.data, context={"members": visitable, "visitors": on_roll(user, "visit", CREATE)}
+            )
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
             data["visitors"] = list(dict.fromkeys(data["visitors"]))
@@ -78,10 +87,14 @@ class VisitList(ListView):
                     raise DomainError("没有这个走访计划对象，或您无权按该计划登记", field="plan_item")
             return services.log_visit(by=user, plan_item=item, **data).pk
 
-        return idempotency.once(request, route="visit.create", required=True, perform=perform,
-                                # Read back through the scope of the write: a token may log visits it may not list.
-                                render=lambda pk: VisitSerializer(
-                                    get_object_or_404(visits_for(user, CREATE), pk=pk)).data)
+        return idempotency.once(
+            request,
+            route="visit.create",
+            required=True,
+            perform=perform,
+            # Read back through the scope of the write: a token may log visits it may not list.
+            render=lambda pk: VisitSerializer(get_object_or_404(visits_for(user, CREATE), pk=pk)).data,
+        )
 
 
 class VisitDetail(DetailView):
@@ -103,8 +116,9 @@ class TalkList(ListView):
     def get_queryset(self):
         return talks_for(self.request.user, LIST)
 
-    @extend_schema(request=TalkCreateSerializer, responses={201: TalkDetailSerializer},
-                   parameters=[IDEMPOTENCY_REQUIRED])
+    @extend_schema(
+        request=TalkCreateSerializer, responses={201: TalkDetailSerializer}, parameters=[IDEMPOTENCY_REQUIRED]
+    )
     def post(self, request):
         user = request.user
 
@@ -120,9 +134,16 @@ class TalkList(ListView):
                 raise DomainError("您不能为这个支部的党员登记谈心谈话", field="participants") from None
 
         return idempotency.once(
-            request, route="talk.create", required=True, perform=perform,
-            render=lambda pk: TalkDetailSerializer(get_object_or_404(talks_for(user, CREATE), pk=pk),
-                                                   context={"request": request}).data)
+            request,
+            route="talk.create",
+            required=True,
+            perform=perform,
+            render=lambda pk: (
+                TalkDetailSerializer(
+                    get_object_or_404(talks_for(user, CREATE), pk=pk), context={"request": request}
+                ).data
+            ),
+        )
 
 
 class TalkDetail(DetailView):

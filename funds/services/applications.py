@@ -55,7 +55,10 @@ def _store_files(application: AssistanceApplication, files: Sequence, by: User, 
     checked = [(upload.name, *check_attachment(upload)) for upload in files]  # refuse all before storing any
     for name, data, content_type in checked:
         attachment = Attachment(
-            application=application, original_name=name[:200], content_type=content_type, size=len(data),
+            application=application,
+            original_name=name[:200],
+            content_type=content_type,
+            size=len(data),
             uploaded_by=by,
         )
         attachment.file.save("upload", ContentFile(data), save=False)
@@ -81,19 +84,38 @@ def _lock_member(member_id: int | None) -> None:
 
 
 def create_application(
-    *, by: User, member: Member | None = None, partner: PartnerUnit | None = None, recipient_name: str = "",
-    kind: str, amount_requested, reason: str, is_emergency: bool = False, files: Sequence = (),
+    *,
+    by: User,
+    member: Member | None = None,
+    partner: PartnerUnit | None = None,
+    recipient_name: str = "",
+    kind: str,
+    amount_requested,
+    reason: str,
+    is_emergency: bool = False,
+    files: Sequence = (),
     submit: bool = False,
 ) -> AssistanceApplication:
     """For a member of the roster, or (`partner`, `recipient_name`) a 困难党员 of a 互联共建单位."""
     with _files_removed_on_failure() as written, transaction.atomic():
-        return _create_application(by=by, member=member, partner=partner, recipient_name=recipient_name, kind=kind,
-                                   amount_requested=amount_requested, reason=reason, is_emergency=is_emergency,
-                                   files=files, submit=submit, written=written)
+        return _create_application(
+            by=by,
+            member=member,
+            partner=partner,
+            recipient_name=recipient_name,
+            kind=kind,
+            amount_requested=amount_requested,
+            reason=reason,
+            is_emergency=is_emergency,
+            files=files,
+            submit=submit,
+            written=written,
+        )
 
 
-def _create_application(*, by, member, partner, recipient_name, kind, amount_requested, reason, is_emergency,
-                        files, submit, written):
+def _create_application(
+    *, by, member, partner, recipient_name, kind, amount_requested, reason, is_emergency, files, submit, written
+):
     if (member is None) == (partner is None):
         raise DomainError("请选择申请人")
     if member is not None:
@@ -116,9 +138,20 @@ def _create_application(*, by, member, partner, recipient_name, kind, amount_req
     _lock_member(member.pk if member else None)
     now = clock.now()
     application = AssistanceApplication(
-        fund=fund, member=member, partner_unit=partner, recipient_name=recipient_name, organization=organization,
-        kind=kind, year=clock.today().year, amount_requested=money(amount_requested), reason=reason.strip(),
-        is_emergency=is_emergency, status=Status.DRAFT, status_changed_at=now, submitted_by=by, created_at=now,
+        fund=fund,
+        member=member,
+        partner_unit=partner,
+        recipient_name=recipient_name,
+        organization=organization,
+        kind=kind,
+        year=clock.today().year,
+        amount_requested=money(amount_requested),
+        reason=reason.strip(),
+        is_emergency=is_emergency,
+        status=Status.DRAFT,
+        status_changed_at=now,
+        submitted_by=by,
+        created_at=now,
     )
     _validate_request(application)
     application.save()
@@ -130,13 +163,26 @@ def _create_application(*, by, member, partner, recipient_name, kind, amount_req
 
 
 def update_application(
-    *, application_id: int, by: User, kind: str, amount_requested, reason: str, is_emergency: bool,
+    *,
+    application_id: int,
+    by: User,
+    kind: str,
+    amount_requested,
+    reason: str,
+    is_emergency: bool,
     files: Sequence = (),
 ) -> AssistanceApplication:
     with _files_removed_on_failure() as written, transaction.atomic():
-        return _update_application(application_id=application_id, by=by, kind=kind,
-                                   amount_requested=amount_requested, reason=reason, is_emergency=is_emergency,
-                                   files=files, written=written)
+        return _update_application(
+            application_id=application_id,
+            by=by,
+            kind=kind,
+            amount_requested=amount_requested,
+            reason=reason,
+            is_emergency=is_emergency,
+            files=files,
+            written=written,
+        )
 
 
 def _update_application(*, application_id, by, kind, amount_requested, reason, is_emergency, files, written):
@@ -166,9 +212,14 @@ def _submit(application: AssistanceApplication, *, by: User, comment: str = "") 
     application.save(update_fields=["submitted_at"])
     number = application.versions.count() + 1
     ApplicationVersion.objects.create(
-        application=application, number=number, kind=application.kind, amount_requested=application.amount_requested,
-        reason=application.reason, is_emergency=application.is_emergency,
-        attachment_names=list(application.attachments.values_list("original_name", flat=True)), submitted_by=by,
+        application=application,
+        number=number,
+        kind=application.kind,
+        amount_requested=application.amount_requested,
+        reason=application.reason,
+        is_emergency=application.is_emergency,
+        attachment_names=list(application.attachments.values_list("original_name", flat=True)),
+        submitted_by=by,
     )
     title = _title(application, "申请待处理")
     if application.is_emergency:
@@ -179,8 +230,15 @@ def _submit(application: AssistanceApplication, *, by: User, comment: str = "") 
             appointments__role=Role.SECRETARY, appointments__organization=application.organization
         ).distinct()
         body = "请召开支部党员大会评议，并在系统中记录会议情况。"
-    _tell(recipients, title=title, body=body, about=application, key=f"funds:submitted:{application.pk}:{number}",
-          todo=True, group="{n} 份帮扶申请待处理")
+    _tell(
+        recipients,
+        title=title,
+        body=body,
+        about=application,
+        key=f"funds:submitted:{application.pk}:{number}",
+        todo=True,
+        group="{n} 份帮扶申请待处理",
+    )
 
 
 @transaction.atomic
@@ -218,14 +276,29 @@ def return_for_revision(*, application_id: int, by: User, reason: str) -> Assist
     _move(application, to=Status.RETURNED, by=by, comment=reason)
     if application.meeting_recorded and not application.meeting_confirmed_at:
         _clear_meeting(application)
-    _tell(_applicant_users(application), title=_title(application, "申请被退回修改"), body=reason, todo=True,
-          about=application, key=f"funds:returned:{application.pk}:{application.versions.count()}")
+    _tell(
+        _applicant_users(application),
+        title=_title(application, "申请被退回修改"),
+        body=reason,
+        todo=True,
+        about=application,
+        key=f"funds:returned:{application.pk}:{application.versions.count()}",
+    )
     return application
 
 
-MEETING_FIELDS = ["meeting_on", "meeting_attendees", "meeting_attendee_names", "votes_for", "votes_against",
-                  "votes_abstain", "meeting_roster_count", "meeting_recorded_by", "meeting_confirmed_by",
-                  "meeting_confirmed_at"]
+MEETING_FIELDS = [
+    "meeting_on",
+    "meeting_attendees",
+    "meeting_attendee_names",
+    "votes_for",
+    "votes_against",
+    "votes_abstain",
+    "meeting_roster_count",
+    "meeting_recorded_by",
+    "meeting_confirmed_by",
+    "meeting_confirmed_at",
+]
 
 
 def _clear_meeting(application: AssistanceApplication) -> None:

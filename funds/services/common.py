@@ -110,12 +110,21 @@ def _link(application: AssistanceApplication) -> str:
     return application.get_absolute_url()
 
 
-def _tell(users: Iterable[User], *, title: str, body: str, about: AssistanceApplication, key: str,
-          todo: bool = False, group: str = "") -> int:
+def _tell(
+    users: Iterable[User],
+    *,
+    title: str,
+    body: str,
+    about: AssistanceApplication,
+    key: str,
+    todo: bool = False,
+    group: str = "",
+) -> int:
     sent = 0
     for user in users:
-        if notify(recipient=user, title=title, body=body, about=about, dedupe_key=f"{key}:u{user.pk}",
-                  todo=todo, group=group):
+        if notify(
+            recipient=user, title=title, body=body, about=about, dedupe_key=f"{key}:u{user.pk}", todo=todo, group=group
+        ):
             sent += 1
     return sent
 
@@ -146,7 +155,11 @@ def _move(application: AssistanceApplication, *, to: str, by: User | None, comme
     """The only way a status changes: checked against the table, recorded as an event."""
     WORKFLOW.check(application.status, to)
     event = ApplicationEvent.objects.create(
-        application=application, actor=by, from_status=application.status, to_status=to, comment=comment,
+        application=application,
+        actor=by,
+        from_status=application.status,
+        to_status=to,
+        comment=comment,
         created_at=clock.now(),
     )
     application.status = to
@@ -162,11 +175,19 @@ def _move_many(applications: list[AssistanceApplication], *, to: str, comments: 
     for application in applications:
         WORKFLOW.check(application.status, to)
     before = [copy.copy(application) for application in applications]
-    events = ApplicationEvent.objects.bulk_create([
-        ApplicationEvent(application=application, actor=None, from_status=application.status, to_status=to,
-                         comment=comment, created_at=clock.now())
-        for application, comment in zip(applications, comments, strict=True)
-    ])
+    events = ApplicationEvent.objects.bulk_create(
+        [
+            ApplicationEvent(
+                application=application,
+                actor=None,
+                from_status=application.status,
+                to_status=to,
+                comment=comment,
+                created_at=clock.now(),
+            )
+            for application, comment in zip(applications, comments, strict=True)
+        ]
+    )
     for application, event in zip(applications, events, strict=True):
         application.status = to
         application.status_changed_at = event.created_at
@@ -179,7 +200,10 @@ def _move_many(applications: list[AssistanceApplication], *, to: str, comments: 
 def _note(application: AssistanceApplication, *, by: User, comment: str) -> ApplicationEvent:
     """A recorded step that does not move the status (补录支部大会, 上传附件)."""
     return ApplicationEvent.objects.create(
-        application=application, actor=by, from_status=application.status, to_status=application.status,
+        application=application,
+        actor=by,
+        from_status=application.status,
+        to_status=application.status,
         comment=comment,
     )
 
@@ -201,16 +225,18 @@ def bound_for(fund_id: int, kind: str, *, lock: bool = False) -> AmountBound:
         raise DomainError("请选择申请类别")
     low, high = DEFAULT_AMOUNT_BOUNDS[kind]
     queryset = AmountBound.objects.select_for_update() if lock else AmountBound.objects
-    bound, _ = queryset.get_or_create(fund_id=fund_id, kind=kind,
-                                      defaults={"minimum": Decimal(low), "maximum": Decimal(high)})
+    bound, _ = queryset.get_or_create(
+        fund_id=fund_id, kind=kind, defaults={"minimum": Decimal(low), "maximum": Decimal(high)}
+    )
     return bound
 
 
 def check_bounds(fund_id: int, kind: str, amount: Decimal, *, lock: bool = False) -> AmountBound:
     bound = bound_for(fund_id, kind, lock=lock)
     if not (bound.minimum <= amount <= bound.maximum):
-        raise DomainError(f"{Kind(kind).label}的金额应在 {formats.money(bound.minimum)} 元至"
-                          f" {formats.money(bound.maximum)} 元之间")
+        raise DomainError(
+            f"{Kind(kind).label}的金额应在 {formats.money(bound.minimum)} 元至 {formats.money(bound.maximum)} 元之间"
+        )
     return bound
 
 
@@ -222,8 +248,9 @@ def _same_recipient(application: AssistanceApplication) -> Q:
 
 def committed_in_year(application: AssistanceApplication) -> Decimal:
     """What the same person already has approved this year, the application itself left out."""
-    qs = AssistanceApplication.objects.filter(_same_recipient(application), year=application.year,
-                                              status__in=COMMITTED_STATUSES).exclude(pk=application.pk)
+    qs = AssistanceApplication.objects.filter(
+        _same_recipient(application), year=application.year, status__in=COMMITTED_STATUSES
+    ).exclude(pk=application.pk)
     return qs.aggregate(total=Sum("amount_approved"))["total"] or Decimal("0.00")
 
 
@@ -244,20 +271,28 @@ def annual_subsidy_eligibility(member: Member | None) -> Eligibility:
     200-300元的生活困难补助 — the member is on the ledger (在册) in one of those categories."""
     from hardship.models import HardshipCategory, HardshipRecord
 
-    wanted = "、".join(HardshipCategory.objects.filter(code__in=ANNUAL_SUBSIDY_CATEGORIES)
-                      .order_by("sort_order").values_list("name", flat=True))
+    wanted = "、".join(
+        HardshipCategory.objects.filter(code__in=ANNUAL_SUBSIDY_CATEGORIES)
+        .order_by("sort_order")
+        .values_list("name", flat=True)
+    )
     if member is None:
-        return Eligibility(False, "年度生活困难补助只发给本单位困难党员台帐在册的党员，互联共建单位的困难党员"
-                                  "可申请其他类别的救助")
+        return Eligibility(
+            False, "年度生活困难补助只发给本单位困难党员台帐在册的党员，互联共建单位的困难党员可申请其他类别的救助"
+        )
     record = HardshipRecord.objects.active().filter(member=member).prefetch_related("categories").first()
     if record is None:
-        return Eligibility(False, f"{member.name}未列入困难党员台帐（在册）。年度生活困难补助限台帐在册、"
-                                  f"困难类别为{wanted}的党员，请先登记台帐")
+        return Eligibility(
+            False,
+            f"{member.name}未列入困难党员台帐（在册）。年度生活困难补助限台帐在册、"
+            f"困难类别为{wanted}的党员，请先登记台帐",
+        )
     names = [c.name for c in record.categories.all() if c.code in ANNUAL_SUBSIDY_CATEGORIES]
     if not names:
         others = "、".join(c.name for c in record.categories.all()) or "未填"
-        return Eligibility(False, f"{member.name}在台帐中的困难类别为{others}，不属于年度生活困难补助的范围"
-                                  f"（{wanted}）")
+        return Eligibility(
+            False, f"{member.name}在台帐中的困难类别为{others}，不属于年度生活困难补助的范围（{wanted}）"
+        )
     return Eligibility(True, f"台帐在册（{'、'.join(names)}），符合年度生活困难补助条件")
 
 
@@ -268,9 +303,14 @@ def check_annual_subsidy(application: AssistanceApplication) -> None:
     eligibility = annual_subsidy_eligibility(application.member if application.member_id else None)
     if not eligibility.eligible:
         raise DomainError(eligibility.reason)
-    other = (AssistanceApplication.objects.filter(member_id=application.member_id, year=application.year,
-                                                  kind=Kind.ANNUAL)
-             .exclude(status__in=ENDED_WITHOUT_PAYMENT).exclude(pk=application.pk).first())
+    other = (
+        AssistanceApplication.objects.filter(member_id=application.member_id, year=application.year, kind=Kind.ANNUAL)
+        .exclude(status__in=ENDED_WITHOUT_PAYMENT)
+        .exclude(pk=application.pk)
+        .first()
+    )
     if other is not None:
-        raise DomainError(f"{application.member.name} {application.year} 年已有一份年度生活困难补助申请"
-                          f"（{other.get_status_display()}），每人每年只能安排一次")
+        raise DomainError(
+            f"{application.member.name} {application.year} 年已有一份年度生活困难补助申请"
+            f"（{other.get_status_display()}），每人每年只能安排一次"
+        )

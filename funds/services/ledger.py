@@ -68,8 +68,14 @@ def record_income(
     if occurred_on > clock.today():
         raise DomainError("发生日期不能晚于今天")
     entry = FundEntry.objects.create(
-        fund=fund, kind=FundEntry.Kind.INCOME, source=source, donor=donor, amount=amount,
-        occurred_on=occurred_on, note=note.strip(), recorded_by=by,
+        fund=fund,
+        kind=FundEntry.Kind.INCOME,
+        source=source,
+        donor=donor,
+        amount=amount,
+        occurred_on=occurred_on,
+        note=note.strip(),
+        recorded_by=by,
     )
     fund.balance += amount
     fund.save(update_fields=["balance"])
@@ -95,13 +101,19 @@ def reverse_entry(*, entry_id: int, by: User, reason: str) -> FundEntry:
     if fund.balance < entry.amount:
         raise DomainError(f"基金余额 {formats.money(fund.balance)} 元，不足以冲正 {formats.money(entry.amount)} 元")
     reversal = FundEntry.objects.create(
-        fund=fund, kind=FundEntry.Kind.REVERSAL, source=entry.source, donor=entry.donor, amount=-entry.amount,
-        occurred_on=clock.today(), reverses=entry, note=f"冲正：{reason}", recorded_by=by,
+        fund=fund,
+        kind=FundEntry.Kind.REVERSAL,
+        source=entry.source,
+        donor=entry.donor,
+        amount=-entry.amount,
+        occurred_on=clock.today(),
+        reverses=entry,
+        note=f"冲正：{reason}",
+        recorded_by=by,
     )
     fund.balance -= entry.amount
     fund.save(update_fields=["balance"])
     return reversal
-
 
 
 def _pay(application: AssistanceApplication, fund: Fund, by: User, batch: DisbursementBatch | None) -> FundEntry:
@@ -115,22 +127,37 @@ def _pay(application: AssistanceApplication, fund: Fund, by: User, batch: Disbur
         raise DomainError(f"{application.recipient_label}的申请尚未公示期满，不能发放")
     amount = application.amount_approved
     if fund.balance < amount:
-        raise DomainError(f"基金余额 {formats.money(fund.balance)} 元，"
-                          f"不足以发放 {application.recipient_label}的 {formats.money(amount)} 元")
+        raise DomainError(
+            f"基金余额 {formats.money(fund.balance)} 元，"
+            f"不足以发放 {application.recipient_label}的 {formats.money(amount)} 元"
+        )
     entry = FundEntry.objects.create(
-        fund=fund, kind=FundEntry.Kind.EXPENSE, amount=-amount, occurred_on=clock.today(),
-        application=application, note=f"{application.recipient_label} {application.get_kind_display()}",
+        fund=fund,
+        kind=FundEntry.Kind.EXPENSE,
+        amount=-amount,
+        occurred_on=clock.today(),
+        application=application,
+        note=f"{application.recipient_label} {application.get_kind_display()}",
         recorded_by=by,
     )
     fund.balance -= amount
     fund.save(update_fields=["balance"])
     application.disbursed_by, application.disbursed_at, application.batch = by, clock.now(), batch
     application.save(update_fields=["disbursed_by", "disbursed_at", "batch"])
-    _move(application, to=Status.DISBURSED, by=by,
-          comment=f"发放 {formats.money(amount)} 元" + (f"（{batch.title}）" if batch else ""))
-    _tell(_applicant_users(application), title=_title(application, f" {formats.money(amount)} 元已发放"),
-          group="{n} 笔帮扶资金已发放",
-          body="请注意查收。", about=application, key=f"funds:disbursed:{application.pk}")
+    _move(
+        application,
+        to=Status.DISBURSED,
+        by=by,
+        comment=f"发放 {formats.money(amount)} 元" + (f"（{batch.title}）" if batch else ""),
+    )
+    _tell(
+        _applicant_users(application),
+        title=_title(application, f" {formats.money(amount)} 元已发放"),
+        group="{n} 笔帮扶资金已发放",
+        body="请注意查收。",
+        about=application,
+        key=f"funds:disbursed:{application.pk}",
+    )
     return entry
 
 
@@ -155,15 +182,17 @@ def disburse_batch(*, fund_id: int, application_ids: Sequence[int], by: User, ti
     applications = list(
         AssistanceApplication.objects.select_for_update(of=("self",))
         .select_related("member", "member__user", "fund", "partner_unit")
-        .filter(pk__in=ids, fund_id=fund_id).order_by("pk")
+        .filter(pk__in=ids, fund_id=fund_id)
+        .order_by("pk")
     )
     if len(applications) != len(ids):
         raise DomainError("所选申请中有不属于本基金的申请")
     fund = Fund.objects.select_for_update().select_related("organization").get(pk=fund_id)
     total = sum((a.amount_approved or Decimal("0")) for a in applications)
     if fund.balance < total:
-        raise DomainError(f"基金余额 {formats.money(fund.balance)} 元，"
-                          f"不足以发放所选 {len(ids)} 项合计 {formats.money(total)} 元")
+        raise DomainError(
+            f"基金余额 {formats.money(fund.balance)} 元，不足以发放所选 {len(ids)} 项合计 {formats.money(total)} 元"
+        )
     batch = DisbursementBatch.objects.create(fund=fund, title=title, total=total, created_by=by)
     for application in applications:
         _pay(application, fund, by, batch)
@@ -184,25 +213,44 @@ def record_recovery(*, application_id: int, by: User, note: str = "") -> FundEnt
     if FundEntry.objects.filter(reverses=payment).exists():
         raise DomainError("该笔发放已经追回入账")
     recovery = FundEntry.objects.create(
-        fund=fund, kind=FundEntry.Kind.REVERSAL, amount=-payment.amount, occurred_on=clock.today(), reverses=payment,
+        fund=fund,
+        kind=FundEntry.Kind.REVERSAL,
+        amount=-payment.amount,
+        occurred_on=clock.today(),
+        reverses=payment,
         note=f"追回：{application.recipient_label} {application.get_kind_display()}（党委复议撤销）"
-        + (f"；{note.strip()}" if note.strip() else ""), recorded_by=by,
+        + (f"；{note.strip()}" if note.strip() else ""),
+        recorded_by=by,
     )
     fund.balance -= payment.amount
     fund.save(update_fields=["balance"])
-    _move(application, to=Status.RECOVERED, by=by,
-          comment=f"已追回 {formats.money(-payment.amount)} 元，冲正原发放分录")
-    _tell(_applicant_users(application), title=_title(application, "申请的资金已追回入账"),
-          body=f"追回 {formats.money(-payment.amount)} 元。", about=application,
-          key=f"funds:recovered:{application.pk}")
+    _move(
+        application, to=Status.RECOVERED, by=by, comment=f"已追回 {formats.money(-payment.amount)} 元，冲正原发放分录"
+    )
+    _tell(
+        _applicant_users(application),
+        title=_title(application, "申请的资金已追回入账"),
+        body=f"追回 {formats.money(-payment.amount)} 元。",
+        about=application,
+        key=f"funds:recovered:{application.pk}",
+    )
     return recovery
 
 
 # ---------------------------------------------------------------- 走访慰问 and 结对帮扶 paid from the fund
 
 
-def _check_use(*, fund: Fund, organization: Organization, amount, by: User, recorded_by_id: int | None,
-               occurred_on: dt.date, not_before: dt.date, what: str) -> Decimal:
+def _check_use(
+    *,
+    fund: Fund,
+    organization: Organization,
+    amount,
+    by: User,
+    recorded_by_id: int | None,
+    occurred_on: dt.date,
+    not_before: dt.date,
+    what: str,
+) -> Decimal:
     if not permissions.can_manage_fund(by, fund):
         raise PermissionDenied("只有本基金的基金管理员可以列支")
     if fund.organization_id not in ancestor_ids(organization):
@@ -236,12 +284,24 @@ def pay_visit(*, visit_id: int, by: User, occurred_on: dt.date | None = None) ->
     if FundEntry.objects.filter(visit=visit).exists():
         raise DomainError("该走访的慰问金已经列支，不能重复列支")
     occurred_on = occurred_on or visit.visited_on
-    amount = _check_use(fund=fund, organization=visit.member.organization, amount=visit.amount, by=by,
-                        recorded_by_id=visit.created_by_id, occurred_on=occurred_on, not_before=visit.visited_on,
-                        what="走访")
+    amount = _check_use(
+        fund=fund,
+        organization=visit.member.organization,
+        amount=visit.amount,
+        by=by,
+        recorded_by_id=visit.created_by_id,
+        occurred_on=occurred_on,
+        not_before=visit.visited_on,
+        what="走访",
+    )
     entry = FundEntry.objects.create(
-        fund=fund, kind=FundEntry.Kind.EXPENSE, amount=-amount, occurred_on=occurred_on, visit=visit,
-        note=f"{visit.member.name} {visit.get_occasion_display()}走访慰问金", recorded_by=by,
+        fund=fund,
+        kind=FundEntry.Kind.EXPENSE,
+        amount=-amount,
+        occurred_on=occurred_on,
+        visit=visit,
+        note=f"{visit.member.name} {visit.get_occasion_display()}走访慰问金",
+        recorded_by=by,
     )
     fund.balance -= amount
     fund.save(update_fields=["balance"])
@@ -253,8 +313,11 @@ def pay_pairing_progress(*, progress_id: int, by: User, occurred_on: dt.date | N
     """Pairing help paid in money from the care fund becomes the fund's expense (结对帮扶)."""
     from hardship.models import MoneySource, PairingProgress
 
-    progress = (PairingProgress.objects.select_for_update(of=("self",))
-                .select_related("pairing__record__member__organization", "pairing__helper").get(pk=progress_id))
+    progress = (
+        PairingProgress.objects.select_for_update(of=("self",))
+        .select_related("pairing__record__member__organization", "pairing__helper")
+        .get(pk=progress_id)
+    )
     member = progress.pairing.record.member
     fund = fund_for(member.organization)
     if fund is None:
@@ -265,12 +328,24 @@ def pay_pairing_progress(*, progress_id: int, by: User, occurred_on: dt.date | N
     if FundEntry.objects.filter(pairing_progress=progress).exists():
         raise DomainError("该帮扶资金已经列支，不能重复列支")
     occurred_on = occurred_on or progress.date
-    amount = _check_use(fund=fund, organization=member.organization, amount=progress.money, by=by,
-                        recorded_by_id=progress.recorded_by_id, occurred_on=occurred_on, not_before=progress.date,
-                        what="帮扶进展")
+    amount = _check_use(
+        fund=fund,
+        organization=member.organization,
+        amount=progress.money,
+        by=by,
+        recorded_by_id=progress.recorded_by_id,
+        occurred_on=occurred_on,
+        not_before=progress.date,
+        what="帮扶进展",
+    )
     entry = FundEntry.objects.create(
-        fund=fund, kind=FundEntry.Kind.EXPENSE, amount=-amount, occurred_on=occurred_on, pairing_progress=progress,
-        note=f"{progress.pairing.helper.name}帮扶{member.name}（{progress.help_type}）", recorded_by=by,
+        fund=fund,
+        kind=FundEntry.Kind.EXPENSE,
+        amount=-amount,
+        occurred_on=occurred_on,
+        pairing_progress=progress,
+        note=f"{progress.pairing.helper.name}帮扶{member.name}（{progress.help_type}）",
+        recorded_by=by,
     )
     fund.balance -= amount
     fund.save(update_fields=["balance"])

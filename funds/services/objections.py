@@ -36,8 +36,14 @@ def raise_objection(*, application_id: int, by: User, reason: str) -> Objection:
         _move(application, to=Status.OBJECTION, by=by, comment="公示期间有党员提出异议")
     else:
         _note(application, by=by, comment="公示期间又有党员提出异议")
-    _tell(users_with_role_over(application.organization, Role.ORG_DEPT), title=_title(application, "公示收到异议"),
-          body=reason, about=application, key=f"funds:objection:{objection.pk}", todo=True)
+    _tell(
+        users_with_role_over(application.organization, Role.ORG_DEPT),
+        title=_title(application, "公示收到异议"),
+        body=reason,
+        about=application,
+        key=f"funds:objection:{objection.pk}",
+        todo=True,
+    )
     return objection
 
 
@@ -68,13 +74,22 @@ def resolve_objection(*, objection_id: int, by: User, upheld: bool, resolution: 
     if upheld:
         _move(application, to=Status.REJECTED, by=by, comment=f"异议成立：{resolution}")
         _close_open_objections(application, by=by, resolution="同一申请的其他异议已成立，一并办结")
-        _tell(_applicant_users(application), title=_title(application, "申请因公示异议未获通过"),
-              body=resolution, about=application, key=f"funds:upheld:{application.pk}")
+        _tell(
+            _applicant_users(application),
+            title=_title(application, "申请因公示异议未获通过"),
+            body=resolution,
+            about=application,
+            key=f"funds:upheld:{application.pk}",
+        )
     elif not application.objections.filter(outcome=Objection.Outcome.OPEN).exists():
         _move(application, to=Status.IN_NOTICE, by=by, comment=f"异议不成立：{resolution}；公示继续")
     else:
         _note(application, by=by, comment=f"一项异议不成立：{resolution}")
-    _tell([objection.raised_by], title="您提出的公示异议已处理",
-          body=f"{objection.get_outcome_display()}：{resolution}", about=application,
-          key=f"funds:objection-resolved:{objection.pk}")
+    _tell(
+        [objection.raised_by],
+        title="您提出的公示异议已处理",
+        body=f"{objection.get_outcome_display()}：{resolution}",
+        about=application,
+        key=f"funds:objection-resolved:{objection.pk}",
+    )
     return objection

@@ -49,9 +49,11 @@ from notifications.services import settle
 
 
 def _meeting_summary(application: AssistanceApplication) -> str:
-    return (f"支部党员大会 {application.meeting_on:%Y-%m-%d}：应到（名册）{application.meeting_roster_count} 人，"
-            f"到会 {application.meeting_attendees} 人，赞成 {application.votes_for}，反对 {application.votes_against}，"
-            f"弃权 {application.votes_abstain}")
+    return (
+        f"支部党员大会 {application.meeting_on:%Y-%m-%d}：应到（名册）{application.meeting_roster_count} 人，"
+        f"到会 {application.meeting_attendees} 人，赞成 {application.votes_for}，反对 {application.votes_against}，"
+        f"弃权 {application.votes_abstain}"
+    )
 
 
 def _check_quorum(application: AssistanceApplication, *, meeting_on: dt.date, attendees: int) -> int:
@@ -60,21 +62,33 @@ def _check_quorum(application: AssistanceApplication, *, meeting_on: dt.date, at
     branch = application.organization.name
     roster = voting_members_on(application.organization_id, meeting_on).count()
     if roster == 0:
-        raise DomainError(f"名册中{branch}在 {meeting_on:%Y-%m-%d} 没有有表决权的正式党员，不能据此召开支部党员大会；"
-                          "请先核对党员名册")
+        raise DomainError(
+            f"名册中{branch}在 {meeting_on:%Y-%m-%d} 没有有表决权的正式党员，不能据此召开支部党员大会；请先核对党员名册"
+        )
     if attendees > roster:
-        raise DomainError(f"到会 {attendees} 人，多于名册中{branch}在 {meeting_on:%Y-%m-%d} 有表决权的正式党员 "
-                          f"{roster} 人。预备党员和列席人员不计入到会人数，请核对会议记录和党员名册")
+        raise DomainError(
+            f"到会 {attendees} 人，多于名册中{branch}在 {meeting_on:%Y-%m-%d} 有表决权的正式党员 "
+            f"{roster} 人。预备党员和列席人员不计入到会人数，请核对会议记录和党员名册"
+        )
     if attendees * 2 <= roster:
-        raise DomainError(f"到会 {attendees} 人，未超过应到会 {roster} 人的半数（至少应到 {roster // 2 + 1} 人），"
-                          "会议不能作出决定；请另行召开支部党员大会")
+        raise DomainError(
+            f"到会 {attendees} 人，未超过应到会 {roster} 人的半数（至少应到 {roster // 2 + 1} 人），"
+            "会议不能作出决定；请另行召开支部党员大会"
+        )
     return roster
 
 
 @transaction.atomic
 def record_meeting(
-    *, application_id: int, by: User, meeting_on: dt.date, attendees: int, votes_for: int, votes_against: int,
-    votes_abstain: int, attendee_names: str = "",
+    *,
+    application_id: int,
+    by: User,
+    meeting_on: dt.date,
+    attendees: int,
+    votes_for: int,
+    votes_against: int,
+    votes_abstain: int,
+    attendee_names: str = "",
 ) -> AssistanceApplication:
     """支部党员大会评议. Before approval it moves the application; after an emergency approval it is 补录,
     and a meeting that does not pass sends the application to the 党委 for reconsideration."""
@@ -102,17 +116,34 @@ def record_meeting(
     waits = permissions.needs_confirmation(by, application)
     if not waits:
         application.meeting_confirmed_at = clock.now()
-    application.save(update_fields=[
-        "meeting_on", "meeting_attendees", "meeting_attendee_names", "votes_for", "votes_against", "votes_abstain",
-        "meeting_roster_count", "meeting_recorded_by", "meeting_confirmed_at",
-    ])
+    application.save(
+        update_fields=[
+            "meeting_on",
+            "meeting_attendees",
+            "meeting_attendee_names",
+            "votes_for",
+            "votes_against",
+            "votes_abstain",
+            "meeting_roster_count",
+            "meeting_recorded_by",
+            "meeting_confirmed_at",
+        ]
+    )
     if waits:
-        _note(application, by=by, comment=f"记录{_meeting_summary(application)}；申请由记录人本人填报，"
-                                           "待另一名支委或组织部确认后生效")
-        _tell(_confirmers(application, by), title=_title(application, "申请的支部大会记录待确认"),
-              body=f"{by.display_name}记录了{_meeting_summary(application)}。该申请由其本人填报，请核对会议记录后确认。",
-              about=application, key=f"funds:meeting-confirm:{application.pk}:{application.meeting_on:%Y%m%d}",
-              todo=True, group="{n} 份申请的支部大会记录待确认")
+        _note(
+            application,
+            by=by,
+            comment=f"记录{_meeting_summary(application)}；申请由记录人本人填报，待另一名支委或组织部确认后生效",
+        )
+        _tell(
+            _confirmers(application, by),
+            title=_title(application, "申请的支部大会记录待确认"),
+            body=f"{by.display_name}记录了{_meeting_summary(application)}。该申请由其本人填报，请核对会议记录后确认。",
+            about=application,
+            key=f"funds:meeting-confirm:{application.pk}:{application.meeting_on:%Y%m%d}",
+            todo=True,
+            group="{n} 份申请的支部大会记录待确认",
+        )
         return application
     _apply_meeting(application, by=by)
     return application
@@ -120,14 +151,22 @@ def record_meeting(
 
 def _confirmers(application: AssistanceApplication, recorder: User) -> list[User]:
     """The branch committee but the recorder; where there is nobody else, the organization department."""
-    branch = [user for user in User.objects.filter(
-        appointments__role__in=access.real_roles("application", "meeting"),
-        appointments__organization=application.organization,
-        is_active=True).distinct() if permissions.may_confirm_meeting(user, application)]
+    branch = [
+        user
+        for user in User.objects.filter(
+            appointments__role__in=access.real_roles("application", "meeting"),
+            appointments__organization=application.organization,
+            is_active=True,
+        ).distinct()
+        if permissions.may_confirm_meeting(user, application)
+    ]
     if branch:
         return branch
-    return [user for user in users_with_role_over(application.organization, Role.ORG_DEPT)
-            if permissions.may_confirm_meeting(user, application)]
+    return [
+        user
+        for user in users_with_role_over(application.organization, Role.ORG_DEPT)
+        if permissions.may_confirm_meeting(user, application)
+    ]
 
 
 @transaction.atomic
@@ -140,7 +179,8 @@ def confirm_meeting(*, application_id: int, by: User, confirm: bool, comment: st
     if not application.meeting_awaiting_confirmation:
         raise DomainError("该申请没有待确认的支部大会记录")
     if application.status != Status.SUBMITTED and not (
-            application.is_emergency and application.status in COMMITTED_STATUSES):
+        application.is_emergency and application.status in COMMITTED_STATUSES
+    ):
         raise DomainError(f"当前状态为“{application.get_status_display()}”，不能确认支部大会记录")
     comment = comment.strip()
     if not confirm:
@@ -151,8 +191,14 @@ def confirm_meeting(*, application_id: int, by: User, confirm: bool, comment: st
         _clear_meeting(application)
         _note(application, by=by, comment=f"{summary} 的记录未获确认：{comment}；请重新记录")
         settle(about=application, note="支部大会记录未获确认，已退回记录人")
-        _tell([recorder], todo=True, title=_title(application, "申请的支部大会记录未获确认"), body=comment,
-              about=application, key=f"funds:meeting-refused:{application.pk}:{clock.now():%Y%m%d%H%M%S}")
+        _tell(
+            [recorder],
+            todo=True,
+            title=_title(application, "申请的支部大会记录未获确认"),
+            body=comment,
+            about=application,
+            key=f"funds:meeting-refused:{application.pk}:{clock.now():%Y%m%d%H%M%S}",
+        )
         return application
     application.meeting_confirmed_by, application.meeting_confirmed_at = by, clock.now()
     application.save(update_fields=["meeting_confirmed_by", "meeting_confirmed_at"])
@@ -170,24 +216,38 @@ def _apply_meeting(application: AssistanceApplication, *, by: User) -> None:
         _send_to_reconsideration(application, by=by, summary=summary)
     elif application.meeting_passed:
         _move(application, to=Status.BRANCH_REVIEWED, by=by, comment=f"{summary}，过半数同意")
-        _tell(users_with_role_over(application.organization, Role.ORG_DEPT),
-              title=_title(application, "申请待审批"), body=summary, about=application,
-              key=f"funds:reviewed:{application.pk}", todo=True, group="{n} 份帮扶申请待审批")
+        _tell(
+            users_with_role_over(application.organization, Role.ORG_DEPT),
+            title=_title(application, "申请待审批"),
+            body=summary,
+            about=application,
+            key=f"funds:reviewed:{application.pk}",
+            todo=True,
+            group="{n} 份帮扶申请待审批",
+        )
     else:
         _move(application, to=Status.REJECTED, by=by, comment=f"{summary}，赞成票未过到会人数半数，不予推荐")
-        _tell(_applicant_users(application), title=_title(application, "申请未获支部党员大会通过"),
-              body=summary, about=application, key=f"funds:branch-rejected:{application.pk}")
+        _tell(
+            _applicant_users(application),
+            title=_title(application, "申请未获支部党员大会通过"),
+            body=summary,
+            about=application,
+            key=f"funds:branch-rejected:{application.pk}",
+        )
 
 
 def _concerned(application: AssistanceApplication) -> list[User]:
     """Everyone an emergency's reconsideration concerns: the applicant and whoever filled it in, the branch
     secretary, the organization department and the fund officers."""
     users: dict[int, User] = {}
-    for user in [*_applicant_users(application),
-                 *User.objects.filter(appointments__role=Role.SECRETARY,
-                                      appointments__organization=application.organization, is_active=True),
-                 *users_with_role_over(application.organization, Role.ORG_DEPT),
-                 *fund_officers(application.fund)]:
+    for user in [
+        *_applicant_users(application),
+        *User.objects.filter(
+            appointments__role=Role.SECRETARY, appointments__organization=application.organization, is_active=True
+        ),
+        *users_with_role_over(application.organization, Role.ORG_DEPT),
+        *fund_officers(application.fund),
+    ]:
         users.setdefault(user.pk, user)
     return list(users.values())
 
@@ -196,19 +256,28 @@ def _send_to_reconsideration(application: AssistanceApplication, *, by: User, su
     held = application.status
     application.held_status = held
     application.save(update_fields=["held_status"])
-    _move(application, to=Status.RECONSIDERATION, by=by,
-          comment=f"补录{summary}，赞成票未过到会人数半数；紧急救助提请党委复议")
+    _move(
+        application,
+        to=Status.RECONSIDERATION,
+        by=by,
+        comment=f"补录{summary}，赞成票未过到会人数半数；紧急救助提请党委复议",
+    )
     paid = "资金已发放，" if held == Status.DISBURSED else "复议前暂停公示后的发放，"
-    _tell(_concerned(application), title=_title(application, "紧急救助未获支部党员大会通过，提请党委复议"),
-          body=f"{summary}。{paid}由党委研究决定维持批准或撤销（已发放的予以追回）。", about=application,
-          key=f"funds:reconsideration:{application.pk}")
+    _tell(
+        _concerned(application),
+        title=_title(application, "紧急救助未获支部党员大会通过，提请党委复议"),
+        body=f"{summary}。{paid}由党委研究决定维持批准或撤销（已发放的予以追回）。",
+        about=application,
+        key=f"funds:reconsideration:{application.pk}",
+    )
 
 
 # ---------------------------------------------------------------- 党委研究
 
 
-def _check_committee_meeting(application: AssistanceApplication, *, meeting_on: dt.date | None, meeting_kind: str,
-                             reference: str) -> str:
+def _check_committee_meeting(
+    application: AssistanceApplication, *, meeting_on: dt.date | None, meeting_kind: str, reference: str
+) -> str:
     if meeting_on is None:
         raise DomainError("请填写党委研究的会议日期")
     if meeting_on > clock.today():
@@ -231,8 +300,14 @@ def _check_committee_meeting(application: AssistanceApplication, *, meeting_on: 
 
 @transaction.atomic
 def approve(
-    *, application_id: int, by: User, amount_approved, meeting_on: dt.date | None = None,
-    meeting_kind: str = CommitteeDecision.MeetingKind.COMMITTEE, reference: str = "", comment: str = "",
+    *,
+    application_id: int,
+    by: User,
+    amount_approved,
+    meeting_on: dt.date | None = None,
+    meeting_kind: str = CommitteeDecision.MeetingKind.COMMITTEE,
+    reference: str = "",
+    comment: str = "",
 ) -> AssistanceApplication:
     """党委审批, recorded with the 党委 meeting that decided it: fix the amount, then the 公示 starts at once
     for N working days."""
@@ -248,8 +323,9 @@ def approve(
     if application.status == Status.SUBMITTED and not application.is_emergency:
         raise DomainError("该申请尚未经支部党员大会评议，不能审批（紧急救助除外）")
     WORKFLOW.check(application.status, Status.APPROVED)
-    reference = _check_committee_meeting(application, meeting_on=meeting_on, meeting_kind=meeting_kind,
-                                         reference=reference)
+    reference = _check_committee_meeting(
+        application, meeting_on=meeting_on, meeting_kind=meeting_kind, reference=reference
+    )
     amount = money(amount_approved)
     # One lock order everywhere: the application, the member, the fund's bound for the kind. Two approvals
     # for the same person cannot both fit under the cap, and a bound changed meanwhile waits or applies.
@@ -270,8 +346,14 @@ def approve(
     application.decision_note = comment
     application.save(update_fields=["amount_approved", "approved_by", "approved_at", "decision_note"])
     decision = CommitteeDecision.objects.create(
-        application=application, purpose=CommitteeDecision.Purpose.APPROVAL, meeting_on=meeting_on,
-        meeting_kind=meeting_kind, reference=reference, note=comment, recorded_by=by)
+        application=application,
+        purpose=CommitteeDecision.Purpose.APPROVAL,
+        meeting_on=meeting_on,
+        meeting_kind=meeting_kind,
+        reference=reference,
+        note=comment,
+        recorded_by=by,
+    )
     note = f"{decision}研究，批准 {formats.money(amount)} 元" + (f"：{comment}" if comment else "")
     _move(application, to=Status.APPROVED, by=by, comment=note)
     days = settings.CARE["NOTICE_WORKING_DAYS"]
@@ -280,13 +362,17 @@ def approve(
     application.notice_working_days = days
     application.save(update_fields=["notice_starts_on", "notice_ends_on", "notice_working_days"])
     provisional = "（暂定，节假日安排录入后自动重算）" if period.provisional else ""
-    _move(application, to=Status.IN_NOTICE, by=by,
-          comment=f"公示 {days} 个工作日，至 {period.end:%Y-%m-%d}{provisional}")
-    _tell(_applicant_users(application), title=_title(application, "申请已批准，正在公示"),
-          group="{n} 份申请已批准，正在公示",
-          body=f"批准金额 {formats.money(amount)} 元，公示至 {period.end:%Y年%m月%d日}{provisional}。",
-          about=application,
-          key=f"funds:approved:{application.pk}")
+    _move(
+        application, to=Status.IN_NOTICE, by=by, comment=f"公示 {days} 个工作日，至 {period.end:%Y-%m-%d}{provisional}"
+    )
+    _tell(
+        _applicant_users(application),
+        title=_title(application, "申请已批准，正在公示"),
+        group="{n} 份申请已批准，正在公示",
+        body=f"批准金额 {formats.money(amount)} 元，公示至 {period.end:%Y年%m月%d日}{provisional}。",
+        about=application,
+        key=f"funds:approved:{application.pk}",
+    )
     return application
 
 
@@ -303,15 +389,26 @@ def reject(*, application_id: int, by: User, reason: str) -> AssistanceApplicati
     application.decision_note = reason
     application.save(update_fields=["decision_note"])
     _move(application, to=Status.REJECTED, by=by, comment=reason)
-    _tell(_applicant_users(application), title=_title(application, "申请未获批准"), body=reason,
-          about=application, key=f"funds:rejected:{application.pk}")
+    _tell(
+        _applicant_users(application),
+        title=_title(application, "申请未获批准"),
+        body=reason,
+        about=application,
+        key=f"funds:rejected:{application.pk}",
+    )
     return application
 
 
 @transaction.atomic
 def reconsider(
-    *, application_id: int, by: User, keep: bool, reason: str, meeting_on: dt.date | None,
-    meeting_kind: str = CommitteeDecision.MeetingKind.COMMITTEE, reference: str = "",
+    *,
+    application_id: int,
+    by: User,
+    keep: bool,
+    reason: str,
+    meeting_on: dt.date | None,
+    meeting_kind: str = CommitteeDecision.MeetingKind.COMMITTEE,
+    reference: str = "",
 ) -> AssistanceApplication:
     """党委复议 of an emergency the branch meeting did not pass afterwards: keep the approval (the
     application goes back where it stood), or revoke it (not yet paid: rejected; paid: the money is to be
@@ -324,14 +421,21 @@ def reconsider(
     reason = reason.strip()
     if not reason:
         raise DomainError("请写明党委复议的理由")
-    reference = _check_committee_meeting(application, meeting_on=meeting_on, meeting_kind=meeting_kind,
-                                         reference=reference)
+    reference = _check_committee_meeting(
+        application, meeting_on=meeting_on, meeting_kind=meeting_kind, reference=reference
+    )
     if meeting_on < application.meeting_on:
         raise DomainError("党委复议的会议日期不能早于支部党员大会日期")
     purpose = CommitteeDecision.Purpose.CONFIRM if keep else CommitteeDecision.Purpose.REVOKE
     decision = CommitteeDecision.objects.create(
-        application=application, purpose=purpose, meeting_on=meeting_on, meeting_kind=meeting_kind,
-        reference=reference, note=reason, recorded_by=by)
+        application=application,
+        purpose=purpose,
+        meeting_on=meeting_on,
+        meeting_kind=meeting_kind,
+        reference=reference,
+        note=reason,
+        recorded_by=by,
+    )
     held = application.held_status
     application.held_status = ""
     application.save(update_fields=["held_status"])
@@ -342,17 +446,25 @@ def reconsider(
         _move(application, to=back, by=by, comment=f"{decision}复议，维持批准：{reason}")
         title, body = _title(application, "申请经党委复议维持批准"), f"{reason}。申请回到“{Status(back).label}”。"
     elif held == Status.DISBURSED:
-        _move(application, to=Status.RECOVERY_DUE, by=by,
-              comment=f"{decision}复议，撤销批准并追回已发放的 {formats.money(application.amount_approved)} 元："
-                      f"{reason}")
+        _move(
+            application,
+            to=Status.RECOVERY_DUE,
+            by=by,
+            comment=f"{decision}复议，撤销批准并追回已发放的 {formats.money(application.amount_approved)} 元：{reason}",
+        )
         title = _title(application, "申请经党委复议撤销，已发放资金待追回")
         body = f"{reason}。请基金管理员追回 {formats.money(application.amount_approved)} 元并登记入账。"
     else:
         _move(application, to=Status.REJECTED, by=by, comment=f"{decision}复议，撤销批准：{reason}")
         _close_open_objections(application, by=by, resolution="申请经党委复议撤销，一并办结")
         title, body = _title(application, "申请经党委复议撤销"), reason
-    _tell(_concerned(application), title=title, body=body, about=application,
-          key=f"funds:reconsidered:{application.pk}:{decision.pk}")
+    _tell(
+        _concerned(application),
+        title=title,
+        body=body,
+        about=application,
+        key=f"funds:reconsidered:{application.pk}:{decision.pk}",
+    )
     return application
 
 
@@ -362,9 +474,13 @@ def _close_open_objections(application: AssistanceApplication, *, by: User, reso
     others = application.objections.filter(outcome=Objection.Outcome.OPEN)
     ids = list(others.values_list("pk", flat=True))
     if ids:
-        others.update(outcome=Objection.Outcome.UPHELD, resolution=resolution, resolved_by=by,
-                      resolved_at=clock.now())
+        others.update(outcome=Objection.Outcome.UPHELD, resolution=resolution, resolved_by=by, resolved_at=clock.now())
         # A queryset update bypasses the audit signals: record it explicitly.
-        audit.log_bulk(model=Objection, object_ids=ids, actor=by, org_path=application.audit_org_path(),
-                       changes={"outcome": [Objection.Outcome.OPEN.label, Objection.Outcome.UPHELD.label]})
+        audit.log_bulk(
+            model=Objection,
+            object_ids=ids,
+            actor=by,
+            org_path=application.audit_org_path(),
+            changes={"outcome": [Objection.Outcome.OPEN.label, Objection.Outcome.UPHELD.label]},
+        )
     return ids

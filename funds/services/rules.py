@@ -40,10 +40,18 @@ def set_amount_bound(*, fund_id: int, kind: str, minimum, maximum, reason: str, 
         raise DomainError("调整依据不能超过 200 个字")
     bound = bound_for(fund.pk, kind, lock=True)
     if (bound.minimum, bound.maximum) == (minimum, maximum):
-        raise DomainError(f"{Kind(kind).label}的金额标准已是 {formats.money(minimum)}–{formats.money(maximum)} 元，"
-                          f"未作调整")
-    AmountBoundChange.objects.create(bound=bound, old_minimum=bound.minimum, old_maximum=bound.maximum,
-                                     new_minimum=minimum, new_maximum=maximum, reason=reason, changed_by=by)
+        raise DomainError(
+            f"{Kind(kind).label}的金额标准已是 {formats.money(minimum)}–{formats.money(maximum)} 元，未作调整"
+        )
+    AmountBoundChange.objects.create(
+        bound=bound,
+        old_minimum=bound.minimum,
+        old_maximum=bound.maximum,
+        new_minimum=minimum,
+        new_maximum=maximum,
+        reason=reason,
+        changed_by=by,
+    )
     bound.minimum, bound.maximum, bound.updated_by, bound.updated_at = minimum, maximum, by, clock.now()
     bound.save(update_fields=["minimum", "maximum", "updated_by", "updated_at"])
     return bound
@@ -64,8 +72,10 @@ def set_target(*, fund_id: int, year: int, amount, decision_ref: str, by: User) 
     if len(decision_ref) > 100:
         raise DomainError("党委决定依据不能超过 100 个字")
     target, _ = FundTarget.objects.select_for_update().update_or_create(
-        fund=fund, year=year, defaults={"amount": amount, "decision_ref": decision_ref, "set_by": by,
-                                        "set_at": clock.now()})
+        fund=fund,
+        year=year,
+        defaults={"amount": amount, "decision_ref": decision_ref, "set_by": by, "set_at": clock.now()},
+    )
     return target
 
 
@@ -81,8 +91,9 @@ def add_partner_unit(*, fund_id: int, name: str, liaison: Organization, contact:
         raise DomainError("联系支部应为本基金所属组织下的党支部")
     if PartnerUnit.objects.filter(fund=fund, name=name).exists():
         raise DomainError(f"“{name}”已登记为本基金的互联共建单位")
-    return PartnerUnit.objects.create(fund=fund, name=name, liaison=liaison, contact=" ".join(contact.split())[:100],
-                                      added_by=by)
+    return PartnerUnit.objects.create(
+        fund=fund, name=name, liaison=liaison, contact=" ".join(contact.split())[:100], added_by=by
+    )
 
 
 @transaction.atomic

@@ -1,6 +1,5 @@
 """Applications: list, form, detail with its actions, attachments, and the 公示栏."""
 
-
 from __future__ import annotations
 
 import django_filters
@@ -52,12 +51,15 @@ class ApplicationFilter(UserFilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, label="状态", empty_label="全部状态")
     kind = django_filters.ChoiceFilter(choices=Kind.choices, label="类别", empty_label="全部类别")
     year = YearFilter(label="年度")
-    organization = django_filters.ModelChoiceFilter(queryset=Organization.objects.none(), label="支部",
-                                                    empty_label="全部支部")
-    emergency = django_filters.BooleanFilter(field_name="is_emergency", label="紧急救助",
-                                             widget=django_filters.widgets.BooleanWidget())
-    meeting = django_filters.ChoiceFilter(choices=[("unconfirmed", "支部大会记录待确认")], label="支部大会",
-                                          empty_label="全部", method="meeting_state")
+    organization = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.none(), label="支部", empty_label="全部支部"
+    )
+    emergency = django_filters.BooleanFilter(
+        field_name="is_emergency", label="紧急救助", widget=django_filters.widgets.BooleanWidget()
+    )
+    meeting = django_filters.ChoiceFilter(
+        choices=[("unconfirmed", "支部大会记录待确认")], label="支部大会", empty_label="全部", method="meeting_state"
+    )
     q = django_filters.CharFilter(method="search", label="姓名")
 
     class Meta:
@@ -81,9 +83,11 @@ class ApplicationListView(RuleMixin, PageSizeMixin, FilterView):
     context_object_name = "applications"
 
     def get_queryset(self):
-        return AssistanceApplication.objects.for_user(self.request.user, LIST).select_related(
-            "member", "organization", "partner_unit"
-        ).order_by("-status_changed_at", "-pk")
+        return (
+            AssistanceApplication.objects.for_user(self.request.user, LIST)
+            .select_related("member", "organization", "partner_unit")
+            .order_by("-status_changed_at", "-pk")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -107,16 +111,23 @@ def _bounds_help(user) -> str:
 def application_new(request):
     if not permissions.can_start_application(request.user):
         raise PermissionDenied
-    form = ApplicationForm(request.POST or None, request.FILES or None, user=request.user,
-                           bounds_help=_bounds_help(request.user))
+    form = ApplicationForm(
+        request.POST or None, request.FILES or None, user=request.user, bounds_help=_bounds_help(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             application = services.create_application(
-                by=request.user, member=data.get("member"), partner=data.get("partner"),
-                recipient_name=data.get("recipient_name") or "", kind=data["kind"],
-                amount_requested=data["amount_requested"], reason=data["reason"], is_emergency=data["is_emergency"],
-                files=data["attachments"], submit="submit" in request.POST,
+                by=request.user,
+                member=data.get("member"),
+                partner=data.get("partner"),
+                recipient_name=data.get("recipient_name") or "",
+                kind=data["kind"],
+                amount_requested=data["amount_requested"],
+                reason=data["reason"],
+                is_emergency=data["is_emergency"],
+                files=data["attachments"],
+                submit="submit" in request.POST,
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -130,9 +141,17 @@ def application_new(request):
 def _scoped_application(request, pk: int, action: str = VIEW) -> AssistanceApplication:
     return get_object_or_404(
         AssistanceApplication.objects.for_user(request.user, action).select_related(
-            "member", "member__user", "organization", "fund", "fund__organization", "submitted_by__member",
-            "approved_by__member", "disbursed_by__member", "meeting_recorded_by__member",
-            "meeting_confirmed_by__member", "partner_unit",
+            "member",
+            "member__user",
+            "organization",
+            "fund",
+            "fund__organization",
+            "submitted_by__member",
+            "approved_by__member",
+            "disbursed_by__member",
+            "meeting_recorded_by__member",
+            "meeting_confirmed_by__member",
+            "partner_unit",
         ),
         pk=pk,
     )
@@ -144,16 +163,30 @@ def application_edit(request, pk: int):
     if not permissions.can_edit(request.user, application):
         messages.error(request, "只有草稿或退回修改的申请可以修改")
         return redirect(application.get_absolute_url())
-    initial = {"kind": application.kind, "amount_requested": application.amount_requested,
-               "reason": application.reason, "is_emergency": application.is_emergency}
-    form = ApplicationForm(request.POST or None, request.FILES or None, user=request.user, editing=application,
-                           initial=initial, bounds_help=selectors.bounds_text(application.fund))
+    initial = {
+        "kind": application.kind,
+        "amount_requested": application.amount_requested,
+        "reason": application.reason,
+        "is_emergency": application.is_emergency,
+    }
+    form = ApplicationForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        editing=application,
+        initial=initial,
+        bounds_help=selectors.bounds_text(application.fund),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.update_application(
-                application_id=application.pk, by=request.user, kind=data["kind"],
-                amount_requested=data["amount_requested"], reason=data["reason"], is_emergency=data["is_emergency"],
+                application_id=application.pk,
+                by=request.user,
+                kind=data["kind"],
+                amount_requested=data["amount_requested"],
+                reason=data["reason"],
+                is_emergency=data["is_emergency"],
                 files=data["attachments"],
             )
             if "submit" in request.POST:
@@ -193,9 +226,10 @@ class ApplicationDetailView(RuleMixin, DetailView):
             "history": permissions.can_see_history(user, app),
         }
         objections = list(
-            app.objections.select_related("raised_by__member", "resolved_by__member") if (
-                can["resolve"] or can["history"] or permissions.is_approver(user, app))
-            else app.objections.filter(raised_by=user))
+            app.objections.select_related("raised_by__member", "resolved_by__member")
+            if (can["resolve"] or can["history"] or permissions.is_approver(user, app))
+            else app.objections.filter(raised_by=user)
+        )
         for objection in objections:
             objection.can_resolve = permissions.can_resolve_objection(user, app, objection)
         show_details = permissions.can_see_details(user, app)
@@ -207,9 +241,13 @@ class ApplicationDetailView(RuleMixin, DetailView):
             attachments=app.attachments.all() if show_details else [],
             objections=objections,
             decisions=app.decisions.select_related("recorded_by__member"),
-            meeting_form=MeetingForm(), approve_form=ApproveForm(initial={"amount_approved": app.amount_requested}),
-            reason_form=ReasonForm(), resolve_form=ResolveForm(), confirm_form=ConfirmMeetingForm(),
-            reconsider_form=ReconsiderForm(), recovery_form=RecoveryForm(),
+            meeting_form=MeetingForm(),
+            approve_form=ApproveForm(initial={"amount_approved": app.amount_requested}),
+            reason_form=ReasonForm(),
+            resolve_form=ResolveForm(),
+            confirm_form=ConfirmMeetingForm(),
+            reconsider_form=ReconsiderForm(),
+            recovery_form=RecoveryForm(),
             period=WorkCalendar.load().describe(app.notice_starts_on, app.notice_ends_on),
             emergency_overdue=permissions.emergency_meeting_overdue(app, _emergency_days()),
         )
@@ -259,60 +297,93 @@ def _with_form(form_class, service, data, **fixed):
 @requires("application", EDIT)
 @require_POST
 def submit(request, pk: int):
-    return _act(request, pk, lambda a: services.submit(application_id=a.pk, by=request.user), "申请已提交",
-                step=EDIT)
+    return _act(request, pk, lambda a: services.submit(application_id=a.pk, by=request.user), "申请已提交", step=EDIT)
 
 
 @requires("application", EDIT)
 @require_POST
 def withdraw(request, pk: int):
-    return _act(request, pk, lambda a: services.withdraw(application_id=a.pk, by=request.user,
-                                                         comment=request.POST.get("reason", "")),
-                "申请已撤回", step=EDIT)
+    return _act(
+        request,
+        pk,
+        lambda a: services.withdraw(application_id=a.pk, by=request.user, comment=request.POST.get("reason", "")),
+        "申请已撤回",
+        step=EDIT,
+    )
 
 
 @requires("application", "return")
 @require_POST
 def return_for_revision(request, pk: int):
-    return _act(request, pk, lambda a: services.return_for_revision(
-        application_id=a.pk, by=request.user, reason=request.POST.get("reason", "")), "已退回申请人修改",
-                step="return")
+    return _act(
+        request,
+        pk,
+        lambda a: services.return_for_revision(
+            application_id=a.pk, by=request.user, reason=request.POST.get("reason", "")
+        ),
+        "已退回申请人修改",
+        step="return",
+    )
 
 
 @requires("application", "meeting")
 @require_POST
 def record_meeting(request, pk: int):
-    return _act(request, pk, _with_form(MeetingForm, services.record_meeting, request.POST, by=request.user),
-                "支部大会评议情况已记录", step="meeting")
+    return _act(
+        request,
+        pk,
+        _with_form(MeetingForm, services.record_meeting, request.POST, by=request.user),
+        "支部大会评议情况已记录",
+        step="meeting",
+    )
 
 
 @requires("application", "confirm_meeting")
 @require_POST
 def confirm_meeting(request, pk: int):
-    return _act(request, pk, _with_form(ConfirmMeetingForm, services.confirm_meeting, data=request.POST,
-                                        by=request.user), "已处理支部大会记录", step="confirm_meeting")
+    return _act(
+        request,
+        pk,
+        _with_form(ConfirmMeetingForm, services.confirm_meeting, data=request.POST, by=request.user),
+        "已处理支部大会记录",
+        step="confirm_meeting",
+    )
 
 
 @requires("application", "approve")
 @require_POST
 def approve(request, pk: int):
-    return _act(request, pk, _with_form(ApproveForm, services.approve, request.POST, by=request.user),
-                "已批准，公示已开始", step="approve")
+    return _act(
+        request,
+        pk,
+        _with_form(ApproveForm, services.approve, request.POST, by=request.user),
+        "已批准，公示已开始",
+        step="approve",
+    )
 
 
 @requires("application", "approve")
 @require_POST
 def reject(request, pk: int):
-    return _act(request, pk, lambda a: services.reject(application_id=a.pk, by=request.user,
-                                                       reason=request.POST.get("reason", "")),
-                "已驳回", step="approve")
+    return _act(
+        request,
+        pk,
+        lambda a: services.reject(application_id=a.pk, by=request.user, reason=request.POST.get("reason", "")),
+        "已驳回",
+        step="approve",
+    )
 
 
 @requires("application", "approve")
 @require_POST
 def reconsider(request, pk: int):
-    return _act(request, pk, _with_form(ReconsiderForm, services.reconsider, request.POST, by=request.user),
-                "党委复议决定已记录", step="approve")
+    return _act(
+        request,
+        pk,
+        _with_form(ReconsiderForm, services.reconsider, request.POST, by=request.user),
+        "党委复议决定已记录",
+        step="approve",
+    )
 
 
 @requires("application", "object")
@@ -339,33 +410,54 @@ def resolve_objection(request, pk: int, objection_pk: int):
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect(application.get_absolute_url())
-    return _act(request, pk, lambda a: services.resolve_objection(
-        objection_id=objection.pk, by=request.user, **form.cleaned_data), "异议已处理", step="resolve")
+    return _act(
+        request,
+        pk,
+        lambda a: services.resolve_objection(objection_id=objection.pk, by=request.user, **form.cleaned_data),
+        "异议已处理",
+        step="resolve",
+    )
 
 
 @requires("application", "disburse")
 @require_POST
 def disburse(request, pk: int):
-    return _act(request, pk, lambda a: services.disburse(application_id=a.pk, by=request.user),
-                "已发放，已记入基金账目", step="disburse")
+    return _act(
+        request,
+        pk,
+        lambda a: services.disburse(application_id=a.pk, by=request.user),
+        "已发放，已记入基金账目",
+        step="disburse",
+    )
 
 
 @requires("application", "disburse")
 @require_POST
 def record_recovery(request, pk: int):
-    return _act(request, pk, _with_form(RecoveryForm, services.record_recovery, request.POST, by=request.user),
-                "追回的资金已入账，原发放分录已冲正", step="disburse")
+    return _act(
+        request,
+        pk,
+        _with_form(RecoveryForm, services.record_recovery, request.POST, by=request.user),
+        "追回的资金已入账，原发放分录已冲正",
+        step="disburse",
+    )
 
 
 @requires("application_details", VIEW)
 def attachment_download(request, pk: int):
     """Attachments are never public media: only those who may read the application's details."""
     attachment = get_object_or_404(
-        Attachment.objects.filter(application__in=AssistanceApplication.objects.for_user(
-            request.user, VIEW, kind="application_details")), pk=pk
+        Attachment.objects.filter(
+            application__in=AssistanceApplication.objects.for_user(request.user, VIEW, kind="application_details")
+        ),
+        pk=pk,
     )
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -388,9 +480,14 @@ class NoticeBoardView(RuleMixin, ListView):
         allowed = permissions.objection_org_ids(user)
         calendar = WorkCalendar.load()
         context["rows"] = [
-            (n, calendar.describe(n.notice_starts_on, n.notice_ends_on),
-             n.organization_id in allowed and (n.member_id is None or n.member.user_id != user.pk)
-             and n.approved_by_id != user.pk and permissions.notice_open(n))
+            (
+                n,
+                calendar.describe(n.notice_starts_on, n.notice_ends_on),
+                n.organization_id in allowed
+                and (n.member_id is None or n.member.user_id != user.pk)
+                and n.approved_by_id != user.pk
+                and permissions.notice_open(n),
+            )
             for n in context["notices"]
         ]
         context["reason_form"] = ReasonForm()

@@ -1,6 +1,5 @@
 """The fund: ledger, income and corrections, yearly summary, 党务公开, batch disbursement."""
 
-
 from __future__ import annotations
 
 import django_filters
@@ -53,8 +52,15 @@ class FundListView(RuleMixin, ListView):
         context = super().get_context_data(**kwargs)
         year = clock.today().year
         user = self.request.user
-        context["rows"] = [(fund, selectors.year_summary(fund, year), permissions.can_manage_fund(user, fund),
-                            permissions.can_set_rules(user, fund)) for fund in context["funds"]]
+        context["rows"] = [
+            (
+                fund,
+                selectors.year_summary(fund, year),
+                permissions.can_manage_fund(user, fund),
+                permissions.can_set_rules(user, fund),
+            )
+            for fund in context["funds"]
+        ]
         context["year"] = year
         context["openable"] = selectors.organizations_without_fund(self.request.user)
         return context
@@ -63,8 +69,9 @@ class FundListView(RuleMixin, ListView):
 @requires("fund", CREATE)
 @require_POST
 def open_fund(request):
-    organization = get_object_or_404(selectors.organizations_without_fund(request.user),
-                                     pk=id_param(request.POST.get("organization")) or 0)
+    organization = get_object_or_404(
+        selectors.organizations_without_fund(request.user), pk=id_param(request.POST.get("organization")) or 0
+    )
     try:
         fund = services.open_fund(organization=organization, by=request.user)
     except DomainError as exc:
@@ -85,8 +92,9 @@ class EntryFilter(django_filters.FilterSet):
         fields = ["year", "kind", "source"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(note__icontains=value) | Q(donor__icontains=value)
-                               | Q(application__member__name__icontains=value))
+        return queryset.filter(
+            Q(note__icontains=value) | Q(donor__icontains=value) | Q(application__member__name__icontains=value)
+        )
 
 
 class LedgerView(RuleMixin, PageSizeMixin, FilterView):
@@ -97,8 +105,9 @@ class LedgerView(RuleMixin, PageSizeMixin, FilterView):
 
     def get_fund(self) -> Fund:
         if not hasattr(self, "_fund"):
-            self._fund = get_object_or_404(Fund.objects.for_user(self.request.user, VIEW)
-                                           .select_related("organization"), pk=self.kwargs["pk"])
+            self._fund = get_object_or_404(
+                Fund.objects.for_user(self.request.user, VIEW).select_related("organization"), pk=self.kwargs["pk"]
+            )
         return self._fund
 
     def get_queryset(self):
@@ -108,9 +117,14 @@ class LedgerView(RuleMixin, PageSizeMixin, FilterView):
         context = super().get_context_data(**kwargs)
         fund = self.get_fund()
         user = self.request.user
-        context.update(fund=fund, can_manage=permissions.can_manage_fund(user, fund),
-                       can_set_rules=permissions.can_set_rules(user, fund), target=selectors.target_for(fund),
-                       income_form=IncomeForm(), ledger_sum=selectors.ledger_sum(fund))
+        context.update(
+            fund=fund,
+            can_manage=permissions.can_manage_fund(user, fund),
+            can_set_rules=permissions.can_set_rules(user, fund),
+            target=selectors.target_for(fund),
+            income_form=IncomeForm(),
+            ledger_sum=selectors.ledger_sum(fund),
+        )
         return context
 
 
@@ -120,8 +134,9 @@ class SummaryView(RuleMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        fund = get_object_or_404(Fund.objects.for_user(self.request.user, VIEW).select_related("organization"),
-                                 pk=kwargs["pk"])
+        fund = get_object_or_404(
+            Fund.objects.for_user(self.request.user, VIEW).select_related("organization"), pk=kwargs["pk"]
+        )
         context.update(_summary_context(self.request, fund))
         return context
 
@@ -194,17 +209,23 @@ class BatchView(RuleMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        fund = get_object_or_404(Fund.objects.for_user(self.request.user, "disburse").select_related("organization"),
-                                 pk=kwargs["pk"])
+        fund = get_object_or_404(
+            Fund.objects.for_user(self.request.user, "disburse").select_related("organization"), pk=kwargs["pk"]
+        )
         today = clock.today()
 
-        occasions = [("春节", spring_festival(today.year)), ("春节", spring_festival(today.year + 1)),
-                     ("七一", july_first(today.year)), ("七一", july_first(today.year + 1))]
+        occasions = [
+            ("春节", spring_festival(today.year)),
+            ("春节", spring_festival(today.year + 1)),
+            ("七一", july_first(today.year)),
+            ("七一", july_first(today.year + 1)),
+        ]
         name, day = min((o for o in occasions if o[1] >= today), key=lambda o: o[1])
         context.update(
             fund=fund,
             ready=fund.applications.filter(status=Status.NOTICE_PASSED)
-            .select_related("member", "organization", "partner_unit").order_by("organization__path", "member__name"),
+            .select_related("member", "organization", "partner_unit")
+            .order_by("organization__path", "member__name"),
             default_title=f"{day.year}年{name}前帮扶资金发放",
             next_occasion=(name, day),
             batches=fund.batches.select_related("created_by")[:10],
@@ -221,13 +242,15 @@ def disburse_batch(request, pk: int):
         messages.error(request, f"请从清单中勾选要发放的申请（每批最多 {MAX_BATCH} 笔）。本次未发放任何一笔。")
         return redirect("funds:batch_new", pk=fund.pk)
     try:
-        batch = services.disburse_batch(fund_id=fund.pk, application_ids=ids, by=request.user,
-                                        title=request.POST.get("title", ""))
+        batch = services.disburse_batch(
+            fund_id=fund.pk, application_ids=ids, by=request.user, title=request.POST.get("title", "")
+        )
     except DomainError as exc:
         messages.error(request, f"{exc.message}。本次未发放任何一笔。")
         return redirect("funds:batch_new", pk=fund.pk)
-    messages.success(request, f"已发放 {batch.applications.count()} 笔，合计 {formats.money(batch.total)} 元，"
-                              f"请打印发放清单签收")
+    messages.success(
+        request, f"已发放 {batch.applications.count()} 笔，合计 {formats.money(batch.total)} 元，请打印发放清单签收"
+    )
     return redirect(batch.get_absolute_url())
 
 
@@ -247,5 +270,3 @@ class BatchDetailView(RuleMixin, DetailView):
             "organization__path", "member__name"
         )
         return context
-
-

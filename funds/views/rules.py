@@ -32,16 +32,30 @@ def rules(request, pk: int):
     user = request.user
     can_set = permissions.can_set_rules(user, fund)
     bounds = selectors.amount_bounds(fund)
-    return render(request, "funds/rules.html", {
-        "fund": fund, "can_set": can_set,
-        "bounds": [(bound, BoundForm(initial={"kind": bound.kind, "minimum": bound.minimum,
-                                              "maximum": bound.maximum}, prefix=bound.kind)) for bound in bounds],
-        "changes": selectors.bound_changes(fund),
-        "target": selectors.target_for(fund),
-        "targets": fund.targets.select_related("set_by__member"),
-        "partners": fund.partner_units.select_related("liaison").order_by("-is_active", "name"),
-        "target_form": TargetForm(), "partner_form": PartnerForm(fund=fund),
-    })
+    return render(
+        request,
+        "funds/rules.html",
+        {
+            "fund": fund,
+            "can_set": can_set,
+            "bounds": [
+                (
+                    bound,
+                    BoundForm(
+                        initial={"kind": bound.kind, "minimum": bound.minimum, "maximum": bound.maximum},
+                        prefix=bound.kind,
+                    ),
+                )
+                for bound in bounds
+            ],
+            "changes": selectors.bound_changes(fund),
+            "target": selectors.target_for(fund),
+            "targets": fund.targets.select_related("set_by__member"),
+            "partners": fund.partner_units.select_related("liaison").order_by("-is_active", "name"),
+            "target_form": TargetForm(),
+            "partner_form": PartnerForm(fund=fund),
+        },
+    )
 
 
 def _change_rule(request, fund: Fund, form, change, success) -> HttpResponse:
@@ -63,32 +77,49 @@ def _change_rule(request, fund: Fund, form, change, success) -> HttpResponse:
 def set_bound(request, pk: int):
     fund = _fund(request, pk, "rules")
     return _change_rule(
-        request, fund, BoundForm(request.POST, prefix=request.POST.get("kind", "")), services.set_amount_bound,
-        lambda bound: f"{bound.get_kind_display()}的金额标准已调整为 "
-        f"{formats.money(bound.minimum)}–{formats.money(bound.maximum)} 元")
+        request,
+        fund,
+        BoundForm(request.POST, prefix=request.POST.get("kind", "")),
+        services.set_amount_bound,
+        lambda bound: (
+            f"{bound.get_kind_display()}的金额标准已调整为 "
+            f"{formats.money(bound.minimum)}–{formats.money(bound.maximum)} 元"
+        ),
+    )
 
 
 @requires("fund", "rules")
 @require_POST
 def set_target(request, pk: int):
     fund = _fund(request, pk, "rules")
-    return _change_rule(request, fund, TargetForm(request.POST), services.set_target,
-                        lambda target: f"{target.year} 年筹集目标已设为 {formats.money(target.amount)} 元")
+    return _change_rule(
+        request,
+        fund,
+        TargetForm(request.POST),
+        services.set_target,
+        lambda target: f"{target.year} 年筹集目标已设为 {formats.money(target.amount)} 元",
+    )
 
 
 @requires("fund", "rules")
 @require_POST
 def add_partner(request, pk: int):
     fund = _fund(request, pk, "rules")
-    return _change_rule(request, fund, PartnerForm(request.POST, fund=fund), services.add_partner_unit,
-                        lambda partner: f"已登记互联共建单位“{partner.name}”")
+    return _change_rule(
+        request,
+        fund,
+        PartnerForm(request.POST, fund=fund),
+        services.add_partner_unit,
+        lambda partner: f"已登记互联共建单位“{partner.name}”",
+    )
 
 
 @requires("fund", "rules")
 @require_POST
 def toggle_partner(request, pk: int):
-    partner = get_object_or_404(PartnerUnit.objects.filter(fund__in=Fund.objects.for_user(request.user, "rules")),
-                                pk=pk)
+    partner = get_object_or_404(
+        PartnerUnit.objects.filter(fund__in=Fund.objects.for_user(request.user, "rules")), pk=pk
+    )
     try:
         partner = services.set_partner_active(partner_id=partner.pk, active=not partner.is_active, by=request.user)
     except DomainError as exc:

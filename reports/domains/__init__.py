@@ -29,8 +29,8 @@ def in_chunks(queryset: QuerySet, size: int = CHUNK) -> Iterator[list]:
 def names_by(through: QuerySet, key: str, ids: list[int]) -> dict[int, str]:
     """“张三、李四” per object from a many-to-many through table (one query per chunk)."""
     names: dict[int, list[str]] = defaultdict(list)
-    for owner, name in through.filter(**{f"{key}__in": ids}).order_by("member__name", "member_id").values_list(
-        key, "member__name"
+    for owner, name in (
+        through.filter(**{f"{key}__in": ids}).order_by("member__name", "member_id").values_list(key, "member__name")
     ):
         names[owner].append(name)
     return {owner: "、".join(values) for owner, values in names.items()}
@@ -47,7 +47,6 @@ def display_names(user_ids: QuerySet) -> dict[int, str]:
             "id", "member__name", "first_name", "last_name", "username"
         )
     }
-
 
 
 def local_date(value: dt.datetime | None) -> dt.date | None:
@@ -67,4 +66,3 @@ def percent_text(numerator, denominator) -> str:
 
 def yuan(value) -> str:
     return f"{Decimal(value or 0):,.2f}"
-

@@ -20,9 +20,12 @@ def honours(scope: ReportScope):
 
 
 def _by_branch_and_category(scope) -> list[dict]:
-    return scope.once("awards.counts", lambda: list(
-        honours(scope).values("branch_id", "category__name", "category__sort_order").annotate(n=Count("id"))
-    ))
+    return scope.once(
+        "awards.counts",
+        lambda: list(
+            honours(scope).values("branch_id", "category__name", "category__sort_order").annotate(n=Count("id"))
+        ),
+    )
 
 
 def _awards(scope) -> dict[int, int]:
@@ -51,19 +54,35 @@ def awards_section(scope) -> Section:
 
     chart = charts.stacked_bar_chart(
         [(u.label, [count(u, c) for c in categories]) for u in units],
-        series=categories, title=f"{scope.year}年各支部受表彰人次（按类别）",
+        series=categories,
+        title=f"{scope.year}年各支部受表彰人次（按类别）",
     )
     link = f"{reverse('awards:stats')}?year={scope.year}"
     can_link = scope.user.is_superuser or _is_org_dept(scope.user)
     table = [
-        Row([u.label, *(count(u, c) for c in categories), sum(count(u, c) for c in categories)],
-            link=(link if can_link else None) if u.is_branch else drill_down(u.organization, scope.year))
+        Row(
+            [u.label, *(count(u, c) for c in categories), sum(count(u, c) for c in categories)],
+            link=(link if can_link else None) if u.is_branch else drill_down(u.organization, scope.year),
+        )
         for u in units
     ]
-    table.append(Row(["合计", *(sum(counts[b][c] for b in counts) for c in categories),
-                      sum(sum(v.values()) for v in counts.values())], total=True))
-    return Section(title="表彰奖励", chart=chart, headers=["支部", *categories, "合计"], rows=table,
-                   note=f"{scope.year}年度已发布的表彰")
+    table.append(
+        Row(
+            [
+                "合计",
+                *(sum(counts[b][c] for b in counts) for c in categories),
+                sum(sum(v.values()) for v in counts.values()),
+            ],
+            total=True,
+        )
+    )
+    return Section(
+        title="表彰奖励",
+        chart=chart,
+        headers=["支部", *categories, "合计"],
+        rows=table,
+        note=f"{scope.year}年度已发布的表彰",
+    )
 
 
 def _is_org_dept(user) -> bool:
@@ -74,8 +93,13 @@ def _is_org_dept(user) -> bool:
 
 
 HONOUR_COLUMNS = [
-    Column("表彰类别", 18), Column("姓名", 10), Column("推荐支部", 20), Column("评选活动", 28),
-    Column("表彰日期", 12, "date"), Column("支部大会日期", 12, "date"), Column("赞成票", 8, "int"),
+    Column("表彰类别", 18),
+    Column("姓名", 10),
+    Column("推荐支部", 20),
+    Column("评选活动", 28),
+    Column("表彰日期", 12, "date"),
+    Column("支部大会日期", 12, "date"),
+    Column("赞成票", 8, "int"),
     Column("主要事迹", 50),
 ]
 
@@ -83,12 +107,20 @@ HONOUR_COLUMNS = [
 def honour_sheet(scope, book) -> None:
     sheet = book.sheet("表彰名单", f"{scope.title}表彰名单", HONOUR_COLUMNS)
     nominations = (
-        honours(scope).order_by("category__sort_order", "branch__path", "member__name", "id")
-        .values_list("category__name", "member__name", "branch__name", "campaign__title", "campaign__published_on",
-                     "meeting_date", "votes_for", "deeds")
+        honours(scope)
+        .order_by("category__sort_order", "branch__path", "member__name", "id")
+        .values_list(
+            "category__name",
+            "member__name",
+            "branch__name",
+            "campaign__title",
+            "campaign__published_on",
+            "meeting_date",
+            "votes_for",
+            "deeds",
+        )
         .iterator(chunk_size=CHUNK)
     )
     append = sheet.append
     for row in nominations:
         append(row)
-

@@ -21,14 +21,23 @@ from reports.domains import CHUNK, display_names, local_date
 ZERO = Decimal("0.00")
 
 STATE_GROUPS = [
-    ("办理中", (Status.SUBMITTED, Status.RETURNED, Status.BRANCH_REVIEWED, Status.RECONSIDERATION,
-             Status.RECOVERY_DUE)),
+    (
+        "办理中",
+        (Status.SUBMITTED, Status.RETURNED, Status.BRANCH_REVIEWED, Status.RECONSIDERATION, Status.RECOVERY_DUE),
+    ),
     ("已批准待发放", (Status.APPROVED, Status.IN_NOTICE, Status.OBJECTION, Status.NOTICE_PASSED)),
     ("已发放", (Status.DISBURSED,)),
     ("未通过或撤回", (Status.REJECTED, Status.WITHDRAWN, Status.RECOVERED)),
 ]
-COMMITTED = (Status.APPROVED, Status.IN_NOTICE, Status.OBJECTION, Status.NOTICE_PASSED, Status.DISBURSED,
-             Status.RECONSIDERATION, Status.RECOVERY_DUE)
+COMMITTED = (
+    Status.APPROVED,
+    Status.IN_NOTICE,
+    Status.OBJECTION,
+    Status.NOTICE_PASSED,
+    Status.DISBURSED,
+    Status.RECONSIDERATION,
+    Status.RECOVERY_DUE,
+)
 
 
 def entries_of_year(scope):
@@ -56,16 +65,26 @@ _SPENDING_PATHS = (
 
 def _spending_rows(scope) -> list[dict]:
     """{"branch", "use", "total" (negative: money out), "n"} per branch and use; a recovery counts back."""
+
     def compute():
         rows = []
         for branch, use, kind, sign in _SPENDING_PATHS:
-            entries = FundEntry.objects.filter(kind=kind, occurred_on__gte=scope.start, occurred_on__lte=scope.end,
-                                               **{f"{branch}__in": scope.branch_ids})
+            entries = FundEntry.objects.filter(
+                kind=kind,
+                occurred_on__gte=scope.start,
+                occurred_on__lte=scope.end,
+                **{f"{branch}__in": scope.branch_ids},
+            )
             fixed = use in Use.values
-            for row in entries.values(branch, *([] if fixed else [use])).annotate(total=Sum("amount"),
-                                                                                    n=Count("id")):
-                rows.append({"branch": row[branch], "use": use if fixed else row[use], "total": row["total"],
-                             "n": sign * row["n"]})
+            for row in entries.values(branch, *([] if fixed else [use])).annotate(total=Sum("amount"), n=Count("id")):
+                rows.append(
+                    {
+                        "branch": row[branch],
+                        "use": use if fixed else row[use],
+                        "total": row["total"],
+                        "n": sign * row["n"],
+                    }
+                )
         return rows
 
     return scope.once("funds.spending", compute)
@@ -86,12 +105,18 @@ def applications_of_year(scope):
 
 def _application_counts(scope) -> dict[int, dict]:
     def compute():
-        rows = applications_of_year(scope).values("organization_id").annotate(
-            total=Count("id"),
-            approved=Count("id", filter=Q(status__in=COMMITTED)),
-            paid=Count("id", filter=Q(status=Status.DISBURSED)),
-            **{f"group{index}": Count("id", filter=Q(status__in=statuses))
-               for index, (_, statuses) in enumerate(STATE_GROUPS)},
+        rows = (
+            applications_of_year(scope)
+            .values("organization_id")
+            .annotate(
+                total=Count("id"),
+                approved=Count("id", filter=Q(status__in=COMMITTED)),
+                paid=Count("id", filter=Q(status=Status.DISBURSED)),
+                **{
+                    f"group{index}": Count("id", filter=Q(status__in=statuses))
+                    for index, (_, statuses) in enumerate(STATE_GROUPS)
+                },
+            )
         )
         return {row["organization_id"]: row for row in rows}
 
@@ -105,38 +130,38 @@ def _count(name):
     return compute
 
 
-FUND_INCOME = metrics.Metric("fund_income", "基金收入（元）", "money", _income, zero=lambda: ZERO,
-                             access_kind="fund_public")
+FUND_INCOME = metrics.Metric(
+    "fund_income", "基金收入（元）", "money", _income, zero=lambda: ZERO, access_kind="fund_public"
+)
 METRICS = [
     FUND_INCOME,
-    metrics.Metric("fund_spending", "帮扶支出（元）", "money", _spending, zero=lambda: ZERO,
-                   access_kind="fund_public"),
-    metrics.Metric("applications_approved", "帮扶申请批准（件）", "int", _count("approved"),
-                   access_kind="application"),
+    metrics.Metric("fund_spending", "帮扶支出（元）", "money", _spending, zero=lambda: ZERO, access_kind="fund_public"),
+    metrics.Metric("applications_approved", "帮扶申请批准（件）", "int", _count("approved"), access_kind="application"),
     metrics.Metric("applications_paid", "帮扶申请发放（件）", "int", _count("paid"), access_kind="application"),
 ]
 
 
 # --- dashboard -----------------------------------------------------------------------------------
 
+
 def income_section(scope) -> Section | None:
     """None where no organization of the scope keeps a fund (a branch paid from the 党委's fund)."""
     if not Fund.objects.filter(organization_id__in=scope.subtree_ids).exists():
         return None
-    by_source = dict(
-        entries_of_year(scope).exclude(source="").values_list("source").annotate(total=Sum("amount"))
-    )
+    by_source = dict(entries_of_year(scope).exclude(source="").values_list("source").annotate(total=Sum("amount")))
     rows, totals = metrics.table(scope, [FUND_INCOME], grouped=True)
     owners = [r for r in rows if r["fund_income"]]
     chart = charts.donut_chart(
         [(label, by_source.get(code, ZERO)) for code, label in Source.choices if by_source.get(code)],
-        title=f"{scope.year}年关怀基金收入来源", center=f"¥{totals['fund_income']:,.0f}",
+        title=f"{scope.year}年关怀基金收入来源",
+        center=f"¥{totals['fund_income']:,.0f}",
     )
     table = [Row([label, f"{by_source.get(code, ZERO):,.2f}"]) for code, label in Source.choices if by_source.get(code)]
     table += [Row([f"其中：{r['label']}", f"{r['fund_income']:,.2f}"]) for r in owners if len(owners) > 1]
     table.append(Row(["合计", f"{totals['fund_income']:,.2f}"], total=True))
-    return Section(title="关怀基金收入", chart=chart, headers=["来源", "金额（元）"], rows=table,
-                   note="按基金所属组织；冲正已抵减")
+    return Section(
+        title="关怀基金收入", chart=chart, headers=["来源", "金额（元）"], rows=table, note="按基金所属组织；冲正已抵减"
+    )
 
 
 def spending_section(scope) -> Section:
@@ -154,20 +179,31 @@ def spending_section(scope) -> Section:
 
     chart = charts.stacked_bar_chart(
         [(u.label, [unit_amount(u, code) for code, _ in used]) for u in units],
-        series=[label for _, label in used], title=f"{scope.year}年各支部帮扶支出（按类别）",
+        series=[label for _, label in used],
+        title=f"{scope.year}年各支部帮扶支出（按类别）",
     )
     link = reverse("funds:applications")
     table = [
-        Row([u.label, sum(counts.get(pk, 0) for pk in u.org_ids),
-             f"{sum((unit_amount(u, code) for code, _ in used), ZERO):,.2f}"],
-            link=unit_link(scope, u, lambda b: f"{link}?organization={b.pk}&year={scope.year}&status=disbursed"))
+        Row(
+            [
+                u.label,
+                sum(counts.get(pk, 0) for pk in u.org_ids),
+                f"{sum((unit_amount(u, code) for code, _ in used), ZERO):,.2f}",
+            ],
+            link=unit_link(scope, u, lambda b: f"{link}?organization={b.pk}&year={scope.year}&status=disbursed"),
+        )
         for u in units
     ]
     by_kind = {code: sum((per_branch[b][code] for b in per_branch), ZERO) for code, _ in used}
     table += [Row([f"其中：{label}", "", f"{by_kind[code]:,.2f}"]) for code, label in used]
     table.append(Row(["合计", sum(counts.values()), f"{sum(by_kind.values(), ZERO):,.2f}"], total=True))
-    return Section(title="帮扶支出", chart=chart, headers=["支部", "发放笔数", "金额（元）"], rows=table,
-                   note="按申请人（走访、帮扶对象）所在支部，以发放日期计；追回的资金已抵减")
+    return Section(
+        title="帮扶支出",
+        chart=chart,
+        headers=["支部", "发放笔数", "金额（元）"],
+        rows=table,
+        note="按申请人（走访、帮扶对象）所在支部，以发放日期计；追回的资金已抵减",
+    )
 
 
 def application_section(scope) -> Section:
@@ -179,13 +215,16 @@ def application_section(scope) -> Section:
     }
     chart = charts.stacked_bar_chart(
         [(u.label, [counts[u.organization.pk][f"group{i}"] for i in range(len(STATE_GROUPS))]) for u in units],
-        series=[label for label, _ in STATE_GROUPS], title=f"{scope.year}年帮扶申请办理状态",
+        series=[label for label, _ in STATE_GROUPS],
+        title=f"{scope.year}年帮扶申请办理状态",
         colors=[charts.IN_PROGRESS, charts.APPROVED, charts.SUCCEEDED, charts.DID_NOT_PROCEED],
     )
     days_by_org: dict[int, list[float]] = defaultdict(list)
-    for org_id, submitted, disbursed in applications_of_year(scope).filter(
-        status=Status.DISBURSED, submitted_at__isnull=False, disbursed_at__isnull=False
-    ).values_list("organization_id", "submitted_at", "disbursed_at"):
+    for org_id, submitted, disbursed in (
+        applications_of_year(scope)
+        .filter(status=Status.DISBURSED, submitted_at__isnull=False, disbursed_at__isnull=False)
+        .values_list("organization_id", "submitted_at", "disbursed_at")
+    ):
         days_by_org[org_id].append((disbursed - submitted).total_seconds() / 86400)
     days = {u.organization.pk: [d for pk in u.org_ids for d in days_by_org.get(pk, [])] for u in units}
 
@@ -196,21 +235,45 @@ def application_section(scope) -> Section:
     table = []
     for u in units:
         row = counts[u.organization.pk]
-        table.append(Row([u.label, row["total"], row["approved"], row["paid"], average(days[u.organization.pk])],
-                         link=unit_link(scope, u, lambda b: f"{link}?organization={b.pk}&year={scope.year}")))
-    table.append(Row([
-        "合计", sum(r["total"] for r in counts.values()), sum(r["approved"] for r in counts.values()),
-        sum(r["paid"] for r in counts.values()), average([d for values in days.values() for d in values]),
-    ], total=True))
-    return Section(title="帮扶申请", chart=chart, headers=["支部", "申请", "批准", "已发放", "平均办理天数"],
-                   rows=table, note="平均办理天数：从提交申请到发放")
+        table.append(
+            Row(
+                [u.label, row["total"], row["approved"], row["paid"], average(days[u.organization.pk])],
+                link=unit_link(scope, u, lambda b: f"{link}?organization={b.pk}&year={scope.year}"),
+            )
+        )
+    table.append(
+        Row(
+            [
+                "合计",
+                sum(r["total"] for r in counts.values()),
+                sum(r["approved"] for r in counts.values()),
+                sum(r["paid"] for r in counts.values()),
+                average([d for values in days.values() for d in values]),
+            ],
+            total=True,
+        )
+    )
+    return Section(
+        title="帮扶申请",
+        chart=chart,
+        headers=["支部", "申请", "批准", "已发放", "平均办理天数"],
+        rows=table,
+        note="平均办理天数：从提交申请到发放",
+    )
 
 
 # --- workbook ------------------------------------------------------------------------------------
 
 FUND_COLUMNS = [
-    Column("日期", 12, "date"), Column("基金", 24), Column("类型", 8), Column("来源/类别", 14), Column("捐助人", 12),
-    Column("收入（元）", 14, "money"), Column("支出（元）", 14, "money"), Column("申请人", 10), Column("摘要", 30),
+    Column("日期", 12, "date"),
+    Column("基金", 24),
+    Column("类型", 8),
+    Column("来源/类别", 14),
+    Column("捐助人", 12),
+    Column("收入（元）", 14, "money"),
+    Column("支出（元）", 14, "money"),
+    Column("申请人", 10),
+    Column("摘要", 30),
     Column("经办人", 10),
 ]
 
@@ -220,22 +283,54 @@ def fund_sheet(scope, book) -> None:
     Read as plain values: the funds' names and the clerks' names are looked up once, not per row."""
     sheet = book.sheet("关怀基金收支", f"{scope.title}关怀基金收支明细", FUND_COLUMNS)
     entries = entries_of_year(scope)
-    funds = {pk: f"{organization}{name}" for pk, organization, name in
-             Fund.objects.filter(organization_id__in=scope.subtree_ids).values_list("id", "organization__name", "name")}
+    funds = {
+        pk: f"{organization}{name}"
+        for pk, organization, name in Fund.objects.filter(organization_id__in=scope.subtree_ids).values_list(
+            "id", "organization__name", "name"
+        )
+    }
     clerks = display_names(entries.values("recorded_by_id"))
     entry_kinds, sources, uses = dict(FundEntry.Kind.choices), dict(Source.choices), dict(USES)
     expense_kind = FundEntry.Kind.EXPENSE
     rows = (
         entries.order_by("fund__organization__path", "occurred_on", "id")
-        .values_list("occurred_on", "fund_id", "kind", "source", "application__kind", "donor", "amount",
-                     "application__member__name", "note", "recorded_by_id", "application__recipient_name",
-                     "visit__member__name", "pairing_progress__pairing__record__member__name",
-                     "reverses__application__kind", "reverses__application__member__name")
+        .values_list(
+            "occurred_on",
+            "fund_id",
+            "kind",
+            "source",
+            "application__kind",
+            "donor",
+            "amount",
+            "application__member__name",
+            "note",
+            "recorded_by_id",
+            "application__recipient_name",
+            "visit__member__name",
+            "pairing_progress__pairing__record__member__name",
+            "reverses__application__kind",
+            "reverses__application__member__name",
+        )
         .iterator(chunk_size=CHUNK)
     )
     append = sheet.append
-    for (day, fund, kind, source, application_kind, donor, amount, applicant, note, clerk, partner_member,
-         visited, helped, recovered_kind, recovered_from) in rows:
+    for (
+        day,
+        fund,
+        kind,
+        source,
+        application_kind,
+        donor,
+        amount,
+        applicant,
+        note,
+        clerk,
+        partner_member,
+        visited,
+        helped,
+        recovered_kind,
+        recovered_from,
+    ) in rows:
         expense = kind == expense_kind
         if expense:
             label = uses.get(application_kind) if application_kind else uses[Use.VISIT if visited else Use.PAIRING]
@@ -243,19 +338,37 @@ def fund_sheet(scope, book) -> None:
             label = f"追回：{uses.get(recovered_kind, recovered_kind)}"
         else:
             label = sources.get(source, source)
-        append((
-            day, funds[fund], entry_kinds.get(kind, kind), label, donor,
-            None if expense else amount, -amount if expense else None,
-            applicant or partner_member or visited or helped or recovered_from or "", note, clerks.get(clerk, ""),
-        ))
+        append(
+            (
+                day,
+                funds[fund],
+                entry_kinds.get(kind, kind),
+                label,
+                donor,
+                None if expense else amount,
+                -amount if expense else None,
+                applicant or partner_member or visited or helped or recovered_from or "",
+                note,
+                clerks.get(clerk, ""),
+            )
+        )
     sheet.add_totals()
 
 
 APPLICATION_COLUMNS = [
-    Column("申请人", 10), Column("所在支部", 20), Column("申请类别", 12), Column("紧急救助", 8),
-    Column("申请金额（元）", 14, "money"), Column("批准金额（元）", 14, "money"), Column("状态", 10),
-    Column("提交日期", 12, "date"), Column("支部大会日期", 12, "date"), Column("审批日期", 12, "date"),
-    Column("公示截止", 12, "date"), Column("发放日期", 12, "date"), Column("申请理由", 40),
+    Column("申请人", 10),
+    Column("所在支部", 20),
+    Column("申请类别", 12),
+    Column("紧急救助", 8),
+    Column("申请金额（元）", 14, "money"),
+    Column("批准金额（元）", 14, "money"),
+    Column("状态", 10),
+    Column("提交日期", 12, "date"),
+    Column("支部大会日期", 12, "date"),
+    Column("审批日期", 12, "date"),
+    Column("公示截止", 12, "date"),
+    Column("发放日期", 12, "date"),
+    Column("申请理由", 40),
 ]
 
 
@@ -267,17 +380,49 @@ def application_sheet(scope, book) -> None:
     applications = (
         applications_of_year(scope)
         .order_by("organization__path", "submitted_at", "id")
-        .values_list("member__name", "organization__name", "kind", "is_emergency", "amount_requested",
-                     "amount_approved", "status", "submitted_at", "meeting_on", "approved_at", "notice_ends_on",
-                     "disbursed_at", "reason", "organization_id", "member__user_id", "recipient_name",
-                     "partner_unit__name")
+        .values_list(
+            "member__name",
+            "organization__name",
+            "kind",
+            "is_emergency",
+            "amount_requested",
+            "amount_approved",
+            "status",
+            "submitted_at",
+            "meeting_on",
+            "approved_at",
+            "notice_ends_on",
+            "disbursed_at",
+            "reason",
+            "organization_id",
+            "member__user_id",
+            "recipient_name",
+            "partner_unit__name",
+        )
         .iterator(chunk_size=CHUNK)
     )
     append = sheet.append
     by_status: dict[str, list] = {}
     paid = [0, Decimal("0")]
-    for (name, branch, kind, emergency, requested, approved, status, submitted_at, meeting_on, approved_at,
-         notice_ends_on, disbursed_at, reason, org_id, user_id, partner_member, partner_unit) in applications:
+    for (
+        name,
+        branch,
+        kind,
+        emergency,
+        requested,
+        approved,
+        status,
+        submitted_at,
+        meeting_on,
+        approved_at,
+        notice_ends_on,
+        disbursed_at,
+        reason,
+        org_id,
+        user_id,
+        partner_member,
+        partner_unit,
+    ) in applications:
         full = details.full_for(org_id, user_id)
         counts = by_status.setdefault(status, [0, Decimal("0"), Decimal("0")])
         counts[0] += 1
@@ -286,12 +431,23 @@ def application_sheet(scope, book) -> None:
         if disbursed_at is not None and status != Status.RECOVERED:
             paid[0] += 1
             paid[1] += approved or 0
-        append((
-            name or f"{partner_member}（{partner_unit}）", branch, kinds.get(kind, kind), "是" if emergency else "",
-            requested, approved,
-            statuses.get(status, status), local_date(submitted_at), meeting_on, local_date(approved_at),
-            notice_ends_on, local_date(disbursed_at), reason if full else "（不可见）",
-        ))
+        append(
+            (
+                name or f"{partner_member}（{partner_unit}）",
+                branch,
+                kinds.get(kind, kind),
+                "是" if emergency else "",
+                requested,
+                approved,
+                statuses.get(status, status),
+                local_date(submitted_at),
+                meeting_on,
+                local_date(approved_at),
+                notice_ends_on,
+                local_date(disbursed_at),
+                reason if full else "（不可见）",
+            )
+        )
     # Totals by status: money asked for in a withdrawn or rejected application was never going to be paid.
     for status in Status:
         if status in by_status:
@@ -299,4 +455,3 @@ def application_sheet(scope, book) -> None:
             sheet.append([f"合计：{status.label}", "", f"{count} 件", "", requested, approved or ""], bold=True)
     if by_status:
         sheet.append(["实际发放（不含已追回）", "", f"{paid[0]} 件", "", "", paid[1]], bold=True)
-

@@ -21,9 +21,11 @@ from visits.selectors import cycle_start, last_holiday, talked_in_cycle
 
 def _visits(scope) -> dict[int, int]:
     rows = (
-        Visit.objects.filter(member__organization_id__in=scope.branch_ids,
-                             visited_on__gte=scope.start, visited_on__lte=scope.end)
-        .values("member__organization_id").annotate(n=Count("id"))
+        Visit.objects.filter(
+            member__organization_id__in=scope.branch_ids, visited_on__gte=scope.start, visited_on__lte=scope.end
+        )
+        .values("member__organization_id")
+        .annotate(n=Count("id"))
     )
     return {row["member__organization_id"]: row["n"] for row in rows}
 
@@ -31,7 +33,8 @@ def _visits(scope) -> dict[int, int]:
 def _talks(scope) -> dict[int, int]:
     rows = (
         Talk.objects.filter(organization_id__in=scope.branch_ids, talked_on__gte=scope.start, talked_on__lte=scope.end)
-        .values("organization_id").annotate(n=Count("id"))
+        .values("organization_id")
+        .annotate(n=Count("id"))
     )
     return {row["organization_id"]: row["n"] for row in rows}
 
@@ -39,15 +42,18 @@ def _talks(scope) -> dict[int, int]:
 def _talked(scope) -> dict[int, int]:
     """Members on the roll at the year's end who took part in a talk in the cycle ending on the report day."""
     rows = (
-        metrics.members_on_roll(scope).filter(talked_in_cycle(scope.day))
-        .values("organization_id").annotate(n=Count("id"))
+        metrics.members_on_roll(scope)
+        .filter(talked_in_cycle(scope.day))
+        .values("organization_id")
+        .annotate(n=Count("id"))
     )
     return {row["organization_id"]: row["n"] for row in rows}
 
 
 TALKED = metrics.Metric("talked", "本轮已谈话党员", "int", _talked, access_kind="talk")
-TALK_COVERAGE = metrics.Metric("talk_coverage", "谈心谈话覆盖率", "percent", ratio_of=("talked", "members"),
-                               access_kind="talk")
+TALK_COVERAGE = metrics.Metric(
+    "talk_coverage", "谈心谈话覆盖率", "percent", ratio_of=("talked", "members"), access_kind="talk"
+)
 METRICS = [
     metrics.Metric("visits", "走访慰问（次）", "int", _visits, access_kind="visit"),
     metrics.Metric("talks", "谈心谈话（次）", "int", _talks, access_kind="talk"),
@@ -58,28 +64,39 @@ METRICS = [
 
 # --- dashboard -----------------------------------------------------------------------------------
 
+
 def talk_section(scope) -> Section:
-    rows, totals = metrics.table(
-        scope, [metrics.MEMBERS, TALKED, TALK_COVERAGE], grouped=True
+    rows, totals = metrics.table(scope, [metrics.MEMBERS, TALKED, TALK_COVERAGE], grouped=True)
+    chart = charts.bar_chart(
+        [(r["label"], r["talk_coverage"] or 0) for r in rows],
+        title="各支部本轮谈心谈话覆盖率",
+        unit="%",
+        color=charts.PALETTE[4],
     )
-    chart = charts.bar_chart([(r["label"], r["talk_coverage"] or 0) for r in rows],
-                             title="各支部本轮谈心谈话覆盖率", unit="%", color=charts.PALETTE[4])
     link = reverse("visits:coverage")
-    table = branch_rows(rows, ["members", "talked"], totals, link=lambda b: f"{link}?organization={b.pk}",
-                        year=scope.year)
+    table = branch_rows(
+        rows, ["members", "talked"], totals, link=lambda b: f"{link}?organization={b.pk}", year=scope.year
+    )
     for row, data in zip(table, [*rows, totals], strict=True):
         row.cells.append(percent_text(data["talked"], data["members"]))
     start = cycle_start(scope.day) + dt.timedelta(days=1)
-    return Section(title="谈心谈话覆盖", chart=chart, headers=["支部", "党员", "本轮已谈话", "覆盖率"], rows=table,
-                   note=f"本轮周期 {start:%Y-%m-%d} 至 {scope.day:%Y-%m-%d}")
+    return Section(
+        title="谈心谈话覆盖",
+        chart=chart,
+        headers=["支部", "党员", "本轮已谈话", "覆盖率"],
+        rows=table,
+        note=f"本轮周期 {start:%Y-%m-%d} 至 {scope.day:%Y-%m-%d}",
+    )
 
 
 def holiday_completion(scope) -> list[tuple[str, dt.date, dict[int, tuple[int, int]]]]:
     """For the last 春节 and 七一 on or before the report day: per branch (planned, visited) — one query."""
 
     def compute():
-        holidays = [(occasion, last_holiday(occasion, scope.day)) for occasion in
-                    (Occasion.SPRING_FESTIVAL, Occasion.JULY_FIRST)]
+        holidays = [
+            (occasion, last_holiday(occasion, scope.day))
+            for occasion in (Occasion.SPRING_FESTIVAL, Occasion.JULY_FIRST)
+        ]
         condition = Q()
         for occasion, day in holidays:
             condition |= Q(plan__occasion=occasion, plan__year=day.year)
@@ -104,10 +121,17 @@ def holiday_section(scope) -> Section:
     parts = []
     for label, day, counts in completion:
         bars = [(u.label, _rate(*counts[u.organization.pk])) for u in units]
-        parts.append(format_html('<div class="small text-secondary mt-1">{}年{}（{}）计划完成率</div>',
-                                 day.year, label, f"{day:%m月%d日}"))
-        parts.append(charts.bar_chart(bars, title=f"{day.year}年{label}走访计划完成率", unit="%",
-                                      color=charts.PALETTE[1]))
+        parts.append(
+            format_html(
+                '<div class="small text-secondary mt-1">{}年{}（{}）计划完成率</div>',
+                day.year,
+                label,
+                f"{day:%m月%d日}",
+            )
+        )
+        parts.append(
+            charts.bar_chart(bars, title=f"{day.year}年{label}走访计划完成率", unit="%", color=charts.PALETTE[1])
+        )
     link = reverse("visits:plan_list")
     table = []
     totals = [[0, 0] for _ in completion]
@@ -152,11 +176,15 @@ def _cell(total: int, done: int) -> str:
 def monthly_section(scope) -> Section:
     visits = dict(
         Visit.objects.filter(member__organization_id__in=scope.branch_ids, visited_on__year=scope.year)
-        .annotate(month=ExtractMonth("visited_on")).values_list("month").annotate(n=Count("id"))
+        .annotate(month=ExtractMonth("visited_on"))
+        .values_list("month")
+        .annotate(n=Count("id"))
     )
     talks = dict(
         Talk.objects.filter(organization_id__in=scope.branch_ids, talked_on__year=scope.year)
-        .annotate(month=ExtractMonth("talked_on")).values_list("month").annotate(n=Count("id"))
+        .annotate(month=ExtractMonth("talked_on"))
+        .values_list("month")
+        .annotate(n=Count("id"))
     )
     months = range(1, 13)
     chart = charts.line_chart(
@@ -166,15 +194,26 @@ def monthly_section(scope) -> Section:
     )
     table = [Row([f"{m}月", visits.get(m, 0), talks.get(m, 0)]) for m in months if visits.get(m) or talks.get(m)]
     table.append(Row(["合计", sum(visits.values()), sum(talks.values())], total=True))
-    return Section(title="每月走访与谈话", chart=chart, headers=["月份", "走访慰问", "谈心谈话"], rows=table,
-                   note="只列有记录的月份")
+    return Section(
+        title="每月走访与谈话",
+        chart=chart,
+        headers=["月份", "走访慰问", "谈心谈话"],
+        rows=table,
+        note="只列有记录的月份",
+    )
 
 
 # --- workbook ------------------------------------------------------------------------------------
 
 VISIT_COLUMNS = [
-    Column("走访日期", 12, "date"), Column("走访对象", 10), Column("所在支部", 20), Column("走访事由", 10),
-    Column("走访人", 20), Column("慰问物品", 20), Column("慰问金（元）", 12, "money"), Column("走访情况", 40),
+    Column("走访日期", 12, "date"),
+    Column("走访对象", 10),
+    Column("所在支部", 20),
+    Column("走访事由", 10),
+    Column("走访人", 20),
+    Column("慰问物品", 20),
+    Column("慰问金（元）", 12, "money"),
+    Column("走访情况", 40),
     Column("需跟进的诉求", 30),
 ]
 
@@ -185,24 +224,52 @@ def visit_sheet(scope, book) -> None:
     sheet = book.sheet("走访慰问", f"{scope.title}走访慰问记录", VISIT_COLUMNS)
     occasions = dict(Occasion.choices)
     visits = (
-        Visit.objects.filter(member__organization_id__in=scope.branch_ids,
-                             visited_on__gte=scope.start, visited_on__lte=scope.end)
+        Visit.objects.filter(
+            member__organization_id__in=scope.branch_ids, visited_on__gte=scope.start, visited_on__lte=scope.end
+        )
         .order_by("visited_on", "id")
-        .values_list("id", "visited_on", "member__name", "member__organization__name", "occasion", "goods", "amount",
-                     "notes", "follow_up")
+        .values_list(
+            "id",
+            "visited_on",
+            "member__name",
+            "member__organization__name",
+            "occasion",
+            "goods",
+            "amount",
+            "notes",
+            "follow_up",
+        )
     )
     for chunk in in_chunks(visits):
         visitors = names_by(Visit.visitors.through.objects, "visit_id", [row[0] for row in chunk])
         for pk, day, name, branch, occasion, goods, amount, notes, follow_up in chunk:
-            sheet.append([day, name, branch, occasions.get(occasion, occasion), visitors.get(pk, ""), goods, amount,
-                          notes, follow_up])
+            sheet.append(
+                [
+                    day,
+                    name,
+                    branch,
+                    occasions.get(occasion, occasion),
+                    visitors.get(pk, ""),
+                    goods,
+                    amount,
+                    notes,
+                    follow_up,
+                ]
+            )
     sheet.add_totals()
 
 
 TALK_COLUMNS = [
-    Column("谈话日期", 12, "date"), Column("所在支部", 20), Column("谈话形式", 10), Column("谈话事由", 10),
-    Column("谈话人", 16), Column("谈话对象", 24), Column("三个先谈", 16), Column("谈话内容摘要", 40),
-    Column("本人意见和诉求", 30), Column("跟进措施", 30),
+    Column("谈话日期", 12, "date"),
+    Column("所在支部", 20),
+    Column("谈话形式", 10),
+    Column("谈话事由", 10),
+    Column("谈话人", 16),
+    Column("谈话对象", 24),
+    Column("三个先谈", 16),
+    Column("谈话内容摘要", 40),
+    Column("本人意见和诉求", 30),
+    Column("跟进措施", 30),
 ]
 
 
@@ -210,23 +277,41 @@ def talk_sheet(scope, book) -> None:
     """The talks of the year, without the 内部记录 (confidential notes): the column is never read."""
     sheet = book.sheet("谈心谈话", f"{scope.title}谈心谈话记录", TALK_COLUMNS)
     kinds, reasons = dict(Talk.Kind.choices), dict(Talk.Reason.choices)
-    flags = [(field, str(Talk._meta.get_field(field).verbose_name))
-             for field in ("priority_hardship", "priority_weak_awareness", "priority_grievance")]
+    flags = [
+        (field, str(Talk._meta.get_field(field).verbose_name))
+        for field in ("priority_hardship", "priority_weak_awareness", "priority_grievance")
+    ]
     talks = (
         Talk.objects.filter(organization_id__in=scope.branch_ids, talked_on__gte=scope.start, talked_on__lte=scope.end)
         .order_by("talked_on", "id")
-        .values("id", "talked_on", "organization__name", "kind", "reason", "summary", "opinions", "follow_up",
-                *(field for field, _ in flags))
+        .values(
+            "id",
+            "talked_on",
+            "organization__name",
+            "kind",
+            "reason",
+            "summary",
+            "opinions",
+            "follow_up",
+            *(field for field, _ in flags),
+        )
     )
     for chunk in in_chunks(talks):
         ids = [row["id"] for row in chunk]
         interviewers = names_by(Talk.interviewers.through.objects, "talk_id", ids)
         participants = names_by(Talk.participants.through.objects, "talk_id", ids)
         for row in chunk:
-            sheet.append([
-                row["talked_on"], row["organization__name"], kinds.get(row["kind"], row["kind"]),
-                reasons.get(row["reason"], row["reason"]), interviewers.get(row["id"], ""),
-                participants.get(row["id"], ""), "、".join(label for field, label in flags if row[field]),
-                row["summary"], row["opinions"], row["follow_up"],
-            ])
-
+            sheet.append(
+                [
+                    row["talked_on"],
+                    row["organization__name"],
+                    kinds.get(row["kind"], row["kind"]),
+                    reasons.get(row["reason"], row["reason"]),
+                    interviewers.get(row["id"], ""),
+                    participants.get(row["id"], ""),
+                    "、".join(label for field, label in flags if row[field]),
+                    row["summary"],
+                    row["opinions"],
+                    row["follow_up"],
+                ]
+            )

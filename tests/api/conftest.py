@@ -50,8 +50,13 @@ def issue(unit):
     """issue(grants, organization=branch1, by=zzb) -> (token, key)."""
 
     def _issue(grants, *, organization=None, by=None, days: int = 30, name: str = "智慧党建平台"):
-        return tokens.issue_token(by=by or unit.zzb, name=name, organization=organization or unit.branch1,
-                                  grants=grants, expires_on=timezone.localdate() + dt.timedelta(days=days))
+        return tokens.issue_token(
+            by=by or unit.zzb,
+            name=name,
+            organization=organization or unit.branch1,
+            grants=grants,
+            expires_on=timezone.localdate() + dt.timedelta(days=days),
+        )
 
     return _issue
 

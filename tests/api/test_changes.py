@@ -38,7 +38,8 @@ def test_a_sync_client_reads_what_changed_since_its_cursor(unit, api):
     visit.delete()
     deleted = feed(api, since=body["cursor"])["results"]
     assert [(row["type"], row["object_id"], row["action"], row["url"]) for row in deleted] == [
-        ("visit", visit_id, "deleted", None)]
+        ("visit", visit_id, "deleted", None)
+    ]
 
 
 def test_the_feed_holds_only_the_callers_organizations_and_kinds(unit, api):
@@ -50,7 +51,8 @@ def test_the_feed_holds_only_the_callers_organizations_and_kinds(unit, api):
     assert ("member", here.pk) in seen and ("member", there.pk) not in seen
     assert {row["type"] for row in feed(api.as_user(unit.zzb), since=start, types="member")["results"]} == {"member"}
     assert {("member", there.pk), ("member", here.pk)} <= {
-        (row["type"], row["object_id"]) for row in feed(api, since=start)["results"]}
+        (row["type"], row["object_id"]) for row in feed(api, since=start)["results"]
+    }
     # The fund officer reads no roster: no member changes in their feed.
     assert feed(api.as_user(unit.jijin), since=start)["results"] == []
     assert feed(api.as_user(unit.dangyuan1), since=start)["results"] == []
@@ -60,8 +62,15 @@ def test_a_token_sees_the_changes_its_grants_read(unit, issue, api):
     start = feed(api.as_user(unit.admin), since="latest")["cursor"]
     _, key = issue(["member.list", "visit.create"])
     api.with_token(key)
-    response = api.post("/api/v1/visits/", {"member": unit.member1.pk, "visited_on": timezone.localdate().isoformat(),
-                                            "visitors": [unit.shuji1.member.pk]}, key=new_key())
+    response = api.post(
+        "/api/v1/visits/",
+        {
+            "member": unit.member1.pk,
+            "visited_on": timezone.localdate().isoformat(),
+            "visitors": [unit.shuji1.member.pk],
+        },
+        key=new_key(),
+    )
     assert response.status_code == 201
     MemberFactory(organization=unit.branch1, name="新登记")
     MemberFactory(organization=unit.branch2, name="别的支部")
@@ -79,11 +88,21 @@ def test_a_long_feed_comes_in_parts(unit, api):
     second = feed(api, since=first["cursor"], limit=3)
     assert len(second["results"]) == 2 and not second["more"]
     assert [row["id"] for row in first["results"] + second["results"]] == sorted(
-        row["id"] for row in first["results"] + second["results"])
+        row["id"] for row in first["results"] + second["results"]
+    )
 
 
-@pytest.mark.parametrize("params", [{"since": "x"}, {"since": "-1"}, {"types": "member,salary"}, {"limit": "0"},
-                                    {"limit": "501"}, {"since": "9" * 30}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"since": "x"},
+        {"since": "-1"},
+        {"types": "member,salary"},
+        {"limit": "0"},
+        {"limit": "501"},
+        {"since": "9" * 30},
+    ],
+)
 def test_a_bad_cursor_or_filter_is_a_400(unit, api, params):
     response = api.as_user(unit.shuji1).get("/api/v1/changes/", params)
     assert response.status_code == 400 and response.json()["code"] == "invalid"

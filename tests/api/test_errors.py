@@ -37,8 +37,9 @@ def test_refusals_of_each_kind(unit, api):
 
 def test_bad_bodies(unit, api):
     api.as_user(unit.shuji1)
-    response = api.client.post("/api/v1/visits/", "{not json", content_type="application/json",
-                               HTTP_IDEMPOTENCY_KEY=new_key())
+    response = api.client.post(
+        "/api/v1/visits/", "{not json", content_type="application/json", HTTP_IDEMPOTENCY_KEY=new_key()
+    )
     assert_error(response, 400, "bad_request")
     response = api.client.post("/api/v1/visits/", {"member": "1"}, HTTP_IDEMPOTENCY_KEY=new_key())
     assert_error(response, 415, "unsupported_media_type")

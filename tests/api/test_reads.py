@@ -30,6 +30,7 @@ def by_id(response) -> dict[int, dict]:
 
 # --- members -----------------------------------------------------------------------------------------
 
+
 def test_the_roster_is_scoped_and_masked_as_the_page(unit, api):
     number = unit.member1.id_number
     rows = by_id(api.as_user(unit.shuji1).get("/api/v1/members/"))
@@ -64,7 +65,8 @@ def test_the_roster_takes_the_pages_filters(unit, api):
     MemberFactory(organization=unit.branch1, name="王老党员", is_retired_cadre=True)
     api.as_user(unit.shuji1)
     assert [row["name"] for row in api.get("/api/v1/members/", {"flag": "retired_cadre"}).json()["results"]] == [
-        "王老党员"]
+        "王老党员"
+    ]
     assert [row["name"] for row in api.get("/api/v1/members/", {"q": "老党"}).json()["results"]] == ["王老党员"]
     tail = unit.member1.id_number[-4:]
     assert unit.member1.pk in ids(api.get("/api/v1/members/", {"q": tail}))
@@ -123,6 +125,7 @@ def test_list_queries_do_not_grow_with_rows(unit, api, django_assert_max_num_que
 
 # --- the ledger and pairings ---------------------------------------------------------------------------
 
+
 def test_a_ledger_lines_income_and_family_only_for_whom_the_page_shows_them(unit, api):
     record = RecordFactory(member=unit.member1, annual_household_income=Decimal("18000.00"), causes="老伴瘫痪在床")
     record.family.create(name="刘妻", relation="配偶", age=60, annual_income=Decimal("6000.00"))
@@ -150,6 +153,7 @@ def test_a_helper_reads_their_pairing_and_its_progress(unit, api):
 
 # --- visits and talks ----------------------------------------------------------------------------------
 
+
 def test_visits_are_scoped_and_filtered_as_the_page(unit, api):
     mine = VisitFactory(member=unit.member1, occasion="illness")
     VisitFactory(member=unit.member2)
@@ -162,10 +166,15 @@ def test_visits_are_scoped_and_filtered_as_the_page(unit, api):
 
 
 def test_a_talks_internal_notes_never_reach_the_member_talked_with(unit, api):
-    talk = make_talk([unit.dangyuan1.member], [unit.shuji1.member], summary="年度谈心",
-                     confidential_notes="对其有怨气，需关注")
-    assert api.as_user(unit.shuji1).get(f"/api/v1/talks/{talk.pk}/").json()["confidential_notes"] == "对其有怨气，需关注"
-    assert api.as_user(unit.zhiwei1).get(f"/api/v1/talks/{talk.pk}/").json()["confidential_notes"] == "对其有怨气，需关注"
+    talk = make_talk(
+        [unit.dangyuan1.member], [unit.shuji1.member], summary="年度谈心", confidential_notes="对其有怨气，需关注"
+    )
+    assert (
+        api.as_user(unit.shuji1).get(f"/api/v1/talks/{talk.pk}/").json()["confidential_notes"] == "对其有怨气，需关注"
+    )
+    assert (
+        api.as_user(unit.zhiwei1).get(f"/api/v1/talks/{talk.pk}/").json()["confidential_notes"] == "对其有怨气，需关注"
+    )
     own = api.as_user(unit.dangyuan1).get(f"/api/v1/talks/{talk.pk}/")
     assert own.status_code == 200 and own.json()["confidential_notes"] is None and "怨气" not in own.content.decode()
     listing = api.as_user(unit.shuji1).get("/api/v1/talks/")
@@ -177,10 +186,13 @@ def test_a_talks_internal_notes_never_reach_the_member_talked_with(unit, api):
 
 # --- applications and funds ------------------------------------------------------------------------------
 
+
 def test_an_applications_reason_is_not_the_fund_officers(unit, api):
     fund_with(unit)
     application = application_in(unit, "notice_passed")
-    assert api.as_user(unit.shuji1).get(f"/api/v1/applications/{application.pk}/").json()["reason"] == "家庭困难，申请帮扶"
+    assert (
+        api.as_user(unit.shuji1).get(f"/api/v1/applications/{application.pk}/").json()["reason"] == "家庭困难，申请帮扶"
+    )
     paid = api.as_user(unit.jijin).get(f"/api/v1/applications/{application.pk}/").json()
     assert paid["reason"] is None and paid["attachments"] is None and paid["details_hidden"]
     assert paid["amount_approved"] == "1000.00" and [e["to_status"] for e in paid["events"]][-1] == "notice_passed"
@@ -222,8 +234,10 @@ def test_every_list_holds_only_the_callers_organizations(unit, api):
 
     fund_with(unit)
     made = {}
-    for branch, member, secretary in ((unit.branch1, unit.member1, unit.shuji1),
-                                      (unit.branch2, unit.member2, unit.shuji2)):
+    for branch, member, secretary in (
+        (unit.branch1, unit.member1, unit.shuji1),
+        (unit.branch2, unit.member2, unit.shuji2),
+    ):
         record = RecordFactory(member=member)
         made[branch.pk] = {
             "/api/v1/members/": member.pk,
@@ -242,11 +256,16 @@ def test_every_list_holds_only_the_callers_organizations(unit, api):
     # The honour roll is for every member under the organizer: both branches' honours, to a member too;
     # not a campaign of another unit.
     campaign = CampaignFactory(organizer=unit.committee)
-    honours = {NominationFactory(category=campaign.categories.first(), member=member, status="approved").pk
-               for member in (unit.member1, unit.member2)}
+    honours = {
+        NominationFactory(category=campaign.categories.first(), member=member, status="approved").pk
+        for member in (unit.member1, unit.member2)
+    }
     elsewhere = CampaignFactory(organizer=OrganizationFactory(name="外县党委", kind="committee"))
-    foreign = NominationFactory(category=elsewhere.categories.first(), status="approved",
-                                member=MemberFactory(organization=OrganizationFactory(name="外县支部")))
+    foreign = NominationFactory(
+        category=elsewhere.categories.first(),
+        status="approved",
+        member=MemberFactory(organization=OrganizationFactory(name="外县支部")),
+    )
     AwardCampaign.objects.update(status="published", published_on=timezone.localdate())
     listed = ids(api.as_user(unit.dangyuan1).get("/api/v1/commendations/"))
     assert honours <= listed and foreign.pk not in listed

@@ -22,14 +22,18 @@ def test_the_schema_is_published_to_anyone_and_describes_every_route(client):
     schema = yaml.safe_load(response.content)
     assert schema["openapi"].startswith("3.")
     documented = set(schema["paths"])
-    routes = {"/" + re.sub(r"<int:(\w+)>", lambda m: "{id}" if m.group(1) == "pk" else f"{{{m.group(1)}}}", pattern)
-              for name, pattern in _patterns() if name.startswith("api:") and name not in ("api:schema", "api:docs")}
+    routes = {
+        "/" + re.sub(r"<int:(\w+)>", lambda m: "{id}" if m.group(1) == "pk" else f"{{{m.group(1)}}}", pattern)
+        for name, pattern in _patterns()
+        if name.startswith("api:") and name not in ("api:schema", "api:docs")
+    }
     assert routes == documented
     assert set(schema["components"]["securitySchemes"]) == {"apiToken", "cookieAuth"}
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert operation["responses"]["404"]["content"]["application/json"]["schema"] == {
-                "$ref": "#/components/schemas/Error"}, (method, path)
+                "$ref": "#/components/schemas/Error"
+            }, (method, path)
     visit = schema["paths"]["/api/v1/visits/"]["post"]
     assert any(p["name"] == "Idempotency-Key" and p["required"] for p in visit["parameters"])
 

@@ -31,15 +31,21 @@ def test_the_department_issues_a_token_on_a_page_and_reads_its_key_once(unit, cl
     offered = {value for value, _ in form.context["form"].fields["grants"].choices}
     assert "visit.create" in offered and "application.meeting" not in offered  # the 组织部 does not record meetings
     assert unit.branch1 in form.context["form"].fields["organization"].queryset
-    response = client.post(reverse("integrations:token_new"), {
-        "name": "智慧党建平台", "organization": unit.branch1.pk, "grants": BRANCH_WORK,
-        "expires_on": (timezone.localdate() + dt.timedelta(days=90)).isoformat(), "note": "名册同步",
-    })
+    response = client.post(
+        reverse("integrations:token_new"),
+        {
+            "name": "智慧党建平台",
+            "organization": unit.branch1.pk,
+            "grants": BRANCH_WORK,
+            "expires_on": (timezone.localdate() + dt.timedelta(days=90)).isoformat(),
+            "note": "名册同步",
+        },
+    )
     assert response.status_code == 200
     key = response.context["key"]
     assert key.startswith("care_") and key in response.content.decode()
     token = ApiToken.objects.get()
-    prefix, secret = key[len("care_"):].split("_", 1)
+    prefix, secret = key[len("care_") :].split("_", 1)
     assert token.prefix == prefix and token.key_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert all(secret not in str(value) for value in ApiToken.objects.values().get().values())
     detail = client.get(reverse("integrations:token", args=[token.pk]))
@@ -52,20 +58,29 @@ def test_a_token_is_issued_only_within_the_issuers_scope_and_rights(unit, issue,
 
     elsewhere = OrganizationFactory(name="外县党委", kind="committee")
     client.force_login(unit.zzb)
-    response = client.post(reverse("integrations:token_new"), {
-        "name": "外县", "organization": elsewhere.pk, "grants": ["member.list"],
-        "expires_on": (timezone.localdate() + dt.timedelta(days=9)).isoformat(),
-    })
+    response = client.post(
+        reverse("integrations:token_new"),
+        {
+            "name": "外县",
+            "organization": elsewhere.pk,
+            "grants": ["member.list"],
+            "expires_on": (timezone.localdate() + dt.timedelta(days=9)).isoformat(),
+        },
+    )
     assert response.status_code == 200 and "key" not in response.context
     assert not ApiToken.objects.exists()
     with pytest.raises(tokens.DomainError):
         issue(["application.meeting"])  # a 书记's step: the 组织部 cannot grant it
     with pytest.raises(tokens.DomainError):
         issue(["member.list"], days=3650)
-    with pytest.raises(tokens.DomainError, match="须与“帮扶申请 · 记录支部大会”或“帮扶申请 · 审批、驳回、复议”一并授予"):
+    with pytest.raises(
+        tokens.DomainError, match="须与“帮扶申请 · 记录支部大会”或“帮扶申请 · 审批、驳回、复议”一并授予"
+    ):
         issue(["application.return"])  # a return is the reviewer's: alone it could never be used
-    assert issue(["application.return", "application.approve"])[0].grants == ["application.approve",
-                                                                             "application.return"]
+    assert issue(["application.return", "application.approve"])[0].grants == [
+        "application.approve",
+        "application.return",
+    ]
     client.force_login(unit.shuji1)
     assert client.get(reverse("integrations:token_new")).status_code == 403
     assert client.get(reverse("integrations:tokens")).status_code == 403
@@ -74,15 +89,17 @@ def test_a_token_is_issued_only_within_the_issuers_scope_and_rights(unit, issue,
 def test_a_token_acts_with_its_issuers_role_or_the_least_one_an_administrator_may_give(unit, issue):
     token, _ = issue(BRANCH_WORK)
     assert set(Appointment.objects.filter(user=token.service_user).values_list("organization", "role")) == {
-        (unit.branch1.pk, Role.ORG_DEPT)}
+        (unit.branch1.pk, Role.ORG_DEPT)
+    }
     # An administrator's token: the fewest, least powerful roles that cover its grants (a 支委 records
     # the branch meeting and logs visits; paying takes the fund officer).
     token, _ = issue(["visit.create", "application.meeting", "application.disburse"], by=unit.admin)
     assert set(Appointment.objects.filter(user=token.service_user).values_list("role", flat=True)) == {
-        Role.COMMITTEE, Role.FUND_OFFICER}
+        Role.COMMITTEE,
+        Role.FUND_OFFICER,
+    }
     token, _ = issue(["visit.create"], by=unit.admin)
-    assert set(Appointment.objects.filter(user=token.service_user).values_list("role", flat=True)) == {
-        Role.COMMITTEE}
+    assert set(Appointment.objects.filter(user=token.service_user).values_list("role", flat=True)) == {Role.COMMITTEE}
     assert not token.service_user.is_active and not token.service_user.has_usable_password()
 
 
@@ -94,17 +111,30 @@ def test_a_token_for_one_branch_reads_only_that_branch_and_logs_a_visit_there(un
     assert api.get(f"/api/v1/members/{unit.member2.pk}/").status_code == 404
     assert api.get(f"/api/v1/members/{unit.member1.pk}/").status_code == 200
     own = unit.shuji1.member
-    response = api.post("/api/v1/visits/", {
-        "member": unit.member1.pk, "visited_on": timezone.localdate().isoformat(), "occasion": "routine",
-        "visitors": [own.pk], "notes": "上门了解生活情况",
-    }, key=new_key())
+    response = api.post(
+        "/api/v1/visits/",
+        {
+            "member": unit.member1.pk,
+            "visited_on": timezone.localdate().isoformat(),
+            "occasion": "routine",
+            "visitors": [own.pk],
+            "notes": "上门了解生活情况",
+        },
+        key=new_key(),
+    )
     assert response.status_code == 201, response.json()
     visit = Visit.objects.get(pk=response.json()["id"])
     assert visit.member == unit.member1 and visit.created_by == token.service_user
     assert {entry.actor for entry in LogEntry.objects.get_for_object(visit)} == {token.service_user}
-    refused = api.post("/api/v1/visits/", {
-        "member": unit.member2.pk, "visited_on": timezone.localdate().isoformat(), "visitors": [own.pk],
-    }, key=new_key())
+    refused = api.post(
+        "/api/v1/visits/",
+        {
+            "member": unit.member2.pk,
+            "visited_on": timezone.localdate().isoformat(),
+            "visitors": [own.pk],
+        },
+        key=new_key(),
+    )
     assert refused.status_code == 400 and "member" in refused.json()["fields"]
     assert Visit.objects.count() == 1
 
@@ -132,10 +162,13 @@ def test_full_id_numbers_only_with_the_grant_that_shows_them(unit, issue, api):
     assert rows[unit.member1.pk]["id_number"] == number and not rows[unit.member1.pk]["sensitive_masked"]
 
 
-@pytest.mark.parametrize(("change", "code"), [
-    ({"revoked_at": timezone.now()}, "token_revoked"),
-    ({"expires_at": timezone.now() - dt.timedelta(seconds=1)}, "token_expired"),
-])
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"revoked_at": timezone.now()}, "token_revoked"),
+        ({"expires_at": timezone.now() - dt.timedelta(seconds=1)}, "token_expired"),
+    ],
+)
 def test_an_expired_or_revoked_token_is_refused_and_the_attempt_logged(unit, issue, api, change, code):
     token, key = issue(["member.list"])
     ApiToken.objects.filter(pk=token.pk).update(**change)
@@ -157,14 +190,15 @@ def test_a_wrong_key_is_refused(unit, issue, api):
 def test_every_use_is_logged_with_route_status_and_address(unit, issue, api, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     token, key = issue(BRANCH_WORK)
-    api.with_token(key).get("/api/v1/members/", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.9",
-                            REMOTE_ADDR="127.0.0.1")
-    api.get(f"/api/v1/members/{unit.member2.pk}/", REMOTE_ADDR="127.0.0.1",
-            HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.9")
-    uses = list(ApiTokenUse.objects.filter(token=token).order_by("pk").values_list("method", "path", "status",
-                                                                                 "ip_address"))
-    assert uses == [("GET", "/api/v1/members/", 200, "203.0.113.9"),
-                    ("GET", f"/api/v1/members/{unit.member2.pk}/", 404, "203.0.113.9")]
+    api.with_token(key).get("/api/v1/members/", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.9", REMOTE_ADDR="127.0.0.1")
+    api.get(f"/api/v1/members/{unit.member2.pk}/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.9")
+    uses = list(
+        ApiTokenUse.objects.filter(token=token).order_by("pk").values_list("method", "path", "status", "ip_address")
+    )
+    assert uses == [
+        ("GET", "/api/v1/members/", 200, "203.0.113.9"),
+        ("GET", f"/api/v1/members/{unit.member2.pk}/", 404, "203.0.113.9"),
+    ]
     token.refresh_from_db()
     assert token.last_used_at is not None
 
@@ -236,13 +270,17 @@ def test_a_token_answers_every_api_route_as_its_grants_and_organization_say(unit
                 wants.append(want)
                 seen.add(want)
                 response = api.get(url) if method == "get" else api.post(url, {"reason": "篡改"}, key=new_key())
-                ok = {"forbidden": response.status_code == 403, "missing": response.status_code in (404, 405),
-                      "allowed": went_through(url, response.status_code)}[want]
+                ok = {
+                    "forbidden": response.status_code == 403,
+                    "missing": response.status_code in (404, 405),
+                    "allowed": went_through(url, response.status_code),
+                }[want]
                 if not ok:
                     problems.append(f"{method.upper()} {route} ({where}): {response.status_code}, expected {want}")
                 if want != "allowed":
-                    problems += [f"{route} shows {secret}" for secret in target.secrets
-                                 if secret in response.content.decode()]
+                    problems += [
+                        f"{route} shows {secret}" for secret in target.secrets if secret in response.content.decode()
+                    ]
             if wants[1] != "allowed" and target.changed is not None and target.changed():
                 problems.append(f"POST {route} ({where}) changed the object")
             transaction.set_rollback(True)

@@ -26,11 +26,23 @@ def nominate(unit, campaign, category):
     """Nominate through the service as branch 1's secretary, with a sound branch vote."""
 
     def _nominate(member, *, by=None, category_obj=None, today=TODAY, **overrides):
-        fields = {"deeds": DEEDS, "meeting_date": dt.date(2026, 11, 10), "attendees": 20, "votes_for": 18,
-                  "votes_against": 1, "votes_abstain": 1}
+        fields = {
+            "deeds": DEEDS,
+            "meeting_date": dt.date(2026, 11, 10),
+            "attendees": 20,
+            "votes_for": 18,
+            "votes_against": 1,
+            "votes_abstain": 1,
+        }
         fields.update(overrides)
-        return services.nominate(by=by or unit.shuji1, campaign_id=campaign.pk,
-                                 category_id=(category_obj or category).pk, member_id=member.pk, today=today, **fields)
+        return services.nominate(
+            by=by or unit.shuji1,
+            campaign_id=campaign.pk,
+            category_id=(category_obj or category).pk,
+            member_id=member.pk,
+            today=today,
+            **fields,
+        )
 
     return _nominate
 
@@ -39,8 +51,10 @@ def nominate(unit, campaign, category):
 def in_notice(unit, campaign, category, settings):
     """The campaign in public notice from Friday 2026-11-20 (5 working days, to 27 Nov), with
     member1 (branch 1) and member2 (branch 2) approved."""
-    approved = [NominationFactory(category=category, member=unit.member1, status=NominationStatus.APPROVED),
-                NominationFactory(category=category, member=unit.member2, status=NominationStatus.APPROVED)]
+    approved = [
+        NominationFactory(category=category, member=unit.member1, status=NominationStatus.APPROVED),
+        NominationFactory(category=category, member=unit.member2, status=NominationStatus.APPROVED),
+    ]
     campaign.status = CampaignStatus.REVIEWING
     campaign.save()
     settings.CARE = {**settings.CARE, "NOTICE_WORKING_DAYS": 5}

@@ -17,11 +17,15 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def categories(self, create, extracted, **kwargs):
         """Default: the seeds' three categories, 2/1/1 places per branch."""
-        specs = extracted if extracted is not None else [
-            {"name": DEFAULT_CATEGORIES[0], "quota_per_branch": 2},
-            {"name": DEFAULT_CATEGORIES[1], "quota_per_branch": 1},
-            {"name": DEFAULT_CATEGORIES[2], "quota_per_branch": 1},
-        ]
+        specs = (
+            extracted
+            if extracted is not None
+            else [
+                {"name": DEFAULT_CATEGORIES[0], "quota_per_branch": 2},
+                {"name": DEFAULT_CATEGORIES[1], "quota_per_branch": 1},
+                {"name": DEFAULT_CATEGORIES[2], "quota_per_branch": 1},
+            ]
+        )
         for index, spec in enumerate(specs):
             AwardCategory.objects.create(campaign=self, sort_order=index, **spec)
 

@@ -26,9 +26,17 @@ def test_two_secretaries_cannot_both_take_the_last_place(unit):
     def attempt(user, member):
         try:
             barrier.wait()
-            services.nominate(by=user, campaign_id=campaign.pk, category_id=category.pk, member_id=member.pk,
-                              deeds=DEEDS, meeting_date=dt.date(2026, 11, 10), attendees=10, votes_for=9,
-                              today=TODAY)
+            services.nominate(
+                by=user,
+                campaign_id=campaign.pk,
+                category_id=category.pk,
+                member_id=member.pk,
+                deeds=DEEDS,
+                meeting_date=dt.date(2026, 11, 10),
+                attendees=10,
+                votes_for=9,
+                today=TODAY,
+            )
             outcomes.append("ok")
         except DomainError as exc:
             outcomes.append(exc.message)

@@ -24,9 +24,11 @@ def test_seed_has_last_years_honour_roll_and_this_years_open_call(seeded, client
     assert current.status == CampaignStatus.COLLECTING and current.nomination_deadline > today
     assert Nomination.objects.honours().filter(campaign=last).count() >= 5
     # Every seeded nomination keeps the rules the services enforce.
-    per_branch = (Nomination.objects.counting_against_quota().values("category_id", "branch_id",
-                                                                      "category__quota_per_branch")
-                  .annotate(n=Count("id")))
+    per_branch = (
+        Nomination.objects.counting_against_quota()
+        .values("category_id", "branch_id", "category__quota_per_branch")
+        .annotate(n=Count("id"))
+    )
     assert all(row["n"] <= row["category__quota_per_branch"] for row in per_branch)
     assert not Nomination.objects.filter(member__deceased_on__isnull=False).exists()
     assert all(n.votes_for * 2 > n.attendees for n in Nomination.objects.all())

@@ -32,50 +32,90 @@ def _give_login(member, user):
 
 # ------------------------------------------------------------------ campaigns
 
+
 def _categories():
     return [{"name": "优秀共产党员", "quota_per_branch": 2}, {"name": "优秀党务工作者", "quota_total": 3}]
 
 
 def test_org_department_opens_a_campaign_with_its_categories(unit):
     campaign = services.create_campaign(
-        by=unit.zzb, organizer=unit.committee, year=2026, title="2026年度评选", nomination_deadline=TODAY,
-        categories=_categories(), today=TODAY,
+        by=unit.zzb,
+        organizer=unit.committee,
+        year=2026,
+        title="2026年度评选",
+        nomination_deadline=TODAY,
+        categories=_categories(),
+        today=TODAY,
     )
     assert campaign.status == CampaignStatus.COLLECTING
     assert [(c.name, c.quota_per_branch, c.quota_total) for c in campaign.categories.all()] == [
-        ("优秀共产党员", 2, None), ("优秀党务工作者", None, 3)]
+        ("优秀共产党员", 2, None),
+        ("优秀党务工作者", None, 3),
+    ]
     assert campaign.events.get().to_status == CampaignStatus.COLLECTING
 
 
 def test_a_secretary_cannot_open_a_campaign(unit):
     with pytest.raises(PermissionDenied):
-        services.create_campaign(by=unit.shuji1, organizer=unit.committee, year=2026, title="评选",
-                                 nomination_deadline=TODAY, categories=_categories(), today=TODAY)
+        services.create_campaign(
+            by=unit.shuji1,
+            organizer=unit.committee,
+            year=2026,
+            title="评选",
+            nomination_deadline=TODAY,
+            categories=_categories(),
+            today=TODAY,
+        )
 
 
-@pytest.mark.parametrize(("deadline", "categories", "message"), [
-    (TODAY - dt.timedelta(days=1), _categories(), "推荐截止日期不能早于今天"),
-    (TODAY, [], "请至少设置一个表彰类别"),
-    (TODAY, [{"name": "优秀共产党员"}], "请为“优秀共产党员”设置每支部名额或总名额"),
-    (TODAY, [{"name": "优秀共产党员", "quota_total": 1}] * 2, "表彰类别名称不能重复"),
-])
+@pytest.mark.parametrize(
+    ("deadline", "categories", "message"),
+    [
+        (TODAY - dt.timedelta(days=1), _categories(), "推荐截止日期不能早于今天"),
+        (TODAY, [], "请至少设置一个表彰类别"),
+        (TODAY, [{"name": "优秀共产党员"}], "请为“优秀共产党员”设置每支部名额或总名额"),
+        (TODAY, [{"name": "优秀共产党员", "quota_total": 1}] * 2, "表彰类别名称不能重复"),
+    ],
+)
 def test_campaign_rules(unit, deadline, categories, message):
     with pytest.raises(DomainError, match=message):
-        services.create_campaign(by=unit.zzb, organizer=unit.committee, year=2026, title="评选",
-                                 nomination_deadline=deadline, categories=categories, today=TODAY)
+        services.create_campaign(
+            by=unit.zzb,
+            organizer=unit.committee,
+            year=2026,
+            title="评选",
+            nomination_deadline=deadline,
+            categories=categories,
+            today=TODAY,
+        )
 
 
 def test_one_campaign_per_organizer_and_year_unless_cancelled(unit, campaign):
     with pytest.raises(DomainError, match="已有2026年度的评选活动"):
-        services.create_campaign(by=unit.zzb, organizer=unit.committee, year=2026, title="重复",
-                                 nomination_deadline=TODAY, categories=_categories(), today=TODAY)
+        services.create_campaign(
+            by=unit.zzb,
+            organizer=unit.committee,
+            year=2026,
+            title="重复",
+            nomination_deadline=TODAY,
+            categories=_categories(),
+            today=TODAY,
+        )
     services.cancel_campaign(campaign_id=campaign.pk, by=unit.zzb, reason="方案调整，重新发起")
-    again = services.create_campaign(by=unit.zzb, organizer=unit.committee, year=2026, title="重新发起",
-                                      nomination_deadline=TODAY, categories=_categories(), today=TODAY)
+    again = services.create_campaign(
+        by=unit.zzb,
+        organizer=unit.committee,
+        year=2026,
+        title="重新发起",
+        nomination_deadline=TODAY,
+        categories=_categories(),
+        today=TODAY,
+    )
     assert again.status == CampaignStatus.COLLECTING
 
 
 # ------------------------------------------------------------------ nominations
+
 
 def test_secretary_nominates_a_member_of_their_branch(unit, campaign, nominate):
     nomination = nominate(unit.member1)
@@ -153,12 +193,15 @@ def test_members_under_discipline_are_refused(unit, nominate):
         nominate(unit.member1)
 
 
-@pytest.mark.parametrize(("vote", "message"), [
-    ({"votes_for": 10, "votes_against": 8, "votes_abstain": 2}, "推荐须经到会党员半数以上同意"),
-    ({"votes_for": 15, "votes_against": 5, "votes_abstain": 3}, "不能超过到会人数"),
-    ({"meeting_date": dt.date(2026, 11, 21)}, "支部党员大会日期不能晚于今天"),
-    ({"deeds": "表现很好"}, "不少于20字"),
-])
+@pytest.mark.parametrize(
+    ("vote", "message"),
+    [
+        ({"votes_for": 10, "votes_against": 8, "votes_abstain": 2}, "推荐须经到会党员半数以上同意"),
+        ({"votes_for": 15, "votes_against": 5, "votes_abstain": 3}, "不能超过到会人数"),
+        ({"meeting_date": dt.date(2026, 11, 21)}, "支部党员大会日期不能晚于今天"),
+        ({"deeds": "表现很好"}, "不少于20字"),
+    ],
+)
 def test_the_branch_vote_and_deeds_must_be_sound(unit, nominate, vote, message):
     with pytest.raises(DomainError, match=message):
         nominate(unit.member1, **vote)
@@ -180,6 +223,7 @@ def test_secretary_withdraws_while_collecting(unit, campaign, nominate):
 
 
 # ------------------------------------------------------------------ state changes
+
 
 def test_close_nominations_moves_to_review_and_records_who(unit, campaign):
     services.close_nominations(campaign_id=campaign.pk, by=unit.zzb, today=TODAY)
@@ -287,10 +331,12 @@ def test_cancel_needs_a_reason(unit, campaign):
 
 # ------------------------------------------------------------------ objections
 
+
 def test_member_in_scope_raises_an_objection_and_the_org_department_is_told(unit, in_notice):
     _, (first, _) = in_notice
-    objection = services.raise_objection(nomination_id=first.pk, by=unit.dangyuan1,
-                                         reason="该同志本年度多次无故缺席组织生活", today=TODAY)
+    objection = services.raise_objection(
+        nomination_id=first.pk, by=unit.dangyuan1, reason="该同志本年度多次无故缺席组织生活", today=TODAY
+    )
     assert objection.status == ObjectionStatus.OPEN
     assert Notification.objects.filter(recipient=unit.zzb, title__contains="公示收到异议").exists()
     with pytest.raises(DomainError, match="您已对该公示对象提出过异议"):
@@ -308,8 +354,9 @@ def test_objection_rules(unit, in_notice):
     with pytest.raises(DomainError, match="只有本单位在册党员"):
         services.raise_objection(nomination_id=first.pk, by=unit.zzb, reason="组织部没有党员档案", today=TODAY)
     with pytest.raises(DomainError, match="公示已于 2026年11月27日 期满"):
-        services.raise_objection(nomination_id=first.pk, by=unit.dangyuan1, reason="迟到的异议内容",
-                                 today=dt.date(2026, 11, 28))
+        services.raise_objection(
+            nomination_id=first.pk, by=unit.dangyuan1, reason="迟到的异议内容", today=dt.date(2026, 11, 28)
+        )
     _give_login(first.member, unit.dangyuan1)
     with pytest.raises(DomainError, match="不能对本人的公示提出异议"):
         services.raise_objection(nomination_id=first.pk, by=unit.dangyuan1, reason="对自己有意见", today=TODAY)
@@ -317,8 +364,9 @@ def test_objection_rules(unit, in_notice):
 
 def test_objection_upheld_takes_the_nominee_off_the_list(unit, in_notice):
     campaign, (first, second) = in_notice
-    objection = services.raise_objection(nomination_id=first.pk, by=unit.shuji2,
-                                         reason="该同志年内受到诫勉谈话", today=TODAY)
+    objection = services.raise_objection(
+        nomination_id=first.pk, by=unit.shuji2, reason="该同志年内受到诫勉谈话", today=TODAY
+    )
     with pytest.raises(DomainError, match="还有 1 条公示异议未处理"):
         services.publish(campaign_id=campaign.pk, by=unit.zzb, today=dt.date(2026, 12, 1))
     with pytest.raises(PermissionDenied):
@@ -337,8 +385,9 @@ def test_objection_upheld_takes_the_nominee_off_the_list(unit, in_notice):
 
 def test_objection_dismissed_keeps_the_nominee(unit, in_notice):
     _, (first, _) = in_notice
-    objection = services.raise_objection(nomination_id=first.pk, by=unit.dangyuan1, reason="听说有违纪情况",
-                                         today=TODAY)
+    objection = services.raise_objection(
+        nomination_id=first.pk, by=unit.dangyuan1, reason="听说有违纪情况", today=TODAY
+    )
     services.resolve_objection(objection_id=objection.pk, by=unit.zzb, upheld=False, resolution="经核实无此事")
     first.refresh_from_db()
     objection.refresh_from_db()
@@ -347,6 +396,7 @@ def test_objection_dismissed_keeps_the_nominee(unit, in_notice):
 
 
 # ------------------------------------------------------------------ the daily job
+
 
 def test_daily_job_closes_nominations_after_the_deadline(unit, campaign):
     assert services.run_daily(day=dt.date(2026, 11, 30)) == {"截止推荐": 0, "发布表彰": 0}

@@ -26,9 +26,16 @@ def open_campaign(unit):
 
 def _post_nomination(client, campaign, member, **overrides):
     category = campaign.categories.get(name="优秀共产党员")
-    data = {"category": category.pk, "member": member.pk, "deeds": DEEDS,
-            "meeting_date": timezone.localdate().isoformat(), "attendees": 20, "votes_for": 18,
-            "votes_against": 1, "votes_abstain": 1}
+    data = {
+        "category": category.pk,
+        "member": member.pk,
+        "deeds": DEEDS,
+        "meeting_date": timezone.localdate().isoformat(),
+        "attendees": 20,
+        "votes_for": 18,
+        "votes_against": 1,
+        "votes_abstain": 1,
+    }
     data.update(overrides)
     return client.post(f"/awards/{campaign.pk}/nominate/", data)
 
@@ -51,8 +58,18 @@ def _publish(campaign, unit, members):
 
 # ------------------------------------------------------------------ access
 
-@pytest.mark.parametrize("path", ["/awards/", "/awards/new/", "/awards/stats/", "/awards/{pk}/",
-                                  "/awards/{pk}/nominate/", "/awards/{pk}/nominations/"])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/awards/",
+        "/awards/new/",
+        "/awards/stats/",
+        "/awards/{pk}/",
+        "/awards/{pk}/nominate/",
+        "/awards/{pk}/nominations/",
+    ],
+)
 def test_anonymous_goes_to_login(client, open_campaign, path):
     response = client.get(path.format(pk=open_campaign.pk))
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
@@ -89,13 +106,22 @@ def test_org_department_opens_a_campaign_with_the_default_categories(unit, login
     for name in ("优秀共产党员", "优秀党务工作者", "党员兑现承诺先进个人"):
         assert name in page
     today = timezone.localdate()
-    response = client.post("/awards/new/", {
-        "year": today.year, "title": f"{today.year}年度先进评选", "organizer": unit.committee.pk,
-        "nomination_deadline": (today + dt.timedelta(days=20)).isoformat(), "description": "",
-        "categories-TOTAL_FORMS": 2, "categories-INITIAL_FORMS": 0,
-        "categories-0-name": "优秀共产党员", "categories-0-quota_per_branch": 2,
-        "categories-1-name": "抗洪先进个人", "categories-1-quota_total": 5,
-    })
+    response = client.post(
+        "/awards/new/",
+        {
+            "year": today.year,
+            "title": f"{today.year}年度先进评选",
+            "organizer": unit.committee.pk,
+            "nomination_deadline": (today + dt.timedelta(days=20)).isoformat(),
+            "description": "",
+            "categories-TOTAL_FORMS": 2,
+            "categories-INITIAL_FORMS": 0,
+            "categories-0-name": "优秀共产党员",
+            "categories-0-quota_per_branch": 2,
+            "categories-1-name": "抗洪先进个人",
+            "categories-1-quota_total": 5,
+        },
+    )
     campaign = AwardCampaign.objects.get()
     assert response.status_code == 302 and response.url == f"/awards/{campaign.pk}/"
     assert list(campaign.categories.values_list("name", flat=True)) == ["优秀共产党员", "抗洪先进个人"]
@@ -106,6 +132,7 @@ def test_secretary_cannot_open_a_campaign(unit, login):
 
 
 # ------------------------------------------------------------------ nominating
+
 
 def test_secretary_nominates_from_the_form(unit, login, open_campaign):
     client = login(unit.shuji1)
@@ -158,6 +185,7 @@ def test_withdraw_from_the_page(unit, login, open_campaign):
 
 # ------------------------------------------------------------------ nomination files
 
+
 def test_nomination_detail_is_scoped_to_the_branch(unit, login, open_campaign):
     nomination = NominationFactory(category=open_campaign.categories.first(), member=unit.member1)
     assert "主要事迹" in login(unit.shuji1).get(f"/awards/nominations/{nomination.pk}/").content.decode()
@@ -167,8 +195,7 @@ def test_nomination_detail_is_scoped_to_the_branch(unit, login, open_campaign):
     assert login(unit.zhiwei1).get(f"/awards/nominations/{nomination.pk}/").status_code == 403
 
 
-def test_nomination_list_is_scoped_and_its_queries_constant(unit, login, open_campaign,
-                                                            django_assert_max_num_queries):
+def test_nomination_list_is_scoped_and_its_queries_constant(unit, login, open_campaign, django_assert_max_num_queries):
     categories = list(open_campaign.categories.all())
     for category in categories:
         NominationFactory(category=category, member=MemberFactory(organization=unit.branch1))
@@ -194,6 +221,7 @@ def test_nomination_list_filters_by_status(unit, login, open_campaign):
 
 
 # ------------------------------------------------------------------ the org department's actions
+
 
 def test_close_review_notice_publish_through_the_pages(unit, login, open_campaign):
     NominationFactory(category=open_campaign.categories.first(), member=unit.member1)
@@ -224,6 +252,7 @@ def test_cancel_from_the_page(unit, login, open_campaign):
 
 # ------------------------------------------------------------------ notice and objections
 
+
 def test_notice_board_shows_the_list_and_lets_members_object(unit, login, open_campaign):
     (first, _) = _to_notice(open_campaign, unit, [unit.member1, unit.member2])
     client = login(unit.dangyuan1)
@@ -241,8 +270,12 @@ def test_org_department_resolves_an_objection_on_the_page(unit, login, open_camp
     objection = services.raise_objection(nomination_id=first.pk, by=unit.dangyuan1, reason="有违纪情况需核实")
     client = login(unit.zzb)
     assert "公示异议（1 条待处理）" in client.get(f"/awards/{open_campaign.pk}/").content.decode()
-    assert login(unit.shuji1).post(f"/awards/objections/{objection.pk}/resolve/",
-                                   {"decision": "upheld", "resolution": "x"}).status_code == 403
+    assert (
+        login(unit.shuji1)
+        .post(f"/awards/objections/{objection.pk}/resolve/", {"decision": "upheld", "resolution": "x"})
+        .status_code
+        == 403
+    )
     client = login(unit.zzb)
     client.post(f"/awards/objections/{objection.pk}/resolve/", {"decision": "upheld", "resolution": "经核实属实"})
     first.refresh_from_db()
@@ -253,12 +286,16 @@ def test_objection_page_for_an_outside_campaign_is_not_found(unit, login):
     other = Organization.objects.create(name="外单位党委", kind="committee")
     branch = Organization.objects.create(name="外单位支部", parent=other)
     campaign = CampaignFactory(organizer=other, status=CampaignStatus.NOTICE)
-    nomination = NominationFactory(category=campaign.categories.first(), member=MemberFactory(organization=branch),
-                                   status=NominationStatus.APPROVED)
+    nomination = NominationFactory(
+        category=campaign.categories.first(),
+        member=MemberFactory(organization=branch),
+        status=NominationStatus.APPROVED,
+    )
     assert login(unit.dangyuan1).get(f"/awards/nominations/{nomination.pk}/object/").status_code == 404
 
 
 # ------------------------------------------------------------------ honour roll, exports, history
+
 
 def test_honour_roll_and_print(unit, login, open_campaign):
     _publish(open_campaign, unit, [unit.member1, unit.member2])
@@ -276,8 +313,9 @@ def test_honour_roll_is_not_shown_while_collecting(unit, login, open_campaign):
 
 
 def _sheet(response):
-    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)
-                                                 if response.streaming else response.content))
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    )
     return [[cell.value for cell in row] for row in workbook.active.iter_rows()]
 
 
@@ -330,6 +368,7 @@ def test_stats_count_per_branch_and_category_per_year(unit, login):
 
 # ------------------------------------------------------------------ home panel and nav
 
+
 def test_home_tells_each_role_what_to_do(unit, login, open_campaign):
     body = login(unit.shuji1).get("/").content.decode()
     assert "正在征集推荐" in body and f"/awards/{open_campaign.pk}/nominate/" in body
@@ -348,8 +387,9 @@ def test_home_shows_open_objections_to_the_org_department(unit, login, open_camp
     assert "公示收到 1 条异议" in login(unit.zzb).get("/").content.decode()
 
 
-def test_honour_roll_is_paged_filtered_by_branch_and_constant_in_queries(unit, login, open_campaign,
-                                                                         django_assert_max_num_queries):
+def test_honour_roll_is_paged_filtered_by_branch_and_constant_in_queries(
+    unit, login, open_campaign, django_assert_max_num_queries
+):
     extra = [MemberFactory(organization=unit.branch1, name=f"一支部{i}") for i in range(3)]
     _publish(open_campaign, unit, [unit.member1, unit.member2, unit.member3, *extra])
     client = login(unit.dangyuan1)

@@ -10,10 +10,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_docs_render_and_try_it_out_calls_the_api(unit, sign_in, live_server):
     page = sign_in("shuji1")
     violations, outside = [], []
-    page.on("console", lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
-    page.on("request", lambda request: outside.append(request.url)
-            if not request.url.startswith((live_server.url, "data:")) else None)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    page.on(
+        "request",
+        lambda request: outside.append(request.url) if not request.url.startswith((live_server.url, "data:")) else None,
+    )
     page.goto(f"{live_server.url}/api/v1/docs/")
     page.wait_for_selector(".opblock-summary-path")
     paths = page.locator(".opblock-summary-path").all_inner_texts()

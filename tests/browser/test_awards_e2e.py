@@ -14,8 +14,9 @@ DEEDS = "刘一同志立足岗位、任劳任怨，全年结对帮扶困难党�
 
 def test_nominate_approve_publish(unit, page, sign_in, live_server):
     today = timezone.localdate()
-    campaign = CampaignFactory(organizer=unit.committee, year=today.year,
-                               nomination_deadline=today + dt.timedelta(days=10))
+    campaign = CampaignFactory(
+        organizer=unit.committee, year=today.year, nomination_deadline=today + dt.timedelta(days=10)
+    )
     page.on("dialog", lambda dialog: dialog.accept())
 
     # The secretary sees the call on the home page and nominates a member of the branch.
@@ -52,7 +53,8 @@ def test_nominate_approve_publish(unit, page, sign_in, live_server):
 
     # The notice period passes; the organization department publishes the honour roll.
     AwardCampaign.objects.filter(pk=campaign.pk).update(
-        notice_starts_on=today - dt.timedelta(days=10), notice_ends_on=today - dt.timedelta(days=1))
+        notice_starts_on=today - dt.timedelta(days=10), notice_ends_on=today - dt.timedelta(days=1)
+    )
     page.reload()
     page.get_by_role("button", name="发布表彰").click()
     page.get_by_text("表彰已发布").wait_for()

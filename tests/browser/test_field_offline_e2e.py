@@ -36,8 +36,11 @@ def log_visit(page, member: str, notes: str):
 
 
 def test_visits_and_a_talk_logged_offline_are_synced_once(unit, sign_in, live_server):
-    pairing = PairingFactory(record=RecordFactory(member=unit.member1), helper=unit.zhiwei1.member,
-                             started_on=dt.date.today() - dt.timedelta(days=30))
+    pairing = PairingFactory(
+        record=RecordFactory(member=unit.member1),
+        helper=unit.zhiwei1.member,
+        started_on=dt.date.today() - dt.timedelta(days=30),
+    )
     page = sign_in("shuji1")
     context = page.context
     page.goto(f"{live_server.url}/field/")
@@ -100,7 +103,11 @@ def test_visits_and_a_talk_logged_offline_are_synced_once(unit, sign_in, live_se
     assert list(talk.participants.values_list("name", flat=True)) == ["王支委"]
     assert list(talk.interviewers.values_list("name", flat=True)) == ["李书记"]
     progress = PairingProgress.objects.get()
-    assert (progress.pairing_id, progress.help_type.name, progress.description) == (pairing.pk, "帮生活", "送去冬衣两件")
+    assert (progress.pairing_id, progress.help_type.name, progress.description) == (
+        pairing.pk,
+        "帮生活",
+        "送去冬衣两件",
+    )
     synced = page.locator("#synced").inner_text()
     assert "走访 · 刘一" in synced and "谈心谈话 · 王支委" in synced and "帮扶进展 · 刘一" in synced
 

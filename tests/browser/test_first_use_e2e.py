@@ -25,11 +25,13 @@ def shot(page, name: str) -> None:
 def test_secretary_tells_notifications_apart(unit, sign_in, live_server):
     fund_with(unit)
     for name in ("张三", "李四", "王五"):
-        app = application_in(unit, Status.BRANCH_REVIEWED, by=unit.shuji1,
-                             member=MemberFactory(organization=unit.branch1, name=name))
+        app = application_in(
+            unit, Status.BRANCH_REVIEWED, by=unit.shuji1, member=MemberFactory(organization=unit.branch1, name=name)
+        )
         approve(app, by=unit.zzb, amount="1000.00")
-    withdrawn = application_in(unit, Status.SUBMITTED, by=unit.shuji1,
-                               member=MemberFactory(organization=unit.branch1, name="赵六"))
+    withdrawn = application_in(
+        unit, Status.SUBMITTED, by=unit.shuji1, member=MemberFactory(organization=unit.branch1, name="赵六")
+    )
     funds.withdraw(application_id=withdrawn.pk, by=unit.shuji1)
     page = sign_in("shuji1")
     page.set_viewport_size({"width": 1366, "height": 900})
@@ -56,7 +58,9 @@ def test_secretary_tells_notifications_apart(unit, sign_in, live_server):
 
 
 def _one_line(page) -> bool:
-    tops = page.locator("#mainNav > ul > li").evaluate_all("els => els.map(e => Math.round(e.getBoundingClientRect().top))")
+    tops = page.locator("#mainNav > ul > li").evaluate_all(
+        "els => els.map(e => Math.round(e.getBoundingClientRect().top))"
+    )
     return len(set(tops)) == 1
 
 
@@ -70,7 +74,8 @@ def test_desktop_menu_stays_on_one_line_with_one_active_item(unit, sign_in, live
         assert page.locator("#mainNav .dropdown-item.active").count() == 1, path
         assert page.locator("#mainNav .nav-link.dropdown-toggle.active").count() == 1, path
         label = page.locator("#mainNav .nav-link").evaluate_all(
-            "els => els.every(e => e.getBoundingClientRect().height < 48)")
+            "els => els.every(e => e.getBoundingClientRect().height < 48)"
+        )
         assert label, "a label wrapped inside the menu"
     page.goto(f"{live_server.url}/funds/")
     page.get_by_role("button", name="资金").click()
@@ -131,7 +136,8 @@ def test_audit_page_reads_as_names_and_local_time(unit, sign_in, live_server):
     text = table.inner_text()
     assert "测试县党委" in text and not re.search(r"\d{2}:\d{2}:\d{2}\.\d+", text)
     heights = page.locator("table.audit-table td[data-label='操作'] .badge").evaluate_all(
-        "badges => badges.map(b => b.getBoundingClientRect().height)")
+        "badges => badges.map(b => b.getBoundingClientRect().height)"
+    )
     assert max(heights) < 30, heights  # the action never wraps a character per line
     shot(page, "audit-1366")
     page.get_by_label("操作人").fill("李书记")
@@ -152,9 +158,11 @@ def test_fund_ledger_amounts_have_separators_and_do_not_wrap_at_1366(unit, sign_
     assert "118,640.00" in table.inner_text()
     heights = table.locator("tbody tr:first-child td").evaluate_all(
         "cells => cells.filter(c => ['日期', '收入', '余额'].includes(c.dataset.label))"
-        ".map(c => c.getBoundingClientRect().height)")
+        ".map(c => c.getBoundingClientRect().height)"
+    )
     line = table.locator("tbody tr:first-child td[data-label='日期']").evaluate(
-        "c => parseFloat(getComputedStyle(c).lineHeight)")
+        "c => parseFloat(getComputedStyle(c).lineHeight)"
+    )
     assert heights and max(heights) < 2 * line + 12, (heights, line)
     shot(page, "fund-ledger-1366")
 
@@ -174,8 +182,10 @@ def test_annual_workbook_opens_with_formats_filters_and_print_setup(unit, sign_i
     assert "年度应为" in page.locator(".alert").inner_text()
     shot(page, "workbook-bad-year-1366")
     with page.expect_download() as download_info:
-        page.evaluate(f"() => {{ const a = document.createElement('a'); a.href = '/reports/annual.xlsx?year={year}';"
-                      " document.body.appendChild(a); a.click(); }")
+        page.evaluate(
+            f"() => {{ const a = document.createElement('a'); a.href = '/reports/annual.xlsx?year={year}';"
+            " document.body.appendChild(a); a.click(); }"
+        )
     path = download_info.value.path()
     book = load_workbook(io.BytesIO(Path(path).read_bytes()))
     summary = book["汇总"]

@@ -71,7 +71,14 @@ def test_member_request_to_disbursement(unit, page, sign_in, live_server):
     assert app.status == Status.DISBURSED
     assert FundEntry.objects.get(application=app).amount == -4000
     assert [e.to_status for e in app.events.all()] == [
-        "draft", "submitted", "branch_reviewed", "approved", "in_notice", "notice_passed", "disbursed"]
+        "draft",
+        "submitted",
+        "branch_reviewed",
+        "approved",
+        "in_notice",
+        "notice_passed",
+        "disbursed",
+    ]
 
     # The member sees the money on /me/.
     page.context.clear_cookies()

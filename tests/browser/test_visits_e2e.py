@@ -14,8 +14,10 @@ def test_secretary_logs_a_talk_from_a_phone(unit, sign_in, live_server):
     page.wait_for_url(f"{live_server.url}/visits/talks/new/")
     # The secretary is already filled in as the interviewer, today as the date.
     assert "李书记" in page.locator("#div_id_interviewers").inner_text()
-    page.locator("#div_id_participants input[type=text], #div_id_participants input.ts-control-input, "
-                 "#div_id_participants .ts-control input").first.fill("刘一")
+    page.locator(
+        "#div_id_participants input[type=text], #div_id_participants input.ts-control-input, "
+        "#div_id_participants .ts-control input"
+    ).first.fill("刘一")
     page.locator(".ts-dropdown .option", has_text="刘一").first.click()
     page.get_by_label("谈话事由").select_option(label="遇到困难")
     page.get_by_label("困难党员").check()

@@ -21,10 +21,22 @@ from core.models import CalendarChange, CalendarDay
 
 # 正月初一 as published (Gregorian dates of Chinese New Year).
 PUBLISHED_SPRING_FESTIVAL = {
-    2020: dt.date(2020, 1, 25), 2021: dt.date(2021, 2, 12), 2022: dt.date(2022, 2, 1), 2023: dt.date(2023, 1, 22),
-    2024: dt.date(2024, 2, 10), 2025: dt.date(2025, 1, 29), 2026: dt.date(2026, 2, 17), 2027: dt.date(2027, 2, 6),
-    2028: dt.date(2028, 1, 26), 2029: dt.date(2029, 2, 13), 2030: dt.date(2030, 2, 3), 2031: dt.date(2031, 1, 23),
-    2032: dt.date(2032, 2, 11), 2033: dt.date(2033, 1, 31), 2034: dt.date(2034, 2, 19), 2035: dt.date(2035, 2, 8),
+    2020: dt.date(2020, 1, 25),
+    2021: dt.date(2021, 2, 12),
+    2022: dt.date(2022, 2, 1),
+    2023: dt.date(2023, 1, 22),
+    2024: dt.date(2024, 2, 10),
+    2025: dt.date(2025, 1, 29),
+    2026: dt.date(2026, 2, 17),
+    2027: dt.date(2027, 2, 6),
+    2028: dt.date(2028, 1, 26),
+    2029: dt.date(2029, 2, 13),
+    2030: dt.date(2030, 2, 3),
+    2031: dt.date(2031, 1, 23),
+    2032: dt.date(2032, 2, 11),
+    2033: dt.date(2033, 1, 31),
+    2034: dt.date(2034, 2, 19),
+    2035: dt.date(2035, 2, 8),
 }
 
 D = dt.date
@@ -59,9 +71,20 @@ def test_statutory_holidays_follow_the_2024_rules_and_the_lunar_calendar(year):
     new_year = spring_festival(year)
     eve = new_year - dt.timedelta(days=1)  # 除夕: the last day of the twelfth month, 29th or 30th
     assert _solar(Lunar.fromYmd(year, 1, 1).next(-1)) == eve
-    expected = {D(year, 1, 1), eve, new_year, new_year + dt.timedelta(days=1), new_year + dt.timedelta(days=2),
-                D(year, 5, 1), D(year, 5, 2), _solar(Lunar.fromYmd(year, 5, 5)), _solar(Lunar.fromYmd(year, 8, 15)),
-                D(year, 10, 1), D(year, 10, 2), D(year, 10, 3)}
+    expected = {
+        D(year, 1, 1),
+        eve,
+        new_year,
+        new_year + dt.timedelta(days=1),
+        new_year + dt.timedelta(days=2),
+        D(year, 5, 1),
+        D(year, 5, 2),
+        _solar(Lunar.fromYmd(year, 5, 5)),
+        _solar(Lunar.fromYmd(year, 8, 15)),
+        D(year, 10, 1),
+        D(year, 10, 2),
+        D(year, 10, 3),
+    }
     qingming = [day for day, name in days.items() if "清明" in name]
     assert len(qingming) == 1 and qingming[0] in (D(year, 4, 4), D(year, 4, 5))
     assert set(days) - set(qingming) == expected
@@ -109,8 +132,9 @@ class TestWorkingDays:
 
     def test_an_entered_schedule_decides_its_year(self, unit):
         with clock.at(D(2026, 11, 20)):
-            change = save_schedule(year=2027, notice="国务院办公厅关于2027年部分节假日安排的通知",
-                                   ranges=SCHEDULE_2027, by=unit.zzb)
+            change = save_schedule(
+                year=2027, notice="国务院办公厅关于2027年部分节假日安排的通知", ranges=SCHEDULE_2027, by=unit.zzb
+            )
         assert change.summary.startswith("录入")
         # From 除夕: 6–12 off, Saturday 13 worked (1), Sunday 14 off, then 15, 16, 17, 18.
         period = notice_period(D(2027, 2, 5), 5)
@@ -135,16 +159,19 @@ class TestEnteringASchedule:
         with clock.at(D(2026, 11, 20)):
             return save_schedule(year=year, notice=self.NOTICE, ranges=ranges, by=unit.zzb)
 
-    @pytest.mark.parametrize(("line", "message"), [
-        (HolidayRange("春节", D(2027, 2, 12), D(2027, 2, 5)), "早于开始日期"),
-        (HolidayRange("春节", D(2027, 2, 5), D(2027, 2, 20)), "超过 10 天"),
-        (HolidayRange("春节", D(2027, 2, 5), D(2027, 2, 12), (D(2027, 2, 17),)), "星期三"),
-        (HolidayRange("春节", D(2027, 2, 5), D(2027, 2, 12), (D(2027, 2, 6),)), "已是“春节”的放假日期"),
-        (HolidayRange("春节", D(2027, 2, 6), D(2027, 2, 12)), "2027-02-05（星期五）（农历除夕）"),
-        (HolidayRange("春节", D(2028, 2, 5), D(2028, 2, 12)), "请确认是 2027 年的安排"),
-        (HolidayRange("春节", None, D(2027, 2, 12)), "请填写放假的起止日期"),
-        (HolidayRange("", D(2027, 2, 5), D(2027, 2, 12)), "请选择节日名称"),
-    ])
+    @pytest.mark.parametrize(
+        ("line", "message"),
+        [
+            (HolidayRange("春节", D(2027, 2, 12), D(2027, 2, 5)), "早于开始日期"),
+            (HolidayRange("春节", D(2027, 2, 5), D(2027, 2, 20)), "超过 10 天"),
+            (HolidayRange("春节", D(2027, 2, 5), D(2027, 2, 12), (D(2027, 2, 17),)), "星期三"),
+            (HolidayRange("春节", D(2027, 2, 5), D(2027, 2, 12), (D(2027, 2, 6),)), "已是“春节”的放假日期"),
+            (HolidayRange("春节", D(2027, 2, 6), D(2027, 2, 12)), "2027-02-05（星期五）（农历除夕）"),
+            (HolidayRange("春节", D(2028, 2, 5), D(2028, 2, 12)), "请确认是 2027 年的安排"),
+            (HolidayRange("春节", None, D(2027, 2, 12)), "请填写放假的起止日期"),
+            (HolidayRange("", D(2027, 2, 5), D(2027, 2, 12)), "请选择节日名称"),
+        ],
+    )
     def test_each_line_is_checked_and_nothing_is_saved(self, unit, line, message):
         ranges = [r for r in SCHEDULE_2027 if r.name != "春节"] + [line]
         with pytest.raises(DomainError, match=message):

@@ -22,9 +22,13 @@ def pins(path: Path) -> dict[str, str]:
     return {name.lower().replace("_", "-"): version for name, version in PIN.findall(path.read_text())}
 
 
-@pytest.mark.parametrize(("chosen", "lock"), [
-    ("requirements.txt", "requirements.lock"), ("requirements-dev.txt", "requirements-dev.lock"),
-])
+@pytest.mark.parametrize(
+    ("chosen", "lock"),
+    [
+        ("requirements.txt", "requirements.lock"),
+        ("requirements-dev.txt", "requirements-dev.lock"),
+    ],
+)
 def test_every_chosen_pin_is_locked_with_hashes(chosen, lock):
     """Run `make lock` after changing requirements*.txt: the image and `make install` read the locks."""
     locked = pins(ROOT / lock)
@@ -57,8 +61,13 @@ def test_compose_file_is_valid_against_the_compose_specification():
     checker = Path(sys.executable).parent / "check-jsonschema"
     if not checker.exists():
         pytest.skip("check-jsonschema is not installed (make install)")
-    result = subprocess.run([str(checker), "--builtin-schema", "vendor.compose-spec", "docker-compose.yml"],
-                            cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.compose-spec", "docker-compose.yml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -104,25 +113,45 @@ def test_the_wal_archive_streams_beside_the_database_into_the_backups_volume(com
 def test_dockerignore_keeps_secrets_databases_and_history_out_of_the_image(tmp_path):
     from docker.utils.build import exclude_paths
 
-    for name in (".env", ".git/HEAD", ".venv/bin/python", "var/db.sqlite3", "var/media/funds/a.pdf",
-                 "members/__pycache__/x.pyc", "manage.py", "gunicorn.conf.py", "requirements.lock",
-                 "scripts/healthcheck.py", "static/css/app.css", "config/settings.py"):
+    for name in (
+        ".env",
+        ".git/HEAD",
+        ".venv/bin/python",
+        "var/db.sqlite3",
+        "var/media/funds/a.pdf",
+        "members/__pycache__/x.pyc",
+        "manage.py",
+        "gunicorn.conf.py",
+        "requirements.lock",
+        "scripts/healthcheck.py",
+        "static/css/app.css",
+        "config/settings.py",
+    ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     patterns = [p for p in (ROOT / ".dockerignore").read_text().splitlines() if p and not p.startswith("#")]
     sent = {p for p in exclude_paths(str(tmp_path), patterns) if (tmp_path / p).is_file()}
-    assert sent == {"manage.py", "gunicorn.conf.py", "requirements.lock", "scripts/healthcheck.py",
-                    "static/css/app.css", "config/settings.py"}
+    assert sent == {
+        "manage.py",
+        "gunicorn.conf.py",
+        "requirements.lock",
+        "scripts/healthcheck.py",
+        "static/css/app.css",
+        "config/settings.py",
+    }
 
 
 def _gunicorn_settings(**env: str) -> dict:
     import json
 
-    code = ("import runpy, json; s = runpy.run_path('gunicorn.conf.py'); "
-            "print(json.dumps({k: s[k] for k in ('workers', 'forwarded_allow_ips', 'bind')}))")
+    code = (
+        "import runpy, json; s = runpy.run_path('gunicorn.conf.py'); "
+        "print(json.dumps({k: s[k] for k in ('workers', 'forwarded_allow_ips', 'bind')}))"
+    )
     base = {k: v for k, v in os.environ.items() if k not in ("WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS")}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**base, **env}, capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(out)
 
 
@@ -136,13 +165,21 @@ def test_gunicorn_takes_workers_from_the_cpus_and_trust_from_the_environment():
 
 def test_the_worker_tuning_happens_in_gunicorn_workers_only():
     """Loading the WSGI app (what runserver does) leaves the collector alone; gunicorn's hook tunes it."""
-    code = ("import gc, os, runpy; os.environ.setdefault('DEBUG', '1'); before = gc.get_threshold(); "
-            "import config.wsgi; assert gc.get_threshold() == before and gc.get_freeze_count() == 0; "
-            "runpy.run_path('gunicorn.conf.py')['post_worker_init'](None); "
-            "from config.runtime import GC_THRESHOLDS; assert gc.get_threshold() == GC_THRESHOLDS; "
-            "assert gc.get_freeze_count() > 0; print('ok')")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False,
-                            env={**os.environ, "DEBUG": "1"})
+    code = (
+        "import gc, os, runpy; os.environ.setdefault('DEBUG', '1'); before = gc.get_threshold(); "
+        "import config.wsgi; assert gc.get_threshold() == before and gc.get_freeze_count() == 0; "
+        "runpy.run_path('gunicorn.conf.py')['post_worker_init'](None); "
+        "from config.runtime import GC_THRESHOLDS; assert gc.get_threshold() == GC_THRESHOLDS; "
+        "assert gc.get_freeze_count() > 0; print('ok')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DEBUG": "1"},
+    )
     assert result.stdout.strip() == "ok", result.stderr
 
 
@@ -152,12 +189,25 @@ def proxied_site(tmp_path_factory):
     import time
 
     port = str(service_port(1))
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "healthcheck-test-0123456789-abcdefghijklmnopqrstuvwxyz",
-           "ALLOWED_HOSTS": "care.example.test", "SECURE_SSL": "1", "GUNICORN_BIND": f"127.0.0.1:{port}",
-           "WEB_CONCURRENCY": "1", "LOG_LEVEL": "WARNING", "REDIS_URL": "",
-           "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('site') / 'db.sqlite3'}"}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application"], cwd=ROOT,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "healthcheck-test-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "care.example.test",
+        "SECURE_SSL": "1",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+        "LOG_LEVEL": "WARNING",
+        "REDIS_URL": "",
+        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('site') / 'db.sqlite3'}",
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             if _healthcheck(port, ALLOWED_HOSTS="care.example.test", SECURE_SSL="1").returncode == 0:
@@ -170,8 +220,13 @@ def proxied_site(tmp_path_factory):
 
 
 def _healthcheck(port: str, **env) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "scripts/healthcheck.py")], capture_output=True, text=True,
-                          check=False, env={"PATH": os.environ["PATH"], "HEALTHCHECK_PORT": port, **env})
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts/healthcheck.py")],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": os.environ["PATH"], "HEALTHCHECK_PORT": port, **env},
+    )
 
 
 def test_healthcheck_passes_the_way_the_proxy_reaches_the_app(proxied_site):
@@ -197,14 +252,26 @@ def test_an_unwritable_file_store_stops_the_migration_step(tmp_path):
     """compose starts web and worker only after `migrate` succeeded: a root-owned volume stops it there."""
     blocked = tmp_path / "a-file"
     blocked.write_text("")
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,
-                            check=False, env={**os.environ, "DEBUG": "1", "MEDIA_ROOT": str(blocked / "media")})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DEBUG": "1", "MEDIA_ROOT": str(blocked / "media")},
+    )
     assert result.returncode != 0 and "core.E001" in result.stderr
 
 
 def test_settings_refuse_an_unknown_file_store():
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,
-                            check=False, env={**os.environ, "DEBUG": "1", "FILE_STORAGE": "ftp"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DEBUG": "1", "FILE_STORAGE": "ftp"},
+    )
     assert result.returncode != 0 and "FILE_STORAGE 只能是 local 或 s3" in result.stderr
 
 

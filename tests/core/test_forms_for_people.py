@@ -15,8 +15,14 @@ from tests.funds.factories import fund_with
 
 pytestmark = pytest.mark.django_db
 
-CREATE_PAGES = ["members:create", "visits:create", "visits:talk_create", "funds:application_new",
-                "hardship:create", "hardship:pairing_create"]
+CREATE_PAGES = [
+    "members:create",
+    "visits:create",
+    "visits:talk_create",
+    "funds:application_new",
+    "hardship:create",
+    "hardship:pairing_create",
+]
 
 
 @pytest.mark.parametrize("name", CREATE_PAGES)
@@ -35,10 +41,16 @@ def test_every_template_form_is_novalidate():
 
 
 def test_visit_form_shows_future_date_and_negative_amount_together(unit, login):
-    response = login(unit.shuji1).post(reverse("visits:create"), {
-        "member": unit.member1.pk, "occasion": "routine", "visitors": [unit.shuji1.member.pk],
-        "visited_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat(), "amount": "-5",
-    })
+    response = login(unit.shuji1).post(
+        reverse("visits:create"),
+        {
+            "member": unit.member1.pk,
+            "occasion": "routine",
+            "visitors": [unit.shuji1.member.pk],
+            "visited_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
+            "amount": "-5",
+        },
+    )
     errors = response.context["form"].errors
     assert set(errors) >= {"visited_on", "amount"}
     assert "日期不能晚于" in errors["visited_on"][0]
@@ -47,18 +59,32 @@ def test_visit_form_shows_future_date_and_negative_amount_together(unit, login):
 
 def test_visit_success_message_does_not_double_the_word(unit, login):
     client = login(unit.shuji1)
-    response = client.post(reverse("visits:create"), {
-        "member": unit.member1.pk, "occasion": "routine", "visitors": [unit.shuji1.member.pk],
-        "visited_on": timezone.localdate().isoformat(),
-    }, follow=True)
+    response = client.post(
+        reverse("visits:create"),
+        {
+            "member": unit.member1.pk,
+            "occasion": "routine",
+            "visitors": [unit.shuji1.member.pk],
+            "visited_on": timezone.localdate().isoformat(),
+        },
+        follow=True,
+    )
     body = response.content.decode()
     assert "已登记对刘一的日常走访" in body and "走访走访" not in body
 
 
 def _member_post(unit, id_number):
-    return {"organization": unit.branch1.pk, "name": "新党员", "gender": "M", "birth_date": "1970-05-01",
-            "id_number": id_number, "phone": "13812345678", "join_date": "1995-07-01",
-            "full_member_date": "1996-07-01", "party_status": "regular"}
+    return {
+        "organization": unit.branch1.pk,
+        "name": "新党员",
+        "gender": "M",
+        "birth_date": "1970-05-01",
+        "id_number": id_number,
+        "phone": "13812345678",
+        "join_date": "1995-07-01",
+        "full_member_date": "1996-07-01",
+        "party_status": "regular",
+    }
 
 
 def test_duplicate_id_names_the_member_to_whoever_may_see_them(unit, login):

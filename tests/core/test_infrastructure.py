@@ -16,8 +16,10 @@ def test_healthz_reports_database_and_broker(client, settings, tmp_path):
         settings.CELERY_BROKER_URL = settings.REDIS_URL
     else:  # the embedded broker, its folder made as `make run` makes it
         settings.CELERY_BROKER_URL = "filesystem://"
-        settings.CELERY_BROKER_TRANSPORT_OPTIONS = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS,
-                                                    "data_folder_in": str(tmp_path)}
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
+            **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            "data_folder_in": str(tmp_path),
+        }
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "broker": "ok", "status": "ok"}
@@ -32,8 +34,10 @@ def test_healthz_answers_503_when_the_broker_is_unreachable(client, settings):
 
 def test_healthz_answers_503_when_the_embedded_brokers_folder_is_missing(client, settings, tmp_path):
     settings.CELERY_BROKER_URL = "filesystem://"
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS,
-                                                "data_folder_in": str(tmp_path / "never-made")}
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        "data_folder_in": str(tmp_path / "never-made"),
+    }
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "broker": "unreachable", "status": "degraded"}
@@ -68,10 +72,19 @@ def test_formula_triggers_are_neutralised(text):
     assert safe_text(text).startswith("'")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("张三", "张三"), ("", ""), ("a-b", "a-b"), ("\x01=1+1", "'=1+1"), ("a\x00b\x0bc\x1f", "abc"),
-    ("第一行\n第二行", "第一行\n第二行"), ("\u3000全角空格", "\u3000全角空格"), ("\x0c\tx", "'\tx"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("张三", "张三"),
+        ("", ""),
+        ("a-b", "a-b"),
+        ("\x01=1+1", "'=1+1"),
+        ("a\x00b\x0bc\x1f", "abc"),
+        ("第一行\n第二行", "第一行\n第二行"),
+        ("\u3000全角空格", "\u3000全角空格"),
+        ("\x0c\tx", "'\tx"),
+    ],
+)
 def test_safe_text_drops_control_characters_then_neutralises(text, expected):
     assert safe_text(text) == expected
 

@@ -37,8 +37,15 @@ def test_forbidden_is_logged_in_one_line_without_traceback():
     except PermissionError:
         import sys
 
-        record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Forbidden (Permission denied): %s",
-                                   ("/x/",), sys.exc_info())
+        record = logging.LogRecord(
+            "django.request",
+            logging.WARNING,
+            __file__,
+            1,
+            "Forbidden (Permission denied): %s",
+            ("/x/",),
+            sys.exc_info(),
+        )
     record.status_code = 403
     assert ForbiddenWithoutTraceback().filter(record) and record.exc_info is None
 

@@ -36,13 +36,19 @@ def s3_endpoint():
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", port)) == 0:
             pytest.fail(f"port {port} is taken: another moto_server of an earlier run?")
-    server = subprocess.Popen([str(MOTO), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(MOTO), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     endpoint = f"http://127.0.0.1:{port}"
     import boto3
 
-    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
-                      aws_secret_access_key="test-secret")
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test-secret",
+    )
     for _ in range(150):
         try:
             s3.create_bucket(Bucket="care-files")
@@ -58,12 +64,27 @@ def s3_endpoint():
 @functools.cache
 def s3_settings(endpoint: str) -> dict:
     """What settings.py makes of FILE_STORAGE=s3 and S3_*; asserted equal in the test below."""
-    env = {**os.environ, "FILE_STORAGE": "s3", "S3_BUCKET": "care-files", "S3_ENDPOINT_URL": endpoint,
-           "S3_REGION": "us-east-1", "S3_ACCESS_KEY_ID": "test", "S3_SECRET_ACCESS_KEY": "test-secret",
-           "S3_ADDRESSING_STYLE": "path", "S3_PREFIX": "care", "DEBUG": "1"}
+    env = {
+        **os.environ,
+        "FILE_STORAGE": "s3",
+        "S3_BUCKET": "care-files",
+        "S3_ENDPOINT_URL": endpoint,
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "test",
+        "S3_SECRET_ACCESS_KEY": "test-secret",
+        "S3_ADDRESSING_STYLE": "path",
+        "S3_PREFIX": "care",
+        "DEBUG": "1",
+    }
     code = "import json; from django.conf import settings; print(json.dumps(settings.STORAGES['default']))"
-    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     import json
 
     return json.loads(out.strip().splitlines()[-1])
@@ -115,8 +136,9 @@ def test_expired_uploads_are_deleted_from_the_object_store(object_store, setting
     assert keys(object_store) == [f"care/imports/{new}.xlsx"]
 
 
-def test_a_background_workbook_is_stored_and_streamed_back(object_store, unit, login, settings,
-                                                           django_capture_on_commit_callbacks):
+def test_a_background_workbook_is_stored_and_streamed_back(
+    object_store, unit, login, settings, django_capture_on_commit_callbacks
+):
     from reports.models import ReportJob
 
     settings.CARE = {**settings.CARE, "REPORT_SYNC_MAX_MEMBERS": 3}
@@ -138,8 +160,13 @@ def test_an_attachment_is_stored_and_read_back_through_the_scoped_view(object_st
     fund_with(unit, "1000.00")
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     application = services.create_application(
-        by=unit.dangyuan1, member=unit.dangyuan1.member, kind="living", amount_requested="1000", reason="困难",
-        files=[SimpleUploadedFile("诊断证明.pdf", pdf)])
+        by=unit.dangyuan1,
+        member=unit.dangyuan1.member,
+        kind="living",
+        amount_requested="1000",
+        reason="困难",
+        files=[SimpleUploadedFile("诊断证明.pdf", pdf)],
+    )
     attachment = application.attachments.get()
     assert keys(object_store) == [f"care/{attachment.file.name}"]
     response = login(unit.shuji1).get(f"/funds/attachments/{attachment.pk}/")

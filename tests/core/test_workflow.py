@@ -3,8 +3,10 @@ import pytest
 from core.errors import DomainError
 from core.workflow import Transitions
 
-FLOW = Transitions({"draft": {"submitted"}, "submitted": {"approved", "rejected"}},
-                   {"draft": "草稿", "submitted": "已提交", "approved": "已批准", "rejected": "已驳回"})
+FLOW = Transitions(
+    {"draft": {"submitted"}, "submitted": {"approved", "rejected"}},
+    {"draft": "草稿", "submitted": "已提交", "approved": "已批准", "rejected": "已驳回"},
+)
 
 
 def test_allowed_moves_pass():

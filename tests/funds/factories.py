@@ -14,8 +14,9 @@ from members.selectors import voting_members_on
 def fund_with(unit, amount="10000.00") -> Fund:
     fund = services.open_fund(organization=unit.committee, by=unit.jijin)
     if Decimal(amount):
-        services.record_income(fund_id=fund.pk, by=unit.jijin, source=Source.FISCAL, amount=amount,
-                               occurred_on=clock.today())
+        services.record_income(
+            fund_id=fund.pk, by=unit.jijin, source=Source.FISCAL, amount=amount, occurred_on=clock.today()
+        )
     fund.refresh_from_db()
     return fund
 
@@ -25,17 +26,27 @@ def hold_meeting(app, *, by, passed: bool = True, on: dt.date | None = None):
     on = on or clock.today()
     present = voting_members_on(app.organization_id, on).count()
     votes_for = present if passed else 0
-    return services.record_meeting(application_id=app.pk, by=by, meeting_on=on, attendees=present,
-                                   votes_for=votes_for, votes_against=present - votes_for, votes_abstain=0)
+    return services.record_meeting(
+        application_id=app.pk,
+        by=by,
+        meeting_on=on,
+        attendees=present,
+        votes_for=votes_for,
+        votes_against=present - votes_for,
+        votes_abstain=0,
+    )
 
 
 def approve(app, *, by, amount, on: dt.date | None = None, **kwargs):
     """党委审批 with the 党委 meeting that decided it."""
-    kwargs.setdefault("meeting_kind", CommitteeDecision.MeetingKind.EMERGENCY if app.is_emergency
-                      else CommitteeDecision.MeetingKind.COMMITTEE)
+    kwargs.setdefault(
+        "meeting_kind",
+        CommitteeDecision.MeetingKind.EMERGENCY if app.is_emergency else CommitteeDecision.MeetingKind.COMMITTEE,
+    )
     kwargs.setdefault("reference", "党委会议纪要〔2026〕1号")
-    return services.approve(application_id=app.pk, by=by, amount_approved=amount, meeting_on=on or clock.today(),
-                            **kwargs)
+    return services.approve(
+        application_id=app.pk, by=by, amount_approved=amount, meeting_on=on or clock.today(), **kwargs
+    )
 
 
 def secretary_of(unit, member):
@@ -54,19 +65,27 @@ def branch_meeting(unit, app, *, passed: bool = True):
     return refreshed(app)
 
 
-def application_in(unit, status: str, *, member=None, kind="living", amount="1000.00", approved=None,
-                   by=None, emergency=False):
+def application_in(
+    unit, status: str, *, member=None, kind="living", amount="1000.00", approved=None, by=None, emergency=False
+):
     """An application of `member` (default 张党员, dangyuan1's record) in `status`."""
     member = member or unit.dangyuan1.member
     by = by or (member.user if member.user_id else unit.shuji1)
-    app = services.create_application(by=by, member=member, kind=kind, amount_requested=amount,
-                                      reason="家庭困难，申请帮扶", is_emergency=emergency,
-                                      submit=status != Status.DRAFT)
+    app = services.create_application(
+        by=by,
+        member=member,
+        kind=kind,
+        amount_requested=amount,
+        reason="家庭困难，申请帮扶",
+        is_emergency=emergency,
+        submit=status != Status.DRAFT,
+    )
     if status in (Status.DRAFT, Status.SUBMITTED):
         return refreshed(app)
     if status == Status.RETURNED:
-        services.return_for_revision(application_id=app.pk, by=unit.shuji1 if by != unit.shuji1 else unit.zzb,
-                                     reason="请补充证明材料")
+        services.return_for_revision(
+            application_id=app.pk, by=unit.shuji1 if by != unit.shuji1 else unit.zzb, reason="请补充证明材料"
+        )
         return refreshed(app)
     if status == Status.WITHDRAWN:
         services.withdraw(application_id=app.pk, by=by)

@@ -29,13 +29,23 @@ def jpeg_bytes() -> bytes:
 
 
 def create(unit, *files):
-    return services.create_application(by=unit.dangyuan1, member=unit.dangyuan1.member, kind="living",
-                                       amount_requested="1000", reason="困难", files=list(files))
+    return services.create_application(
+        by=unit.dangyuan1,
+        member=unit.dangyuan1.member,
+        kind="living",
+        amount_requested="1000",
+        reason="困难",
+        files=list(files),
+    )
 
 
 def test_pdf_jpg_and_png_are_stored_under_random_names(unit, fund):
-    app = create(unit, SimpleUploadedFile("诊断证明.pdf", PDF), SimpleUploadedFile("照片.jpg", jpeg_bytes()),
-                 SimpleUploadedFile("收入证明.png", png_bytes()))
+    app = create(
+        unit,
+        SimpleUploadedFile("诊断证明.pdf", PDF),
+        SimpleUploadedFile("照片.jpg", jpeg_bytes()),
+        SimpleUploadedFile("收入证明.png", png_bytes()),
+    )
     stored = list(app.attachments.order_by("pk"))
     assert [a.content_type for a in stored] == ["application/pdf", "image/jpeg", "image/png"]
     assert [a.original_name for a in stored] == ["诊断证明.pdf", "照片.jpg", "收入证明.png"]
@@ -45,14 +55,17 @@ def test_pdf_jpg_and_png_are_stored_under_random_names(unit, fund):
         assert os.path.exists(attachment.file.path)
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("证明.pdf", b"MZ\x90\x00 this is an executable", "不是 PDF、JPG 或 PNG"),
-    ("照片.png", b"<html><script>alert(1)</script></html>", "不是 PDF、JPG 或 PNG"),
-    ("照片.jpg", b"\xff\xd8\xff\xe0 not really a jpeg at all", "不是有效的图片"),
-    ("照片.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "不是有效的图片"),
-    ("证明.pdf", b"%PDF-1.4 truncated", "不是完整的 PDF"),
-    ("空.pdf", b"", "空文件"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("证明.pdf", b"MZ\x90\x00 this is an executable", "不是 PDF、JPG 或 PNG"),
+        ("照片.png", b"<html><script>alert(1)</script></html>", "不是 PDF、JPG 或 PNG"),
+        ("照片.jpg", b"\xff\xd8\xff\xe0 not really a jpeg at all", "不是有效的图片"),
+        ("照片.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "不是有效的图片"),
+        ("证明.pdf", b"%PDF-1.4 truncated", "不是完整的 PDF"),
+        ("空.pdf", b"", "空文件"),
+    ],
+)
 def test_spoofed_or_broken_files_are_refused_and_nothing_is_created(unit, fund, name, content, message):
     with pytest.raises(DomainError, match=message):
         create(unit, SimpleUploadedFile(name, content))
@@ -88,14 +101,20 @@ def test_download_only_through_the_scoped_view(unit, fund, login, client):
     assert client.get("/media/" + attachment.file.name).status_code == 404
 
 
-
 def test_files_written_for_an_application_that_rolls_back_are_removed(unit, fund, settings):
     """The files pass their checks and are written; then the submission fails and everything rolls back."""
     from unittest import mock
 
     failing = mock.patch("funds.services.applications._submit", side_effect=DomainError("提交失败"))
     with failing, pytest.raises(DomainError):
-        services.create_application(by=unit.shuji1, member=unit.member1, kind="living", amount_requested="1000",
-                                    reason="困难", files=[SimpleUploadedFile("a.pdf", PDF)], submit=True)
+        services.create_application(
+            by=unit.shuji1,
+            member=unit.member1,
+            kind="living",
+            amount_requested="1000",
+            reason="困难",
+            files=[SimpleUploadedFile("a.pdf", PDF)],
+            submit=True,
+        )
     assert [f for _, _, files in os.walk(settings.MEDIA_ROOT) for f in files] == []
     assert not Attachment.objects.exists()

@@ -75,8 +75,10 @@ def test_different_applications_never_overdraw_the_fund(unit):
     officers = _officers(unit, len(apps))
     calls = [lambda a=a, o=o: services.disburse(application_id=a.pk, by=o) for a, o in zip(apps, officers, strict=True)]
     # Two rounds at once: every application twice, from different officers.
-    calls += [lambda a=a, o=o: services.disburse(application_id=a.pk, by=o)
-              for a, o in zip(apps, reversed(officers), strict=True)]
+    calls += [
+        lambda a=a, o=o: services.disburse(application_id=a.pk, by=o)
+        for a, o in zip(apps, reversed(officers), strict=True)
+    ]
     results, errors = _race(calls)
     assert len(results) == 3  # 10,000 pays three 3,000s and no fourth
     assert len(errors) == len(calls) - 3
@@ -92,8 +94,9 @@ def test_batch_and_single_disbursements_racing(unit):
     second = application_in(unit, Status.NOTICE_PASSED, member=unit.member1, by=unit.shuji1, amount="4000.00")
     officers = _officers(unit, 3)
     calls = [
-        lambda: services.disburse_batch(fund_id=fund.pk, application_ids=[first.pk, second.pk], by=officers[0],
-                                        title="春节前"),
+        lambda: services.disburse_batch(
+            fund_id=fund.pk, application_ids=[first.pk, second.pk], by=officers[0], title="春节前"
+        ),
         lambda: services.disburse(application_id=second.pk, by=officers[1]),
         lambda: services.disburse(application_id=first.pk, by=officers[2]),
     ]
@@ -115,9 +118,12 @@ def test_two_annual_subsidies_for_the_same_member_at_once(unit):
     RecordFactory(member=unit.member1, categories=[HardshipCategory.objects.get(code="old_no_income")])
     second_secretary = UserFactory(username="shuji1b")
     AppointmentFactory(user=second_secretary, organization=unit.branch1, role=Role.SECRETARY)
-    calls = [lambda by=by: services.create_application(
-        by=by, member=unit.member1, kind=Kind.ANNUAL, amount_requested="300.00", reason="年老体弱", submit=True)
-        for by in (unit.shuji1, second_secretary, unit.shuji1, second_secretary)]
+    calls = [
+        lambda by=by: services.create_application(
+            by=by, member=unit.member1, kind=Kind.ANNUAL, amount_requested="300.00", reason="年老体弱", submit=True
+        )
+        for by in (unit.shuji1, second_secretary, unit.shuji1, second_secretary)
+    ]
     results, errors = _race(calls)
     assert len(results) == 1 and len(errors) == 3
     assert all("每人每年只能安排一次" in e.message for e in errors)

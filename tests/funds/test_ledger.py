@@ -19,22 +19,24 @@ TODAY = timezone.localdate
 
 
 def test_income_by_source_raises_the_balance(unit, fund):
-    services.record_income(fund_id=fund.pk, by=unit.jijin, source=Source.DONATION, amount="200.50",
-                           occurred_on=TODAY(), donor="王建国")
+    services.record_income(
+        fund_id=fund.pk, by=unit.jijin, source=Source.DONATION, amount="200.50", occurred_on=TODAY(), donor="王建国"
+    )
     assert refreshed(fund).balance == Decimal("10200.50")
     assert selectors.ledger_sum(fund) == Decimal("10200.50")
 
 
 def test_donation_needs_a_donor_and_amounts_are_cents(unit, fund):
     with pytest.raises(DomainError, match="捐助人"):
-        services.record_income(fund_id=fund.pk, by=unit.jijin, source=Source.DONATION, amount="100",
-                               occurred_on=TODAY())
+        services.record_income(
+            fund_id=fund.pk, by=unit.jijin, source=Source.DONATION, amount="100", occurred_on=TODAY()
+        )
     with pytest.raises(DomainError, match="两位小数"):
-        services.record_income(fund_id=fund.pk, by=unit.jijin, source=Source.FISCAL, amount="0.001",
-                               occurred_on=TODAY())
+        services.record_income(
+            fund_id=fund.pk, by=unit.jijin, source=Source.FISCAL, amount="0.001", occurred_on=TODAY()
+        )
     with pytest.raises(DomainError, match="大于 0"):
-        services.record_income(fund_id=fund.pk, by=unit.jijin, source=Source.FISCAL, amount="-5",
-                               occurred_on=TODAY())
+        services.record_income(fund_id=fund.pk, by=unit.jijin, source=Source.FISCAL, amount="-5", occurred_on=TODAY())
     assert refreshed(fund).balance == Decimal("10000.00")
 
 
@@ -45,8 +47,9 @@ def test_only_the_fund_officer_records_income(unit, fund):
 
 
 def test_correction_is_a_reversing_entry(unit, fund):
-    wrong = services.record_income(fund_id=fund.pk, by=unit.jijin, source=Source.DUES, amount="800",
-                                   occurred_on=TODAY())
+    wrong = services.record_income(
+        fund_id=fund.pk, by=unit.jijin, source=Source.DUES, amount="800", occurred_on=TODAY()
+    )
     reversal = services.reverse_entry(entry_id=wrong.pk, by=unit.jijin, reason="重复登记")
     assert reversal.amount == Decimal("-800.00") and reversal.reverses_id == wrong.pk
     assert FundEntry.objects.get(pk=wrong.pk).amount == Decimal("800.00")  # the original stays
@@ -78,8 +81,13 @@ def test_entries_refuse_updates_deletes_and_bulk_writes(unit, fund):
     with pytest.raises(ImmutableError):
         FundEntry.objects.filter(pk=entry.pk).delete()
     with pytest.raises(ImmutableError):
-        FundEntry.objects.bulk_create([FundEntry(fund=fund, kind="income", source="fiscal", amount=1,
-                                                 occurred_on=TODAY(), recorded_by=unit.jijin)])
+        FundEntry.objects.bulk_create(
+            [
+                FundEntry(
+                    fund=fund, kind="income", source="fiscal", amount=1, occurred_on=TODAY(), recorded_by=unit.jijin
+                )
+            ]
+        )
     assert FundEntry.objects.get(pk=entry.pk).amount == Decimal("10000.00")
 
 
@@ -99,8 +107,9 @@ def test_balance_can_never_go_negative_in_the_database(unit, fund):
 
 def test_an_expense_must_belong_to_an_application(unit, fund):
     with pytest.raises(IntegrityError), transaction.atomic():
-        FundEntry.objects.create(fund=fund, kind="expense", amount=Decimal("-5"), occurred_on=TODAY(),
-                                 recorded_by=unit.jijin)
+        FundEntry.objects.create(
+            fund=fund, kind="expense", amount=Decimal("-5"), occurred_on=TODAY(), recorded_by=unit.jijin
+        )
 
 
 def test_verify_funds_reports_a_difference(unit, fund, capsys):
@@ -113,8 +122,9 @@ def test_verify_funds_reports_a_difference(unit, fund, capsys):
 
 
 def test_ledger_running_balance_and_year_summary(unit, fund):
-    services.record_income(fund_id=fund.pk, by=unit.jijin, source=Source.SUPERIOR, amount="500",
-                           occurred_on=TODAY() - dt.timedelta(days=1))
+    services.record_income(
+        fund_id=fund.pk, by=unit.jijin, source=Source.SUPERIOR, amount="500", occurred_on=TODAY() - dt.timedelta(days=1)
+    )
     app = application_in(unit, Status.NOTICE_PASSED, kind="education", amount="3000.00")
     services.disburse(application_id=app.pk, by=unit.jijin)
     rows = list(selectors.ledger(fund))

@@ -36,9 +36,14 @@ def on_ledger(member, *codes):
 
 
 def annual(unit, member, *, by=None, submit=True):
-    return services.create_application(by=by or (member.user if member.user_id else unit.shuji1), member=member,
-                                       kind=Kind.ANNUAL, amount_requested="300.00", reason="年老体弱，无固定收入",
-                                       submit=submit)
+    return services.create_application(
+        by=by or (member.user if member.user_id else unit.shuji1),
+        member=member,
+        kind=Kind.ANNUAL,
+        amount_requested="300.00",
+        reason="年老体弱，无固定收入",
+        submit=submit,
+    )
 
 
 # ---------------------------------------------------------------- 年度生活困难补助
@@ -65,8 +70,9 @@ def test_the_seeds_four_categories_qualify(unit, fund, code):
 
 def test_one_annual_subsidy_per_member_and_year(unit, fund):
     on_ledger(unit.member1, "old_no_income")
-    first = application_in(unit, Status.IN_NOTICE, member=unit.member1, by=unit.shuji1, kind=Kind.ANNUAL,
-                           amount="300.00")
+    first = application_in(
+        unit, Status.IN_NOTICE, member=unit.member1, by=unit.shuji1, kind=Kind.ANNUAL, amount="300.00"
+    )
     with pytest.raises(DomainError, match=r"刘一 \d{4} 年已有一份年度生活困难补助申请（公示中），每人每年只能安排一次"):
         annual(unit, unit.member1)
     assert AssistanceApplication.objects.filter(kind=Kind.ANNUAL).count() == 1
@@ -91,20 +97,37 @@ def test_one_a_year_is_enforced_in_the_database(unit, fund):
     first = annual(unit, unit.member1)
     with pytest.raises(IntegrityError), transaction.atomic():
         AssistanceApplication.objects.create(
-            fund=fund, member=unit.member1, organization=unit.branch1, kind=Kind.ANNUAL, year=first.year,
-            amount_requested=Decimal("200.00"), reason="x", status=Status.SUBMITTED,
-            status_changed_at=clock.now(), submitted_by=unit.shuji1)
+            fund=fund,
+            member=unit.member1,
+            organization=unit.branch1,
+            kind=Kind.ANNUAL,
+            year=first.year,
+            amount_requested=Decimal("200.00"),
+            reason="x",
+            status=Status.SUBMITTED,
+            status_changed_at=clock.now(),
+            submitted_by=unit.shuji1,
+        )
     # Not for another year, and not once the first is withdrawn.
     AssistanceApplication.objects.create(
-        fund=fund, member=unit.member1, organization=unit.branch1, kind=Kind.ANNUAL, year=first.year - 1,
-        amount_requested=Decimal("200.00"), reason="x", status=Status.SUBMITTED, status_changed_at=clock.now(),
-        submitted_by=unit.shuji1)
+        fund=fund,
+        member=unit.member1,
+        organization=unit.branch1,
+        kind=Kind.ANNUAL,
+        year=first.year - 1,
+        amount_requested=Decimal("200.00"),
+        reason="x",
+        status=Status.SUBMITTED,
+        status_changed_at=clock.now(),
+        submitted_by=unit.shuji1,
+    )
 
 
 def test_eligibility_is_checked_again_when_the_party_committee_decides(unit, fund, login):
     record = on_ledger(unit.member1, "old_no_income")
-    app = application_in(unit, Status.BRANCH_REVIEWED, member=unit.member1, by=unit.shuji1, kind=Kind.ANNUAL,
-                         amount="300.00")
+    app = application_in(
+        unit, Status.BRANCH_REVIEWED, member=unit.member1, by=unit.shuji1, kind=Kind.ANNUAL, amount="300.00"
+    )
     page = login(unit.zzb).get(app.get_absolute_url()).content.decode()
     assert "补助条件" in page and "台帐在册（年老无固定收入），符合年度生活困难补助条件" in page
     record.status = "lifted"
@@ -124,18 +147,30 @@ def _branch_of(unit, full: int, *, branch=None):
     branch = branch or unit.branch2
     have = Member.objects.filter(organization=branch).count()
     for i in range(full - have):
-        MemberFactory(organization=branch, name=f"正式党员{chr(0x4e00 + i)}")
+        MemberFactory(organization=branch, name=f"正式党员{chr(0x4E00 + i)}")
     today = clock.today()
-    MemberFactory(organization=branch, name="预备党员甲", party_status="probationary", full_member_date=None,
-                  join_date=today - dt.timedelta(days=100))
+    MemberFactory(
+        organization=branch,
+        name="预备党员甲",
+        party_status="probationary",
+        full_member_date=None,
+        join_date=today - dt.timedelta(days=100),
+    )
     MemberFactory(organization=branch, name="转出党员乙", transferred_out_on=today - dt.timedelta(days=30))
     MemberFactory(organization=branch, name="逝世党员丙", deceased_on=today - dt.timedelta(days=30))
     return branch
 
 
 def _meeting(app, by, attendees, votes_for, votes_against=0):
-    return services.record_meeting(application_id=app.pk, by=by, meeting_on=clock.today(), attendees=attendees,
-                                   votes_for=votes_for, votes_against=votes_against, votes_abstain=0)
+    return services.record_meeting(
+        application_id=app.pk,
+        by=by,
+        meeting_on=clock.today(),
+        attendees=attendees,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstain=0,
+    )
 
 
 def test_a_meeting_without_quorum_decides_nothing(unit, fund, login):
@@ -191,7 +226,11 @@ def test_the_approval_records_the_party_committee_meeting(unit, fund):
     approve(app, by=unit.zzb, amount="800.00", reference="党委会议纪要〔2026〕7号")
     decision = CommitteeDecision.objects.get(application=app)
     assert (decision.purpose, decision.meeting_kind, decision.reference, decision.recorded_by) == (
-        "approval", "committee", "党委会议纪要〔2026〕7号", unit.zzb)
+        "approval",
+        "committee",
+        "党委会议纪要〔2026〕7号",
+        unit.zzb,
+    )
     assert refreshed(app).events.filter(comment__startswith=f"{decision.meeting_on:%Y-%m-%d}党委会议").exists()
 
 
@@ -217,13 +256,26 @@ def test_an_emergency_the_branch_meeting_does_not_pass_goes_to_the_party_committ
     with pytest.raises(DomainError, match="尚未公示期满"):
         services.disburse(application_id=app.pk, by=unit.jijin)
     with pytest.raises(DomainError, match="请写明党委复议的理由"):
-        services.reconsider(application_id=app.pk, by=unit.zzb, keep=True, reason=" ", meeting_on=clock.today(),
-                            reference="党委会议纪要〔2026〕9号")
+        services.reconsider(
+            application_id=app.pk,
+            by=unit.zzb,
+            keep=True,
+            reason=" ",
+            meeting_on=clock.today(),
+            reference="党委会议纪要〔2026〕9号",
+        )
     with pytest.raises(PermissionDenied):
-        services.reconsider(application_id=app.pk, by=unit.shuji1, keep=True, reason="x", meeting_on=clock.today(),
-                            reference="x")
-    services.reconsider(application_id=app.pk, by=unit.zzb, keep=True, reason="灾情属实，维持救助",
-                        meeting_on=clock.today(), reference="党委会议纪要〔2026〕9号")
+        services.reconsider(
+            application_id=app.pk, by=unit.shuji1, keep=True, reason="x", meeting_on=clock.today(), reference="x"
+        )
+    services.reconsider(
+        application_id=app.pk,
+        by=unit.zzb,
+        keep=True,
+        reason="灾情属实，维持救助",
+        meeting_on=clock.today(),
+        reference="党委会议纪要〔2026〕9号",
+    )
     app = refreshed(app)
     assert app.status == Status.IN_NOTICE and app.held_status == ""
     assert app.decisions.filter(purpose="confirm", reference="党委会议纪要〔2026〕9号").exists()
@@ -233,8 +285,14 @@ def test_an_emergency_the_branch_meeting_does_not_pass_goes_to_the_party_committ
 def test_a_revoked_unpaid_emergency_is_rejected(unit, fund):
     app = _emergency(unit, status=Status.NOTICE_PASSED)
     _meeting(app, unit.shuji1, 15, 5, 10)
-    services.reconsider(application_id=app.pk, by=unit.zzb2, keep=False, reason="不符合紧急救助条件",
-                        meeting_on=clock.today(), reference="党委会议纪要〔2026〕10号")
+    services.reconsider(
+        application_id=app.pk,
+        by=unit.zzb2,
+        keep=False,
+        reason="不符合紧急救助条件",
+        meeting_on=clock.today(),
+        reference="党委会议纪要〔2026〕10号",
+    )
     assert refreshed(app).status == Status.REJECTED
     assert refreshed(fund).balance == Decimal("10000.00")
 
@@ -244,8 +302,14 @@ def test_a_revoked_paid_emergency_is_recovered_as_a_reversing_entry(unit, fund, 
     assert refreshed(fund).balance == Decimal("7000.00")
     _meeting(app, unit.shuji1, 15, 5, 10)
     assert refreshed(app).held_status == Status.DISBURSED
-    services.reconsider(application_id=app.pk, by=unit.zzb, keep=False, reason="经查房屋未受损",
-                        meeting_on=clock.today(), reference="党委会议纪要〔2026〕11号")
+    services.reconsider(
+        application_id=app.pk,
+        by=unit.zzb,
+        keep=False,
+        reason="经查房屋未受损",
+        meeting_on=clock.today(),
+        reference="党委会议纪要〔2026〕11号",
+    )
     app = refreshed(app)
     assert app.status == Status.RECOVERY_DUE
     assert Notification.objects.filter(recipient=unit.jijin, title__contains="待追回").exists()
@@ -283,20 +347,34 @@ def test_the_branch_meeting_of_an_emergency_is_reminded_after_n_days(unit, fund,
 
 def test_bounds_are_set_by_the_organization_department_with_history(unit, fund):
     with pytest.raises(PermissionDenied):
-        services.set_amount_bound(fund_id=fund.pk, kind=Kind.TEMPORARY, minimum="100", maximum="2000",
-                                  reason="x", by=unit.jijin)
+        services.set_amount_bound(
+            fund_id=fund.pk, kind=Kind.TEMPORARY, minimum="100", maximum="2000", reason="x", by=unit.jijin
+        )
     with pytest.raises(DomainError, match="请写明调整依据"):
-        services.set_amount_bound(fund_id=fund.pk, kind=Kind.TEMPORARY, minimum="100", maximum="2000",
-                                  reason=" ", by=unit.zzb)
+        services.set_amount_bound(
+            fund_id=fund.pk, kind=Kind.TEMPORARY, minimum="100", maximum="2000", reason=" ", by=unit.zzb
+        )
     with pytest.raises(DomainError, match="最高金额不能低于最低金额"):
-        services.set_amount_bound(fund_id=fund.pk, kind=Kind.TEMPORARY, minimum="100", maximum="50",
-                                  reason="x", by=unit.zzb)
+        services.set_amount_bound(
+            fund_id=fund.pk, kind=Kind.TEMPORARY, minimum="100", maximum="50", reason="x", by=unit.zzb
+        )
     app = application_in(unit, Status.BRANCH_REVIEWED, kind=Kind.TEMPORARY, amount="2500.00")
-    services.set_amount_bound(fund_id=fund.pk, kind=Kind.TEMPORARY, minimum="100", maximum="2000",
-                              reason="党委会议纪要〔2026〕2号", by=unit.zzb)
+    services.set_amount_bound(
+        fund_id=fund.pk,
+        kind=Kind.TEMPORARY,
+        minimum="100",
+        maximum="2000",
+        reason="党委会议纪要〔2026〕2号",
+        by=unit.zzb,
+    )
     change = AmountBoundChange.objects.get()
     assert (change.old_minimum, change.old_maximum, change.new_minimum, change.new_maximum, change.changed_by) == (
-        Decimal("50.00"), Decimal("3000.00"), Decimal("100.00"), Decimal("2000.00"), unit.zzb)
+        Decimal("50.00"),
+        Decimal("3000.00"),
+        Decimal("100.00"),
+        Decimal("2000.00"),
+        unit.zzb,
+    )
     with pytest.raises(DomainError, match=r"临时救助的金额应在 100\.00 元至 2,000\.00 元之间"):
         approve(app, by=unit.zzb2, amount="2500.00")
     approve(app, by=unit.zzb2, amount="2000.00")
@@ -306,15 +384,27 @@ def test_bounds_are_set_by_the_organization_department_with_history(unit, fund):
 def test_the_rules_page(unit, fund, login):
     page = login(unit.zzb).get(f"/funds/{fund.pk}/rules/").content.decode()
     assert "年度生活困难补助" in page and "200.00" in page and "300.00" in page and "调整依据" in page
-    response = login(unit.zzb).post(f"/funds/{fund.pk}/rules/bounds/", {
-        "kind": "annual", "annual-kind": "annual", "annual-minimum": "200", "annual-maximum": "400",
-        "annual-reason": "党委会议纪要〔2026〕12号"}, follow=True)
+    response = login(unit.zzb).post(
+        f"/funds/{fund.pk}/rules/bounds/",
+        {
+            "kind": "annual",
+            "annual-kind": "annual",
+            "annual-minimum": "200",
+            "annual-maximum": "400",
+            "annual-reason": "党委会议纪要〔2026〕12号",
+        },
+        follow=True,
+    )
     assert "年度生活困难补助的金额标准已调整为 200.00–400.00 元" in response.content.decode()
     officer_view = login(unit.jijin).get(f"/funds/{fund.pk}/rules/").content.decode()
     assert "200.00–400.00" in officer_view and f'action="/funds/{fund.pk}/rules/bounds/"' not in officer_view
     assert login(unit.shuji1).get(f"/funds/{fund.pk}/rules/").status_code == 403  # the table closes it to them
-    assert login(unit.jijin).post(f"/funds/{fund.pk}/rules/target/", {
-        "year": clock.today().year, "amount": "5000", "decision_ref": "x"}).status_code == 403
+    assert (
+        login(unit.jijin)
+        .post(f"/funds/{fund.pk}/rules/target/", {"year": clock.today().year, "amount": "5000", "decision_ref": "x"})
+        .status_code
+        == 403
+    )
 
 
 # ---------------------------------------------------------------- the fund's target
@@ -326,7 +416,10 @@ def test_the_party_committee_sets_a_target_and_the_fund_page_shows_what_is_raise
         services.set_target(fund_id=fund.pk, year=year, amount="5000", decision_ref="x", by=unit.jijin)
     services.set_target(fund_id=fund.pk, year=year, amount="20000", decision_ref="党委会议纪要〔2026〕1号", by=unit.zzb)
     page = login(unit.jijin).get(f"/funds/{fund.pk}/").content.decode()
-    assert f"{year} 年筹集目标 <strong>20,000.00</strong> 元" in page and "已筹集 <strong>10,000.00</strong> 元 · 50%" in page
+    assert (
+        f"{year} 年筹集目标 <strong>20,000.00</strong> 元" in page
+        and "已筹集 <strong>10,000.00</strong> 元 · 50%" in page
+    )
     assert "已筹集 10,000.00 元（50%）" in login(unit.zzb).get("/funds/").content.decode()
     services.set_target(fund_id=fund.pk, year=year, amount="5000", decision_ref="党委会议纪要〔2026〕4号", by=unit.zzb)
     assert selectors.target_for(fund)["percent"] == 200
@@ -339,9 +432,16 @@ def _visit(unit, amount="500.00", source="care_fund", note=""):
     from visits import services as visit_services
     from visits.models import Occasion
 
-    return visit_services.log_visit(by=unit.shuji1, member=unit.member1, visited_on=clock.today(),
-                                    occasion=Occasion.ILLNESS, visitors=[unit.shuji1.member],
-                                    amount=Decimal(amount), money_source=source, money_source_note=note)
+    return visit_services.log_visit(
+        by=unit.shuji1,
+        member=unit.member1,
+        visited_on=clock.today(),
+        occasion=Occasion.ILLNESS,
+        visitors=[unit.shuji1.member],
+        amount=Decimal(amount),
+        money_source=source,
+        money_source_note=note,
+    )
 
 
 def test_a_visits_money_from_the_fund_becomes_its_expense(unit, fund, login):
@@ -387,8 +487,14 @@ def test_pairing_help_paid_in_money_from_the_fund(unit, fund):
 
     pairing = PairingFactory(record=RecordFactory(member=unit.member1), helper=unit.zhiwei1.member)
     progress = hardship_services.add_progress(
-        pairing_id=pairing.pk, date=clock.today(), help_type=HelpType.objects.get(code="living"),
-        description="送去生活补贴", money=Decimal("200.00"), money_source="care_fund", by=unit.shuji1)
+        pairing_id=pairing.pk,
+        date=clock.today(),
+        help_type=HelpType.objects.get(code="living"),
+        description="送去生活补贴",
+        money=Decimal("200.00"),
+        money_source="care_fund",
+        by=unit.shuji1,
+    )
     entry = services.pay_pairing_progress(progress_id=progress.pk, by=unit.jijin)
     assert entry.pairing_progress == progress and entry.amount == Decimal("-200.00")
     assert refreshed(fund).balance == Decimal("9800.00")
@@ -400,16 +506,38 @@ def test_pairing_help_paid_in_money_from_the_fund(unit, fund):
 
 
 def test_a_partner_units_member_goes_through_the_same_approval_and_notice(unit, fund, login):
-    partner = services.add_partner_unit(fund_id=fund.pk, name="城关镇幸福社区党委", liaison=unit.branch1,
-                                        contact="王主任 13800000000", by=unit.zzb)
+    partner = services.add_partner_unit(
+        fund_id=fund.pk, name="城关镇幸福社区党委", liaison=unit.branch1, contact="王主任 13800000000", by=unit.zzb
+    )
     with pytest.raises(PermissionDenied):
-        services.create_application(by=unit.shuji2, partner=partner, recipient_name="赵大爷", kind=Kind.ILLNESS,
-                                    amount_requested="2000.00", reason="重病住院", submit=True)
+        services.create_application(
+            by=unit.shuji2,
+            partner=partner,
+            recipient_name="赵大爷",
+            kind=Kind.ILLNESS,
+            amount_requested="2000.00",
+            reason="重病住院",
+            submit=True,
+        )
     with pytest.raises(DomainError, match="年度生活困难补助只发给本单位困难党员台帐在册的党员"):
-        services.create_application(by=unit.shuji1, partner=partner, recipient_name="赵大爷", kind=Kind.ANNUAL,
-                                    amount_requested="300.00", reason="年老", submit=True)
-    app = services.create_application(by=unit.shuji1, partner=partner, recipient_name="赵大爷", kind=Kind.ILLNESS,
-                                      amount_requested="2000.00", reason="重病住院，自付医疗费用较高", submit=True)
+        services.create_application(
+            by=unit.shuji1,
+            partner=partner,
+            recipient_name="赵大爷",
+            kind=Kind.ANNUAL,
+            amount_requested="300.00",
+            reason="年老",
+            submit=True,
+        )
+    app = services.create_application(
+        by=unit.shuji1,
+        partner=partner,
+        recipient_name="赵大爷",
+        kind=Kind.ILLNESS,
+        amount_requested="2000.00",
+        reason="重病住院，自付医疗费用较高",
+        submit=True,
+    )
     assert app.organization == unit.branch1 and app.member is None
     hold_meeting(app, by=unit.shuji1)
     services.confirm_meeting(application_id=app.pk, by=unit.zhiwei1, confirm=True)
@@ -431,15 +559,23 @@ def test_the_annual_workbook_counts_visits_pairing_partners_and_recoveries(unit,
     services.pay_visit(visit_id=_visit(unit, amount="500.00").pk, by=unit.jijin)  # 刘一, branch 1
     app = _emergency(unit, status=Status.DISBURSED, amount="3000.00")  # 张党员, branch 1
     _meeting(app, unit.shuji1, 15, 5, 10)
-    services.reconsider(application_id=app.pk, by=unit.zzb, keep=False, reason="经查不属实",
-                        meeting_on=clock.today(), reference="党委会议纪要〔2026〕11号")
+    services.reconsider(
+        application_id=app.pk,
+        by=unit.zzb,
+        keep=False,
+        reason="经查不属实",
+        meeting_on=clock.today(),
+        reference="党委会议纪要〔2026〕11号",
+    )
     services.record_recovery(application_id=app.pk, by=unit.jijin)
     book = workbook(login(unit.zzb), year=clock.today().year)
     summary = by_name(rows(book, "汇总"))
     assert summary["第一党支部"][12] == 500  # 500 for the visit; 3,000 paid and recovered
     ledger = rows(book, "关怀基金收支")[2:-1]
     labels = {(row[3], row[7]) for row in ledger}
-    assert ("走访慰问", "刘一") in labels and ("重灾救助", "张党员") in labels and ("追回：重灾救助", "张党员") in labels
+    assert (
+        ("走访慰问", "刘一") in labels and ("重灾救助", "张党员") in labels and ("追回：重灾救助", "张党员") in labels
+    )
 
 
 def test_the_party_committee_records_its_reconsideration_on_the_page(unit, fund, login):
@@ -449,17 +585,40 @@ def test_the_party_committee_records_its_reconsideration_on_the_page(unit, fund,
     assert "党委复议" in page and "记录复议决定" in page
     assert "记录复议决定" not in login(unit.jijin).get(app.get_absolute_url()).content.decode()
     url = f"/funds/applications/{app.pk}/reconsider/"
-    response = login(unit.zzb).post(url, {"keep": "0", "reason": "经核实灾情与申报不符", "meeting_kind": "committee",
-                                          "meeting_on": clock.today().isoformat()}, follow=True)
+    response = login(unit.zzb).post(
+        url,
+        {
+            "keep": "0",
+            "reason": "经核实灾情与申报不符",
+            "meeting_kind": "committee",
+            "meeting_on": clock.today().isoformat(),
+        },
+        follow=True,
+    )
     assert "会议纪要或决定文号" in response.content.decode()  # the reference is required: nothing changed
     assert refreshed(app).status == Status.RECONSIDERATION
-    login(unit.zzb).post(url, {"keep": "0", "reason": "经核实灾情与申报不符", "meeting_kind": "committee",
-                               "meeting_on": clock.today().isoformat(), "reference": "党委会议纪要〔2026〕13号"})
+    login(unit.zzb).post(
+        url,
+        {
+            "keep": "0",
+            "reason": "经核实灾情与申报不符",
+            "meeting_kind": "committee",
+            "meeting_on": clock.today().isoformat(),
+            "reference": "党委会议纪要〔2026〕13号",
+        },
+    )
     app = refreshed(app)
     assert app.status == Status.REJECTED
     assert app.decisions.get(purpose="revoke").note == "经核实灾情与申报不符"
     other = application_in(unit, Status.SUBMITTED, member=unit.member1, by=unit.shuji1)
-    response = login(unit.shuji1).post(f"/funds/applications/{other.pk}/reconsider/", {
-        "keep": "1", "reason": "x", "meeting_kind": "committee", "meeting_on": clock.today().isoformat(),
-        "reference": "x"})
+    response = login(unit.shuji1).post(
+        f"/funds/applications/{other.pk}/reconsider/",
+        {
+            "keep": "1",
+            "reason": "x",
+            "meeting_kind": "committee",
+            "meeting_on": clock.today().isoformat(),
+            "reference": "x",
+        },
+    )
     assert response.status_code == 403  # who: a branch secretary does not record the 党委's decisions

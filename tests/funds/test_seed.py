@@ -37,8 +37,17 @@ def test_the_demo_year_of_the_fund_follows_the_rules():
 
     # Every state the pages can show, and the new uses of the fund.
     statuses = set(AssistanceApplication.objects.values_list("status", flat=True))
-    assert {Status.DISBURSED, Status.NOTICE_PASSED, Status.IN_NOTICE, Status.OBJECTION, Status.RECONSIDERATION,
-            Status.RECOVERED, Status.BRANCH_REVIEWED, Status.SUBMITTED, Status.DRAFT} <= statuses
+    assert {
+        Status.DISBURSED,
+        Status.NOTICE_PASSED,
+        Status.IN_NOTICE,
+        Status.OBJECTION,
+        Status.RECONSIDERATION,
+        Status.RECOVERED,
+        Status.BRANCH_REVIEWED,
+        Status.SUBMITTED,
+        Status.DRAFT,
+    } <= statuses
     assert AssistanceApplication.objects.filter(meeting_on__isnull=False, meeting_confirmed_at__isnull=True).exists()
     assert AssistanceApplication.objects.filter(partner_unit__isnull=False).exists()
     assert FundEntry.objects.filter(visit__isnull=False).exists()

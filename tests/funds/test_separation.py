@@ -34,8 +34,9 @@ def test_the_approver_does_not_rule_on_objections_to_it(unit, fund, login):
     objection = app.objections.get()
     with pytest.raises(PermissionDenied, match="异议须由组织部其他同志处理"):
         services.resolve_objection(objection_id=objection.pk, by=unit.zzb, upheld=True, resolution="属实")
-    response = login(unit.zzb).post(f"/funds/applications/{app.pk}/objections/{objection.pk}/resolve/",
-                                    {"upheld": "1", "resolution": "属实"})
+    response = login(unit.zzb).post(
+        f"/funds/applications/{app.pk}/objections/{objection.pk}/resolve/", {"upheld": "1", "resolution": "属实"}
+    )
     assert response.status_code == 403
     assert refreshed(app).status == Status.OBJECTION
     assert Objection.objects.get(pk=objection.pk).outcome == Objection.Outcome.OPEN
@@ -91,8 +92,7 @@ def test_a_meeting_recorded_by_the_secretary_who_filled_it_in_waits_for_a_second
         services.confirm_meeting(application_id=app.pk, by=unit.shuji2, confirm=True)
     page = login(unit.zhiwei1).get(app.get_absolute_url()).content.decode()
     assert "与会议记录一致，确认" in page
-    response = login(unit.zhiwei1).post(f"/funds/applications/{app.pk}/meeting/confirm/", {"confirm": "1"},
-                                        follow=True)
+    response = login(unit.zhiwei1).post(f"/funds/applications/{app.pk}/meeting/confirm/", {"confirm": "1"}, follow=True)
     assert "已处理支部大会记录" in response.content.decode()
     app = refreshed(app)
     assert app.status == Status.BRANCH_REVIEWED and app.meeting_confirmed_by == unit.zhiwei1
@@ -129,11 +129,24 @@ def test_a_meeting_on_an_application_someone_else_filled_in_counts_at_once(unit,
 
 
 def test_nobody_records_the_meeting_on_their_own_application(unit, fund):
-    app = services.create_application(by=unit.shuji1, member=unit.shuji1.member, kind=Kind.TEMPORARY,
-                                      amount_requested="800.00", reason="突发意外", submit=True)
+    app = services.create_application(
+        by=unit.shuji1,
+        member=unit.shuji1.member,
+        kind=Kind.TEMPORARY,
+        amount_requested="800.00",
+        reason="突发意外",
+        submit=True,
+    )
     with pytest.raises(PermissionDenied):
-        services.record_meeting(application_id=app.pk, by=unit.shuji1, meeting_on=clock.today(), attendees=4,
-                                votes_for=4, votes_against=0, votes_abstain=0)
+        services.record_meeting(
+            application_id=app.pk,
+            by=unit.shuji1,
+            meeting_on=clock.today(),
+            attendees=4,
+            votes_for=4,
+            votes_against=0,
+            votes_abstain=0,
+        )
     assert not permissions.can_record_meeting(unit.shuji1, app)
     hold_meeting(app, by=unit.zhiwei1)  # 支委 records it; shuji1 filled it in but did not record it
     assert refreshed(app).status == Status.BRANCH_REVIEWED

@@ -17,14 +17,21 @@ from tests.funds.factories import application_in, approve, fund_with, refreshed
 
 pytestmark = pytest.mark.django_db
 
-BOUNDS_OK = {"living": "1000.00", "illness": "5000.00", "disaster": "5000.00", "education": "3000.00",
-             "temporary": "800.00", "annual": "300.00"}
+BOUNDS_OK = {
+    "living": "1000.00",
+    "illness": "5000.00",
+    "disaster": "5000.00",
+    "education": "3000.00",
+    "temporary": "800.00",
+    "annual": "300.00",
+}
 
 
 def _unchanged(app, status):
     before = ApplicationEvent.objects.filter(application=app).count()
-    return lambda: (refreshed(app).status == status
-                    and ApplicationEvent.objects.filter(application=app).count() == before)
+    return lambda: (
+        refreshed(app).status == status and ApplicationEvent.objects.filter(application=app).count() == before
+    )
 
 
 @pytest.mark.parametrize("kind", list(BOUNDS_OK))
@@ -33,11 +40,19 @@ def test_each_kind_goes_from_request_to_money_paid(unit, fund, kind):
 
     RecordFactory(member=unit.dangyuan1.member)  # 因病致贫 on the ledger: the 年度生活困难补助 may be paid
     amount = BOUNDS_OK[kind]
-    app = services.create_application(by=unit.dangyuan1, member=unit.dangyuan1.member, kind=kind,
-                                      amount_requested=amount, reason="困难", submit=True)
+    app = services.create_application(
+        by=unit.dangyuan1, member=unit.dangyuan1.member, kind=kind, amount_requested=amount, reason="困难", submit=True
+    )
     assert app.status == Status.SUBMITTED
-    services.record_meeting(application_id=app.pk, by=unit.shuji1, meeting_on=timezone.localdate(), attendees=4,
-                            votes_for=3, votes_against=1, votes_abstain=0)
+    services.record_meeting(
+        application_id=app.pk,
+        by=unit.shuji1,
+        meeting_on=timezone.localdate(),
+        attendees=4,
+        votes_for=3,
+        votes_against=1,
+        votes_abstain=0,
+    )
     approve(app, by=unit.zzb, amount=amount)
     app = refreshed(app)
     assert app.status == Status.IN_NOTICE
@@ -49,17 +64,30 @@ def test_each_kind_goes_from_request_to_money_paid(unit, fund, kind):
     assert entry.amount == -Decimal(amount)
     assert fund.balance == Decimal("10000.00") - Decimal(amount)
     path = list(app.events.values_list("from_status", "to_status"))
-    assert path == [("", "draft"), ("draft", "submitted"), ("submitted", "branch_reviewed"),
-                    ("branch_reviewed", "approved"), ("approved", "in_notice"), ("in_notice", "notice_passed"),
-                    ("notice_passed", "disbursed")]
+    assert path == [
+        ("", "draft"),
+        ("draft", "submitted"),
+        ("submitted", "branch_reviewed"),
+        ("branch_reviewed", "approved"),
+        ("approved", "in_notice"),
+        ("in_notice", "notice_passed"),
+        ("notice_passed", "disbursed"),
+    ]
     assert all(e.actor_id for e in app.events.exclude(to_status="notice_passed"))
     assert Notification.objects.filter(recipient=unit.dangyuan1, title__contains="已发放").exists()
 
 
 def test_failed_branch_vote_rejects(unit, fund):
     app = application_in(unit, Status.SUBMITTED)
-    services.record_meeting(application_id=app.pk, by=unit.shuji1, meeting_on=timezone.localdate(), attendees=4,
-                            votes_for=2, votes_against=1, votes_abstain=1)
+    services.record_meeting(
+        application_id=app.pk,
+        by=unit.shuji1,
+        meeting_on=timezone.localdate(),
+        attendees=4,
+        votes_for=2,
+        votes_against=1,
+        votes_abstain=1,
+    )
     assert refreshed(app).status == Status.REJECTED  # 2 of 4 is not a majority
 
 
@@ -67,8 +95,15 @@ def test_votes_cannot_exceed_attendance(unit, fund):
     app = application_in(unit, Status.SUBMITTED)
     check = _unchanged(app, Status.SUBMITTED)
     with pytest.raises(DomainError, match="不能超过到会人数"):
-        services.record_meeting(application_id=app.pk, by=unit.shuji1, meeting_on=timezone.localdate(),
-                                attendees=3, votes_for=3, votes_against=1, votes_abstain=0)
+        services.record_meeting(
+            application_id=app.pk,
+            by=unit.shuji1,
+            meeting_on=timezone.localdate(),
+            attendees=3,
+            votes_for=3,
+            votes_against=1,
+            votes_abstain=0,
+        )
     assert check()
 
 
@@ -76,11 +111,25 @@ def test_only_the_branch_committee_records_the_meeting(unit, fund):
     app = application_in(unit, Status.SUBMITTED)
     for user in (unit.shuji2, unit.dangyuan1, unit.jijin, unit.zzb):
         with pytest.raises(PermissionDenied):
-            services.record_meeting(application_id=app.pk, by=user, meeting_on=timezone.localdate(), attendees=4,
-                                    votes_for=4, votes_against=0, votes_abstain=0)
+            services.record_meeting(
+                application_id=app.pk,
+                by=user,
+                meeting_on=timezone.localdate(),
+                attendees=4,
+                votes_for=4,
+                votes_against=0,
+                votes_abstain=0,
+            )
     assert refreshed(app).status == Status.SUBMITTED
-    services.record_meeting(application_id=app.pk, by=unit.zhiwei1, meeting_on=timezone.localdate(), attendees=4,
-                            votes_for=4, votes_against=0, votes_abstain=0)  # 支委 may
+    services.record_meeting(
+        application_id=app.pk,
+        by=unit.zhiwei1,
+        meeting_on=timezone.localdate(),
+        attendees=4,
+        votes_for=4,
+        votes_against=0,
+        votes_abstain=0,
+    )  # 支委 may
     assert refreshed(app).status == Status.BRANCH_REVIEWED
 
 
@@ -103,9 +152,18 @@ ILLEGAL = [
     (Status.REJECTED, _approve_100),
     (Status.REJECTED, lambda u, a: services.submit(application_id=a.pk, by=u.dangyuan1)),
     (Status.WITHDRAWN, lambda u, a: services.submit(application_id=a.pk, by=u.dangyuan1)),
-    (Status.WITHDRAWN, lambda u, a: services.record_meeting(
-        application_id=a.pk, by=u.shuji1, meeting_on=timezone.localdate(), attendees=4, votes_for=3,
-        votes_against=0, votes_abstain=0)),
+    (
+        Status.WITHDRAWN,
+        lambda u, a: services.record_meeting(
+            application_id=a.pk,
+            by=u.shuji1,
+            meeting_on=timezone.localdate(),
+            attendees=4,
+            votes_for=3,
+            votes_against=0,
+            votes_abstain=0,
+        ),
+    ),
 ]
 
 
@@ -123,8 +181,9 @@ def test_illegal_transition_is_refused_in_chinese_and_changes_nothing(unit, fund
 
 def test_amount_bounds_per_kind(unit, fund):
     with pytest.raises(DomainError, match=r"临时救助的金额应在 50\.00 元至 3,000\.00 元之间"):
-        services.create_application(by=unit.dangyuan1, member=unit.dangyuan1.member, kind=Kind.TEMPORARY,
-                                    amount_requested="3500", reason="困难")
+        services.create_application(
+            by=unit.dangyuan1, member=unit.dangyuan1.member, kind=Kind.TEMPORARY, amount_requested="3500", reason="困难"
+        )
     app = application_in(unit, Status.BRANCH_REVIEWED, kind=Kind.TEMPORARY, amount="300.00")
     with pytest.raises(DomainError, match=r"50\.00 元至 3,000\.00 元"):
         approve(app, by=unit.zzb, amount="20")
@@ -155,10 +214,23 @@ def test_nobody_approves_what_they_submitted_or_their_own(unit, fund):
 
     # The organization department's officer is also a member of branch 1 and applies for themself.
     AppointmentFactory(user=unit.shuji1, organization=unit.committee, role=Role.ORG_DEPT)
-    own = services.create_application(by=unit.shuji1, member=unit.shuji1.member, kind=Kind.LIVING,
-                                      amount_requested="1000.00", reason="困难", submit=True)
-    services.record_meeting(application_id=own.pk, by=unit.zhiwei1, meeting_on=clock.today(), attendees=4,
-                            votes_for=3, votes_against=0, votes_abstain=1)
+    own = services.create_application(
+        by=unit.shuji1,
+        member=unit.shuji1.member,
+        kind=Kind.LIVING,
+        amount_requested="1000.00",
+        reason="困难",
+        submit=True,
+    )
+    services.record_meeting(
+        application_id=own.pk,
+        by=unit.zhiwei1,
+        meeting_on=clock.today(),
+        attendees=4,
+        votes_for=3,
+        votes_against=0,
+        votes_abstain=1,
+    )
     with pytest.raises(PermissionDenied, match="不能审批"):
         approve(own, by=unit.shuji1, amount="1000.00")
     filed = application_in(unit, Status.BRANCH_REVIEWED, member=unit.member1, by=unit.shuji1)
@@ -216,14 +288,28 @@ def test_emergency_is_approved_before_the_meeting_recorded_afterwards(unit, fund
     app = application_in(unit, Status.SUBMITTED, kind=Kind.DISASTER, amount="5000.00", emergency=True)
     approve(app, by=unit.zzb, amount="5000.00")
     assert refreshed(app).status == Status.IN_NOTICE
-    services.record_meeting(application_id=app.pk, by=unit.shuji1, meeting_on=timezone.localdate(), attendees=4,
-                            votes_for=4, votes_against=0, votes_abstain=0)
+    services.record_meeting(
+        application_id=app.pk,
+        by=unit.shuji1,
+        meeting_on=timezone.localdate(),
+        attendees=4,
+        votes_for=4,
+        votes_against=0,
+        votes_abstain=0,
+    )
     app = refreshed(app)
     assert app.status == Status.IN_NOTICE and app.meeting_on == timezone.localdate()
     assert app.events.filter(comment__startswith="补录支部党员大会").exists()
     with pytest.raises(DomainError, match="已记录"):
-        services.record_meeting(application_id=app.pk, by=unit.shuji1, meeting_on=timezone.localdate(),
-                                attendees=4, votes_for=4, votes_against=0, votes_abstain=0)
+        services.record_meeting(
+            application_id=app.pk,
+            by=unit.shuji1,
+            meeting_on=timezone.localdate(),
+            attendees=4,
+            votes_for=4,
+            votes_against=0,
+            votes_abstain=0,
+        )
 
 
 def test_withdrawal_by_the_applicant_before_approval(unit, fund):
@@ -240,8 +326,14 @@ def test_returned_for_revision_needs_a_reason_and_keeps_both_versions(unit, fund
         services.return_for_revision(application_id=app.pk, by=unit.zzb, reason="  ")
     services.return_for_revision(application_id=app.pk, by=unit.zzb, reason="请补充诊断证明")
     assert refreshed(app).status == Status.RETURNED
-    services.update_application(application_id=app.pk, by=unit.dangyuan1, kind=Kind.ILLNESS,
-                                amount_requested="3000.00", reason="确诊重病，附诊断证明", is_emergency=False)
+    services.update_application(
+        application_id=app.pk,
+        by=unit.dangyuan1,
+        kind=Kind.ILLNESS,
+        amount_requested="3000.00",
+        reason="确诊重病，附诊断证明",
+        is_emergency=False,
+    )
     services.submit(application_id=app.pk, by=unit.dangyuan1)
     app = refreshed(app)
     assert app.status == Status.SUBMITTED
@@ -296,13 +388,16 @@ def test_daily_job_runner_closes_notices(unit, fund):
     assert results["funds.close_notices"] == {"closed": 1}
 
 
-@pytest.mark.parametrize(("approved_on", "expected_end"), [
-    # Friday 2025-09-26: 国庆 and 中秋 1–8 October; 调休 Sunday 28 September and Saturday 11 October are workdays.
-    (dt.date(2025, 9, 26), dt.date(2025, 10, 10)),
-    # Friday 2026-02-13: 调休 Saturday 14 February is a workday (1), 春节 15–23 February is not,
-    # then 24, 25, 26, 27 February (weekends alone would have ended it on 20 February).
-    (dt.date(2026, 2, 13), dt.date(2026, 2, 27)),
-])
+@pytest.mark.parametrize(
+    ("approved_on", "expected_end"),
+    [
+        # Friday 2025-09-26: 国庆 and 中秋 1–8 October; 调休 Sunday 28 September and Saturday 11 October are workdays.
+        (dt.date(2025, 9, 26), dt.date(2025, 10, 10)),
+        # Friday 2026-02-13: 调休 Saturday 14 February is a workday (1), 春节 15–23 February is not,
+        # then 24, 25, 26, 27 February (weekends alone would have ended it on 20 February).
+        (dt.date(2026, 2, 13), dt.date(2026, 2, 27)),
+    ],
+)
 def test_notice_counts_working_days_across_national_day_and_spring_festival(unit, fund, approved_on, expected_end):
     import chinese_calendar
 

@@ -12,8 +12,18 @@ from hardship.models import HardshipRecord
 from tests.factories import MemberFactory
 from tests.hardship.factories import RecordFactory
 
-HEADERS = ["姓名", "身份证号", "困难类别", "困难程度", "家庭人口", "家庭年收入", "帮扶需求", "登记日期",
-           "知情同意日期", "同意方式"]
+HEADERS = [
+    "姓名",
+    "身份证号",
+    "困难类别",
+    "困难程度",
+    "家庭人口",
+    "家庭年收入",
+    "帮扶需求",
+    "登记日期",
+    "知情同意日期",
+    "同意方式",
+]
 
 
 def xlsx(rows, headers=HEADERS) -> bytes:
@@ -28,9 +38,18 @@ def xlsx(rows, headers=HEADERS) -> bytes:
 
 
 def line(member, **overrides):
-    row = {"姓名": member.name, "身份证号": member.id_number, "困难类别": "因病致贫、低保", "困难程度": "一般困难",
-           "家庭人口": 3, "家庭年收入": "12000", "帮扶需求": "帮生活、医疗", "登记日期": dt.date(2026, 3, 1),
-           "知情同意日期": dt.date(2026, 3, 1), "同意方式": "本人书面签字"}
+    row = {
+        "姓名": member.name,
+        "身份证号": member.id_number,
+        "困难类别": "因病致贫、低保",
+        "困难程度": "一般困难",
+        "家庭人口": 3,
+        "家庭年收入": "12000",
+        "帮扶需求": "帮生活、医疗",
+        "登记日期": dt.date(2026, 3, 1),
+        "知情同意日期": dt.date(2026, 3, 1),
+        "同意方式": "本人书面签字",
+    }
     row.update(overrides)
     return [row[h] for h in HEADERS]
 
@@ -70,13 +89,18 @@ def test_a_bad_row_imports_nothing_and_every_error_is_listed(unit, login):
     dead = MemberFactory(organization=unit.branch1, name="钱老", deceased_on=dt.date(2026, 1, 1))
     no_consent = MemberFactory(organization=unit.branch1, name="孙无同意")
     client = login(unit.shuji1)
-    response = upload(client, xlsx([
-        line(good),
-        line(dead),
-        line(no_consent, 知情同意日期=None, 同意方式=None),
-        line(good, 困难类别="穷"),
-        line(unit.member2),  # another branch
-    ]))
+    response = upload(
+        client,
+        xlsx(
+            [
+                line(good),
+                line(dead),
+                line(no_consent, 知情同意日期=None, 同意方式=None),
+                line(good, 困难类别="穷"),
+                line(unit.member2),  # another branch
+            ]
+        ),
+    )
     rejected = response.context["rejected"]
     problems = {(e.row, e.column) for e in rejected.errors}
     assert (3, "身份证号") in problems  # deceased

@@ -22,8 +22,7 @@ def test_ledger_freshness_reminded_once_a_month(unit):
 
 
 def test_half_year_report_reminder_in_the_month_after(unit):
-    record = RecordFactory(member=unit.member1, registered_on=dt.date(2026, 1, 1),
-                           last_reviewed_on=dt.date(2026, 6, 1))
+    record = RecordFactory(member=unit.member1, registered_on=dt.date(2026, 1, 1), last_reviewed_on=dt.date(2026, 6, 1))
     PairingFactory(record=record, started_on=dt.date(2026, 2, 1))
     run_daily(day=dt.date(2026, 6, 20))
     assert not Notification.objects.filter(title__contains="结对帮扶情况").exists()

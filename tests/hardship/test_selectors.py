@@ -16,16 +16,28 @@ TODAY = dt.date(2026, 11, 20)
 
 def test_not_reviewed_for_a_year(unit):
     branch = unit.branch1
-    fresh = RecordFactory(member=MemberFactory(organization=branch), registered_on=dt.date(2024, 1, 1),
-                          last_reviewed_on=TODAY - dt.timedelta(days=364))
-    stale = RecordFactory(member=MemberFactory(organization=branch), registered_on=dt.date(2024, 1, 1),
-                          last_reviewed_on=TODAY - dt.timedelta(days=366))
-    never = RecordFactory(member=MemberFactory(organization=branch), registered_on=TODAY - dt.timedelta(days=400),
-                          last_reviewed_on=None)
-    new_never = RecordFactory(member=MemberFactory(organization=branch), registered_on=TODAY - dt.timedelta(days=30),
-                              last_reviewed_on=None)
-    RecordFactory(member=MemberFactory(organization=branch), registered_on=dt.date(2020, 1, 1),
-                  last_reviewed_on=dt.date(2020, 1, 1), status="lifted")
+    fresh = RecordFactory(
+        member=MemberFactory(organization=branch),
+        registered_on=dt.date(2024, 1, 1),
+        last_reviewed_on=TODAY - dt.timedelta(days=364),
+    )
+    stale = RecordFactory(
+        member=MemberFactory(organization=branch),
+        registered_on=dt.date(2024, 1, 1),
+        last_reviewed_on=TODAY - dt.timedelta(days=366),
+    )
+    never = RecordFactory(
+        member=MemberFactory(organization=branch), registered_on=TODAY - dt.timedelta(days=400), last_reviewed_on=None
+    )
+    new_never = RecordFactory(
+        member=MemberFactory(organization=branch), registered_on=TODAY - dt.timedelta(days=30), last_reviewed_on=None
+    )
+    RecordFactory(
+        member=MemberFactory(organization=branch),
+        registered_on=dt.date(2020, 1, 1),
+        last_reviewed_on=dt.date(2020, 1, 1),
+        status="lifted",
+    )
     found = set(selectors.needing_review(unit.shuji1, today=TODAY))
     assert found == {stale, never}
     assert fresh not in found and new_never not in found
@@ -47,11 +59,13 @@ def test_stale_pairings(unit):
     record = RecordFactory(member=MemberFactory(organization=unit.branch1), registered_on=dt.date(2025, 1, 1))
     quiet = PairingFactory(record=record, started_on=dt.date(2025, 1, 1))
     ProgressFactory(pairing=quiet, date=TODAY - dt.timedelta(days=200))
-    busy = PairingFactory(record=RecordFactory(member=MemberFactory(organization=unit.branch1)),
-                          started_on=dt.date(2025, 1, 1))
+    busy = PairingFactory(
+        record=RecordFactory(member=MemberFactory(organization=unit.branch1)), started_on=dt.date(2025, 1, 1)
+    )
     ProgressFactory(pairing=busy, date=TODAY - dt.timedelta(days=20))
-    young = PairingFactory(record=RecordFactory(member=MemberFactory(organization=unit.branch1)),
-                           started_on=TODAY - dt.timedelta(days=30))
+    young = PairingFactory(
+        record=RecordFactory(member=MemberFactory(organization=unit.branch1)), started_on=TODAY - dt.timedelta(days=30)
+    )
     found = list(selectors.stale_pairings(unit.shuji1, today=TODAY))
     assert found == [quiet]
     assert busy not in found and young not in found
@@ -63,28 +77,51 @@ def report_fixture(unit):
     (outside), one in branch 3 (also under the 党委)."""
     living = HelpType.objects.get(code="living")
     thought = HelpType.objects.get(code="thought")
-    a = PairingFactory(record=RecordFactory(member=MemberFactory(organization=unit.branch1, name="甲"),
-                                            registered_on=dt.date(2025, 6, 1)),
-                       helper=MemberFactory(organization=unit.branch1, name="帮甲"), started_on=dt.date(2025, 6, 1))
+    a = PairingFactory(
+        record=RecordFactory(
+            member=MemberFactory(organization=unit.branch1, name="甲"), registered_on=dt.date(2025, 6, 1)
+        ),
+        helper=MemberFactory(organization=unit.branch1, name="帮甲"),
+        started_on=dt.date(2025, 6, 1),
+    )
     ProgressFactory(pairing=a, date=dt.date(2025, 12, 31), money=Decimal("999"), help_type=living)  # before
     ProgressFactory(pairing=a, date=dt.date(2026, 1, 1), money=Decimal("200"), help_type=living)
     ProgressFactory(pairing=a, date=dt.date(2026, 6, 30), money=Decimal("300.50"), help_type=living)
     ProgressFactory(pairing=a, date=dt.date(2026, 3, 5), money=Decimal("0"), help_type=thought)
-    b = PairingFactory(record=RecordFactory(member=MemberFactory(organization=unit.branch1, name="乙"),
-                                            registered_on=dt.date(2025, 1, 1)),
-                       helper=MemberFactory(organization=unit.branch1, name="帮乙"), started_on=dt.date(2025, 1, 1),
-                       status="ended", ended_on=dt.date(2026, 5, 10), outcome="脱困")
+    b = PairingFactory(
+        record=RecordFactory(
+            member=MemberFactory(organization=unit.branch1, name="乙"), registered_on=dt.date(2025, 1, 1)
+        ),
+        helper=MemberFactory(organization=unit.branch1, name="帮乙"),
+        started_on=dt.date(2025, 1, 1),
+        status="ended",
+        ended_on=dt.date(2026, 5, 10),
+        outcome="脱困",
+    )
     ProgressFactory(pairing=b, date=dt.date(2026, 2, 1), money=Decimal("100"), help_type=living)
-    PairingFactory(record=RecordFactory(member=MemberFactory(organization=unit.branch1, name="丙"),
-                                        registered_on=dt.date(2026, 7, 1)),
-                   helper=MemberFactory(organization=unit.branch1, name="帮丙"), started_on=dt.date(2026, 7, 2))
-    PairingFactory(record=RecordFactory(member=MemberFactory(organization=unit.branch1, name="丁"),
-                                        registered_on=dt.date(2024, 1, 1)),
-                   helper=MemberFactory(organization=unit.branch1, name="帮丁"), started_on=dt.date(2024, 1, 1),
-                   status="ended", ended_on=dt.date(2025, 12, 1))
-    c = PairingFactory(record=RecordFactory(member=MemberFactory(organization=unit.branch3, name="戊"),
-                                            registered_on=dt.date(2026, 1, 1)),
-                       helper=MemberFactory(organization=unit.branch3, name="帮戊"), started_on=dt.date(2026, 2, 1))
+    PairingFactory(
+        record=RecordFactory(
+            member=MemberFactory(organization=unit.branch1, name="丙"), registered_on=dt.date(2026, 7, 1)
+        ),
+        helper=MemberFactory(organization=unit.branch1, name="帮丙"),
+        started_on=dt.date(2026, 7, 2),
+    )
+    PairingFactory(
+        record=RecordFactory(
+            member=MemberFactory(organization=unit.branch1, name="丁"), registered_on=dt.date(2024, 1, 1)
+        ),
+        helper=MemberFactory(organization=unit.branch1, name="帮丁"),
+        started_on=dt.date(2024, 1, 1),
+        status="ended",
+        ended_on=dt.date(2025, 12, 1),
+    )
+    c = PairingFactory(
+        record=RecordFactory(
+            member=MemberFactory(organization=unit.branch3, name="戊"), registered_on=dt.date(2026, 1, 1)
+        ),
+        helper=MemberFactory(organization=unit.branch3, name="帮戊"),
+        started_on=dt.date(2026, 2, 1),
+    )
     return {"a": a, "b": b, "c": c}
 
 

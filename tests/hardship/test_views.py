@@ -13,9 +13,15 @@ TODAY = dt.date.today()
 
 
 def test_anonymous_goes_to_login(client, record1):
-    for url in [reverse("hardship:list"), reverse("hardship:detail", args=[record1.pk]), reverse("hardship:create"),
-                reverse("hardship:pairings"), reverse("hardship:report"), reverse("hardship:export"),
-                reverse("hardship:import")]:
+    for url in [
+        reverse("hardship:list"),
+        reverse("hardship:detail", args=[record1.pk]),
+        reverse("hardship:create"),
+        reverse("hardship:pairings"),
+        reverse("hardship:report"),
+        reverse("hardship:export"),
+        reverse("hardship:import"),
+    ]:
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
 
@@ -62,8 +68,10 @@ def test_every_detail_view_is_logged_and_shown_to_the_department_and_admins(unit
     login(unit.shuji1).get(reverse("hardship:detail", args=[record1.pk]), REMOTE_ADDR="10.1.2.3")
     login(unit.zhiwei1).get(reverse("hardship:detail", args=[record1.pk]))
     logs = AccessLog.objects.filter(what=AccessLog.What.LEDGER, object_id=record1.pk).order_by("id")
-    assert [(log.user.username, log.member_id) for log in logs] == [("shuji1", record1.member_id),
-                                                                    ("zhiwei1", record1.member_id)]
+    assert [(log.user.username, log.member_id) for log in logs] == [
+        ("shuji1", record1.member_id),
+        ("zhiwei1", record1.member_id),
+    ]
     assert logs[0].ip_address == "10.1.2.3"
     response = login(unit.shuji1).get(reverse("hardship:detail", args=[record1.pk]))
     assert "查看记录" not in response.content.decode()
@@ -86,10 +94,16 @@ def test_list_query_count_is_constant(unit, login, django_assert_max_num_queries
 
 
 def test_list_filters(unit, login):
-    old = RecordFactory(member=MemberFactory(organization=unit.branch1, name="老未复核"),
-                        registered_on=TODAY - dt.timedelta(days=800), last_reviewed_on=TODAY - dt.timedelta(days=400))
-    covered = RecordFactory(member=MemberFactory(organization=unit.branch1, name="有帮扶"),
-                            categories=[HardshipCategory.objects.get(code="disaster")], level="special")
+    old = RecordFactory(
+        member=MemberFactory(organization=unit.branch1, name="老未复核"),
+        registered_on=TODAY - dt.timedelta(days=800),
+        last_reviewed_on=TODAY - dt.timedelta(days=400),
+    )
+    covered = RecordFactory(
+        member=MemberFactory(organization=unit.branch1, name="有帮扶"),
+        categories=[HardshipCategory.objects.get(code="disaster")],
+        level="special",
+    )
     PairingFactory(record=covered)
     client = login(unit.shuji1)
 
@@ -110,41 +124,70 @@ def test_list_filters(unit, login):
 
 def test_secretary_registers_with_two_family_members(unit, login):
     illness = HardshipCategory.objects.get(code="illness")
-    response = login(unit.shuji1).post(reverse("hardship:create"), {
-        "member": unit.member1.pk, "categories": [illness.pk], "level": "general", "household_size": 3,
-        "annual_household_income": "15000", "registered_on": TODAY.isoformat(), "consent_on": TODAY.isoformat(),
-        "consent_method": "written", "causes": "", "main_difficulties": "", "skills": "",
-        "family-TOTAL_FORMS": 2, "family-INITIAL_FORMS": 0,
-        "family-0-name": "王桂兰", "family-0-relation": "配偶", "family-0-age": 66,
-        "family-1-name": "刘小明", "family-1-relation": "儿子", "family-1-age": 30,
-    })
+    response = login(unit.shuji1).post(
+        reverse("hardship:create"),
+        {
+            "member": unit.member1.pk,
+            "categories": [illness.pk],
+            "level": "general",
+            "household_size": 3,
+            "annual_household_income": "15000",
+            "registered_on": TODAY.isoformat(),
+            "consent_on": TODAY.isoformat(),
+            "consent_method": "written",
+            "causes": "",
+            "main_difficulties": "",
+            "skills": "",
+            "family-TOTAL_FORMS": 2,
+            "family-INITIAL_FORMS": 0,
+            "family-0-name": "王桂兰",
+            "family-0-relation": "配偶",
+            "family-0-age": 66,
+            "family-1-name": "刘小明",
+            "family-1-relation": "儿子",
+            "family-1-age": 30,
+        },
+    )
     record = HardshipRecord.objects.get(member=unit.member1)
     assert response.status_code == 302 and response["Location"] == reverse("hardship:detail", args=[record.pk])
     assert sorted(record.family.values_list("name", flat=True)) == ["刘小明", "王桂兰"]
 
 
 def test_create_refuses_member_outside_branch(unit, login):
-    response = login(unit.shuji1).post(reverse("hardship:create"), {
-        "member": unit.member2.pk, "categories": [HardshipCategory.objects.first().pk], "level": "general",
-        "household_size": 1, "registered_on": TODAY.isoformat(),
-        "family-TOTAL_FORMS": 0, "family-INITIAL_FORMS": 0,
-    })
+    response = login(unit.shuji1).post(
+        reverse("hardship:create"),
+        {
+            "member": unit.member2.pk,
+            "categories": [HardshipCategory.objects.first().pk],
+            "level": "general",
+            "household_size": 1,
+            "registered_on": TODAY.isoformat(),
+            "family-TOTAL_FORMS": 0,
+            "family-INITIAL_FORMS": 0,
+        },
+    )
     assert response.status_code == 200 and "member" in response.context["form"].errors
     assert not HardshipRecord.objects.exists()
 
 
 def test_review_and_close_actions(unit, login, record1):
     client = login(unit.shuji1)
-    client.post(reverse("hardship:review", args=[record1.pk]),
-                {"reviewed_on": TODAY.isoformat(), "level": "special", "note": "病情加重"})
+    client.post(
+        reverse("hardship:review", args=[record1.pk]),
+        {"reviewed_on": TODAY.isoformat(), "level": "special", "note": "病情加重"},
+    )
     record1.refresh_from_db()
     assert record1.level == "special" and record1.last_reviewed_on == TODAY
-    client.post(reverse("hardship:close", args=[record1.pk]),
-                {"status": "lifted", "closed_on": TODAY.isoformat(), "reason": "子女就业"})
+    client.post(
+        reverse("hardship:close", args=[record1.pk]),
+        {"status": "lifted", "closed_on": TODAY.isoformat(), "reason": "子女就业"},
+    )
     record1.refresh_from_db()
     assert record1.status == "lifted"
-    client.post(reverse("hardship:close", args=[record1.pk]),
-                {"status": "closed", "closed_on": TODAY.isoformat(), "reason": "再次注销"})
+    client.post(
+        reverse("hardship:close", args=[record1.pk]),
+        {"status": "closed", "closed_on": TODAY.isoformat(), "reason": "再次注销"},
+    )
     record1.refresh_from_db()
     assert record1.status == "lifted" and record1.close_reason == "子女就业"
 
@@ -163,37 +206,65 @@ def test_pairing_pages(unit, login, record1, record2):
 
 def test_assign_helper_through_the_form(unit, login, record1):
     helper = MemberFactory(organization=unit.branch1, name="周帮扶")
-    response = login(unit.shuji1).post(reverse("hardship:pairing_create"), {
-        "record": record1.pk, "helper": helper.pk, "help_types": [HelpType.objects.get(code="thought").pk],
-        "started_on": TODAY.isoformat(), "goals": "渡过难关", "measures": "每月走访", "items": "",
-        "expected_results": "",
-    })
+    response = login(unit.shuji1).post(
+        reverse("hardship:pairing_create"),
+        {
+            "record": record1.pk,
+            "helper": helper.pk,
+            "help_types": [HelpType.objects.get(code="thought").pk],
+            "started_on": TODAY.isoformat(),
+            "goals": "渡过难关",
+            "measures": "每月走访",
+            "items": "",
+            "expected_results": "",
+        },
+    )
     pairing = Pairing.objects.get()
     assert response["Location"] == reverse("hardship:pairing_detail", args=[pairing.pk])
-    response = login(unit.shuji1).post(reverse("hardship:pairing_create"), {
-        "record": record1.pk, "helper": unit.member1.pk, "help_types": [HelpType.objects.get(code="thought").pk],
-        "started_on": TODAY.isoformat(),
-    })
+    response = login(unit.shuji1).post(
+        reverse("hardship:pairing_create"),
+        {
+            "record": record1.pk,
+            "helper": unit.member1.pk,
+            "help_types": [HelpType.objects.get(code="thought").pk],
+            "started_on": TODAY.isoformat(),
+        },
+    )
     assert "不能是被帮扶的党员本人" in response.content.decode()
 
 
 def test_helper_outside_scope_refused_by_the_form(unit, login, record1):
-    response = login(unit.shuji1).post(reverse("hardship:pairing_create"), {
-        "record": record1.pk, "helper": unit.member2.pk, "help_types": [HelpType.objects.get(code="thought").pk],
-        "started_on": TODAY.isoformat(),
-    })
+    response = login(unit.shuji1).post(
+        reverse("hardship:pairing_create"),
+        {
+            "record": record1.pk,
+            "helper": unit.member2.pk,
+            "help_types": [HelpType.objects.get(code="thought").pk],
+            "started_on": TODAY.isoformat(),
+        },
+    )
     assert "helper" in response.context["form"].errors and not Pairing.objects.exists()
 
 
 def test_progress_and_end_through_pages(unit, login, record1):
     pairing = PairingFactory(record=record1)
     client = login(unit.shuji1)
-    client.post(reverse("hardship:progress_add", args=[pairing.pk]), {
-        "date": TODAY.isoformat(), "help_type": HelpType.objects.get(code="living").pk, "description": "送米",
-        "money": "300", "money_source": "other", "money_source_note": "帮扶人个人资助", "goods": "大米"})
+    client.post(
+        reverse("hardship:progress_add", args=[pairing.pk]),
+        {
+            "date": TODAY.isoformat(),
+            "help_type": HelpType.objects.get(code="living").pk,
+            "description": "送米",
+            "money": "300",
+            "money_source": "other",
+            "money_source_note": "帮扶人个人资助",
+            "goods": "大米",
+        },
+    )
     assert pairing.progress.get().goods == "大米"
-    client.post(reverse("hardship:pairing_end", args=[pairing.pk]), {"ended_on": TODAY.isoformat(),
-                                                                     "outcome": "生活稳定"})
+    client.post(
+        reverse("hardship:pairing_end", args=[pairing.pk]), {"ended_on": TODAY.isoformat(), "outcome": "生活稳定"}
+    )
     pairing.refresh_from_db()
     assert pairing.status == "ended" and pairing.outcome == "生活稳定"
 
@@ -230,8 +301,9 @@ def test_export_masks_for_committee(unit, login, record1):
     def cells(user):
         response = login(user).get(reverse("hardship:export"))
         assert response.status_code == 200
-        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming
-                                         else response.content)).active
+        sheet = load_workbook(
+            io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+        ).active
         return [c for row in sheet.iter_rows(values_only=True) for c in row]
 
     full = cells(unit.shuji1)
@@ -246,15 +318,29 @@ def test_edit_removes_a_family_member_and_adds_another(unit, login, record1):
     gone = FamilyMemberFactory(record=record1, name="刘大")
     client = login(unit.shuji1)
     assert client.get(reverse("hardship:edit", args=[record1.pk])).status_code == 200
-    response = client.post(reverse("hardship:edit", args=[record1.pk]), {
-        "categories": [c.pk for c in record1.categories.all()], "level": "general", "household_size": 3,
-        "annual_household_income": "18000", "registered_on": record1.registered_on.isoformat(),
-        "consent_on": record1.consent_on.isoformat(), "consent_method": "written",
-        "family-TOTAL_FORMS": 3, "family-INITIAL_FORMS": 2,
-        "family-0-id": kept.pk, "family-0-name": "王桂兰", "family-0-relation": "配偶",
-        "family-1-id": gone.pk, "family-1-name": "刘大", "family-1-relation": "儿子", "family-1-DELETE": "on",
-        "family-2-name": "刘小妹", "family-2-relation": "女儿",
-    })
+    response = client.post(
+        reverse("hardship:edit", args=[record1.pk]),
+        {
+            "categories": [c.pk for c in record1.categories.all()],
+            "level": "general",
+            "household_size": 3,
+            "annual_household_income": "18000",
+            "registered_on": record1.registered_on.isoformat(),
+            "consent_on": record1.consent_on.isoformat(),
+            "consent_method": "written",
+            "family-TOTAL_FORMS": 3,
+            "family-INITIAL_FORMS": 2,
+            "family-0-id": kept.pk,
+            "family-0-name": "王桂兰",
+            "family-0-relation": "配偶",
+            "family-1-id": gone.pk,
+            "family-1-name": "刘大",
+            "family-1-relation": "儿子",
+            "family-1-DELETE": "on",
+            "family-2-name": "刘小妹",
+            "family-2-relation": "女儿",
+        },
+    )
     assert response.status_code == 302
     assert sorted(record1.family.values_list("name", flat=True)) == ["刘小妹", "王桂兰"]
     assert login(unit.shuji2).get(reverse("hardship:edit", args=[record1.pk])).status_code == 404
@@ -267,8 +353,10 @@ def test_committee_member_does_not_open_the_confidential_form(unit, login, recor
     page = client.get(reverse("hardship:detail", args=[record1.pk])).content.decode()
     assert reverse("hardship:edit", args=[record1.pk]) not in page
     # …but may still run the annual review.
-    client.post(reverse("hardship:review", args=[record1.pk]),
-                {"reviewed_on": TODAY.isoformat(), "level": "general", "note": "无变化"})
+    client.post(
+        reverse("hardship:review", args=[record1.pk]),
+        {"reviewed_on": TODAY.isoformat(), "level": "general", "note": "无变化"},
+    )
     record1.refresh_from_db()
     assert record1.last_reviewed_on == TODAY
 

@@ -79,11 +79,18 @@ def test_secretary_sees_full_id_numbers(unit, login):
 
 def member_post_data(member, **changes):
     data = {
-        "organization": member.organization_id, "name": member.name, "gender": member.gender,
-        "birth_date": member.birth_date.isoformat(), "id_number": member.id_number, "phone": member.phone,
-        "address": "", "join_date": member.join_date.isoformat(),
+        "organization": member.organization_id,
+        "name": member.name,
+        "gender": member.gender,
+        "birth_date": member.birth_date.isoformat(),
+        "id_number": member.id_number,
+        "phone": member.phone,
+        "address": "",
+        "join_date": member.join_date.isoformat(),
         "full_member_date": member.full_member_date.isoformat() if member.full_member_date else "",
-        "party_status": member.party_status, "employment": member.employment, "work_capacity": member.work_capacity,
+        "party_status": member.party_status,
+        "employment": member.employment,
+        "work_capacity": member.work_capacity,
         "health": "",
     }
     data.update(changes)
@@ -92,8 +99,9 @@ def member_post_data(member, **changes):
 
 def test_secretary_edits_own_branch_member(unit, login):
     client = login(unit.shuji1)
-    response = client.post(reverse("members:edit", args=[unit.member1.pk]),
-                           member_post_data(unit.member1, phone="13900001111"))
+    response = client.post(
+        reverse("members:edit", args=[unit.member1.pk]), member_post_data(unit.member1, phone="13900001111")
+    )
     assert response.status_code == 302
     unit.member1.refresh_from_db()
     assert unit.member1.phone == "13900001111"
@@ -101,8 +109,9 @@ def test_secretary_edits_own_branch_member(unit, login):
 
 def test_secretary_cannot_move_a_member_into_another_branch(unit, login):
     client = login(unit.shuji1)
-    response = client.post(reverse("members:edit", args=[unit.member1.pk]),
-                           member_post_data(unit.member1, organization=unit.branch2.pk))
+    response = client.post(
+        reverse("members:edit", args=[unit.member1.pk]), member_post_data(unit.member1, organization=unit.branch2.pk)
+    )
     assert response.status_code == 200
     assert "选择一个有效的选项" in response.content.decode()
     unit.member1.refresh_from_db()
@@ -110,8 +119,9 @@ def test_secretary_cannot_move_a_member_into_another_branch(unit, login):
 
 
 def test_secretary_cannot_edit_another_branch_by_posting_its_id(unit, login):
-    response = login(unit.shuji1).post(reverse("members:edit", args=[unit.member2.pk]),
-                                       member_post_data(unit.member2, phone="13900001111"))
+    response = login(unit.shuji1).post(
+        reverse("members:edit", args=[unit.member2.pk]), member_post_data(unit.member2, phone="13900001111")
+    )
     assert response.status_code == 404
     unit.member2.refresh_from_db()
     assert unit.member2.phone == "13812345678"
@@ -132,9 +142,17 @@ def test_secretary_creates_a_member_in_own_branch_only(unit, login):
 
     client = login(unit.shuji1)
     data = {
-        "organization": unit.branch1.pk, "name": "新党员", "gender": "F", "birth_date": "1990-01-02",
-        "id_number": make_id_number(dt.date(1990, 1, 2), "F"), "phone": "13700000000", "join_date": "2015-07-01",
-        "full_member_date": "2016-07-01", "party_status": "full", "employment": "employed", "work_capacity": "normal",
+        "organization": unit.branch1.pk,
+        "name": "新党员",
+        "gender": "F",
+        "birth_date": "1990-01-02",
+        "id_number": make_id_number(dt.date(1990, 1, 2), "F"),
+        "phone": "13700000000",
+        "join_date": "2015-07-01",
+        "full_member_date": "2016-07-01",
+        "party_status": "full",
+        "employment": "employed",
+        "work_capacity": "normal",
     }
     assert client.post(reverse("members:create"), data).status_code == 302
     assert Member.objects.get(name="新党员").organization == unit.branch1
@@ -146,11 +164,20 @@ def test_secretary_creates_a_member_in_own_branch_only(unit, login):
 
 def test_create_form_shows_chinese_errors_and_saves_nothing(unit, login):
     client = login(unit.shuji1)
-    response = client.post(reverse("members:create"), {
-        "organization": unit.branch1.pk, "name": "错号", "gender": "M", "birth_date": "1990-01-02",
-        "id_number": "110105199001020011", "join_date": "2015-07-01", "party_status": "full",
-        "employment": "employed", "work_capacity": "normal",
-    })
+    response = client.post(
+        reverse("members:create"),
+        {
+            "organization": unit.branch1.pk,
+            "name": "错号",
+            "gender": "M",
+            "birth_date": "1990-01-02",
+            "id_number": "110105199001020011",
+            "join_date": "2015-07-01",
+            "party_status": "full",
+            "employment": "employed",
+            "work_capacity": "normal",
+        },
+    )
     assert response.status_code == 200
     assert "身份证号校验位不正确" in response.content.decode()
     assert not Member.objects.filter(name="错号").exists()

@@ -18,8 +18,13 @@ D = dt.date
 
 
 def _post_data(ranges, notice="国务院办公厅关于2027年部分节假日安排的通知"):
-    data = {"notice": notice, "lines-TOTAL_FORMS": str(len(ranges)), "lines-INITIAL_FORMS": "0",
-            "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "12"}
+    data = {
+        "notice": notice,
+        "lines-TOTAL_FORMS": str(len(ranges)),
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "12",
+    }
     for index, line in enumerate(ranges):
         data[f"lines-{index}-name"] = line.name
         data[f"lines-{index}-start"] = line.start.isoformat() if line.start else ""
@@ -73,8 +78,7 @@ def test_entering_the_schedule_moves_an_open_notice_and_tells_those_concerned(un
     detail = login(unit.dangyuan1).get(app.get_absolute_url()).content.decode()
     assert "暂定</span>" in detail
     with clock.at(D(2027, 2, 8)):
-        response = login(unit.zzb).post(reverse("calendar:year", args=[2027]), _post_data(SCHEDULE_2027),
-                                        follow=True)
+        response = login(unit.zzb).post(reverse("calendar:year", args=[2027]), _post_data(SCHEDULE_2027), follow=True)
     assert "1 项正在进行的公示已按新安排重算截止日" in response.content.decode()
     app = refreshed(app)
     assert app.notice_ends_on == D(2027, 2, 18) and app.status == Status.IN_NOTICE
@@ -92,14 +96,17 @@ def test_an_award_campaign_in_notice_moves_too(unit, login):
     from tests.awards.factories import CampaignFactory, NominationFactory
 
     with clock.at(D(2027, 6, 7)):
-        campaign = CampaignFactory(organizer=unit.committee, year=2027, nomination_deadline=D(2027, 6, 1),
-                                   status=CampaignStatus.REVIEWING)
+        campaign = CampaignFactory(
+            organizer=unit.committee, year=2027, nomination_deadline=D(2027, 6, 1), status=CampaignStatus.REVIEWING
+        )
         NominationFactory(category=campaign.categories.first(), member=unit.member1, status="approved")
         award_services.start_notice(campaign_id=campaign.pk, by=unit.zzb, today=D(2027, 6, 7))
     campaign.refresh_from_db()
     assert campaign.notice_ends_on == D(2027, 6, 15)  # 端午 (9 June) is not a working day
     assert "暂定</span>" in login(unit.zzb).get(campaign.get_absolute_url()).content.decode()
-    schedule = [r if r.name != "端午节" else r.__class__("端午节", D(2027, 6, 9), D(2027, 6, 11)) for r in SCHEDULE_2027]
+    schedule = [
+        r if r.name != "端午节" else r.__class__("端午节", D(2027, 6, 9), D(2027, 6, 11)) for r in SCHEDULE_2027
+    ]
     with clock.at(D(2027, 6, 8)):
         login(unit.zzb).post(reverse("calendar:year", args=[2027]), _post_data(schedule))
     campaign.refresh_from_db()

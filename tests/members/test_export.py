@@ -44,7 +44,7 @@ def test_export_follows_the_list_filters(unit, login):
 
 
 def test_export_neutralises_formula_text(unit, login):
-    MemberFactory(organization=unit.branch1, name="=HYPERLINK(\"http://x\")", address="@SUM(1)")
+    MemberFactory(organization=unit.branch1, name='=HYPERLINK("http://x")', address="@SUM(1)")
     rows = rows_of(login(unit.shuji1).get(reverse("members:export")))
     cells = [row for row in rows if row[0] and "HYPERLINK" in row[0]]
     assert cells[0][0].startswith("'=")

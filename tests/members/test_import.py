@@ -12,7 +12,16 @@ from tests.factories import MemberFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
 HEADERS = [
-    "姓名", "性别", "出生日期", "身份证号", "联系电话", "所在支部", "入党日期", "转正日期", "党员类别", "就业状况",
+    "姓名",
+    "性别",
+    "出生日期",
+    "身份证号",
+    "联系电话",
+    "所在支部",
+    "入党日期",
+    "转正日期",
+    "党员类别",
+    "就业状况",
 ]
 
 
@@ -29,9 +38,16 @@ def xlsx(rows, headers=HEADERS) -> bytes:
 
 def person(name, branch="第一党支部", birth=dt.date(1980, 4, 5), gender="M", **overrides):
     row = {
-        "姓名": name, "性别": "男" if gender == "M" else "女", "出生日期": birth,
-        "身份证号": make_id_number(birth, gender), "联系电话": "13812340000", "所在支部": branch,
-        "入党日期": dt.date(2005, 7, 1), "转正日期": dt.date(2006, 7, 1), "党员类别": "正式党员", "就业状况": "在职",
+        "姓名": name,
+        "性别": "男" if gender == "M" else "女",
+        "出生日期": birth,
+        "身份证号": make_id_number(birth, gender),
+        "联系电话": "13812340000",
+        "所在支部": branch,
+        "入党日期": dt.date(2005, 7, 1),
+        "转正日期": dt.date(2006, 7, 1),
+        "党员类别": "正式党员",
+        "就业状况": "在职",
     }
     row.update(overrides)
     return [row[h] for h in HEADERS]
@@ -154,16 +170,25 @@ def test_a_number_registered_elsewhere_goes_to_the_department_over_both_branches
     upload(login(unit.shuji1), xlsx([row]))
     upload(login(unit.shuji1), xlsx([row]))  # a second preview adds nothing
     conflict = ImportConflict.objects.get()
-    assert (conflict.existing_member, conflict.branch, conflict.imported_by) == (unit.member2, unit.branch1,
-                                                                               unit.shuji1)
+    assert (conflict.existing_member, conflict.branch, conflict.imported_by) == (
+        unit.member2,
+        unit.branch1,
+        unit.shuji1,
+    )
     home = login(unit.zzb).get("/").content.decode()
     assert "名册导入冲突待核实" in home and "陈二" in home and "冒名" in home
     for other in (unit.shuji1, unit.shuji2, unit.zhiwei1):
         assert "名册导入冲突" not in login(other).get("/").content.decode()
-        assert login(other).post(f"/members/import/conflicts/{conflict.pk}/resolve/",
-                                 {"resolution": "已处理"}).status_code == 403
-    assert login(unit.zzb).post(f"/members/import/conflicts/{conflict.pk}/resolve/",
-                                {"resolution": "系陈二同志组织关系转入，已办理"}).status_code == 302
+        assert (
+            login(other).post(f"/members/import/conflicts/{conflict.pk}/resolve/", {"resolution": "已处理"}).status_code
+            == 403
+        )
+    assert (
+        login(unit.zzb)
+        .post(f"/members/import/conflicts/{conflict.pk}/resolve/", {"resolution": "系陈二同志组织关系转入，已办理"})
+        .status_code
+        == 302
+    )
     conflict.refresh_from_db()
     assert conflict.resolved_by == unit.zzb and conflict.resolution == "系陈二同志组织关系转入，已办理"
     assert "名册导入冲突待核实" not in login(unit.zzb).get("/").content.decode()

@@ -30,8 +30,14 @@ def test_search_cannot_reach_outside_scope(unit, login):
 
 def test_filters_by_branch_state_and_flags(unit, login):
     client = login(unit.zzb)
-    MemberFactory(organization=unit.branch2, name="老张", birth_date=dt.date(1935, 1, 1),
-                  join_date=dt.date(1960, 1, 1), full_member_date=dt.date(1961, 1, 1), is_retired_cadre=True)
+    MemberFactory(
+        organization=unit.branch2,
+        name="老张",
+        birth_date=dt.date(1935, 1, 1),
+        join_date=dt.date(1960, 1, 1),
+        full_member_date=dt.date(1961, 1, 1),
+        is_retired_cadre=True,
+    )
     MemberFactory(organization=unit.branch2, name="故去者", deceased_on=dt.date(2024, 1, 1))
     assert set(listed(client, organization=unit.branch2.pk)) == {"赵书记", "陈二", "老张", "故去者"}
     assert "故去者" not in listed(client, organization=unit.branch2.pk, state="active")

@@ -100,8 +100,13 @@ class TestMemberRules:
 
     def test_lower_case_x_is_stored_upper_case(self):
         number = "11010519491231002X"
-        member = self.build(id_number=number.lower(), birth_date=dt.date(1949, 12, 31), gender="F",
-                            join_date=dt.date(1970, 1, 1), full_member_date=dt.date(1971, 1, 1))
+        member = self.build(
+            id_number=number.lower(),
+            birth_date=dt.date(1949, 12, 31),
+            gender="F",
+            join_date=dt.date(1970, 1, 1),
+            full_member_date=dt.date(1971, 1, 1),
+        )
         member.full_clean()
         assert member.id_number == number
 

@@ -110,8 +110,12 @@ def test_notify_many_sends_what_notify_would_once_each(unit, django_capture_on_c
 
 def test_notify_many_with_the_broker_down_leaves_the_mail_in_the_outbox(unit):
     # No on-commit callbacks run here, as if the broker had been down: the rows wait for the sweep.
-    services.notify_many([services.Message(recipient=unit.shuji1, title="甲", dedupe_key="outbox:1"),
-                          services.Message(recipient=unit.shuji2, title="乙", dedupe_key="outbox:2")])
+    services.notify_many(
+        [
+            services.Message(recipient=unit.shuji1, title="甲", dedupe_key="outbox:1"),
+            services.Message(recipient=unit.shuji2, title="乙", dedupe_key="outbox:2"),
+        ]
+    )
     assert services.flush_outbox() == 2
     assert services.flush_outbox() == 0
     assert sorted(m.subject for m in mail.outbox) == ["【党内关怀】乙", "【党内关怀】甲"]

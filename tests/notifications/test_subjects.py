@@ -43,8 +43,9 @@ def test_withdrawn_application_closes_the_secretarys_todo(unit, fund):
 
 def test_todo_is_done_when_the_step_is_taken(unit, fund, login):
     app = application_in(unit, Status.BRANCH_REVIEWED)
-    todo = Notification.objects.get(recipient=unit.zzb, topic=f"funds.assistanceapplication:{app.pk}",
-                                    title__contains="待审批")
+    todo = Notification.objects.get(
+        recipient=unit.zzb, topic=f"funds.assistanceapplication:{app.pk}", title__contains="待审批"
+    )
     approve(app, by=unit.zzb, amount="1000.00")
     todo.refresh_from_db()
     assert todo.done_note.startswith("已办")

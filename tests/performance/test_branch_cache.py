@@ -47,10 +47,16 @@ def _home_due_count(client) -> int:
 
 
 def _log_visit(login, secretary, member):
-    response = login(secretary).post(reverse("visits:create"), {
-        "member": member.pk, "occasion": Occasion.ROUTINE, "visited_on": TODAY.isoformat(),
-        "visitors": [secretary.member.pk], "notes": "走访",
-    })
+    response = login(secretary).post(
+        reverse("visits:create"),
+        {
+            "member": member.pk,
+            "occasion": Occasion.ROUTINE,
+            "visited_on": TODAY.isoformat(),
+            "visitors": [secretary.member.pk],
+            "notes": "走访",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
@@ -79,8 +85,13 @@ def test_a_talk_recomputes_its_branch_and_its_participants_branches(login, unit,
     client = login(unit.zzb)
     before = _home_due_count(client)
     recomputed.clear()
-    talk = Talk.objects.create(organization=unit.branch1, kind=Talk.Kind.INDIVIDUAL, talked_on=TODAY,
-                               reason=Talk.Reason.ANNUAL, summary="跨支部谈话")
+    talk = Talk.objects.create(
+        organization=unit.branch1,
+        kind=Talk.Kind.INDIVIDUAL,
+        talked_on=TODAY,
+        reason=Talk.Reason.ANNUAL,
+        summary="跨支部谈话",
+    )
     talk.participants.set([unit.member1, unit.member2])
     assert _home_due_count(client) == before - 2
     assert recomputed and all(ids == sorted([unit.branch1.pk, unit.branch2.pk]) for _, ids in recomputed), recomputed
@@ -104,8 +115,13 @@ def test_figures_put_together_from_branches_equal_the_figures_computed_at_once(u
             member = MemberFactory(organization=branch, name=f"{branch.name}{index}", is_model_worker=index % 2 == 0)
             if index == 1:
                 VisitFactory(member=member, visited_on=festival - dt.timedelta(days=400))
-        talk = Talk.objects.create(organization=branch, kind=Talk.Kind.INDIVIDUAL, talked_on=TODAY - dt.timedelta(
-            days=800), reason=Talk.Reason.ANNUAL, summary="旧谈话")
+        talk = Talk.objects.create(
+            organization=branch,
+            kind=Talk.Kind.INDIVIDUAL,
+            talked_on=TODAY - dt.timedelta(days=800),
+            reason=Talk.Reason.ANNUAL,
+            summary="旧谈话",
+        )
         talk.participants.set(Member.objects.filter(organization=branch)[:2])
     ids = [unit.branch1.pk, unit.branch2.pk, unit.branch3.pk]
     members = Member.objects.filter(organization__in=ids)
@@ -118,4 +134,6 @@ def test_figures_put_together_from_branches_equal_the_figures_computed_at_once(u
     for group, (label, _, queryset) in zip(not_visited, selectors.not_visited_targets(members, TODAY), strict=True):
         assert group.label == label
         assert group.count == queryset.count()
-        assert [pk for pk, _ in group.first] == list(queryset.values_list("pk", flat=True)[:selectors.SHOWN_NOT_VISITED])
+        assert [pk for pk, _ in group.first] == list(
+            queryset.values_list("pk", flat=True)[: selectors.SHOWN_NOT_VISITED]
+        )

@@ -43,20 +43,33 @@ def grow(unit, fund, rows: int) -> None:
     for index in range(rows):
         where = [unit.branch1, unit.branch2, branch][index % 3]
         # An old member whose political birthday is today, with an account to be greeted on.
-        MemberFactory(organization=where, user=UserFactory(), join_date=DAY.replace(year=1970),
-                      birth_date=dt.date(1945, 3, 1))
+        MemberFactory(
+            organization=where, user=UserFactory(), join_date=DAY.replace(year=1970), birth_date=dt.date(1945, 3, 1)
+        )
         MemberFactory(organization=where, is_retired_cadre=True, is_hospitalized=True)
         MemberFactory(organization=where, deceased_on=DAY - dt.timedelta(days=3))
         RecordFactory(member=MemberFactory(organization=where), categories=[disaster])
         member = MemberFactory(organization=where)
-        common = {"fund": fund, "member": member, "organization": where, "kind": "living", "year": DAY.year,
-                  "amount_requested": Decimal("500.00"), "reason": "家庭困难", "submitted_by": unit.shuji1,
-                  "status_changed_at": long_ago}
+        common = {
+            "fund": fund,
+            "member": member,
+            "organization": where,
+            "kind": "living",
+            "year": DAY.year,
+            "amount_requested": Decimal("500.00"),
+            "reason": "家庭困难",
+            "submitted_by": unit.shuji1,
+            "status_changed_at": long_ago,
+        }
         AssistanceApplication.objects.create(status=Status.SUBMITTED, **common)
         AssistanceApplication.objects.create(status=Status.BRANCH_REVIEWED, **common)
         AssistanceApplication.objects.create(
-            status=Status.IN_NOTICE, amount_approved=Decimal("500.00"), approved_by=unit.zzb,
-            notice_starts_on=DAY - dt.timedelta(days=10), notice_ends_on=DAY - dt.timedelta(days=2), **common,
+            status=Status.IN_NOTICE,
+            amount_approved=Decimal("500.00"),
+            approved_by=unit.zzb,
+            notice_starts_on=DAY - dt.timedelta(days=10),
+            notice_ends_on=DAY - dt.timedelta(days=2),
+            **common,
         )
 
 
@@ -66,9 +79,12 @@ def run_and_roll_back() -> tuple[int, dict]:
         with transaction.atomic():
             with CaptureQueriesContext(connection) as captured:
                 results = run_daily(day=DAY)
-            made = {"notifications": Notification.objects.count(), "items": VisitPlanItem.objects.count(),
-                    "prompts": VisitPrompt.objects.count(),
-                    "events": ApplicationEvent.objects.filter(to_status=Status.NOTICE_PASSED).count()}
+            made = {
+                "notifications": Notification.objects.count(),
+                "items": VisitPlanItem.objects.count(),
+                "prompts": VisitPrompt.objects.count(),
+                "events": ApplicationEvent.objects.filter(to_status=Status.NOTICE_PASSED).count(),
+            }
             raise _RolledBack
     except _RolledBack:
         pass

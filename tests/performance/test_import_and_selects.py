@@ -47,8 +47,14 @@ def test_roster_import_query_count_does_not_grow_with_the_rows(unit):
 def test_bulk_import_updates_members_on_file_and_leaves_an_audit_trail(unit):
     birth = dt.date(1970, 3, 3)
     number = make_id_number(birth)
-    Member.objects.create(organization=unit.branch1, name="老名字", gender="M", birth_date=birth, id_number=number,
-                          join_date=dt.date(1995, 7, 1))
+    Member.objects.create(
+        organization=unit.branch1,
+        name="老名字",
+        gender="M",
+        birth_date=birth,
+        id_number=number,
+        join_date=dt.date(1995, 7, 1),
+    )
     rows = [person("新名字", birth=birth, 身份证号=number.lower()), *_rows(2)]
     report = importing.commit_import(data=xlsx(rows), by=unit.shuji1, confirm_similar=True)
     assert [r.name for r in report.changed] == ["新名字"] and len(report.new) == 2
@@ -60,8 +66,9 @@ def test_bulk_import_updates_members_on_file_and_leaves_an_audit_trail(unit):
 
 
 class _Form(forms.Form):
-    plain = forms.ChoiceField(choices=[("", "全部"), ("a", "A&B <c>"), ("组", [("1", "一"), ("2", '二"')])],
-                              required=False)
+    plain = forms.ChoiceField(
+        choices=[("", "全部"), ("a", "A&B <c>"), ("组", [("1", "一"), ("2", '二"')])], required=False
+    )
     many = forms.MultipleChoiceField(choices=[("1", "一"), ("2", "二")])
     maybe = forms.NullBooleanField()
 

@@ -43,18 +43,34 @@ def grow(unit, fund, rows: int) -> None:
         VisitFactory(member=member, visitors=[helper], visited_on=today - dt.timedelta(days=index))
         make_talk([member], [helper], talked_on=today - dt.timedelta(days=index + 400))
         AssistanceApplication.objects.create(
-            fund=fund, member=member, organization=where, kind="living", year=today.year,
-            amount_requested=Decimal("500.00"), reason="家庭困难", status="submitted",
-            status_changed_at=dt.datetime.now(dt.UTC), submitted_by=unit.shuji1,
+            fund=fund,
+            member=member,
+            organization=where,
+            kind="living",
+            year=today.year,
+            amount_requested=Decimal("500.00"),
+            reason="家庭困难",
+            status="submitted",
+            status_changed_at=dt.datetime.now(dt.UTC),
+            submitted_by=unit.shuji1,
         )
 
 
 LISTS = [
-    "/members/", "/members/?q=王", "/members/?page=2",
-    "/hardship/", "/hardship/?q=王", "/hardship/pairings/",
-    "/visits/", "/visits/?q=王", "/visits/talks/", "/visits/talks/?q=王",
-    "/funds/applications/", "/funds/applications/?q=王",
-    "/visits/coverage/", "/",
+    "/members/",
+    "/members/?q=王",
+    "/members/?page=2",
+    "/hardship/",
+    "/hardship/?q=王",
+    "/hardship/pairings/",
+    "/visits/",
+    "/visits/?q=王",
+    "/visits/talks/",
+    "/visits/talks/?q=王",
+    "/funds/applications/",
+    "/funds/applications/?q=王",
+    "/visits/coverage/",
+    "/",
 ]
 
 
@@ -83,9 +99,13 @@ def test_detail_pages_query_count_does_not_grow_with_the_data(unit, login):
     grow(unit, fund, 3)
     member = Member.objects.filter(organization=unit.branch1, hardship_records__isnull=False).first()
     record = HardshipRecord.objects.get(member=member)
-    urls = [f"/members/{member.pk}/", f"/hardship/{record.pk}/",
-            f"/visits/{member.visits.first().pk}/", f"/visits/talks/{member.talks.first().pk}/",
-            f"/funds/applications/{member.applications.first().pk}/"]
+    urls = [
+        f"/members/{member.pk}/",
+        f"/hardship/{record.pk}/",
+        f"/visits/{member.visits.first().pk}/",
+        f"/visits/talks/{member.talks.first().pk}/",
+        f"/funds/applications/{member.applications.first().pk}/",
+    ]
     client = login(unit.zzb)
     small = {url: _count(client, url) for url in urls}
     grow(unit, fund, 30)

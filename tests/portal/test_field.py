@@ -23,15 +23,26 @@ SECRET_WORDS = ("110101194912011234", "糖尿病", "幸福路8号", "13800001111
 @pytest.fixture
 def sensitive(unit):
     """A member of branch 1 with everything a phone should not carry, on this year's plan and with a prompt."""
-    member = MemberFactory(organization=unit.branch1, name="周大爷", id_number="110101194912011234",
-                           health="糖尿病，长期卧床", address="幸福路8号", phone="13800001111",
-                           birth_date=dt.date(1949, 12, 1))
+    member = MemberFactory(
+        organization=unit.branch1,
+        name="周大爷",
+        id_number="110101194912011234",
+        health="糖尿病，长期卧床",
+        address="幸福路8号",
+        phone="13800001111",
+        birth_date=dt.date(1949, 12, 1),
+    )
     today = timezone.localdate()
-    plan = VisitPlan.objects.create(organization=unit.branch1, occasion=Occasion.SPRING_FESTIVAL, year=today.year,
-                                    holiday=today + dt.timedelta(days=10))
+    plan = VisitPlan.objects.create(
+        organization=unit.branch1,
+        occasion=Occasion.SPRING_FESTIVAL,
+        year=today.year,
+        holiday=today + dt.timedelta(days=10),
+    )
     VisitPlanItem.objects.create(plan=plan, member=member, reasons="困难党员、老党员")
-    VisitPrompt.objects.create(member=member, occasion=Occasion.ILLNESS, event_key="h1",
-                               reason="糖尿病住院，请及时探望", raised_on=today)
+    VisitPrompt.objects.create(
+        member=member, occasion=Occasion.ILLNESS, event_key="h1", reason="糖尿病住院，请及时探望", raised_on=today
+    )
     PairingFactory(record=RecordFactory(member=member), helper=unit.zhiwei1.member, goals="稳定基本生活")
     PairingFactory(record=RecordFactory(member=unit.member2), goals="稳定基本生活")  # branch 2
     return member
@@ -53,12 +64,24 @@ def test_the_work_list_holds_names_of_the_own_branch_only(unit, client, sensitiv
     assert names == {"李书记", "王支委", "张党员", "刘一", "周大爷"}  # not 陈二 (branch 2), not the transferred
     assert gone.name not in text
     assert data["me"] == unit.shuji1.member.pk
-    assert data["plan_items"] == [{"id": VisitPlanItem.objects.get().pk, "member": sensitive.pk, "name": "周大爷",
-                                   "occasion": "spring_festival",
-                                   "holiday": VisitPlan.objects.get().holiday.isoformat()}]
+    assert data["plan_items"] == [
+        {
+            "id": VisitPlanItem.objects.get().pk,
+            "member": sensitive.pk,
+            "name": "周大爷",
+            "occasion": "spring_festival",
+            "holiday": VisitPlan.objects.get().holiday.isoformat(),
+        }
+    ]
     assert data["prompts"] == [{"member": sensitive.pk, "name": "周大爷", "occasion": "illness"}]
-    assert data["pairings"] == [{"id": sensitive.hardship_records.get().pairings.get().pk, "name": "周大爷",
-                                 "helper": "王支委", "help_types": [{"value": "living", "label": "帮生活"}]}]
+    assert data["pairings"] == [
+        {
+            "id": sensitive.hardship_records.get().pairings.get().pk,
+            "name": "周大爷",
+            "helper": "王支委",
+            "help_types": [{"value": "living", "label": "帮生活"}],
+        }
+    ]
 
 
 def test_the_organization_departments_county_is_never_offered_offline(unit, client, sensitive):
@@ -141,8 +164,13 @@ def test_sign_out_tells_the_browser_to_clear_the_site(unit, client):
 
 
 def visit(unit, member) -> dict:
-    return {"member": member.pk, "visited_on": timezone.localdate().isoformat(), "occasion": "routine",
-            "visitors": [unit.shuji1.member.pk], "notes": "离线登记"}
+    return {
+        "member": member.pk,
+        "visited_on": timezone.localdate().isoformat(),
+        "occasion": "routine",
+        "visitors": [unit.shuji1.member.pk],
+        "notes": "离线登记",
+    }
 
 
 def session_client(user) -> tuple[Client, str]:
@@ -155,12 +183,17 @@ def session_client(user) -> tuple[Client, str]:
 def test_the_phone_syncs_through_the_api_with_its_session_and_csrf(unit):
     browser, csrf = session_client(unit.shuji1)
     key = str(uuid.uuid4())
-    refused = browser.post("/api/v1/visits/", visit(unit, unit.member1), content_type="application/json",
-                           headers={"Idempotency-Key": key})
+    refused = browser.post(
+        "/api/v1/visits/", visit(unit, unit.member1), content_type="application/json", headers={"Idempotency-Key": key}
+    )
     assert refused.status_code == 403 and not Visit.objects.exists()  # no CSRF token, nothing made
     for _ in range(2):
-        response = browser.post("/api/v1/visits/", visit(unit, unit.member1), content_type="application/json",
-                                headers={"Idempotency-Key": key, "X-CSRFToken": csrf})
+        response = browser.post(
+            "/api/v1/visits/",
+            visit(unit, unit.member1),
+            content_type="application/json",
+            headers={"Idempotency-Key": key, "X-CSRFToken": csrf},
+        )
         assert response.status_code == 201
     assert Visit.objects.count() == 1
 
@@ -172,11 +205,23 @@ def test_a_key_is_one_users_own(unit):
     key = "same-key-on-two-phones"
     first, csrf1 = session_client(unit.shuji1)
     second, csrf2 = session_client(unit.shuji2)
-    a = first.post("/api/v1/visits/", visit(unit, unit.member1), content_type="application/json",
-                   headers={"Idempotency-Key": key, "X-CSRFToken": csrf1})
-    b = second.post("/api/v1/talks/", {"talked_on": timezone.localdate().isoformat(), "summary": "谈心",
-                                       "interviewers": [unit.shuji2.member.pk], "participants": [unit.member2.pk]},
-                    content_type="application/json", headers={"Idempotency-Key": key, "X-CSRFToken": csrf2})
+    a = first.post(
+        "/api/v1/visits/",
+        visit(unit, unit.member1),
+        content_type="application/json",
+        headers={"Idempotency-Key": key, "X-CSRFToken": csrf1},
+    )
+    b = second.post(
+        "/api/v1/talks/",
+        {
+            "talked_on": timezone.localdate().isoformat(),
+            "summary": "谈心",
+            "interviewers": [unit.shuji2.member.pk],
+            "participants": [unit.member2.pk],
+        },
+        content_type="application/json",
+        headers={"Idempotency-Key": key, "X-CSRFToken": csrf2},
+    )
     assert a.status_code == b.status_code == 201
     assert Visit.objects.count() == 1 and Talk.objects.count() == 1
 
@@ -184,7 +229,11 @@ def test_a_key_is_one_users_own(unit):
 def test_an_entry_for_a_member_transferred_meanwhile_is_refused_in_words(unit):
     browser, csrf = session_client(unit.shuji1)
     Member.objects.filter(pk=unit.member1.pk).update(transferred_out_on=timezone.localdate())
-    response = browser.post("/api/v1/visits/", visit(unit, unit.member1), content_type="application/json",
-                            headers={"Idempotency-Key": str(uuid.uuid4()), "X-CSRFToken": csrf})
+    response = browser.post(
+        "/api/v1/visits/",
+        visit(unit, unit.member1),
+        content_type="application/json",
+        headers={"Idempotency-Key": str(uuid.uuid4()), "X-CSRFToken": csrf},
+    )
     assert response.status_code == 400
     assert "已转出" in response.json()["fields"]["member"][0]

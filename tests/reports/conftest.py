@@ -61,49 +61,80 @@ def past_year(unit):
     sun.save(update_fields=["is_retired_cadre"])
 
     zhang_record = RecordFactory(
-        member=zhang, registered_on=d(PAST, 3, 1), level=HardshipRecord.Level.SPECIAL,
-        categories=[category("illness"), category("minimum_living")], annual_household_income=Decimal("12000.00"),
+        member=zhang,
+        registered_on=d(PAST, 3, 1),
+        level=HardshipRecord.Level.SPECIAL,
+        categories=[category("illness"), category("minimum_living")],
+        annual_household_income=Decimal("12000.00"),
         causes="妻子患尿毒症",
     )
     liu_record = RecordFactory(
-        member=liu, registered_on=d(PAST, 2, 1), status=HardshipRecord.Status.LIFTED, closed_on=d(PAST, 6, 30),
+        member=liu,
+        registered_on=d(PAST, 2, 1),
+        status=HardshipRecord.Status.LIFTED,
+        closed_on=d(PAST, 6, 30),
     )
     RecordFactory(member=chen, registered_on=d(PAST - 1, 5, 1), categories=[category("old_no_income")])
     RecordFactory(member=sun, registered_on=d(YEAR, 1, 1))
 
     PairingFactory(helper=wang, record=zhang_record, started_on=d(PAST, 4, 1))
-    PairingFactory(helper=li, record=liu_record, started_on=d(PAST, 2, 15), ended_on=d(PAST, 6, 30),
-                   status="ended", outcome="已脱困")
+    PairingFactory(
+        helper=li,
+        record=liu_record,
+        started_on=d(PAST, 2, 15),
+        ended_on=d(PAST, 6, 30),
+        status="ended",
+        outcome="已脱困",
+    )
 
     festival = spring_festival(PAST)
-    zhang_visit = VisitFactory(member=zhang, visited_on=festival - dt.timedelta(days=5),
-                               occasion=Occasion.SPRING_FESTIVAL, amount=Decimal("500.00"), goods="大米",
-                               visitors=[li])
+    zhang_visit = VisitFactory(
+        member=zhang,
+        visited_on=festival - dt.timedelta(days=5),
+        occasion=Occasion.SPRING_FESTIVAL,
+        amount=Decimal("500.00"),
+        goods="大米",
+        visitors=[li],
+    )
     VisitFactory(member=chen, visited_on=d(PAST, 6, 25), occasion=Occasion.JULY_FIRST, amount=Decimal("300.00"))
     VisitFactory(member=sun, visited_on=d(PAST, 3, 3))
     VisitFactory(member=liu, visited_on=d(PAST - 1, 12, 30))
-    plan = VisitPlan.objects.create(organization=unit.branch1, occasion=Occasion.SPRING_FESTIVAL, year=PAST,
-                                    holiday=festival)
+    plan = VisitPlan.objects.create(
+        organization=unit.branch1, occasion=Occasion.SPRING_FESTIVAL, year=PAST, holiday=festival
+    )
     VisitPlanItem.objects.create(plan=plan, member=zhang, reasons="生活困难党员", visit=zhang_visit)
     VisitPlanItem.objects.create(plan=plan, member=liu, reasons="生活困难党员")
 
-    make_talk([zhang, liu], [li], talked_on=d(PAST, 5, 10), confidential_notes="绝密：家中婆媳矛盾",
-              summary="谈了家庭困难")
+    make_talk(
+        [zhang, liu], [li], talked_on=d(PAST, 5, 10), confidential_notes="绝密：家中婆媳矛盾", summary="谈了家庭困难"
+    )
     make_talk([chen], [unit.shuji2.member], talked_on=d(PAST, 11, 1))
     make_talk([wang], [li], talked_on=d(PAST - 1, 3, 1))
 
-    campaign = CampaignFactory(year=PAST, organizer=unit.committee, status=CampaignStatus.PUBLISHED,
-                               published_on=d(PAST, 12, 20), nomination_deadline=d(PAST, 11, 30))
+    campaign = CampaignFactory(
+        year=PAST,
+        organizer=unit.committee,
+        status=CampaignStatus.PUBLISHED,
+        published_on=d(PAST, 12, 20),
+        nomination_deadline=d(PAST, 11, 30),
+    )
     excellent, worker = list(campaign.categories.all())[:2]
     NominationFactory(category=excellent, member=zhang, status=NominationStatus.APPROVED)
     NominationFactory(category=worker, member=chen, status=NominationStatus.APPROVED)
     NominationFactory(category=excellent, member=wang, status=NominationStatus.REJECTED)
 
     committee_fund = Fund.objects.create(organization=unit.committee)
-    fund_services.record_income(fund_id=committee_fund.pk, by=unit.jijin, source=Source.FISCAL, amount="10000.00",
-                                occurred_on=d(PAST, 3, 1))
+    fund_services.record_income(
+        fund_id=committee_fund.pk, by=unit.jijin, source=Source.FISCAL, amount="10000.00", occurred_on=d(PAST, 3, 1)
+    )
     AppointmentFactory(user=unit.jijin, organization=unit.branch1, role=Role.FUND_OFFICER)
     branch_fund = Fund.objects.create(organization=unit.branch1)
-    fund_services.record_income(fund_id=branch_fund.pk, by=unit.jijin, source=Source.DONATION, amount="500.00",
-                                occurred_on=d(PAST, 7, 1), donor="李书记")
+    fund_services.record_income(
+        fund_id=branch_fund.pk,
+        by=unit.jijin,
+        source=Source.DONATION,
+        amount="500.00",
+        occurred_on=d(PAST, 7, 1),
+        donor="李书记",
+    )
     return SimpleNamespace(zhang=zhang, liu=liu, chen=chen, sun=sun, li=li, wang=wang, festival=festival)

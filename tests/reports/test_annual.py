@@ -19,9 +19,22 @@ pytestmark = pytest.mark.django_db
 
 SHEETS = ["汇总", "困难党员台帐", "结对帮扶", "走访慰问", "谈心谈话", "关怀基金收支", "帮扶申请", "表彰名单"]
 SUMMARY_HEADERS = (
-    "支部", "党员人数", "困难党员", "困难类别", "有帮扶人的困难党员", "帮扶人覆盖率", "结对帮扶（对）", "走访慰问（次）",
-    "谈心谈话（次）", "本轮已谈话党员", "谈心谈话覆盖率", "基金收入（元）", "帮扶支出（元）", "帮扶申请批准（件）",
-    "帮扶申请发放（件）", "受表彰（人次）",
+    "支部",
+    "党员人数",
+    "困难党员",
+    "困难类别",
+    "有帮扶人的困难党员",
+    "帮扶人覆盖率",
+    "结对帮扶（对）",
+    "走访慰问（次）",
+    "谈心谈话（次）",
+    "本轮已谈话党员",
+    "谈心谈话覆盖率",
+    "基金收入（元）",
+    "帮扶支出（元）",
+    "帮扶申请批准（件）",
+    "帮扶申请发放（件）",
+    "受表彰（人次）",
 )
 
 
@@ -63,8 +76,7 @@ def test_summary_sheet_figures_per_branch(unit, login, past_year):
     # The 党委's own fund: income belongs to it, not to a branch.
     assert own[0] == "测试县党委（本级）" and own[11] == 10000 and own[1:11] == (0, 0, "—", 0, "—", 0, 0, 0, 0, "—")
     # 3 of 7 members talked with: 42.9%; 1 of 2 hardship members has a helper: 50%.
-    assert total == ("合计", 7, 2, "低保1、因病致贫1、年老无固定收入1", 1, 0.5, 2, 3, 2, 3, 0.429, 10500, 0, 0,
-                     0, 2)
+    assert total == ("合计", 7, 2, "低保1、因病致贫1、年老无固定收入1", 1, 0.5, 2, 3, 2, 3, 0.429, 10500, 0, 0, 0, 2)
     sheet = workbook(login(unit.zzb), year=PAST)["汇总"]
     assert sheet["F3"].number_format == "0.0%" and sheet["K3"].number_format == "0.0%"
 
@@ -73,7 +85,11 @@ def test_detail_sheets_hold_the_years_records(unit, login, past_year):
     book = workbook(login(unit.zzb), year=PAST)
     ledger = rows(book, "困难党员台帐")
     # In force at some time of the year: 刘一 (lifted in June), 张党员, 陈二; not 孙三 (registered this year).
-    assert [(r[0], r[1]) for r in ledger[2:]] == [("刘一", "第一党支部"), ("张党员", "第一党支部"), ("陈二", "第二党支部")]
+    assert [(r[0], r[1]) for r in ledger[2:]] == [
+        ("刘一", "第一党支部"),
+        ("张党员", "第一党支部"),
+        ("陈二", "第二党支部"),
+    ]
     zhang = by_name(ledger)["张党员"]
     assert zhang[3] == "因病致贫、低保" and zhang[4] == "特别困难" and zhang[6] == 12000 and zhang[7] == 4000
     assert zhang[11] == "王支委" and zhang[13] == dt.datetime(PAST, 3, 1)
@@ -88,18 +104,21 @@ def test_detail_sheets_hold_the_years_records(unit, login, past_year):
 
     talks = rows(book, "谈心谈话")
     assert [(r[0], r[1], r[5]) for r in talks[2:]] == [
-        (dt.datetime(PAST, 5, 10), "第一党支部", "刘一、张党员"), (dt.datetime(PAST, 11, 1), "第二党支部", "陈二"),
+        (dt.datetime(PAST, 5, 10), "第一党支部", "刘一、张党员"),
+        (dt.datetime(PAST, 11, 1), "第二党支部", "陈二"),
     ]
 
     fund = rows(book, "关怀基金收支")
     assert [(r[1], r[3], r[5]) for r in fund[2:-1]] == [
-        ("测试县党委党内关怀基金专户", "财政拨款", 10000), ("第一党支部党内关怀基金专户", "党员捐助", 500),
+        ("测试县党委党内关怀基金专户", "财政拨款", 10000),
+        ("第一党支部党内关怀基金专户", "党员捐助", 500),
     ]
     assert fund[-1][5] == 10500
 
     honours = rows(book, "表彰名单")
     assert [(r[0], r[1], r[2]) for r in honours[2:]] == [
-        ("优秀共产党员", "张党员", "第一党支部"), ("优秀党务工作者", "陈二", "第二党支部"),
+        ("优秀共产党员", "张党员", "第一党支部"),
+        ("优秀党务工作者", "陈二", "第二党支部"),
     ]
 
 
@@ -150,19 +169,29 @@ def test_committee_member_sees_sensitive_columns_masked(unit, login, past_year):
 
 def test_formula_looking_member_name_is_exported_as_text(unit, login, past_year):
     zhang = past_year.zhang
-    zhang.name = "=HYPERLINK(\"http://x\")"
+    zhang.name = '=HYPERLINK("http://x")'
     zhang.save(update_fields=["name"])
     book = workbook(login(unit.zzb), year=PAST)
     names = [r[0] for r in rows(book, "困难党员台帐")[2:]]
-    assert "'=HYPERLINK(\"http://x\")" in names
+    assert '\'=HYPERLINK("http://x")' in names
     assert book["困难党员台帐"]["A4"].data_type == "s"
 
 
 def test_command_and_url_give_the_same_workbook_with_data(unit, login, past_year, tmp_path):
     from_url = workbook(login(unit.zzb), year=PAST, org=unit.committee.pk)
     path = tmp_path / "annual.xlsx"
-    call_command("export_annual_report", "--year", str(PAST), "--org", str(unit.committee.pk), "--as-user", "zzb",
-                 "-o", str(path), stdout=io.StringIO())
+    call_command(
+        "export_annual_report",
+        "--year",
+        str(PAST),
+        "--org",
+        str(unit.committee.pk),
+        "--as-user",
+        "zzb",
+        "-o",
+        str(path),
+        stdout=io.StringIO(),
+    )
     from_command = load_workbook(path)
     assert from_url.sheetnames == from_command.sheetnames == SHEETS
     for name in SHEETS:
@@ -248,8 +277,9 @@ def test_fund_sheet_names_each_clerk_without_a_query_per_line(unit, login):
     queries()  # warms per-process caches
     before = queries()
     for by in (clerk, unit.jijin, clerk):
-        services.record_income(fund_id=fund.pk, by=by, source=Source.FISCAL, amount="10.00",
-                               occurred_on=timezone.localdate())
+        services.record_income(
+            fund_id=fund.pk, by=by, source=Source.FISCAL, amount="10.00", occurred_on=timezone.localdate()
+        )
     assert queries() == before
     lines = rows(workbook(login(unit.zzb), year=YEAR), "关怀基金收支")[2:-1]
     assert sorted(r[9] for r in lines) == sorted([unit.jijin.display_name, "钱会计", unit.jijin.display_name, "钱会计"])
@@ -270,7 +300,10 @@ def test_every_sheet_filters_prints_and_says_when_it_is_empty(unit, login):
         assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A2:"), sheet.title
         assert sheet.freeze_panes == "A3", sheet.title
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9, sheet.title
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1)  # 1 is the default
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (
+            None,
+            1,
+        )  # 1 is the default
         assert sheet.page_setup.fitToHeight == 0
         assert sheet.print_title_rows == "$1:$2", sheet.title
         footer = sheet.oddFooter

@@ -29,13 +29,28 @@ def cells(section):
 
 def test_dashboard_sections_per_branch_with_charts_and_numbers(unit, login, past_year):
     found = sections(login(unit.zzb), year=PAST)
-    assert list(found) == ["党员队伍", "困难党员类别与困难程度", "结对帮扶覆盖", "谈心谈话覆盖", "节日走访慰问完成情况",
-                           "每月走访与谈话", "关怀基金收入", "帮扶支出", "帮扶申请", "表彰奖励"]
+    assert list(found) == [
+        "党员队伍",
+        "困难党员类别与困难程度",
+        "结对帮扶覆盖",
+        "谈心谈话覆盖",
+        "节日走访慰问完成情况",
+        "每月走访与谈话",
+        "关怀基金收入",
+        "帮扶支出",
+        "帮扶申请",
+        "表彰奖励",
+    ]
     for section in found.values():
         assert "<svg" in section.chart
 
     hardship = found["困难党员类别与困难程度"]
-    assert cells(hardship) == [["第一党支部", 1, 0, 1], ["第二党支部", 1, 1, 0], ["社区党总支", 0, 0, 0], ["合计", 2, 1, 1]]
+    assert cells(hardship) == [
+        ["第一党支部", 1, 0, 1],
+        ["第二党支部", 1, 1, 0],
+        ["社区党总支", 0, 0, 0],
+        ["合计", 2, 1, 1],
+    ]
     assert hardship.rows[0].link == f"{reverse('hardship:list')}?branch={unit.branch1.pk}&status=active"
     assert "因病致贫" in hardship.chart and "低保" in hardship.chart
 
@@ -44,8 +59,12 @@ def test_dashboard_sections_per_branch_with_charts_and_numbers(unit, login, past
     assert helpers.rows[1].link.endswith(f"branch={unit.branch2.pk}&attention=no_helper")
 
     talks = found["谈心谈话覆盖"]
-    assert cells(talks) == [["第一党支部", 4, 2, "50%"], ["第二党支部", 2, 1, "50%"], ["社区党总支", 1, 0, "0%"],
-                            ["合计", 7, 3, "42.9%"]]
+    assert cells(talks) == [
+        ["第一党支部", 4, 2, "50%"],
+        ["第二党支部", 2, 1, "50%"],
+        ["社区党总支", 1, 0, "0%"],
+        ["合计", 7, 3, "42.9%"],
+    ]
     assert talks.rows[1].link == f"{reverse('visits:coverage')}?organization={unit.branch2.pk}"
     assert talks.rows[2].link == f"{reverse('reports:dashboard')}?org={unit.general.pk}&year={PAST}"
 
@@ -59,12 +78,22 @@ def test_dashboard_sections_per_branch_with_charts_and_numbers(unit, login, past
     assert ["5月", 0, 1] in cells(monthly) and ["6月", 1, 0] in cells(monthly)
 
     income = found["关怀基金收入"]
-    assert cells(income) == [["财政拨款", "10,000.00"], ["党员捐助", "500.00"], ["其中：第一党支部", "500.00"],
-                             ["其中：测试县党委（本级）", "10,000.00"], ["合计", "10,500.00"]]
+    assert cells(income) == [
+        ["财政拨款", "10,000.00"],
+        ["党员捐助", "500.00"],
+        ["其中：第一党支部", "500.00"],
+        ["其中：测试县党委（本级）", "10,000.00"],
+        ["合计", "10,500.00"],
+    ]
 
     awards = found["表彰奖励"]
     assert awards.headers == ["支部", "优秀共产党员", "优秀党务工作者", "合计"]
-    assert cells(awards) == [["第一党支部", 1, 0, 1], ["第二党支部", 0, 1, 1], ["社区党总支", 0, 0, 0], ["合计", 1, 1, 2]]
+    assert cells(awards) == [
+        ["第一党支部", 1, 0, 1],
+        ["第二党支部", 0, 1, 1],
+        ["社区党总支", 0, 0, 0],
+        ["合计", 1, 1, 2],
+    ]
 
 
 def test_secretary_dashboard_has_only_the_branch_and_no_link_to_closed_stats(unit, login, past_year):
@@ -129,7 +158,12 @@ def test_holiday_summary_by_branch_group_money_and_plan(unit, login, past_year):
     by_name = {line.name: line for line in summary.lines}
     branch1 = by_name["第一党支部"]
     assert (branch1.name, branch1.members, branch1.visits, branch1.money, branch1.with_goods) == (
-        "第一党支部", 1, 1, Decimal("500.00"), 1)
+        "第一党支部",
+        1,
+        1,
+        Decimal("500.00"),
+        1,
+    )
     assert (branch1.planned, branch1.planned_done, branch1.completion) == (2, 1, "50%")
     assert by_name["第二党支部"].members == 0 and by_name["第二党支部"].completion == "未制定计划"
     assert dict(summary.groups)["生活困难党员"] == 1 and dict(summary.groups)["老党员"] == 0
@@ -144,8 +178,9 @@ def test_holiday_summary_by_branch_group_money_and_plan(unit, login, past_year):
 
 
 def test_holiday_summary_workbook(unit, login, past_year):
-    response = login(unit.zzb).get(reverse("reports:holiday_xlsx"),
-                                   {"year": PAST, "occasion": Occasion.SPRING_FESTIVAL})
+    response = login(unit.zzb).get(
+        reverse("reports:holiday_xlsx"), {"year": PAST, "occasion": Occasion.SPRING_FESTIVAL}
+    )
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.getvalue()))
     assert book.sheetnames == ["按支部", "按走访对象", "慰问品"]
@@ -157,8 +192,9 @@ def test_holiday_summary_workbook(unit, login, past_year):
 
 def test_holiday_summary_scope_and_access(unit, login, client, past_year):
     secretary = login(unit.shuji2)
-    summary = secretary.get(reverse("reports:holiday"), {"year": PAST, "occasion": Occasion.JULY_FIRST}
-                            ).context["summary"]
+    summary = secretary.get(reverse("reports:holiday"), {"year": PAST, "occasion": Occasion.JULY_FIRST}).context[
+        "summary"
+    ]
     assert [line.name for line in summary.lines] == ["第二党支部"] and summary.total.members == 1
     assert secretary.get(reverse("reports:holiday"), {"org": unit.branch1.pk}).status_code == 404
     assert secretary.get(reverse("reports:holiday_xlsx"), {"org": unit.committee.pk}).status_code == 404
@@ -183,9 +219,14 @@ def test_chart_colours_are_distinct_and_green_never_means_failure():
     from reports import charts
 
     assert len(set(charts.PALETTE)) == len(charts.PALETTE) >= 12
-    svg = str(charts.stacked_bar_chart([("第一党支部", [1, 1, 1, 1])], series=["办理中", "已批准待发放", "已发放", "未通过或撤回"],
-                                       title="状态", colors=[charts.IN_PROGRESS, charts.APPROVED, charts.SUCCEEDED,
-                                                             charts.DID_NOT_PROCEED]))
+    svg = str(
+        charts.stacked_bar_chart(
+            [("第一党支部", [1, 1, 1, 1])],
+            series=["办理中", "已批准待发放", "已发放", "未通过或撤回"],
+            title="状态",
+            colors=[charts.IN_PROGRESS, charts.APPROVED, charts.SUCCEEDED, charts.DID_NOT_PROCEED],
+        )
+    )
     assert charts.DID_NOT_PROCEED in svg and charts.SUCCEEDED in svg
     failure = svg.split("未通过或撤回")[0].rsplit("fill=", 1)[1]
     assert charts.SUCCEEDED not in failure

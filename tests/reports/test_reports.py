@@ -74,8 +74,16 @@ def test_formula_looking_branch_name_is_exported_as_text(unit, login):
 def test_command_and_url_give_the_same_workbook(unit, login, tmp_path):
     content = login(unit.zzb).get(reverse("reports:annual"), {"year": YEAR, "org": unit.committee.pk}).getvalue()
     path = tmp_path / "annual.xlsx"
-    call_command("export_annual_report", "--year", str(YEAR), "--org", str(unit.committee.pk), "-o", str(path),
-                 stdout=io.StringIO())
+    call_command(
+        "export_annual_report",
+        "--year",
+        str(YEAR),
+        "--org",
+        str(unit.committee.pk),
+        "-o",
+        str(path),
+        stdout=io.StringIO(),
+    )
     from_url = load_workbook(io.BytesIO(content))
     from_command = load_workbook(path)
     assert from_url.sheetnames == from_command.sheetnames
@@ -93,7 +101,9 @@ def test_large_scope_is_built_in_the_background_with_progress_and_a_notification
     job = ReportJob.objects.get()
     assert response["Location"] == reverse("reports:job", args=[job.pk])
     assert client.get(reverse("reports:job_status", args=[job.pk])).json() == {
-        "status": "done", "label": "已完成", "progress": 100,
+        "status": "done",
+        "label": "已完成",
+        "progress": 100,
     }
     download = client.get(reverse("reports:job_download", args=[job.pk]))
     assert sheet_rows(b"".join(download.streaming_content), "汇总")[-1][:2] == ("合计", 7)

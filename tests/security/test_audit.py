@@ -14,10 +14,17 @@ pytestmark = pytest.mark.django_db
 
 def edit_phone(client, member, phone):
     data = {
-        "organization": member.organization_id, "name": member.name, "gender": member.gender,
-        "birth_date": member.birth_date.isoformat(), "id_number": member.id_number, "phone": phone,
-        "join_date": member.join_date.isoformat(), "full_member_date": member.full_member_date.isoformat(),
-        "party_status": member.party_status, "employment": member.employment, "work_capacity": member.work_capacity,
+        "organization": member.organization_id,
+        "name": member.name,
+        "gender": member.gender,
+        "birth_date": member.birth_date.isoformat(),
+        "id_number": member.id_number,
+        "phone": phone,
+        "join_date": member.join_date.isoformat(),
+        "full_member_date": member.full_member_date.isoformat(),
+        "party_status": member.party_status,
+        "employment": member.employment,
+        "work_capacity": member.work_capacity,
     }
     return client.post(reverse("members:edit", args=[member.pk]), data)
 
@@ -55,8 +62,10 @@ def test_secretaries_and_members_cannot_read_the_trail(unit, login):
 def test_audit_rows_cannot_be_changed_even_with_raw_sql(unit, login):
     edit_phone(login(unit.shuji1), unit.member1, "13900009999")
     entry = LogEntry.objects.get_for_object(unit.member1).latest("timestamp")
-    for statement in ("UPDATE auditlog_logentry SET changes_text = 'x' WHERE id = %s",
-                      "DELETE FROM auditlog_logentry WHERE id = %s"):
+    for statement in (
+        "UPDATE auditlog_logentry SET changes_text = 'x' WHERE id = %s",
+        "DELETE FROM auditlog_logentry WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError, match="只增不改"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement, [entry.pk])
     entry.refresh_from_db()

@@ -31,14 +31,23 @@ def entries(model, **filters):
 def test_hardship_writes_are_audited_with_actor_and_branch(unit):
     record = RecordFactory(member=unit.member1)
     with set_actor(unit.shuji1):
-        hardship_services.review_record(record_id=record.pk, level=HardshipRecord.Level.SPECIAL, note="复核",
-                                        by=unit.shuji1)
-        pairing = hardship_services.create_pairing(record=record, helper=unit.dangyuan1.member,
-                                                   help_types=[HelpType.objects.get(code="living")],
-                                                   started_on=timezone.localdate(), by=unit.shuji1)
-        hardship_services.add_progress(pairing_id=pairing.pk, date=timezone.localdate(),
-                                       help_type=HelpType.objects.get(code="living"), description="送米送油",
-                                       by=unit.shuji1)
+        hardship_services.review_record(
+            record_id=record.pk, level=HardshipRecord.Level.SPECIAL, note="复核", by=unit.shuji1
+        )
+        pairing = hardship_services.create_pairing(
+            record=record,
+            helper=unit.dangyuan1.member,
+            help_types=[HelpType.objects.get(code="living")],
+            started_on=timezone.localdate(),
+            by=unit.shuji1,
+        )
+        hardship_services.add_progress(
+            pairing_id=pairing.pk,
+            date=timezone.localdate(),
+            help_type=HelpType.objects.get(code="living"),
+            description="送米送油",
+            by=unit.shuji1,
+        )
     update = entries(HardshipRecord, object_pk=str(record.pk), action=LogEntry.Action.UPDATE).latest("timestamp")
     assert update.changes["level"] == ["general", "special"]
     assert update.actor == unit.shuji1
@@ -58,8 +67,10 @@ def test_money_writes_are_audited(unit):
     expense = FundEntry.objects.get(application=app)
     assert entries(FundEntry, object_pk=str(expense.pk), action=LogEntry.Action.CREATE, actor=unit.jijin).exists()
     assert entries(ApplicationEvent, action=LogEntry.Action.CREATE).count() == app.events.count()
-    assert all(e.additional_data["org_path"] == unit.branch1.path
-               for e in entries(AssistanceApplication, object_pk=str(app.pk)))
+    assert all(
+        e.additional_data["org_path"] == unit.branch1.path
+        for e in entries(AssistanceApplication, object_pk=str(app.pk))
+    )
 
 
 def test_the_bulk_closing_of_other_objections_is_logged(unit):
@@ -81,9 +92,14 @@ def test_award_writes_are_audited(unit):
     campaign = CampaignFactory(organizer=unit.committee, nomination_deadline=timezone.localdate() + dt.timedelta(3))
     with set_actor(unit.shuji1):
         nomination = award_services.nominate(
-            by=unit.shuji1, campaign_id=campaign.pk, category_id=campaign.categories.first().pk,
-            member_id=unit.member1.pk, deeds="该同志长期帮扶困难党员，带头参加志愿服务，群众评价很高，事迹突出。",
-            meeting_date=timezone.localdate(), attendees=10, votes_for=9,
+            by=unit.shuji1,
+            campaign_id=campaign.pk,
+            category_id=campaign.categories.first().pk,
+            member_id=unit.member1.pk,
+            deeds="该同志长期帮扶困难党员，带头参加志愿服务，群众评价很高，事迹突出。",
+            meeting_date=timezone.localdate(),
+            attendees=10,
+            votes_for=9,
         )
     created = entries(type(nomination), object_pk=str(nomination.pk), action=LogEntry.Action.CREATE).get()
     assert created.actor == unit.shuji1

@@ -36,8 +36,18 @@ def test_a_dump_restores_into_a_fresh_database_with_everything_intact(unit, tmp_
     expected_roles = sorted(Appointment.objects.values_list("user__username", "role"))
     source = connection.settings_dict["NAME"]
     env = {**os.environ, "DATABASE_URL": _url(source)}
-    dump = subprocess.run([str(ROOT / "scripts/backup.sh"), str(tmp_path)], env=env, capture_output=True,
-                          text=True, check=True, cwd=tmp_path).stdout.strip().splitlines()[-1]
+    dump = (
+        subprocess.run(
+            [str(ROOT / "scripts/backup.sh"), str(tmp_path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=tmp_path,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     target = f"{source}_restored"
     admin = psycopg2.connect(_url("postgres"))
     admin.autocommit = True
@@ -45,21 +55,33 @@ def test_a_dump_restores_into_a_fresh_database_with_everything_intact(unit, tmp_
         cursor.execute(f'DROP DATABASE IF EXISTS "{target}"')
         cursor.execute(f'CREATE DATABASE "{target}"')
     try:
-        subprocess.run([str(ROOT / "scripts/restore.sh"), dump], env={**os.environ, "TARGET_DATABASE_URL": _url(target)},
-                       capture_output=True, text=True, check=True)
+        subprocess.run(
+            [str(ROOT / "scripts/restore.sh"), dump],
+            env={**os.environ, "TARGET_DATABASE_URL": _url(target)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         with psycopg2.connect(_url(target)) as restored, restored.cursor() as cursor:
             cursor.execute(
                 "SELECT m.id_number, m.name, o.name FROM members_member m "
                 "JOIN members_organization o ON o.id = m.organization_id ORDER BY m.id_number"
             )
             assert sorted(cursor.fetchall()) == expected_members
-            cursor.execute("SELECT u.username, a.role FROM members_appointment a JOIN members_user u ON u.id = a.user_id")
+            cursor.execute(
+                "SELECT u.username, a.role FROM members_appointment a JOIN members_user u ON u.id = a.user_id"
+            )
             assert sorted(cursor.fetchall()) == expected_roles
-            cursor.execute("SELECT m.id_number, r.causes, r.status FROM hardship_hardshiprecord r "
-                           "JOIN members_member m ON m.id = r.member_id")
+            cursor.execute(
+                "SELECT m.id_number, r.causes, r.status FROM hardship_hardshiprecord r "
+                "JOIN members_member m ON m.id = r.member_id"
+            )
             assert cursor.fetchall() == [(unit.member1.id_number, "老伴长期患病", "active")]
-            cursor.execute("SELECT f.balance, (SELECT sum(amount) FROM funds_fundentry e WHERE e.fund_id = f.id) "
-                           "FROM funds_fund f WHERE f.id = %s", [fund.pk])
+            cursor.execute(
+                "SELECT f.balance, (SELECT sum(amount) FROM funds_fundentry e WHERE e.fund_id = f.id) "
+                "FROM funds_fund f WHERE f.id = %s",
+                [fund.pk],
+            )
             assert cursor.fetchone() == (Decimal("12345.67"), Decimal("12345.67"))
     finally:
         with admin.cursor() as cursor:
@@ -68,8 +90,12 @@ def test_a_dump_restores_into_a_fresh_database_with_everything_intact(unit, tmp_
 
 
 def test_restore_refuses_a_missing_file(tmp_path):
-    result = subprocess.run([str(ROOT / "scripts/restore.sh"), str(tmp_path / "none.dump")],
-                            env={**os.environ, "TARGET_DATABASE_URL": _url("postgres")}, capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [str(ROOT / "scripts/restore.sh"), str(tmp_path / "none.dump")],
+        env={**os.environ, "TARGET_DATABASE_URL": _url("postgres")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 2
     assert "找不到备份文件" in result.stderr

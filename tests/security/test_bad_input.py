@@ -137,9 +137,18 @@ text = st.text(max_size=40)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=text, id_number=text, phone=text, birth=st.dates(), join=st.dates())
 def test_member_form_never_crashes_and_never_saves_invalid_data(unit, name, id_number, phone, birth, join):
-    data = {"organization": unit.branch1.pk, "name": name, "gender": "M", "birth_date": birth.isoformat(),
-            "id_number": id_number, "phone": phone, "join_date": join.isoformat(), "party_status": "full",
-            "employment": "employed", "work_capacity": "normal"}
+    data = {
+        "organization": unit.branch1.pk,
+        "name": name,
+        "gender": "M",
+        "birth_date": birth.isoformat(),
+        "id_number": id_number,
+        "phone": phone,
+        "join_date": join.isoformat(),
+        "party_status": "full",
+        "employment": "employed",
+        "work_capacity": "normal",
+    }
     form = MemberForm(data, user=unit.shuji1)
     if form.is_valid():
         # Whatever passes the form satisfies every model rule.
@@ -149,8 +158,14 @@ def test_member_form_never_crashes_and_never_saves_invalid_data(unit, name, id_n
 
 
 printable = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=30)  # what a cell can hold
-cell = st.one_of(st.none(), printable, st.integers(-10**12, 10**12), st.floats(allow_nan=True),
-                 st.dates(min_value=dt.date(1900, 1, 1)), st.booleans())
+cell = st.one_of(
+    st.none(),
+    printable,
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True),
+    st.dates(min_value=dt.date(1900, 1, 1)),
+    st.booleans(),
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -78,8 +78,9 @@ def test_with_the_cache_down_records_save_and_dashboards_still_answer(unit, logi
     from tests.visits.factories import VisitFactory
 
     # Django's setting_changed handler rebuilds the cache connections from this.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
     VisitFactory(member=unit.member1)
     assert login(unit.zzb).get(reverse("reports:dashboard")).status_code == 200
     with pytest.raises(Exception):  # noqa: B017 - the cache really is unreachable in this test

@@ -41,9 +41,14 @@ def test_messages_do_not_reveal_whether_a_user_exists(unit, client):
 
 def test_weak_passwords_are_refused(unit, client):
     client.force_login(unit.shuji1)
-    response = client.post(reverse("password_change"), {
-        "old_password": "demo12345", "new_password1": "12345678", "new_password2": "12345678",
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "demo12345",
+            "new_password1": "12345678",
+            "new_password2": "12345678",
+        },
+    )
     assert response.status_code == 200
     unit.shuji1.refresh_from_db()
     assert unit.shuji1.check_password("demo12345")
@@ -69,12 +74,19 @@ def test_no_inline_script_in_pages(unit, client):
 def test_production_settings_pass_the_deploy_check():
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}},
-        "DEBUG": "0", "SECURE_SSL": "1", "ALLOWED_HOSTS": "care.example.gov.cn",
+        "DEBUG": "0",
+        "SECURE_SSL": "1",
+        "ALLOWED_HOSTS": "care.example.gov.cn",
         "SECRET_KEY": "k" * 20 + "Q7x!pZ2@rT9#vL4$mN8^bW1&cY6*hJ3(eF5)gD0",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -82,8 +94,15 @@ def test_production_settings_pass_the_deploy_check():
 def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"  # production's settings, not the suite's
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 

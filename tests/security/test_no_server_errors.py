@@ -30,14 +30,68 @@ from visits.models import Visit
 pytestmark = pytest.mark.django_db
 
 HOSTILE = [
-    "", " ", "\x00", "a\x00b", "abc", "²", "٥١٠٧", "-1", "0", "99999", "99999999999", "9" * 25, "9999999999.99",
-    "-0.01", "1e309", "NaN", "0001-01-01", "9999-12-31", "2026-02-30", "1921-01-01", "<script>x</script>",
-    "=cmd|' /C calc'!A0", "长" * 300, "😀", "\u202e", "1.2.3", "on", "true", "' OR 1=1 --",
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "abc",
+    "²",
+    "٥١٠٧",
+    "-1",
+    "0",
+    "99999",
+    "99999999999",
+    "9" * 25,
+    "9999999999.99",
+    "-0.01",
+    "1e309",
+    "NaN",
+    "0001-01-01",
+    "9999-12-31",
+    "2026-02-30",
+    "1921-01-01",
+    "<script>x</script>",
+    "=cmd|' /C calc'!A0",
+    "长" * 300,
+    "😀",
+    "\u202e",
+    "1.2.3",
+    "on",
+    "true",
+    "' OR 1=1 --",
 ]
 QUERY_PARAMETERS = [
-    "year", "org", "organization", "branch", "member", "item", "record", "occasion", "page", "page_size",
-    "status", "kind", "q", "half", "plan_item", "fund", "category", "level", "attention", "unread", "model",
-    "actor", "object", "what", "user", "flag", "state", "emergency", "reason", "stale", "next",
+    "year",
+    "org",
+    "organization",
+    "branch",
+    "member",
+    "item",
+    "record",
+    "occasion",
+    "page",
+    "page_size",
+    "status",
+    "kind",
+    "q",
+    "half",
+    "plan_item",
+    "fund",
+    "category",
+    "level",
+    "attention",
+    "unread",
+    "model",
+    "actor",
+    "object",
+    "what",
+    "user",
+    "flag",
+    "state",
+    "emergency",
+    "reason",
+    "stale",
+    "next",
 ]
 
 
@@ -46,6 +100,7 @@ def assert_answered(response, what: str) -> None:
 
 
 # --- the requests a tester found answered 500 --------------------------------------------------------
+
 
 @pytest.fixture
 def world(unit):
@@ -65,9 +120,19 @@ YEARS = ["99999", "0", "-1", "abc", "²"]
 def test_a_year_that_is_no_year_is_a_message_not_an_error(unit, client, world, year):
     client.force_login(unit.admin)
     fund = world["fund"]
-    for url in ("/visits/", "/visits/talks/", f"/funds/{fund.pk}/", f"/funds/{fund.pk}/summary/", "/funds/public/",
-                "/funds/applications/", "/visits/plans/", "/awards/stats/", "/reports/", "/reports/holiday/",
-                "/hardship/pairings/report/"):
+    for url in (
+        "/visits/",
+        "/visits/talks/",
+        f"/funds/{fund.pk}/",
+        f"/funds/{fund.pk}/summary/",
+        "/funds/public/",
+        "/funds/applications/",
+        "/visits/plans/",
+        "/awards/stats/",
+        "/reports/",
+        "/reports/holiday/",
+        "/hardship/pairings/report/",
+    ):
         assert_answered(client.get(url, {"year": year}), f"{url}?year={year}")
 
 
@@ -93,9 +158,16 @@ def test_the_annual_workbook_refuses_a_year_it_does_not_cover(unit, client, year
 
 def test_digits_int_refuses_are_not_ids(unit, client, world):
     client.force_login(unit.admin)
-    for url, name in (("/visits/new/", "member"), ("/visits/new/", "item"), ("/visits/coverage/", "organization"),
-                      ("/hardship/pairings/new/", "record"), ("/members/", "organization"), ("/hardship/", "branch"),
-                      ("/audit/", "model"), ("/reports/", "org")):
+    for url, name in (
+        ("/visits/new/", "member"),
+        ("/visits/new/", "item"),
+        ("/visits/coverage/", "organization"),
+        ("/hardship/pairings/new/", "record"),
+        ("/members/", "organization"),
+        ("/hardship/", "branch"),
+        ("/audit/", "model"),
+        ("/reports/", "org"),
+    ):
         for value in ("²", "٣", "9" * 25):
             assert_answered(client.get(url, {name: value}), f"{url}?{name}={value}")
     assert_answered(client.post("/visits/new/", {"plan_item": "²"}), "plan_item=²")
@@ -117,8 +189,12 @@ def test_nul_characters_are_refused_and_change_nothing(unit, client, world):
 def test_batch_disbursement_with_bad_selection_or_title_pays_nothing(unit, client, world):
     fund = world["fund"]
     client.force_login(unit.jijin)
-    for data in ({"applications": "abc"}, {"applications": "²"}, {"applications": ["1"] * 101},
-                 {"applications": str(world["application"].pk), "title": "长" * 101}):
+    for data in (
+        {"applications": "abc"},
+        {"applications": "²"},
+        {"applications": ["1"] * 101},
+        {"applications": str(world["application"].pk), "title": "长" * 101},
+    ):
         response = client.post(f"/funds/{fund.pk}/batch/disburse/", data, follow=True)
         assert response.status_code == 200 and "本次未发放任何一笔" in response.content.decode()
     assert not DisbursementBatch.objects.exists()
@@ -136,18 +212,38 @@ def test_money_and_counts_past_any_real_value_are_refused_with_a_message(unit, c
     fund = world["fund"]
     before = Fund.objects.get(pk=fund.pk).balance
     client.force_login(unit.jijin)
-    response = client.post(f"/funds/{fund.pk}/income/",
-                           {"source": "fiscal", "amount": "9999999999.99", "occurred_on": "2026-11-01"}, follow=True)
+    response = client.post(
+        f"/funds/{fund.pk}/income/",
+        {"source": "fiscal", "amount": "9999999999.99", "occurred_on": "2026-11-01"},
+        follow=True,
+    )
     assert response.status_code == 200 and "金额" in response.content.decode()
     assert Fund.objects.get(pk=fund.pk).balance == before
     submitted = AssistanceApplication.objects.create(
-        fund=fund, member=unit.member1, organization=unit.branch1, kind="temporary", year=2026, amount_requested=100,
-        reason="测试", status="submitted", status_changed_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
-        submitted_by=unit.shuji1, submitted_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
+        fund=fund,
+        member=unit.member1,
+        organization=unit.branch1,
+        kind="temporary",
+        year=2026,
+        amount_requested=100,
+        reason="测试",
+        status="submitted",
+        status_changed_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+        submitted_by=unit.shuji1,
+        submitted_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+    )
     client.force_login(unit.shuji1)
-    response = client.post(f"/funds/applications/{submitted.pk}/meeting/", {
-        "meeting_on": "2026-11-02", "attendees": "99999999999", "votes_for": "99999999999", "votes_against": "0",
-        "votes_abstain": "0"}, follow=True)
+    response = client.post(
+        f"/funds/applications/{submitted.pk}/meeting/",
+        {
+            "meeting_on": "2026-11-02",
+            "attendees": "99999999999",
+            "votes_for": "99999999999",
+            "votes_against": "0",
+            "votes_abstain": "0",
+        },
+        follow=True,
+    )
     assert response.status_code == 200
     submitted.refresh_from_db()
     assert submitted.status == "submitted"
@@ -156,8 +252,10 @@ def test_money_and_counts_past_any_real_value_are_refused_with_a_message(unit, c
 @pytest.mark.parametrize("day", ["0001-01-01", "1900-01-01", "1920-12-31", "2099-01-01"])
 def test_a_visit_date_out_of_range_is_refused_in_chinese(unit, client, day):
     client.force_login(unit.shuji1)
-    response = client.post("/visits/new/", {"member": unit.member1.pk, "occasion": "routine", "visited_on": day,
-                                            "visitors": unit.shuji1.member.pk})
+    response = client.post(
+        "/visits/new/",
+        {"member": unit.member1.pk, "occasion": "routine", "visited_on": day, "visitors": unit.shuji1.member.pk},
+    )
     assert response.status_code == 200
     assert "日期不能早于1921年" in response.content.decode() or "日期不能晚于今天" in response.content.decode()
     assert not Visit.objects.exists()
@@ -202,8 +300,15 @@ def _rewrite(content: bytes, *, drop: str = "", truncate: str = "") -> bytes:
 
 
 @pytest.mark.parametrize("route", ["members:import", "hardship:import"])
-@pytest.mark.parametrize("damage", [{"truncate": "xl/worksheets/sheet1.xml"}, {"drop": "xl/worksheets/sheet1.xml"},
-                                    {"truncate": "xl/workbook.xml"}, {"drop": "xl/_rels/workbook.xml.rels"}])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"truncate": "xl/worksheets/sheet1.xml"},
+        {"drop": "xl/worksheets/sheet1.xml"},
+        {"truncate": "xl/workbook.xml"},
+        {"drop": "xl/_rels/workbook.xml.rels"},
+    ],
+)
 def test_a_damaged_workbook_is_refused_with_a_message(unit, client, route, damage):
     client.force_login(unit.shuji1)
     content = _rewrite(_xlsx(), **damage)
@@ -213,6 +318,7 @@ def test_a_damaged_workbook_is_refused_with_a_message(unit, client, route, damag
 
 
 # --- the fuzzer ---------------------------------------------------------------------------------------
+
 
 class _Forms(HTMLParser):
     """The forms of a page: method, action and each field's name with the value the page gives it."""
@@ -226,8 +332,11 @@ class _Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self._form = {"method": (attrs.get("method") or "get").lower(), "action": attrs.get("action") or "",
-                          "fields": {}}
+            self._form = {
+                "method": (attrs.get("method") or "get").lower(),
+                "action": attrs.get("action") or "",
+                "fields": {},
+            }
             self.forms.append(self._form)
         elif self._form is not None and tag in ("input", "textarea") and attrs.get("name"):
             if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
@@ -237,8 +346,13 @@ class _Forms(HTMLParser):
         elif self._form is not None and tag == "select" and attrs.get("name"):
             self._select = attrs["name"]
             self._form["fields"].setdefault(self._select, "")
-        elif (self._form is not None and tag == "option" and self._select and attrs.get("value")
-              and (not self._form["fields"][self._select] or "selected" in attrs)):
+        elif (
+            self._form is not None
+            and tag == "option"
+            and self._select
+            and attrs.get("value")
+            and (not self._form["fields"][self._select] or "selected" in attrs)
+        ):
             self._form["fields"][self._select] = attrs["value"]
 
     def handle_endtag(self, tag):

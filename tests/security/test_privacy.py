@@ -27,14 +27,23 @@ pytestmark = pytest.mark.django_db
 
 # --- 1. the fund officer -------------------------------------------------------------------------------
 
+
 def test_the_fund_officer_reads_neither_the_roster_nor_talks_nor_the_ledger(unit, login):
     talk = make_talk([unit.member1], summary="谈心内容摘要", confidential_notes="内部记录")
     visit = VisitFactory(member=unit.member1, notes="走访情况")
     pairing = PairingFactory(record=RecordFactory(member=unit.member1), helper=unit.dangyuan1.member)
     client = login(unit.jijin)
-    for url in (f"/members/{unit.member1.pk}/", f"/visits/{visit.pk}/", f"/visits/talks/{talk.pk}/",
-                f"/hardship/pairings/{pairing.pk}/agreement/print/", "/members/search/?q=刘", "/members/",
-                "/hardship/", "/visits/talks/", "/members/export/"):
+    for url in (
+        f"/members/{unit.member1.pk}/",
+        f"/visits/{visit.pk}/",
+        f"/visits/talks/{talk.pk}/",
+        f"/hardship/pairings/{pairing.pk}/agreement/print/",
+        "/members/search/?q=刘",
+        "/members/",
+        "/hardship/",
+        "/visits/talks/",
+        "/members/export/",
+    ):
         response = client.get(url)
         assert response.status_code == 403, url
         body = response.content.decode()
@@ -53,8 +62,11 @@ def test_the_fund_officers_workbook_holds_the_money_not_the_people(unit, login):
     assert book.sheetnames == ["汇总", "关怀基金收支", "帮扶申请"]
     headers = list(next(book["汇总"].iter_rows(min_row=2, max_row=2, values_only=True)))
     assert headers == ["支部", "基金收入（元）", "帮扶支出（元）", "帮扶申请批准（件）", "帮扶申请发放（件）"]
-    reasons = [row[-1] for row in book["帮扶申请"].iter_rows(min_row=3, values_only=True)
-               if not str(row[0]).startswith(("合计", "实际发放"))]
+    reasons = [
+        row[-1]
+        for row in book["帮扶申请"].iter_rows(min_row=3, values_only=True)
+        if not str(row[0]).startswith(("合计", "实际发放"))
+    ]
     assert reasons and set(reasons) == {"（不可见）"}
 
 
@@ -70,6 +82,7 @@ def test_the_fund_officer_pays_by_name_and_amount_without_the_reason(unit, login
 
 
 # --- 2. a masked number cannot be rebuilt -----------------------------------------------------------
+
 
 def candidates(*, tail: str, gender: str, birth_year: int, area: str) -> list[str]:
     """Every valid 身份证号 consistent with what a masked role sees: the last characters, the gender (the
@@ -133,12 +146,21 @@ def test_a_committee_member_edits_a_member_without_receiving_sensitive_values(un
         assert value not in page
     for name in ("id_number", "address", "health", "birth_date"):
         assert f'name="{name}"' not in page
-    data = {"organization": member.organization_id, "name": member.name, "gender": member.gender, "phone": "13900001111",
-            "join_date": member.join_date.isoformat(), "party_status": member.party_status,
-            "employment": member.employment, "work_capacity": member.work_capacity,
-            "full_member_date": member.full_member_date.isoformat() if member.full_member_date else "",
-            # Posting sensitive fields anyway changes none of them.
-            "id_number": make_id_number(dt.date(1970, 1, 1)), "address": "篡改", "health": "篡改"}
+    data = {
+        "organization": member.organization_id,
+        "name": member.name,
+        "gender": member.gender,
+        "phone": "13900001111",
+        "join_date": member.join_date.isoformat(),
+        "party_status": member.party_status,
+        "employment": member.employment,
+        "work_capacity": member.work_capacity,
+        "full_member_date": member.full_member_date.isoformat() if member.full_member_date else "",
+        # Posting sensitive fields anyway changes none of them.
+        "id_number": make_id_number(dt.date(1970, 1, 1)),
+        "address": "篡改",
+        "health": "篡改",
+    }
     assert client.post(f"/members/{member.pk}/edit/", data).status_code == 302
     fresh = Member.objects.get(pk=member.pk)
     assert fresh.phone == "13900001111"
@@ -158,9 +180,18 @@ FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 
 
 def member_form_data(unit, number: str, name: str = "重号") -> dict:
-    return {"organization": unit.branch1.pk, "name": name, "gender": "M", "birth_date": "1980-04-05",
-            "id_number": number, "phone": "", "join_date": "2005-07-01", "party_status": "full",
-            "employment": "employed", "work_capacity": "normal"}
+    return {
+        "organization": unit.branch1.pk,
+        "name": name,
+        "gender": "M",
+        "birth_date": "1980-04-05",
+        "id_number": number,
+        "phone": "",
+        "join_date": "2005-07-01",
+        "party_status": "full",
+        "employment": "employed",
+        "work_capacity": "normal",
+    }
 
 
 def test_a_number_in_other_digits_is_refused_and_full_width_is_the_same_number(unit, login):
@@ -202,13 +233,21 @@ def test_the_import_refuses_a_number_in_other_digits(unit, login):
 
 # --- 7. the rest of the trail -----------------------------------------------------------------------------
 
+
 def test_visits_talks_and_plan_items_are_in_the_audit_trail_with_old_and_new(unit, login):
     from visits.models import Occasion, VisitPlan, VisitPlanItem
 
     client = login(unit.shuji1)
-    client.post("/visits/new/", {"member": unit.member1.pk, "occasion": "routine",
-                                 "visited_on": dt.date.today().isoformat(), "visitors": unit.shuji1.member.pk,
-                                 "notes": "身体尚好"})
+    client.post(
+        "/visits/new/",
+        {
+            "member": unit.member1.pk,
+            "occasion": "routine",
+            "visited_on": dt.date.today().isoformat(),
+            "visitors": unit.shuji1.member.pk,
+            "notes": "身体尚好",
+        },
+    )
     visit = unit.member1.visits.get()
     created = LogEntry.objects.get_for_object(visit).get(action=LogEntry.Action.CREATE)
     assert created.action == LogEntry.Action.CREATE and created.actor == unit.shuji1
@@ -220,8 +259,9 @@ def test_visits_talks_and_plan_items_are_in_the_audit_trail_with_old_and_new(uni
     talk.summary = "新摘要"
     talk.save()
     assert LogEntry.objects.get_for_object(talk).latest("timestamp").changes["summary"] == ["摘要", "新摘要"]
-    plan = VisitPlan.objects.create(organization=unit.branch1, occasion=Occasion.SPRING_FESTIVAL, year=2030,
-                                    holiday=dt.date(2030, 2, 3))
+    plan = VisitPlan.objects.create(
+        organization=unit.branch1, occasion=Occasion.SPRING_FESTIVAL, year=2030, holiday=dt.date(2030, 2, 3)
+    )
     item = VisitPlanItem.objects.create(plan=plan, member=unit.member1, reasons="老党员")
     client.post(f"/visits/plans/items/{item.pk}/visitors/", {"visitors": [unit.shuji1.member.pk]})
     entries = LogEntry.objects.get_for_object(item)
@@ -253,8 +293,12 @@ def test_one_client_address_policy_for_trail_access_log_and_lockout(unit, login,
     client.get(f"/members/{unit.member1.pk}/", **forged)
     assert AccessLog.objects.get().ip_address == "203.0.113.9"
     data = member_form_data(unit, unit.member1.id_number, name=unit.member1.name)
-    data.update(birth_date=unit.member1.birth_date.isoformat(), gender=unit.member1.gender, phone="13900002222",
-                join_date=unit.member1.join_date.isoformat())
+    data.update(
+        birth_date=unit.member1.birth_date.isoformat(),
+        gender=unit.member1.gender,
+        phone="13900002222",
+        join_date=unit.member1.join_date.isoformat(),
+    )
     client.post(f"/members/{unit.member1.pk}/edit/", data, **forged)
     assert LogEntry.objects.get_for_object(unit.member1).latest("timestamp").remote_addr == "203.0.113.9"
     client.logout()

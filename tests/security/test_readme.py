@@ -13,4 +13,5 @@ def test_the_readme_shows_the_role_table_the_code_enforces():
     start = text.index("\n", start) + 1
     end = text.index("<!-- role-table:end -->")
     assert text[start:end].strip() == markdown_table().strip(), (
-        "README's role table is out of date: paste members.access.markdown_table() between the markers")
+        "README's role table is out of date: paste members.access.markdown_table() between the markers"
+    )

@@ -54,6 +54,7 @@ def _media(settings, tmp_path):
 
 # --- places: where the objects of a route are made ---------------------------------------------------
 
+
 @dataclass
 class Place:
     """An organization tree with the people an object needs: its member, a secretary, the department."""
@@ -71,8 +72,9 @@ class Place:
 def home(unit, *, own: bool) -> Place:
     member = unit.dangyuan1.member if own else unit.member1
     other = MemberFactory(organization=unit.branch1, name="本支部党员")
-    return Place("own" if own else "sibling", unit.committee, unit.branch1, unit.shuji1, unit.zzb, unit.jijin,
-                 member, other)
+    return Place(
+        "own" if own else "sibling", unit.committee, unit.branch1, unit.shuji1, unit.zzb, unit.jijin, member, other
+    )
 
 
 def foreign() -> Place:
@@ -82,8 +84,16 @@ def foreign() -> Place:
     department = AppointmentFactory(organization=committee, role=Role.ORG_DEPT).user
     officer = AppointmentFactory(organization=committee, role=Role.FUND_OFFICER).user
     member = MemberFactory(organization=branch, name="外县党员", phone="13766665555")
-    return Place("foreign", committee, branch, secretary, department, officer, member,
-                 MemberFactory(organization=branch, name="外县党员乙"))
+    return Place(
+        "foreign",
+        committee,
+        branch,
+        secretary,
+        department,
+        officer,
+        member,
+        MemberFactory(organization=branch, name="外县党员乙"),
+    )
 
 
 @dataclass
@@ -102,11 +112,17 @@ class Target:
 
 # --- builders, one per kind of object ---------------------------------------------------------------
 
+
 def member_target(place: Place) -> Target:
     member = place.member
     phone = member.phone
-    return Target({"pk": member.pk}, [member.id_number], place.branch, owner=member.user,
-                  changed=lambda: type(member).objects.get(pk=member.pk).phone != phone)
+    return Target(
+        {"pk": member.pk},
+        [member.id_number],
+        place.branch,
+        owner=member.user,
+        changed=lambda: type(member).objects.get(pk=member.pk).phone != phone,
+    )
 
 
 def record_target(place: Place) -> Target:
@@ -119,19 +135,25 @@ def record_target(place: Place) -> Target:
         fresh = type(record).objects.get(pk=record.pk)
         return fresh.last_reviewed_on != reviewed or fresh.status != "active"
 
-    return Target({"pk": record.pk}, [f"{place.name}绝密致困原因"], place.branch, owner=place.member.user,
-                  changed=changed)
+    return Target(
+        {"pk": record.pk}, [f"{place.name}绝密致困原因"], place.branch, owner=place.member.user, changed=changed
+    )
 
 
 def pairing_target(place: Place) -> Target:
     from tests.hardship.factories import PairingFactory, RecordFactory
 
     # The member of the place is the helper: a helper reads and logs their own pairing.
-    pairing = PairingFactory(record=RecordFactory(member=place.other), helper=place.member,
-                             goals=f"{place.name}绝密帮扶目标")
-    return Target({"pk": pairing.pk}, [f"{place.name}绝密帮扶目标"], place.branch, owner=place.member.user,
-                  changed=lambda: type(pairing).objects.get(pk=pairing.pk).status != "active"
-                  or pairing.progress.exists())
+    pairing = PairingFactory(
+        record=RecordFactory(member=place.other), helper=place.member, goals=f"{place.name}绝密帮扶目标"
+    )
+    return Target(
+        {"pk": pairing.pk},
+        [f"{place.name}绝密帮扶目标"],
+        place.branch,
+        owner=place.member.user,
+        changed=lambda: type(pairing).objects.get(pk=pairing.pk).status != "active" or pairing.progress.exists(),
+    )
 
 
 def progress_target(place: Place) -> Target:
@@ -139,10 +161,20 @@ def progress_target(place: Place) -> Target:
 
     target = pairing_target(place)
     entry = PairingProgress.objects.create(
-        pairing_id=target.kwargs["pk"], date=dt.date(2026, 1, 5), help_type=HelpType.objects.get(code="employment"),
-        description=f"{place.name}绝密帮就业", employment_step="referral", employment_outcome="pending")
-    return Target({"pk": entry.pk}, [f"{place.name}绝密帮就业"], place.branch, owner=place.member.user,
-                  changed=lambda: type(entry).objects.get(pk=entry.pk).employment_outcome != "pending")
+        pairing_id=target.kwargs["pk"],
+        date=dt.date(2026, 1, 5),
+        help_type=HelpType.objects.get(code="employment"),
+        description=f"{place.name}绝密帮就业",
+        employment_step="referral",
+        employment_outcome="pending",
+    )
+    return Target(
+        {"pk": entry.pk},
+        [f"{place.name}绝密帮就业"],
+        place.branch,
+        owner=place.member.user,
+        changed=lambda: type(entry).objects.get(pk=entry.pk).employment_outcome != "pending",
+    )
 
 
 def visit_target(place: Place) -> Target:
@@ -156,15 +188,20 @@ def talk_target(place: Place) -> Target:
     from tests.visits.factories import make_talk
 
     talk = make_talk([place.member], summary=f"{place.name}绝密谈话", confidential_notes=f"{place.name}保密记录")
-    return Target({"pk": talk.pk}, [f"{place.name}绝密谈话", f"{place.name}保密记录"], place.branch,
-                  owner=place.member.user)
+    return Target(
+        {"pk": talk.pk}, [f"{place.name}绝密谈话", f"{place.name}保密记录"], place.branch, owner=place.member.user
+    )
 
 
 def plan_target(place: Place) -> Target:
     from visits.models import Occasion, VisitPlan
 
-    plan, _ = VisitPlan.objects.get_or_create(organization=place.branch, occasion=Occasion.SPRING_FESTIVAL,
-                                              year=2030, defaults={"holiday": dt.date(2030, 2, 3)})
+    plan, _ = VisitPlan.objects.get_or_create(
+        organization=place.branch,
+        occasion=Occasion.SPRING_FESTIVAL,
+        year=2030,
+        defaults={"holiday": dt.date(2030, 2, 3)},
+    )
     return Target({"pk": plan.pk}, [], place.branch)
 
 
@@ -172,32 +209,46 @@ def plan_item_target(place: Place) -> Target:
     from visits.models import VisitPlanItem
 
     plan = plan_target(place)
-    item, _ = VisitPlanItem.objects.get_or_create(plan_id=plan.kwargs["pk"], member=place.member,
-                                                  defaults={"reasons": f"{place.name}绝密原因"})
+    item, _ = VisitPlanItem.objects.get_or_create(
+        plan_id=plan.kwargs["pk"], member=place.member, defaults={"reasons": f"{place.name}绝密原因"}
+    )
     return Target({"pk": item.pk}, [f"{place.name}绝密原因"], place.branch, changed=lambda: item.visitors.exists())
 
 
 def concern_target(place: Place) -> Target:
     from visits.models import Concern
 
-    concern = Concern.objects.create(member=place.member, message=f"{place.name}绝密反映", created_on=dt.date(2026, 1, 5))
-    return Target({"pk": concern.pk}, [f"{place.name}绝密反映"], place.branch, owner=place.member.user,
-                  changed=lambda: type(concern).objects.get(pk=concern.pk).status != "new")
+    concern = Concern.objects.create(
+        member=place.member, message=f"{place.name}绝密反映", created_on=dt.date(2026, 1, 5)
+    )
+    return Target(
+        {"pk": concern.pk},
+        [f"{place.name}绝密反映"],
+        place.branch,
+        owner=place.member.user,
+        changed=lambda: type(concern).objects.get(pk=concern.pk).status != "new",
+    )
 
 
 def notification_target(place: Place) -> Target:
     owner = place.member.user or place.secretary
     note = notify(recipient=owner, title=f"{place.name}机密通知")
-    return Target({"pk": note.pk}, [f"{place.name}机密通知"], place.branch, owner=owner,
-                  changed=lambda: type(note).objects.get(pk=note.pk).read_at is not None)
+    return Target(
+        {"pk": note.pk},
+        [f"{place.name}机密通知"],
+        place.branch,
+        owner=owner,
+        changed=lambda: type(note).objects.get(pk=note.pk).read_at is not None,
+    )
 
 
 def report_job_target(place: Place) -> Target:
     """A finished annual workbook that the branch's secretary asked for: only they download it."""
     from django.core.files.base import ContentFile
 
-    job = ReportJob.objects.create(requested_by=place.secretary, organization=place.branch, year=2025,
-                                   status=ReportJob.Status.DONE, progress=100)
+    job = ReportJob.objects.create(
+        requested_by=place.secretary, organization=place.branch, year=2025, status=ReportJob.Status.DONE, progress=100
+    )
     job.file.save(f"report-{place.name}.xlsx", ContentFile(b"PK\x03\x04"), save=True)
     return Target({"pk": job.pk}, [], place.branch, owner=place.secretary)
 
@@ -208,8 +259,9 @@ def _fund(place: Place):
 
     fund, created = Fund.objects.get_or_create(organization=place.committee)
     if created:
-        services.record_income(fund_id=fund.pk, by=place.officer, source=Source.FISCAL, amount="5000.00",
-                               occurred_on=timezone.localdate())
+        services.record_income(
+            fund_id=fund.pk, by=place.officer, source=Source.FISCAL, amount="5000.00", occurred_on=timezone.localdate()
+        )
         fund.refresh_from_db()
     return fund
 
@@ -217,24 +269,27 @@ def _fund(place: Place):
 def fund_target(place: Place) -> Target:
     fund = _fund(place)
     balance = fund.balance
-    return Target({"pk": fund.pk}, [], place.committee,
-                  changed=lambda: type(fund).objects.get(pk=fund.pk).balance != balance)
+    return Target(
+        {"pk": fund.pk}, [], place.committee, changed=lambda: type(fund).objects.get(pk=fund.pk).balance != balance
+    )
 
 
 def entry_target(place: Place) -> Target:
     fund = _fund(place)
     entry = fund.entries.order_by("pk").first()
     count = fund.entries.count()
-    return Target({"pk": fund.pk, "entry_pk": entry.pk}, [], place.committee,
-                  changed=lambda: fund.entries.count() != count)
+    return Target(
+        {"pk": fund.pk, "entry_pk": entry.pk}, [], place.committee, changed=lambda: fund.entries.count() != count
+    )
 
 
 def batch_target(place: Place) -> Target:
     from funds.models import DisbursementBatch
 
     fund = _fund(place)
-    batch = DisbursementBatch.objects.create(fund=fund, title=f"{place.name}绝密发放清单", total=0,
-                                             created_by=place.officer)
+    batch = DisbursementBatch.objects.create(
+        fund=fund, title=f"{place.name}绝密发放清单", total=0, created_by=place.officer
+    )
     return Target({"pk": batch.pk}, [f"{place.name}绝密发放清单"], place.committee)
 
 
@@ -248,63 +303,118 @@ def _application(place: Place, *, status: str = "submitted", **extra):
     fields = {"submitted_at": now, **extra}
     if status in ("in_notice", "objection", "reconsideration", "recovery_due", "notice_passed"):
         today = timezone.localdate()
-        fields.update(approved_by=place.department, approved_at=now, amount_approved=Decimal("500.00"),
-                      meeting_on=today, meeting_attendees=3, votes_for=3, votes_against=0, votes_abstain=0,
-                      notice_starts_on=today, notice_ends_on=today + dt.timedelta(days=7))
+        fields.update(
+            approved_by=place.department,
+            approved_at=now,
+            amount_approved=Decimal("500.00"),
+            meeting_on=today,
+            meeting_attendees=3,
+            votes_for=3,
+            votes_against=0,
+            votes_abstain=0,
+            notice_starts_on=today,
+            notice_ends_on=today + dt.timedelta(days=7),
+        )
     return AssistanceApplication.objects.create(
-        fund=fund, member=place.member, organization=place.branch, kind="temporary", year=timezone.localdate().year,
-        amount_requested=Decimal("500.00"), reason=f"{place.name}绝密申请理由", status=status,
-        status_changed_at=now, submitted_by=place.secretary, **fields,
+        fund=fund,
+        member=place.member,
+        organization=place.branch,
+        kind="temporary",
+        year=timezone.localdate().year,
+        amount_requested=Decimal("500.00"),
+        reason=f"{place.name}绝密申请理由",
+        status=status,
+        status_changed_at=now,
+        submitted_by=place.secretary,
+        **fields,
     )
 
 
 def application_target(place: Place) -> Target:
     app = _application(place)
-    return Target({"pk": app.pk}, [f"{place.name}绝密申请理由"], place.branch, owner=place.member.user,
-                  changed=lambda: type(app).objects.get(pk=app.pk).status != "submitted")
+    return Target(
+        {"pk": app.pk},
+        [f"{place.name}绝密申请理由"],
+        place.branch,
+        owner=place.member.user,
+        changed=lambda: type(app).objects.get(pk=app.pk).status != "submitted",
+    )
 
 
 def noticed_application_target(place: Place) -> Target:
     app = _application(place, status="in_notice")
-    return Target({"pk": app.pk}, [f"{place.name}绝密申请理由"], place.branch, owner=place.member.user,
-                  changed=lambda: app.objections.exists())
+    return Target(
+        {"pk": app.pk},
+        [f"{place.name}绝密申请理由"],
+        place.branch,
+        owner=place.member.user,
+        changed=lambda: app.objections.exists(),
+    )
 
 
 def meeting_to_confirm_target(place: Place) -> Target:
     """A branch meeting recorded by the secretary who filled the application in: another 支委 (or the
     组织部) confirms it."""
-    app = _application(place, meeting_on=timezone.localdate(), meeting_attendees=3, votes_for=3, votes_against=0,
-                       votes_abstain=0, meeting_recorded_by=place.secretary)
-    return Target({"pk": app.pk}, [f"{place.name}绝密申请理由"], place.branch, owner=place.member.user,
-                  changed=lambda: type(app).objects.get(pk=app.pk).meeting_confirmed_at is not None
-                  or type(app).objects.get(pk=app.pk).meeting_on is None)
+    app = _application(
+        place,
+        meeting_on=timezone.localdate(),
+        meeting_attendees=3,
+        votes_for=3,
+        votes_against=0,
+        votes_abstain=0,
+        meeting_recorded_by=place.secretary,
+    )
+    return Target(
+        {"pk": app.pk},
+        [f"{place.name}绝密申请理由"],
+        place.branch,
+        owner=place.member.user,
+        changed=lambda: (
+            type(app).objects.get(pk=app.pk).meeting_confirmed_at is not None
+            or type(app).objects.get(pk=app.pk).meeting_on is None
+        ),
+    )
 
 
 def reconsideration_target(place: Place) -> Target:
     """An emergency paid or approved before the branch meeting, which then did not pass it: the 党委
     decides again (and the fund officer records the recovery)."""
     app = _application(place, status="reconsideration", is_emergency=True)
-    return Target({"pk": app.pk}, [f"{place.name}绝密申请理由"], place.branch, owner=place.member.user,
-                  changed=lambda: type(app).objects.get(pk=app.pk).status != "reconsideration")
+    return Target(
+        {"pk": app.pk},
+        [f"{place.name}绝密申请理由"],
+        place.branch,
+        owner=place.member.user,
+        changed=lambda: type(app).objects.get(pk=app.pk).status != "reconsideration",
+    )
 
 
 def partner_target(place: Place) -> Target:
     from funds.models import PartnerUnit
 
     partner = PartnerUnit.objects.create(fund=_fund(place), name=f"{place.name}绝密共建单位", liaison=place.branch)
-    return Target({"pk": partner.pk}, [f"{place.name}绝密共建单位"], place.committee,
-                  changed=lambda: not PartnerUnit.objects.get(pk=partner.pk).is_active)
+    return Target(
+        {"pk": partner.pk},
+        [f"{place.name}绝密共建单位"],
+        place.committee,
+        changed=lambda: not PartnerUnit.objects.get(pk=partner.pk).is_active,
+    )
 
 
 def objection_on_application_target(place: Place) -> Target:
     from funds.models import Objection
 
     app = _application(place, status="objection")
-    objection = Objection.objects.create(application=app, raised_by=place.other.user or place.secretary,
-                                         reason=f"{place.name}异议内容")
-    return Target({"pk": app.pk, "objection_pk": objection.pk}, [f"{place.name}异议内容"], place.branch,
-                  owner=place.member.user,
-                  changed=lambda: Objection.objects.get(pk=objection.pk).outcome != Objection.Outcome.OPEN)
+    objection = Objection.objects.create(
+        application=app, raised_by=place.other.user or place.secretary, reason=f"{place.name}异议内容"
+    )
+    return Target(
+        {"pk": app.pk, "objection_pk": objection.pk},
+        [f"{place.name}异议内容"],
+        place.branch,
+        owner=place.member.user,
+        changed=lambda: Objection.objects.get(pk=objection.pk).outcome != Objection.Outcome.OPEN,
+    )
 
 
 def attachment_target(place: Place) -> Target:
@@ -314,8 +424,13 @@ def attachment_target(place: Place) -> Target:
 
     app = _application(place)
     content = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    attachment = Attachment(application=app, original_name=f"{place.name}绝密附件.pdf",
-                            content_type="application/pdf", size=len(content), uploaded_by=place.secretary)
+    attachment = Attachment(
+        application=app,
+        original_name=f"{place.name}绝密附件.pdf",
+        content_type="application/pdf",
+        size=len(content),
+        uploaded_by=place.secretary,
+    )
     attachment.file.save("secret.pdf", ContentFile(content), save=True)
     return Target({"pk": attachment.pk}, ["%PDF"], place.branch, owner=place.member.user)
 
@@ -328,10 +443,18 @@ def campaign_target(place: Place, *, status: str = "collecting") -> Target:
     if status != "collecting":
         today = timezone.localdate()
         AwardCampaign.objects.filter(pk=campaign.pk).update(
-            status=status, notice_starts_on=today - dt.timedelta(days=9), notice_ends_on=today - dt.timedelta(days=2),
-            published_on=today)
-    return Target({"pk": campaign.pk}, [] if place.name != "foreign" else ["foreign绝密表彰"], place.committee,
-                  changed=lambda: type(campaign).objects.get(pk=campaign.pk).status != status, reach="tree")
+            status=status,
+            notice_starts_on=today - dt.timedelta(days=9),
+            notice_ends_on=today - dt.timedelta(days=2),
+            published_on=today,
+        )
+    return Target(
+        {"pk": campaign.pk},
+        [] if place.name != "foreign" else ["foreign绝密表彰"],
+        place.committee,
+        changed=lambda: type(campaign).objects.get(pk=campaign.pk).status != status,
+        reach="tree",
+    )
 
 
 def _free_year(place: Place) -> int:
@@ -350,15 +473,22 @@ def nomination_target(place: Place, *, status: str = "submitted") -> Target:
     from tests.awards.factories import CampaignFactory, NominationFactory
 
     campaign = CampaignFactory(organizer=place.committee, title=f"{place.name}表彰", year=_free_year(place))
-    nomination = NominationFactory(category=campaign.categories.first(), member=place.other,
-                                   deeds=f"{place.name}的绝密事迹" * 3, status=status)
+    nomination = NominationFactory(
+        category=campaign.categories.first(), member=place.other, deeds=f"{place.name}的绝密事迹" * 3, status=status
+    )
     if status == "approved":
         AwardCampaign.objects.filter(pk=campaign.pk).update(
-            status="notice", notice_starts_on=timezone.localdate(),
-            notice_ends_on=timezone.localdate() + dt.timedelta(days=7))
+            status="notice",
+            notice_starts_on=timezone.localdate(),
+            notice_ends_on=timezone.localdate() + dt.timedelta(days=7),
+        )
     before = nomination.status
-    return Target({"pk": nomination.pk}, [f"{place.name}的绝密事迹"], place.branch,
-                  changed=lambda: type(nomination).objects.filter(pk=nomination.pk, status=before).count() != 1)
+    return Target(
+        {"pk": nomination.pk},
+        [f"{place.name}的绝密事迹"],
+        place.branch,
+        changed=lambda: type(nomination).objects.filter(pk=nomination.pk, status=before).count() != 1,
+    )
 
 
 def noticed_nomination_target(place: Place) -> Target:
@@ -372,10 +502,15 @@ def objection_target(place: Place) -> Target:
     from awards.models import Objection
 
     target = nomination_target(place, status="approved")
-    objection = Objection.objects.create(nomination_id=target.kwargs["pk"], raised_by=place.secretary,
-                                         reason=f"{place.name}异议内容")
-    return Target({"pk": objection.pk}, [f"{place.name}异议内容"], place.branch,
-                  changed=lambda: Objection.objects.get(pk=objection.pk).status != "open")
+    objection = Objection.objects.create(
+        nomination_id=target.kwargs["pk"], raised_by=place.secretary, reason=f"{place.name}异议内容"
+    )
+    return Target(
+        {"pk": objection.pk},
+        [f"{place.name}异议内容"],
+        place.branch,
+        changed=lambda: Objection.objects.get(pk=objection.pk).status != "open",
+    )
 
 
 def conflict_target(place: Place) -> Target:
@@ -385,9 +520,17 @@ def conflict_target(place: Place) -> Target:
     other_branch = OrganizationFactory(name=f"{place.name}另一支部", parent=place.committee)
     conflict = ImportConflict.objects.create(
         existing_member=MemberFactory(organization=other_branch, name=f"{place.name}外支部党员"),
-        branch=place.branch, imported_by=place.secretary, row=2, typed_name="冒名")
-    return Target({"pk": conflict.pk}, [f"{place.name}外支部党员"], place.branch,
-                  changed=lambda: ImportConflict.objects.get(pk=conflict.pk).resolved_at is not None)
+        branch=place.branch,
+        imported_by=place.secretary,
+        row=2,
+        typed_name="冒名",
+    )
+    return Target(
+        {"pk": conflict.pk},
+        [f"{place.name}外支部党员"],
+        place.branch,
+        changed=lambda: ImportConflict.objects.get(pk=conflict.pk).resolved_at is not None,
+    )
 
 
 def api_token_target(place: Place) -> Target:
@@ -395,10 +538,19 @@ def api_token_target(place: Place) -> Target:
     from api import tokens
     from api.models import ApiToken
 
-    token, _key = tokens.issue_token(by=place.department, name=f"{place.name}绝密接口", organization=place.branch,
-                                     grants=["member.list"], expires_on=timezone.localdate() + dt.timedelta(days=30))
-    return Target({"pk": token.pk}, [f"{place.name}绝密接口"], place.branch,
-                  changed=lambda: ApiToken.objects.get(pk=token.pk).revoked_at is not None)
+    token, _key = tokens.issue_token(
+        by=place.department,
+        name=f"{place.name}绝密接口",
+        organization=place.branch,
+        grants=["member.list"],
+        expires_on=timezone.localdate() + dt.timedelta(days=30),
+    )
+    return Target(
+        {"pk": token.pk},
+        [f"{place.name}绝密接口"],
+        place.branch,
+        changed=lambda: ApiToken.objects.get(pk=token.pk).revoked_at is not None,
+    )
 
 
 def unknown_token(place: Place) -> Target:
@@ -415,27 +567,56 @@ OBJECT_ROUTES: dict[str, Callable[[Place], Target]] = {
     "reports:job": report_job_target,
     "reports:job_status": report_job_target,
     "reports:job_download": report_job_target,
-    **{f"awards:{name}": campaign_target for name in (
-        "detail", "nominate", "nominations", "nominations_xlsx", "close", "notice", "publish", "cancel")},
+    **{
+        f"awards:{name}": campaign_target
+        for name in ("detail", "nominate", "nominations", "nominations_xlsx", "close", "notice", "publish", "cancel")
+    },
     **{f"awards:{name}": published_campaign_target for name in ("honours_xlsx", "print")},
     **{f"awards:{name}": nomination_target for name in ("nomination", "review", "withdraw")},
     "awards:object": noticed_nomination_target,
     "awards:resolve": objection_target,
     **{f"hardship:{name}": record_target for name in ("detail", "edit", "review", "close")},
-    **{f"hardship:{name}": pairing_target for name in (
-        "pairing_detail", "agreement_edit", "agreement_print", "progress_add", "pairing_end")},
+    **{
+        f"hardship:{name}": pairing_target
+        for name in ("pairing_detail", "agreement_edit", "agreement_print", "progress_add", "pairing_end")
+    },
     "hardship:import_errors": unknown_token,
-    **{f"funds:{name}": fund_target for name in (
-        "ledger", "summary", "income", "batch_new", "batch_disburse", "rules", "set_bound", "set_target",
-        "add_partner", "uses", "pay_visit", "pay_progress")},
+    **{
+        f"funds:{name}": fund_target
+        for name in (
+            "ledger",
+            "summary",
+            "income",
+            "batch_new",
+            "batch_disburse",
+            "rules",
+            "set_bound",
+            "set_target",
+            "add_partner",
+            "uses",
+            "pay_visit",
+            "pay_progress",
+        )
+    },
     "funds:toggle_partner": partner_target,
     **{f"funds:{name}": reconsideration_target for name in ("reconsider", "recover")},
     "funds:confirm_meeting": meeting_to_confirm_target,
     "funds:reverse": entry_target,
     "funds:batch": batch_target,
-    **{f"funds:{name}": application_target for name in (
-        "application", "application_edit", "submit", "withdraw", "return", "meeting", "approve", "reject",
-        "disburse")},
+    **{
+        f"funds:{name}": application_target
+        for name in (
+            "application",
+            "application_edit",
+            "submit",
+            "withdraw",
+            "return",
+            "meeting",
+            "approve",
+            "reject",
+            "disburse",
+        )
+    },
     "funds:object": noticed_application_target,
     "funds:resolve": objection_on_application_target,
     "funds:attachment": attachment_target,
@@ -454,9 +635,19 @@ OBJECT_ROUTES: dict[str, Callable[[Place], Target]] = {
     "api:pairing_progress": pairing_target,
     "api:visit": visit_target,
     "api:talk": talk_target,
-    **{f"api:{name}": application_target for name in (
-        "application", "application_submit", "application_withdraw", "application_return", "application_meeting",
-        "application_approve", "application_reject", "application_disburse")},
+    **{
+        f"api:{name}": application_target
+        for name in (
+            "application",
+            "application_submit",
+            "application_withdraw",
+            "application_return",
+            "application_meeting",
+            "application_approve",
+            "application_reject",
+            "application_disburse",
+        )
+    },
     "api:application_object": noticed_application_target,
     "api:application_resolve": objection_on_application_target,
     "api:application_confirm_meeting": meeting_to_confirm_target,
@@ -492,8 +683,9 @@ PLAIN_KWARGS = {"calendar:year": lambda: {"year": timezone.localdate().year + 1}
 
 
 def test_every_object_route_has_a_builder():
-    object_routes = {name for name, view in all_routes().items()
-                     if "<" in _route_pattern(name) and name not in PLAIN_KWARGS}
+    object_routes = {
+        name for name, view in all_routes().items() if "<" in _route_pattern(name) and name not in PLAIN_KWARGS
+    }
     assert object_routes == set(OBJECT_ROUTES), sorted(object_routes ^ set(OBJECT_ROUTES))
 
 
@@ -526,12 +718,17 @@ def test_the_table_names_every_role_for_every_entry():
 
 # --- the matrix -------------------------------------------------------------------------------------
 
+
 # Roles each persona of the `unit` fixture holds, and over which organizations.
 def persona_roles(unit, persona) -> list[tuple[str, Organization]]:
     return {
-        "shuji1": [(Role.SECRETARY, unit.branch1)], "zhiwei1": [(Role.COMMITTEE, unit.branch1)],
-        "shuji2": [(Role.SECRETARY, unit.branch2)], "zzb": [(Role.ORG_DEPT, unit.committee)],
-        "jijin": [(Role.FUND_OFFICER, unit.committee)], "dangyuan1": [], "admin": [],
+        "shuji1": [(Role.SECRETARY, unit.branch1)],
+        "zhiwei1": [(Role.COMMITTEE, unit.branch1)],
+        "shuji2": [(Role.SECRETARY, unit.branch2)],
+        "zzb": [(Role.ORG_DEPT, unit.committee)],
+        "jijin": [(Role.FUND_OFFICER, unit.committee)],
+        "dangyuan1": [],
+        "admin": [],
     }[persona]
 
 
@@ -547,6 +744,7 @@ def expected(unit, persona: str, rule, target: Target, user) -> str:
     anywhere = any(role in roles for role, _ in held) or (bool(roles & {SELF, MEMBER}) and is_member)
     if not anywhere:
         return "forbidden"
+
     def reaches(where: Organization) -> bool:
         inside = target.organization.path.startswith(where.path)
         return inside or (target.reach == "tree" and where.path.startswith(target.organization.path))
@@ -594,8 +792,11 @@ def _try(unit, client, route, where, view, persona) -> list[str]:
         want = expected(unit, persona, rule_of(view, method), target, user)
         wants.append(want)
         data = {"phone": "13900000000", "name": "篡改"}
-        response = client.post(url, data, content_type="application/json") if method == "post" and is_api(url) \
+        response = (
+            client.post(url, data, content_type="application/json")
+            if method == "post" and is_api(url)
             else getattr(client, method)(url, data)
+        )
         status = response.status_code
         if route in TOKEN_ROUTES and want != "forbidden":
             ok = status in (302, 404)  # the token is the user's session's: nothing to find elsewhere
@@ -605,8 +806,9 @@ def _try(unit, client, route, where, view, persona) -> list[str]:
             # table's refusal of the role.
             method_rule = rule_of(view, method)
             table_refusal = access.refusal(method_rule.kind, method_rule.action) if method_rule.in_table else "\0"
-            ok = went_through(url, status) or (method == "post" and status == 403 and table_refusal not in
-                                               response.content.decode())
+            ok = went_through(url, status) or (
+                method == "post" and status == 403 and table_refusal not in response.content.decode()
+            )
         elif want == "forbidden":
             ok = status == 403
         else:
@@ -615,8 +817,9 @@ def _try(unit, client, route, where, view, persona) -> list[str]:
             problems.append(f"{method.upper()} {route} ({where}) as {persona}: {status}, table says {want}")
         if want != "allowed":
             body = response.content.decode(errors="ignore")
-            problems += [f"{route} ({where}) as {persona} shows {secret}" for secret in target.secrets
-                         if secret in body]
+            problems += [
+                f"{route} ({where}) as {persona} shows {secret}" for secret in target.secrets if secret in body
+            ]
     if wants[1] != "allowed" and target.changed is not None and target.changed():
         problems.append(f"POST {route} ({where}) as {persona} changed the object")
     return problems

@@ -20,10 +20,18 @@ def test_a_secretary_records_the_collective_political_birthday(login, unit):
     client = login(unit.shuji1)
     page = client.get(reverse("visits:birthdays")).content.decode()
     assert f"{TODAY.year}年尚未登记的支部：第一党支部" in page
-    response = client.post(reverse("visits:birthday_create"), {
-        "organization": unit.branch1.pk, "held_on": TODAY.isoformat(),
-        "attendees": [unit.dangyuan1.member.pk, unit.member1.pk], "reaffirmed_oath": "on",
-        "shared_reflections": "on", "notes": "在党员活动室重温入党誓词", "opinions": "希望多组织红色教育"})
+    response = client.post(
+        reverse("visits:birthday_create"),
+        {
+            "organization": unit.branch1.pk,
+            "held_on": TODAY.isoformat(),
+            "attendees": [unit.dangyuan1.member.pk, unit.member1.pk],
+            "reaffirmed_oath": "on",
+            "shared_reflections": "on",
+            "notes": "在党员活动室重温入党誓词",
+            "opinions": "希望多组织红色教育",
+        },
+    )
     assert response.status_code == 302
     event = CollectiveBirthday.objects.get()
     assert set(event.attendees.values_list("name", flat=True)) == {"张党员", "刘一"}
@@ -33,17 +41,24 @@ def test_a_secretary_records_the_collective_political_birthday(login, unit):
 
 
 def test_attendees_come_from_the_branch_and_members_cannot_record(login, unit):
-    response = login(unit.shuji1).post(reverse("visits:birthday_create"), {
-        "organization": unit.branch1.pk, "held_on": TODAY.isoformat(), "attendees": [unit.member2.pk],
-        "reaffirmed_oath": "on"})
+    response = login(unit.shuji1).post(
+        reverse("visits:birthday_create"),
+        {
+            "organization": unit.branch1.pk,
+            "held_on": TODAY.isoformat(),
+            "attendees": [unit.member2.pk],
+            "reaffirmed_oath": "on",
+        },
+    )
     assert response.status_code == 200 and not CollectiveBirthday.objects.exists()
     assert login(unit.dangyuan1).get(reverse("visits:birthday_create")).status_code == 403
 
 
 def test_the_june_reminder_skips_a_branch_that_has_recorded_it(unit):
     day = dt.date(2026, 6, 10)
-    services.record_collective_birthday(by=unit.shuji1, organization=unit.branch1, held_on=day,
-                                        attendees=[unit.member1], reaffirmed_oath=True)
+    services.record_collective_birthday(
+        by=unit.shuji1, organization=unit.branch1, held_on=day, attendees=[unit.member1], reaffirmed_oath=True
+    )
     call_command("run_daily_jobs", date="2026-06-12", stdout=io.StringIO())
     title = "请组织2026年“七一”集体政治生日"
     assert not Notification.objects.filter(recipient=unit.shuji1, title=title).exists()

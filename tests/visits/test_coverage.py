@@ -50,15 +50,16 @@ def test_targets_not_visited_before_last_spring_festival(unit):
     MemberFactory(organization=unit.branch1, name="节前未访", is_model_worker=True)
     late = MemberFactory(organization=unit.branch1, name="节后才访", is_retired_cadre=True)
     VisitFactory(member=late, visited_on=festival + dt.timedelta(days=5))
-    groups = {label: list(qs) for label, _, qs in selectors.not_visited_targets(
-        Member.objects.filter(organization=unit.branch1), day)}
+    groups = {
+        label: list(qs)
+        for label, _, qs in selectors.not_visited_targets(Member.objects.filter(organization=unit.branch1), day)
+    }
     assert [m.name for m in groups["春节"]] == ["节前未访", "节后才访"]
 
 
 def test_branch_coverage_counts(unit):
     day = dt.date.today()
     make_talk([unit.member1], talked_on=day - dt.timedelta(days=10))
-    rows = {r.organization.name: r for r in selectors.branch_coverage(
-        unit.committee.__class__.objects.branches(), day)}
+    rows = {r.organization.name: r for r in selectors.branch_coverage(unit.committee.__class__.objects.branches(), day)}
     assert rows["第一党支部"].on_roll == 4 and rows["第一党支部"].talked == 1
     assert rows["第一党支部"].talks_due == 3

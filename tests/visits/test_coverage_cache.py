@@ -17,7 +17,7 @@ TODAY = dt.date.today()
 
 def _due_table(client) -> str:
     body = client.get(reverse("visits:coverage")).content.decode()
-    return body[body.index('id="talks-due"'):].split("</table>")[0]
+    return body[body.index('id="talks-due"') :].split("</table>")[0]
 
 
 def _home_due_count(client) -> int:
@@ -27,17 +27,24 @@ def _home_due_count(client) -> int:
 
 def _not_visited_tables(client) -> str:
     body = client.get(reverse("visits:coverage")).content.decode()
-    return body[body.index("前未走访的重点对象"):]
+    return body[body.index("前未走访的重点对象") :]
 
 
 def test_logging_a_talk_takes_the_member_off_the_due_list_and_the_home_count_at_once(login, unit):
     client = login(unit.shuji1)
     assert unit.member1.name in _due_table(client)
     before = _home_due_count(client)
-    response = client.post(reverse("visits:talk_create"), {
-        "kind": Talk.Kind.INDIVIDUAL, "participants": [unit.member1.pk], "talked_on": TODAY.isoformat(),
-        "reason": Talk.Reason.ANNUAL, "interviewers": [unit.shuji1.member.pk], "summary": "年度谈心",
-    })
+    response = client.post(
+        reverse("visits:talk_create"),
+        {
+            "kind": Talk.Kind.INDIVIDUAL,
+            "participants": [unit.member1.pk],
+            "talked_on": TODAY.isoformat(),
+            "reason": Talk.Reason.ANNUAL,
+            "interviewers": [unit.shuji1.member.pk],
+            "summary": "年度谈心",
+        },
+    )
     assert response.status_code == 302
     assert unit.member1.name not in _due_table(client)
     assert _home_due_count(client) == before - 1
@@ -45,10 +52,17 @@ def test_logging_a_talk_takes_the_member_off_the_due_list_and_the_home_count_at_
 
 def test_the_organization_department_sees_a_talk_logged_by_a_secretary_at_once(login, unit):
     before = _home_due_count(login(unit.zzb))
-    login(unit.shuji1).post(reverse("visits:talk_create"), {
-        "kind": Talk.Kind.INDIVIDUAL, "participants": [unit.member1.pk], "talked_on": TODAY.isoformat(),
-        "reason": Talk.Reason.ANNUAL, "interviewers": [unit.shuji1.member.pk], "summary": "年度谈心",
-    })
+    login(unit.shuji1).post(
+        reverse("visits:talk_create"),
+        {
+            "kind": Talk.Kind.INDIVIDUAL,
+            "participants": [unit.member1.pk],
+            "talked_on": TODAY.isoformat(),
+            "reason": Talk.Reason.ANNUAL,
+            "interviewers": [unit.shuji1.member.pk],
+            "summary": "年度谈心",
+        },
+    )
     assert _home_due_count(login(unit.zzb)) == before - 1
 
 
@@ -73,15 +87,23 @@ def test_a_visit_before_the_festival_takes_the_target_off_the_not_visited_list_a
 
 def test_with_the_cache_down_the_coverage_and_home_pages_answer_and_a_talk_is_logged(login, unit, settings):
     """Redis is also the cache in production: when it is down, the figures are computed without it."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
     client = login(unit.shuji1)
     assert unit.member1.name in _due_table(client)
     assert _home_due_count(client) >= 1
-    response = client.post(reverse("visits:talk_create"), {
-        "kind": Talk.Kind.INDIVIDUAL, "participants": [unit.member1.pk], "talked_on": TODAY.isoformat(),
-        "reason": Talk.Reason.ANNUAL, "interviewers": [unit.shuji1.member.pk], "summary": "年度谈心",
-    })
+    response = client.post(
+        reverse("visits:talk_create"),
+        {
+            "kind": Talk.Kind.INDIVIDUAL,
+            "participants": [unit.member1.pk],
+            "talked_on": TODAY.isoformat(),
+            "reason": Talk.Reason.ANNUAL,
+            "interviewers": [unit.shuji1.member.pk],
+            "summary": "年度谈心",
+        },
+    )
     assert response.status_code == 302 and Talk.objects.count() == 1
     assert unit.member1.name not in _due_table(client)
 

@@ -1,6 +1,7 @@
 """The daily jobs: holiday plans on the right day, reminders once, birthdays, prompts, catching up."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.conf import settings
@@ -19,8 +20,13 @@ pytestmark = pytest.mark.django_db
 
 
 def old_member(branch, **fields):
-    return MemberFactory(organization=branch, join_date=dt.date(1960, 3, 5), full_member_date=dt.date(1961, 3, 5),
-                         birth_date=dt.date(1938, 2, 1), **fields)
+    return MemberFactory(
+        organization=branch,
+        join_date=dt.date(1960, 3, 5),
+        full_member_date=dt.date(1961, 3, 5),
+        birth_date=dt.date(1938, 2, 1),
+        **fields,
+    )
 
 
 def run_range(start: dt.date, end: dt.date) -> None:
@@ -75,8 +81,12 @@ def test_running_twice_or_catching_up_creates_each_plan_and_notice_once(unit):
     old_member(unit.branch1)
     festival = spring_festival(2027)
     # The server was down for the whole run-up: one catch-up run over the range.
-    call_command("run_daily_jobs", date=(festival - dt.timedelta(days=LEAD + 3)).isoformat(),
-                 until=festival.isoformat(), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command(
+        "run_daily_jobs",
+        date=(festival - dt.timedelta(days=LEAD + 3)).isoformat(),
+        until=festival.isoformat(),
+        stdout=io.StringIO(),
+    )
     run_range(festival - dt.timedelta(days=LEAD), festival)
     assert VisitPlan.objects.filter(occasion=Occasion.SPRING_FESTIVAL, year=2027).count() == 3
     assert VisitPlanItem.objects.filter(plan__organization=unit.branch1).count() == 1
@@ -100,8 +110,13 @@ def test_reminder_comes_reminder_days_before_and_only_for_unfinished_plans(unit)
     jobs.holiday_plans(holiday - dt.timedelta(days=LEAD))
     jobs.holiday_plans(reminder_day - dt.timedelta(days=1))
     assert not Notification.objects.filter(title__contains="未完成").exists()
-    services.log_visit(by=unit.shuji1, member=member, visited_on=dt.date(2026, 6, 20), occasion=Occasion.JULY_FIRST,
-                       visitors=[unit.shuji1.member])
+    services.log_visit(
+        by=unit.shuji1,
+        member=member,
+        visited_on=dt.date(2026, 6, 20),
+        occasion=Occasion.JULY_FIRST,
+        visitors=[unit.shuji1.member],
+    )
     assert VisitPlanItem.objects.get(member=member).is_done  # logging the visit ticked the plan item off
     jobs.holiday_plans(reminder_day)
     jobs.holiday_plans(reminder_day + dt.timedelta(days=1))
@@ -113,8 +128,13 @@ def test_org_department_gets_each_branch_completion_rate_after_the_holiday_once(
     done, open_ = old_member(unit.branch1, name="已访"), old_member(unit.branch1, name="未访")
     holiday = july_first(2026)
     jobs.holiday_plans(holiday - dt.timedelta(days=10))
-    services.log_visit(by=unit.shuji1, member=done, visited_on=dt.date(2026, 6, 25), occasion=Occasion.JULY_FIRST,
-                       visitors=[unit.shuji1.member])
+    services.log_visit(
+        by=unit.shuji1,
+        member=done,
+        visited_on=dt.date(2026, 6, 25),
+        occasion=Occasion.JULY_FIRST,
+        visitors=[unit.shuji1.member],
+    )
     jobs.holiday_plans(holiday)
     assert not Notification.objects.filter(recipient=unit.zzb, title__contains="走访完成情况").exists()
     run_range(holiday + dt.timedelta(days=1), holiday + dt.timedelta(days=3))
@@ -149,8 +169,9 @@ def test_political_birthday_missed_during_downtime_is_sent_within_the_window(uni
 
 def test_29_february_birthdays_fall_on_28_february_in_common_years(unit):
     user = UserFactory(username="leap")
-    MemberFactory(organization=unit.branch1, user=user, join_date=dt.date(2004, 2, 29),
-                  full_member_date=dt.date(2005, 3, 1))
+    MemberFactory(
+        organization=unit.branch1, user=user, join_date=dt.date(2004, 2, 29), full_member_date=dt.date(2005, 3, 1)
+    )
     jobs.political_birthdays(dt.date(2026, 2, 27))
     assert not Notification.objects.filter(recipient=user).exists()
     jobs.political_birthdays(dt.date(2026, 2, 28))
@@ -164,8 +185,13 @@ def test_29_february_birthdays_fall_on_28_february_in_common_years(unit):
 def test_a_29_february_member_is_told_the_full_count_on_28_february_of_a_common_year(unit):
     """2012-02-29 → 2027-02-28 is the 15th anniversary (seed: 在每位党员入党之日……表示祝贺)."""
     user = UserFactory(username="leap2012")
-    MemberFactory(organization=unit.branch1, user=user, name="闰日党员", join_date=dt.date(2012, 2, 29),
-                  full_member_date=dt.date(2013, 3, 1))
+    MemberFactory(
+        organization=unit.branch1,
+        user=user,
+        name="闰日党员",
+        join_date=dt.date(2012, 2, 29),
+        full_member_date=dt.date(2013, 3, 1),
+    )
     jobs.political_birthdays(dt.date(2027, 2, 28))
     greeting = Notification.objects.get(recipient=user)
     assert "入党15周年" in greeting.title
@@ -175,11 +201,21 @@ def test_a_29_february_member_is_told_the_full_count_on_28_february_of_a_common_
 
 def test_deceased_and_transferred_members_get_no_greetings_and_secretary_no_reminder(unit):
     gone = UserFactory(username="gone")
-    MemberFactory(organization=unit.branch1, user=gone, join_date=dt.date(1990, 5, 5),
-                  full_member_date=dt.date(1991, 5, 5), deceased_on=dt.date(2025, 1, 1))
+    MemberFactory(
+        organization=unit.branch1,
+        user=gone,
+        join_date=dt.date(1990, 5, 5),
+        full_member_date=dt.date(1991, 5, 5),
+        deceased_on=dt.date(2025, 1, 1),
+    )
     moved = UserFactory(username="moved")
-    MemberFactory(organization=unit.branch1, user=moved, join_date=dt.date(1990, 5, 5),
-                  full_member_date=dt.date(1991, 5, 5), transferred_out_on=dt.date(2025, 1, 1))
+    MemberFactory(
+        organization=unit.branch1,
+        user=moved,
+        join_date=dt.date(1990, 5, 5),
+        full_member_date=dt.date(1991, 5, 5),
+        transferred_out_on=dt.date(2025, 1, 1),
+    )
     jobs.political_birthdays(dt.date(2026, 5, 5))
     assert not Notification.objects.filter(recipient__in=[gone, moved]).exists()
     assert not Notification.objects.filter(recipient=unit.shuji1, title__contains="政治生日").exists()
@@ -201,8 +237,14 @@ def test_hospitalisation_prompts_an_illness_visit_once_and_the_visit_closes_it(u
     prompt = VisitPrompt.objects.get(member=unit.member1)
     assert prompt.occasion == Occasion.ILLNESS
     assert Notification.objects.filter(recipient=unit.shuji1, title="请安排患病探望：刘一").count() == 1
-    services.log_visit(by=unit.shuji1, member=unit.member1, visited_on=dt.date(2026, 3, 2), occasion=Occasion.ILLNESS,
-                       visitors=[unit.shuji1.member], goods="水果")
+    services.log_visit(
+        by=unit.shuji1,
+        member=unit.member1,
+        visited_on=dt.date(2026, 3, 2),
+        occasion=Occasion.ILLNESS,
+        visitors=[unit.shuji1.member],
+        goods="水果",
+    )
     prompt.refresh_from_db()
     assert prompt.closed_on == dt.date(2026, 3, 2) and prompt.visit is not None
     jobs.care_prompts(dt.date(2026, 3, 3))  # still in hospital, already visited: no new prompt

@@ -28,16 +28,24 @@ def run_jobs(day: dt.date) -> None:
     call_command("run_daily_jobs", date=day.isoformat(), stdout=io.StringIO())
 
 
-@pytest.mark.parametrize(("kind", "occasion"), [
-    ("accident", Occasion.ACCIDENT), ("disaster", Occasion.DISASTER), ("relative_death", Occasion.RELATIVE_DEATH),
-    ("serious_illness", Occasion.SERIOUS_ILLNESS), ("hardship", Occasion.HARDSHIP),
-])
+@pytest.mark.parametrize(
+    ("kind", "occasion"),
+    [
+        ("accident", Occasion.ACCIDENT),
+        ("disaster", Occasion.DISASTER),
+        ("relative_death", Occasion.RELATIVE_DEATH),
+        ("serious_illness", Occasion.SERIOUS_ILLNESS),
+        ("hardship", Occasion.HARDSHIP),
+    ],
+)
 def test_a_life_event_recorded_from_the_member_page_raises_a_prompt_the_visit_closes(login, unit, kind, occasion):
     client = login(unit.shuji1)
     page = client.get(reverse("members:detail", args=[unit.member1.pk])).content.decode()
     assert "登记重大事件" in page
-    response = client.post(reverse("visits:life_event_create"), {
-        "member": unit.member1.pk, "kind": kind, "happened_on": TODAY.isoformat(), "description": "家中突遭变故"})
+    response = client.post(
+        reverse("visits:life_event_create"),
+        {"member": unit.member1.pk, "kind": kind, "happened_on": TODAY.isoformat(), "description": "家中突遭变故"},
+    )
     assert response.status_code == 302
     prompt = VisitPrompt.objects.get(member=unit.member1)
     assert prompt.occasion == occasion and prompt.due_on == TODAY + dt.timedelta(days=3)
@@ -47,24 +55,28 @@ def test_a_life_event_recorded_from_the_member_page_raises_a_prompt_the_visit_cl
     assert any(unit.member1.name in t for t in titles(unit.shuji1))
     assert unit.member1.name in client.get(reverse("visits:prompts")).content.decode()
 
-    services.log_visit(by=unit.shuji1, member=unit.member1, visited_on=TODAY, occasion=occasion,
-                       visitors=[unit.shuji1.member])
+    services.log_visit(
+        by=unit.shuji1, member=unit.member1, visited_on=TODAY, occasion=occasion, visitors=[unit.shuji1.member]
+    )
     prompt.refresh_from_db()
     assert prompt.closed_on == TODAY
 
 
 def test_a_member_cannot_record_life_events_and_a_secretary_not_in_another_branch(login, unit):
     assert login(unit.dangyuan1).get(reverse("visits:life_event_create")).status_code == 403
-    response = login(unit.shuji2).post(reverse("visits:life_event_create"), {
-        "member": unit.member1.pk, "kind": "accident", "happened_on": TODAY.isoformat(), "description": "x"})
+    response = login(unit.shuji2).post(
+        reverse("visits:life_event_create"),
+        {"member": unit.member1.pk, "kind": "accident", "happened_on": TODAY.isoformat(), "description": "x"},
+    )
     assert response.status_code == 200 and not LifeEvent.objects.exists()
 
 
 def test_an_overdue_prompt_goes_to_the_organization_department_when_there_is_no_general_branch(unit):
     day = dt.date(2026, 3, 2)
     with clock.at(day):
-        services.record_life_event(by=unit.shuji1, member=unit.member1, kind="accident", happened_on=day,
-                                   description="车祸受伤")
+        services.record_life_event(
+            by=unit.shuji1, member=unit.member1, kind="accident", happened_on=day, description="车祸受伤"
+        )
     prompt = VisitPrompt.objects.get(member=unit.member1)
     run_jobs(dt.date(2026, 3, 5))  # due on the 5th: not yet overdue
     prompt.refresh_from_db()
@@ -82,8 +94,9 @@ def test_an_overdue_prompt_goes_to_the_general_branch_first_then_the_department(
     general = AppointmentFactory(organization=unit.general, role=Role.SECRETARY).user
     day = dt.date(2026, 5, 4)
     with clock.at(day):
-        services.record_life_event(by=secretary3, member=unit.member3, kind="disaster", happened_on=day,
-                                   description="房屋被洪水冲毁")
+        services.record_life_event(
+            by=secretary3, member=unit.member3, kind="disaster", happened_on=day, description="房屋被洪水冲毁"
+        )
     assert any(unit.member3.name in t for t in titles(secretary3))
     run_jobs(dt.date(2026, 5, 8))
     prompt = VisitPrompt.objects.get(member=unit.member3)
@@ -101,8 +114,9 @@ def test_a_prompt_in_a_branch_without_a_secretary_reaches_the_general_branch_at_
     general = AppointmentFactory(organization=unit.general, role=Role.SECRETARY).user
     day = dt.date(2026, 5, 4)
     with clock.at(day):
-        services.record_life_event(by=unit.zzb, member=unit.member3, kind="relative_death", happened_on=day,
-                                   description="母亲病逝")
+        services.record_life_event(
+            by=unit.zzb, member=unit.member3, kind="relative_death", happened_on=day, description="母亲病逝"
+        )
     prompt = VisitPrompt.objects.get(member=unit.member3)
     assert prompt.escalation == VisitPrompt.Escalation.GENERAL_BRANCH
     assert any("所在支部无书记" in t and unit.member3.name in t for t in titles(general))
@@ -111,8 +125,9 @@ def test_a_prompt_in_a_branch_without_a_secretary_reaches_the_general_branch_at_
 def test_the_prompts_page_shows_due_overdue_and_escalation(login, unit):
     day = TODAY - dt.timedelta(days=10)
     with clock.at(day):
-        services.record_life_event(by=unit.shuji1, member=unit.member1, kind="hardship", happened_on=day,
-                                   description="失去收入来源")
+        services.record_life_event(
+            by=unit.shuji1, member=unit.member1, kind="hardship", happened_on=day, description="失去收入来源"
+        )
     run_jobs(TODAY)
     body = login(unit.zzb).get(reverse("visits:prompts")).content.decode()
     assert "已逾期" in body and "已报组织部" in body and unit.member1.name in body
@@ -121,13 +136,27 @@ def test_the_prompts_page_shows_due_overdue_and_escalation(login, unit):
 def test_a_talk_flagged_wavering_asks_for_a_follow_up_that_the_next_talk_answers(unit):
     day = TODAY - dt.timedelta(days=20)
     with clock.at(day):
-        services.log_talk(by=unit.shuji1, kind=Talk.Kind.INDIVIDUAL, talked_on=day, interviewers=[unit.shuji1.member],
-                          participants=[unit.member1], reason=Talk.Reason.WAVERING, summary="对处分有抵触情绪")
+        services.log_talk(
+            by=unit.shuji1,
+            kind=Talk.Kind.INDIVIDUAL,
+            talked_on=day,
+            interviewers=[unit.shuji1.member],
+            participants=[unit.member1],
+            reason=Talk.Reason.WAVERING,
+            summary="对处分有抵触情绪",
+        )
     prompt = VisitPrompt.objects.get(member=unit.member1, occasion=Occasion.FOLLOW_UP)
     assert prompt.due_on == day + dt.timedelta(days=14)
     assert any("思想波动跟进" in t for t in titles(unit.shuji1))
-    services.log_talk(by=unit.shuji1, kind=Talk.Kind.INDIVIDUAL, talked_on=TODAY, interviewers=[unit.shuji1.member],
-                      participants=[unit.member1], reason=Talk.Reason.ANNUAL, summary="情绪已平稳")
+    services.log_talk(
+        by=unit.shuji1,
+        kind=Talk.Kind.INDIVIDUAL,
+        talked_on=TODAY,
+        interviewers=[unit.shuji1.member],
+        participants=[unit.member1],
+        reason=Talk.Reason.ANNUAL,
+        summary="情绪已平稳",
+    )
     prompt.refresh_from_db()
     assert prompt.closed_on == TODAY
 
@@ -136,8 +165,9 @@ def test_a_member_reports_a_situation_asks_for_a_visit_and_reads_the_answer(logi
     member_client = login(unit.dangyuan1)
     me = member_client.get(reverse("me")).content.decode()
     assert "反映情况" in me
-    response = member_client.post(reverse("visits:concern_create"),
-                                  {"message": "老伴住院，家里无人照看", "wants_visit": "on"})
+    response = member_client.post(
+        reverse("visits:concern_create"), {"message": "老伴住院，家里无人照看", "wants_visit": "on"}
+    )
     assert response.status_code == 302
     concern = Concern.objects.get()
     assert concern.status == Concern.Status.NEW and concern.prompt.occasion == Occasion.CONCERN
@@ -168,10 +198,20 @@ def test_a_concern_without_a_visit_request_raises_no_prompt(unit):
 
 
 def test_old_comrades_get_a_birthday_visit_prompt_a_week_ahead(unit, settings):
-    eighty = MemberFactory(organization=unit.branch1, name="八十老人", birth_date=dt.date(1946, 12, 3),
-                           join_date=dt.date(1970, 1, 1), full_member_date=dt.date(1971, 1, 1))
-    younger = MemberFactory(organization=unit.branch1, name="七十九岁", birth_date=dt.date(1947, 12, 3),
-                            join_date=dt.date(1970, 1, 1), full_member_date=dt.date(1971, 1, 1))
+    eighty = MemberFactory(
+        organization=unit.branch1,
+        name="八十老人",
+        birth_date=dt.date(1946, 12, 3),
+        join_date=dt.date(1970, 1, 1),
+        full_member_date=dt.date(1971, 1, 1),
+    )
+    younger = MemberFactory(
+        organization=unit.branch1,
+        name="七十九岁",
+        birth_date=dt.date(1947, 12, 3),
+        join_date=dt.date(1970, 1, 1),
+        full_member_date=dt.date(1971, 1, 1),
+    )
     run_jobs(dt.date(2026, 11, 25))
     assert not VisitPrompt.objects.filter(occasion=Occasion.ELDER_BIRTHDAY).exists()
     run_jobs(dt.date(2026, 11, 26))
@@ -187,8 +227,12 @@ def test_old_comrades_get_a_birthday_visit_prompt_a_week_ahead(unit, settings):
 
 
 def test_a_missed_birthday_prompt_is_closed_so_next_years_is_raised(unit):
-    MemberFactory(organization=unit.branch1, birth_date=dt.date(1940, 3, 10), join_date=dt.date(1965, 1, 1),
-                  full_member_date=dt.date(1966, 1, 1))
+    MemberFactory(
+        organization=unit.branch1,
+        birth_date=dt.date(1940, 3, 10),
+        join_date=dt.date(1965, 1, 1),
+        full_member_date=dt.date(1966, 1, 1),
+    )
     run_jobs(dt.date(2026, 3, 5))
     run_jobs(dt.date(2026, 4, 10))
     assert VisitPrompt.objects.get(event_key="birthday:2026").closed_on == dt.date(2026, 4, 10)

@@ -30,9 +30,22 @@ def reminders(user) -> int:
 
 def test_the_ledger_offers_every_category_the_seeds_name():
     names = set(HardshipCategory.objects.values_list("name", flat=True))
-    for name in ("老党员", "离退休干部", "低于当地平均生活水平", "生病住院", "因灾致贫",
-                 "本人或直系亲属病逝", "离退休费偏低", "体弱多病", "配偶无收入", "家庭突发事故", "失业失地",
-                 "农村困难党员", "企业下岗党员", "外出务工家庭"):
+    for name in (
+        "老党员",
+        "离退休干部",
+        "低于当地平均生活水平",
+        "生病住院",
+        "因灾致贫",
+        "本人或直系亲属病逝",
+        "离退休费偏低",
+        "体弱多病",
+        "配偶无收入",
+        "家庭突发事故",
+        "失业失地",
+        "农村困难党员",
+        "企业下岗党员",
+        "外出务工家庭",
+    ):
         assert name in names
 
 
@@ -57,8 +70,15 @@ def test_a_retired_cadre_is_recorded_as_lixiu_or_tuixiu_with_the_former_employer
     member = unit.member1
     response = _post_member(secretary, member, retirement="lixiu")
     assert "请同时勾选" in response.content.decode()
-    response = _post_member(secretary, member, is_retired_cadre="on", employment="retired", retirement="lixiu",
-                            former_employer="县机械厂", former_employer_situation="bankrupt")
+    response = _post_member(
+        secretary,
+        member,
+        is_retired_cadre="on",
+        employment="retired",
+        retirement="lixiu",
+        former_employer="县机械厂",
+        former_employer_situation="bankrupt",
+    )
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.get_retirement_display() == "离休" and member.former_employer_situation == "bankrupt"
@@ -67,12 +87,18 @@ def test_a_retired_cadre_is_recorded_as_lixiu_or_tuixiu_with_the_former_employer
 
 
 def test_a_mobile_member_keeps_a_way_to_be_reached_and_stays_on_the_holiday_plan(secretary, unit):
-    member = MemberFactory(organization=unit.branch1, name="流出王", birth_date=dt.date(1940, 1, 5),
-                           join_date=dt.date(1965, 1, 1), full_member_date=dt.date(1966, 1, 1))
+    member = MemberFactory(
+        organization=unit.branch1,
+        name="流出王",
+        birth_date=dt.date(1940, 1, 5),
+        join_date=dt.date(1965, 1, 1),
+        full_member_date=dt.date(1966, 1, 1),
+    )
     response = _post_member(secretary, member, mobility="outflow", mobility_place="广东省东莞市")
     assert "请填写流动期间的联系方式" in response.content.decode()
-    response = _post_member(secretary, member, mobility="outflow", mobility_place="广东省东莞市",
-                            mobility_contact="13900001111（微信同号）")
+    response = _post_member(
+        secretary, member, mobility="outflow", mobility_place="广东省东莞市", mobility_contact="13900001111（微信同号）"
+    )
     assert response.status_code == 302
     jobs.holiday_plans(dt.date(2027, 6, 15))
     plan = VisitPlan.objects.get(organization=unit.branch1, occasion=Occasion.JULY_FIRST, year=2027)
@@ -89,10 +115,15 @@ def test_the_family_contact_must_be_a_member_of_the_same_branch(secretary, unit)
 
 
 def test_a_migrant_family_not_visited_for_the_period_reminds_its_contact_and_the_secretary(unit):
-    family = MemberFactory(organization=unit.branch1, name="务工赵", employment=Member.Employment.MIGRANT,
-                           family_contact=unit.zhiwei1.member)
-    VisitFactory(member=family, visited_on=dt.date(2026, 6, 1), occasion=Occasion.FAMILY_CONTACT,
-                 visitors=[unit.zhiwei1.member])
+    family = MemberFactory(
+        organization=unit.branch1,
+        name="务工赵",
+        employment=Member.Employment.MIGRANT,
+        family_contact=unit.zhiwei1.member,
+    )
+    VisitFactory(
+        member=family, visited_on=dt.date(2026, 6, 1), occasion=Occasion.FAMILY_CONTACT, visitors=[unit.zhiwei1.member]
+    )
     run_jobs(dt.date(2026, 8, 30))  # 90 days after the visit: not yet
     assert reminders(unit.zhiwei1) == reminders(unit.shuji1) == 0
     run_jobs(dt.date(2026, 8, 31))
@@ -100,8 +131,13 @@ def test_a_migrant_family_not_visited_for_the_period_reminds_its_contact_and_the
     run_jobs(dt.date(2026, 9, 1))
     assert reminders(unit.zhiwei1) == 1  # once per period
     with clock.at(dt.date(2026, 9, 2)):
-        services.log_visit(by=unit.zhiwei1, member=family, visited_on=dt.date(2026, 9, 2),
-                           occasion=Occasion.FAMILY_CONTACT, visitors=[unit.zhiwei1.member])
+        services.log_visit(
+            by=unit.zhiwei1,
+            member=family,
+            visited_on=dt.date(2026, 9, 2),
+            occasion=Occasion.FAMILY_CONTACT,
+            visitors=[unit.zhiwei1.member],
+        )
     run_jobs(dt.date(2026, 9, 3))
     run_jobs(dt.date(2026, 12, 1))
     assert reminders(unit.zhiwei1) == 1
@@ -127,11 +163,20 @@ def test_job_help_for_an_unemployed_member_is_recorded_with_its_outcome(login, u
     client = login(unit.zhiwei1)
     url = reverse("hardship:progress_add", args=[pairing.pk])
     day = max(pairing.started_on, dt.date.today())
-    client.post(url, {"date": day.isoformat(), "help_type": employment.pk, "description": "推荐到县物流公司面试",
-                      "money": "0"})
+    client.post(
+        url, {"date": day.isoformat(), "help_type": employment.pk, "description": "推荐到县物流公司面试", "money": "0"}
+    )
     assert not PairingProgress.objects.exists()  # 帮就业 names its way: training or a referral
-    client.post(url, {"date": day.isoformat(), "help_type": employment.pk, "description": "推荐到县物流公司面试",
-                      "money": "0", "employment_step": "referral"})
+    client.post(
+        url,
+        {
+            "date": day.isoformat(),
+            "help_type": employment.pk,
+            "description": "推荐到县物流公司面试",
+            "money": "0",
+            "employment_step": "referral",
+        },
+    )
     entry = PairingProgress.objects.get()
     assert entry.employment_outcome == "pending"
     page = client.get(reverse("hardship:pairing_detail", args=[pairing.pk])).content.decode()
@@ -141,11 +186,21 @@ def test_job_help_for_an_unemployed_member_is_recorded_with_its_outcome(login, u
     assert entry.employment_outcome == "employed" and entry.outcome_note == "已上岗" and entry.outcome_on
     page = client.get(reverse("hardship:pairing_detail", args=[pairing.pk])).content.decode()
     assert "已就业" in page and "已上岗" in page
-    assert login(unit.shuji2).post(reverse("hardship:progress_outcome", args=[entry.pk]),
-                                   {"outcome": "not_hired"}).status_code == 404
+    assert (
+        login(unit.shuji2)
+        .post(reverse("hardship:progress_outcome", args=[entry.pk]), {"outcome": "not_hired"})
+        .status_code
+        == 404
+    )
     with pytest.raises(Exception, match="只用于"):
-        hardship_services.add_progress(pairing_id=pairing.pk, date=day, help_type=HelpType.objects.get(code="living"),
-                                       description="送米", employment_step="training", by=unit.shuji1)
+        hardship_services.add_progress(
+            pairing_id=pairing.pk,
+            date=day,
+            help_type=HelpType.objects.get(code="living"),
+            description="送米",
+            employment_step="training",
+            by=unit.shuji1,
+        )
 
 
 def test_a_committee_member_who_helps_sees_their_pairings_and_the_overdue_ones_at_home(login, unit):
@@ -153,12 +208,22 @@ def test_a_committee_member_who_helps_sees_their_pairings_and_the_overdue_ones_a
     from tests.hardship.factories import PairingFactory, RecordFactory
 
     today = dt.date.today()
-    fresh = PairingFactory(record=RecordFactory(member=MemberFactory(organization=unit.branch1, name="近况好")),
-                           helper=unit.zhiwei1.member, started_on=today - dt.timedelta(days=400))
-    PairingProgress.objects.create(pairing=fresh, date=today - dt.timedelta(days=20), description="送米",
-                                   help_type=HelpType.objects.get(code="living"))
-    PairingFactory(record=RecordFactory(member=MemberFactory(organization=unit.branch1, name="久未访")),
-                   helper=unit.zhiwei1.member, started_on=today - dt.timedelta(days=400))
+    fresh = PairingFactory(
+        record=RecordFactory(member=MemberFactory(organization=unit.branch1, name="近况好")),
+        helper=unit.zhiwei1.member,
+        started_on=today - dt.timedelta(days=400),
+    )
+    PairingProgress.objects.create(
+        pairing=fresh,
+        date=today - dt.timedelta(days=20),
+        description="送米",
+        help_type=HelpType.objects.get(code="living"),
+    )
+    PairingFactory(
+        record=RecordFactory(member=MemberFactory(organization=unit.branch1, name="久未访")),
+        helper=unit.zhiwei1.member,
+        started_on=today - dt.timedelta(days=400),
+    )
     page = login(unit.zhiwei1).get("/").content.decode()
     assert "我的结对帮扶" in page and "近况好" in page and "久未访" in page
     assert "有 1 户超过 183 天没有登记帮扶进展" in page and "结对以来未登记进展（已逾期）" in page

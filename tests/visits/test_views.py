@@ -13,8 +13,16 @@ from visits.models import Occasion, Talk, Visit, VisitPlan, VisitPlanItem
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date.today()
-LIST_URLS = ["visits:list", "visits:create", "visits:talk_list", "visits:talk_create", "visits:coverage",
-             "visits:plan_list", "visits:prompts", "visits:export"]
+LIST_URLS = [
+    "visits:list",
+    "visits:create",
+    "visits:talk_list",
+    "visits:talk_create",
+    "visits:coverage",
+    "visits:plan_list",
+    "visits:prompts",
+    "visits:export",
+]
 
 
 @pytest.mark.parametrize("name", LIST_URLS)
@@ -34,8 +42,14 @@ def test_managers_see_pages_and_plain_members_are_refused(login, unit, name):
 def records(unit):
     visit1 = VisitFactory(member=unit.member1, visitors=[unit.shuji1.member], goods="大米")
     visit2 = VisitFactory(member=unit.member2, visitors=[unit.shuji2.member])
-    talk1 = make_talk([unit.dangyuan1.member], [unit.shuji1.member], confidential_notes="对评优结果有怨气，需再谈",
-                      priority_grievance=True, summary="谈了学习体会", opinions="希望多组织学习")
+    talk1 = make_talk(
+        [unit.dangyuan1.member],
+        [unit.shuji1.member],
+        confidential_notes="对评优结果有怨气，需再谈",
+        priority_grievance=True,
+        summary="谈了学习体会",
+        opinions="希望多组织学习",
+    )
     talk2 = make_talk([unit.member2], [unit.shuji2.member], confidential_notes="二支部的内部记录")
     return visit1, visit2, talk1, talk2
 
@@ -107,36 +121,63 @@ def test_visit_form_defaults_to_today_and_the_secretary_as_visitor(login, unit):
 
 
 def test_logging_a_visit_through_the_form(login, unit):
-    response = login(unit.shuji1).post(reverse("visits:create"), {
-        "member": unit.member1.pk, "occasion": Occasion.ILLNESS, "visited_on": TODAY.isoformat(),
-        "visitors": [unit.shuji1.member.pk, unit.zhiwei1.member.pk], "amount": "500", "money_source": "other", "money_source_note": "单位工会慰问经费", "goods": "水果",
-        "notes": "住院治疗中", "follow_up": "",
-    })
+    response = login(unit.shuji1).post(
+        reverse("visits:create"),
+        {
+            "member": unit.member1.pk,
+            "occasion": Occasion.ILLNESS,
+            "visited_on": TODAY.isoformat(),
+            "visitors": [unit.shuji1.member.pk, unit.zhiwei1.member.pk],
+            "amount": "500",
+            "money_source": "other",
+            "money_source_note": "单位工会慰问经费",
+            "goods": "水果",
+            "notes": "住院治疗中",
+            "follow_up": "",
+        },
+    )
     assert response.status_code == 302
     visit = Visit.objects.get()
     assert visit.member == unit.member1 and visit.visitors.count() == 2 and str(visit.amount) == "500.00"
 
 
 def test_the_form_refuses_a_member_of_another_branch(login, unit):
-    response = login(unit.shuji1).post(reverse("visits:create"), {
-        "member": unit.member2.pk, "occasion": Occasion.ROUTINE, "visited_on": TODAY.isoformat(),
-        "visitors": [unit.shuji1.member.pk],
-    })
+    response = login(unit.shuji1).post(
+        reverse("visits:create"),
+        {
+            "member": unit.member2.pk,
+            "occasion": Occasion.ROUTINE,
+            "visited_on": TODAY.isoformat(),
+            "visitors": [unit.shuji1.member.pk],
+        },
+    )
     assert response.status_code == 200 and not Visit.objects.exists()
 
 
 def test_logging_from_a_plan_item_ticks_it_off(login, unit):
     veteran = MemberFactory(organization=unit.branch1, name="老模范", is_model_worker=True)
-    plan = open_plan(branch=unit.branch1, occasion=Occasion.SPRING_FESTIVAL, year=TODAY.year + 1,
-                            holiday=TODAY + dt.timedelta(days=10), day=TODAY)
+    plan = open_plan(
+        branch=unit.branch1,
+        occasion=Occasion.SPRING_FESTIVAL,
+        year=TODAY.year + 1,
+        holiday=TODAY + dt.timedelta(days=10),
+        day=TODAY,
+    )
     item = VisitPlanItem.objects.get(plan=plan, member=veteran)
     client = login(unit.shuji1)
     form = client.get(reverse("visits:create"), {"item": item.pk}).content.decode()
     assert "按计划走访" in form
-    response = client.post(f"{reverse('visits:create')}?item={item.pk}", {
-        "member": veteran.pk, "occasion": Occasion.SPRING_FESTIVAL, "visited_on": TODAY.isoformat(),
-        "visitors": [unit.shuji1.member.pk], "plan_item": item.pk, "goods": "大米、食用油",
-    })
+    response = client.post(
+        f"{reverse('visits:create')}?item={item.pk}",
+        {
+            "member": veteran.pk,
+            "occasion": Occasion.SPRING_FESTIVAL,
+            "visited_on": TODAY.isoformat(),
+            "visitors": [unit.shuji1.member.pk],
+            "plan_item": item.pk,
+            "goods": "大米、食用油",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == plan.get_absolute_url()
     item.refresh_from_db()
     assert item.is_done
@@ -146,12 +187,21 @@ def test_logging_from_a_plan_item_ticks_it_off(login, unit):
 
 def test_plan_detail_404_for_another_branch_and_assigning_visitors(login, unit):
     MemberFactory(organization=unit.branch1, is_retired_cadre=True)
-    plan = open_plan(branch=unit.branch1, occasion=Occasion.JULY_FIRST, year=TODAY.year,
-                            holiday=TODAY + dt.timedelta(days=10), day=TODAY)
+    plan = open_plan(
+        branch=unit.branch1,
+        occasion=Occasion.JULY_FIRST,
+        year=TODAY.year,
+        holiday=TODAY + dt.timedelta(days=10),
+        day=TODAY,
+    )
     item = plan.items.get()
     assert login(unit.shuji2).get(plan.get_absolute_url()).status_code == 404
-    assert login(unit.shuji2).post(reverse("visits:plan_item_assign", args=[item.pk]),
-                                   {"visitors": [unit.shuji2.member.pk]}).status_code == 404
+    assert (
+        login(unit.shuji2)
+        .post(reverse("visits:plan_item_assign", args=[item.pk]), {"visitors": [unit.shuji2.member.pk]})
+        .status_code
+        == 404
+    )
     client = login(unit.shuji1)
     client.post(reverse("visits:plan_item_assign", args=[item.pk]), {"visitors": [unit.zhiwei1.member.pk]})
     assert list(item.visitors.values_list("name", flat=True)) == ["王支委"]
@@ -160,29 +210,43 @@ def test_plan_detail_404_for_another_branch_and_assigning_visitors(login, unit):
 
 
 def test_logging_a_talk_through_the_form(login, unit):
-    response = login(unit.shuji1).post(reverse("visits:talk_create"), {
-        "kind": Talk.Kind.INDIVIDUAL, "participants": [unit.member1.pk], "talked_on": TODAY.isoformat(),
-        "reason": Talk.Reason.DIFFICULTY, "interviewers": [unit.shuji1.member.pk], "priority_hardship": "on",
-        "summary": "了解家庭困难", "confidential_notes": "家庭矛盾",
-    })
+    response = login(unit.shuji1).post(
+        reverse("visits:talk_create"),
+        {
+            "kind": Talk.Kind.INDIVIDUAL,
+            "participants": [unit.member1.pk],
+            "talked_on": TODAY.isoformat(),
+            "reason": Talk.Reason.DIFFICULTY,
+            "interviewers": [unit.shuji1.member.pk],
+            "priority_hardship": "on",
+            "summary": "了解家庭困难",
+            "confidential_notes": "家庭矛盾",
+        },
+    )
     talk = Talk.objects.get()
     assert response.status_code == 302 and response["Location"] == talk.get_absolute_url()
     assert talk.priority_hardship and talk.confidential_notes == "家庭矛盾"
 
 
 def test_talk_form_shows_domain_errors(login, unit):
-    response = login(unit.shuji1).post(reverse("visits:talk_create"), {
-        "kind": Talk.Kind.INDIVIDUAL, "participants": [unit.member1.pk, unit.dangyuan1.member.pk],
-        "talked_on": TODAY.isoformat(), "reason": Talk.Reason.ANNUAL, "interviewers": [unit.shuji1.member.pk],
-        "summary": "谈话",
-    })
+    response = login(unit.shuji1).post(
+        reverse("visits:talk_create"),
+        {
+            "kind": Talk.Kind.INDIVIDUAL,
+            "participants": [unit.member1.pk, unit.dangyuan1.member.pk],
+            "talked_on": TODAY.isoformat(),
+            "reason": Talk.Reason.ANNUAL,
+            "interviewers": [unit.shuji1.member.pk],
+            "summary": "谈话",
+        },
+    )
     assert response.status_code == 200 and "个别谈话只能有一名谈话对象" in response.content.decode()
 
 
 def test_coverage_lists_members_not_talked_with(login, unit):
     make_talk([unit.member1], talked_on=TODAY - dt.timedelta(days=3))
     body = login(unit.shuji1).get(reverse("visits:coverage")).content.decode()
-    due = body[body.index('id="talks-due"'):]
+    due = body[body.index('id="talks-due"') :]
     assert "张党员" in due and "刘一" not in due.split("</table>")[0]
     assert "陈二" not in body
     assert login(unit.shuji1).get(reverse("visits:coverage"), {"organization": unit.branch2.pk}).status_code == 404

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 register = template.Library()
 
 _ROW = (
-    '<tr>\n'
+    "<tr>\n"
     '    <td data-label="支部"><a href="?organization={}">{}</a></td>\n'
     '    <td data-label="在册党员" class="text-end">{}</td>\n'
     '    <td data-label="本周期已谈" class="text-end">{}</td>\n'
@@ -22,10 +22,10 @@ _ROW = (
     '      <div class="progress" role="progressbar" aria-label="谈心覆盖率" aria-valuenow="{}" aria-valuemin="0"'
     ' aria-valuemax="100" style="min-width:6rem;height:1.1rem">\n'
     '        <div class="progress-bar {}" style="width: {}%">{}%</div>\n'
-    '      </div>\n'
-    '    </td>\n'
+    "      </div>\n"
+    "    </td>\n"
     '    <td data-label="节前应访/已访" class="text-end">{} / {}</td>\n'
-    '  </tr>\n  '
+    "  </tr>\n  "
 )
 _NO_GROUP = SafeString('<span class="text-secondary">—</span>')
 _HARDSHIP = SafeString('<span class="badge text-bg-warning">困难党员</span>')
@@ -34,8 +34,7 @@ _DONE = {
     "due": SafeString('<tr><td colspan="6" class="text-center text-success py-3">本周期内每名党员都已谈过话</td></tr>'),
     "visited": SafeString('<tr><td colspan="4" class="text-center text-success py-3">重点对象都已走访</td></tr>'),
 }
-_BUTTON = ('<td class="d-print-none text-end"><a class="btn btn-sm btn-outline-primary" href="{}?member={}">'
-           "{}</a></td>")
+_BUTTON = '<td class="d-print-none text-end"><a class="btn btn-sm btn-outline-primary" href="{}?member={}">{}</a></td>'
 
 
 def _bar(rate: int) -> str:
@@ -56,9 +55,19 @@ def branch_rows(rows):
 
     def cells(row):
         rate, due = int(row.talked_rate), int(row.talks_due)
-        return (row.organization.pk, row.organization.name, row.on_roll, row.talked,
-                format_html('<span class="text-danger">{}</span>', due) if due else 0,
-                rate, _bar(rate), rate, rate, row.targets, row.targets_visited)
+        return (
+            row.organization.pk,
+            row.organization.name,
+            row.on_roll,
+            row.talked,
+            format_html('<span class="text-danger">{}</span>', due) if due else 0,
+            rate,
+            _bar(rate),
+            rate,
+            rate,
+            row.targets,
+            row.targets_visited,
+        )
 
     return format_html_join("", _ROW, (cells(row) for row in rows))
 
@@ -66,8 +75,11 @@ def branch_rows(rows):
 @register.simple_tag
 def branch_options(branches, selected):
     selected_pk = selected.pk if selected else None
-    return format_html_join("", '<option value="{}"{}>{}</option>', (
-        (b.pk, SafeString(" selected") if b.pk == selected_pk else "", b.name) for b in branches))
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((b.pk, SafeString(" selected") if b.pk == selected_pk else "", b.name) for b in branches),
+    )
 
 
 _DUE_ROW = (
@@ -92,10 +104,24 @@ def due_rows(members, talk_create_url):
         shown = (_HARDSHIP if m.in_hardship else "") + (_FLAGGED if m.flagged else "")
         return SafeString(shown) if shown else _NO_GROUP
 
-    return format_html_join("", _DUE_ROW, (
-        (m.get_absolute_url(), m.name, m.organization.name, groups(m), _day(m.last_talk_on) or "从未谈过",
-         _day(m.last_visit_on) or "—", talk_create_url, m.pk, "登记谈话")
-        for m in members))
+    return format_html_join(
+        "",
+        _DUE_ROW,
+        (
+            (
+                m.get_absolute_url(),
+                m.name,
+                m.organization.name,
+                groups(m),
+                _day(m.last_talk_on) or "从未谈过",
+                _day(m.last_visit_on) or "—",
+                talk_create_url,
+                m.pk,
+                "登记谈话",
+            )
+            for m in members
+        ),
+    )
 
 
 _NOT_VISITED_ROW = (
@@ -113,7 +139,19 @@ def not_visited_rows(members, visit_create_url):
     """The rows of the targets not visited before a holiday, or the all-visited line."""
     if not members:
         return _DONE["visited"]
-    return format_html_join("", _NOT_VISITED_ROW, (
-        (m.get_absolute_url(), m.name, m.organization.name, _day(m.last_visit_on) or "—", visit_create_url, m.pk,
-         "登记走访")
-        for m in members))
+    return format_html_join(
+        "",
+        _NOT_VISITED_ROW,
+        (
+            (
+                m.get_absolute_url(),
+                m.name,
+                m.organization.name,
+                _day(m.last_visit_on) or "—",
+                visit_create_url,
+                m.pk,
+                "登记走访",
+            )
+            for m in members
+        ),
+    )

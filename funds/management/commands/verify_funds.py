@@ -22,20 +22,24 @@ class Command(BaseCommand):
         for fund in funds:
             total = totals.get(fund.pk) or 0
             if fund.balance != total:
-                problems.append(f"{fund}：余额 {formats.money(fund.balance)} 元，账目合计 {formats.money(total)} 元，"
-                                f"相差 {formats.money(fund.balance - total)} 元")
+                problems.append(
+                    f"{fund}：余额 {formats.money(fund.balance)} 元，账目合计 {formats.money(total)} 元，"
+                    f"相差 {formats.money(fund.balance - total)} 元"
+                )
         unpaid = AssistanceApplication.objects.filter(status=Status.DISBURSED, payment__isnull=True)
         for application in unpaid.select_related("member", "partner_unit"):
             problems.append(f"申请 #{application.pk}（{application.recipient_label}）已发放但没有支出分录")
         expenses = FundEntry.objects.filter(kind=FundEntry.Kind.EXPENSE)
         mismatched = expenses.filter(application__isnull=False).filter(
-            ~Q(amount=-F("application__amount_approved")) | ~Q(application__status__in=PAID)
+            ~Q(amount=-F("application__amount_approved"))
+            | ~Q(application__status__in=PAID)
             | ~Q(fund=F("application__fund"))
         )
         for entry in mismatched.select_related("application"):
             problems.append(f"支出分录 #{entry.pk} 与申请 #{entry.application_id} 的批准金额、状态或基金不符")
         recovered = AssistanceApplication.objects.filter(status=Status.RECOVERED).exclude(
-            payment__reversed_by__amount=-F("payment__amount"))
+            payment__reversed_by__amount=-F("payment__amount")
+        )
         for application in recovered:
             problems.append(f"申请 #{application.pk} 已追回，但没有冲正其发放分录的入账")
         for entry in expenses.filter(visit__isnull=False).exclude(amount=-F("visit__amount")):

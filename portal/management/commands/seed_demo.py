@@ -59,8 +59,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             committee, branches = build_organizations(options["members"])
             ctx = SeedContext(
-                rng=random.Random(options["seed"]), faker=faker, today=timezone.localdate(),
-                committee=committee, branches=branches, members=[], users={},
+                rng=random.Random(options["seed"]),
+                faker=faker,
+                today=timezone.localdate(),
+                committee=committee,
+                branches=branches,
+                members=[],
+                users={},
                 extra={"member_count": options["members"]},
             )
             for name, step in STEPS:
@@ -71,10 +76,12 @@ class Command(BaseCommand):
             # Fresh tables have no planner statistics; without them the scoping subqueries plan badly.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        self.stdout.write(self.style.SUCCESS(
-            f"演示数据已生成：{len(branches)} 个党支部，{Member.objects.count()} 名党员，"
-            f"用时 {time.monotonic() - started:.1f} 秒。"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据已生成：{len(branches)} 个党支部，{Member.objects.count()} 名党员，"
+                f"用时 {time.monotonic() - started:.1f} 秒。"
+            )
+        )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}，仅供演示）：")
         for username, label in ACCOUNTS:
             self.stdout.write(f"  {username:<10} {label}")
