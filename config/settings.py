@@ -353,6 +353,8 @@ CARE = {
     "MEMBER_YEARLY_CAP": env("CARE_MEMBER_YEARLY_CAP", default="30000.00"),
     # reports/: above this many members the annual workbook is built by a background task.
     "REPORT_SYNC_MAX_MEMBERS": env.int("CARE_REPORT_SYNC_MAX_MEMBERS", default=3000),
+    # Roster and visit exports of more rows than this are built by the worker, like a large annual workbook.
+    "EXPORT_SYNC_MAX_ROWS": env.int("CARE_EXPORT_SYNC_MAX_ROWS", default=3000),
     # Workbooks built in the background stay downloadable this many days, then their files are deleted.
     "REPORT_FILE_DAYS": env.int("CARE_REPORT_FILE_DAYS", default=7),
 }

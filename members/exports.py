@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from core.xlsx import Column, Workbook
 from members import permissions
-from members.models import Member
+from members.access import EXPORT
+from members.filters import MemberFilter
+from members.models import Member, Organization
 
 ROSTER_COLUMNS = [
     Column("姓名", 10),
@@ -30,6 +32,25 @@ ROSTER_COLUMNS = [
     Column("老模范", 8),
     Column("在册状态", 10),
 ]
+
+
+def roster_rows(user, query) -> tuple[QuerySet[Member], Organization | None]:
+    """The roster's rows as filtered by `query` (the list page's parameters), for `user`, and the branch
+    chosen in the filter, if any."""
+    queryset = Member.objects.for_user(user, EXPORT).order_by("organization__path", "name", "id")
+    filterset = MemberFilter(query, queryset=queryset, user=user)
+    chosen = filterset.form.cleaned_data.get("organization") if filterset.is_bound and filterset.is_valid() else None
+    return filterset.qs, chosen
+
+
+def roster_title() -> str:
+    return f"党员名册（导出于 {timezone.localdate():%Y年%m月%d日}）"
+
+
+def export_for(user, query) -> BinaryIO:
+    """The export as the worker builds it for a large list (reports' background jobs)."""
+    rows, _ = roster_rows(user, query)
+    return roster_workbook(rows, user=user, title=roster_title())
 
 
 def roster_workbook(queryset: QuerySet[Member], *, user, title: str) -> BinaryIO:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import CreateView, UpdateView
@@ -93,19 +95,13 @@ class MemberUpdateView(EditableMemberMixin, UpdateView):
 
 @requires("member", EXPORT)
 def export_roster(request):
-    queryset = Member.objects.for_user(request.user, EXPORT).order_by("organization__path", "name", "id")
-    filterset = MemberFilter(request.GET, queryset=queryset, user=request.user)
-    title = f"党员名册（导出于 {timezone.localdate():%Y年%m月%d日}）"
-    rows = filterset.qs
-    content = exports.roster_workbook(rows, user=request.user, title=title)
-    services.log_export(
-        request,
-        target="党员名册",
-        organization=filterset.form.cleaned_data.get("organization")
-        if filterset.is_bound and filterset.form.is_valid()
-        else None,
-        rows=rows.count(),
-    )
+    rows, organization = exports.roster_rows(request.user, request.GET)
+    count = rows.count()
+    if count > settings.CARE["EXPORT_SYNC_MAX_ROWS"]:
+        # Too many rows to write within the request: the worker builds it (reports' progress page).
+        return redirect(f"{reverse('reports:roster_export_job')}?{request.GET.urlencode()}")
+    content = exports.roster_workbook(rows, user=request.user, title=exports.roster_title())
+    services.log_export(request, target="党员名册", organization=organization, rows=count)
     return attachment(content, filename=exports.export_filename("党员名册"))
 
 

@@ -3,7 +3,13 @@ from django.db import models
 
 
 class ReportJob(models.Model):
-    """An annual workbook built in the background for a scope too large to answer in a request."""
+    """A workbook built in the background when it is too large to answer in a request: the annual
+    workbook of a large scope, or a roster or visit export of many rows (with the list's filters)."""
+
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", "年度报表"
+        ROSTER = "roster", "党员名册"
+        VISITS = "visits", "走访慰问记录"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -15,8 +21,11 @@ class ReportJob(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.CASCADE, related_name="report_jobs"
     )
+    kind = models.CharField("报表", max_length=10, choices=Kind.choices, default=Kind.ANNUAL)
+    # An export's filters as the list page's query string; checked again with the requester's roles.
+    query = models.CharField("筛选条件", max_length=1000, blank=True)
     organization = models.ForeignKey(
-        "members.Organization", verbose_name="组织", on_delete=models.CASCADE, related_name="+"
+        "members.Organization", verbose_name="组织", on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
     year = models.PositiveSmallIntegerField("年度")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -33,4 +42,4 @@ class ReportJob(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.organization} {self.year} {self.get_status_display()}"
+        return f"{self.get_kind_display()} {self.organization or ''} {self.year} {self.get_status_display()}"

@@ -1,4 +1,5 @@
-"""Background generation of annual workbooks for large scopes."""
+"""Background generation of workbooks too large for a request: the annual workbook of a large scope,
+and roster and visit exports of many rows."""
 
 from __future__ import annotations
 
@@ -12,15 +13,18 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from core.queue import enqueue_on_commit
+from members import exports as member_exports
 from members.models import Member
 from notifications.services import notify
 from reports import contents
 from reports.models import ReportJob
 from reports.scope import ReportScope, resolve_scope
+from visits import exports as visit_exports
 
 # Finished workbooks, in the file store every web node and worker shares.
 REPORT_FOLDER = "reports"
@@ -41,6 +45,28 @@ def request_job(*, scope: ReportScope) -> ReportJob:
 
     enqueue_on_commit(build_annual_workbook, job.pk)
     return job
+
+
+# What the worker builds for each export kind: the domain's own export, with the list's filters.
+EXPORTS = {
+    ReportJob.Kind.ROSTER: member_exports.export_for,
+    ReportJob.Kind.VISITS: visit_exports.export_for,
+}
+
+
+def request_export(*, user, kind: str, query: str) -> ReportJob:
+    """A roster or visit export for the worker; `query` is the list page's filters."""
+    job = ReportJob.objects.create(requested_by=user, kind=kind, query=query[:1000], year=timezone.localdate().year)
+    from reports.tasks import build_annual_workbook
+
+    enqueue_on_commit(build_annual_workbook, job.pk)
+    return job
+
+
+def job_title(job: ReportJob, scope: ReportScope | None) -> str:
+    if job.kind == ReportJob.Kind.ANNUAL and scope is not None:
+        return f"{scope.title}年度报表"
+    return job.get_kind_display()
 
 
 def requeue_stale_jobs(*, older_than: dt.timedelta = dt.timedelta(minutes=10)) -> int:
@@ -68,15 +94,23 @@ def run_job(*, job_id: int) -> bool:
     stored = ""
     try:
         # Permissions are checked again with the requester's current roles.
-        scope = resolve_scope(job.requested_by, org_id=job.organization_id, year=job.year)
+        scope = None
+        if job.kind == ReportJob.Kind.ANNUAL:
+            scope = resolve_scope(job.requested_by, org_id=job.organization_id, year=job.year)
 
         def progress(percent: int) -> None:
             ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.RUNNING).update(progress=min(percent, 99))
 
-        with tempfile.NamedTemporaryFile(prefix=f"{LOCAL_PREFIX}{job.pk}-{os.getpid()}-", suffix=".xlsx") as local:
-            contents.write_annual_workbook(scope, path=local.name, progress=progress)
-            with open(local.name, "rb") as built:
+        if scope is not None:
+            with tempfile.NamedTemporaryFile(prefix=f"{LOCAL_PREFIX}{job.pk}-{os.getpid()}-", suffix=".xlsx") as local:
+                contents.write_annual_workbook(scope, path=local.name, progress=progress)
+                with open(local.name, "rb") as built:
+                    stored = default_storage.save(f"{REPORT_FOLDER}/{job.pk}-{uuid.uuid4().hex}.xlsx", File(built))
+        else:
+            # The export's rows are those the requester may export now, with the filters they chose.
+            with EXPORTS[job.kind](job.requested_by, QueryDict(job.query)) as built:
                 stored = default_storage.save(f"{REPORT_FOLDER}/{job.pk}-{uuid.uuid4().hex}.xlsx", File(built))
+        title = job_title(job, scope)
         with transaction.atomic():
             # Completion and its announcement commit together: a worker killed in between leaves the
             # job unfinished (to be run again), never finished-but-unannounced.
@@ -88,8 +122,8 @@ def run_job(*, job_id: int) -> bool:
             if completed:
                 notify(
                     recipient=job.requested_by,
-                    title=f"{scope.title}年度报表已生成",
-                    body="点击下载年度报表工作簿。",
+                    title=f"{title}已生成",
+                    body=f"点击下载{title}工作簿。",
                     link=reverse("reports:job", args=[job.pk]),
                     dedupe_key=f"reports.job:{job.pk}",
                 )

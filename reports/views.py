@@ -100,6 +100,20 @@ def annual_workbook(request):
     return attachment(contents.write_annual_workbook(scope), filename=annual.filename(scope))
 
 
+@requires("member", EXPORT)
+def roster_export_job(request):
+    """A roster export too large for the request (members:export sends it here with its filters)."""
+    job = services.request_export(user=request.user, kind=ReportJob.Kind.ROSTER, query=request.GET.urlencode())
+    return redirect("reports:job", pk=job.pk)
+
+
+@requires("visit", EXPORT)
+def visit_export_job(request):
+    """A visit export too large for the request (visits:export sends it here with its filters)."""
+    job = services.request_export(user=request.user, kind=ReportJob.Kind.VISITS, query=request.GET.urlencode())
+    return redirect("reports:job", pk=job.pk)
+
+
 def _own_job(request, pk):
     return get_object_or_404(ReportJob.objects.filter(requested_by=request.user), pk=pk)
 
@@ -128,12 +142,18 @@ def job_download(request, pk: int):
     job = _own_job(request, pk)
     if job.status != ReportJob.Status.DONE or not job.file:
         raise Http404("报表尚未生成完成")
-    scope = resolve_scope(request.user, org_id=job.organization_id, year=job.year)
+    if job.kind == ReportJob.Kind.ANNUAL:
+        scope = resolve_scope(request.user, org_id=job.organization_id, year=job.year)
+        target, organization, filename = f"{scope.title}年度报表", scope.organization, annual.filename(scope)
+    else:
+        label = job.get_kind_display()
+        target, organization = label, None
+        filename = f"{label}_{timezone.localtime(job.finished_at):%Y%m%d}.xlsx"
     try:
         handle = job.file.open("rb")
     except FileNotFoundError:
         raise Http404("报表文件已不存在，请重新生成") from None
-    log_export(request, target=f"{scope.title}年度报表", organization=scope.organization)
-    response = FileResponse(handle, as_attachment=True, filename=annual.filename(scope), content_type=XLSX_MIME)
+    log_export(request, target=target, organization=organization)
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_MIME)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -6,8 +6,12 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from core.xlsx import Column, Workbook
+from members.access import EXPORT
+from visits import selectors
+from visits.forms import VisitFilter
 from visits.models import Visit
 
 VISIT_COLUMNS = [
@@ -21,6 +25,25 @@ VISIT_COLUMNS = [
     Column("走访情况", 40),
     Column("需跟进的诉求", 30),
 ]
+
+
+def visit_rows(user, query) -> QuerySet[Visit]:
+    """The visits list's rows as filtered by `query` (the list page's parameters), for `user`."""
+    queryset = selectors.visit_queryset(user, EXPORT).order_by("-visited_on", "-id")
+    return VisitFilter(query, queryset=queryset, user=user).qs
+
+
+def visit_filename() -> str:
+    return f"走访慰问记录_{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def visit_workbook_of(rows: QuerySet[Visit]) -> BinaryIO:
+    return visits_workbook(rows, title=f"走访慰问记录（导出于 {timezone.localdate():%Y年%m月%d日}）")
+
+
+def export_for(user, query) -> BinaryIO:
+    """The export as the worker builds it for a large list (reports' background jobs)."""
+    return visit_workbook_of(visit_rows(user, query))
 
 
 def visits_workbook(queryset: QuerySet[Visit], *, title: str) -> BinaryIO:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from core import cache
 from core.calendars import july_first, spring_festival
@@ -389,3 +389,12 @@ def with_due_figures(rows: Iterable[DueRow], members: dict[int, Member]) -> list
         member.in_hardship, member.flagged = in_hardship, flagged
         result.append(member)
     return result
+
+
+def visit_queryset(user, action: str = "view"):
+    """Visits the user may `action`, with what every list and export shows."""
+    return (
+        Visit.objects.for_user(user, action)
+        .select_related("member", "member__organization")
+        .prefetch_related(Prefetch("visitors", queryset=Member.objects.only("id", "name")))
+    )

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
@@ -43,20 +44,11 @@ from visits.models import (
     LifeEvent,
     Occasion,
     Talk,
-    Visit,
     VisitPlan,
     VisitPlanItem,
     VisitPrompt,
     visit_label,
 )
-
-
-def visit_queryset(user, action: str = VIEW):
-    return (
-        Visit.objects.for_user(user, action)
-        .select_related("member", "member__organization")
-        .prefetch_related(Prefetch("visitors", queryset=Member.objects.only("id", "name")))
-    )
 
 
 class VisitListView(RuleMixin, PageSizeMixin, FilterView):
@@ -66,7 +58,7 @@ class VisitListView(RuleMixin, PageSizeMixin, FilterView):
     context_object_name = "visits"
 
     def get_queryset(self):
-        return visit_queryset(self.request.user, LIST).order_by("-visited_on", "-id")
+        return selectors.visit_queryset(self.request.user, LIST).order_by("-visited_on", "-id")
 
 
 class VisitDetailView(RuleMixin, DetailView):
@@ -75,7 +67,7 @@ class VisitDetailView(RuleMixin, DetailView):
     context_object_name = "visit"
 
     def get_queryset(self):
-        return visit_queryset(self.request.user).select_related("created_by", "fund_payment")
+        return selectors.visit_queryset(self.request.user).select_related("created_by", "fund_payment")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -140,12 +132,13 @@ def visit_create(request):
 
 @requires("visit", EXPORT)
 def visit_export(request):
-    filterset = VisitFilter(
-        request.GET, queryset=visit_queryset(request.user, EXPORT).order_by("-visited_on", "-id"), request=request
-    )
-    content = exports.visits_workbook(filterset.qs, title=f"走访慰问记录（导出于 {timezone.localdate():%Y年%m月%d日}）")
-    log_export(request, target="走访慰问记录", rows=filterset.qs.count())
-    return attachment(content, filename=f"走访慰问记录_{timezone.localdate():%Y%m%d}.xlsx")
+    rows = exports.visit_rows(request.user, request.GET)
+    count = rows.count()
+    if count > settings.CARE["EXPORT_SYNC_MAX_ROWS"]:
+        # Too many rows to write within the request: the worker builds it (reports' progress page).
+        return redirect(f"{reverse('reports:visit_export_job')}?{request.GET.urlencode()}")
+    log_export(request, target="走访慰问记录", rows=count)
+    return attachment(exports.visit_workbook_of(rows), filename=exports.visit_filename())
 
 
 # --- talks ----------------------------------------------------------------------------------------
