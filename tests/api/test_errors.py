@@ -86,3 +86,23 @@ def test_a_session_waiting_for_its_second_factor_is_told_so(unit, api):
     TOTPDevice.objects.create(user=unit.shuji1, name="手机", confirmed=True)
     api.client.post(reverse("login"), {"username": "shuji1", "password": "demo12345"})
     assert_error(api.get("/api/v1/members/"), 403, "second_factor_required")
+
+
+def test_a_nul_character_in_a_written_field_is_named_in_chinese(unit, api):
+    api.as_user(unit.shuji1)
+    body = assert_error(
+        api.post(
+            "/api/v1/visits/",
+            {
+                "member": unit.member1.pk,
+                "visited_on": "2026-11-01",
+                "occasion": "routine",
+                "visitors": [unit.shuji1.member.pk],
+                "notes": "a\x00b",
+            },
+            key=new_key(),
+        ),
+        400,
+        "invalid",
+    )
+    assert "不能包含空字符" in str(body["fields"]["notes"]) and "不允许是用空字符串" not in str(body)
