@@ -31,6 +31,12 @@ ROSTER_COLUMNS = [
     Column("独居", 6),
     Column("老模范", 8),
     Column("在册状态", 10),
+    Column("离休/退休", 9),
+    Column("原工作单位", 20),
+    Column("原单位情况", 10),
+    Column("流动党员", 8),
+    Column("流出去向/流入来源", 20),
+    Column("流动期间联系方式", 18),
 ]
 
 
@@ -79,6 +85,12 @@ def roster_workbook(queryset: QuerySet[Member], *, user, title: str) -> BinaryIO
                     "是" if member.lives_alone else "否",
                     "是" if member.is_model_worker else "否",
                     member.get_state_display(),
+                    member.get_retirement_display() if member.retirement else "",
+                    member.former_employer,
+                    member.get_former_employer_situation_display() if member.former_employer_situation else "",
+                    member.get_mobility_display() if member.mobility else "",
+                    member.mobility_place,
+                    member.mobility_contact,
                 ]
             )
         book.close()

@@ -56,3 +56,32 @@ def test_export_dates_are_real_dates(unit, login):
 
     rows = rows_of(login(unit.shuji1).get(reverse("members:export")))
     assert isinstance(rows[2][2], dt.datetime)
+
+
+def test_export_says_who_is_retired_from_where_and_who_is_away(unit, login):
+    MemberFactory(
+        organization=unit.branch1,
+        name="老干部",
+        is_retired_cadre=True,
+        retirement="lixiu",
+        former_employer="县机械厂",
+        former_employer_situation="bankrupt",
+    )
+    MemberFactory(
+        organization=unit.branch1,
+        name="外出者",
+        mobility="outflow",
+        mobility_place="广东省东莞市",
+        mobility_contact="微信 dg2026",
+    )
+    rows = rows_of(login(unit.shuji1).get(reverse("members:export")))
+    header = rows[1]
+    by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows[2:]}
+    assert (by_name["老干部"]["离休/退休"], by_name["老干部"]["原工作单位"], by_name["老干部"]["原单位情况"]) == (
+        "离休",
+        "县机械厂",
+        "破产",
+    )
+    assert (by_name["外出者"]["流动党员"], by_name["外出者"]["流出去向/流入来源"]) == ("流出", "广东省东莞市")
+    assert by_name["外出者"]["流动期间联系方式"] == "微信 dg2026"
+    assert by_name["外出者"]["离休/退休"] is None  # blank, not "—"
