@@ -60,7 +60,7 @@ def helper_panel(request):
     """A helper's own pairings (a 支委 or any member who carries households): whom they help, when they
     last logged progress, and which are overdue (no progress for PAIRING_REPORT_DAYS). One query."""
     user = request.user
-    if not access._is_member(user):  # cached for the request by the menu's checks
+    if not access.is_member(user):  # cached for the request by the menu's checks
         return None
     cutoff = selectors.progress_cutoff()
     pairings = list(

@@ -252,7 +252,8 @@ def refusal(kind: str, action: str) -> str:
     return f"{label(kind)}仅对{names}开放" if names else f"{label(kind)}仅对系统管理员开放"
 
 
-def _is_member(user) -> bool:
+def is_member(user) -> bool:
+    """Whether the user is on the roster themself (cached on the user for the request)."""
     from members.models import Member
 
     cached = getattr(user, "_care_is_member", None)
@@ -303,7 +304,7 @@ def may(user, kind: str, action: str) -> bool:
     roles = roles_for(kind, action)
     if has_role(user, *(roles - {SELF, MEMBER})):
         return True
-    return bool(roles & {SELF, MEMBER}) and _is_member(user)
+    return bool(roles & {SELF, MEMBER}) and is_member(user)
 
 
 def may_at(user, kind: str, action: str, organization) -> bool:
