@@ -28,20 +28,8 @@ class ReportsConfig(AppConfig):
         cache.watch_by_organization(
             {apps.get_model(label): BY_ORGANIZATION[label] for label in BY_ORGANIZATION}, everything
         )
-        cache.watch(
-            apps.get_model(label)
-            for label in (
-                "members.Member",
-                "members.Organization",
-                "hardship.HardshipRecord",
-                "hardship.Pairing",
-                "visits.Visit",
-                "visits.Talk",
-                "visits.VisitPlan",
-                "visits.VisitPlanItem",
-                "funds.FundEntry",
-                "funds.AssistanceApplication",
-                "awards.AwardCampaign",
-                "awards.Nomination",
-            )
+        from reports.contents import READ_BY_EVERY_SECTION, SECTIONS
+
+        cache.watch_sections(
+            SECTIONS, lambda spec: [apps.get_model(label) for label in (*READ_BY_EVERY_SECTION, *spec.reads)]
         )

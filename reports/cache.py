@@ -1,9 +1,12 @@
-"""Dashboard figures cached per scope and year, on `core.cache` (namespace "reports").
+"""Dashboard figures cached per scope and year, on `core.cache`.
 
-The key holds the organization, the year, the report day and the exact set of organizations the
-viewer sees under it (two viewers with the same view share an entry); the namespace's generation,
-which any saved or deleted care record bumps, makes a change show at once. With the cache
-unreachable the figures are computed per request and saves never fail (core.cache).
+Each section of the 统计报表 page is an entry of its own (`sections`), in a namespace of its own
+that only the models the section reads bump (reports.contents.SECTIONS): a logged visit makes the
+monthly figures stale, not the ledger's or the fund's. The entry holds the section's figures and
+its rendered table and chart. The key holds the organization, the year, the report day, the exact
+set of organizations the viewer sees under it and the kinds the viewer may read (two viewers with
+the same view share an entry). With the cache unreachable the figures are computed per request and
+saves never fail (core.cache).
 
 The home page's headline figures are kept per organization instead (namespace "reports:parts",
 `metric_totals`): each metric maps organizations to values, so each organization's values are cached
@@ -20,25 +23,41 @@ from core import cache as figures
 from reports import metrics
 from reports.scope import ReportScope
 
-NAMESPACE = "reports"
 
-
-def cached(kind: str, scope: ReportScope, compute: Callable[[], Any]) -> Any:
-    """The cached figures of `kind` for the scope, or freshly computed ones."""
-    parts = [
-        kind,
+def _scope_parts(scope: ReportScope) -> list[Any]:
+    return [
         scope.organization.pk,
         scope.year,
         f"{scope.day:%Y%m%d}",
         figures.digest(scope.subtree_ids),
         figures.digest(scope.visible_kinds),
     ]
-    return figures.cached(NAMESPACE, parts, compute)
 
 
-def watch(models: Iterable) -> None:
-    """Bump the dashboard's generation when any of these models changes (connected in ready())."""
-    figures.watch(NAMESPACE, models)
+def sections(scope: ReportScope, specs: Iterable[Any]) -> list[Any]:
+    """The dashboard sections of `specs` (reports.contents.SectionSpec) for the scope, each cached
+    under its own namespace and rendered once when computed (`Section.html`)."""
+    from django.template.loader import render_to_string
+
+    def build(spec) -> Any:
+        section = spec.build(scope)
+        if section is None:
+            return False  # nothing to show (cached too: None would mean "not cached")
+        section.html = render_to_string("reports/_section.html", {"section": section})
+        return section
+
+    found = []
+    for spec in specs:
+        section = figures.cached(spec.namespace, _scope_parts(scope), lambda spec=spec: build(spec))
+        if section:
+            found.append(section)
+    return found
+
+
+def watch_sections(specs: Iterable[Any], models_of: Callable[[Any], Iterable]) -> None:
+    """Bump each section's namespace when a model it reads changes (connected in ready())."""
+    for spec in specs:
+        figures.watch(spec.namespace, models_of(spec))
 
 
 PARTS = "reports:parts"

@@ -4,6 +4,8 @@ only to those who may read its kind over the report's organization."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from reports import annual, dashboard, metrics
@@ -14,17 +16,48 @@ from reports.scope import ReportScope
 
 METRICS: list[metrics.Metric] = [metrics.MEMBERS, *hardship.METRICS, *visits.METRICS, *funds.METRICS, *awards.METRICS]
 
+# Every section reads the roster and the organization tree (who is on the roll, which branch is under
+# which 党总支): a change there makes every section stale.
+READ_BY_EVERY_SECTION = ("members.Member", "members.Organization")
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """A dashboard section: its builder, the kind of the role table it shows, and the models it reads
+    beyond READ_BY_EVERY_SECTION. Each section is cached on its own (reports.cache.sections) and made
+    stale only by a change to what it reads: a logged visit recomputes the monthly figures, not the
+    ledger's, the fund's or the commendations'."""
+
+    build: Callable[[ReportScope], Section | None]
+    kind: str
+    reads: tuple[str, ...]
+
+    @property
+    def namespace(self) -> str:
+        return f"reports:section:{self.build.__name__}"
+
+
 SECTIONS = [
-    (dashboard.members_section, "member"),
-    (hardship.hardship_section, "ledger"),
-    (hardship.helper_section, "pairing"),
-    (visits.talk_section, "talk"),
-    (visits.holiday_section, "plan"),
-    (visits.monthly_section, "visit"),
-    (funds.income_section, "fund_public"),
-    (funds.spending_section, "fund_public"),
-    (funds.application_section, "application"),
-    (awards.awards_section, "campaign"),
+    SectionSpec(dashboard.members_section, "member", ()),
+    SectionSpec(
+        hardship.hardship_section,
+        "ledger",
+        ("hardship.HardshipRecord", "hardship.HardshipCategory", "hardship.Pairing"),
+    ),
+    SectionSpec(hardship.helper_section, "pairing", ("hardship.HardshipRecord", "hardship.Pairing")),
+    SectionSpec(visits.talk_section, "talk", ("visits.Talk",)),
+    SectionSpec(visits.holiday_section, "plan", ("visits.VisitPlan", "visits.VisitPlanItem", "visits.Visit")),
+    SectionSpec(visits.monthly_section, "visit", ("visits.Visit", "visits.Talk")),
+    SectionSpec(funds.income_section, "fund_public", ("funds.Fund", "funds.FundEntry")),
+    SectionSpec(
+        funds.spending_section,
+        "fund_public",
+        ("funds.Fund", "funds.FundEntry", "funds.AssistanceApplication", "visits.Visit", "hardship.PairingProgress"),
+    ),
+    SectionSpec(funds.application_section, "application", ("funds.AssistanceApplication", "funds.FundEntry")),
+    SectionSpec(
+        awards.awards_section, "campaign", ("awards.AwardCampaign", "awards.AwardCategory", "awards.Nomination")
+    ),
 ]
 
 
@@ -45,7 +78,10 @@ SHEETS = [
 
 
 def dashboard_sections(scope: ReportScope) -> list[Section]:
-    return [section for builder, kind in SECTIONS if scope.shows(kind) and (section := builder(scope)) is not None]
+    """The sections the viewer may read, each from its own cache entry (reports.cache.sections)."""
+    from reports import cache
+
+    return cache.sections(scope, [spec for spec in SECTIONS if scope.shows(spec.kind)])
 
 
 def totals(scope: ReportScope) -> dict:

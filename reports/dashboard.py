@@ -31,6 +31,8 @@ class Section:
     headers: list[str]
     rows: list[Row] = field(default_factory=list)
     note: str = ""
+    # The section as the page shows it, rendered when its figures are computed (reports.cache.sections).
+    html: str = ""
 
 
 def drill_down(organization, year: int) -> str:

@@ -115,24 +115,27 @@ def _flagged_talk_exists():
     )
 
 
-def talked_in_cycle(day: dt.date) -> Q:
+def talked_in_cycle(day: dt.date, organizations: Iterable[int] | None = None) -> Q:
     """Whether a member took part in a talk since the current talk cycle began. A semi-join on the
     cycle's talks (hashed once) rather than a correlated EXISTS per member: at county scale the EXISTS
-    probed the participants of 20,000 members one by one (over a second on the coverage page)."""
-    through = Talk.participants.through
-    return Q(
-        pk__in=through.objects.filter(talk__talked_on__gt=cycle_start(day), talk__talked_on__lte=day).values(
-            "member_id"
-        )
+    probed the participants of 20,000 members one by one (over a second on the coverage page).
+    `organizations`: the members asked about are in these, so only their talks are hashed (a branch's
+    page would otherwise hash the whole county's participants: ~20,000 rows for 40 members)."""
+    participants = Talk.participants.through.objects.filter(
+        talk__talked_on__gt=cycle_start(day), talk__talked_on__lte=day
     )
+    if organizations is not None:
+        participants = participants.filter(member__organization_id__in=list(organizations))
+    return Q(pk__in=participants.values("member_id"))
 
 
-def talks_due(queryset: QuerySet[Member], day: dt.date) -> QuerySet[Member]:
+def talks_due(queryset: QuerySet[Member], day: dt.date, organizations: Iterable[int] | None = None) -> QuerySet[Member]:
     """On-roll members not talked with since the cycle began, 三个先谈 groups first (困难党员, then those
-    a talk flagged), then those never talked with, then the longest ago."""
+    a talk flagged), then those never talked with, then the longest ago. `organizations`: the
+    queryset's members are all in these (talked_in_cycle)."""
     return (
         queryset.on_roll()
-        .filter(~talked_in_cycle(day))
+        .filter(~talked_in_cycle(day, organizations))
         .annotate(
             last_talk_on=_last_talk_subquery(),
             last_visit_on=_last_visit_subquery(),
@@ -196,7 +199,7 @@ def _with_counts(branches: list[Organization], counts: dict[int, dict]) -> list[
 
 
 def _branch_counts(branch_ids: list[int], day: dt.date) -> dict[int, dict]:
-    recent_talk = talked_in_cycle(day)
+    recent_talk = talked_in_cycle(day, branch_ids)
     spring = last_holiday(Occasion.SPRING_FESTIVAL, day)
     lead = dt.timedelta(days=settings.CARE["HOLIDAY_PLAN_LEAD_DAYS"])
     visited = Visit.objects.filter(
@@ -297,7 +300,7 @@ def talks_due_rows(branch_ids: list[int], day: dt.date) -> list[DueRow]:
 
     def compute(ids: list[int]) -> dict[int, tuple[str, list[DueRow]]]:
         parts: dict[int, tuple[str, list[DueRow]]] = {}
-        rows = talks_due(Member.objects.filter(organization__in=ids), day).values_list(
+        rows = talks_due(Member.objects.filter(organization__in=ids), day, ids).values_list(
             "organization_id", "organization__path", "pk", "last_talk_on", "last_visit_on", "in_hardship", "flagged"
         )
         for org_id, path, pk, talk, visit, hardship, flagged in rows:

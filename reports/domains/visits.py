@@ -43,7 +43,7 @@ def _talked(scope) -> dict[int, int]:
     """Members on the roll at the year's end who took part in a talk in the cycle ending on the report day."""
     rows = (
         metrics.members_on_roll(scope)
-        .filter(talked_in_cycle(scope.day))
+        .filter(talked_in_cycle(scope.day, scope.branch_ids))
         .values("organization_id")
         .annotate(n=Count("id"))
     )

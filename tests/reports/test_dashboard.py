@@ -8,8 +8,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from awards.models import Nomination, NominationStatus
 from members.models import Organization
 from tests.factories import MemberFactory, OrganizationFactory
+from tests.hardship.factories import RecordFactory
 from tests.reports.conftest import PAST
 from tests.visits.factories import VisitFactory
 from visits.models import Occasion
@@ -138,6 +140,39 @@ def test_dashboard_is_cached_and_a_new_record_shows_at_once(unit, login, past_ye
     again = sections(client, year=PAST)
     assert cells(first["每月走访与谈话"])[-1] == ["合计", 3, 2]
     assert cells(again["每月走访与谈话"])[-1] == ["合计", 4, 2]
+
+
+def test_a_visit_recomputes_the_sections_that_count_visits_and_no_other(unit, login, past_year):
+    """Each section is cached on its own: after a visit the page recomputes the visit figures (and
+    shows them), while the ledger's, the fund's and the commendations' come from the cache."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(unit.zzb)
+    with CaptureQueriesContext(connection) as cold:
+        first = sections(client, year=PAST)
+    VisitFactory(member=past_year.sun, visited_on=dt.date(PAST, 8, 8))
+    with CaptureQueriesContext(connection) as after_visit:
+        again = sections(client, year=PAST)
+    assert cells(again["每月走访与谈话"])[-1] == ["合计", 4, 2]
+    assert cells(again["困难党员类别与困难程度"]) == cells(first["困难党员类别与困难程度"])
+    sql = " ".join(query["sql"] for query in after_visit.captured_queries)
+    assert "visits_visit" in sql
+    assert "hardship_hardshiprecord_categories" not in sql and "awards_nomination" not in sql
+    assert len(after_visit.captured_queries) < len(cold.captured_queries)
+
+
+def test_a_change_to_what_a_section_reads_shows_at_once(unit, login, past_year):
+    client = login(unit.zzb)
+    first = sections(client, year=PAST)
+    assert cells(first["困难党员类别与困难程度"])[-1] == ["合计", 2, 1, 1]
+    RecordFactory(member=MemberFactory(organization=unit.branch2), registered_on=dt.date(PAST, 9, 1))
+    assert cells(sections(client, year=PAST)["困难党员类别与困难程度"])[-1] != ["合计", 2, 1, 1]
+    honoured = cells(first["表彰奖励"])[-1]
+    nomination = Nomination.objects.filter(campaign__year=PAST, status=NominationStatus.APPROVED).first()
+    nomination.status = NominationStatus.REJECTED
+    nomination.save(update_fields=["status"])
+    assert cells(sections(client, year=PAST)["表彰奖励"])[-1] != honoured
 
 
 def test_home_page_shows_the_headline_figures(unit, login, past_year):
