@@ -11,11 +11,10 @@ class ReportsConfig(AppConfig):
         from reports import cache, jobs  # noqa: F401 - jobs registers the daily job
         from visits.selectors import BY_ORGANIZATION
 
-        everything = [
+        roster = [apps.get_model("members.Member"), apps.get_model("members.Organization")]
+        others = [
             apps.get_model(label)
             for label in (
-                "members.Member",
-                "members.Organization",
                 "hardship.HardshipRecord",
                 "hardship.Pairing",
                 "visits.VisitPlan",
@@ -25,9 +24,7 @@ class ReportsConfig(AppConfig):
                 "awards.Nomination",
             )
         ]
-        cache.watch_by_organization(
-            {apps.get_model(label): BY_ORGANIZATION[label] for label in BY_ORGANIZATION}, everything
-        )
+        cache.watch_parts({apps.get_model(label): BY_ORGANIZATION[label] for label in BY_ORGANIZATION}, roster, others)
         from reports.contents import READ_BY_EVERY_SECTION, SECTIONS
 
         cache.watch_sections(

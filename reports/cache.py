@@ -60,7 +60,13 @@ def watch_sections(specs: Iterable[Any], models_of: Callable[[Any], Iterable]) -
         figures.watch(spec.namespace, models_of(spec))
 
 
+# The home page's headline figures per organization, in two namespaces: the visits and talks a
+# branch logs all day (bumped per branch, reports.apps) and the rest (the roster, the ledger, the fund,
+# the commendations: bumped as a whole). A logged visit recomputes the branch's visit and talk figures
+# only.
 PARTS = "reports:parts"
+CARE_PARTS = "reports:parts:care"
+CARE_KINDS = frozenset({"visit", "talk"})
 
 
 class _Part:
@@ -85,23 +91,40 @@ class _Part:
 
 def metric_totals(scope: ReportScope, shown: list[metrics.Metric]) -> dict[str, Any]:
     """The totals row of `metrics.table(scope, shown)`, from values cached per organization."""
-    computed = [m for m in shown if m.compute is not None]
+    keys = [scope.organization.pk, scope.year, f"{scope.day:%Y%m%d}", figures.digest(m.key for m in shown)]
+    totals: dict[str, Any] = {}
+    for namespace, group in (
+        (CARE_PARTS, [m for m in shown if m.compute is not None and m.access_kind in CARE_KINDS]),
+        (PARTS, [m for m in shown if m.compute is not None and m.access_kind not in CARE_KINDS]),
+    ):
+        if group:
+            totals |= _group_totals(scope, namespace, keys, group)
+    for metric in shown:
+        if metric.ratio_of:
+            numerator, denominator = metric.ratio_of
+            totals[metric.key] = metric.ratio(totals[numerator], totals[denominator])
+    return totals
 
+
+def _group_totals(scope: ReportScope, namespace: str, keys: list, group: list[metrics.Metric]) -> dict[str, Any]:
     def compute(ids: list[int]) -> dict[int, dict[str, Any]]:
         part = _Part(scope, ids)
         per_org: dict[int, dict[str, Any]] = {}
-        for metric in computed:
+        for metric in group:
             for org_id, value in metric.compute(part).items():
                 per_org.setdefault(org_id, {})[metric.key] = value
         return per_org
 
     def combine(parts: dict[int, dict[str, Any]]) -> dict[str, Any]:
-        values = {m.key: {org_id: part[m.key] for org_id, part in parts.items() if m.key in part} for m in computed}
-        return metrics.table(scope, shown, values=values)[1]
+        values = {m.key: {org_id: part[m.key] for org_id, part in parts.items() if m.key in part} for m in group}
+        return metrics.table(scope, group, values=values)[1]
 
-    keys = [scope.organization.pk, scope.year, f"{scope.day:%Y%m%d}", figures.digest(m.key for m in shown)]
-    return figures.cached_by_organization(PARTS, keys, scope.subtree_ids, compute, combine)
+    return figures.cached_by_organization(namespace, keys, scope.subtree_ids, compute, combine)
 
 
-def watch_by_organization(models: dict, everything: Iterable) -> None:
-    figures.watch_by_organization(PARTS, models, everything)
+def watch_parts(care_models: dict, roster: Iterable, others: Iterable) -> None:
+    """Visits and talks bump the care figures of their branches; the roster and the organization tree
+    bump both namespaces whole; the other models the headline figures read bump the rest whole."""
+    roster = list(roster)
+    figures.watch_by_organization(CARE_PARTS, care_models, roster)
+    figures.watch(PARTS, [*roster, *others])

@@ -70,9 +70,10 @@ def test_a_visit_in_one_branch_recomputes_that_branch_only_and_is_counted_at_onc
     client = login(unit.zzb)
     assert _visits_tile(client) == before + 1
     client.get(reverse("visits:coverage"))
-    # Every figure computed again is the first branch's, the others' came from the cache.
+    # Every figure computed again is the first branch's, the others' came from the cache; of the
+    # branch's headline figures only its visits and talks (the roster, ledger and fund did not change).
     assert recomputed and all(ids == [unit.branch1.pk] for _, ids in recomputed), recomputed
-    assert {namespace for namespace, _ in recomputed} == {"reports:parts", "visits:coverage"}
+    assert {namespace for namespace, _ in recomputed} == {"reports:parts:care", "visits:coverage"}
 
     # A visit in the second branch: the first branch's figures are read from the cache.
     recomputed.clear()
@@ -137,3 +138,19 @@ def test_figures_put_together_from_branches_equal_the_figures_computed_at_once(u
         assert [pk for pk, _ in group.first] == list(
             queryset.values_list("pk", flat=True)[: selectors.SHOWN_NOT_VISITED]
         )
+
+
+def test_a_ledger_line_shows_on_the_home_page_at_once_though_visits_are_cached_per_branch(login, unit):
+    from tests.hardship.conftest import ensure_reference_rows
+    from tests.hardship.factories import RecordFactory
+
+    ensure_reference_rows()
+    client = login(unit.zzb)
+
+    def hardship_tile() -> int:
+        body = client.get("/").content.decode()
+        return int(re.search(r"困难党员</div><div[^>]*>([\d,]+)<", body).group(1).replace(",", ""))
+
+    before = hardship_tile()
+    RecordFactory(member=unit.member3, registered_on=TODAY)
+    assert hardship_tile() == before + 1
