@@ -1,5 +1,6 @@
-"""The load run: gunicorn (2 sync workers) on PostgreSQL, wrk from a second process, mixed
-logged-in workload beside a bare Django view under the same load."""
+"""The load run: gunicorn as production runs it (gunicorn.conf.py: WEB_CONCURRENCY sync workers,
+default two per core) on PostgreSQL, wrk from a second process, mixed logged-in workload beside a
+bare Django view under the same load."""
 
 from __future__ import annotations
 
@@ -194,14 +195,13 @@ def all_pages_workload() -> list[tuple[str, str]]:
 
 @contextlib.contextmanager
 def serve(*, env: dict, root: Path, python: str):
-    """gunicorn with 2 workers on PORT, as in production (gunicorn.conf.py's worker hook), until the block ends."""
+    """gunicorn on PORT with production's configuration (gunicorn.conf.py: its workers and worker
+    hook), until the block ends."""
     server = subprocess.Popen(
         # its access log would only flood this console
         [
             str(Path(python).parent / "gunicorn"),
             "config.wsgi:application",
-            "--workers",
-            "2",
             "--bind",
             f"127.0.0.1:{PORT}",
             "--log-level",
@@ -237,6 +237,7 @@ def run(*, seconds: int, env: dict, root: Path, python: str, log) -> dict:
         log(f"load bare: {bare}")
     return {
         "seconds": seconds,
+        "workers": int(env.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1)),
         "mixed": mixed,
         "all_pages": heavy,
         "bare": bare,

@@ -322,7 +322,8 @@ def markdown(r: dict) -> str:
     if "load" in r:
         load = r["load"]
         lines += [
-            f"## Load run ({load['seconds']} s each, gunicorn 2 workers, wrk 2 threads × 8 connections)",
+            f"## Load run ({load['seconds']} s each, gunicorn {load.get('workers', 2)} workers as gunicorn.conf.py "
+            "sets them, wrk 2 threads × 8 connections)",
             "",
             "| workload | req/s | p50 ms | p95 ms | p99 ms | errors |",
             "|---|---:|---:|---:|---:|---:|",

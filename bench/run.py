@@ -255,7 +255,7 @@ def measure_daily(repeats: int) -> dict:
 
 
 # ----------------------------------------------------------------------------------------------
-# Load run: gunicorn with 2 workers on PostgreSQL, wrk from a second process
+# Load run: gunicorn as gunicorn.conf.py runs it on PostgreSQL, wrk from a second process
 
 
 def measure_load(seconds: int) -> dict:
