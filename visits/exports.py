@@ -56,7 +56,7 @@ def visits_workbook(queryset: QuerySet[Visit], *, title: str) -> BinaryIO:
                     visit.member.name,
                     visit.member.organization.name,
                     visit.get_occasion_display(),
-                    "、".join(v.name for v in visit.visitors.all()),
+                    "、".join(v.name for v in visit.visitor_list),
                     visit.goods,
                     visit.amount,
                     visit.notes,

@@ -399,5 +399,5 @@ def visit_queryset(user, action: str = "view"):
     return (
         Visit.objects.for_user(user, action)
         .select_related("member", "member__organization")
-        .prefetch_related(Prefetch("visitors", queryset=Member.objects.only("id", "name")))
+        .prefetch_related(Prefetch("visitors", queryset=Member.objects.only("id", "name"), to_attr="visitor_list"))
     )

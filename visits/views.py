@@ -149,8 +149,9 @@ def talk_queryset(user, action: str = VIEW):
         Talk.objects.for_user(user, action)
         .select_related("organization")
         .prefetch_related(
-            Prefetch("participants", queryset=Member.objects.only("id", "name", "user_id")),
-            Prefetch("interviewers", queryset=Member.objects.only("id", "name")),
+            # Lists, not managers: a manager per row and relation cost a third of a 100-row page.
+            Prefetch("participants", queryset=Member.objects.only("id", "name", "user_id"), to_attr="participant_list"),
+            Prefetch("interviewers", queryset=Member.objects.only("id", "name"), to_attr="interviewer_list"),
         )
     )
 
