@@ -65,7 +65,7 @@ def _sessions(usernames: set[str]) -> dict[str, str]:
         user = User.objects.get(username=username)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "members.backends.MemberModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         # A CSRF cookie beside the session: the POSTs of the workload send it back as X-CSRFToken.

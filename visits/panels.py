@@ -93,6 +93,6 @@ def member_section(request, member: Member, own_page: bool):
         context["prompts"] = list(VisitPrompt.objects.for_user(user).open().filter(member=member))
         context["events"] = list(LifeEvent.objects.for_user(user, LIST).filter(member=member)[:10])
         context["can_record_event"] = member.is_on_roll and access.may_at(
-            user, "life_event", CREATE, member.organization_id
+            user, "life_event", CREATE, member.organization
         )
     return Panel(title="谈心谈话与走访慰问", template="visits/_member_section.html", context=context)
