@@ -93,7 +93,9 @@ class Row:
 
 
 def versions_newest_first() -> Prefetch:
-    return Prefetch("versions", queryset=FilingVersion.objects.order_by("-number"))
+    return Prefetch(
+        "versions", queryset=FilingVersion.objects.select_related("submitted_by__member").order_by("-number")
+    )
 
 
 def overview(units: Iterable[Organization], period: Period, *, today: dt.date) -> list[Row]:

@@ -353,3 +353,22 @@ def test_the_home_page_shows_the_reports_due(unit, login):
 def test_the_menu_opens_the_secretarys_report_to_submit(unit, login):
     response = login(unit.shuji1).get(reverse("filings:submit"))
     assert response.status_code == 302 and f"organization={unit.branch1.pk}" in response["Location"]
+
+
+def test_the_overview_reads_in_a_fixed_number_of_queries(unit, login, django_assert_max_num_queries):
+    from tests.factories import OrganizationFactory
+
+    client = login(unit.zzb)
+    client.get(reverse("filings:index"), {"period": H2.key})  # session and the user's appointments warm
+    for n in range(6):
+        branch = OrganizationFactory(name=f"新建第{n}党支部", parent=unit.committee)
+        secretary = UserFactory(username=f"sec{n}")
+        AppointmentFactory(user=secretary, organization=branch, role=Role.SECRETARY)
+        with clock.at(SUBMIT_DAY):
+            filing = services.submit(by=secretary, organization=branch, period=H2)
+            if n % 2:
+                services.return_filing(by=unit.zzb, filing_id=filing.pk, comment="补充")
+                services.submit(by=secretary, organization=branch, period=H2)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("filings:index"), {"period": H2.key})
+    assert len(response.context["rows"]) == 10
