@@ -372,3 +372,22 @@ def test_the_overview_reads_in_a_fixed_number_of_queries(unit, login, django_ass
     with django_assert_max_num_queries(15):
         response = client.get(reverse("filings:index"), {"period": H2.key})
     assert len(response.context["rows"]) == 10
+
+
+def test_the_page_to_read_before_submitting_is_the_units_own_report(unit, login):
+    client = login(unit.shuji1)
+    page = client.get(reverse("filings:submit"), {"organization": unit.branch1.pk, "period": YEAR.key})
+    link = f"{reverse('reports:dashboard')}?org={unit.branch1.pk}&year=2025"
+    assert link in page.content.decode()
+    dashboard = client.get(reverse("reports:dashboard"), {"org": unit.branch1.pk, "year": 2025})
+    assert dashboard.status_code == 200 and dashboard.context["scope"].organization == unit.branch1
+
+
+def test_the_admin_reads_submissions_and_changes_none(unit, login):
+    with clock.at(SUBMIT_DAY):
+        filing = services.submit(by=unit.shuji1, organization=unit.branch1, period=H2)
+    client = login(unit.admin)
+    assert client.get(reverse("admin:filings_filing_changelist")).status_code == 200
+    page = client.get(reverse("admin:filings_filing_change", args=[filing.pk]))
+    assert page.status_code == 200 and "第一党支部" in page.content.decode()
+    assert client.post(reverse("admin:filings_filing_delete", args=[filing.pk]), {"post": "yes"}).status_code == 403
