@@ -85,3 +85,9 @@ def recent_periods(day: dt.date, *, halves: int = 4, years: int = 3) -> list[Per
         year, half = (year, 1) if half == 2 else (year - 1, 2)
     periods += [Period(ANNUAL, day.year - 1 - n) for n in range(years)]
     return periods
+
+
+def deadline_periods(day: dt.date) -> list[Period]:
+    """The periods whose due date the 组织部 may set: those under way (set ahead) and those just ended."""
+    upcoming = [Period(HALF_YEAR, day.year, 1 if day.month <= 6 else 2), Period(ANNUAL, day.year)]
+    return list(dict.fromkeys([*upcoming, *recent_periods(day, halves=2, years=1)]))

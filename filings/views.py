@@ -16,10 +16,9 @@ from core.params import id_param
 from filings import selectors, services
 from filings.forms import DeadlineForm, ReturnForm, SubmitForm
 from filings.models import Filing, FilingDeadline, FilingVersion, Status
-from filings.periods import ANNUAL, HALF_YEAR, Period, current_periods, recent_periods
+from filings.periods import Period, current_periods, deadline_periods, recent_periods
 from members import access
 from members.access import LIST, VIEW, requires
-from members.models import Organization
 from members.roles import Role
 from members.scoping import organizations_for
 from members.services import log_export
@@ -204,12 +203,6 @@ def download(request, pk: int):
     return attachment(handle, filename=f"{name}.xlsx")
 
 
-def deadline_periods(today) -> list[Period]:
-    """The periods under way (a date set ahead) and those just ended."""
-    upcoming = [Period(HALF_YEAR, today.year, 1 if today.month <= 6 else 2), Period(ANNUAL, today.year)]
-    return list(dict.fromkeys([*upcoming, *recent_periods(today, halves=2, years=1)]))
-
-
 @requires("filing", "deadline")
 def deadlines(request):
     user = request.user
@@ -239,5 +232,5 @@ def deadlines(request):
     return render(
         request,
         "filings/deadlines.html",
-        {"form": form, "periods": periods, "set_rows": set_rows, "organizations": Organization.Kind},
+        {"form": form, "periods": periods, "set_rows": set_rows},
     )
