@@ -51,7 +51,10 @@ def reminders(day: dt.date) -> dict[str, int]:
     receivers = selectors.receivers_by_unit(units)
     for period in recent_periods(day):
         set_dates = selectors.deadlines(period)
-        filings = {f.organization_id: f for f in Filing.objects.of(period).filter(organization__in=units)}
+        filings = {
+            f.organization_id: f
+            for f in Filing.objects.of(period).filter(organization__in=units).select_related("organization")
+        }
         due_units = []
         for unit in units:
             filing = filings.get(unit.pk)
@@ -70,7 +73,10 @@ def reminders(day: dt.date) -> dict[str, int]:
             ignore_conflicts=True,
         )
         if missing:
-            filings = {f.organization_id: f for f in Filing.objects.of(period).filter(organization__in=units)}
+            filings = {
+                f.organization_id: f
+                for f in Filing.objects.of(period).filter(organization__in=units).select_related("organization")
+            }
         messages, kinds = [], []
         for unit, due, step in due_units:
             filing = filings[unit.pk]

@@ -18,9 +18,9 @@ def home_panel(request):
     periods = current_periods(today)
     receiving = access.may(user, "filing", "receive")
     units = selectors.reporting_units(user)
-    if not receiving:
-        own = selectors.secretary_units(user)
-        units = units.filter(pk__in=[u.pk for u in own]) if own else units
+    own = selectors.secretary_units(user) if access.may(user, "filing", "submit") else []
+    if not receiving and own:
+        units = units.filter(pk__in=[u.pk for u in own])
     units = list(units[:50]) if not receiving else list(units)
     sections = []
     for period in periods:
@@ -30,7 +30,7 @@ def home_panel(request):
         sections.append({"period": period, "tally": selectors.tally(period, rows), "rows": [] if receiving else rows})
     if not sections:
         return None
-    submitter_of = {u.pk for u in selectors.secretary_units(user)} if access.may(user, "filing", "submit") else set()
+    submitter_of = {u.pk for u in own}
     return Panel(
         title="上级报送",
         template="filings/_home.html",
