@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "funds",
     "awards",
     "reports",
+    "filings",
     "api",
     "portal",
 ]
@@ -360,6 +361,10 @@ CARE = {
     "EXPORT_SYNC_MAX_ROWS": env.int("CARE_EXPORT_SYNC_MAX_ROWS", default=3000),
     # Workbooks built in the background stay downloadable this many days, then their files are deleted.
     "REPORT_FILE_DAYS": env.int("CARE_REPORT_FILE_DAYS", default=7),
+    # Reports submitted upward (filings): reminded this many days before the due date, on it, and
+    # every week after it (telling the 组织部 too) for this many weeks.
+    "FILING_REMIND_DAYS": env.int("CARE_FILING_REMIND_DAYS", default=7),
+    "FILING_OVERDUE_WEEKS": env.int("CARE_FILING_OVERDUE_WEEKS", default=8),
 }
 
 # The integration API (api/, Django REST framework): see README, "数据接口".

@@ -40,6 +40,7 @@ urlpatterns = [
     path("funds/", include("funds.urls")),
     path("awards/", include("awards.urls")),
     path("reports/", include("reports.urls")),
+    path("filings/", include("filings.urls")),
     path("notifications/", include("notifications.urls")),
     path("calendar/", include("members.calendar_urls")),
     path("audit/", AuditLogView.as_view(), name="audit_log"),

@@ -181,6 +181,21 @@ TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
     # Dashboards and the annual workbook: open to every role that keeps something; each section and
     # sheet is then shown only to those who may read its kind (`reports`).
     "report": ("统计报表", {VIEW: MANAGERS | {FUND}, EXPORT: MANAGERS | {FUND}}),
+    # The half-year pairing report and the annual workbook submitted to the organization above: the
+    # unit's secretary submits, its 支委 follow where it stands; the 组织部 receives or returns them and
+    # sets the due dates. The workbook itself holds what the secretary's report holds (the branch's own
+    # fund, which a 支委 does not export), so only the secretary and the 组织部 download it.
+    "filing": (
+        "上级报送",
+        {
+            LIST: MANAGERS,
+            VIEW: MANAGERS,
+            "submit": _roles(SEC),
+            "download": _roles(SEC, ORG),
+            "receive": _roles(ORG),
+            "deadline": _roles(ORG),
+        },
+    ),
     "audit": ("操作日志", {VIEW: _roles(ORG)}),
     # Holiday-schedule days (国务院放假安排) that decide every 公示 end.
     "calendar": ("节假日安排", {VIEW: _roles(ORG), EDIT: _roles(ORG)}),
@@ -211,6 +226,10 @@ ACTION_LABELS = {
     "manage": "截止、公示、发布、取消",
     "withdraw": "撤回推荐",
     "answer": "安排专人、答复",
+    "submit": "报送、退回后重新报送",
+    "download": "下载报送的工作簿",
+    "receive": "接收、退回",
+    "deadline": "设定报送截止日期",
 }
 
 

@@ -118,6 +118,7 @@ MENU = (
             Item("统计报表", "reports:dashboard", "bi-bar-chart", ("report", VIEW), ("reports:job",)),
             Item("节日走访汇总", "reports:holiday", "bi-calendar-check", ("plan", LIST)),
             Item("结对帮扶半年报告", "hardship:report", "bi-file-earmark-text", ("pairing", EXPORT)),
+            Item("上级报送", "filings:index", "bi-send-check", ("filing", LIST), ("filings:*",)),
         ),
     ),
     Group(

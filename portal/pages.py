@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from awards import panels as awards_panels
 from core.panels import Panel
+from filings import panels as filings_panels
 from funds import panels as funds_panels
 from hardship import panels as hardship_panels
 from members import panels as members_panels
@@ -20,6 +21,7 @@ HOME = (
     visits_panels.home_panel,
     funds_panels.todo_panel,
     awards_panels.home_panel,
+    filings_panels.home_panel,
     reports_panels.headline_panel,
 )
 

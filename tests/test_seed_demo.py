@@ -111,3 +111,28 @@ def test_demo_shows_a_collective_political_birthday(seeded):
 
     event = CollectiveBirthday.objects.get()
     assert event.attendees.count() >= 10 and event.reaffirmed_oath
+
+
+def test_demo_shows_reports_submitted_upward(seeded, client):
+    """The periods due now: some in and accepted, one waiting to be received, one returned, some missing."""
+    from filings.models import Filing, Status
+
+    statuses = sorted(Filing.objects.values_list("organization__name", "kind", "status"))
+    half = {name: status for name, kind, status in statuses if kind == "half_year"}
+    annual = {name: status for name, kind, status in statuses if kind == "annual"}
+    assert half == {
+        "机关第一党支部": Status.RETURNED,
+        "机关第二党支部": Status.ACCEPTED,
+        "离退休干部党支部": Status.SUBMITTED,
+    }
+    assert annual == {"机关第一党支部": Status.ACCEPTED, "机关第二党支部": Status.SUBMITTED}
+    returned = Filing.objects.get(status=Status.RETURNED)
+    assert returned.return_comment and returned.versions.get().file
+    client.post(reverse("login"), {"username": "zzb", "password": "demo12345"})
+    page = client.get(reverse("filings:index"))
+    labels = {row.unit.name: row.label for row in page.context["rows"]}
+    assert labels["和平社区党支部"].endswith("未报送") and labels["社区党总支"].endswith("未报送")
+    client.logout()
+    client.post(reverse("login"), {"username": "shuji1", "password": "demo12345"})
+    home = client.get("/").content.decode()
+    assert "上级报送" in home and "重新报送" in home

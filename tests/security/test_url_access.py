@@ -553,6 +553,49 @@ def api_token_target(place: Place) -> Target:
     )
 
 
+def _filing(place: Place):
+    """A half-year report the branch's secretary submitted a second time, after a return whose comment
+    names the place: the 组织部 receives it; only the secretary and the 组织部 download its workbooks."""
+    from django.core.files.base import ContentFile
+
+    from filings.models import Filing, FilingVersion
+
+    now = timezone.now()
+    # One report a period and unit: each builder's takes the year before the last (as _free_year does).
+    year = 2025 - Filing.objects.filter(organization=place.branch).count()
+    filing = Filing.objects.create(
+        organization=place.branch, kind="half_year", year=year, half=2, status="submitted", submitted_at=now
+    )
+    for number in (1, 2):
+        version = FilingVersion(
+            filing=filing,
+            number=number,
+            submitted_by=place.secretary,
+            submitted_at=now,
+            due_on=dt.date(2026, 1, 15),
+            state="ready",
+            return_comment=f"{place.name}绝密退回意见" if number == 1 else "",
+        )
+        version.file.save(f"filing-{place.name}-{number}.xlsx", ContentFile(b"PK\x03\x04"), save=False)
+        version.save()
+    return filing
+
+
+def filing_target(place: Place) -> Target:
+    filing = _filing(place)
+    return Target(
+        {"pk": filing.pk},
+        [f"{place.name}绝密退回意见"],
+        place.branch,
+        changed=lambda: type(filing).objects.get(pk=filing.pk).status != "submitted",
+    )
+
+
+def filing_version_target(place: Place) -> Target:
+    filing = _filing(place)
+    return Target({"pk": filing.versions.order_by("number").first().pk}, [], place.branch)
+
+
 def unknown_token(place: Place) -> Target:
     # An expired or someone else's import token: back to the upload page with a message.
     return Target({"token": f"{place.name}-not-a-real-token"}, [], place.branch)
@@ -626,6 +669,8 @@ OBJECT_ROUTES: dict[str, Callable[[Place], Target]] = {
     "visits:plan_item_assign": plan_item_target,
     "visits:concern_detail": concern_target,
     "hardship:progress_outcome": progress_target,
+    **{f"filings:{name}": filing_target for name in ("detail", "accept", "return")},
+    "filings:download": filing_version_target,
     "integrations:token": api_token_target,
     "integrations:token_revoke": api_token_target,
     # The API (api/urls.py).

@@ -80,7 +80,7 @@ def test_an_overdue_prompt_goes_to_the_organization_department_when_there_is_no_
     prompt = VisitPrompt.objects.get(member=unit.member1)
     run_jobs(dt.date(2026, 3, 5))  # due on the 5th: not yet overdue
     prompt.refresh_from_db()
-    assert prompt.escalation == 0 and not any("逾期" in t for t in titles(unit.zzb))
+    assert prompt.escalation == 0 and not any("逾期未走访" in t for t in titles(unit.zzb))
     run_jobs(dt.date(2026, 3, 6))
     prompt.refresh_from_db()
     assert prompt.escalation == VisitPrompt.Escalation.ORG_DEPT and prompt.escalated_on == dt.date(2026, 3, 6)

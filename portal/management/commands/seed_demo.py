@@ -8,6 +8,7 @@ from faker import Faker
 
 from api.seed import seed_tokens
 from awards.seed import seed_awards
+from filings.seed import seed_filings
 from funds.seed import seed_funds
 from hardship.seed import seed_hardship
 from members.models import Member, Organization, User
@@ -22,6 +23,7 @@ STEPS = (
     ("visits", seed_visits),
     ("funds", seed_funds),
     ("awards", seed_awards),
+    ("filings", seed_filings),
     ("api", seed_tokens),
 )
 
@@ -31,6 +33,7 @@ ACCOUNTS = [
     ("zzb2", "组织部副部长（处理公示异议：审批人不处理自己批准的申请的异议）"),
     ("shuji1", "机关第一党支部书记"),
     ("shuji2", "机关第二党支部书记"),
+    ("shuji3", "离退休干部党支部书记（上级报送演示）"),
     ("zhiwei1", "机关第一党支部支委委员"),
     ("jijin", "关怀基金管理员"),
     ("dangyuan1", "机关第一党支部普通党员"),
