@@ -39,6 +39,7 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("funds/", include("funds.urls")),
     path("awards/", include("awards.urls")),
+    path("surveys/", include("surveys.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
     path("calendar/", include("members.calendar_urls")),
