@@ -28,7 +28,7 @@ class PeriodForm(forms.Form):
             user,
             "survey",
             access.CREATE,
-            org_field="pk",
+            org_field="id",
         )
         self.fields["organization"].queryset = queryset
         if len(queryset) == 1:

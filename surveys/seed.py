@@ -62,6 +62,7 @@ def seed_surveys(ctx: SeedContext) -> None:
     surveys = sorted(
         period.branches.select_related("branch").order_by("branch__path"), key=lambda bs: bs.branch_id not in own
     )
+    reviewed = False
     for index, branch_survey in enumerate(surveys[: len(SHARES)]):
         checklists = list(branch_survey.checklists.select_related("member").order_by("member__name", "pk"))
         done = (
@@ -86,6 +87,9 @@ def seed_surveys(ctx: SeedContext) -> None:
                     family_situation="配偶今年确诊重病，医疗支出大，家庭收入明显下降",
                     needs=[Need.LIVING, Need.MEDICAL],
                 )
+            elif index == 0 and not reviewed and checklist.member_id in lines:
+                reviewed = True
+                data.update(family_changed=True, family_situation="子女已参加工作，家庭收入有所增加")
             day = starts_on + dt.timedelta(days=min(number // 3, 20))
             with clock.at(day):
                 services.save_checklist(checklist_id=checklist.pk, by=by, confirmed_on=day, **data)

@@ -136,8 +136,8 @@ def branch_detail(request, pk: int):
     )
 
 
-@require_POST
 @requires("survey", "confirm")
+@require_POST
 def branch_confirm(request, pk: int):
     branch_survey = get_object_or_404(BranchSurvey.objects.for_user(request.user, "confirm"), pk=pk)
     try:
