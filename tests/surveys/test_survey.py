@@ -9,7 +9,6 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
-from django.urls import reverse
 
 from core import clock
 from core.errors import DomainError
