@@ -150,9 +150,15 @@ class ChecklistQuerySet(ScopedQuerySet):
         return self.filter(confirmed_on__isnull=False)
 
     def relevant(self) -> ChecklistQuerySet:
-        """The checklists a branch must confirm: members still on the roll, and any already confirmed."""
+        """The checklists a branch must confirm: its members still on the roll (not those who died, left,
+        or moved to another branch since), and any already confirmed."""
         return self.filter(
-            Q(confirmed_on__isnull=False) | Q(member__deceased_on__isnull=True, member__transferred_out_on__isnull=True)
+            Q(confirmed_on__isnull=False)
+            | Q(
+                member__deceased_on__isnull=True,
+                member__transferred_out_on__isnull=True,
+                member__organization=models.F("branch_survey__branch"),
+            )
         )
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from hardship.models import HardshipRecord
 from members.models import Organization
 from surveys.models import BranchSurvey, Checklist, Health, LedgerOutcome, Living, SurveyPeriod
 
+# Checklist.objects.relevant(), seen from the branch survey.
 RELEVANT = Q(checklists__confirmed_on__isnull=False) | Q(
-    checklists__member__deceased_on__isnull=True, checklists__member__transferred_out_on__isnull=True
+    checklists__member__deceased_on__isnull=True,
+    checklists__member__transferred_out_on__isnull=True,
+    checklists__member__organization=F("branch"),
 )
 CONFIRMED = Q(checklists__confirmed_on__isnull=False)
 

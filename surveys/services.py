@@ -8,11 +8,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from auditlog.models import LogEntry
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 
-from core import clock
+from core import audit, clock
 from core.errors import DomainError
 from hardship import services as hardship_services
 from hardship.models import HardshipCategory, HardshipRecord
@@ -31,7 +33,7 @@ def _branches_under(organization: Organization):
     ).order_by("path")
 
 
-def _add_checklists(branch_surveys: Iterable[BranchSurvey]) -> int:
+def _add_checklists(branch_surveys: Iterable[BranchSurvey], *, by=None, source: str = "期间转入，加入排查") -> int:
     """A pending checklist for every member on the roll of each branch who has none yet."""
     branch_surveys = list(branch_surveys)
     if not branch_surveys:
@@ -45,7 +47,22 @@ def _add_checklists(branch_surveys: Iterable[BranchSurvey]) -> int:
         .values_list("pk", "organization_id")
         if (by_branch[org_id].pk, member_id) not in have
     ]
+    if not new:
+        return 0
     Checklist.objects.bulk_create(new, ignore_conflicts=True)
+    created = dict(
+        Checklist.objects.filter(
+            branch_survey__in=branch_surveys, member_id__in=[c.member_id for c in new], confirmed_on__isnull=True
+        ).values_list("pk", "branch_survey__branch__path")
+    )
+    audit.log_bulk(
+        model=Checklist,
+        object_ids=list(created),
+        changes={"来源": ["", source]},
+        actor=by,
+        org_paths=created,
+        action=LogEntry.Action.CREATE,
+    )
     return len(new)
 
 
@@ -77,15 +94,36 @@ def open_period(*, organization: Organization, name: str, starts_on: dt.date, en
     existing = SurveyPeriod.objects.filter(organization=organization, year=starts_on.year).first()
     if existing is not None:
         raise DomainError(f"{organization.name}{starts_on.year}年已有全面排查：{existing.name}", field="starts_on")
+    # A branch takes part in one survey a year: none by an organization above or below this one.
+    above = [int(pk) for pk in organization.path.strip("/").split("/") if pk]
+    overlapping = (
+        SurveyPeriod.objects.filter(year=starts_on.year)
+        .filter(Q(organization_id__in=above) | Q(organization__path__startswith=organization.path))
+        .select_related("organization")
+        .first()
+    )
+    if overlapping is not None:
+        raise DomainError(
+            f"{overlapping.organization.name}已开展{starts_on.year}年全面排查（{overlapping.name}），覆盖本组织的支部",
+            field="organization",
+        )
     branches = list(_branches_under(organization))
     if not branches:
         raise DomainError(f"{organization.name}下没有党支部", field="organization")
     period = SurveyPeriod.objects.create(
         organization=organization, year=starts_on.year, name=name, starts_on=starts_on, ends_on=ends_on, opened_by=by
     )
-    surveys = BranchSurvey.objects.bulk_create([BranchSurvey(period=period, branch=branch) for branch in branches])
+    BranchSurvey.objects.bulk_create([BranchSurvey(period=period, branch=branch) for branch in branches])
     surveys = list(BranchSurvey.objects.filter(period=period).select_related("branch"))
-    _add_checklists(surveys)
+    audit.log_bulk(
+        model=BranchSurvey,
+        object_ids=[bs.pk for bs in surveys],
+        changes={"来源": ["", f"发起{period.name}"]},
+        actor=by,
+        org_paths={bs.pk: bs.branch.path for bs in surveys},
+        action=LogEntry.Action.CREATE,
+    )
+    _add_checklists(surveys, by=by, source="按开启时的名册生成")
     secretaries = _secretaries([bs.branch_id for bs in surveys])
     notify_many(
         Message(
@@ -172,7 +210,13 @@ def _raise_prompts(checklist: Checklist, *, period: SurveyPeriod, by, day) -> li
             # The roster says so too: the daily illness job then follows the stay (and closes the prompt
             # on discharge) as it does for a stay entered on the member's page.
             member.is_hospitalized = True
-            member_services.save_member(member=member, by=by)
+            try:
+                member_services.save_member(member=member, by=by)
+            except ValidationError as exc:
+                problems = "；".join(message for messages in exc.message_dict.values() for message in messages)
+                raise DomainError(
+                    f"{member.name}的名册信息有误，请先在党员名册中更正：{problems}", field="health"
+                ) from exc
         prompt = visit_services.raise_prompt(
             member=member,
             occasion=Occasion.ILLNESS,
@@ -302,7 +346,7 @@ def add_joiners(*, day: dt.date) -> int:
         period__starts_on__lte=day, period__ends_on__gte=day, done_on__isnull=True
     ).select_related("branch")
     with transaction.atomic():
-        return _add_checklists(surveys)
+        return _add_checklists(surveys, source="期间转入，加入排查")
 
 
 def remind_branches(*, day: dt.date, days_before: int) -> dict[str, int]:

@@ -30,9 +30,13 @@ def survey_list(request):
     periods = list(
         SurveyPeriod.objects.for_user(user, "overview").filter(year__gte=since).select_related("organization")
     )
+    # Branches of a period the user follows on its progress page are listed there, not here.
     branch_surveys = list(
         selectors.with_progress(
-            BranchSurvey.objects.for_user(user, LIST).filter(period__year__gte=since).select_related("period", "branch")
+            BranchSurvey.objects.for_user(user, LIST)
+            .filter(period__year__gte=since)
+            .exclude(period__in=[p.pk for p in periods])
+            .select_related("period", "branch")
         ).order_by("-period__starts_on", "branch__path")[:50]
     )
     for row in branch_surveys:

@@ -274,3 +274,35 @@ def test_a_job_down_before_the_end_still_sends_the_end_reminder(unit):
     open_period(unit)
     run_jobs(dt.date(2027, 11, 3))
     assert reminders(unit.shuji1) == ["2027年主题教育期间全面排查已到结束日期，本支部尚未完成"]
+
+
+def test_a_member_who_moved_to_another_branch_is_checked_there(unit):
+    open_period(unit)
+    Member.objects.filter(pk=unit.member2.pk).update(organization=unit.branch1)
+    run_jobs(dt.date(2027, 9, 20))
+    moved_from = BranchSurvey.objects.get(branch=unit.branch2)
+    save(checklist_of(Member.objects.get(name="赵书记")), unit.shuji2, day=dt.date(2027, 9, 20))
+    with clock.at(dt.date(2027, 9, 20)):
+        services.confirm_branch(branch_survey_id=moved_from.pk, by=unit.shuji2)
+    assert Checklist.objects.filter(member=unit.member2, branch_survey__branch=unit.branch1).exists()
+
+
+def test_a_branch_takes_part_in_one_survey_a_year(unit):
+    from members.models import Role
+    from tests.factories import AppointmentFactory
+
+    open_period(unit)
+    AppointmentFactory(user=unit.zzb, organization=unit.general, role=Role.ORG_DEPT)
+    with clock.at(OPENS), pytest.raises(DomainError, match="覆盖本组织的支部"):
+        services.open_period(organization=unit.general, name="总支排查", starts_on=OPENS, ends_on=ENDS, by=unit.zzb)
+
+
+def test_opening_and_joining_are_in_the_audit_trail(unit):
+    from auditlog.models import LogEntry
+
+    open_period(unit)
+    MemberFactory(organization=unit.branch2, name="新转入")
+    run_jobs(dt.date(2027, 9, 20))
+    sources = [entry.changes for entry in LogEntry.objects.filter(content_type__model="checklist")]
+    assert len(sources) == 8
+    assert sum("期间转入" in str(changes) for changes in sources) == 1
