@@ -38,10 +38,9 @@ def _ordinary(rng, checklist: Checklist, lines: dict[int, HardshipRecord]) -> di
 
 def seed_surveys(ctx: SeedContext) -> None:
     today, rng = ctx.today, ctx.rng
-    starts_on = today - dt.timedelta(days=21)
-    ends_on = today + dt.timedelta(days=30)
-    if ends_on.year != starts_on.year:
-        starts_on, ends_on = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
+    # Within this year: a period does not cross the new year.
+    starts_on = max(today - dt.timedelta(days=21), dt.date(today.year, 1, 1))
+    ends_on = min(today + dt.timedelta(days=30), dt.date(today.year, 12, 31))
     department = ctx.users["zzb"]
     with clock.at(starts_on):
         period = services.open_period(
@@ -90,9 +89,9 @@ def seed_surveys(ctx: SeedContext) -> None:
             elif index == 0 and not reviewed and checklist.member_id in lines:
                 reviewed = True
                 data.update(family_changed=True, family_situation="子女已参加工作，家庭收入有所增加")
-            day = starts_on + dt.timedelta(days=min(number // 3, 20))
+            day = min(starts_on + dt.timedelta(days=number // 3), today)
             with clock.at(day):
                 services.save_checklist(checklist_id=checklist.pk, by=by, confirmed_on=day, **data)
         if SHARES[index] >= 1 and len(done) == branch_survey.checklists.relevant().count():
-            with clock.at(starts_on + dt.timedelta(days=20)):
+            with clock.at(today):
                 services.confirm_branch(branch_survey_id=branch_survey.pk, by=by)
