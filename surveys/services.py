@@ -169,12 +169,13 @@ def _describe_change(checklist: Checklist, record: HardshipRecord, categories: l
 def _feed_ledger(checklist: Checklist, categories: list[HardshipCategory], *, period: SurveyPeriod, by, day) -> str:
     member = checklist.member
     record = HardshipRecord.objects.active().filter(member=member).first()
-    if (
+    own_line = (
         record is not None
         and checklist.ledger_outcome == LedgerOutcome.PROPOSED
         and checklist.ledger_record_id == record.pk
-    ):
-        return ""  # this checklist put the line there; saving it again changes nothing
+    )
+    if own_line and checklist.living == Living.HARD:
+        return ""  # this checklist put the line there; correcting it while still in hardship changes nothing
     if record is None:
         if checklist.living != Living.HARD:
             checklist.ledger_outcome, checklist.ledger_record = LedgerOutcome.NONE, None
@@ -198,7 +199,8 @@ def _feed_ledger(checklist: Checklist, categories: list[HardshipCategory], *, pe
         checklist.ledger_outcome = LedgerOutcome.UNCHANGED
         return f"{member.name}已在困难党员台帐中，情况无变化。"
     hardship_services.request_review(record_id=record.pk, reason=f"{period.name}：{change}", by=by, on=day)
-    checklist.ledger_outcome = LedgerOutcome.REVIEW
+    if not own_line:  # a line this checklist put there stays counted as new, now marked for review
+        checklist.ledger_outcome = LedgerOutcome.REVIEW
     return f"{member.name}的台帐已标记为待复核（{change}），请核实后完成复核。"
 
 

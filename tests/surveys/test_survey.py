@@ -306,3 +306,15 @@ def test_opening_and_joining_are_in_the_audit_trail(unit):
     sources = [entry.changes for entry in LogEntry.objects.filter(content_type__model="checklist")]
     assert len(sources) == 8
     assert sum("期间转入" in str(changes) for changes in sources) == 1
+
+
+def test_a_line_put_on_the_ledger_by_mistake_is_marked_for_review_when_corrected(unit):
+    open_period(unit)
+    illness = HardshipCategory.objects.get(code="illness")
+    checklist, _ = save(
+        checklist_of(unit.member1), unit.shuji1, living="hard", hardship_level="general", categories=[illness]
+    )
+    checklist, findings = save(checklist, unit.shuji1, living="stable")
+    line = HardshipRecord.objects.get(member=unit.member1)
+    assert "收入稳定" in line.review_request and "已标记为待复核" in findings.sentences[0]
+    assert checklist.ledger_outcome == LedgerOutcome.PROPOSED
