@@ -15,24 +15,23 @@ def home_panel(request):
     if not access.may(user, "survey", LIST):
         return None
     today = clock.today()
-    periods = list(
-        SurveyPeriod.objects.for_user(user, "overview")
-        .filter(starts_on__lte=today, ends_on__gte=today)
-        .select_related("organization")[:3]
-    )
-    summaries = []
-    for period in periods:
-        _rows, totals = selectors.progress_rows(period)
-        summaries.append((period, totals))
-    branch_surveys = list(
-        selectors.with_progress(
-            BranchSurvey.objects.for_user(user, LIST).filter(
-                period__starts_on__lte=today, period__ends_on__gte=today, done_on__isnull=True
+    summaries, branch_surveys = [], []
+    if access.may(user, "survey", "overview"):
+        # The department follows the whole period; its branches' rows are on the progress page.
+        periods = SurveyPeriod.objects.for_user(user, "overview").filter(starts_on__lte=today, ends_on__gte=today)
+        for period in periods.select_related("organization")[:3]:
+            _rows, totals = selectors.progress_rows(period)
+            summaries.append((period, totals))
+    else:
+        branch_surveys = list(
+            selectors.with_progress(
+                BranchSurvey.objects.for_user(user, LIST).filter(
+                    period__starts_on__lte=today, period__ends_on__gte=today, done_on__isnull=True
+                )
             )
+            .select_related("period", "branch")
+            .order_by("period__ends_on", "branch__path")[:6]
         )
-        .select_related("period", "branch")
-        .order_by("period__ends_on", "branch__path")[:6]
-    )
     if not summaries and not branch_surveys:
         return None
     return Panel(
