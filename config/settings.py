@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "visits",
     "funds",
     "awards",
+    "surveys",
     "reports",
     "filings",
     "api",
@@ -346,6 +347,8 @@ CARE = {
     # 表彰奖励制度: from this (month, day) a 党委 without this year's campaign is reminded to open one.
     "AWARD_REMINDER": (4, 1),
     "MIGRANT_CONTACT_DAYS": env.int("CARE_MIGRANT_CONTACT_DAYS", default=90),
+    # surveys/: branches not done with the yearly 全面排查 are reminded this many days before it ends.
+    "SURVEY_REMINDER_DAYS": env.int("CARE_SURVEY_REMINDER_DAYS", default=7),
     # funds/ and awards/
     "NOTICE_WORKING_DAYS": env.int("CARE_NOTICE_WORKING_DAYS", default=5),
     "APPLICATION_STALE_DAYS": env.int("CARE_APPLICATION_STALE_DAYS", default=7),

@@ -39,6 +39,7 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("funds/", include("funds.urls")),
     path("awards/", include("awards.urls")),
+    path("surveys/", include("surveys.urls")),
     path("reports/", include("reports.urls")),
     path("filings/", include("filings.urls")),
     path("notifications/", include("notifications.urls")),

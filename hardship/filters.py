@@ -7,7 +7,7 @@ from members.filters import UserFilterSet
 from members.validators import normalize_search
 
 ATTENTION_CHOICES = [
-    ("not_reviewed", "一年以上未复核"),
+    ("not_reviewed", "需复核（一年以上未复核或情况有变化）"),
     ("no_helper", "无帮扶人"),
 ]
 
@@ -38,7 +38,7 @@ class RecordFilter(UserFilterSet):
 
     def filter_attention(self, queryset, name, value):
         if value == "not_reviewed":
-            return queryset.active().filter(selectors.not_reviewed_since(selectors.review_cutoff()))
+            return queryset.active().filter(selectors.needs_review(selectors.review_cutoff()))
         if value == "no_helper":
             return queryset.active().filter(has_active_helper=False)
         return queryset

@@ -113,6 +113,10 @@ class HardshipRecord(Audited, models.Model):
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
     registered_on = models.DateField("登记日期")
     last_reviewed_on = models.DateField("最近复核日期", null=True, blank=True)
+    # Someone saw the household's situation change (the yearly 全面排查): the line waits for its 复核,
+    # which clears this. The request says who asked and what changed.
+    review_requested_on = models.DateField("待复核（提出日期）", null=True, blank=True)
+    review_request = models.CharField("待复核原因", max_length=300, blank=True)
     closed_on = models.DateField("脱困/注销日期", null=True, blank=True)
     close_reason = models.CharField("脱困/注销原因", max_length=200, blank=True)
     # 知情同意 (PIPL): without consent, income, health and family details stay empty.

@@ -29,6 +29,11 @@ def not_reviewed_since(cutoff: dt.date) -> Q:
     return Q(last_reviewed_on__lt=cutoff) | Q(last_reviewed_on__isnull=True, registered_on__lt=cutoff)
 
 
+def needs_review(cutoff: dt.date) -> Q:
+    """Lines due for their 复核: not reviewed for a year, or marked for review since (a change found)."""
+    return not_reviewed_since(cutoff) | Q(review_requested_on__isnull=False)
+
+
 def with_active_helper(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(has_active_helper=Exists(Pairing.objects.active().filter(record=OuterRef("pk"))))
 

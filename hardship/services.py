@@ -155,8 +155,31 @@ def review_record(*, record_id: int, level: str, note: str, by, on: dt.date | No
     )
     record.level = level
     record.last_reviewed_on = max(on, record.last_reviewed_on or on)
-    record.save(update_fields=["level", "last_reviewed_on", "updated_at"])
+    record.review_requested_on, record.review_request = None, ""
+    record.save(update_fields=["level", "last_reviewed_on", "review_requested_on", "review_request", "updated_at"])
     return review
+
+
+@transaction.atomic
+def request_review(*, record_id: int, reason: str, by, on: dt.date | None = None) -> HardshipRecord:
+    """Mark an active line for 复核: the household's situation was found changed (the yearly 全面排查).
+    The line shows among those needing review until `review_record` is done; a second request while
+    one is open adds its reason."""
+    record = HardshipRecord.objects.select_for_update().select_related("member").get(pk=record_id)
+    if not permissions.can_review_record(by, record):
+        raise PermissionDenied
+    if record.status != HardshipRecord.Status.ACTIVE:
+        raise DomainError("只有在册的台帐需要复核")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("请写明需要复核的原因", field="reason")
+    if record.review_requested_on is None:
+        record.review_requested_on = on or timezone.localdate()
+        record.review_request = reason[:300]
+    elif reason not in record.review_request:
+        record.review_request = f"{record.review_request}；{reason}"[:300]
+    record.save(update_fields=["review_requested_on", "review_request", "updated_at"])
+    return record
 
 
 def _close(record: HardshipRecord, *, status: str, reason: str, on: dt.date, by) -> HardshipRecord:

@@ -66,9 +66,9 @@ class RecordListView(RuleMixin, PageSizeMixin, FilterView):
         review_cutoff = selectors.review_cutoff()
         for record in context["records"]:
             record.show_income = confidential.full(record.member)
-            record.review_overdue = (
-                record.status == HardshipRecord.Status.ACTIVE
-                and (record.last_reviewed_on or record.registered_on) < review_cutoff
+            record.review_overdue = record.status == HardshipRecord.Status.ACTIVE and (
+                (record.last_reviewed_on or record.registered_on) < review_cutoff
+                or record.review_requested_on is not None
             )
         context["can_create"] = permissions.can_register(user)
         context["can_import"] = permissions.can_import_ledger(user)

@@ -103,6 +103,14 @@ TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
     # 反映情况: a member writes from /me/ and reads the answer; the branch assigns someone and answers.
     "concern": ("反映情况", {LIST: MANAGERS, VIEW: MANAGERS | {SELF}, CREATE: _roles(SELF), "answer": MANAGERS}),
     "coverage": ("谈心走访覆盖情况", {VIEW: MANAGERS}),
+    # 主题教育期间全面排查 (seed 000 六): the 组织部 opens the year's period and follows each branch; the branch
+    # sees who is checked and its secretary confirms the branch done. A 支委 sees the statuses only.
+    "survey": (
+        "全面排查",
+        {LIST: MANAGERS, VIEW: MANAGERS, CREATE: _roles(ORG), "overview": _roles(ORG), "confirm": _roles(SEC, ORG)},
+    ),
+    # A member's checklist holds health, income and family: those who may read member_sensitive.
+    "survey_checklist": ("全面排查登记表（健康、生活、家庭和需求）", {VIEW: _roles(SEC, ORG), EDIT: _roles(SEC, ORG)}),
     # The fund's ledger: its officer keeps it, the organization department oversees it.
     "fund": (
         "关怀基金账目",
@@ -230,6 +238,8 @@ ACTION_LABELS = {
     "download": "下载报送的工作簿",
     "receive": "接收、退回",
     "deadline": "设定报送截止日期",
+    "overview": "查看各支部进度",
+    "confirm": "确认支部完成",
 }
 
 

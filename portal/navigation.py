@@ -78,6 +78,7 @@ MENU = (
             Item("节日走访计划", "visits:plan_list", "bi-calendar-heart", ("plan", LIST), ("visits:plan_detail",)),
             Item("走访提示", "visits:prompts", "bi-bell", ("prompt", LIST)),
             Item("谈心走访覆盖", "visits:coverage", "bi-pie-chart", ("coverage", VIEW)),
+            Item("全面排查", "surveys:list", "bi-clipboard-check", ("survey", LIST), ("surveys:*",)),
             Item("离线登记（手机）", "field", "bi-phone", ("visit", CREATE)),
         ),
     ),

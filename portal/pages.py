@@ -9,6 +9,7 @@ from funds import panels as funds_panels
 from hardship import panels as hardship_panels
 from members import panels as members_panels
 from reports import panels as reports_panels
+from surveys import panels as surveys_panels
 from visits import panels as visits_panels
 
 # Each takes the request and returns a Panel, or None when it has nothing for this user.
@@ -19,6 +20,7 @@ HOME = (
     hardship_panels.coverage_panel,
     hardship_panels.helper_panel,
     visits_panels.home_panel,
+    surveys_panels.home_panel,
     funds_panels.todo_panel,
     awards_panels.home_panel,
     filings_panels.home_panel,

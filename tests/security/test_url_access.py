@@ -596,6 +596,60 @@ def filing_version_target(place: Place) -> Target:
     return Target({"pk": filing.versions.order_by("number").first().pk}, [], place.branch)
 
 
+def _survey(place: Place):
+    from core import clock
+    from surveys import services
+    from surveys.models import BranchSurvey, SurveyPeriod
+
+    period = SurveyPeriod.objects.filter(organization=place.committee).first()
+    if period is None:
+        today = clock.today()
+        period = services.open_period(
+            organization=place.committee,
+            name=f"{place.name}全面排查",
+            starts_on=today,
+            ends_on=max(today, dt.date(today.year, 12, 31)),
+            by=place.department,
+        )
+    return BranchSurvey.objects.get(period=period, branch=place.branch)
+
+
+def survey_period_target(place: Place) -> Target:
+    branch_survey = _survey(place)
+    return Target(
+        {"pk": branch_survey.period_id}, [f"{place.name}全面排查"] if place.name == "foreign" else [], place.committee
+    )
+
+
+def branch_survey_target(place: Place) -> Target:
+    branch_survey = _survey(place)
+    return Target(
+        {"pk": branch_survey.pk},
+        [],
+        place.branch,
+        changed=lambda: type(branch_survey).objects.get(pk=branch_survey.pk).done_on is not None,
+    )
+
+
+def checklist_target(place: Place) -> Target:
+    from surveys.models import Checklist
+
+    checklist = Checklist.objects.get(branch_survey=_survey(place), member=place.member)
+    Checklist.objects.filter(pk=checklist.pk).update(
+        health="poor",
+        living="low",
+        contact="talked",
+        health_note=f"{place.name}绝密病情",
+        confirmed_on=dt.date(2026, 1, 5),
+    )
+    return Target(
+        {"pk": checklist.pk},
+        [f"{place.name}绝密病情"],
+        place.branch,
+        changed=lambda: Checklist.objects.get(pk=checklist.pk).confirmed_on != dt.date(2026, 1, 5),
+    )
+
+
 def unknown_token(place: Place) -> Target:
     # An expired or someone else's import token: back to the upload page with a message.
     return Target({"token": f"{place.name}-not-a-real-token"}, [], place.branch)
@@ -671,6 +725,9 @@ OBJECT_ROUTES: dict[str, Callable[[Place], Target]] = {
     "hardship:progress_outcome": progress_target,
     **{f"filings:{name}": filing_target for name in ("detail", "accept", "return")},
     "filings:download": filing_version_target,
+    "surveys:progress": survey_period_target,
+    **{f"surveys:{name}": branch_survey_target for name in ("branch", "confirm")},
+    "surveys:checklist": checklist_target,
     "integrations:token": api_token_target,
     "integrations:token_revoke": api_token_target,
     # The API (api/urls.py).

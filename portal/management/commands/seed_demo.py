@@ -13,6 +13,7 @@ from funds.seed import seed_funds
 from hardship.seed import seed_hardship
 from members.models import Member, Organization, User
 from members.seed import DEMO_PASSWORD, SeedContext, build_organizations, seed_members
+from surveys.seed import seed_surveys
 from visits.seed import seed_visits
 
 # Each step adds one domain's demo data to the SeedContext (organizations, members, users, rng), in
@@ -24,6 +25,7 @@ STEPS = (
     ("funds", seed_funds),
     ("awards", seed_awards),
     ("filings", seed_filings),
+    ("surveys", seed_surveys),
     ("api", seed_tokens),
 )
 
