@@ -171,7 +171,7 @@ def prompts_for(user, action: str):
 
 
 class PromptList(ListView):
-    """走访提示, the soonest due first; `open=true` for those still waiting for a visit."""
+    """走访提示, the latest raised first; `open=true` for those still waiting for a visit."""
 
     access = ("prompt", LIST)
     serializer_class = PromptSerializer
