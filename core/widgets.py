@@ -57,7 +57,9 @@ class ChoiceWidget(widgets.Widget):
         text = str(value).strip()
         if text in self._by_text:
             return self._by_text[text]
-        options = "、".join(str(label) for _, label in self.choices)
+        options = "、".join(str(label) for value, label in self.choices if value != "")
+        if self.default == "":
+            options += "，或留空"
         raise ValueError(f"“{text}”不是有效选项，可填：{options}")
 
     def render(self, value, obj=None, **kwargs):

@@ -95,13 +95,16 @@ TABLE: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
     # 内部记录 of a talk: never the member talked with (checked in visits.permissions).
     "talk_confidential": ("谈话内部记录", {VIEW: MANAGERS}),
     "plan": ("春节、七一走访计划", {LIST: MANAGERS, VIEW: MANAGERS, EDIT: MANAGERS, EXPORT: MANAGERS}),
-    "prompt": ("走访提示", {LIST: MANAGERS, VIEW: MANAGERS}),
+    "prompt": ("走访提示", {LIST: MANAGERS, VIEW: MANAGERS, EXPORT: MANAGERS}),
     # 家庭发生意外、灾害、直系亲属病逝、病重、特殊困难: recorded from the member's page, each raises a prompt.
-    "life_event": ("党员家庭重大事件", {LIST: MANAGERS, CREATE: MANAGERS}),
+    "life_event": ("党员家庭重大事件", {LIST: MANAGERS, CREATE: MANAGERS, EXPORT: MANAGERS}),
     # 集体过政治生日 around 七一: the branch records the day, who came and what was done.
-    "collective_birthday": ("集体过政治生日", {LIST: MANAGERS, CREATE: MANAGERS}),
+    "collective_birthday": ("集体过政治生日", {LIST: MANAGERS, CREATE: MANAGERS, EXPORT: MANAGERS}),
     # 反映情况: a member writes from /me/ and reads the answer; the branch assigns someone and answers.
-    "concern": ("反映情况", {LIST: MANAGERS, VIEW: MANAGERS | {SELF}, CREATE: _roles(SELF), "answer": MANAGERS}),
+    "concern": (
+        "反映情况",
+        {LIST: MANAGERS, VIEW: MANAGERS | {SELF}, CREATE: _roles(SELF), "answer": MANAGERS, EXPORT: MANAGERS},
+    ),
     "coverage": ("谈心走访覆盖情况", {VIEW: MANAGERS}),
     # 主题教育期间全面排查 (seed 000 六): the 组织部 opens the year's period and follows each branch; the branch
     # sees who is checked and its secretary confirms the branch done. A 支委 sees the statuses only.

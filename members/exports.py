@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import BinaryIO
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
 from django.utils import timezone
 
 from core.xlsx import Column, Workbook
@@ -12,32 +13,11 @@ from members import permissions
 from members.access import EXPORT
 from members.filters import MemberFilter
 from members.models import Member, Organization
+from members.resources import ROSTER
 
-ROSTER_COLUMNS = [
-    Column("姓名", 10),
-    Column("性别", 6),
-    Column("出生日期", 12, "date"),
-    Column("身份证号", 21),
-    Column("联系电话", 14),
-    Column("家庭住址", 30),
-    Column("所在支部", 20),
-    Column("入党日期", 12, "date"),
-    Column("转正日期", 12, "date"),
-    Column("党员类别", 10),
-    Column("就业状况", 10),
-    Column("离退休干部", 10),
-    Column("劳动能力", 10),
-    Column("健康状况", 16),
-    Column("独居", 6),
-    Column("老模范", 8),
-    Column("在册状态", 10),
-    Column("离休/退休", 9),
-    Column("原工作单位", 20),
-    Column("原单位情况", 10),
-    Column("流动党员", 8),
-    Column("流出去向/流入来源", 20),
-    Column("流动期间联系方式", 18),
-]
+ROSTER_COLUMNS = [Column(column.header, column.width, column.kind) for column in ROSTER]
+# Columns shown in full or masked per row (permissions.Disclosure has a method of the same name).
+MASKED = ("birth_date", "id_number", "address", "health")
 
 
 def roster_rows(user, query) -> tuple[QuerySet[Member], Organization | None]:
@@ -65,67 +45,63 @@ def roster_workbook(queryset: QuerySet[Member], *, user, title: str) -> BinaryIO
     shown = permissions.Disclosure(user)
     with Workbook() as book:
         sheet = book.sheet("党员名册", title, ROSTER_COLUMNS)
+        cells = [_cell_reader(column.attr, shown) for column in ROSTER]
         for member in queryset.select_related("organization").iterator(chunk_size=2000):
-            sheet.append(
-                [
-                    member.name,
-                    member.get_gender_display(),
-                    shown.birth_date(member),
-                    shown.id_number(member),
-                    member.phone,
-                    shown.address(member),
-                    member.organization.name,
-                    member.join_date,
-                    member.full_member_date,
-                    member.get_party_status_display(),
-                    member.get_employment_display(),
-                    "是" if member.is_retired_cadre else "否",
-                    member.get_work_capacity_display(),
-                    shown.health(member),
-                    "是" if member.lives_alone else "否",
-                    "是" if member.is_model_worker else "否",
-                    member.get_state_display(),
-                    member.get_retirement_display() if member.retirement else "",
-                    member.former_employer,
-                    member.get_former_employer_situation_display() if member.former_employer_situation else "",
-                    member.get_mobility_display() if member.mobility else "",
-                    member.mobility_place,
-                    member.mobility_contact,
-                ]
-            )
+            sheet.append([read(member) for read in cells])
         book.close()
         return book.detach()
 
 
+def _cell_reader(attr: str, shown: permissions.Disclosure) -> Callable[[Member], object]:
+    """How one roster column is written for people: choices by their label (blank when unset, not "—"),
+    yes/no as 是/否, the branch by its name, sensitive columns through the disclosure rules."""
+    if attr in MASKED:
+        return getattr(shown, attr)
+    if attr == "organization":
+        return lambda member: member.organization.name
+    if attr == "state":  # a property read from the transfer and death records, not a field
+        return lambda member: member.get_state_display()
+    field = Member._meta.get_field(attr)
+    if field.choices:
+        return lambda member: getattr(member, f"get_{attr}_display")() if getattr(member, attr) else ""
+    if isinstance(field, BooleanField):
+        return lambda member: "是" if getattr(member, attr) else "否"
+    return lambda member: getattr(member, attr)
+
+
+# The template's example row, by field (columns it does not name are left blank).
+TEMPLATE_EXAMPLE = {
+    "name": "张三",
+    "gender": "男",
+    "birth_date": "1970-05-01",
+    "phone": "13812345678",
+    "address": "某某街道1号",
+    "organization": "第一党支部",
+    "join_date": "1995-07-01",
+    "full_member_date": "1996-07-01",
+    "party_status": "正式党员",
+    "employment": "离退休",
+    "is_retired_cadre": "是",
+    "work_capacity": "正常",
+    "health": "良好",
+    "lives_alone": "否",
+    "is_model_worker": "否",
+    "retirement": "退休",
+    "former_employer": "县农机厂",
+    "former_employer_situation": "改制",
+}
+
+
 def import_template() -> bytes:
     """An empty roster sheet with the headers the import expects and one example row."""
-    from members.resources import COLUMNS
     from members.validators import id_check_digit
 
-    columns = [Column(header, 14, "text") for _, header in COLUMNS]
+    imported = [column for column in ROSTER if column.imported]
+    columns = [Column(column.header, 14, "text") for column in imported]
+    example = dict(TEMPLATE_EXAMPLE, id_number="11010119700501001" + id_check_digit("11010119700501001"))
     with Workbook() as book:
         sheet = book.sheet("党员名册", None, columns)
-        example_id = "11010119700501001" + id_check_digit("11010119700501001")
-        sheet.append(
-            [
-                "张三",
-                "男",
-                "1970-05-01",
-                example_id,
-                "13812345678",
-                "某某街道1号",
-                "第一党支部",
-                "1995-07-01",
-                "1996-07-01",
-                "正式党员",
-                "离退休",
-                "是",
-                "正常",
-                "良好",
-                "否",
-                "否",
-            ]
-        )
+        sheet.append([example.get(column.attr, "") for column in imported])
         book.close()
         return book.getvalue()
 

@@ -165,19 +165,19 @@ def _collect(result, rows, resource) -> tuple[list[RowError], ImportReport]:
             for attr, header in COLUMNS:
                 before, after = getattr(original, attr), getattr(instance, attr)
                 if before != after:
-                    preview.changes.append(f"{header}：{_show(before)} → {_show(after)}")
+                    widget = resource.fields[attr].widget
+                    preview.changes.append(f"{header}：{_show(before, widget)} → {_show(after, widget)}")
             report.changed.append(preview)
         else:
             report.unchanged.append(preview)
     return errors, report
 
 
-def _show(value) -> str:
+def _show(value, widget) -> str:
+    """A value as the file writes it (离休, not lixiu; 是/否; 2020-01-31)."""
     if value is None or value == "":
         return "（空）"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value)
+    return str(widget.render(value))
 
 
 def _run(*, data: bytes, by, dry_run: bool) -> ImportReport:

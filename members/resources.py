@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from import_export import fields, resources
 from import_export.instance_loaders import CachedInstanceLoader
@@ -10,24 +12,46 @@ from core.widgets import ChoiceWidget, FlexibleDateWidget, TextWidget, YesNoWidg
 from members.models import Member, Organization
 from members.validators import id_birth_date, id_gender, is_ascii_digits, normalize_id_number
 
-COLUMNS: list[tuple[str, str]] = [
-    ("name", "姓名"),
-    ("gender", "性别"),
-    ("birth_date", "出生日期"),
-    ("id_number", "身份证号"),
-    ("phone", "联系电话"),
-    ("address", "家庭住址"),
-    ("organization", "所在支部"),
-    ("join_date", "入党日期"),
-    ("full_member_date", "转正日期"),
-    ("party_status", "党员类别"),
-    ("employment", "就业状况"),
-    ("is_retired_cadre", "离退休干部"),
-    ("work_capacity", "劳动能力"),
-    ("health", "健康状况"),
-    ("lives_alone", "独居"),
-    ("is_model_worker", "老模范"),
+
+@dataclass(frozen=True)
+class RosterColumn:
+    """One column of the roster workbook: the export writes every one, the import reads the `imported` ones
+    (and its template offers them), so a header is spelled once for both directions."""
+
+    attr: str
+    header: str
+    width: float = 12
+    kind: str = "text"
+    imported: bool = True
+
+
+ROSTER: list[RosterColumn] = [
+    RosterColumn("name", "姓名", 10),
+    RosterColumn("gender", "性别", 6),
+    RosterColumn("birth_date", "出生日期", 12, "date"),
+    RosterColumn("id_number", "身份证号", 21),
+    RosterColumn("phone", "联系电话", 14),
+    RosterColumn("address", "家庭住址", 30),
+    RosterColumn("organization", "所在支部", 20),
+    RosterColumn("join_date", "入党日期", 12, "date"),
+    RosterColumn("full_member_date", "转正日期", 12, "date"),
+    RosterColumn("party_status", "党员类别", 10),
+    RosterColumn("employment", "就业状况", 10),
+    RosterColumn("is_retired_cadre", "离退休干部", 10),
+    RosterColumn("work_capacity", "劳动能力", 10),
+    RosterColumn("health", "健康状况", 16),
+    RosterColumn("lives_alone", "独居", 6),
+    RosterColumn("is_model_worker", "老模范", 8),
+    # Moved only by the transfer and death workflows, never by a file.
+    RosterColumn("state", "在册状态", 10, imported=False),
+    RosterColumn("retirement", "离休/退休", 9),
+    RosterColumn("former_employer", "原工作单位", 20),
+    RosterColumn("former_employer_situation", "原单位情况", 10),
+    RosterColumn("mobility", "流动党员", 8),
+    RosterColumn("mobility_place", "流出去向/流入来源", 20),
+    RosterColumn("mobility_contact", "流动期间联系方式", 18),
 ]
+COLUMNS: list[tuple[str, str]] = [(column.attr, column.header) for column in ROSTER if column.imported]
 REQUIRED_HEADERS = ["姓名", "身份证号", "所在支部", "入党日期"]
 HEADER_OF = dict(COLUMNS)
 
@@ -80,6 +104,14 @@ class MemberResource(resources.ModelResource):
     health = fields.Field("health", "健康状况", widget=TextWidget())
     lives_alone = fields.Field("lives_alone", "独居", widget=YesNoWidget())
     is_model_worker = fields.Field("is_model_worker", "老模范", widget=YesNoWidget())
+    retirement = fields.Field("retirement", "离休/退休", widget=ChoiceWidget(Member.Retirement.choices, default=""))
+    former_employer = fields.Field("former_employer", "原工作单位", widget=TextWidget())
+    former_employer_situation = fields.Field(
+        "former_employer_situation", "原单位情况", widget=ChoiceWidget(Member.EmployerSituation.choices, default="")
+    )
+    mobility = fields.Field("mobility", "流动党员", widget=ChoiceWidget(Member.Mobility.choices, default=""))
+    mobility_place = fields.Field("mobility_place", "流出去向/流入来源", widget=TextWidget())
+    mobility_contact = fields.Field("mobility_contact", "流动期间联系方式", widget=TextWidget())
 
     class Meta:
         model = Member

@@ -11,7 +11,7 @@ from typing import BinaryIO
 from reports import annual, dashboard, metrics
 from reports.annual import SheetSpec
 from reports.dashboard import Section
-from reports.domains import awards, funds, hardship, visits
+from reports.domains import awards, care, funds, hardship, visits
 from reports.scope import ReportScope
 
 METRICS: list[metrics.Metric] = [metrics.MEMBERS, *hardship.METRICS, *visits.METRICS, *funds.METRICS, *awards.METRICS]
@@ -71,6 +71,12 @@ SHEETS = [
     SheetSpec("结对帮扶", hardship.pairing_sheet, weight=2, access_kind="pairing"),
     SheetSpec("走访慰问", visits.visit_sheet, weight=2, access_kind="visit"),
     SheetSpec("谈心谈话", visits.talk_sheet, weight=2, access_kind="talk"),
+    SheetSpec("家庭重大事件", care.life_event_sheet, access_kind="life_event"),
+    SheetSpec("必访提示", care.prompt_sheet, access_kind="prompt"),
+    SheetSpec("反映情况", care.concern_sheet, access_kind="concern"),
+    SheetSpec("帮就业", care.employment_sheet, access_kind="pairing"),
+    SheetSpec("集体过政治生日", care.collective_birthday_sheet, access_kind="collective_birthday"),
+    SheetSpec("流动党员", care.mobility_sheet, access_kind="member"),
     SheetSpec("关怀基金收支", funds.fund_sheet, weight=2, access_kind="fund"),
     SheetSpec("帮扶申请", funds.application_sheet, weight=2, access_kind="application"),
     SheetSpec("表彰名单", awards.honour_sheet, access_kind="campaign"),

@@ -19,7 +19,7 @@ from members.filters import UserFilterSet
 from members.models import Member, Organization
 from members.validators import add_years, normalize_search
 from members.widgets import MemberPicker, MembersPicker
-from visits.models import HOLIDAY_OCCASIONS, LifeEvent, Occasion, Talk, Visit, VisitPlan
+from visits.models import HOLIDAY_OCCASIONS, Concern, LifeEvent, Occasion, Talk, Visit, VisitPlan, VisitPrompt
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -285,3 +285,43 @@ class CollectiveBirthdayForm(forms.Form):
             "notes",
             "opinions",
         )
+
+
+class PromptFilter(UserFilterSet):
+    """The API's filters over must-visit prompts (the page lists the open ones)."""
+
+    branch_kind = "prompt"
+    organization = django_filters.ModelChoiceFilter(
+        label="支部", field_name="member__organization", queryset=Organization.objects.none(), empty_label="全部支部"
+    )
+    occasion = django_filters.ChoiceFilter(label="事由", choices=Occasion.choices, empty_label="全部事由")
+    open = django_filters.BooleanFilter(label="未关闭", field_name="closed_on", lookup_expr="isnull")
+
+    class Meta:
+        model = VisitPrompt
+        fields = ["organization", "occasion", "open"]
+
+
+class LifeEventFilter(UserFilterSet):
+    branch_kind = "life_event"
+    organization = django_filters.ModelChoiceFilter(
+        label="支部", field_name="member__organization", queryset=Organization.objects.none(), empty_label="全部支部"
+    )
+    kind = django_filters.ChoiceFilter(label="事件", choices=LifeEvent.Kind.choices, empty_label="全部事件")
+    year = YearFilter(label="年度", field_name="happened_on", lookup_expr="year")
+
+    class Meta:
+        model = LifeEvent
+        fields = ["organization", "kind", "year"]
+
+
+class ConcernFilter(UserFilterSet):
+    branch_kind = "concern"
+    organization = django_filters.ModelChoiceFilter(
+        label="支部", field_name="member__organization", queryset=Organization.objects.none(), empty_label="全部支部"
+    )
+    status = django_filters.ChoiceFilter(label="状态", choices=Concern.Status.choices, empty_label="全部状态")
+
+    class Meta:
+        model = Concern
+        fields = ["organization", "status"]

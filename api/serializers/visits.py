@@ -10,7 +10,7 @@ from rest_framework import serializers
 from api.serializers.common import PersonSerializer, ScopedMembers
 from core.params import date_bounds
 from hardship.models import MoneySource
-from visits.models import Occasion, Talk, Visit
+from visits.models import Concern, LifeEvent, Occasion, Talk, Visit, VisitPrompt
 
 
 class VisitSerializer(serializers.ModelSerializer):
@@ -139,3 +139,80 @@ class TalkCreateSerializer(serializers.Serializer):
     opinions = serializers.CharField(max_length=10000, allow_blank=True, default="")
     follow_up = serializers.CharField(max_length=10000, allow_blank=True, default="")
     confidential_notes = serializers.CharField(max_length=10000, allow_blank=True, default="")
+
+
+class PromptSerializer(serializers.ModelSerializer):
+    """A must-visit prompt: why, by when, whether it has gone up, and the visit that closed it."""
+
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    organization = serializers.IntegerField(source="member.organization_id", read_only=True)
+    visited_on = serializers.DateField(source="visit.visited_on", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = VisitPrompt
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "organization",
+            "occasion",
+            "reason",
+            "raised_on",
+            "due_on",
+            "escalation",
+            "escalated_on",
+            "closed_on",
+            "visit",
+            "visited_on",
+        ]
+        read_only_fields = fields
+
+
+class LifeEventSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    organization = serializers.IntegerField(source="member.organization_id", read_only=True)
+    prompt = PromptSerializer(read_only=True, help_text="因此生成的走访提示")
+
+    class Meta:
+        model = LifeEvent
+        fields = ["id", "member", "member_name", "organization", "kind", "happened_on", "description", "prompt"]
+        read_only_fields = fields
+
+
+class LifeEventCreateSerializer(serializers.Serializer):
+    member = ScopedMembers(help_text="党员编号")
+    kind = serializers.ChoiceField(choices=LifeEvent.Kind.choices)
+    happened_on = serializers.DateField(validators=[_past])
+    description = serializers.CharField(max_length=300, help_text="简要情况")
+
+
+class ConcernSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    organization = serializers.IntegerField(source="member.organization_id", read_only=True)
+    assignee = PersonSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Concern
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "organization",
+            "message",
+            "wants_visit",
+            "status",
+            "assignee",
+            "answer",
+            "answered_on",
+            "created_on",
+            "prompt",
+        ]
+        read_only_fields = fields
+
+
+class ConcernAssignSerializer(serializers.Serializer):
+    assignee = ScopedMembers(help_text="落实专人（党员编号）")
+
+
+class ConcernAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=2000, help_text="答复；反映人会收到通知")

@@ -275,3 +275,109 @@ def _branch1_on_roll(client) -> int:
 
     body = client.get("/").content.decode()
     return int(re.search(r"第一党支部</a></td>\s*<td class=\"text-end\">(\d+)</td>", body).group(1))
+
+
+CARE_HEADERS = [
+    *HEADERS,
+    "离退休干部",
+    "离休/退休",
+    "原工作单位",
+    "原单位情况",
+    "流动党员",
+    "流出去向/流入来源",
+    "流动期间联系方式",
+]
+
+
+def care_person(name, *, cadre="否", retirement="", employer="", situation="", mobility="", place="", contact=""):
+    return [*person(name), cadre, retirement, employer, situation, mobility, place, contact]
+
+
+def test_retirement_former_employer_and_mobility_are_imported(unit, login):
+    client = login(unit.shuji1)
+    rows = [
+        care_person("老干部", cadre="是", retirement="离休", employer="县机械厂", situation="破产"),
+        care_person("外出者", mobility="流出", place="广东省东莞市", contact="微信 dg2026"),
+        care_person("普通人"),
+    ]
+    response = upload(client, xlsx(rows, CARE_HEADERS))
+    assert [r.name for r in response.context["report"].new] == ["老干部", "外出者", "普通人"]
+    confirm(client, response)
+    cadre = Member.objects.get(name="老干部")
+    assert (cadre.retirement, cadre.former_employer, cadre.former_employer_situation) == (
+        Member.Retirement.LIXIU,
+        "县机械厂",
+        Member.EmployerSituation.BANKRUPT,
+    )
+    away = Member.objects.get(name="外出者")
+    assert (away.mobility, away.mobility_place, away.mobility_contact) == ("outflow", "广东省东莞市", "微信 dg2026")
+    plain = Member.objects.get(name="普通人")
+    assert (plain.retirement, plain.former_employer_situation, plain.mobility) == ("", "", "")
+
+
+def test_changes_to_the_new_columns_are_previewed_in_words(unit, login):
+    client = login(unit.shuji1)
+    row = care_person("老干部", cadre="是", retirement="退休")
+    confirm(client, upload(client, xlsx([row], CARE_HEADERS)))
+    row[CARE_HEADERS.index("离休/退休")] = "离休"
+    response = upload(client, xlsx([row], CARE_HEADERS))
+    assert response.context["report"].changed[0].changes == ["离休/退休：退休 → 离休"]
+
+
+def test_bad_new_column_values_are_refused_naming_what_is_allowed(unit, login):
+    client = login(unit.shuji1)
+    rows = [
+        care_person("好人", mobility="流入", place="邻县", contact="13900001111"),
+        care_person("错离休", cadre="是", retirement="病休"),
+        care_person("错单位", situation="倒闭"),
+        care_person("错流动", mobility="外出", contact="13900001111"),
+        care_person("无联系", mobility="流出", place="上海"),
+        care_person("未勾选", retirement="退休"),
+    ]
+    rejected = upload(client, xlsx(rows, CARE_HEADERS)).context["rejected"]
+    by_row = {(e.row, e.column): e.message for e in rejected.errors}
+    assert "“病休”不是有效选项，可填：离休、退休，或留空" in by_row[(3, "离休/退休")]
+    assert "可填：正常、破产、改制、困难企业，或留空" in by_row[(4, "原单位情况")]
+    assert "可填：流出、流入，或留空" in by_row[(5, "流动党员")]
+    assert "流动党员请填写流动期间的联系方式" in " ".join(m for (row, _), m in by_row.items() if row == 6)
+    assert "请同时勾选“离退休干部”" in " ".join(m for (row, _), m in by_row.items() if row == 7)
+    assert not any(row == 2 for row, _ in by_row)
+    assert not Member.objects.filter(name="好人").exists()
+
+
+def test_the_roster_export_imports_back_unchanged(unit, login):
+    from members.exports import ROSTER_COLUMNS
+    from members.resources import COLUMNS
+
+    MemberFactory(
+        organization=unit.branch1,
+        name="老干部",
+        is_retired_cadre=True,
+        retirement="tuixiu",
+        former_employer="县机械厂",
+        former_employer_situation="restructured",
+        mobility="inflow",
+        mobility_place="邻县",
+        mobility_contact="13900001111",
+    )
+    client = login(unit.shuji1)
+    exported = client.get(reverse("members:export")).getvalue()
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(exported)).active
+    rows = list(sheet.iter_rows(values_only=True))[1:]  # the title row off: headers first, as the import reads
+    content = xlsx([list(r) for r in rows[1:]], list(rows[0]))
+    report = upload(client, content).context["report"]
+    assert report.unchanged and not report.changed and not report.new
+    assert {h for _, h in COLUMNS} <= {c.header for c in ROSTER_COLUMNS}
+
+
+def test_the_template_offers_every_imported_column(unit, login):
+    from openpyxl import load_workbook
+
+    from members.resources import COLUMNS
+
+    response = login(unit.shuji1).get(reverse("members:import_template"))
+    header, example = list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(values_only=True))[:2]
+    assert list(header) == [h for _, h in COLUMNS]
+    assert dict(zip(header, example, strict=True))["原单位情况"] == "改制"

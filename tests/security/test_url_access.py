@@ -230,6 +230,19 @@ def concern_target(place: Place) -> Target:
     )
 
 
+def prompt_target(place: Place) -> Target:
+    from visits.models import Occasion, VisitPrompt
+
+    prompt = VisitPrompt.objects.create(
+        member=place.member,
+        occasion=Occasion.ACCIDENT,
+        event_key=f"test:{place.name}",
+        reason=f"{place.name}绝密事件",
+        raised_on=dt.date(2026, 1, 5),
+    )
+    return Target({"pk": prompt.pk}, [f"{place.name}绝密事件"], place.branch)
+
+
 def notification_target(place: Place) -> Target:
     owner = place.member.user or place.secretary
     note = notify(recipient=owner, title=f"{place.name}机密通知")
@@ -736,6 +749,8 @@ OBJECT_ROUTES: dict[str, Callable[[Place], Target]] = {
     "api:pairing": pairing_target,
     "api:pairing_progress": pairing_target,
     "api:visit": visit_target,
+    "api:prompt": prompt_target,
+    **{f"api:{name}": concern_target for name in ("concern", "concern_assign", "concern_answer")},
     "api:talk": talk_target,
     **{
         f"api:{name}": application_target
