@@ -411,6 +411,8 @@ SPECTACULAR_SETTINGS = {
         "FundEntryKindEnum": "funds.models.FundEntry.Kind",
         "LedgerStatusEnum": "hardship.models.HardshipRecord.Status",
         "PairingStatusEnum": "hardship.models.Pairing.Status",
+        "LifeEventKindEnum": "visits.models.LifeEvent.Kind",
+        "ConcernStatusEnum": "visits.models.Concern.Status",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.error_responses"],
 }
