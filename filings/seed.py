@@ -81,12 +81,24 @@ def seed_filings(ctx: SeedContext) -> None:
     # Annual: branch 1 accepted, branch 2 waiting to be received; the others not yet in.
     with clock.at(_on(annual, annual_due, 20, today), hour=10):
         services.submit(by=shuji1, organization=branch1, period=annual)
+    _build_now(_filing(branch1, annual))  # a large unit's workbook is the worker's; the demo needs it now
     with clock.at(_on(annual, annual_due, 15, today), hour=10):
         services.accept(by=zzb, filing_id=_filing(branch1, annual))
     with clock.at(_on(annual, annual_due, 2, today), hour=17):
         services.submit(
             by=shuji2, organization=branch2, period=annual, note="附：本支部关怀基金收支已与基金管理员核对。"
         )
+
+
+def _build_now(filing_id: int) -> None:
+    """Build, in this process, a snapshot left to the worker (an annual workbook of many members): the
+    seed then accepts it whether or not a worker runs (the worker's run finds it built and stops)."""
+    from filings.models import FilingVersion
+
+    for version_id in FilingVersion.objects.filter(filing_id=filing_id, state=FilingVersion.State.BUILDING).values_list(
+        "pk", flat=True
+    ):
+        services.build_snapshot(version_id=version_id)
 
 
 def _filing(unit: Organization, period: Period) -> int:

@@ -136,3 +136,15 @@ def test_demo_shows_reports_submitted_upward(seeded, client):
     client.post(reverse("login"), {"username": "shuji1", "password": "demo12345"})
     home = client.get("/").content.decode()
     assert "上级报送" in home and "重新报送" in home
+
+
+def test_demo_of_a_unit_whose_annual_workbook_is_the_workers_still_shows_it_accepted(settings):
+    """The drill seeds 4,000 members without a worker running: the annual workbooks are then too large
+    for the request, and the demo builds the one it accepts itself (it used to stop the seed)."""
+    from filings.models import Filing, FilingVersion, Status
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CARE = {**settings.CARE, "REPORT_SYNC_MAX_MEMBERS": 1}
+    call_command("seed_demo", stdout=io.StringIO())
+    accepted = Filing.objects.get(kind="annual", status=Status.ACCEPTED)
+    assert accepted.versions.get().state == FilingVersion.State.READY and accepted.versions.get().file
