@@ -16,20 +16,24 @@ def home_panel(request):
         return None
     today = clock.today()
     periods = current_periods(today)
-    receiving = access.may(user, "filing", "receive")
-    units = selectors.reporting_units(user)
+    if access.may(user, "filing", "receive"):
+        # The 组织部 sees the tally; each unit's row is on the 上级报送 page.
+        sections = [{"period": t.period, "tally": t, "rows": []} for t in selectors.tallies(user, periods, today=today)]
+        return _panel(sections, receiving=True, own=[]) if sections else None
     own = selectors.secretary_units(user) if access.may(user, "filing", "submit") else []
-    if not receiving and own:
+    units = selectors.reporting_units(user)
+    if own:
         units = units.filter(pk__in=[u.pk for u in own])
-    units = list(units[:50]) if not receiving else list(units)
+    units = list(units[:50])
     sections = []
     for period in periods:
         rows = selectors.overview(units, period, today=today)
-        if not rows:
-            continue
-        sections.append({"period": period, "tally": selectors.tally(period, rows), "rows": [] if receiving else rows})
-    if not sections:
-        return None
+        if rows:
+            sections.append({"period": period, "tally": selectors.tally(period, rows), "rows": rows})
+    return _panel(sections, receiving=False, own=own) if sections else None
+
+
+def _panel(sections: list[dict], *, receiving: bool, own: list) -> Panel:
     submitter_of = {u.pk for u in own}
     return Panel(
         title="上级报送",

@@ -12,14 +12,14 @@ from members import access
 def todo_panel(request):
     user = request.user
     listing = reverse("funds:applications")
-    items = [(what, count, f"{listing}?{query}") for what, count, query in selectors.todo_for(user)]
+    todo, notices = selectors.cached_todo(user)
+    items = [(what, count, f"{listing}?{query}") for what, count, query in todo]
     if access.may(user, "fund", "disburse"):
         for fund in Fund.objects.for_user(user, "disburse"):
             waiting = selectors.uses_waiting(fund)
             count = waiting["visits"].count() + waiting["progress"].count()
             if count:
                 items.append(("慰问金和帮扶资金待列支", count, reverse("funds:uses", args=[fund.pk])))
-    notices = selectors.notices_for(user).count()
     if not items and not notices:
         return None
     return Panel(title="帮扶申请待办", template="funds/_home_todo.html", context={"items": items, "notices": notices})

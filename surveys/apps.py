@@ -6,8 +6,12 @@ class SurveysConfig(AppConfig):
     verbose_name = "主题教育全面排查"
 
     def ready(self) -> None:
-        from core import audit
-        from surveys import jobs  # noqa: F401 - the daily jobs register themselves
+        from django.apps import apps
+
+        from core import audit, cache
+        from surveys import jobs, selectors  # noqa: F401 - the daily jobs register themselves
+
+        cache.watch(selectors.TOTALS_CACHE, (apps.get_model(label) for label in selectors.TOTALS_WATCHES))
 
         audit.register(self.get_model("SurveyPeriod"))
         audit.register(self.get_model("BranchSurvey"))

@@ -20,8 +20,7 @@ def home_panel(request):
         # The department follows the whole period; its branches' rows are on the progress page.
         periods = SurveyPeriod.objects.for_user(user, "overview").filter(starts_on__lte=today, ends_on__gte=today)
         for period in periods.select_related("organization")[:3]:
-            _rows, totals = selectors.progress_rows(period)
-            summaries.append((period, totals))
+            summaries.append((period, selectors.period_totals(period)))
     else:
         branch_surveys = list(
             selectors.with_progress(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
 
+from core import cache
 from hardship.models import HardshipRecord
 from members.models import Organization
 from surveys.models import BranchSurvey, Checklist, Health, LedgerOutcome, Living, SurveyPeriod
@@ -68,6 +69,23 @@ def progress_rows(period: SurveyPeriod, *, general_branch: Organization | None =
         totals.reviews += row.reviews
         totals.prompts += row.prompts
     return rows, totals
+
+
+# The period's totals on the 组织部's home page: over a city every checklist of the year is counted,
+# and they move only when a checklist, a branch's survey or a member's roll changes.
+TOTALS_CACHE = "surveys:totals"
+TOTALS_WATCHES = (
+    "surveys.SurveyPeriod",
+    "surveys.BranchSurvey",
+    "surveys.Checklist",
+    "members.Member",
+    "members.Organization",
+)
+
+
+def period_totals(period: SurveyPeriod) -> Totals:
+    """`progress_rows(period)`'s totals, cached (any saved checklist, branch survey or member bumps them)."""
+    return cache.cached(TOTALS_CACHE, [period.pk], lambda: progress_rows(period)[1])
 
 
 def general_branches(period: SurveyPeriod) -> QuerySet[Organization]:

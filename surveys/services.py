@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from core import audit, clock
+from core import cache as figures
 from core.errors import DomainError
 from hardship import services as hardship_services
 from hardship.models import HardshipCategory, HardshipRecord
@@ -50,6 +51,7 @@ def _add_checklists(branch_surveys: Iterable[BranchSurvey], *, by=None, source: 
     if not new:
         return 0
     Checklist.objects.bulk_create(new, ignore_conflicts=True)
+    figures.bulk_changed.send(sender=Checklist)  # the cached totals (surveys.selectors) are stale
     created = dict(
         Checklist.objects.filter(
             branch_survey__in=branch_surveys, member_id__in=[c.member_id for c in new], confirmed_on__isnull=True

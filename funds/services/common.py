@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Q, Sum
 
 from core import audit, clock, formats
+from core import cache as figures
 from core.errors import DomainError
 from funds.models import (
     ANNUAL_SUBSIDY_CATEGORIES,
@@ -192,6 +193,7 @@ def _move_many(applications: list[AssistanceApplication], *, to: str, comments: 
         application.status = to
         application.status_changed_at = event.created_at
     AssistanceApplication.objects.bulk_update(applications, ["status", "status_changed_at"])
+    figures.bulk_changed.send(sender=AssistanceApplication)  # cached counts over applications are stale
     _settle(applications, to=to)
     audit.log_saves([(None, event) for event in events], action=audit.LogEntry.Action.CREATE)
     audit.log_saves(zip(before, applications, strict=True), fields=["status", "status_changed_at"])
