@@ -19,22 +19,12 @@ def home_panel(request):
     if access.may(user, "filing", "receive"):
         # The 组织部 sees the tally; each unit's row is on the 上级报送 page.
         sections = [{"period": t.period, "tally": t, "rows": []} for t in selectors.tallies(user, periods, today=today)]
-        return _panel(sections, receiving=True, own=[]) if sections else None
-    own = selectors.secretary_units(user) if access.may(user, "filing", "submit") else []
-    units = selectors.reporting_units(user)
-    if own:
-        units = units.filter(pk__in=[u.pk for u in own])
-    units = list(units[:50])
-    sections = []
-    for period in periods:
-        rows = selectors.overview(units, period, today=today)
-        if rows:
-            sections.append({"period": period, "tally": selectors.tally(period, rows), "rows": rows})
-    return _panel(sections, receiving=False, own=own) if sections else None
+        return _panel(sections, receiving=True, submitter_of=set()) if sections else None
+    sections, submitter_of = selectors.own_sections(user, periods, today=today)
+    return _panel(sections, receiving=False, submitter_of=submitter_of) if sections else None
 
 
-def _panel(sections: list[dict], *, receiving: bool, own: list) -> Panel:
-    submitter_of = {u.pk for u in own}
+def _panel(sections: list[dict], *, receiving: bool, submitter_of: set[int]) -> Panel:
     return Panel(
         title="上级报送",
         template="filings/_home.html",

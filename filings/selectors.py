@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from core import cache
 from filings.models import Filing, FilingDeadline, FilingVersion, Status
@@ -156,6 +156,33 @@ def tallies(user, periods: Iterable[Period], *, today: dt.date) -> list[Tally]:
         return [t for t in found if t.expected]
 
     return cache.cached(TALLY_CACHE, [scope_key(user), f"{today:%Y%m%d}", *(p.key for p in periods)], compute)
+
+
+def own_sections(user, periods: Iterable[Period], *, today: dt.date) -> tuple[list[dict], set[int]]:
+    """The home page's rows of a unit's secretary (or anyone who lists units without receiving them):
+    per period due now, the units' rows and tally; and the units the user submits for. Cached per
+    viewer's scope and day with the tally (a saved filing, version, due date or organization bumps it)."""
+    periods = list(periods)
+
+    def compute() -> tuple[list[dict], set[int]]:
+        own = secretary_units(user) if access.may(user, "filing", "submit") else []
+        units = reporting_units(user)
+        if own:
+            units = units.filter(pk__in=[u.pk for u in own])
+        units = list(units[:50])
+        sections = []
+        for period in periods:
+            rows = overview(units, period, today=today, versions=False)
+            # Only whether there is a version and whether the first came late: no submitters to pickle.
+            prefetch_related_objects(
+                [row.filing for row in rows if row.filing],
+                Prefetch("versions", queryset=FilingVersion.objects.order_by("-number")),
+            )
+            if rows:
+                sections.append({"period": period, "tally": tally(period, rows), "rows": rows})
+        return sections, {u.pk for u in own}
+
+    return cache.cached(TALLY_CACHE, ["own", scope_key(user), f"{today:%Y%m%d}", *(p.key for p in periods)], compute)
 
 
 def secretary_units(user) -> list[Organization]:

@@ -99,3 +99,17 @@ def test_the_survey_totals_move_with_each_checklist(unit, login, django_assert_m
         )
         html = department.get(reverse("home")).content.decode()
     assert f"党员已排查 1/{total}" in html
+
+
+def test_the_secretarys_reports_due_are_cached_and_show_a_submission_at_once(unit, login):
+    year = Period(ANNUAL, 2025)
+    secretary = login(unit.shuji1)
+    with clock.at(dt.date(2026, 1, 10)):
+        assert "待重新报送" not in secretary.get("/").content.decode()
+        assert "报送</a>" in secretary.get("/").content.decode()  # warm: read from the cache
+        filing = filing_services.submit(by=unit.shuji1, organization=unit.branch1, period=year)
+        html = secretary.get("/").content.decode()
+        assert "已报送" in html and filing.get_absolute_url() in html
+        filing_services.return_filing(by=unit.zzb, filing_id=filing.pk, comment="请补充走访情况")
+        html = secretary.get("/").content.decode()
+    assert "已退回，待重新报送" in html and "重新报送</a>" in html
