@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -45,6 +46,17 @@ def report_organizations(user):
     return organizations_for(user, *access.real_roles("report", access.VIEW))
 
 
+def picker_organizations(user, organization: Organization) -> list[Organization]:
+    """The organizations the report pages offer to switch to: those above the one shown, itself and
+    those right under it, as far as the user may see them. A city 组织部 oversees 5,500 organizations:
+    listing them all made the picker the heaviest part of the page; the rows' links go further down."""
+    above = [int(part) for part in organization.path.strip("/").split("/") if part]
+    found = list(report_organizations(user).filter(Q(pk__in=above) | Q(parent_id=organization.pk)).order_by("path"))
+    for org in found:
+        org.is_below = org.parent_id == organization.pk  # shown indented under the one shown
+    return found
+
+
 @dataclass(frozen=True)
 class Unit:
     """One row of a dashboard: a branch, or an organization standing for every branch under it."""
@@ -72,6 +84,18 @@ class ReportScope:
         return self._memo[key]
 
     @cached_property
+    def _tree(self) -> list[tuple[int, str, str]]:
+        """(id, kind, path) of every organization under (and including) the organization that the user
+        may see, in tree order: plain values, as a city's 5,500 model instances cost more than the
+        figures read from the cache."""
+        return list(
+            report_organizations(self.user)
+            .filter(path__startswith=self.organization.path)
+            .order_by("path")
+            .values_list("pk", "kind", "path")
+        )
+
+    @cached_property
     def branches(self) -> list[Organization]:
         """Branches under the organization that the user may see, in tree order."""
         return [org for org in self.subtree if org.kind == Organization.Kind.BRANCH]
@@ -79,7 +103,7 @@ class ReportScope:
     @cached_property
     def subtree(self) -> list[Organization]:
         """Every organization under (and including) the organization that the user may see."""
-        return list(report_organizations(self.user).filter(path__startswith=self.organization.path).order_by("path"))
+        return list(Organization.objects.filter(pk__in=self.subtree_ids).order_by("path"))
 
     def shows(self, kind: str, action: str = access.LIST) -> bool:
         """Whether the viewer may read figures of `kind` for the whole scope: they hold one of the role
@@ -97,18 +121,18 @@ class ReportScope:
             if access.TABLE[kind][1].get(action) and self.shows(kind, action)
         )
 
-    @property
+    @cached_property
     def subtree_ids(self) -> list[int]:
-        return [organization.pk for organization in self.subtree]
+        return [pk for pk, _kind, _path in self._tree]
 
     @property
     def day(self) -> dt.date:
         """The day the report speaks of: the year's end, or today for the year under way."""
         return min(self.end, timezone.localdate())
 
-    @property
+    @cached_property
     def branch_ids(self) -> list[int]:
-        return [branch.pk for branch in self.branches]
+        return [pk for pk, kind, _path in self._tree if kind == Organization.Kind.BRANCH]
 
     @cached_property
     def units(self) -> list[Unit]:
@@ -117,15 +141,19 @@ class ReportScope:
         the organization itself when it is a branch."""
         if self.organization.kind == Organization.Kind.BRANCH:
             return [Unit(self.organization, frozenset({self.organization.pk}), True)]
-        children = [org for org in self.subtree if org.parent_id == self.organization.pk]
-        units = []
-        for child in children:
-            ids = frozenset(org.pk for org in self.subtree if org.path.startswith(child.path))
-            if child.kind == Organization.Kind.BRANCH or any(
-                org.kind == Organization.Kind.BRANCH for org in self.subtree if org.pk in ids
-            ):
-                units.append(Unit(child, ids, child.kind == Organization.Kind.BRANCH))
-        return units
+        root = self.organization.path
+        under: dict[int, set[int]] = {}  # child id: the organizations under it (itself included)
+        with_branches: set[int] = set()
+        for pk, kind, path in self._tree:
+            if path == root:
+                continue
+            child = int(path[len(root) :].split("/", 1)[0])
+            under.setdefault(child, set()).add(pk)
+            if kind == Organization.Kind.BRANCH:
+                with_branches.add(child)
+        visible = set(self.subtree_ids)  # an inactive 党总支's branches belong to no row, as before
+        children = Organization.objects.filter(pk__in=with_branches & visible).order_by("path")
+        return [Unit(child, frozenset(under[child.pk]), child.kind == Organization.Kind.BRANCH) for child in children]
 
     @property
     def start(self) -> dt.date:

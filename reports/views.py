@@ -9,7 +9,7 @@ from members.access import EXPORT, LIST, SIGNED_IN, VIEW, requires
 from members.services import log_export
 from reports import annual, contents, holiday, services
 from reports.models import ReportJob
-from reports.scope import BadYear, report_organizations, resolve_scope
+from reports.scope import BadYear, picker_organizations, resolve_scope
 
 
 def _scope(request):
@@ -43,7 +43,7 @@ def dashboard_view(request):
         {
             "scope": scope,
             "sections": contents.dashboard_sections(scope),
-            "organizations": report_organizations(request.user),
+            "organizations": picker_organizations(request.user, scope.organization),
             "years": list(range(this_year, this_year - 6, -1)),
         },
     )
@@ -71,7 +71,7 @@ def holiday_summary(request):
             "summary": summary,
             "scope": summary.scope,
             "occasions": holiday.OCCASIONS,
-            "organizations": report_organizations(request.user),
+            "organizations": picker_organizations(request.user, summary.scope.organization),
             "years": list(range(this_year, this_year - 6, -1)),
         },
     )

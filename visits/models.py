@@ -277,6 +277,13 @@ class VisitPrompt(models.Model):
                 fields=["member", "occasion"], condition=Q(closed_on__isnull=True), name="visitprompt_one_open"
             ),
         ]
+        indexes = [
+            # The home page's newest open prompts: read in order and stopped at eight, not sorted after
+            # joining every member of a city.
+            models.Index(
+                fields=["-raised_on", "-id"], condition=Q(closed_on__isnull=True), name="visitprompt_open_recent"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_occasion_display()}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -364,6 +365,93 @@ def not_visited_summary(branch_ids: list[int], day: dt.date) -> list[NotVisited]
 def cached_branch_coverage(branches: list[Organization], day: dt.date) -> list[BranchCoverage]:
     counts = _by_branch("branches", [b.pk for b in branches], day, lambda ids: _branch_counts(ids, day), dict)
     return _with_counts(branches, counts)
+
+
+@dataclass
+class CoverageTree:
+    """The organizations a viewer's coverage page covers, as plain (id, kind, path) rows: a city's 5,500
+    are read as values, and model instances are made only for the rows a page shows."""
+
+    rows: list[tuple[int, str, str]]
+
+    @classmethod
+    def of(cls, organizations: QuerySet[Organization]) -> CoverageTree:
+        return cls(list(organizations.order_by("path").values_list("pk", "kind", "path")))
+
+    @cached_property
+    def ids(self) -> set[int]:
+        return {pk for pk, _kind, _path in self.rows}
+
+    def branch_ids(self, under: Organization | None = None) -> list[int]:
+        """The branches under `under` (itself if a branch), or all of them, in tree order."""
+        prefix = under.path if under is not None else ""
+        return [pk for pk, kind, path in self.rows if kind == Organization.Kind.BRANCH and path.startswith(prefix)]
+
+    def units(self, under: Organization | None) -> list[Organization]:
+        """The rows of the coverage table: under a branch, the branch; under another organization, its
+        children with branches below them; with none chosen, the viewer's top organizations — or, when
+        there is one and it is not a branch, its children."""
+        if under is not None and under.kind == Organization.Kind.BRANCH:
+            return [under]
+        if under is None:
+            tops = [(pk, path) for pk, _kind, path in self.rows if not self._parent_seen(path)]
+            if len(tops) != 1 or self._kind(tops[0][0]) == Organization.Kind.BRANCH:
+                return self._with_branches([pk for pk, _ in tops])
+            under_path = tops[0][1]
+        else:
+            under_path = under.path
+        children = {
+            int(path[len(under_path) :].split("/", 1)[0])
+            for pk, kind, path in self.rows
+            if kind == Organization.Kind.BRANCH and path.startswith(under_path) and path != under_path
+        }
+        return self._with_branches(children & self.ids)
+
+    def branches_by_unit(self, units: list[Organization]) -> dict[int, list[int]]:
+        """{unit id: the branches under it (itself if a branch)}, in one pass over the tree."""
+        by_path = {unit.path: unit.pk for unit in units}
+        found: dict[int, list[int]] = {unit.pk: [] for unit in units}
+        for pk, kind, path in self.rows:
+            if kind != Organization.Kind.BRANCH:
+                continue
+            prefix = "/"
+            for part in path.strip("/").split("/"):
+                prefix = f"{prefix}{part}/"
+                if prefix in by_path:
+                    found[by_path[prefix]].append(pk)
+                    break
+        return found
+
+    def _parent_seen(self, path: str) -> bool:
+        parts = path.strip("/").split("/")
+        return len(parts) > 1 and int(parts[-2]) in self.ids
+
+    def _kind(self, pk: int) -> str:
+        return next(kind for org_id, kind, _path in self.rows if org_id == pk)
+
+    def _with_branches(self, ids) -> list[Organization]:
+        return list(Organization.objects.filter(pk__in=list(ids)).order_by("path"))
+
+
+def unit_coverage(units: list[Organization], tree: CoverageTree, day: dt.date) -> list[BranchCoverage]:
+    """A coverage row per unit: a branch's own figures, or the sum of the branches under it (from the
+    figures cached per branch)."""
+    members = tree.branches_by_unit(units)
+    counts = _by_branch(
+        "branches",
+        [pk for ids in members.values() for pk in ids],
+        day,
+        lambda ids: _branch_counts(ids, day),
+        dict,
+    )
+    rows = []
+    for unit in units:
+        total = {"on_roll": 0, "talked": 0, "targets": 0, "targets_visited": 0}
+        for pk in members[unit.pk]:
+            for key, value in counts.get(pk, {}).items():
+                total[key] += value
+        rows.append(BranchCoverage(organization=unit, **total))
+    return rows
 
 
 def members_by_id(user, ids: Iterable[int]) -> dict[int, Member]:

@@ -22,7 +22,7 @@ from core.params import id_param
 from members import access
 from members.access import CREATE, EDIT, EXPORT, LIST, VIEW, RuleMixin, real_roles, requires
 from members.models import Member
-from members.scoping import branches_for
+from members.scoping import branches_for, organizations_for
 from members.services import log_export
 from visits import exports, permissions, selectors, services
 from visits.forms import (
@@ -226,19 +226,24 @@ def talk_create(request):
 
 @requires("coverage", VIEW)
 def coverage(request):
+    """Talk and visit coverage over what the viewer oversees, one row per organization at a level: a
+    county 组织部 sees its branches and 党总支, a city's its counties, and each row opens the level below
+    (a city has 5,000 branches: one row each was most of the page). The members due a talk and the
+    targets not visited are those under the level shown."""
     user = request.user
     today = timezone.localdate()
-    branches = list(branches_for(user, *real_roles("coverage", VIEW)))
+    visible = organizations_for(user, *real_roles("coverage", VIEW))
+    tree = selectors.CoverageTree.of(visible)
     selected = None
     org_id = request.GET.get("organization", "")
     if org_id:
-        selected = next((b for b in branches if b.pk == id_param(org_id)), None)
+        selected = visible.filter(pk=id_param(org_id) or 0).first()
         if selected is None:
             raise Http404
-    shown = [selected] if selected else branches
-    shown_ids = [b.pk for b in shown]
-    # The figures come cached per set of branches and day (selectors); the members on this page are
-    # then read in one query through the viewer's scope.
+    units = tree.units(selected)
+    shown_ids = tree.branch_ids(selected)
+    # The figures come cached per branch and day (selectors); the members on this page are then read in
+    # one query through the viewer's scope.
     due_page = Paginator(selectors.talks_due_rows(shown_ids, today), page_size_from(request)).get_page(
         request.GET.get("page")
     )
@@ -251,8 +256,8 @@ def coverage(request):
         request,
         "visits/coverage.html",
         {
-            "rows": selectors.cached_branch_coverage(shown, today),
-            "branches": branches,
+            "rows": selectors.unit_coverage(units, tree, today),
+            "trail": _trail(visible, selected),
             "selected": selected,
             "due_page": due_page,
             "cycle_start": selectors.cycle_start(today),
@@ -263,6 +268,14 @@ def coverage(request):
             ],
         },
     )
+
+
+def _trail(visible, selected) -> list:
+    """The organizations above the one chosen (and it), as far as the viewer oversees them."""
+    if selected is None:
+        return []
+    above = [int(part) for part in selected.path.strip("/").split("/") if part]
+    return list(visible.filter(pk__in=above).order_by("path"))
 
 
 def _with_last_visit(rows, members) -> list[Member]:

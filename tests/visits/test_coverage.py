@@ -63,3 +63,57 @@ def test_branch_coverage_counts(unit):
     rows = {r.organization.name: r for r in selectors.branch_coverage(unit.committee.__class__.objects.branches(), day)}
     assert rows["第一党支部"].on_roll == 4 and rows["第一党支部"].talked == 1
     assert rows["第一党支部"].talks_due == 3
+
+
+# --- one row per organization at a level, drilled down (a city 组织部 oversees 5,000 branches) ----------
+
+
+def _coverage(client, **params):
+    from django.urls import reverse
+
+    response = client.get(reverse("visits:coverage"), params)
+    return response, [row.organization.name for row in response.context["rows"]] if response.status_code == 200 else []
+
+
+def test_the_department_sees_its_branches_and_a_general_branch_as_one_row_that_opens_below(unit, login):
+    client = login(unit.zzb)
+    response, rows = _coverage(client)
+    assert rows == ["第一党支部", "第二党支部", "社区党总支"]
+    general = next(row for row in response.context["rows"] if row.organization == unit.general)
+    members_below = Member.objects.on_roll().filter(organization=unit.branch3).count()
+    assert general.on_roll == members_below  # the 党总支's row adds up the branches under it
+    html = response.content.decode()
+    assert (
+        f'href="?organization={unit.general.pk}">社区党总支</a> <span class="small text-secondary">党总支</span>'
+        in html
+    )
+
+    response, rows = _coverage(client, organization=unit.general.pk)
+    assert rows == ["第三党支部"]
+    html = response.content.decode()
+    assert "孙三" in html and "刘一" not in html  # due a talk: only the members under the 党总支
+    assert 'aria-current="page">社区党总支</li>' in html and "测试县党委</a>" in html  # the way back up
+
+    response, rows = _coverage(client, organization=unit.branch3.pk)
+    assert rows == ["第三党支部"] and "孙三" in response.content.decode()
+
+
+def test_a_secretary_sees_the_branch_and_nothing_above_or_beside_it(unit, login):
+    client = login(unit.shuji1)
+    response, rows = _coverage(client)
+    assert rows == ["第一党支部"] and "刘一" in response.content.decode() and "陈二" not in response.content.decode()
+    for outside in (unit.committee, unit.general, unit.branch2):
+        assert _coverage(client, organization=outside.pk)[0].status_code == 404
+    assert _coverage(client, organization="abc")[0].status_code == 404
+
+
+def test_a_general_branch_secretary_sees_the_branches_under_it(unit, login):
+    from members.models import Role
+    from tests.factories import AppointmentFactory, UserFactory
+
+    secretary = UserFactory(username="zongzhi")
+    AppointmentFactory(user=secretary, organization=unit.general, role=Role.SECRETARY)
+    OrganizationFactory(name="第五党支部", parent=unit.general)
+    client = login(secretary)
+    assert _coverage(client)[1] == ["第三党支部", "第五党支部"]
+    assert _coverage(client, organization=unit.committee.pk)[0].status_code == 404

@@ -1,4 +1,4 @@
-"""The coverage page's tables and branch choice, written in Python with Django's format_html.
+"""The coverage page's tables, written in Python with Django's format_html.
 
 The organization department of a county sees 500 branches, a page of 100 members due a talk and
 up to 200 targets not visited: as template loops, their rows and options were some 12,000 variable
@@ -14,7 +14,7 @@ register = template.Library()
 
 _ROW = (
     "<tr>\n"
-    '    <td data-label="支部"><a href="?organization={}">{}</a></td>\n'
+    '    <td data-label="党组织"><a href="?organization={}">{}</a>{}</td>\n'
     '    <td data-label="在册党员" class="text-end">{}</td>\n'
     '    <td data-label="本周期已谈" class="text-end">{}</td>\n'
     '    <td data-label="未谈" class="text-end">{}</td>\n'
@@ -27,6 +27,11 @@ _ROW = (
     '    <td data-label="节前应访/已访" class="text-end">{} / {}</td>\n'
     "  </tr>\n  "
 )
+# A row that stands for the branches under it says what it is (a branch needs no label).
+_KIND = {
+    "general_branch": SafeString(' <span class="small text-secondary">党总支</span>'),
+    "committee": SafeString(' <span class="small text-secondary">党委</span>'),
+}
 _NO_GROUP = SafeString('<span class="text-secondary">—</span>')
 _HARDSHIP = SafeString('<span class="badge text-bg-warning">困难党员</span>')
 _FLAGGED = SafeString(' <span class="badge text-bg-warning">曾标记</span>')
@@ -58,6 +63,7 @@ def branch_rows(rows):
         return (
             row.organization.pk,
             row.organization.name,
+            _KIND.get(row.organization.kind, ""),
             row.on_roll,
             row.talked,
             format_html('<span class="text-danger">{}</span>', due) if due else 0,
@@ -70,16 +76,6 @@ def branch_rows(rows):
         )
 
     return format_html_join("", _ROW, (cells(row) for row in rows))
-
-
-@register.simple_tag
-def branch_options(branches, selected):
-    selected_pk = selected.pk if selected else None
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((b.pk, SafeString(" selected") if b.pk == selected_pk else "", b.name) for b in branches),
-    )
 
 
 _DUE_ROW = (
