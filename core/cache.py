@@ -126,20 +126,50 @@ def _changes_key(namespace: str) -> str:
     return f"{namespace}:changes"
 
 
+def _change_key(namespace: str, number: int) -> str:
+    return f"{namespace}:changes:{number}"
+
+
+# How many changes a reader catches up on from the log before it reads every organization's generation.
+CHANGE_LOG_READ = 200
+
+
 def bump_organizations(namespace: str, org_ids: Iterable[int]) -> None:
     """Make the cached figures of these organizations stale (their parts of every scope), and count a
     change in the namespace (a scope's entry is trusted without reading its organizations'
-    generations while that count has not moved). Never raises."""
-    for key in [*(_organization_key(namespace, org_id) for org_id in set(org_ids)), _changes_key(namespace)]:
+    generations while that count has not moved). Each change is also logged under its number, with
+    the organizations it touched: a reader a few changes behind reads those, not the generations of
+    the 5,000 organizations a city oversees. Never raises."""
+    ids = sorted(set(org_ids))
+    for key in [*(_organization_key(namespace, org_id) for org_id in ids), _changes_key(namespace)]:
         try:
-            cache.incr(key)
+            number = cache.incr(key)
         except ValueError:  # never read yet (or evicted): a fresh number no stored part can carry
             try:
                 cache.set(key, _fresh(), None)
             except Exception:  # noqa: BLE001
                 logger.warning("cache unavailable: %s not bumped", key)
+            continue
         except Exception:  # noqa: BLE001
             logger.warning("cache unavailable: %s not bumped", key)
+            continue
+        if key == _changes_key(namespace):
+            try:
+                cache.set(_change_key(namespace, number), ids, TTL)
+            except Exception:  # noqa: BLE001 - a reader missing the entry reads every generation
+                logger.warning("cache unavailable: %s change %s not logged", namespace, number)
+
+
+def _changed_since(namespace: str, since: int, now: int) -> set[int] | None:
+    """The organizations the changes after `since` up to `now` touched, or None when the log does not
+    hold them all (too many, expired, or a writer that has counted a change and not yet logged it)."""
+    if not 0 < now - since <= CHANGE_LOG_READ:
+        return None
+    keys = [_change_key(namespace, number) for number in range(since + 1, now + 1)]
+    found = cache.get_many(keys)
+    if len(found) != len(keys):
+        return None
+    return {org_id for ids in found.values() for org_id in ids}
 
 
 _ABSENT = ()  # an organization the compute returned nothing for (pickles to itself)
@@ -175,7 +205,11 @@ def cached_by_organization(
             changes = _fresh()
             cache.add(changes_key, changes, None)
             changes = cache.get(changes_key, changes)
-        generation_keys = {org_id: _organization_key(namespace, org_id) for org_id in org_ids}
+        # A reader a few changes behind reads which organizations changed (and only their generations);
+        # otherwise every organization's generation is read.
+        changed = _changed_since(namespace, entry["changes"], changes) if entry is not None else None
+        watched = org_ids if changed is None else [org_id for org_id in org_ids if org_id in changed]
+        generation_keys = {org_id: _organization_key(namespace, org_id) for org_id in watched}
         found = cache.get_many([*generation_keys.values(), parts_key])
     except Exception:  # noqa: BLE001 - Redis down
         logger.warning("cache unavailable: %s computed without it", namespace)
@@ -190,7 +224,21 @@ def cached_by_organization(
         else:
             generations[org_id] = unset[generation_key] = first
     stored: dict[int, tuple[int, Any]] = found.get(parts_key) or {}
-    stale = [org_id for org_id in org_ids if stored.get(org_id, (None,))[0] != generations[org_id]]
+    if changed is not None and not all(org_id in stored for org_id in org_ids):
+        # The parts were evicted (or never stored for some): every organization is read after all.
+        generation_keys = {org_id: _organization_key(namespace, org_id) for org_id in org_ids}
+        try:
+            found = {**found, **cache.get_many(list(generation_keys.values()))}
+        except Exception:  # noqa: BLE001
+            logger.warning("cache unavailable: %s computed without it", namespace)
+            values = compute(org_ids)
+            return combine({org_id: values[org_id] for org_id in org_ids if org_id in values})
+        for org_id, generation_key in generation_keys.items():
+            if org_id not in generations:
+                generations[org_id] = found.get(generation_key) or unset.setdefault(generation_key, first)
+    stale = [
+        org_id for org_id in org_ids if org_id in generations and stored.get(org_id, (None,))[0] != generations[org_id]
+    ]
     if entry is not None and not stale:
         combined = entry["combined"]
         try:

@@ -116,8 +116,9 @@ def _group_totals(scope: ReportScope, namespace: str, keys: list, group: list[me
         return per_org
 
     def combine(parts: dict[int, dict[str, Any]]) -> dict[str, Any]:
-        values = {m.key: {org_id: part[m.key] for org_id, part in parts.items() if m.key in part} for m in group}
-        return metrics.table(scope, group, values=values)[1]
+        # The totals row of metrics.table: every organization's figure added up (the table's rows,
+        # branches and the levels' own figures, partition them), without the rows' model instances.
+        return {m.key: sum((part[m.key] for part in parts.values() if m.key in part), m.zero()) for m in group}
 
     return figures.cached_by_organization(namespace, keys, scope.subtree_ids, compute, combine)
 

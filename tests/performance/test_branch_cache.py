@@ -154,3 +154,42 @@ def test_a_ledger_line_shows_on_the_home_page_at_once_though_visits_are_cached_p
     before = hardship_tile()
     RecordFactory(member=unit.member3, registered_on=TODAY)
     assert hardship_tile() == before + 1
+
+
+def test_a_reader_a_few_changes_behind_reads_only_the_organizations_that_changed(unit, monkeypatch):
+    """Over a city a scope holds 5,000 organizations: after a visit the next reader learns from the
+    change log which branches changed and reads their generations only — and still recomputes them,
+    and falls back to reading every generation when the log does not hold the changes."""
+    from django.core.cache import cache as django_cache
+
+    ids = list(range(1, 101))  # the test cache (locmem) keeps 300 entries
+    computed: list[list[int]] = []
+
+    def compute(wanted):
+        computed.append(sorted(wanted))
+        return {pk: pk for pk in wanted}
+
+    def total():
+        return cache.cached_by_organization("test:log", ["p"], ids, compute, lambda parts: sum(parts.values()))
+
+    read: list[int] = []
+    real_get_many = django_cache.get_many
+    monkeypatch.setattr(django_cache, "get_many", lambda keys: read.append(len(keys)) or real_get_many(keys))
+
+    assert total() == sum(ids) and computed == [ids]
+    cache.bump_organizations("test:log", [7])
+    cache.bump_organizations("test:log", [9, 7])
+    computed.clear()
+    read.clear()
+    assert total() == sum(ids)
+    assert computed == [[7, 9]]
+    assert max(read) <= 3  # the entry and the count; the two changes; two generations and the parts
+
+    # The log no longer holds a change (expired): every generation is read, and nothing is missed.
+    cache.bump_organizations("test:log", [11])
+    number = django_cache.get("test:log:changes")
+    django_cache.delete(f"test:log:changes:{number}")
+    computed.clear()
+    read.clear()
+    assert total() == sum(ids)
+    assert computed == [[11]] and max(read) > len(ids)
