@@ -187,27 +187,30 @@ def cached_by_organization(
     """`combine({org id: value})` over these organizations, where `compute(ids)` gives the value of
     each of `ids` (organizations it has nothing for may be left out) in one pass.
 
-    Two entries per scope: one holds each organization's value beside the organization's generation
-    when it was computed; the other the combined figure and the namespace's count of changes it was
-    checked at. While that count has not moved, a read is one round trip for two small keys (a city's
-    5,000 parts are not unpickled); after a change, the organizations' generations and the parts are
-    read (one more round trip), only the organizations whose generation moved are computed again, in
-    one call, and the figure is combined anew. With the cache unreachable everything is computed."""
+    Three entries per scope: each organization's value beside the organization's generation when it
+    was computed; the combined figure; and the namespace's count of changes it was checked at. While
+    that count has not moved, a read is a round trip for two numbers and one for the figure (a city's
+    5,000 parts are not unpickled); after a change, the changes logged since (or, when the log does
+    not hold them, every organization's generation) and the parts are read, only the organizations
+    whose generation moved are computed again, in one call, and the figure is combined anew (the old
+    one is not read). With the cache unreachable everything is computed."""
     org_ids = list(org_ids)
     try:
         key = ":".join([namespace, f"g{generation(namespace)}", *(str(p) for p in parts), digest(org_ids)])
-        parts_key, changes_key = f"{key}:parts", _changes_key(namespace)
-        found = cache.get_many([key, changes_key])
-        entry, changes = found.get(key), found.get(changes_key)
-        if entry is not None and changes is not None and entry["changes"] == changes:
-            return entry["combined"]
+        parts_key, checked_key, changes_key = f"{key}:parts", f"{key}:checked", _changes_key(namespace)
+        found = cache.get_many([checked_key, changes_key])
+        checked, changes = found.get(checked_key), found.get(changes_key)
+        if checked is not None and changes is not None and checked == changes:
+            combined = cache.get(key, _ABSENT)
+            if combined is not _ABSENT:
+                return combined
         if changes is None:
             changes = _fresh()
             cache.add(changes_key, changes, None)
             changes = cache.get(changes_key, changes)
         # A reader a few changes behind reads which organizations changed (and only their generations);
         # otherwise every organization's generation is read.
-        changed = _changed_since(namespace, entry["changes"], changes) if entry is not None else None
+        changed = _changed_since(namespace, checked, changes) if checked is not None else None
         watched = org_ids if changed is None else [org_id for org_id in org_ids if org_id in changed]
         generation_keys = {org_id: _organization_key(namespace, org_id) for org_id in watched}
         found = cache.get_many([*generation_keys.values(), parts_key])
@@ -239,13 +242,14 @@ def cached_by_organization(
     stale = [
         org_id for org_id in org_ids if org_id in generations and stored.get(org_id, (None,))[0] != generations[org_id]
     ]
-    if entry is not None and not stale:
-        combined = entry["combined"]
+    if checked is not None and not stale:
         try:
-            cache.set(key, {**entry, "changes": changes}, ttl)
+            combined = cache.get(key, _ABSENT)
+            if combined is not _ABSENT:
+                cache.set(checked_key, changes, ttl)
+                return combined
         except Exception:  # noqa: BLE001
-            logger.warning("cache unavailable: %s not stored", namespace)
-        return combined
+            logger.warning("cache unavailable: %s computed without it", namespace)
     values = compute(stale) if stale else {}
     stored = {**stored, **{org_id: (generations[org_id], values.get(org_id, _ABSENT)) for org_id in stale}}
     combined = combine(
@@ -255,7 +259,7 @@ def cached_by_organization(
         if unset:
             cache.set_many(unset, None)
         # The parts apart from the figure: a read while nothing changed unpickles the figure alone.
-        cache.set_many({parts_key: stored, key: {"combined": combined, "changes": changes}}, ttl)
+        cache.set_many({parts_key: stored, key: combined, checked_key: changes}, ttl)
     except Exception:  # noqa: BLE001
         logger.warning("cache unavailable: %s not stored", namespace)
     return combined
