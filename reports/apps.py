@@ -24,7 +24,12 @@ class ReportsConfig(AppConfig):
                 "awards.Nomination",
             )
         ]
-        cache.watch_parts({apps.get_model(label): BY_ORGANIZATION[label] for label in BY_ORGANIZATION}, roster, others)
+        cache.watch_parts(
+            {apps.get_model(label): BY_ORGANIZATION[label] for label in BY_ORGANIZATION},
+            roster,
+            others,
+            plans=[apps.get_model("visits.VisitPlan")],
+        )
         from reports.contents import READ_BY_EVERY_SECTION, SECTIONS
 
         cache.watch_sections(

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from core.xlsx import Column
+from reports import cache as report_cache
 from reports import charts, metrics
 from reports.dashboard import Row, Section, branch_rows, rollup, unit_link
 from reports.domains import in_chunks, names_by, percent_text
@@ -93,10 +94,7 @@ def holiday_completion(scope) -> list[tuple[str, dt.date, dict[int, tuple[int, i
     """For the last 春节 and 七一 on or before the report day: per branch (planned, visited) — one query."""
 
     def compute():
-        holidays = [
-            (occasion, last_holiday(occasion, scope.day))
-            for occasion in (Occasion.SPRING_FESTIVAL, Occasion.JULY_FIRST)
-        ]
+        holidays = _holidays(scope.day)
         condition = Q()
         for occasion, day in holidays:
             condition |= Q(plan__occasion=occasion, plan__year=day.year)
@@ -112,11 +110,25 @@ def holiday_completion(scope) -> list[tuple[str, dt.date, dict[int, tuple[int, i
     return scope.once("visits.holiday_completion", compute)
 
 
+def _holidays(day: dt.date) -> list[tuple[str, dt.date]]:
+    return [(occasion, last_holiday(occasion, day)) for occasion in (Occasion.SPRING_FESTIVAL, Occasion.JULY_FIRST)]
+
+
+def _holiday_parts(part) -> dict[int, tuple[tuple[int, int], ...]]:
+    """Per organization, (planned, visited) for each holiday of `_holidays`."""
+    completion = holiday_completion(part)
+    orgs = {org_id for _, _, counts in completion for org_id in counts}
+    return {org_id: tuple(counts.get(org_id, (0, 0)) for _, _, counts in completion) for org_id in orgs}
+
+
 def holiday_section(scope) -> Section:
-    completion = [
-        (label, day, {unit.organization.pk: value for unit, value in rollup(scope, counts, zero=_Pair)})
-        for label, day, counts in holiday_completion(scope)
-    ]
+    # Each organization's part cached apart (reports.cache.by_organization): a visit recomputes its own.
+    by_org = report_cache.by_organization(scope, "holiday", _holiday_parts)
+    completion = []
+    for index, (occasion, day) in enumerate(_holidays(scope.day)):
+        counts = {org_id: _Pair(*pairs[index]) for org_id, pairs in by_org.items()}
+        rolled = {unit.organization.pk: value for unit, value in rollup(scope, counts, zero=_Pair)}
+        completion.append((Occasion(occasion).label, day, rolled))
     units = scope.units
     parts = []
     for label, day, counts in completion:
@@ -173,19 +185,35 @@ def _cell(total: int, done: int) -> str:
     return f"{done}/{total} ({round(100 * done / total)}%)" if total else "未制定计划"
 
 
-def monthly_section(scope) -> Section:
-    visits = dict(
-        Visit.objects.filter(member__organization_id__in=scope.branch_ids, visited_on__year=scope.year)
+def _monthly_parts(part) -> dict[int, tuple[dict[int, int], dict[int, int]]]:
+    """Per branch, ({month: visits}, {month: talks}) of the year."""
+    found: dict[int, tuple[dict[int, int], dict[int, int]]] = defaultdict(lambda: ({}, {}))
+    for org_id, month, n in (
+        Visit.objects.filter(member__organization_id__in=part.branch_ids, visited_on__year=part.year)
         .annotate(month=ExtractMonth("visited_on"))
-        .values_list("month")
+        .values_list("member__organization_id", "month")
         .annotate(n=Count("id"))
-    )
-    talks = dict(
-        Talk.objects.filter(organization_id__in=scope.branch_ids, talked_on__year=scope.year)
+    ):
+        found[org_id][0][month] = n
+    for org_id, month, n in (
+        Talk.objects.filter(organization_id__in=part.branch_ids, talked_on__year=part.year)
         .annotate(month=ExtractMonth("talked_on"))
-        .values_list("month")
+        .values_list("organization_id", "month")
         .annotate(n=Count("id"))
-    )
+    ):
+        found[org_id][1][month] = n
+    return dict(found)
+
+
+def monthly_section(scope) -> Section:
+    # Each branch's months cached apart (reports.cache.by_organization): a visit recomputes its own.
+    visits: dict[int, int] = defaultdict(int)
+    talks: dict[int, int] = defaultdict(int)
+    for visit_months, talk_months in report_cache.by_organization(scope, "monthly", _monthly_parts).values():
+        for month, n in visit_months.items():
+            visits[month] += n
+        for month, n in talk_months.items():
+            talks[month] += n
     months = range(1, 13)
     chart = charts.line_chart(
         [f"{m}月" for m in months],

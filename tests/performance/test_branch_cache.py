@@ -193,3 +193,20 @@ def test_a_reader_a_few_changes_behind_reads_only_the_organizations_that_changed
     read.clear()
     assert total() == sum(ids)
     assert computed == [[11]] and max(read) > len(ids)
+
+
+def test_a_visit_recomputes_its_branchs_part_of_the_monthly_and_holiday_sections(login, unit, recomputed):
+    client = login(unit.zzb)
+
+    def visits_this_month() -> int:
+        response = client.get(reverse("reports:dashboard"))
+        section = next(s for s in response.context["sections"] if s.title == "每月走访与谈话")
+        row = next((r for r in section.rows if r.cells[0] == f"{TODAY.month}月"), None)
+        return row.cells[1] if row else 0
+
+    before = visits_this_month()
+    recomputed.clear()
+    _log_visit(login, unit.shuji1, unit.member1)
+    assert visits_this_month() == before + 1
+    parts = [ids for namespace, ids in recomputed if namespace == "reports:parts:sections"]
+    assert parts and all(ids == [unit.branch1.pk] for ids in parts), recomputed
