@@ -24,13 +24,12 @@ class ReportsConfig(AppConfig):
                 "awards.Nomination",
             )
         ]
-        cache.watch_parts(
-            {apps.get_model(label): BY_ORGANIZATION[label] for label in BY_ORGANIZATION},
-            roster,
-            others,
-            plans=[apps.get_model("visits.VisitPlan")],
-        )
-        from reports.contents import READ_BY_EVERY_SECTION, SECTIONS
+        care = {apps.get_model(label): BY_ORGANIZATION[label] for label in BY_ORGANIZATION}
+        cache.watch_parts(care, roster, others)
+        from reports.contents import READ_BY_EVERY_SECTION, SECTION_PARTS, SECTIONS
+
+        for name, reads in SECTION_PARTS.items():
+            cache.watch_section_parts(name, care, [*roster, *(apps.get_model(label) for label in reads)])
 
         cache.watch_sections(
             SECTIONS, lambda spec: [apps.get_model(label) for label in (*READ_BY_EVERY_SECTION, *spec.reads)]

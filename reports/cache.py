@@ -123,29 +123,33 @@ def _group_totals(scope: ReportScope, namespace: str, keys: list, group: list[me
     return figures.cached_by_organization(namespace, keys, scope.subtree_ids, compute, combine)
 
 
-# The 统计报表's sections that follow visits and talks (each month's count, the holiday plans' completion)
-# keep each organization's figures apart too: a visit recomputes its branch's part, and the section is
-# put together from the others' cached parts — over a city a section's query alone took 150–350 ms.
-SECTION_PARTS = "reports:parts:sections"
+# The 统计报表's sections that follow visits and talks (each month's count, the holiday plans' completion,
+# the spending per branch: reports.contents.SECTION_PARTS) keep each organization's figures apart too, a
+# namespace per section: a visit recomputes its branch's part, and the section is put together from the
+# others' cached parts — over a city a section's query alone took 150–500 ms.
+SECTION_PARTS = "reports:parts:section"
 
 
 def by_organization(scope: ReportScope, name: str, compute: Callable[[Any], dict[int, Any]]) -> dict[int, Any]:
     """{organization id: value} over the scope's organizations, where `compute(part)` gives the values of
     the organizations of a narrowed scope (its branch_ids and subtree_ids), each cached under the
-    organization's own generation in SECTION_PARTS."""
+    organization's own generation in the section's namespace."""
 
     def part(ids: list[int]) -> dict[int, Any]:
         return compute(_Part(scope, ids))
 
-    keys = [name, scope.year, f"{scope.day:%Y%m%d}"]
-    return figures.cached_by_organization(SECTION_PARTS, keys, scope.subtree_ids, part, dict)
+    keys = [scope.year, f"{scope.day:%Y%m%d}"]
+    return figures.cached_by_organization(f"{SECTION_PARTS}:{name}", keys, scope.subtree_ids, part, dict)
 
 
-def watch_parts(care_models: dict, roster: Iterable, others: Iterable, plans: Iterable = ()) -> None:
+def watch_section_parts(name: str, care_models: dict, whole: Iterable) -> None:
+    """A section's parts: bumped per branch by visits and talks, whole by `whole` (with the roster)."""
+    figures.watch_by_organization(f"{SECTION_PARTS}:{name}", care_models, whole)
+
+
+def watch_parts(care_models: dict, roster: Iterable, others: Iterable) -> None:
     """Visits and talks bump the care figures of their branches; the roster and the organization tree
-    bump both namespaces whole; the other models the headline figures read bump the rest whole; the
-    sections' parts follow visits and talks per branch, and the roster and the plans whole."""
+    bump both namespaces whole; the other models the headline figures read bump the rest whole."""
     roster = list(roster)
     figures.watch_by_organization(CARE_PARTS, care_models, roster)
     figures.watch(PARTS, [*roster, *others])
-    figures.watch_by_organization(SECTION_PARTS, care_models, [*roster, *plans])

@@ -37,6 +37,15 @@ class SectionSpec:
         return f"reports:section:{self.build.__name__}"
 
 
+# The sections whose figures are also kept per organization (reports.cache.by_organization): each
+# organization's part is bumped by a visit, a talk or a plan item of its own (visits.selectors.
+# BY_ORGANIZATION), and every part by the roster and by the models named here.
+SECTION_PARTS = {
+    "monthly": (),
+    "holiday": ("visits.VisitPlan",),
+    "spending": ("funds.Fund", "funds.FundEntry", "funds.AssistanceApplication", "hardship.PairingProgress"),
+}
+
 SECTIONS = [
     SectionSpec(dashboard.members_section, "member", ()),
     SectionSpec(

@@ -14,6 +14,7 @@ from django.urls import reverse
 from core.xlsx import Column
 from funds.models import AssistanceApplication, Fund, FundEntry, Kind, Source, Status, Use
 from members.permissions import Disclosure
+from reports import cache as report_cache
 from reports import charts, metrics
 from reports.dashboard import Row, Section, unit_link
 from reports.domains import CHUNK, display_names, local_date
@@ -164,13 +165,24 @@ def income_section(scope) -> Section | None:
     )
 
 
+def _spending_parts(part) -> dict[int, tuple[dict[str, Decimal], int]]:
+    """Per branch: ({use: amount paid out}, how many payments)."""
+    found: dict[int, tuple[dict[str, Decimal], list[int]]] = {}
+    for row in _spending_rows(part):
+        amounts, count = found.setdefault(row["branch"], ({}, [0]))
+        amounts[row["use"]] = amounts.get(row["use"], ZERO) - row["total"]
+        count[0] += row["n"]
+    return {branch: (amounts, count[0]) for branch, (amounts, count) in found.items()}
+
+
 def spending_section(scope) -> Section:
-    rows = _spending_rows(scope)
+    # Each branch's part cached apart (reports.cache.by_organization): a visit recomputes its own.
     per_branch: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     counts: dict[int, int] = defaultdict(int)
-    for row in rows:
-        per_branch[row["branch"]][row["use"]] += -row["total"]
-        counts[row["branch"]] += row["n"]
+    for branch, (amounts, count) in report_cache.by_organization(scope, "spending", _spending_parts).items():
+        for use, amount in amounts.items():
+            per_branch[branch][use] += amount
+        counts[branch] += count
     used = [(code, label) for code, label in USES if any(code in v for v in per_branch.values())]
     units = scope.units
 

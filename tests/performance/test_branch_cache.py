@@ -208,5 +208,10 @@ def test_a_visit_recomputes_its_branchs_part_of_the_monthly_and_holiday_sections
     recomputed.clear()
     _log_visit(login, unit.shuji1, unit.member1)
     assert visits_this_month() == before + 1
-    parts = [ids for namespace, ids in recomputed if namespace == "reports:parts:sections"]
+    parts = [ids for namespace, ids in recomputed if namespace.startswith("reports:parts:section:")]
     assert parts and all(ids == [unit.branch1.pk] for ids in parts), recomputed
+    assert {namespace for namespace, _ in recomputed if namespace.startswith("reports:parts:section:")} == {
+        "reports:parts:section:monthly",
+        "reports:parts:section:holiday",
+        "reports:parts:section:spending",
+    }
