@@ -40,9 +40,8 @@ def home_panel(request):
         .select_related("member", "member__organization")
         .order_by("-raised_on")[:8]
     )
-    due_rows = selectors.talks_due_rows(list(branches.values_list("pk", flat=True)), today)
-    due = selectors.with_due_figures(due_rows[:5], selectors.members_by_id(user, [row[0] for row in due_rows[:5]]))
-    due_count = len(due_rows)
+    due_count, first_due = selectors.talks_due_head(list(branches.values_list("pk", flat=True)), today, first=5)
+    due = selectors.with_due_figures(first_due, selectors.members_by_id(user, [row[0] for row in first_due]))
     # 反映情况 not answered yet: one indexed count.
     concerns = Concern.objects.for_user(user, LIST).exclude(status=Concern.Status.ANSWERED).count()
     return Panel(

@@ -131,6 +131,10 @@ def test_figures_put_together_from_branches_equal_the_figures_computed_at_once(u
     selectors.not_visited_summary([unit.branch2.pk], TODAY)
     due = selectors.talks_due_rows(ids, TODAY)
     assert [row[0] for row in due] == list(selectors.talks_due(members, TODAY).values_list("pk", flat=True))
+    # The home page's head of the list, merged from each branch's first rows, is the list's head.
+    selectors.talks_due_head([unit.branch1.pk], TODAY, first=3)
+    for first in (1, 3, 5):
+        assert selectors.talks_due_head(ids, TODAY, first=first) == (len(due), due[:first])
     not_visited = selectors.not_visited_summary(ids, TODAY)
     for group, (label, _, queryset) in zip(not_visited, selectors.not_visited_targets(members, TODAY), strict=True):
         assert group.label == label
