@@ -4,6 +4,7 @@ some lines overdue for 复核, progress entries over the past year. Bulk inserts
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from decimal import Decimal
 
@@ -241,6 +242,7 @@ def seed_hardship(ctx) -> None:
         pairings = list(Pairing.objects.order_by("pk"))
     help_link = Pairing.help_types.through
     links, progress = [], []
+    employment_turns = itertools.count()
     for pairing in pairings:
         chosen_helps = rng.sample(pairing_helps, rng.randint(2, 4))
         links += [help_link(pairing_id=pairing.pk, helptype_id=h.pk) for h in chosen_helps]
@@ -259,11 +261,15 @@ def seed_hardship(ctx) -> None:
                     continue
             help_type = rng.choice(chosen_helps)
             money = Decimal(rng.choice([0, 0, 0, 100, 200, 300, 500])) if help_type.code == "living" else Decimal(0)
-            # 帮就业 names its way (training or a referral) and, once known, its outcome.
-            # (Chosen from the day, not the shared random stream, so the rest of the demo stays as it was.)
-            step = ("training" if day.toordinal() % 2 else "referral") if help_type.code == "employment" else ""
-            done = "trained" if step == "training" else "employed"
-            outcome = ["pending", done, "not_hired", done][day.toordinal() % 4] if step else ""
+            # 帮就业 names its way (training or a referral) and, once known, its outcome: taken in turn, so
+            # that every outcome shows whatever the day (not from the shared random stream, so the rest
+            # of the demo stays as it was; from the day, "employed" could never come out).
+            step = outcome = ""
+            if help_type.code == "employment":
+                turn = next(employment_turns)
+                step = "referral" if turn % 8 < 4 else "training"
+                done = "trained" if step == "training" else "employed"
+                outcome = ["pending", done, "not_hired", done][turn % 4]
             progress.append(
                 PairingProgress(
                     employment_step=step,

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from funds.models import AssistanceApplication, FundEntry, Status
 from hardship.models import HardshipCategory, HardshipRecord
@@ -56,7 +57,7 @@ def test_ledger_filters_and_query_count(unit, fund, login, django_assert_max_num
             by=unit.jijin,
             source=Source.DONATION,
             amount=f"{i + 1}",
-            occurred_on=fund.created_at.date(),
+            occurred_on=timezone.localdate(fund.created_at),
             donor=f"捐助人{i}",
         )
     client = login(unit.jijin)
@@ -163,7 +164,7 @@ def test_approval_screen_shows_history_and_ledger_line(unit, fund, login):
 def test_actions_through_the_pages_and_refusals_show_a_message(unit, fund, login):
     app = application_in(unit, Status.SUBMITTED)
     decided = {
-        "meeting_on": app.submitted_at.date().isoformat(),
+        "meeting_on": timezone.localdate(app.submitted_at).isoformat(),
         "meeting_kind": "committee",
         "reference": "党委会议纪要〔2026〕5号",
     }
@@ -175,7 +176,7 @@ def test_actions_through_the_pages_and_refusals_show_a_message(unit, fund, login
     login(unit.shuji1).post(
         f"/funds/applications/{app.pk}/meeting/",
         {
-            "meeting_on": app.submitted_at.date().isoformat(),
+            "meeting_on": timezone.localdate(app.submitted_at).isoformat(),
             "attendees": 4,
             "votes_for": 3,
             "votes_against": 1,
