@@ -393,11 +393,6 @@ def not_visited_summary(branch_ids: list[int], day: dt.date) -> list[NotVisited]
     return _by_branch("not_visited", branch_ids, day, compute, combine)
 
 
-def cached_branch_coverage(branches: list[Organization], day: dt.date) -> list[BranchCoverage]:
-    counts = _by_branch("branches", [b.pk for b in branches], day, lambda ids: _branch_counts(ids, day), dict)
-    return _with_counts(branches, counts)
-
-
 @dataclass
 class CoverageTree:
     """The organizations a viewer's coverage page covers, as plain (id, kind, path) rows: a city's 5,500
