@@ -96,25 +96,6 @@ def cached(namespace: str, parts: Iterable[Any], compute: Callable[[], Any], *, 
     return value
 
 
-def watch(namespace: str, models: Iterable) -> None:
-    """Bump the namespace when any of these models is saved, deleted, or changes a many-to-many
-    relation, or a bulk write of it is announced (connected in the app's ready())."""
-
-    def changed(**_kwargs) -> None:
-        bump(namespace)
-        transaction.on_commit(lambda: bump(namespace))
-
-    for model in models:
-        uid = f"core.cache.{namespace}.{model._meta.label_lower}"
-        post_save.connect(changed, sender=model, dispatch_uid=f"{uid}.save", weak=False)
-        post_delete.connect(changed, sender=model, dispatch_uid=f"{uid}.delete", weak=False)
-        bulk_changed.connect(changed, sender=model, dispatch_uid=f"{uid}.bulk", weak=False)
-        for field in model._meta.many_to_many:
-            m2m_changed.connect(
-                changed, sender=field.remote_field.through, dispatch_uid=f"{uid}.{field.name}", weak=False
-            )
-
-
 # --- per organization --------------------------------------------------------------------------------
 
 
@@ -265,53 +246,203 @@ def cached_by_organization(
     return combined
 
 
+# --- what a change bumps -----------------------------------------------------------------------------
+#
+# Each watched model has one receiver per signal, whatever the number of namespaces watching it: a change
+# finds its organizations once per way of finding them (a visit's branch is one lookup, not one per
+# namespace), bumps every namespace it concerns at once in one batch (one round trip to Redis), and
+# leaves the same batch to be bumped again when the transaction commits, merged with the transaction's
+# other changes (a visit saved with its visitors and its fund entry bumps each namespace once).
+
+Organizations = Callable[[Any], Iterable[int] | None]
+_WHOLE: dict[type, set[str]] = {}  # model: namespaces any change of it bumps whole
+_BY_ORGANIZATION: dict[type, dict[str, Organizations]] = {}  # model: {namespace: its organizations}
+_THROUGH: dict[type, type] = {}  # a many-to-many table: the watched model that owns the relation
+Batch = dict[str, set[int] | None]  # namespace: the organizations to bump, None for the whole namespace
+
+
+def _add(batch: Batch, namespace: str, ids: Iterable[int] | None) -> None:
+    if namespace in batch and batch[namespace] is None:
+        return
+    if ids is None:
+        batch[namespace] = None
+    else:
+        batch.setdefault(namespace, set()).update(ids)  # type: ignore[union-attr]
+
+
+def _redis_client():
+    """The Redis client behind the default cache, or None (the in-process cache of tests and `make run`)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]  # `cache` is a proxy to it
+    if not isinstance(backend, RedisCache):
+        return None
+    # Django's client behind the backend (not public API; what its own incr and set_many use).
+    return backend._cache.get_client(write=True)  # type: ignore[attr-defined]
+
+
+def _fresh_incr(pipe, key: str, first: int) -> None:
+    # A number never read yet (or evicted) starts from a fresh one no stored part can carry.
+    pipe.set(key, first, nx=True)
+    pipe.incr(key)
+
+
+def bump_batch(batch: Batch) -> None:
+    """Bump every namespace of the batch (whole, or the organizations named) in one round trip to Redis
+    (and one more for the change log); one by one on another cache. Never raises."""
+    if not batch:
+        return
+    try:
+        client = _redis_client()
+    except Exception:  # noqa: BLE001
+        client = None
+    if client is None:
+        for namespace, ids in batch.items():
+            if ids is None:
+                bump(namespace)
+            else:
+                bump_organizations(namespace, ids)
+        return
+    try:
+        first = _fresh()
+        pipe = client.pipeline(transaction=False)
+        counted: list[tuple[str, list[int] | None]] = []  # in the pipeline's order
+        for namespace, ids in batch.items():
+            if ids is None:
+                _fresh_incr(pipe, cache.make_key(_generation_key(namespace)), first)
+                counted.append((namespace, None))
+                continue
+            org_ids = sorted(ids)
+            for org_id in org_ids:
+                _fresh_incr(pipe, cache.make_key(_organization_key(namespace, org_id)), first)
+            _fresh_incr(pipe, cache.make_key(_changes_key(namespace)), first)
+            counted.append((namespace, org_ids))
+        numbers = pipe.execute()
+        # Each key is a SET NX and an INCR; a namespace bumped per organization ends with its change count.
+        log: dict[str, list[int]] = {}
+        position = 0
+        for namespace, named in counted:
+            position += 2 if named is None else 2 * (len(named) + 1)
+            if named is not None:
+                log[_change_key(namespace, numbers[position - 1])] = named
+        if log:
+            cache.set_many(log, TTL)
+    except Exception:  # noqa: BLE001 - Redis down: entries expire within TTL anyway
+        logger.warning("cache unavailable: %s not bumped", ", ".join(batch))
+
+
+def _pending(connection) -> Batch | None:
+    """The batch this connection's transaction bumps when it commits, while its callback is still
+    registered (a rolled back savepoint drops the callback: a new one is registered)."""
+    pending = getattr(connection, "_care_cache_pending", None)
+    if pending is None:
+        return None
+    batch, flush = pending
+    if any(callback is flush for _, callback, *_ in connection.run_on_commit):
+        return batch
+    return None
+
+
+def changed(batch: Batch) -> None:
+    """Bump the batch now (a read later in the same transaction sees the change) and once more after
+    the transaction commits, so a reader that computed from the not-yet-committed state meanwhile cannot
+    keep stale figures; outside a transaction the change is already committed: once is enough."""
+    if not batch:
+        return
+    bump_batch(batch)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return
+    pending = _pending(connection)
+    if pending is None:
+        pending = {}
+
+        def flush() -> None:
+            if getattr(connection, "_care_cache_pending", (None,))[0] is pending:
+                del connection._care_cache_pending
+            bump_batch(pending)
+
+        connection._care_cache_pending = (pending, flush)
+        transaction.on_commit(flush)
+    for namespace, ids in batch.items():
+        _add(pending, namespace, ids)
+
+
+def _batch_for(model: Any, instance: Any = None, members: Iterable[int] | None = None) -> Batch:
+    """What a change of `instance` (None: of rows unknown, a bulk write) bumps; `members`: the ids of
+    members a many-to-many change added or removed (their organizations are bumped too)."""
+    batch: Batch = dict.fromkeys(_WHOLE.get(model, ()))
+    found: dict[Organizations, set[int] | None] = {}
+    member_organizations: set[int] | None = None
+    for namespace, organizations in _BY_ORGANIZATION.get(model, {}).items():
+        if instance is None:
+            ids = None
+        else:
+            if organizations not in found:
+                try:
+                    named = organizations(instance)
+                except Exception:  # noqa: BLE001 - e.g. the member already deleted: bump everything
+                    named = None
+                found[organizations] = None if named is None else set(named)
+            ids = found[organizations]
+            if ids is not None and members:
+                if member_organizations is None:
+                    from members.models import Member
+
+                    member_organizations = set(
+                        Member.objects.filter(pk__in=members).values_list("organization_id", flat=True)
+                    )
+                ids = ids | member_organizations
+        _add(batch, namespace, ids)
+    return batch
+
+
+def _saved(sender, instance, **_kwargs) -> None:
+    changed(_batch_for(sender, instance))
+
+
+def _bulk(sender, **_kwargs) -> None:
+    changed(_batch_for(sender))
+
+
+def _m2m(sender, instance, action, reverse, model, pk_set, **_kwargs) -> None:
+    if not action.startswith("post_") and action != "pre_clear":
+        return
+    owner = _THROUGH[sender]
+    if reverse or action == "pre_clear" or not pk_set:
+        # The rows touched are not known per organization (or nothing was added): bump whole.
+        changed(_batch_for(owner, None if reverse or action == "pre_clear" else instance))
+        return
+    members = pk_set if model._meta.label_lower == "members.member" else None
+    changed(_batch_for(owner, instance, members))
+
+
+def _connect(model: Any) -> None:
+    uid = f"core.cache.{model._meta.label_lower}"
+    post_save.connect(_saved, sender=model, dispatch_uid=f"{uid}.save")
+    post_delete.connect(_saved, sender=model, dispatch_uid=f"{uid}.delete")
+    bulk_changed.connect(_bulk, sender=model, dispatch_uid=f"{uid}.bulk")
+    for field in model._meta.many_to_many:
+        through = field.remote_field.through
+        _THROUGH[through] = model
+        m2m_changed.connect(_m2m, sender=through, dispatch_uid=f"{uid}.{field.name}")
+
+
+def watch(namespace: str, models: Iterable) -> None:
+    """Bump the namespace when any of these models is saved, deleted, or changes a many-to-many
+    relation, or a bulk write of it is announced (connected in the app's ready())."""
+    for model in models:
+        _WHOLE.setdefault(model, set()).add(namespace)
+        _connect(model)
+
+
 def watch_by_organization(namespace: str, models: dict, everything: Iterable = ()) -> None:
     """Bump, when one of `models` changes, the generations of the organizations `models[model](instance)`
     names (None: bump the whole namespace); when one of `everything` changes, the whole namespace. A
-    many-to-many change to members also bumps the members' organizations (a talk's participants)."""
-
-    def bump_for(ids) -> None:
-        if ids is None:
-            bump(namespace)
-            transaction.on_commit(lambda: bump(namespace))
-        else:
-            ids = set(ids)
-            bump_organizations(namespace, ids)
-            transaction.on_commit(lambda: bump_organizations(namespace, ids))
-
-    def organizations(model, instance):
-        try:
-            return models[model](instance)
-        except Exception:  # noqa: BLE001 - e.g. the member already deleted: be safe, bump everything
-            return None
-
-    def saved(sender, instance, **_kwargs) -> None:
-        bump_for(organizations(sender, instance))
-
-    def everything_changed(**_kwargs) -> None:
-        bump_for(None)
-
-    def m2m(model):
-        def changed(sender, instance, action, reverse, model, pk_set, **_kwargs) -> None:
-            if not action.startswith("post_") and action != "pre_clear":
-                return
-            if reverse or action == "pre_clear" or not pk_set:
-                bump_for(None if reverse or action == "pre_clear" else organizations(type(instance), instance))
-                return
-            ids = organizations(type(instance), instance)
-            if ids is not None and model._meta.label_lower == "members.member":
-                ids = set(ids) | set(model.objects.filter(pk__in=pk_set).values_list("organization_id", flat=True))
-            bump_for(ids)
-
-        return changed
-
-    for model in models:
-        uid = f"core.cache.{namespace}.{model._meta.label_lower}"
-        post_save.connect(saved, sender=model, dispatch_uid=f"{uid}.save", weak=False)
-        post_delete.connect(saved, sender=model, dispatch_uid=f"{uid}.delete", weak=False)
-        bulk_changed.connect(everything_changed, sender=model, dispatch_uid=f"{uid}.bulk", weak=False)
-        for field in model._meta.many_to_many:
-            m2m_changed.connect(
-                m2m(model), sender=field.remote_field.through, dispatch_uid=f"{uid}.{field.name}", weak=False
-            )
+    many-to-many change to members also bumps the members' organizations (a talk's participants); a
+    bulk write of one of `models` bumps the whole namespace."""
+    for model, organizations in models.items():
+        _BY_ORGANIZATION.setdefault(model, {})[namespace] = organizations
+        _connect(model)
     watch(namespace, everything)

@@ -254,6 +254,10 @@ def _talk_organizations(talk) -> set[int]:
 
 
 def _visit_organizations(visit) -> set[int]:
+    """The branch of the member visited (of a plan item's member): the member read with the form is
+    used as it is, else looked up."""
+    if type(visit).member.is_cached(visit) and visit.member.pk == visit.member_id:
+        return {visit.member.organization_id}
     return {Member.objects.values_list("organization_id", flat=True).get(pk=visit.member_id)}
 
 
