@@ -93,7 +93,7 @@ def test_on_redis_a_batch_bumps_in_one_round_trip_and_the_next_reader_recomputes
     the branches it touched, and a figure cached before a visit is recomputed for its branch only."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.redis_cache.RedisCache",  # production's backend
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": f"batch-test-{os.getpid()}",
         }
@@ -101,6 +101,10 @@ def test_on_redis_a_batch_bumps_in_one_round_trip_and_the_next_reader_recomputes
     from django.core.cache import cache as django_cache
 
     django_cache.clear()
+    from django.core.cache import caches
+
+    client = caches["default"]._cache
+    assert client.get_client(write=True) is client.get_client(write=True)  # one client, not one per call
     branches = [unit.branch1.pk, unit.branch2.pk]
     counted: list[list[int]] = []
     before = _total("test:batch", branches, counted)
