@@ -9,7 +9,7 @@ from core.panels import Panel
 def home_panel(request):
     if not request.user.is_authenticated:
         return None
-    items = selectors.home_items(request.user, today=timezone.localdate())
+    items = selectors.cached_home_items(request.user, today=timezone.localdate())
     if not items:
         return None
     return Panel(title="表彰评选", template="awards/_home_panel.html", context={"items": items})

@@ -18,7 +18,9 @@ from awards.models import (
     Objection,
     ObjectionStatus,
 )
+from core import cache
 from members.models import Member, Organization
+from members.scoping import scope_key
 
 
 def public_list(campaign: AwardCampaign) -> QuerySet:
@@ -149,6 +151,22 @@ def honour_counts(user, *, year: int | None) -> dict:
         "totals": [totals[name] for name in categories],
         "grand_total": sum(totals.values()),
     }
+
+
+HOME_CACHE = "awards:home"
+HOME_WATCHES = (
+    "awards.AwardCampaign",
+    "awards.AwardCategory",
+    "awards.Nomination",
+    "awards.Objection",
+    "members.Organization",
+)
+
+
+def cached_home_items(user, *, today: dt.date) -> list[dict]:
+    """`home_items`, cached per viewer's scope and day: every home page asks it, and a campaign, a
+    nomination or an objection saved makes it stale."""
+    return cache.cached(HOME_CACHE, [scope_key(user), f"{today:%Y%m%d}"], lambda: home_items(user, today=today))
 
 
 def home_items(user, *, today: dt.date) -> list[dict]:

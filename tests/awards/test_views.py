@@ -380,6 +380,24 @@ def test_home_tells_each_role_what_to_do(unit, login, open_campaign):
     assert 'card-header bg-white">表彰评选' not in login(unit.dangyuan1).get("/").content.decode()
 
 
+def test_the_home_panel_follows_a_nomination_and_a_status_change_at_once(unit, login, open_campaign):
+    """The panel is cached per viewer: a nomination saved, or the campaign moved on, shows on the next
+    home page of everyone concerned."""
+
+    def home(user):
+        return login(user).get("/").content.decode()
+
+    assert "本支部已推荐 0 名" in home(unit.shuji1)
+    assert "已收到 0 份推荐" in home(unit.zzb)
+    NominationFactory(category=open_campaign.categories.first(), member=unit.member1)
+    assert "本支部已推荐 1 名" in home(unit.shuji1)
+    assert "已收到 1 份推荐" in home(unit.zzb)
+    open_campaign.status = CampaignStatus.REVIEWING
+    open_campaign.save()
+    assert "1 份推荐待评审" in home(unit.zzb)
+    assert "正在征集推荐" not in home(unit.shuji1)
+
+
 def test_home_shows_open_objections_to_the_org_department(unit, login, open_campaign):
     (first, _) = _to_notice(open_campaign, unit, [unit.member1, unit.member2])
     assert "名单公示中" in login(unit.dangyuan1).get("/").content.decode()
