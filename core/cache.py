@@ -33,6 +33,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 
 TTL = 300
+# The parts of figures cached per organization live longer: every write to the models they are read
+# from is signalled (saves, deletes and many-to-many changes, and `bulk_changed` from the bulk writes),
+# so their generations catch it; their lifetime only bounds what a write made outside the application
+# (SQL typed into the database) leaves stale. Over a city the parts are minutes of work (5,000 branches):
+# when they expired every five minutes, the next reader in every worker recomputed them all at once.
+PARTS_TTL = 6 * 3600
 logger = logging.getLogger(__name__)
 
 bulk_changed = Signal()  # sender=the model whose rows a bulk write (bulk_create/update) changed
@@ -240,7 +246,8 @@ def cached_by_organization(
         if unset:
             cache.set_many(unset, None)
         # The parts apart from the figure: a read while nothing changed unpickles the figure alone.
-        cache.set_many({parts_key: stored, key: combined, checked_key: changes}, ttl)
+        cache.set_many({key: combined, checked_key: changes}, ttl)
+        cache.set(parts_key, stored, max(ttl, PARTS_TTL))
     except Exception:  # noqa: BLE001
         logger.warning("cache unavailable: %s not stored", namespace)
     return combined

@@ -129,3 +129,29 @@ def test_on_redis_a_batch_bumps_in_one_round_trip_and_the_next_reader_recomputes
     assert _total("test:batch", branches, counted) == before + 1
     assert counted == [[unit.branch1.pk]]
     django_cache.clear()
+
+
+def test_when_a_figure_expires_it_is_put_together_again_from_its_branches_parts(unit):
+    """Over a city the parts are minutes of work: the figure's five minutes passing (here one second)
+    recombines it from the parts kept, and only a branch that changed is computed again."""
+    import time
+
+    ids = [unit.branch1.pk, unit.branch2.pk, unit.branch3.pk]
+    computed: list[list[int]] = []
+
+    def compute(wanted):
+        computed.append(sorted(wanted))
+        return {pk: Member.objects.filter(organization_id=pk).count() for pk in wanted}
+
+    def total():
+        return cache.cached_by_organization("test:expiry", ["p"], ids, compute, lambda p: sum(p.values()), ttl=1)
+
+    first = total()
+    assert computed == [sorted(ids)]
+    time.sleep(1.1)
+    assert total() == first and computed == [sorted(ids)]  # recombined, nothing computed
+    MemberFactory(organization=unit.branch2)
+    cache.bump_organizations("test:expiry", [unit.branch2.pk])
+    time.sleep(1.1)
+    assert total() == first + 1
+    assert computed[-1] == [unit.branch2.pk]
