@@ -345,6 +345,13 @@ def markdown(r: dict) -> str:
             ),
             "",
         ]
+        if "warm_up_seconds" in load:
+            lines += [
+                f"Before the load, each page of both workloads was opened once in turn on the freshly started "
+                f"server (its figures cold): **{load['warm_up_seconds']} s** in all. The load then measures a "
+                "working day's server, its figures computed.",
+                "",
+            ]
     phone = r.get("phone", {})
     if phone.get("pages"):
         t = phone["targets"]

@@ -21,6 +21,7 @@ namespace-wide bump made the next county page recompute everything (~0.7 s over 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
@@ -84,6 +85,43 @@ def digest(values: Iterable[Any]) -> str:
     return hashlib.sha256(",".join(str(v) for v in values).encode()).hexdigest()[:16]
 
 
+# How long a reader waits for another that is computing the same figure before computing it itself.
+LOCK_WAIT = 15.0
+
+
+@contextlib.contextmanager
+def one_at_a_time(key: str):
+    """Yield True to the one reader that is to compute `key`; a reader that finds another computing it
+    waits until that one is done (LOCK_WAIT at most) and gets False, to read what it stored. A figure
+    gone cold over a city is minutes of work: computed by every worker that asks at once, it stalled
+    them all for the time of four computations on two cores. With the cache unreachable, everyone
+    computes."""
+    lock = f"{key}:computing"
+    try:
+        mine = cache.add(lock, 1, int(LOCK_WAIT) + 5)
+    except Exception:  # noqa: BLE001
+        mine = True
+    if mine:
+        try:
+            yield True
+        finally:
+            with contextlib.suppress(Exception):
+                cache.delete(lock)
+        return
+    deadline = time.monotonic() + LOCK_WAIT
+    with contextlib.suppress(Exception):
+        while time.monotonic() < deadline and cache.get(lock) is not None:
+            time.sleep(0.05)
+    yield False
+
+
+def _get_quietly(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def cached(namespace: str, parts: Iterable[Any], compute: Callable[[], Any], *, ttl: int = TTL) -> Any:
     """The cached value for `parts` (scope, day, ...), or a freshly computed one when the cache is
     unreachable."""
@@ -94,7 +132,11 @@ def cached(namespace: str, parts: Iterable[Any], compute: Callable[[], Any], *, 
         logger.warning("cache unavailable: %s computed without it", namespace)
         return compute()
     if value is None:
-        value = compute()
+        with one_at_a_time(key) as first:
+            if not first:  # another reader computed it meanwhile (or gave up: compute)
+                value = _get_quietly(key)
+            if value is None:
+                value = compute()
         try:
             cache.set(key, value, ttl)
         except Exception:  # noqa: BLE001
@@ -160,6 +202,9 @@ def _changed_since(namespace: str, since: int, now: int) -> set[int] | None:
 
 
 _ABSENT = ()  # an organization the compute returned nothing for (pickles to itself)
+# From how many stale organizations one reader computes while the others wait for it (a branch or two
+# after a visit is cheaper to compute twice than to wait for).
+ONE_AT_A_TIME_FROM = 50
 
 
 def cached_by_organization(
@@ -170,6 +215,7 @@ def cached_by_organization(
     combine: Callable[[dict[int, Any]], Any],
     *,
     ttl: int = TTL,
+    _waited: bool = False,
 ) -> Any:
     """`combine({org id: value})` over these organizations, where `compute(ids)` gives the value of
     each of `ids` (organizations it has nothing for may be left out) in one pass.
@@ -237,6 +283,17 @@ def cached_by_organization(
                 return combined
         except Exception:  # noqa: BLE001
             logger.warning("cache unavailable: %s computed without it", namespace)
+    if len(stale) >= ONE_AT_A_TIME_FROM and not _waited:
+        with one_at_a_time(parts_key) as first:
+            if not first:  # another reader has just computed the parts: read them
+                return cached_by_organization(namespace, parts, org_ids, compute, combine, ttl=ttl, _waited=True)
+            return _combine_and_store(namespace, key, stale, stored, generations, unset, changes, compute, combine, ttl)
+    return _combine_and_store(namespace, key, stale, stored, generations, unset, changes, compute, combine, ttl)
+
+
+def _combine_and_store(namespace, key, stale, stored, generations, unset, changes, compute, combine, ttl) -> Any:
+    """Compute the stale organizations' values, combine them with the others' and store the three entries."""
+    parts_key, checked_key = f"{key}:parts", f"{key}:checked"
     values = compute(stale) if stale else {}
     stored = {**stored, **{org_id: (generations[org_id], values.get(org_id, _ABSENT)) for org_id in stale}}
     combined = combine(

@@ -13,15 +13,17 @@ from django.core.cache.backends import redis as django_redis
 
 
 class _ReusingClient(django_redis.RedisCacheClient):
+    """Keeps the client Django makes for writes and the one for reads (with read replicas, a process
+    then reads from one replica rather than a random one per call)."""
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._clients: dict[int, object] = {}
+        self._clients: dict[bool, object] = {}
 
     def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
+        client = self._clients.get(write)
         if client is None:
-            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+            client = self._clients[write] = super().get_client(key, write=write)
         return client
 
 

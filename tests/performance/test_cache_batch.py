@@ -155,3 +155,69 @@ def test_when_a_figure_expires_it_is_put_together_again_from_its_branches_parts(
     time.sleep(1.1)
     assert total() == first + 1
     assert computed[-1] == [unit.branch2.pk]
+
+
+def _another_worker_computes(key, value, after=0.3):
+    """Another worker holding `key`'s lock, storing `value` and releasing the lock after `after` s."""
+    import threading
+    import time
+
+    from django.core.cache import caches
+
+    store = caches["default"]
+    assert store.add(f"{key}:computing", 1, 30)
+
+    def finish():
+        time.sleep(after)
+        if value is not None:
+            store.set(key, value, 300)
+        store.delete(f"{key}:computing")
+
+    thread = threading.Thread(target=finish)
+    thread.start()
+    return thread
+
+
+def test_a_reader_finding_a_figure_being_computed_waits_for_it_and_computes_nothing(db):
+    computed = []
+    key = f"test:flight:g{cache.generation('test:flight')}:p"
+    worker = _another_worker_computes(key, 42)
+    assert cache.cached("test:flight", ["p"], lambda: computed.append(1) or 41) == 42
+    worker.join()
+    assert computed == []
+
+
+def test_a_reader_waits_no_longer_than_the_lock_and_then_computes(db, monkeypatch):
+    """A worker that died computing leaves its lock: the next reader computes after LOCK_WAIT."""
+    monkeypatch.setattr(cache, "LOCK_WAIT", 0.2)
+    key = f"test:flight:g{cache.generation('test:flight')}:q"
+    worker = _another_worker_computes(key, None, after=1.0)
+    assert cache.cached("test:flight", ["q"], lambda: 7) == 7
+    worker.join()
+
+
+def test_many_organizations_gone_cold_are_computed_by_one_reader(db):
+    """Over a city every branch's part can be stale at once (a new day): the first reader computes them
+    and a reader asking meanwhile waits and reads its parts instead of computing 5,000 branches again."""
+    import threading
+    import time
+
+    ids = list(range(1, cache.ONE_AT_A_TIME_FROM + 11))
+    computed: list[int] = []
+
+    def compute(wanted):
+        computed.append(len(wanted))
+        time.sleep(0.5)  # minutes over a city
+        return dict.fromkeys(wanted, 1)
+
+    def total():
+        return cache.cached_by_organization("test:cold", ["d"], ids, compute, lambda p: sum(p.values()))
+
+    results = []
+    first = threading.Thread(target=lambda: results.append(total()))
+    first.start()
+    time.sleep(0.2)  # the first reader is computing
+    assert total() == len(ids)
+    first.join()
+    assert results == [len(ids)]
+    assert computed == [len(ids)]  # once, by the first reader
