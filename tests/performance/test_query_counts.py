@@ -151,10 +151,10 @@ def test_home_and_coverage_pages_query_counts_cold_and_warm_do_not_grow_with_the
     assert large == small
     cold, warm = large
     assert warm["/visits/coverage/"] <= 8 and warm["/visits/coverage/?page=2&page_size=5"] <= 8
-    # 30: the list page's budget plus what was added since (the next year's holiday schedule, the roster
-    # imports awaiting the 组织部, the 反映情况 not answered yet, the user's own pairings as a helper, one
-    # indexed query each), the reports due upward (the units, and per period due now its set due dates,
-    # submissions and their versions: 上级报送) and the open 全面排查 (the branch's progress, or the
-    # department's periods and each period's totals).
-    assert warm["/"] <= 30
+    # 16 (15 today, for both roles): a warm home page reads live only what is the viewer's own and
+    # changes by the minute (the session and appointments, the plans and their open items, the open
+    # prompts, the members due a talk shown by name, the 反映情况 not answered, the unread notices,
+    # the roster imports awaiting the 组织部, a helper's own pairings); every figure over the county,
+    # the to-dos, the commendation panel, the reports due upward and the 全面排查 totals are cached.
+    assert warm["/"] <= 16
     assert all(warm[url] <= cold[url] for url in DASHBOARDS)
