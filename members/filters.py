@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from members import access
-from members.models import Member
-from members.scoping import branches_for
+from members.models import Member, Organization
+from members.scoping import org_paths, organizations_for
 from members.validators import add_years, is_ascii_digits, normalize_search
 
 _ID_TAIL = re.compile(r"[0-9]{0,5}[0-9X]", re.ASCII)
@@ -38,24 +38,79 @@ FLAG_CHOICES = [
 ]
 
 
+# From how many organizations in the viewer's scope the organization filter drills down (the ones above
+# the one chosen, itself and those right under it) rather than listing them all: a city 组织部 sees
+# 5,500, and rendering them was most of every list page (and ~300 KB of each page on the wire).
+PICKER_FROM = 60
+
+
 class UserFilterSet(django_filters.FilterSet):
     """A list page's filters for one user (passed as `user`, or read from the `request` a FilterView
-    passes): the branch choices are the branches where the role table lets them list `branch_kind`
-    (an unscoped dropdown leaks other branches' names), and the widgets carry Bootstrap's classes."""
+    passes): the organization filter offers the organizations where the role table lets them list
+    `branch_kind` (an unscoped dropdown leaks other branches' names) — a branch, or a 党总支 or 党委
+    standing for every branch under it — and the widgets carry Bootstrap's classes."""
 
-    branch_filter = "organization"  # the name of the filter choosing a branch, if any
-    branch_kind = ""  # the role table's kind whose LIST decides the branches offered
+    branch_filter = "organization"  # the name of the filter choosing an organization, if any
+    branch_kind = ""  # the role table's kind whose LIST decides the organizations offered
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, user=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         self.user = user if user is not None else getattr(request, "user", None)
-        if self.branch_kind and self.branch_filter in self.filters:
-            self.filters[self.branch_filter].queryset = branches_for(
-                self.user, *access.real_roles(self.branch_kind, access.LIST)
-            )
+        picker = self.branch_kind and self.branch_filter in self.filters
+        if picker:
+            roles = access.real_roles(self.branch_kind, access.LIST)
+            organization = self.filters[self.branch_filter]
+            organization.queryset = organizations_for(self.user, *roles)
+            organization.method = self.in_organization
         for name, field in self.form.fields.items():
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs.setdefault("class", "form-select" if select and name != "q" else "form-control")
+        if picker:
+            field = self.form.fields[self.branch_filter]
+            # Read when the select is rendered (a page that does not show the filters reads nothing),
+            # once: the widget walks its choices more than once.
+            memo: list = []
+
+            def choices():
+                if not memo:
+                    memo.extend([("", field.empty_label), *self._organization_choices(roles)])
+                return memo
+
+            field.widget.choices = choices
+
+    def in_organization(self, queryset, name, value):
+        """The rows of a branch, or of every branch under a 党总支 or 党委."""
+        if value.kind == Organization.Kind.BRANCH:
+            return queryset.filter(**{name: value})
+        return queryset.filter(**{f"{name}__path__startswith": value.path})
+
+    def _organization_choices(self, roles) -> list[tuple[int, str]]:
+        """Every organization in scope while they are few; else those above the one chosen (or the
+        viewer's own), itself and those right under it, indented by level."""
+        offered = organizations_for(self.user, *roles).values_list("pk", "name", "kind", "path", "parent_id")
+        rows = list(offered[: PICKER_FROM + 1])
+        if len(rows) > PICKER_FROM:
+            # The organization chosen, as the form validated it against the scope (None when none).
+            chosen = getattr(self.form, "cleaned_data", {}).get(self.branch_filter)
+            if self.user.is_superuser:
+                anchors = list(Organization.objects.filter(parent__isnull=True).values_list("pk", flat=True))
+            else:
+                anchors = [int(path.strip("/").split("/")[-1]) for path in org_paths(self.user, *roles)]
+            if chosen is not None:
+                above = [int(part) for part in chosen.path.strip("/").split("/") if part]
+                condition = Q(pk__in=above) | Q(parent_id=above[-1])
+            else:
+                condition = Q(pk__in=anchors) | Q(parent_id__in=anchors)
+            rows = list(offered.filter(condition))
+        top = min((path.count("/") for _, _, _, path, _ in rows), default=0)
+        return [
+            (
+                pk,
+                "　" * (path.count("/") - top)
+                + (name if kind == Organization.Kind.BRANCH else f"{name}（所属各支部）"),
+            )
+            for pk, name, kind, path, _ in rows
+        ]
 
 
 class MemberFilter(UserFilterSet):

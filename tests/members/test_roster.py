@@ -82,3 +82,40 @@ def test_member_search_json_is_scoped(unit, login):
     assert data["results"] == []
     data = login(unit.zzb).get(reverse("members:search"), {"q": "陈"}).json()
     assert [r["text"] for r in data["results"]] == ["陈二（第二党支部）"]
+
+
+def _options(client, url, **params) -> list[str]:
+    import re
+
+    body = client.get(url, params).content.decode()
+    select = re.search(r'<select name="(?:organization|branch)".*?</select>', body, re.S).group(0)
+    return [label.strip() for label in re.findall(r"<option [^>]*>([^<]*)</option>", select)]
+
+
+@pytest.mark.parametrize("url", ["/members/", "/visits/", "/visits/talks/", "/hardship/", "/funds/applications/"])
+def test_the_organization_filter_takes_a_general_branch_for_all_of_its_branches(unit, login, url):
+    """A 党总支 (or the 党委) chosen in the filter stands for every branch under it."""
+    client = login(unit.zzb)
+    options = _options(client, url)
+    assert "社区党总支（所属各支部）" in options and "第三党支部" in [o.strip("\u3000") for o in options]
+    if url == "/members/":
+        MemberFactory(organization=unit.branch3, name="总支下的党员")
+        names = listed(client, organization=unit.general.pk)
+        assert "总支下的党员" in names
+        assert not {"赵书记", "李书记"} & set(names)  # branches 1 and 2 are not under the 党总支
+        assert set(listed(client, organization=unit.committee.pk)) >= {"总支下的党员", "赵书记", "李书记"}
+
+
+def test_over_many_organizations_the_filter_drills_down(unit, login, monkeypatch):
+    """A city 组织部 sees 5,500 organizations: the filter lists those above the one chosen, itself
+    and those right under it, and a branch deeper down is reached by choosing its 党总支 first."""
+    from members import filters
+
+    monkeypatch.setattr(filters, "PICKER_FROM", 3)
+    client = login(unit.zzb)
+    top = [o.strip("\u3000") for o in _options(client, "/members/")]
+    assert top == ["全部支部", "测试县党委（所属各支部）", "第一党支部", "第二党支部", "社区党总支（所属各支部）"]
+    down = [o.strip("\u3000") for o in _options(client, "/members/", organization=unit.general.pk)]
+    assert down == ["全部支部", "测试县党委（所属各支部）", "社区党总支（所属各支部）", "第三党支部"]
+    # A secretary's one branch is listed as before.
+    assert [o.strip("\u3000") for o in _options(login(unit.shuji1), "/members/")] == ["全部支部", "第一党支部"]
