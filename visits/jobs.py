@@ -341,12 +341,10 @@ def _born_on(day: dt.date) -> Q:
 def elder_birthdays(day: dt.date) -> dict[str, int]:
     """Members at or over ELDER_BIRTHDAY_AGE get a birthday visit prompt a week ahead, due on the day.
     A birthday prompt still open a month after the day is closed, so next year's can be raised."""
-    counts = {"prompts": 0, "closed": 0, "notices": 0}
-    counts["closed"] = (
-        VisitPrompt.objects.open()
-        .filter(occasion=Occasion.ELDER_BIRTHDAY, due_on__lt=day - dt.timedelta(days=30))
-        .update(closed_on=day, event_over=True)
-    )
+    counts = {"prompts": 0, "lapsed": 0, "notices": 0}
+    lapsed = VisitPrompt.objects.open().filter(occasion=Occasion.ELDER_BIRTHDAY, due_on__lt=day - dt.timedelta(days=30))
+    settle(about=list(lapsed), note="生日已过一月，提示关闭")
+    counts["lapsed"] = lapsed.update(closed_on=day, event_over=True)
     age = settings.CARE["ELDER_BIRTHDAY_AGE"]
     wanted: list[VisitPrompt] = []
     for offset in range(settings.CARE["ELDER_BIRTHDAY_LEAD_DAYS"] + 1):

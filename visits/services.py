@@ -197,9 +197,11 @@ def log_talk(
     talk.interviewers.set(interviewers)
     talk.participants.set(participants)
     # A talk after one that found 思想波动 is its follow-up; a talk that finds it asks for one.
-    VisitPrompt.objects.open().filter(
+    followed_up = VisitPrompt.objects.open().filter(
         member__in=participants, occasion=Occasion.FOLLOW_UP, raised_on__lte=talked_on
-    ).update(closed_on=talked_on)
+    )
+    settle(about=list(followed_up), note=f"已跟进谈心（{talked_on:%m月%d日}）")
+    followed_up.update(closed_on=talked_on)
     if reason == Talk.Reason.WAVERING:
         due = talked_on + dt.timedelta(days=settings.CARE["FOLLOW_UP_DAYS"])
         for member in participants:

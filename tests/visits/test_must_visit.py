@@ -159,6 +159,9 @@ def test_a_talk_flagged_wavering_asks_for_a_follow_up_that_the_next_talk_answers
     )
     prompt.refresh_from_db()
     assert prompt.closed_on == TODAY
+    # The secretary's to-do about the follow-up is done, not left open in the inbox.
+    todo = Notification.objects.get(recipient=unit.shuji1, title__contains="思想波动跟进")
+    assert todo.done_at is not None and "已跟进谈心" in todo.done_note
 
 
 def test_a_member_reports_a_situation_asks_for_a_visit_and_reads_the_answer(login, unit):
@@ -233,9 +236,16 @@ def test_a_missed_birthday_prompt_is_closed_so_next_years_is_raised(unit):
         join_date=dt.date(1965, 1, 1),
         full_member_date=dt.date(1966, 1, 1),
     )
+    from notifications.services import topic_of
+
     run_jobs(dt.date(2026, 3, 5))
+    prompt = VisitPrompt.objects.get(event_key="birthday:2026")
+    assert Notification.objects.open_todos().filter(topic=topic_of(prompt)).exists()
     run_jobs(dt.date(2026, 4, 10))
-    assert VisitPrompt.objects.get(event_key="birthday:2026").closed_on == dt.date(2026, 4, 10)
+    prompt.refresh_from_db()
+    assert prompt.closed_on == dt.date(2026, 4, 10)
+    # Its to-do is settled with it, not left open in the secretary's inbox.
+    assert not Notification.objects.open_todos().filter(topic=topic_of(prompt)).exists()
     run_jobs(dt.date(2027, 3, 5))
     assert VisitPrompt.objects.open().get().event_key == "birthday:2027"
 
