@@ -486,18 +486,27 @@ def collective_birthdays(request):
         .annotate(attendance=Count("attendees"))
         .order_by("-held_on", "-id")[:100]
     )
-    held = {e.organization_id for e in events if e.held_on.year == year}
-    branches = branches_for(user, *real_roles("collective_birthday", LIST))
+    # Every event of the year counts (not only the newest shown): over a city thousands of branches
+    # hold one; the first SHOWN_MISSING of those without are named, with how many there are.
+    held = CollectiveBirthday.objects.for_user(user, LIST).filter(held_on__year=year).values("organization_id")
+    missing = (
+        branches_for(user, *real_roles("collective_birthday", LIST)).exclude(pk__in=held).order_by("path").only("name")
+    )
+    missing_count = missing.count()
     return render(
         request,
         "visits/birthday_list.html",
         {
             "events": events,
             "year": year,
-            "missing": [b for b in branches.order_by("path") if b.pk not in held],
+            "missing": list(missing[:SHOWN_MISSING]) if missing_count else [],
+            "missing_count": missing_count,
             "can_create": access.may(user, "collective_birthday", CREATE),
         },
     )
+
+
+SHOWN_MISSING = 30
 
 
 @requires("collective_birthday", CREATE)

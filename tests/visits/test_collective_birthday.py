@@ -63,3 +63,24 @@ def test_the_june_reminder_skips_a_branch_that_has_recorded_it(unit):
     title = "请组织2026年“七一”集体政治生日"
     assert not Notification.objects.filter(recipient=unit.shuji1, title=title).exists()
     assert Notification.objects.filter(recipient=unit.shuji2, title=title).exists()
+
+
+def test_the_branches_without_one_count_every_event_of_the_year_not_only_those_shown(login, unit, monkeypatch):
+    """The page shows the newest events; a branch that held its 政治生日 earlier in the year is not
+    listed as missing for that, and over many branches the page names the first and says how many."""
+    from members.models import Organization
+    from tests.factories import OrganizationFactory
+    from visits import views
+
+    many = [OrganizationFactory(name=f"新建第{i}支部", parent=unit.committee) for i in range(105)]
+    held_on = dt.date(TODAY.year, 1, 2)  # early in the year: older than every other event
+    CollectiveBirthday.objects.create(organization=unit.branch1, held_on=held_on)
+    for branch in many:
+        CollectiveBirthday.objects.create(organization=branch, held_on=held_on + dt.timedelta(days=1))
+    page = login(unit.zzb).get(reverse("visits:birthdays")).content.decode()
+    assert "尚未登记的支部：第二党支部、第三党支部" in page
+    assert "第一党支部、" not in page and "、第一党支部" not in page
+    assert Organization.objects.filter(kind=Organization.Kind.BRANCH).count() > 100
+    monkeypatch.setattr(views, "SHOWN_MISSING", 1)
+    page = login(unit.zzb).get(reverse("visits:birthdays")).content.decode()
+    assert "尚未登记的支部：第二党支部等，共 2 个" in page
