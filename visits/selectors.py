@@ -494,7 +494,17 @@ def members_by_id(user, ids: Iterable[int]) -> dict[int, Member]:
         Member.objects.for_user(user)
         .filter(pk__in=ids)
         .select_related("organization")
-        .only("id", "name", "user_id", "organization__id", "organization__name", "organization__path")
+        .only(
+            "id",
+            "name",
+            "user_id",
+            "mobility",
+            "mobility_place",
+            "mobility_contact",
+            "organization__id",
+            "organization__name",
+            "organization__path",
+        )
     )
     return {m.pk: m for m in members}
 

@@ -104,6 +104,10 @@ def test_a_mobile_member_keeps_a_way_to_be_reached_and_stays_on_the_holiday_plan
     plan = VisitPlan.objects.get(organization=unit.branch1, occasion=Occasion.JULY_FIRST, year=2027)
     page = secretary.get(plan.get_absolute_url()).content.decode()
     assert "流动党员（流出：广东省东莞市）" in page and "13900001111" in page
+    # On the coverage page too: never talked with, the member stays on the list with how to reach them.
+    page = secretary.get(reverse("visits:coverage")).content.decode()
+    row = page[page.index("流出王") :][:600]
+    assert "流动党员（流出：广东省东莞市）· 联系方式：13900001111（微信同号）" in row
 
 
 def test_the_family_contact_must_be_a_member_of_the_same_branch(secretary, unit):

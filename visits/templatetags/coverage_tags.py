@@ -80,7 +80,7 @@ def branch_rows(rows):
 
 _DUE_ROW = (
     "<tr>\n"
-    '    <td data-label="姓名"><a href="{}" class="fw-semibold">{}</a></td>\n'
+    '    <td data-label="姓名"><a href="{}" class="fw-semibold">{}</a>{}</td>\n'
     '    <td data-label="支部">{}</td>\n'
     '    <td data-label="三个先谈">{}</td>\n'
     '    <td data-label="上次谈话">{}</td>\n'
@@ -88,6 +88,19 @@ _DUE_ROW = (
     f"    {_BUTTON}\n"
     "  </tr>\n  "
 )
+
+
+def _reach(m) -> str:
+    """How to reach a 流动党员 (流出 or 流入), where the secretary arranges the talk or the visit."""
+    if not getattr(m, "mobility", ""):
+        return ""
+    place = f"：{m.mobility_place}" if m.mobility_place else ""
+    return format_html(
+        '<div class="small text-primary">流动党员（{}{}）· 联系方式：{}</div>',
+        m.get_mobility_display(),
+        place,
+        m.mobility_contact,
+    )
 
 
 @register.simple_tag
@@ -107,6 +120,7 @@ def due_rows(members, talk_create_url):
             (
                 m.get_absolute_url(),
                 m.name,
+                _reach(m),
                 m.organization.name,
                 groups(m),
                 _day(m.last_talk_on) or "从未谈过",
@@ -122,7 +136,7 @@ def due_rows(members, talk_create_url):
 
 _NOT_VISITED_ROW = (
     "<tr>\n"
-    '    <td data-label="姓名"><a href="{}">{}</a></td>\n'
+    '    <td data-label="姓名"><a href="{}">{}</a>{}</td>\n'
     '    <td data-label="支部">{}</td>\n'
     '    <td data-label="上次走访">{}</td>\n'
     f"    {_BUTTON}\n"
@@ -142,6 +156,7 @@ def not_visited_rows(members, visit_create_url):
             (
                 m.get_absolute_url(),
                 m.name,
+                _reach(m),
                 m.organization.name,
                 _day(m.last_visit_on) or "—",
                 visit_create_url,
