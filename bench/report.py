@@ -253,6 +253,25 @@ def growth_markdown(r: dict) -> list[str]:
             f"created), city {d['city_s']} s ({d['city_queries']} queries, {d['city_work']} rows created).",
             "",
         ]
+    if "load" in r and "load" in city:
+        lines += [
+            "| load (issue 21 §2: mix ≥ 0.10 of the bare view, p95 < 500 ms) | county | city |",
+            "|---|---:|---:|",
+        ]
+        for label, read in (
+            ("first pass over every page, figures cold (s)", lambda x: x.get("warm_up_seconds", "—")),
+            ("working-day mix req/s", lambda x: x["mixed"]["rps"]),
+            ("bare view req/s", lambda x: x["bare"]["rps"]),
+            ("mix / bare", lambda x: _fmt(x["throughput_ratio"])),
+            ("mix p95 ms", lambda x: x["mixed"]["p95_ms"]),
+            ("errors", lambda x: sum(x[n]["errors"] for n in ("mixed", "all_pages", "bare") if n in x)),
+        ):
+            lines.append(f"| {label} | {read(r['load'])} | {read(city['load'])} |")
+        met = [
+            x["throughput_ratio"] is not None and x["throughput_ratio"] >= 0.10 and x["mixed"]["p95_ms"] < 500
+            for x in (r["load"], city["load"])
+        ]
+        lines += ["", f"Load target at county {_mark(met[0])}, at city {_mark(met[1])}.", ""]
     return lines
 
 
