@@ -49,6 +49,7 @@ class MemberForm(forms.ModelForm):
             "retirement",
             "former_employer",
             "former_employer_situation",
+            "care_file_reviewed_on",
             "mobility",
             "mobility_place",
             "mobility_contact",
@@ -62,6 +63,7 @@ class MemberForm(forms.ModelForm):
             "full_member_date": DateInput(),
             "deceased_on": DateInput(),
             "transferred_out_on": DateInput(),
+            "care_file_reviewed_on": DateInput(),
             "id_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "maxlength": 18}),
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
             "family_contact": MemberPicker(),
@@ -113,8 +115,9 @@ class MemberForm(forms.ModelForm):
                 ),
                 row(
                     ("retirement", "col-md-2"),
-                    ("former_employer", "col-md-6"),
-                    ("former_employer_situation", "col-md-4"),
+                    ("former_employer", "col-md-4"),
+                    ("former_employer_situation", "col-md-3"),
+                    ("care_file_reviewed_on", "col-md-3"),
                 ),
             ),
             Fieldset(

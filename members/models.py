@@ -150,7 +150,8 @@ class Member(Audited, models.Model):
         TUIXIU = "tuixiu", "退休"
 
     class EmployerSituation(models.TextChoices):
-        """原工作单位情况: 破产、改制和困难企业的离退休干部党员 get a 关爱档案 reviewed at least yearly."""
+        """原工作单位情况: 破产、改制和困难企业的离退休干部党员 get a 关爱档案 reviewed at least yearly
+        (`care_file_reviewed_on`; the daily job `visits.care_files` reminds the secretary)."""
 
         NONE = "", "—"
         NORMAL = "normal", "正常"
@@ -197,6 +198,12 @@ class Member(Audited, models.Model):
     former_employer = models.CharField("原工作单位", max_length=100, blank=True)
     former_employer_situation = models.CharField(
         "原单位情况", max_length=20, choices=EmployerSituation.choices, blank=True, default=""
+    )
+    care_file_reviewed_on = models.DateField(
+        "关爱档案更新日期",
+        null=True,
+        blank=True,
+        help_text="原单位破产、改制或困难的离退休干部党员：关爱档案至少每年更新一次",
     )
     mobility = models.CharField("流动党员", max_length=10, choices=Mobility.choices, blank=True, default="")
     mobility_place = models.CharField(
@@ -270,6 +277,13 @@ class Member(Audited, models.Model):
     @property
     def is_on_roll(self) -> bool:
         return self.state == self.State.ACTIVE
+
+    # 原单位 situations whose retired cadres keep a 关爱档案 reviewed at least yearly (seed 004).
+    CARE_FILE_SITUATIONS = (EmployerSituation.BANKRUPT, EmployerSituation.RESTRUCTURED, EmployerSituation.STRUGGLING)
+
+    @property
+    def needs_care_file(self) -> bool:
+        return self.is_retired_cadre and self.former_employer_situation in self.CARE_FILE_SITUATIONS
 
     def age_on(self, day: dt.date) -> int:
         return full_years_between(self.birth_date, day)

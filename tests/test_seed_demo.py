@@ -92,6 +92,10 @@ def test_demo_shows_the_groups_the_seeds_name(seeded):
 
     assert Member.objects.filter(retirement="lixiu").exists() and Member.objects.filter(retirement="tuixiu").exists()
     assert Member.objects.filter(former_employer_situation="bankrupt").exists()
+    # 关爱档案 of the cadres of bankrupt, restructured or struggling employers: most reviewed, some due.
+    files = Member.objects.filter(is_retired_cadre=True, former_employer_situation__in=Member.CARE_FILE_SITUATIONS)
+    assert files.filter(care_file_reviewed_on__isnull=False).exists()
+    assert Notification.objects.filter(title__endswith="的关爱档案").exists()
     assert Member.objects.filter(mobility="outflow").exclude(mobility_contact="").exists()
     assert Member.objects.filter(employment="migrant", family_contact__isnull=False).exists()
     assert Notification.objects.filter(title__startswith="请探访外出务工党员").exists()

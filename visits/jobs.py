@@ -489,3 +489,43 @@ def migrant_families(day: dt.date) -> dict[str, int]:
             )
     counts["reminders"] = sum(sent is not None for sent in notify_many(messages))
     return counts
+
+
+@daily_job("visits.care_files", label="离退休干部关爱档案年度更新提醒", order=27)
+def care_files(day: dt.date) -> dict[str, int]:
+    """A retired cadre whose former employer went bankrupt, was restructured or struggles keeps a 关爱档案
+    reviewed at least yearly (seed 004): when it has never been, or was last more than a year ago, the
+    branch's secretaries are reminded, once per review missed."""
+    counts = {"files": 0, "reminders": 0}
+    year_ago = day - dt.timedelta(days=365)
+    due = list(
+        Member.objects.on_roll()
+        .filter(is_retired_cadre=True, former_employer_situation__in=Member.CARE_FILE_SITUATIONS)
+        .filter(Q(care_file_reviewed_on__isnull=True) | Q(care_file_reviewed_on__lt=year_ago))
+        .select_related("organization")
+        .order_by("organization_id", "name")
+    )
+    secretaries = secretaries_by_branch({m.organization_id for m in due})
+    messages: list[Message] = []
+    for member in due:
+        counts["files"] += 1
+        last = member.care_file_reviewed_on
+        when = f"上次更新于{last:%Y年%m月%d日}，已超过一年" if last else "尚未建立"
+        body = (
+            f"{member.organization.name}{member.get_retirement_display() if member.retirement else '离退休'}"
+            f"干部党员{member.name}的原单位{member.former_employer or ''}"
+            f"（{member.get_former_employer_situation_display()}）：关爱档案{when}。"
+            "请了解其生活、健康和困难情况，更新后在党员信息中填写“关爱档案更新日期”。"
+        )
+        for user in secretaries.get(member.organization_id, []):
+            messages.append(
+                Message(
+                    recipient=user,
+                    title=f"请更新{member.name}的关爱档案",
+                    body=body,
+                    link=member.get_absolute_url(),
+                    dedupe_key=f"members:care_file:{member.pk}:{last.isoformat() if last else 'never'}:{user.pk}",
+                )
+            )
+    counts["reminders"] = sum(sent is not None for sent in notify_many(messages))
+    return counts

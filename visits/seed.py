@@ -254,12 +254,22 @@ def seed_special_groups(ctx: SeedContext) -> None:
         ("县民政局", "normal"),
         ("县纺织厂", "struggling"),
     ]
+    kept = 0
     for member in (m for m in ctx.members if m.is_retired_cadre):
         name, situation = rng.choice(employers)
+        reviewed = None
+        if situation in Member.CARE_FILE_SITUATIONS:
+            # 关爱档案: most reviewed within the year, every third over a year ago or never (the reminder).
+            kept += 1
+            if kept % 3:
+                reviewed = today - dt.timedelta(days=rng.randint(10, 300))
+            elif kept % 2:
+                reviewed = today - dt.timedelta(days=rng.randint(400, 500))
         Member.objects.filter(pk=member.pk).update(
             retirement="lixiu" if member.birth_date.year < 1935 or rng.random() < 0.15 else "tuixiu",
             former_employer=name,
             former_employer_situation=situation,
+            care_file_reviewed_on=reviewed,
         )
     places = ["广东省东莞市", "浙江省宁波市", "江苏省苏州市", "重庆市渝北区"]
     for branch in ctx.branches:
@@ -283,6 +293,7 @@ def seed_special_groups(ctx: SeedContext) -> None:
                     mobility_contact=newcomer.phone or "流入地党组织联系人",
                 )
     jobs.migrant_families(today)
+    jobs.care_files(today)
 
 
 def seed_must_visit(ctx: SeedContext) -> None:

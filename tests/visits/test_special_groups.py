@@ -118,6 +118,49 @@ def test_the_family_contact_must_be_a_member_of_the_same_branch(secretary, unit)
     assert response.status_code == 302 and Member.objects.get(pk=member.pk).family_contact == unit.zhiwei1.member
 
 
+def test_a_retired_cadre_of_a_bankrupt_employer_has_a_care_file_reviewed_every_year(secretary, unit):
+    """Seed 004: 破产、改制和困难企业的离退休干部党员 keep a 关爱档案 updated at least yearly. The
+    secretary is reminded when it was never made or is over a year old, once per review missed, and
+    records the review on the member's form."""
+
+    def reminders_about(member) -> int:
+        return Notification.objects.filter(recipient=unit.shuji1, title=f"请更新{member.name}的关爱档案").count()
+
+    cadre = MemberFactory(
+        organization=unit.branch1,
+        name="老厂长",
+        birth_date=dt.date(1950, 2, 1),
+        is_retired_cadre=True,
+        retirement=Member.Retirement.TUIXIU,
+        former_employer="县机械厂",
+        former_employer_situation=Member.EmployerSituation.BANKRUPT,
+        care_file_reviewed_on=dt.date(2025, 11, 10),
+    )
+    normal = MemberFactory(
+        organization=unit.branch1,
+        name="老科长",
+        is_retired_cadre=True,
+        retirement=Member.Retirement.TUIXIU,
+        former_employer_situation=Member.EmployerSituation.NORMAL,
+    )
+    run_jobs(dt.date(2026, 11, 10))  # a year to the day: not yet
+    assert reminders_about(cadre) == 0
+    run_jobs(dt.date(2026, 11, 11))
+    assert reminders_about(cadre) == 1 and reminders_about(normal) == 0
+    note = Notification.objects.get(recipient=unit.shuji1, title="请更新老厂长的关爱档案")
+    assert "县机械厂（破产）" in note.body and "2025年11月10日" in note.body
+    run_jobs(dt.date(2026, 11, 12))
+    assert reminders_about(cadre) == 1  # once per review missed
+    assert "关爱档案：2025-11-10 更新" in secretary.get(cadre.get_absolute_url()).content.decode()
+
+    response = _post_member(secretary, cadre, care_file_reviewed_on="2026-11-20")
+    assert response.status_code == 302
+    run_jobs(dt.date(2026, 11, 21))
+    assert reminders_about(cadre) == 1
+    run_jobs(dt.date(2027, 11, 21))  # the next year's review missed: reminded again
+    assert reminders_about(cadre) == 2
+
+
 def test_a_migrant_family_not_visited_for_the_period_reminds_its_contact_and_the_secretary(unit):
     family = MemberFactory(
         organization=unit.branch1,
