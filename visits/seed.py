@@ -297,9 +297,9 @@ def seed_special_groups(ctx: SeedContext) -> None:
 
 
 def seed_must_visit(ctx: SeedContext) -> None:
-    """必访 through the services, each on its own day: life events (one visited, one open, one overdue and
-    gone up to the 组织部), a talk that found 思想波动, 反映情况 (answered, assigned, new), old comrades'
-    birthdays."""
+    """必访 through the services, each on its own day: life events of every kind (one visited, some open,
+    one overdue and gone up to the 组织部), a talk that found 思想波动, 反映情况 (answered, assigned, new),
+    old comrades' birthdays."""
     from core import clock
     from visits import jobs, services
 
@@ -309,12 +309,14 @@ def seed_must_visit(ctx: SeedContext) -> None:
     branch_members = [
         m for m in ctx.members_of(me.organization) if m.is_on_roll and m.user_id is None and m.pk != me.pk
     ]
-    picked = rng.sample(branch_members, k=min(4, len(branch_members)))
     events = [
         (20, "relative_death", "父亲因病去世，家中老母亲需要照料"),
         (10, "disaster", "暴雨致房屋漏水，部分家具损毁"),
+        (7, "serious_illness", "肺部感染转重症，在县医院治疗"),
+        (3, "hardship", "爱人失业，孩子上学开支大，生活一时困难"),
         (1, "accident", "骑车摔伤住在家中，行动不便"),
     ]
+    picked = rng.sample(branch_members, k=min(len(events) + 1, len(branch_members)))
     for member, (days_ago, kind, text) in zip(picked, events, strict=False):
         day = today - dt.timedelta(days=days_ago)
         with clock.at(day):
@@ -332,7 +334,7 @@ def seed_must_visit(ctx: SeedContext) -> None:
                     goods="慰问信、慰问品",
                     notes="上门吊唁，慰问家属，了解老人照料安排。",
                 )
-    if len(picked) == 4:
+    if len(picked) > len(events):
         day = today - dt.timedelta(days=5)
         with clock.at(day):
             services.log_talk(
@@ -340,7 +342,7 @@ def seed_must_visit(ctx: SeedContext) -> None:
                 kind=Talk.Kind.INDIVIDUAL,
                 talked_on=day,
                 interviewers=[me],
-                participants=[picked[3]],
+                participants=[picked[len(events)]],
                 reason=Talk.Reason.WAVERING,
                 summary="因岗位调整情绪低落，对组织有些想法。",
                 follow_up="两周内再谈一次",
@@ -353,7 +355,10 @@ def seed_must_visit(ctx: SeedContext) -> None:
         services.answer_concern(
             by=secretary, concern=answered, answer="已与社区协调，下周起活动室开放空调；王支委负责跟进。"
         )
+    with clock.at(today - dt.timedelta(days=2)):
+        assigned = services.submit_concern(by=member_user, message="楼道灯坏了半个月，晚上老人上下楼不方便。")
     with clock.at(today - dt.timedelta(days=1)):
+        services.assign_concern(by=secretary, concern=assigned, assignee=Member.objects.get(user=committee_user))
         services.submit_concern(by=member_user, message="老伴近来身体不好，想请支部来家里坐坐。", wants_visit=True)
     # Last 七一's collective 政治生日 of the first branch (the other branches show as not yet recorded this year).
     held_on = dt.date(today.year if today >= dt.date(today.year, 6, 28) else today.year - 1, 6, 28)
