@@ -75,13 +75,21 @@ def specs() -> list[tuple[str, str, str, str | None]]:
         active.filter(member__organization_id=secretary_branch).count(),
         "王",
     )
+    # The surname of a household the secretary's branch pairs: "王" found none there in the county
+    # database and some in the city's, and an empty result page skips the list's own queries.
+    paired = (
+        Pairing.objects.filter(record__member__organization_id=secretary_branch)
+        .order_by("pk")
+        .values_list("record__member__name", flat=True)
+        .first()
+    )
     rows += _list_rows(
         "结对帮扶",
         "/hardship/pairings/",
         "/admin/hardship/pairing/",
         Pairing.objects.count(),
         Pairing.objects.filter(record__member__organization_id=secretary_branch).count(),
-        "王",
+        paired[0] if paired else "王",
     )
     rows += _list_rows(
         "走访慰问",

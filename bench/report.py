@@ -223,14 +223,16 @@ def growth_markdown(r: dict) -> list[str]:
         if "workbook" in g:
             w = g["workbook"]
             lines.append(
-                f"| city workbook within 1.3× of the floor, peak ≤ county + 20% | {w['city_vs_floor']}×; "
-                f"{w['city_peak_mb']} MB vs {w['county_peak_mb']} MB | "
+                f"| city workbook within 1.3× of the floor, peak ≤ county + 20% | {w['city_vs_floor']}× "
+                f"({w['city_s']} s; county {w['county_s']} s); peak +{w['city_peak_mb']} MB vs "
+                f"+{w['county_peak_mb']} MB | "
                 f"{_mark((w['city_vs_floor'] or 9) <= 1.3 and w['city_peak_mb'] <= 1.2 * w['county_peak_mb'])} |"
             )
         if "import" in g:
             i = g["import"]
             lines.append(
-                f"| roster import into the city within 1.2× of the county | ×{i['ratio']} | "
+                f"| roster import into the city within 1.2× of the county | ×{i['ratio']} "
+                f"({i['city_s']} s vs {i['county_s']} s) | "
                 f"{_mark((i['ratio'] or 9) <= 1.2)} |"
             )
         lines += [

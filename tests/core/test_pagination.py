@@ -41,3 +41,23 @@ def test_a_deep_page_keeps_its_joins_and_prefetches(unit, login, monkeypatch):
     body = response.content.decode()
     assert unit.member1.name in body and unit.member2.name in body
     assert len(response.context["visits"]) == 3
+
+
+def test_a_deep_page_costs_as_many_queries_as_the_first(unit, login, monkeypatch):
+    """A county's deep page is above the deferral threshold, a city's below it: the page's queries must
+    not depend on which side it is (the keys are picked in a subquery of the same statement)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(9):
+        VisitFactory(member=unit.member1, visitors=[unit.member2])
+    client = login(unit.zzb)
+    client.get("/visits/?page_size=3&page=3")  # the session and the menu's cached figures warm
+    counts = {}
+    for threshold in (1000, 3):
+        monkeypatch.setattr(DeferredJoinPaginator, "DEFER_AFTER", threshold)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/visits/?page_size=3&page=3")
+        assert len(response.context["visits"]) == 3
+        counts[threshold] = len(captured.captured_queries)
+    assert counts[3] == counts[1000]

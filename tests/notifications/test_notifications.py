@@ -119,3 +119,40 @@ def test_notify_many_with_the_broker_down_leaves_the_mail_in_the_outbox(unit):
     assert services.flush_outbox() == 2
     assert services.flush_outbox() == 0
     assert sorted(m.subject for m in mail.outbox) == ["【党内关怀】乙", "【党内关怀】甲"]
+
+
+@pytest.mark.postgres
+def test_notify_many_writes_a_citys_reminders_in_as_many_queries_as_a_countys(unit, django_assert_max_num_queries):
+    """The daily jobs remind every secretary and fund officer of each stale application: 3,500 at county
+    scale, 35,000 at a city's. On PostgreSQL each kind of message (with and without a dedupe key) is one
+    INSERT whatever the number, and every row is written with its own fields."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def send(count: int, prefix: str) -> int:
+        messages = [
+            services.Message(recipient=unit.shuji1, title=f"提醒{i}", body=f"第{i}条", dedupe_key=f"{prefix}:{i}")
+            for i in range(count)
+        ] + [services.Message(recipient=unit.shuji2, title=f"无键{i}") for i in range(count)]
+        with CaptureQueriesContext(connection) as captured:
+            sent = services.notify_many(messages)
+        assert all(n is not None for n in sent)
+        return len(captured.captured_queries)
+
+    assert send(5, "small") == send(2 * services.INSERT_BATCH + 1, "large")
+    assert Notification.objects.filter(dedupe_key__startswith="large:").count() == 2 * services.INSERT_BATCH + 1
+    last = Notification.objects.get(dedupe_key=f"large:{2 * services.INSERT_BATCH}")
+    assert (last.recipient, last.title, last.body) == (
+        unit.shuji1,
+        f"提醒{2 * services.INSERT_BATCH}",
+        f"第{2 * services.INSERT_BATCH}条",
+    )
+    assert (
+        Notification.objects.filter(recipient=unit.shuji2, title__startswith="无键").count()
+        == 2 * services.INSERT_BATCH + 6
+    )
+    # A second run of the same keys inserts none of them, in one statement again.
+    again = services.notify_many(
+        [services.Message(recipient=unit.shuji1, title="x", dedupe_key=f"large:{i}") for i in range(3)]
+    )
+    assert again == [None, None, None]

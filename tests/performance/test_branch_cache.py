@@ -130,7 +130,8 @@ def test_figures_put_together_from_branches_equal_the_figures_computed_at_once(u
     selectors.talks_due_rows([unit.branch2.pk], TODAY)
     selectors.not_visited_summary([unit.branch2.pk], TODAY)
     due = selectors.talks_due_rows(ids, TODAY)
-    assert [row[0] for row in due] == list(selectors.talks_due(members, TODAY).values_list("pk", flat=True))
+    expected = list(selectors.talks_due(members, TODAY).values_list("pk", flat=True))
+    assert [row[0] for row in due] == expected
     # The home page's head of the list, merged from each branch's first rows, is the list's head.
     selectors.talks_due_head([unit.branch1.pk], TODAY, first=3)
     for first in (1, 3, 5):
@@ -219,3 +220,42 @@ def test_a_visit_recomputes_its_branchs_part_of_the_monthly_and_holiday_sections
         "reports:parts:section:holiday",
         "reports:parts:section:spending",
     }
+
+
+def test_the_combined_talks_due_list_keeps_every_field_through_its_packed_form():
+    """The coverage page pages through the list as cached (packed records): never-talked members keep
+    "从未" (None, not day zero), dates and flags come back as they went in, and a page is a slice."""
+    rows = [
+        (7, None, None, True, False),
+        (3, dt.date(2024, 5, 1).toordinal(), None, False, True),
+        (11, dt.date(2023, 1, 9).toordinal(), dt.date(2025, 12, 30).toordinal(), False, False),
+    ]
+    packed = selectors.PackedDueRows(rows)
+    assert len(packed) == 3
+    assert list(packed) == rows
+    assert packed[1:] == rows[1:]
+    assert packed[-1] == rows[-1]
+    with pytest.raises(IndexError):
+        packed[3]
+
+
+def test_a_coverage_page_past_the_cached_head_of_the_talks_due_list_shows_the_right_members(unit, monkeypatch):
+    """Only the head of the talks-due list is kept combined; a page past it reads the list again and
+    shows what the full order puts there (a row straddling the head's end included)."""
+    for branch in (unit.branch1, unit.branch2):
+        for index in range(3):
+            MemberFactory(organization=branch, name=f"{branch.name}成员{index}")
+    ids = [unit.branch1.pk, unit.branch2.pk]
+    expected = list(
+        selectors.talks_due(Member.objects.filter(organization__in=ids), TODAY).values_list("pk", flat=True)
+    )
+    monkeypatch.setattr(selectors, "DUE_HEAD", 2)
+    cache.bump("visits:coverage")
+    due = selectors.talks_due_rows(ids, TODAY)
+    assert len(due) == len(expected) and len(due.head) == 2
+    assert [row[0] for row in due[0:2]] == expected[0:2]
+    assert [row[0] for row in due[1:4]] == expected[1:4]
+    assert [row[0] for row in due[3:]] == expected[3:]
+    assert due[-1][0] == expected[-1]
+    again = selectors.talks_due_rows(ids, TODAY)  # from the cache: the head as stored, the rest read again
+    assert [row[0] for row in again] == expected
