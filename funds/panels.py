@@ -1,6 +1,6 @@
 """What the funds app adds to the home page, the member page and /me/."""
 
-from django.db.models import Sum
+from django.db.models import Subquery, Sum
 from django.urls import reverse
 
 from core.panels import Panel
@@ -29,14 +29,22 @@ def member_section(request, member, own_page):
     user = request.user
     if not own_page and not access.may(user, "application", access.LIST):
         return None
+    # What the member has received in all (every application of theirs, not only those the viewer's
+    # list shows), read with the list.
+    disbursed = AssistanceApplication.objects.filter(member=member, status=Status.DISBURSED)
+    total = disbursed.order_by().values("member").annotate(total=Sum("amount_approved")).values("total")
     applications = list(
-        AssistanceApplication.objects.for_user(user, access.LIST).filter(member=member).order_by("-created_at")[:20]
+        AssistanceApplication.objects.for_user(user, access.LIST)
+        .filter(member=member)
+        .annotate(member_received=Subquery(total[:1]))
+        .order_by("-created_at")[:20]
     )
     if not applications and not own_page:
         return None
-    received = AssistanceApplication.objects.filter(member=member, status=Status.DISBURSED).aggregate(
-        total=Sum("amount_approved")
-    )["total"]
+    if applications:
+        received = applications[0].member_received
+    else:
+        received = disbursed.aggregate(total=Sum("amount_approved"))["total"]
     return Panel(
         title="帮扶申请与救助金" if not own_page else "我的帮扶申请",
         template="funds/_member_section.html",

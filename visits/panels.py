@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch
+from django.db.models import CharField, Value
 from django.utils import timezone
 
 from core.panels import Panel
@@ -59,21 +59,40 @@ def home_panel(request):
     )
 
 
+def _with_names(visits: list[Visit], talks: list[Talk]) -> None:
+    """`visitor_names` on each visit and `interviewer_names` on each talk, read in one query (a UNION
+    of the two link tables) where two prefetches took two."""
+    for visit in visits:
+        visit.visitor_names = []
+    for talk in talks:
+        talk.interviewer_names = []
+    parts = []
+    if visits:
+        parts.append(
+            Visit.visitors.through.objects.filter(visit__in=visits)
+            .annotate(kind=Value("visit", output_field=CharField()))
+            .values_list("kind", "visit_id", "member__organization_id", "member__name", "member_id")
+        )
+    if talks:
+        parts.append(
+            Talk.interviewers.through.objects.filter(talk__in=talks)
+            .annotate(kind=Value("talk", output_field=CharField()))
+            .values_list("kind", "talk_id", "member__organization_id", "member__name", "member_id")
+        )
+    if not parts:
+        return
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    by_pk = {("visit", v.pk): v.visitor_names for v in visits} | {("talk", t.pk): t.interviewer_names for t in talks}
+    for kind, pk, _organization, name, _member in sorted(rows):  # in the members' own order
+        by_pk[(kind, pk)].append(name)
+
+
 def member_section(request, member: Member, own_page: bool):
     """Talks and visits of one member. On /me/ the member reads them without the internal notes."""
     user = request.user
-    visits = list(
-        Visit.objects.for_user(user)
-        .filter(member=member)
-        .prefetch_related(Prefetch("visitors", queryset=Member.objects.only("id", "name")))
-        .order_by("-visited_on", "-id")[:10]
-    )
-    talks = list(
-        Talk.objects.for_user(user)
-        .filter(participants=member)
-        .prefetch_related(Prefetch("interviewers", queryset=Member.objects.only("id", "name")))
-        .order_by("-talked_on", "-id")[:10]
-    )
+    visits = list(Visit.objects.for_user(user).filter(member=member).order_by("-visited_on", "-id")[:10])
+    talks = list(Talk.objects.for_user(user).filter(participants=member).order_by("-talked_on", "-id")[:10])
+    _with_names(visits, talks)
     can_log = not own_page and permissions.can_log_visit(user, member)
     context = {
         "visits": visits,

@@ -158,3 +158,29 @@ def test_home_and_coverage_pages_query_counts_cold_and_warm_do_not_grow_with_the
     # the to-dos, the commendation panel, the reports due upward and the 全面排查 totals are cached.
     assert warm["/"] <= 16
     assert all(warm[url] <= cold[url] for url in DASHBOARDS)
+
+
+def test_a_members_page_stays_within_a_detail_pages_budget(unit, login):
+    """A helper with visits, talks and an application: their page reads each domain's section once
+    (the pairings they are in and those they carry in one query, the visitors and the interviewers in
+    one, what they received with their applications) — within the 15 queries of a detail page."""
+    fund = fund_with(unit)
+    grow(unit, fund, 3)
+    helper = Pairing.objects.filter(helper__organization=unit.branch1).first().helper
+    VisitFactory(member=helper, visitors=[unit.member1])
+    make_talk([helper], [unit.member1])
+    AssistanceApplication.objects.create(
+        fund=fund,
+        member=helper,
+        organization=helper.organization,
+        kind="living",
+        year=dt.date.today().year,
+        amount_requested=Decimal("300.00"),
+        reason="家庭困难",
+        status="submitted",
+        status_changed_at=dt.datetime.now(dt.UTC),
+        submitted_by=unit.shuji1,
+    )
+    client = login(unit.zzb)
+    client.get(f"/members/{helper.pk}/")  # the session and the menu's cached figures warm
+    assert _count(client, f"/members/{helper.pk}/") <= 15

@@ -277,3 +277,18 @@ def test_a_member_reads_their_own_visit_without_the_managers_tabs(login, unit):
     body = login(unit.dangyuan1).get(visit.get_absolute_url()).content.decode()
     assert "慰问信" in body and "节日走访计划" not in body
     assert login(unit.dangyuan1).get(VisitFactory(member=unit.member1).get_absolute_url()).status_code == 404
+
+
+def test_the_member_page_names_who_visited_and_who_talked_in_the_members_order(unit, login):
+    """Each visit and talk on the member's page names its visitors and interviewers (read together in
+    one query): in the roster's order, escaped, and none from another visit or talk."""
+    an = MemberFactory(organization=unit.branch1, name="安<b>宁</b>")
+    li = MemberFactory(organization=unit.branch1, name="李四")
+    wang = MemberFactory(organization=unit.branch1, name="王五")
+    VisitFactory(member=unit.member1, visitors=[wang, an], visited_on=TODAY)
+    VisitFactory(member=unit.member2, visitors=[li], visited_on=TODAY)  # another member's visit
+    make_talk([unit.member1], [wang, li], talked_on=TODAY)
+    html = login(unit.shuji1).get(f"/members/{unit.member1.pk}/").content.decode()
+    assert "走访人：安&lt;b&gt;宁&lt;/b&gt;、王五" in html
+    assert "谈话人：李四、王五" in html
+    assert "<b>宁</b>" not in html
