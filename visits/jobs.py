@@ -495,7 +495,8 @@ def migrant_families(day: dt.date) -> dict[str, int]:
 def care_files(day: dt.date) -> dict[str, int]:
     """A retired cadre whose former employer went bankrupt, was restructured or struggles keeps a 关爱档案
     reviewed at least yearly (seed 004): when it has never been, or was last more than a year ago, the
-    branch's secretaries are reminded, once per review missed."""
+    branch's secretaries are reminded, once for each year it stays so (a file never made: once a
+    calendar year)."""
     counts = {"files": 0, "reminders": 0}
     year_ago = day - dt.timedelta(days=365)
     due = list(
@@ -517,6 +518,8 @@ def care_files(day: dt.date) -> dict[str, int]:
             f"（{member.get_former_employer_situation_display()}）：关爱档案{when}。"
             "请了解其生活、健康和困难情况，更新后在党员信息中填写“关爱档案更新日期”。"
         )
+        # The review missed: which year past the last one (a reminder each year it stays missed).
+        missed = f"{last.isoformat()}:{(day - last).days // 365}" if last else f"never:{day.year}"
         for user in secretaries.get(member.organization_id, []):
             messages.append(
                 Message(
@@ -524,7 +527,7 @@ def care_files(day: dt.date) -> dict[str, int]:
                     title=f"请更新{member.name}的关爱档案",
                     body=body,
                     link=member.get_absolute_url(),
-                    dedupe_key=f"members:care_file:{member.pk}:{last.isoformat() if last else 'never'}:{user.pk}",
+                    dedupe_key=f"members:care_file:{member.pk}:{missed}:{user.pk}",
                 )
             )
     counts["reminders"] = sum(sent is not None for sent in notify_many(messages))

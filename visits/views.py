@@ -487,20 +487,18 @@ def collective_birthdays(request):
         .order_by("-held_on", "-id")[:100]
     )
     # Every event of the year counts (not only the newest shown): over a city thousands of branches
-    # hold one; the first SHOWN_MISSING of those without are named, with how many there are.
+    # hold one; those without are named SHOWN_MISSING at a time, in pages of their own.
     held = CollectiveBirthday.objects.for_user(user, LIST).filter(held_on__year=year).values("organization_id")
     missing = (
         branches_for(user, *real_roles("collective_birthday", LIST)).exclude(pk__in=held).order_by("path").only("name")
     )
-    missing_count = missing.count()
     return render(
         request,
         "visits/birthday_list.html",
         {
             "events": events,
             "year": year,
-            "missing": list(missing[:SHOWN_MISSING]) if missing_count else [],
-            "missing_count": missing_count,
+            "missing": Paginator(missing, SHOWN_MISSING).get_page(request.GET.get("missing_page")),
             "can_create": access.may(user, "collective_birthday", CREATE),
         },
     )

@@ -67,7 +67,7 @@ def test_the_june_reminder_skips_a_branch_that_has_recorded_it(unit):
 
 def test_the_branches_without_one_count_every_event_of_the_year_not_only_those_shown(login, unit, monkeypatch):
     """The page shows the newest events; a branch that held its 政治生日 earlier in the year is not
-    listed as missing for that, and over many branches the page names the first and says how many."""
+    listed as missing for that, and over many branches the page names them a page at a time."""
     from members.models import Organization
     from tests.factories import OrganizationFactory
     from visits import views
@@ -82,5 +82,12 @@ def test_the_branches_without_one_count_every_event_of_the_year_not_only_those_s
     assert "第一党支部、" not in page and "、第一党支部" not in page
     assert Organization.objects.filter(kind=Organization.Kind.BRANCH).count() > 100
     monkeypatch.setattr(views, "SHOWN_MISSING", 1)
-    page = login(unit.zzb).get(reverse("visits:birthdays")).content.decode()
-    assert "尚未登记的支部：第二党支部等，共 2 个" in page
+    client = login(unit.zzb)
+    page = client.get(reverse("visits:birthdays")).content.decode()
+    assert "尚未登记的支部（共 2 个，第 1/2 页）：第二党支部" in page
+    assert "?missing_page=2" in page and "上一页" not in page
+    page = client.get(reverse("visits:birthdays"), {"missing_page": 2}).content.decode()
+    assert "（共 2 个，第 2/2 页）：第三党支部" in page
+    assert "?missing_page=1" in page and "下一页" not in page
+    page = client.get(reverse("visits:birthdays"), {"missing_page": "x"}).content.decode()
+    assert "第 1/2 页" in page  # a page that is not a number shows the first

@@ -120,8 +120,8 @@ def test_the_family_contact_must_be_a_member_of_the_same_branch(secretary, unit)
 
 def test_a_retired_cadre_of_a_bankrupt_employer_has_a_care_file_reviewed_every_year(secretary, unit):
     """Seed 004: 破产、改制和困难企业的离退休干部党员 keep a 关爱档案 updated at least yearly. The
-    secretary is reminded when it was never made or is over a year old, once per review missed, and
-    records the review on the member's form."""
+    secretary is reminded when it was never made or is over a year old, once for each year it stays
+    so, and records the review on the member's form."""
 
     def reminders_about(member) -> int:
         return Notification.objects.filter(recipient=unit.shuji1, title=f"请更新{member.name}的关爱档案").count()
@@ -150,15 +150,36 @@ def test_a_retired_cadre_of_a_bankrupt_employer_has_a_care_file_reviewed_every_y
     note = Notification.objects.get(recipient=unit.shuji1, title="请更新老厂长的关爱档案")
     assert "县机械厂（破产）" in note.body and "2025年11月10日" in note.body
     run_jobs(dt.date(2026, 11, 12))
-    assert reminders_about(cadre) == 1  # once per review missed
+    assert reminders_about(cadre) == 1  # once for this year's review missed
+    run_jobs(dt.date(2027, 11, 11))  # still not reviewed a year later: reminded again, once
+    run_jobs(dt.date(2027, 11, 12))
+    assert reminders_about(cadre) == 2
     assert "关爱档案：2025-11-10 更新" in secretary.get(cadre.get_absolute_url()).content.decode()
 
     response = _post_member(secretary, cadre, care_file_reviewed_on="2026-11-20")
     assert response.status_code == 302
-    run_jobs(dt.date(2026, 11, 21))
-    assert reminders_about(cadre) == 1
-    run_jobs(dt.date(2027, 11, 21))  # the next year's review missed: reminded again
+    run_jobs(dt.date(2027, 11, 20))
     assert reminders_about(cadre) == 2
+    run_jobs(dt.date(2028, 11, 21))  # the next year's review missed: reminded again
+    assert reminders_about(cadre) == 3
+
+
+def test_a_care_file_never_made_is_asked_for_once_each_year(unit):
+    """A 关爱档案 that was never made is not forgotten after the first reminder: asked for once a year."""
+    cadre = MemberFactory(
+        organization=unit.branch1,
+        name="老会计",
+        is_retired_cadre=True,
+        retirement=Member.Retirement.LIXIU,
+        former_employer_situation=Member.EmployerSituation.RESTRUCTURED,
+    )
+    titles = Notification.objects.filter(recipient=unit.shuji1, title=f"请更新{cadre.name}的关爱档案")
+    run_jobs(dt.date(2026, 3, 1))
+    run_jobs(dt.date(2026, 9, 1))
+    assert titles.count() == 1
+    run_jobs(dt.date(2027, 1, 5))
+    assert titles.count() == 2
+    assert "尚未建立" in titles.first().body
 
 
 def test_a_migrant_family_not_visited_for_the_period_reminds_its_contact_and_the_secretary(unit):
