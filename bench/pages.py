@@ -75,8 +75,9 @@ def specs() -> list[tuple[str, str, str, str | None]]:
         active.filter(member__organization_id=secretary_branch).count(),
         "王",
     )
-    # The surname of a household the secretary's branch pairs: "王" found none there in the county
-    # database and some in the city's, and an empty result page skips the list's own queries.
+    # The name of a household the secretary's branch pairs (one row at either scale): "王" found none
+    # there in the county database and some in the city's, and an empty result page skips the list's
+    # own queries.
     paired = (
         Pairing.objects.filter(record__member__organization_id=secretary_branch)
         .order_by("pk")
@@ -89,7 +90,7 @@ def specs() -> list[tuple[str, str, str, str | None]]:
         "/admin/hardship/pairing/",
         Pairing.objects.count(),
         Pairing.objects.filter(record__member__organization_id=secretary_branch).count(),
-        paired[0] if paired else "王",
+        paired or "王",
     )
     rows += _list_rows(
         "走访慰问",
