@@ -36,8 +36,9 @@ def member_section(request, member, own_page: bool):
     # two sets of keys (each an index scan; an OR of them was planned as joins of whole tables).
     keys = (
         Pairing.objects.filter(record__member=member)
+        .order_by()  # no ordering inside a UNION (SQLite refuses it)
         .values("pk")
-        .union(Pairing.objects.filter(helper=member, status=Pairing.Status.ACTIVE).values("pk"), all=True)
+        .union(Pairing.objects.filter(helper=member, status=Pairing.Status.ACTIVE).order_by().values("pk"), all=True)
     )
     related = list(Pairing.objects.for_user(user).filter(pk__in=keys).select_related("helper", "record__member"))
     helping = [p for p in related if p.helper_id == member.pk and p.status == Pairing.Status.ACTIVE]

@@ -70,12 +70,14 @@ def _with_names(visits: list[Visit], talks: list[Talk]) -> None:
     if visits:
         parts.append(
             Visit.visitors.through.objects.filter(visit__in=visits)
+            .order_by()
             .annotate(kind=Value("visit", output_field=CharField()))
             .values_list("kind", "visit_id", "member__organization_id", "member__name", "member_id")
         )
     if talks:
         parts.append(
             Talk.interviewers.through.objects.filter(talk__in=talks)
+            .order_by()
             .annotate(kind=Value("talk", output_field=CharField()))
             .values_list("kind", "talk_id", "member__organization_id", "member__name", "member_id")
         )
