@@ -30,16 +30,14 @@ def summary_sheet(scope: ReportScope, book: Workbook, all_metrics: list[metrics.
     shown = metrics.visible(scope, all_metrics, "export")
     columns = [Column("支部", 22)] + [Column(m.header, 26 if m.kind == "text" else 12, kind_of[m.kind]) for m in shown]
     sheet = book.sheet("汇总", f"{scope.title}党内关怀帮扶工作汇总", columns)
-    rows, totals = metrics.table(scope, shown)
 
     def cell(metric, value):
         if metric.kind == "percent":
             return "—" if value is None else value  # a number with a percent format
         return metric.shown(value)
 
-    for row in rows:
-        sheet.append([row["label"], *(cell(m, row[m.key]) for m in shown)])
-    sheet.append(["合计", *(cell(m, totals[m.key]) for m in shown)], bold=True)
+    for row in metrics.streamed_table(scope, shown):
+        sheet.append([row["label"], *(cell(m, row[m.key]) for m in shown)], bold=row.get("totals", False))
 
 
 def write(

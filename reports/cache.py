@@ -69,26 +69,6 @@ CARE_PARTS = "reports:parts:care"
 CARE_KINDS = frozenset({"visit", "talk"})
 
 
-class _Part:
-    """The scope narrowed to some of its organizations, for computing their metrics: branch_ids and
-    subtree_ids narrowed, its own memo, everything else the scope's."""
-
-    def __init__(self, scope: ReportScope, ids: Iterable[int]) -> None:
-        wanted = set(ids)
-        self._scope = scope
-        self._memo: dict = {}
-        self.branch_ids = [pk for pk in scope.branch_ids if pk in wanted]
-        self.subtree_ids = [pk for pk in scope.subtree_ids if pk in wanted]
-
-    def once(self, key: str, compute: Callable[[], Any]) -> Any:
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._scope, name)
-
-
 def metric_totals(scope: ReportScope, shown: list[metrics.Metric]) -> dict[str, Any]:
     """The totals row of `metrics.table(scope, shown)`, from values cached per organization."""
     keys = [scope.organization.pk, scope.year, f"{scope.day:%Y%m%d}", figures.digest(m.key for m in shown)]
@@ -108,7 +88,7 @@ def metric_totals(scope: ReportScope, shown: list[metrics.Metric]) -> dict[str, 
 
 def _group_totals(scope: ReportScope, namespace: str, keys: list, group: list[metrics.Metric]) -> dict[str, Any]:
     def compute(ids: list[int]) -> dict[int, dict[str, Any]]:
-        part = _Part(scope, ids)
+        part = scope.narrowed(ids)
         per_org: dict[int, dict[str, Any]] = {}
         for metric in group:
             for org_id, value in metric.compute(part).items():
@@ -136,7 +116,7 @@ def by_organization(scope: ReportScope, name: str, compute: Callable[[Any], dict
     organization's own generation in the section's namespace."""
 
     def part(ids: list[int]) -> dict[int, Any]:
-        return compute(_Part(scope, ids))
+        return compute(scope.narrowed(ids))
 
     keys = [scope.year, f"{scope.day:%Y%m%d}"]
     return figures.cached_by_organization(f"{SECTION_PARTS}:{name}", keys, scope.subtree_ids, part, dict)

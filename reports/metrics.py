@@ -6,13 +6,13 @@ A metric maps a ReportScope to {branch_id: value}. Each domain module defines it
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
 
-from members.models import Member
+from members.models import Member, Organization
 
 
 @dataclass(frozen=True)
@@ -101,10 +101,52 @@ def table(
     totals: dict[str, Any] = {
         m.key: sum((row[m.key] for row in rows), m.zero()) for m in metrics if m.compute is not None
     }
+    for row in rows:
+        _add_ratios(metrics, row)
+    _add_ratios(metrics, totals)
+    return rows, totals
+
+
+# How many organizations' figures the workbook's 汇总 holds at once (about two counties'). A city's
+# 5,500 organizations × 13 figures held together (dicts and Counters per branch) were the workbook's
+# peak memory, +25 MB against a county's +8 MB; in parts of 1,000 it is a county's. Each part reads the
+# year's rows again, so smaller parts cost time (city: 2.6 s whole, 4.7 s in parts of 1,000, 5.1 s of 600).
+PART_SIZE = 1000
+
+
+def streamed_table(scope, metrics: list[Metric]) -> Iterator[dict[str, Any]]:
+    """The rows of `table(scope, metrics)` (a branch a row, the levels' own figures after them), then its
+    totals row (`row["totals"]` true), computed a part of the tree at a time (ReportScope.narrowed):
+    memory follows a part, not the scope. Only `row["label"]` and the metrics' keys are filled."""
+    computed = [m for m in metrics if m.compute is not None]
+    totals: dict[str, Any] = {m.key: m.zero() for m in computed}
+    own_level: dict[int, dict[str, Any]] = {}  # the few organizations above the branches with figures
+    branch_ids = set(scope.branch_ids)
+
+    def finished(row: dict[str, Any]) -> dict[str, Any]:
+        for metric in computed:
+            totals[metric.key] = totals[metric.key] + row[metric.key]
+        _add_ratios(metrics, row)
+        return row
+
+    for start in range(0, len(scope.subtree_ids), PART_SIZE):
+        part = scope.narrowed(scope.subtree_ids[start : start + PART_SIZE])
+        values = {m.key: m.compute(part) for m in computed}
+        names = dict(Organization.objects.filter(pk__in=part.branch_ids).values_list("pk", "name"))
+        for pk in part.branch_ids:
+            yield finished({"label": names[pk], **{m.key: values[m.key].get(pk, m.zero()) for m in computed}})
+        for pk in part.subtree_ids:
+            if pk not in branch_ids and any(values[m.key].get(pk) for m in computed):
+                own_level[pk] = {m.key: values[m.key].get(pk, m.zero()) for m in computed}
+    names = dict(Organization.objects.filter(pk__in=own_level).values_list("pk", "name"))
+    for pk, figures in own_level.items():  # in tree order, as the parts were
+        yield finished({"label": f"{names[pk]}（本级）", **figures})
+    _add_ratios(metrics, totals)
+    yield {"label": "合计", "totals": True, **totals}
+
+
+def _add_ratios(metrics: list[Metric], row: dict[str, Any]) -> None:
     for metric in metrics:
         if metric.ratio_of:
             numerator, denominator = metric.ratio_of
-            for row in rows:
-                row[metric.key] = metric.ratio(row[numerator], row[denominator])
-            totals[metric.key] = metric.ratio(totals[numerator], totals[denominator])
-    return rows, totals
+            row[metric.key] = metric.ratio(row[numerator], row[denominator])

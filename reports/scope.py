@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -155,6 +155,10 @@ class ReportScope:
         children = Organization.objects.filter(pk__in=with_branches & visible).order_by("path")
         return [Unit(child, frozenset(under[child.pk]), child.kind == Organization.Kind.BRANCH) for child in children]
 
+    def narrowed(self, ids: Iterable[int]) -> ScopePart:
+        """The scope narrowed to some of its organizations, for computing their figures apart."""
+        return ScopePart(self, ids)
+
     @property
     def start(self) -> dt.date:
         return dt.date(self.year, 1, 1)
@@ -166,6 +170,28 @@ class ReportScope:
     @property
     def title(self) -> str:
         return f"{self.organization.name} {self.year}年"
+
+
+class ScopePart:
+    """A scope narrowed to some of its organizations, for computing their metrics (reports.metrics): its
+    branch_ids and subtree_ids narrowed (in tree order), its own memo, everything else the scope's. A
+    metric's value for an organization depends only on that organization being in the part, so parts
+    can be computed (and cached) apart and added up."""
+
+    def __init__(self, scope: ReportScope, ids: Iterable[int]) -> None:
+        wanted = set(ids)
+        self._scope = scope
+        self._memo: dict = {}
+        self.branch_ids = [pk for pk in scope.branch_ids if pk in wanted]
+        self.subtree_ids = [pk for pk in scope.subtree_ids if pk in wanted]
+
+    def once(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._scope, name)
 
 
 def resolve_scope(user, *, org_id=None, year=None) -> ReportScope:

@@ -62,31 +62,27 @@ def home_panel(request):
 def _with_names(visits: list[Visit], talks: list[Talk]) -> None:
     """`visitor_names` on each visit and `interviewer_names` on each talk, read in one query (a UNION
     of the two link tables) where two prefetches took two."""
-    for visit in visits:
-        visit.visitor_names = []
-    for talk in talks:
-        talk.interviewer_names = []
+    names: dict[tuple[str, int], list[str]] = {}
     parts = []
-    if visits:
-        parts.append(
-            Visit.visitors.through.objects.filter(visit__in=visits)
-            .order_by()
-            .annotate(kind=Value("visit", output_field=CharField()))
-            .values_list("kind", "visit_id", "member__organization_id", "member__name", "member_id")
-        )
-    if talks:
-        parts.append(
-            Talk.interviewers.through.objects.filter(talk__in=talks)
-            .order_by()
-            .annotate(kind=Value("talk", output_field=CharField()))
-            .values_list("kind", "talk_id", "member__organization_id", "member__name", "member_id")
-        )
+    for kind, records, through, key, attribute in (
+        ("visit", visits, Visit.visitors.through, "visit", "visitor_names"),
+        ("talk", talks, Talk.interviewers.through, "talk", "interviewer_names"),
+    ):
+        for record in records:
+            names[(kind, record.pk)] = []
+            setattr(record, attribute, names[(kind, record.pk)])
+        if records:
+            parts.append(
+                through.objects.filter(**{f"{key}__in": records})
+                .order_by()
+                .annotate(kind=Value(kind, output_field=CharField()))
+                .values_list("kind", f"{key}_id", "member__organization_id", "member__name", "member_id")
+            )
     if not parts:
         return
     rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    by_pk = {("visit", v.pk): v.visitor_names for v in visits} | {("talk", t.pk): t.interviewer_names for t in talks}
     for kind, pk, _organization, name, _member in sorted(rows):  # in the members' own order
-        by_pk[(kind, pk)].append(name)
+        names[(kind, pk)].append(name)
 
 
 def member_section(request, member: Member, own_page: bool):

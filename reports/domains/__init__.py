@@ -36,6 +36,32 @@ def names_by(through: QuerySet, key: str, ids: list[int]) -> dict[int, str]:
     return {owner: "、".join(values) for owner, values in names.items()}
 
 
+class NamesInOrder:
+    """“张三、李四” per object of a sheet that streams its objects in a known order, read in one streamed
+    query in that same order: `of(key)` for each object in turn, `key` the object's values of `ordering`
+    (which ends with the id). A query per chunk of 1,000 (names_by) cost a city's visit and talk sheets
+    300 queries."""
+
+    def __init__(self, through: QuerySet, owner: str, owners: QuerySet, ordering: tuple[str, ...]) -> None:
+        fields = [f"{owner}__{field}" for field in ordering]
+        self._width = len(fields)
+        self._rows = (
+            through.filter(**{f"{owner}__in": owners.order_by().values("pk")})
+            .order_by(*fields, "member__name", "member_id")
+            .values_list(*fields, "member__name")
+            .iterator(chunk_size=CHUNK)
+        )
+        self._head = next(self._rows, None)
+
+    def of(self, key: tuple) -> str:
+        names = []
+        while self._head is not None and self._head[: self._width] <= key:
+            if self._head[: self._width] == key:
+                names.append(self._head[self._width])
+            self._head = next(self._rows, None)
+        return "、".join(names)
+
+
 def display_names(user_ids: QuerySet) -> dict[int, str]:
     """User.display_name for the users whose ids `user_ids` (a values() subquery) yields, in one query:
     the member's name, else the full name, else the username."""

@@ -15,7 +15,7 @@ from core.xlsx import Column
 from reports import cache as report_cache
 from reports import charts, metrics
 from reports.dashboard import Row, Section, branch_rows, rollup, unit_link
-from reports.domains import in_chunks, names_by, percent_text
+from reports.domains import CHUNK, NamesInOrder, percent_text
 from visits.models import Occasion, Talk, Visit, VisitPlanItem
 from visits.selectors import cycle_start, last_holiday, talked_in_cycle
 
@@ -251,39 +251,36 @@ def visit_sheet(scope, book) -> None:
     and no model instances for thousands of rows."""
     sheet = book.sheet("走访慰问", f"{scope.title}走访慰问记录", VISIT_COLUMNS)
     occasions = dict(Occasion.choices)
-    visits = (
-        Visit.objects.filter(
-            member__organization_id__in=scope.branch_ids, visited_on__gte=scope.start, visited_on__lte=scope.end
-        )
-        .order_by("visited_on", "id")
-        .values_list(
-            "id",
-            "visited_on",
-            "member__name",
-            "member__organization__name",
-            "occasion",
-            "goods",
-            "amount",
-            "notes",
-            "follow_up",
-        )
+    of_year = Visit.objects.filter(
+        member__organization_id__in=scope.branch_ids, visited_on__gte=scope.start, visited_on__lte=scope.end
     )
-    for chunk in in_chunks(visits):
-        visitors = names_by(Visit.visitors.through.objects, "visit_id", [row[0] for row in chunk])
-        for pk, day, name, branch, occasion, goods, amount, notes, follow_up in chunk:
-            sheet.append(
-                [
-                    day,
-                    name,
-                    branch,
-                    occasions.get(occasion, occasion),
-                    visitors.get(pk, ""),
-                    goods,
-                    amount,
-                    notes,
-                    follow_up,
-                ]
-            )
+    ordering = ("visited_on", "id")
+    visitors = NamesInOrder(Visit.visitors.through.objects, "visit", of_year, ordering)
+    visits = of_year.order_by(*ordering).values_list(
+        "id",
+        "visited_on",
+        "member__name",
+        "member__organization__name",
+        "occasion",
+        "goods",
+        "amount",
+        "notes",
+        "follow_up",
+    )
+    for pk, day, name, branch, occasion, goods, amount, notes, follow_up in visits.iterator(chunk_size=CHUNK):
+        sheet.append(
+            [
+                day,
+                name,
+                branch,
+                occasions.get(occasion, occasion),
+                visitors.of((day, pk)),
+                goods,
+                amount,
+                notes,
+                follow_up,
+            ]
+        )
     sheet.add_totals()
 
 
@@ -309,37 +306,36 @@ def talk_sheet(scope, book) -> None:
         (field, str(Talk._meta.get_field(field).verbose_name))
         for field in ("priority_hardship", "priority_weak_awareness", "priority_grievance")
     ]
-    talks = (
-        Talk.objects.filter(organization_id__in=scope.branch_ids, talked_on__gte=scope.start, talked_on__lte=scope.end)
-        .order_by("talked_on", "id")
-        .values(
-            "id",
-            "talked_on",
-            "organization__name",
-            "kind",
-            "reason",
-            "summary",
-            "opinions",
-            "follow_up",
-            *(field for field, _ in flags),
-        )
+    of_year = Talk.objects.filter(
+        organization_id__in=scope.branch_ids, talked_on__gte=scope.start, talked_on__lte=scope.end
     )
-    for chunk in in_chunks(talks):
-        ids = [row["id"] for row in chunk]
-        interviewers = names_by(Talk.interviewers.through.objects, "talk_id", ids)
-        participants = names_by(Talk.participants.through.objects, "talk_id", ids)
-        for row in chunk:
-            sheet.append(
-                [
-                    row["talked_on"],
-                    row["organization__name"],
-                    kinds.get(row["kind"], row["kind"]),
-                    reasons.get(row["reason"], row["reason"]),
-                    interviewers.get(row["id"], ""),
-                    participants.get(row["id"], ""),
-                    "、".join(label for field, label in flags if row[field]),
-                    row["summary"],
-                    row["opinions"],
-                    row["follow_up"],
-                ]
-            )
+    ordering = ("talked_on", "id")
+    interviewers = NamesInOrder(Talk.interviewers.through.objects, "talk", of_year, ordering)
+    participants = NamesInOrder(Talk.participants.through.objects, "talk", of_year, ordering)
+    talks = of_year.order_by(*ordering).values(
+        "id",
+        "talked_on",
+        "organization__name",
+        "kind",
+        "reason",
+        "summary",
+        "opinions",
+        "follow_up",
+        *(field for field, _ in flags),
+    )
+    for row in talks.iterator(chunk_size=CHUNK):
+        key = (row["talked_on"], row["id"])
+        sheet.append(
+            [
+                row["talked_on"],
+                row["organization__name"],
+                kinds.get(row["kind"], row["kind"]),
+                reasons.get(row["reason"], row["reason"]),
+                interviewers.of(key),
+                participants.of(key),
+                "、".join(label for field, label in flags if row[field]),
+                row["summary"],
+                row["opinions"],
+                row["follow_up"],
+            ]
+        )

@@ -12,8 +12,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from funds.models import Fund, Status
+from members.models import Member
 from tests.funds.factories import application_in, fund_with
 from tests.reports.conftest import PAST, YEAR
+from tests.visits.factories import VisitFactory, make_talk
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +98,20 @@ def test_summary_sheet_figures_per_branch(unit, login, past_year):
     assert sheet["F3"].number_format == "0.0%" and sheet["K3"].number_format == "0.0%"
 
 
+@pytest.mark.parametrize("part_size", [1, 2])
+def test_summary_sheet_computed_a_part_of_the_tree_at_a_time_is_the_same(
+    unit, login, past_year, monkeypatch, part_size
+):
+    """A city's 汇总 is computed a few hundred organizations at a time (its memory follows a part): cut
+    into parts of one or two organizations, the 党委's own fund in a part of its own, every row and the
+    totals are what the whole tree at once gives."""
+    from reports import metrics
+
+    whole = rows(workbook(login(unit.zzb), year=PAST), "汇总")
+    monkeypatch.setattr(metrics, "PART_SIZE", part_size)
+    assert rows(workbook(login(unit.zzb), year=PAST), "汇总") == whole
+
+
 def test_detail_sheets_hold_the_years_records(unit, login, past_year):
     book = workbook(login(unit.zzb), year=PAST)
     ledger = rows(book, "困难党员台帐")
@@ -135,6 +151,33 @@ def test_detail_sheets_hold_the_years_records(unit, login, past_year):
         ("优秀共产党员", "张党员", "第一党支部"),
         ("优秀党务工作者", "陈二", "第二党支部"),
     ]
+
+
+def test_each_visit_and_talk_row_names_its_own_visitors_and_interviewers(unit, login, past_year):
+    """The names are read in one query in the sheet's order (day, then entry): several on one day, with
+    none, one or two names, each row gets exactly its own, in roster order."""
+    day = dt.date(PAST, 9, 9)
+    li, wang, zhang = unit.shuji1.member, unit.zhiwei1.member, unit.dangyuan1.member
+    VisitFactory(member=zhang, visited_on=day, visitors=[wang, li], notes="甲")
+    VisitFactory(member=unit.member1, visited_on=day, notes="乙")  # nobody recorded
+    VisitFactory(member=unit.member2, visited_on=day, visitors=[unit.shuji2.member], notes="丙")
+    make_talk([zhang], [li], talked_on=day, summary="一")
+    make_talk([unit.member1], [], talked_on=day, summary="二")
+    make_talk([unit.member1, zhang], [wang, li], talked_on=day, summary="三")
+    book = workbook(login(unit.zzb), year=PAST)
+
+    def names(*members):  # in roster order: by name, as every list of names in the product
+        ordered = Member.objects.filter(pk__in=[m.pk for m in members]).order_by("name", "pk")
+        return "、".join(ordered.values_list("name", flat=True))
+
+    visits = {row[7]: row[4] for row in rows(book, "走访慰问")[2:-1] if row[0] == dt.datetime(PAST, 9, 9)}
+    assert visits == {"甲": names(li, wang), "乙": None, "丙": unit.shuji2.member.name}
+    talks = {row[7]: (row[4], row[5]) for row in rows(book, "谈心谈话")[2:] if row[0] == dt.datetime(PAST, 9, 9)}
+    assert talks == {
+        "一": (li.name, zhang.name),
+        "二": (None, unit.member1.name),
+        "三": (names(li, wang), names(unit.member1, zhang)),
+    }
 
 
 def test_talk_sheet_never_contains_confidential_notes(unit, login, past_year):
