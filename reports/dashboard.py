@@ -49,7 +49,12 @@ def unit_link(scope: ReportScope, unit, link: Callable[[Any], str] | None) -> st
 
 def rollup(scope: ReportScope, by_org: dict[int, Any], zero: Callable[[], Any] = int) -> list[tuple[Any, Any]]:
     """Per-organization figures added up per dashboard unit: [(unit, value)]."""
-    return [(unit, sum((by_org.get(pk, zero()) for pk in unit.org_ids), zero())) for unit in scope.units]
+    totals = {unit.organization.pk: zero() for unit in scope.units}
+    for org_id, value in by_org.items():  # each organization's figure once, into the row it belongs to
+        unit_id = scope.unit_of.get(org_id)
+        if unit_id is not None:
+            totals[unit_id] = totals[unit_id] + value
+    return [(unit, totals[unit.organization.pk]) for unit in scope.units]
 
 
 def row_link(r: dict, link: Callable[[Any], str] | None, year: int | None) -> str | None:

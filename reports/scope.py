@@ -159,6 +159,11 @@ class ReportScope:
         """The scope narrowed to some of its organizations, for computing their figures apart."""
         return ScopePart(self, ids)
 
+    @cached_property
+    def unit_of(self) -> dict[int, int]:
+        """{organization id: the id of the dashboard unit (row) its figures add up in}."""
+        return {org_id: unit.organization.pk for unit in self.units for org_id in unit.org_ids}
+
     @property
     def start(self) -> dt.date:
         return dt.date(self.year, 1, 1)

@@ -16,6 +16,11 @@ class VisitsConfig(AppConfig):
             {apps.get_model(label): selectors.BY_ORGANIZATION[label] for label in ("visits.Talk", "visits.Visit")},
             everything=[apps.get_model(label) for label in selectors.CACHE_WATCHES],
         )
+        cache.watch_by_organization(
+            selectors.DUE_CACHE,
+            {apps.get_model("visits.Talk"): selectors.BY_ORGANIZATION["visits.Talk"]},
+            everything=[apps.get_model(label) for label in selectors.CACHE_WATCHES],
+        )
         audit.register(self.get_model("Visit"), m2m={"visitors"})
         audit.register(self.get_model("Talk"), m2m={"participants", "interviewers"})
         audit.register(self.get_model("VisitPlanItem"), m2m={"visitors"})

@@ -185,9 +185,18 @@ def spending_section(scope) -> Section:
         counts[branch] += count
     used = [(code, label) for code, label in USES if any(code in v for v in per_branch.values())]
     units = scope.units
+    # Each branch's amounts added once into its unit's (a city's units hold 5,500 organizations).
+    per_unit: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    all_units: dict[str, Decimal] = defaultdict(lambda: ZERO)  # the totals row: every branch, in a row or not
+    for branch, amounts in per_branch.items():
+        unit_id = scope.unit_of.get(branch)
+        for code, amount in amounts.items():
+            all_units[code] += amount
+            if unit_id is not None:
+                per_unit[unit_id][code] += amount
 
     def unit_amount(unit, code):
-        return sum((per_branch[pk][code] for pk in unit.org_ids if pk in per_branch), ZERO)
+        return per_unit[unit.organization.pk][code]
 
     chart = charts.stacked_bar_chart(
         [(u.label, [unit_amount(u, code) for code, _ in used]) for u in units],
@@ -206,7 +215,7 @@ def spending_section(scope) -> Section:
         )
         for u in units
     ]
-    by_kind = {code: sum((per_branch[b][code] for b in per_branch), ZERO) for code, _ in used}
+    by_kind = {code: all_units[code] for code, _ in used}
     table += [Row([f"其中：{label}", "", f"{by_kind[code]:,.2f}"]) for code, label in used]
     table.append(Row(["合计", sum(counts.values()), f"{sum(by_kind.values(), ZERO):,.2f}"], total=True))
     return Section(

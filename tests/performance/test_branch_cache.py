@@ -82,6 +82,21 @@ def test_a_visit_in_one_branch_recomputes_that_branch_only_and_is_counted_at_onc
     assert recomputed and all(ids == [unit.branch2.pk] for _, ids in recomputed), recomputed
 
 
+def test_a_visit_leaves_the_talks_due_list_cached_and_its_last_visit_is_shown_at_once(login, unit, recomputed):
+    """Who is due a talk does not follow visits: a visit recomputes none of the list (a city's merge of
+    5,000 branches), and the member's row shows the visit just logged as their last one."""
+
+    def member1_row():
+        body = login(unit.zzb).get(reverse("visits:coverage"), {"page_size": 100}).content.decode()
+        return re.search(rf"<tr[^>]*>(?:(?!</tr>).)*?{unit.member1.name}(?:(?!</tr>).)*?</tr>", body, re.S).group(0)
+
+    assert TODAY.isoformat() not in member1_row()
+    recomputed.clear()
+    _log_visit(login, unit.shuji1, unit.member1)
+    assert TODAY.isoformat() in member1_row()
+    assert recomputed and selectors.DUE_CACHE not in {namespace for namespace, _ in recomputed}, recomputed
+
+
 def test_a_talk_recomputes_its_branch_and_its_participants_branches(login, unit, recomputed):
     client = login(unit.zzb)
     before = _home_due_count(client)
@@ -188,7 +203,9 @@ def test_a_reader_a_few_changes_behind_reads_only_the_organizations_that_changed
     read.clear()
     assert total() == sum(ids)
     assert computed == [[7, 9]]
-    assert max(read) <= 3  # the entry and the count; the two changes; two generations and the parts
+    # The entry and the count; the two changes; two generations and the parts' buckets (not a
+    # generation per organization).
+    assert max(read) <= 2 + cache.PARTS_BUCKETS < len(ids)
 
     # The log no longer holds a change (expired): every generation is read, and nothing is missed.
     cache.bump_organizations("test:log", [11])
@@ -198,6 +215,38 @@ def test_a_reader_a_few_changes_behind_reads_only_the_organizations_that_changed
     read.clear()
     assert total() == sum(ids)
     assert computed == [[11]] and max(read) > len(ids)
+
+
+def test_after_a_change_only_the_changed_organizations_bucket_of_parts_is_written_again(unit, monkeypatch):
+    """A city's 5,000 parts were pickled whole after every visit; now only the bucket holding the
+    branch that changed is written, and a reader still finds every part."""
+    from django.core.cache import cache as django_cache
+
+    ids = list(range(1, 101))
+    computed: list[list[int]] = []
+
+    def compute(wanted):
+        computed.append(sorted(wanted))
+        return {pk: pk * 10 for pk in wanted}
+
+    def total():
+        return cache.cached_by_organization("test:buckets", ["p"], ids, compute, lambda parts: sum(parts.values()))
+
+    assert total() == 10 * sum(ids)
+    written: list[dict] = []
+    real_set_many = django_cache.set_many
+    monkeypatch.setattr(
+        django_cache, "set_many", lambda data, *a, **k: written.append(data) or real_set_many(data, *a, **k)
+    )
+    cache.bump_organizations("test:buckets", [7])
+    computed.clear()
+    assert total() == 10 * sum(ids) and computed == [[7]]
+    parts = {key: value for data in written for key, value in data.items() if ":parts:" in key}
+    assert len(parts) == 1
+    [bucket] = parts.values()
+    assert bucket[7][1] == 70 and set(bucket) == {pk for pk in ids if pk % cache.PARTS_BUCKETS == 7}
+    computed.clear()
+    assert total() == 10 * sum(ids) and computed == []  # nothing recomputed: every part is found
 
 
 def test_a_visit_recomputes_its_branchs_part_of_the_monthly_and_holiday_sections(login, unit, recomputed):
@@ -226,9 +275,9 @@ def test_the_combined_talks_due_list_keeps_every_field_through_its_packed_form()
     """The coverage page pages through the list as cached (packed records): never-talked members keep
     "从未" (None, not day zero), dates and flags come back as they went in, and a page is a slice."""
     rows = [
-        (7, None, None, True, False),
-        (3, dt.date(2024, 5, 1).toordinal(), None, False, True),
-        (11, dt.date(2023, 1, 9).toordinal(), dt.date(2025, 12, 30).toordinal(), False, False),
+        (7, None, True, False),
+        (3, dt.date(2024, 5, 1).toordinal(), False, True),
+        (11, dt.date(2023, 1, 9).toordinal(), False, False),
     ]
     packed = selectors.PackedDueRows(rows)
     assert len(packed) == 3
@@ -250,7 +299,7 @@ def test_a_coverage_page_past_the_cached_head_of_the_talks_due_list_shows_the_ri
         selectors.talks_due(Member.objects.filter(organization__in=ids), TODAY).values_list("pk", flat=True)
     )
     monkeypatch.setattr(selectors, "DUE_HEAD", 2)
-    cache.bump("visits:coverage")
+    cache.bump(selectors.DUE_CACHE)
     due = selectors.talks_due_rows(ids, TODAY)
     assert len(due) == len(expected) and len(due.head) == 2
     assert [row[0] for row in due[0:2]] == expected[0:2]
