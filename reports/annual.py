@@ -1,7 +1,8 @@
 """The annual report workbook (年度报表): one code path for the URL, the command and the task.
 
 Sheets are written in order, streaming through core.xlsx (constant memory). 汇总 comes from the
-same metrics as the dashboards. The sheets, in order, are `reports.contents.SHEETS`.
+same metrics as the dashboards, computed a part of the tree at a time (`metrics.streamed_table`). The
+sheets, in order, are `reports.contents.SHEETS`.
 """
 
 from __future__ import annotations
