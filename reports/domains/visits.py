@@ -247,8 +247,8 @@ VISIT_COLUMNS = [
 
 
 def visit_sheet(scope, book) -> None:
-    """Read as plain values, a chunk at a time, with the visitors' names per chunk: constant memory,
-    and no model instances for thousands of rows."""
+    """Read as plain values, streamed, with the visitors' names streamed beside them in the same order
+    (NamesInOrder): constant memory, and no model instances for thousands of rows."""
     sheet = book.sheet("走访慰问", f"{scope.title}走访慰问记录", VISIT_COLUMNS)
     occasions = dict(Occasion.choices)
     of_year = Visit.objects.filter(
