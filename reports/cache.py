@@ -70,7 +70,7 @@ CARE_KINDS = frozenset({"visit", "talk"})
 
 
 def metric_totals(scope: ReportScope, shown: list[metrics.Metric]) -> dict[str, Any]:
-    """The totals row of `metrics.table(scope, shown)`, from values cached per organization."""
+    """The totals row of the 汇总 (`metrics.streamed_table(scope, shown)`), from values cached per organization."""
     keys = [scope.organization.pk, scope.year, f"{scope.day:%Y%m%d}", figures.digest(m.key for m in shown)]
     totals: dict[str, Any] = {}
     for namespace, group in (
@@ -96,7 +96,7 @@ def _group_totals(scope: ReportScope, namespace: str, keys: list, group: list[me
         return per_org
 
     def combine(parts: dict[int, dict[str, Any]]) -> dict[str, Any]:
-        # The totals row of metrics.table: every organization's figure added up (the table's rows,
+        # The 汇总's totals row: every organization's figure added up (the table's rows,
         # branches and the levels' own figures, partition them), without the rows' model instances.
         return {m.key: sum((part[m.key] for part in parts.values() if m.key in part), m.zero()) for m in group}
 

@@ -99,13 +99,9 @@ def dashboard_sections(scope: ReportScope) -> list[Section]:
     return cache.sections(scope, [spec for spec in SECTIONS if scope.shows(spec.kind)])
 
 
-def totals(scope: ReportScope) -> dict:
-    """The 汇总 totals row the viewer may read (the home page's headline figures)."""
-    return metrics.table(scope, metrics.visible(scope, METRICS))[1]
-
-
 def cached_totals(scope: ReportScope) -> dict:
-    """`totals`, from figures cached per organization (reports.cache.metric_totals)."""
+    """The 汇总 totals row the viewer may read (the home page's headline figures), from figures cached
+    per organization (reports.cache.metric_totals)."""
     from reports import cache
 
     return cache.metric_totals(scope, metrics.visible(scope, METRICS))

@@ -80,7 +80,7 @@ def branch_rows(
 
 
 def members_section(scope: ReportScope) -> Section:
-    rows, totals = metrics.table(scope, [metrics.MEMBERS], grouped=True)
+    rows, totals = metrics.table(scope, [metrics.MEMBERS])
     return Section(
         title="党员队伍",
         chart=charts.bar_chart([(r["label"], r["members"]) for r in rows], title="各支部党员人数", unit="人"),

@@ -64,26 +64,22 @@ def visible(scope, metrics: list[Metric], action: str = "list") -> list[Metric]:
     return [m for m in shown if not m.ratio_of or set(m.ratio_of) <= keys]
 
 
-def table(
-    scope, metrics: list[Metric], *, grouped: bool = False, values: dict[str, dict[int, Any]] | None = None
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """One row per branch with every metric (and the branch itself), and the totals row.
+def table(scope, metrics: list[Metric]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A dashboard's rows: one per unit of `scope.units` (a 党总支 adds up its branches) with every metric
+    (and the unit's organization), and the totals row. The workbook's 汇总, a branch a row, is
+    `streamed_table`.
 
-    Figures that belong to an organization above the branches (a 党委's own care fund) get a row
-    of their own, labelled “（本级）”, after the branches; `row["label"]` is what a page shows.
-    `grouped` (dashboards): one row per unit of `scope.units` instead — a 党总支 adds up its branches.
-    `values`: the metrics' figures when already at hand (reports.cache.metric_totals)."""
-    if values is None:
-        values = {m.key: m.compute(scope) for m in metrics if m.compute is not None}
-    if grouped:
-        units = [(unit.organization, unit.org_ids, unit.is_branch) for unit in scope.units]
-    else:
-        units = [(branch, frozenset({branch.pk}), True) for branch in scope.branches]
+    Figures that belong to an organization above the units (a 党委's own care fund) get a row of their
+    own, labelled “（本级）”, after the units; `row["label"]` is what a page shows."""
+    values = {m.key: m.compute(scope) for m in metrics if m.compute is not None}
+    units = [(unit.organization, unit.org_ids, unit.is_branch) for unit in scope.units]
     covered = set().union(*(ids for _, ids, _ in units)) if units else set()
     own_level_ids = {
         org_id for by_org in values.values() for org_id, value in by_org.items() if org_id not in covered and value
     }
-    units += [(org, frozenset({org.pk}), False) for org in scope.subtree if org.pk in own_level_ids]
+    # Only the few organizations with figures of their own are read (a city's tree has 5,500).
+    levels = Organization.objects.filter(pk__in=own_level_ids & set(scope.subtree_ids)).order_by("path")
+    units += [(org, frozenset({org.pk}), False) for org in levels]
     rows = []
     for organization, ids, is_branch in units:
         own_level = organization.pk in own_level_ids

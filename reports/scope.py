@@ -190,10 +190,7 @@ class ScopePart:
         self.branch_ids = [pk for pk in scope.branch_ids if pk in wanted]
         self.subtree_ids = [pk for pk in scope.subtree_ids if pk in wanted]
 
-    def once(self, key: str, compute: Callable[[], Any]) -> Any:
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+    once = ReportScope.once  # on the part's own memo
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._scope, name)

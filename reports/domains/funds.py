@@ -150,7 +150,7 @@ def income_section(scope) -> Section | None:
     if not Fund.objects.filter(organization_id__in=scope.subtree_ids).exists():
         return None
     by_source = dict(entries_of_year(scope).exclude(source="").values_list("source").annotate(total=Sum("amount")))
-    rows, totals = metrics.table(scope, [FUND_INCOME], grouped=True)
+    rows, totals = metrics.table(scope, [FUND_INCOME])
     owners = [r for r in rows if r["fund_income"]]
     chart = charts.donut_chart(
         [(label, by_source.get(code, ZERO)) for code, label in Source.choices if by_source.get(code)],

@@ -115,7 +115,7 @@ METRICS = [
 
 def hardship_section(scope) -> Section:
     figures = _figures(scope)
-    rows, totals = metrics.table(scope, [HARDSHIP, HELPED], grouped=True)
+    rows, totals = metrics.table(scope, [HARDSHIP, HELPED])
     special_by_org = {org: row["special"] for org, row in figures["per_branch"].items()}
     special = {unit.organization.pk: value for unit, value in rollup(scope, special_by_org)}
     overall = sum(figures["categories"].values(), Counter())
@@ -150,7 +150,7 @@ def hardship_section(scope) -> Section:
 
 
 def helper_section(scope) -> Section:
-    rows, totals = metrics.table(scope, [HARDSHIP, HELPED, HELPED_SHARE], grouped=True)
+    rows, totals = metrics.table(scope, [HARDSHIP, HELPED, HELPED_SHARE])
     chart = charts.bar_chart(
         [(r["label"], r["helped_share"] or 0) for r in rows],
         title="各支部困难党员有帮扶人的比例",

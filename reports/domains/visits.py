@@ -67,7 +67,7 @@ METRICS = [
 
 
 def talk_section(scope) -> Section:
-    rows, totals = metrics.table(scope, [metrics.MEMBERS, TALKED, TALK_COVERAGE], grouped=True)
+    rows, totals = metrics.table(scope, [metrics.MEMBERS, TALKED, TALK_COVERAGE])
     chart = charts.bar_chart(
         [(r["label"], r["talk_coverage"] or 0) for r in rows],
         title="各支部本轮谈心谈话覆盖率",
