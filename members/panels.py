@@ -4,28 +4,12 @@ from core import calendars, clock
 from core.panels import Panel
 from members import access, permissions, selectors
 
-SHOWN_BRANCHES = 12  # above this, the home page sums the unit up and lists the branches needing attention
-
 
 def roster_panel(request):
     user = request.user
     if not permissions.can_view_roster(user):
         return None
-    branches, probation_due = selectors.home_summary(user)
-    context = {"branches": branches, "probation_due": probation_due, "summarised": False}
-    if len(branches) > SHOWN_BRANCHES:
-        # The organization department of a county has 500 branches: one line for the unit, and the
-        # branches with the most members lacking a phone number (the roster's own to-do).
-        keys = ("total", "probationary", "old", "without_phone")
-        context.update(
-            summarised=True,
-            branch_count=len(branches),
-            totals={key: sum(row[key] for row in branches) for key in keys},
-            branches=sorted((row for row in branches if row["without_phone"]), key=lambda row: -row["without_phone"])[
-                :SHOWN_BRANCHES
-            ],
-        )
-    return Panel(title="党员队伍", template="members/_home_roster.html", context=context)
+    return Panel(title="党员队伍", template="members/_home_roster.html", context=selectors.home_summary(user))
 
 
 def conflicts_panel(request):

@@ -13,7 +13,8 @@ from members.validators import add_years
 ON_ROLL = Q(deceased_on__isnull=True, transferred_out_on__isnull=True)
 
 
-HOME_CACHE = "members:home"
+# v2: the summary, not every branch row (an entry of the earlier shape is never read).
+HOME_CACHE = "members:home:v2"
 HOME_WATCHES = ("members.Member", "members.Organization")
 
 
@@ -32,13 +33,31 @@ def open_import_conflicts(user) -> list:
     return list(conflicts.select_related("existing_member__organization", "branch", "imported_by__member")[:50])
 
 
-def home_summary(user) -> tuple[list[dict], list[Member]]:
-    """`branch_summary` and `probation_due` for the home page, cached per viewer's scope and day: over
-    a county the summary counts 20,000 members. Any saved or deleted member or organization (or a
-    roster import) bumps it (core.cache)."""
+# Above this many branches, the home page sums the unit up and lists the branches needing attention.
+SHOWN_BRANCHES = 12
+ROSTER_TOTALS = ("total", "probationary", "old", "without_phone")
 
-    def compute() -> tuple[list[dict], list[Member]]:
-        return list(branch_summary(user)), probation_due(user)
+
+def home_summary(user) -> dict:
+    """The home page's roster panel, cached per viewer's scope and day (over a county it counts 20,000
+    members): `branch_summary` per branch and `probation_due`. Over more than SHOWN_BRANCHES branches
+    (the organization department of a county has 500) it holds the unit's totals and the branches with
+    the most members lacking a phone number (the roster's own to-do) instead of every branch: reduced
+    before it is cached, as a city's 5,000 branch rows were unpickled and added up on every home page.
+    Any saved or deleted member or organization (or a roster import) bumps it (core.cache)."""
+
+    def compute() -> dict:
+        branches = list(branch_summary(user))
+        summary = {"branches": branches, "summarised": False, "probation_due": probation_due(user)}
+        if len(branches) > SHOWN_BRANCHES:
+            lacking = sorted((row for row in branches if row["without_phone"]), key=lambda row: -row["without_phone"])
+            summary.update(
+                summarised=True,
+                branch_count=len(branches),
+                totals={key: sum(row[key] for row in branches) for key in ROSTER_TOTALS},
+                branches=lacking[:SHOWN_BRANCHES],
+            )
+        return summary
 
     return cache.cached(HOME_CACHE, [scope_key(user), f"{timezone.localdate():%Y%m%d}"], compute)
 

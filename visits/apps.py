@@ -21,6 +21,7 @@ class VisitsConfig(AppConfig):
             {apps.get_model("visits.Talk"): selectors.BY_ORGANIZATION["visits.Talk"]},
             everything=[apps.get_model(label) for label in selectors.CACHE_WATCHES],
         )
+        cache.watch(selectors.OUTLINE_CACHE, [apps.get_model(label) for label in selectors.OUTLINE_WATCHES])
         audit.register(self.get_model("Visit"), m2m={"visitors"})
         audit.register(self.get_model("Talk"), m2m={"participants", "interviewers"})
         audit.register(self.get_model("VisitPlanItem"), m2m={"visitors"})

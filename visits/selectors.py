@@ -561,25 +561,60 @@ class CoverageTree:
         return list(Organization.objects.filter(pk__in=list(ids)).order_by("path"))
 
 
-def unit_coverage(units: list[Organization], tree: CoverageTree, day: dt.date) -> list[BranchCoverage]:
-    """A coverage row per unit: a branch's own figures, or the sum of the branches under it (from the
-    figures cached per branch)."""
-    members = tree.branches_by_unit(units)
-    counts = _by_branch(
-        "branches",
-        [pk for ids in members.values() for pk in ids],
-        day,
-        lambda ids: _branch_counts(ids, day),
-        dict,
-    )
-    rows = []
-    for unit in units:
-        total = {"on_roll": 0, "talked": 0, "targets": 0, "targets_visited": 0}
-        for pk in members[unit.pk]:
-            for key, value in counts.get(pk, {}).items():
+@dataclass(frozen=True)
+class CoverageOutline:
+    """What of the organization tree a coverage page shows: its rows (`unit_ids`, in tree order), the
+    branches under the organization chosen (`branch_ids`) and those under each row (`by_unit`)."""
+
+    unit_ids: list[int]
+    branch_ids: list[int]
+    by_unit: dict[int, list[int]]
+    grouping: str  # a digest of `by_unit`, for the keys of figures added up per row
+
+
+# The outline follows the organization tree alone; the viewer's appointments are in the key (scope_key).
+OUTLINE_CACHE = "visits:coverage:outline"
+OUTLINE_WATCHES = ("members.Organization",)
+
+
+def coverage_outline(user, visible: QuerySet[Organization], selected: Organization | None) -> CoverageOutline:
+    """The outline of the viewer's coverage page (`visible`: the organizations they may see it for),
+    cached per viewer's scope and organization chosen: over a city it is a walk of 5,500 organizations
+    (~15 ms), the same on every request until the tree changes."""
+    from members.scoping import scope_key
+
+    def compute() -> CoverageOutline:
+        tree = CoverageTree.of(visible)
+        units = tree.units(selected)
+        by_unit = tree.branches_by_unit(units)
+        grouping = cache.digest(f"{unit_id}:{pk}" for unit_id, ids in by_unit.items() for pk in ids)
+        return CoverageOutline([unit.pk for unit in units], tree.branch_ids(selected), by_unit, grouping)
+
+    chosen = f"o{selected.pk}" if selected is not None else "top"
+    return cache.cached(OUTLINE_CACHE, [scope_key(user), chosen], compute)
+
+
+COVERAGE_FIGURES = ("on_roll", "talked", "targets", "targets_visited")
+
+
+def unit_coverage(outline: CoverageOutline, day: dt.date) -> list[BranchCoverage]:
+    """A coverage row per unit of the outline: a branch's own figures, or the sum of the branches under it
+    (from the figures cached per branch, added up per row as they are combined: a city's 5,000 branches'
+    figures are not unpickled and summed again on every request)."""
+    unit_of = {pk: unit_id for unit_id, ids in outline.by_unit.items() for pk in ids}
+
+    def combine(parts: dict[int, dict[str, int]]) -> dict[int, dict[str, int]]:
+        totals = {unit_id: dict.fromkeys(COVERAGE_FIGURES, 0) for unit_id in outline.unit_ids}
+        for pk, counts in parts.items():
+            total = totals[unit_of[pk]]
+            for key, value in counts.items():
                 total[key] += value
-        rows.append(BranchCoverage(organization=unit, **total))
-    return rows
+        return totals
+
+    # The rows' grouping is in the key: the same branches may be grouped otherwise once the tree changes.
+    totals = _by_branch(f"units-{outline.grouping}", list(unit_of), day, lambda ids: _branch_counts(ids, day), combine)
+    units = Organization.objects.filter(pk__in=outline.unit_ids).order_by("path")
+    return [BranchCoverage(organization=unit, **totals[unit.pk]) for unit in units]
 
 
 def members_by_id(user, ids: Iterable[int]) -> dict[int, Member]:

@@ -233,15 +233,14 @@ def coverage(request):
     user = request.user
     today = timezone.localdate()
     visible = organizations_for(user, *real_roles("coverage", VIEW))
-    tree = selectors.CoverageTree.of(visible)
     selected = None
     org_id = request.GET.get("organization", "")
     if org_id:
         selected = visible.filter(pk=id_param(org_id) or 0).first()
         if selected is None:
             raise Http404
-    units = tree.units(selected)
-    shown_ids = tree.branch_ids(selected)
+    outline = selectors.coverage_outline(user, visible, selected)
+    shown_ids = outline.branch_ids
     # The figures come cached per branch and day (selectors); the members on this page are then read in
     # one query through the viewer's scope.
     due_page = Paginator(selectors.talks_due_rows(shown_ids, today), page_size_from(request)).get_page(
@@ -256,7 +255,7 @@ def coverage(request):
         request,
         "visits/coverage.html",
         {
-            "rows": selectors.unit_coverage(units, tree, today),
+            "rows": selectors.unit_coverage(outline, today),
             "trail": _trail(visible, selected),
             "selected": selected,
             "due_page": due_page,

@@ -125,6 +125,29 @@ def test_the_organization_department_home_page_sums_up_a_county(unit, login):
     assert html.count("村第") <= 12  # the attention list, not all the branches
 
 
+def test_the_summed_up_roster_follows_the_roster_and_is_cached_summed_up(unit, login):
+    """Over more than 12 branches the home page's roster panel is cached as the unit's totals and the
+    attention list (a city's 5,000 branch rows were unpickled on every home page): a member added, or
+    given a phone number, changes the figures on the next page."""
+    from members import selectors
+
+    for index in range(15):
+        MemberFactory(organization=OrganizationFactory(name=f"村第{index}党支部", parent=unit.committee), phone="")
+    client = login(unit.zzb)
+    summary = selectors.home_summary(unit.zzb)
+    on_roll = Member.objects.filter(deceased_on__isnull=True, transferred_out_on__isnull=True)
+    assert summary["totals"]["total"] == on_roll.count()
+    assert summary["totals"]["without_phone"] == on_roll.filter(phone="").count()
+    assert len(summary["branches"]) == 12 and summary["branch_count"] > 12
+    assert f"全部 {summary['branch_count']} 个支部" in client.get("/").content.decode()
+
+    newcomer = MemberFactory(organization=unit.branch1, phone="")
+    assert selectors.home_summary(unit.zzb)["totals"]["total"] == on_roll.count() == summary["totals"]["total"] + 1
+    newcomer.phone = "13900000000"
+    newcomer.save()
+    assert selectors.home_summary(unit.zzb)["totals"]["without_phone"] == summary["totals"]["without_phone"]
+
+
 DASHBOARDS = ["/", "/visits/coverage/", "/visits/coverage/?page=2&page_size=5"]
 
 

@@ -117,3 +117,32 @@ def test_a_general_branch_secretary_sees_the_branches_under_it(unit, login):
     client = login(secretary)
     assert _coverage(client)[1] == ["第三党支部", "第五党支部"]
     assert _coverage(client, organization=unit.committee.pk)[0].status_code == 404
+
+
+def test_the_outline_is_kept_but_follows_the_tree_and_the_viewers_appointments(unit, login):
+    """The rows of the coverage page are cached per viewer (a city's tree is 5,500 organizations): a
+    branch set up, or moved under the 党总支, shows at once, with its members in the 党总支's row; a
+    secretary appointed to the 党总支 as well sees its branches from the next page on."""
+    from members.models import Role
+    from tests.factories import AppointmentFactory
+
+    client = login(unit.zzb)
+    assert _coverage(client)[1] == ["第一党支部", "第二党支部", "社区党总支"]
+    branch = OrganizationFactory(name="第六党支部", parent=unit.committee)
+    MemberFactory(organization=branch, name="新支部党员")
+    response, rows = _coverage(client)
+    assert rows == ["第一党支部", "第二党支部", "社区党总支", "第六党支部"]  # in tree order
+    assert next(row for row in response.context["rows"] if row.organization == branch).on_roll == 1
+
+    branch.parent = unit.general
+    branch.save()
+    response, rows = _coverage(client)
+    assert rows == ["第一党支部", "第二党支部", "社区党总支"]
+    general = next(row for row in response.context["rows"] if row.organization == unit.general)
+    below = Member.objects.on_roll().filter(organization__in=[unit.branch3, branch]).count()
+    assert general.on_roll == below
+
+    client = login(unit.shuji1)
+    assert _coverage(client)[1] == ["第一党支部"]
+    AppointmentFactory(user=unit.shuji1, organization=unit.general, role=Role.SECRETARY)
+    assert _coverage(client)[1] == ["第一党支部", "社区党总支"]
