@@ -187,6 +187,27 @@ def organizations_for(user, *roles: str) -> QuerySet:
     return organizations.filter(pk__in=org_ids(user, *roles))
 
 
+# The organizations a viewer's roles reach follow the organization tree (and the viewer's appointments,
+# which are in the key: scope_key).
+TREE_CACHE = "members:tree"
+TREE_WATCHES = ("members.Organization",)
+
+
+def organization_rows(user, *roles: str) -> list[tuple[int, str, str]]:
+    """(id, kind, path) of `organizations_for(user, *roles)`, in tree order, cached per viewer's scope: a
+    city 组织部's dashboards read 5,500 organizations on every request, the same until the tree or their
+    appointments change. Kept as three lists (a few objects to unpickle, not 5,500 tuples)."""
+    from core import cache
+
+    def compute() -> tuple[list[int], list[str], list[str]]:
+        rows = organizations_for(user, *roles).values_list("pk", "kind", "path")
+        ids, kinds, paths = (list(column) for column in zip(*rows, strict=True)) if rows else ([], [], [])
+        return ids, kinds, paths
+
+    ids, kinds, paths = cache.cached(TREE_CACHE, [scope_key(user), "-".join(sorted(roles))], compute)
+    return list(zip(ids, kinds, paths, strict=True))
+
+
 def branches_for(user, *roles: str) -> QuerySet:
     from members.models import Organization
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from core.panels import Panel
 from members import access
 from members.access import CREATE, LIST
-from members.models import Member
-from members.scoping import MANAGER_ROLES, branches_for
+from members.models import Member, Organization
+from members.scoping import MANAGER_ROLES, organization_rows
 from visits import permissions, selectors
 from visits.models import Concern, LifeEvent, Talk, Visit, VisitPlan, VisitPlanItem, VisitPrompt
 
@@ -22,7 +22,7 @@ def home_panel(request):
     if not permissions.is_care_manager(user):
         return None
     today = timezone.localdate()
-    branches = branches_for(user, *MANAGER_ROLES)
+    branch_ids = [pk for pk, kind, _path in organization_rows(user, *MANAGER_ROLES) if kind == Organization.Kind.BRANCH]
     plans = list(
         selectors.plans_with_progress(
             VisitPlan.objects.for_user(user).filter(holiday__gte=today - dt.timedelta(days=30))
@@ -40,7 +40,7 @@ def home_panel(request):
         .select_related("member", "member__organization")
         .order_by("-raised_on")[:8]
     )
-    due_count, first_due = selectors.talks_due_head(list(branches.values_list("pk", flat=True)), today, first=5)
+    due_count, first_due = selectors.talks_due_head(branch_ids, today, first=5)
     due = selectors.with_due_figures(first_due, selectors.members_by_id(user, [row[0] for row in first_due]))
     # 反映情况 not answered yet: one indexed count.
     concerns = Concern.objects.for_user(user, LIST).exclude(status=Concern.Status.ANSWERED).count()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from awards.models import Nomination, NominationStatus
-from members.models import Organization
+from members.models import Member, Organization
 from tests.factories import MemberFactory, OrganizationFactory
 from tests.hardship.factories import RecordFactory
 from tests.reports.conftest import PAST
@@ -265,3 +265,30 @@ def test_chart_colours_are_distinct_and_green_never_means_failure():
     assert charts.DID_NOT_PROCEED in svg and charts.SUCCEEDED in svg
     failure = svg.split("未通过或撤回")[0].rsplit("fill=", 1)[1]
     assert charts.SUCCEEDED not in failure
+
+
+def _headline_members(client) -> str:
+    panel = next(
+        p for p in client.get(reverse("home")).context["panels"] if p.template == "reports/_home_headline.html"
+    )
+    return dict(panel.context["tiles"])["党员"]
+
+
+def test_a_branch_set_up_or_an_appointment_made_counts_on_the_dashboards_at_once(unit, login, past_year):
+    """Which organizations a viewer's reports cover is cached per viewer (a city's tree is 5,500 of them):
+    a branch set up counts from the next page on, and so do the branches of a new appointment."""
+    from members.models import Role
+    from tests.factories import AppointmentFactory
+
+    client = login(unit.zzb)
+    assert _headline_members(client) == "7"
+    rows = len(sections(client)["党员队伍"].rows)
+    MemberFactory(organization=OrganizationFactory(name="第六党支部", parent=unit.committee))
+    assert _headline_members(client) == "8"
+    assert len(sections(client)["党员队伍"].rows) == rows + 1
+
+    client = login(unit.shuji1)
+    assert client.get(reverse("reports:dashboard"), {"org": unit.general.pk}).status_code == 404
+    AppointmentFactory(user=unit.shuji1, organization=unit.general, role=Role.SECRETARY)
+    below = Member.objects.on_roll().filter(organization=unit.branch3).count()
+    assert cells(sections(client, org=unit.general.pk)["党员队伍"])[-1][:2] == ["合计", below]
