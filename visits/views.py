@@ -232,14 +232,15 @@ def coverage(request):
     targets not visited are those under the level shown."""
     user = request.user
     today = timezone.localdate()
-    visible = organizations_for(user, *real_roles("coverage", VIEW))
+    roles = real_roles("coverage", VIEW)
+    visible = organizations_for(user, *roles)
     selected = None
     org_id = request.GET.get("organization", "")
     if org_id:
         selected = visible.filter(pk=id_param(org_id) or 0).first()
         if selected is None:
             raise Http404
-    outline = selectors.coverage_outline(user, visible, selected)
+    outline = selectors.coverage_outline(user, roles, selected)
     shown_ids = outline.branch_ids
     # The figures come cached per branch and day (selectors); the members on this page are then read in
     # one query through the viewer's scope.
