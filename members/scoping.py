@@ -7,7 +7,9 @@ the role table's answer (members.access); this module turns it into querysets.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import compress
 from typing import TYPE_CHECKING, Self, cast
 
 from django.db import models
@@ -193,9 +195,37 @@ TREE_CACHE = "members:tree"
 TREE_WATCHES = ("members.Organization",)
 
 
-def organization_rows(user, *roles: str) -> list[tuple[int, str, str]]:
-    """(id, kind, path) of `organizations_for(user, *roles)`, in tree order, cached per viewer's scope: a
-    city 组织部's dashboards read 5,500 organizations on every request, the same until the tree or their
+@dataclass(frozen=True)
+class OrganizationRows:
+    """Organizations as three columns in tree order (id, kind, path): a city's 5,500 as three lists, not
+    5,500 tuples. A page's request holds its rows in a reference cycle until the garbage collector
+    frees it; as tuples, a city 组织部's every dashboard left 5,500 objects for it to trace (a gen-0
+    collection every few pages, 10–30 ms each), where a county's left 500."""
+
+    ids: list[int]
+    kinds: list[str]
+    paths: list[str]
+
+    def __iter__(self) -> Iterator[tuple[int, str, str]]:
+        return zip(self.ids, self.kinds, self.paths, strict=True)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def under(self, path: str) -> OrganizationRows:
+        """Those whose path starts with `path`: the organization there and everything below it."""
+        keep = [found.startswith(path) for found in self.paths]
+        return OrganizationRows(
+            list(compress(self.ids, keep)), list(compress(self.kinds, keep)), list(compress(self.paths, keep))
+        )
+
+    def ids_of_kind(self, kind: str) -> list[int]:
+        return [pk for pk, found in zip(self.ids, self.kinds, strict=True) if found == kind]
+
+
+def organization_rows(user, *roles: str) -> OrganizationRows:
+    """The rows of `organizations_for(user, *roles)`, in tree order, cached per viewer's scope: a city
+    组织部's dashboards read 5,500 organizations on every request, the same until the tree or their
     appointments change. Kept as three lists (a few objects to unpickle, not 5,500 tuples)."""
     from core import cache
 
@@ -204,8 +234,7 @@ def organization_rows(user, *roles: str) -> list[tuple[int, str, str]]:
         ids, kinds, paths = (list(column) for column in zip(*rows, strict=True)) if rows else ([], [], [])
         return ids, kinds, paths
 
-    ids, kinds, paths = cache.cached(TREE_CACHE, [scope_key(user), "-".join(sorted(roles))], compute)
-    return list(zip(ids, kinds, paths, strict=True))
+    return OrganizationRows(*cache.cached(TREE_CACHE, [scope_key(user), "-".join(sorted(roles))], compute))
 
 
 def branches_for(user, *roles: str) -> QuerySet:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.params import id_param, year_param
 from members import access
 from members.models import Organization
-from members.scoping import organization_rows, organizations_for
+from members.scoping import OrganizationRows, organization_rows, organizations_for
 
 # Every kind a dashboard section, a 汇总 column or a workbook sheet can be of.
 REPORTED_KINDS = (
@@ -84,13 +84,12 @@ class ReportScope:
         return self._memo[key]
 
     @cached_property
-    def _tree(self) -> list[tuple[int, str, str]]:
+    def _tree(self) -> OrganizationRows:
         """(id, kind, path) of every organization under (and including) the organization that the user
         may see, in tree order: plain values, as a city's 5,500 model instances cost more than the
         figures read from the cache."""
         root = self.organization.path
-        rows = organization_rows(self.user, *access.real_roles("report", access.VIEW))
-        return [row for row in rows if row[2].startswith(root)]
+        return organization_rows(self.user, *access.real_roles("report", access.VIEW)).under(root)
 
     @cached_property
     def branches(self) -> list[Organization]:
@@ -120,7 +119,7 @@ class ReportScope:
 
     @cached_property
     def subtree_ids(self) -> list[int]:
-        return [pk for pk, _kind, _path in self._tree]
+        return list(self._tree.ids)
 
     @property
     def day(self) -> dt.date:
@@ -129,7 +128,7 @@ class ReportScope:
 
     @cached_property
     def branch_ids(self) -> list[int]:
-        return [pk for pk, kind, _path in self._tree if kind == Organization.Kind.BRANCH]
+        return self._tree.ids_of_kind(Organization.Kind.BRANCH)
 
     @cached_property
     def units(self) -> list[Unit]:

@@ -22,7 +22,7 @@ def home_panel(request):
     if not permissions.is_care_manager(user):
         return None
     today = timezone.localdate()
-    branch_ids = [pk for pk, kind, _path in organization_rows(user, *MANAGER_ROLES) if kind == Organization.Kind.BRANCH]
+    branch_ids = organization_rows(user, *MANAGER_ROLES).ids_of_kind(Organization.Kind.BRANCH)
     plans = list(
         selectors.plans_with_progress(
             VisitPlan.objects.for_user(user).filter(holiday__gte=today - dt.timedelta(days=30))

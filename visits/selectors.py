@@ -582,7 +582,7 @@ def coverage_outline(user, roles: Iterable[str], selected: Organization | None) 
     roles = tuple(roles)
 
     def compute() -> CoverageOutline:
-        tree = CoverageTree(organization_rows(user, *roles))
+        tree = CoverageTree(list(organization_rows(user, *roles)))
         units = tree.units(selected)
         by_unit = tree.branches_by_unit(units)
         grouping = cache.digest(f"{unit_id}:{pk}" for unit_id, ids in by_unit.items() for pk in ids)
