@@ -12,8 +12,9 @@ Nothing here is a test: numbers are reported, never asserted.
 
 `--profile city` runs the county (database care_bench) and the city (care_bench_city: 200,000
 members times --scale, 5,000 branches times --scale under 党总支 and ten county 党委, ten years of
-history, bench/history.py) one after the other, each in its own process, and writes both with a
-growth table (each figure at both scales and their ratio) beside the issue's targets.
+history, bench/history.py) one after the other, each in its own process, the pages at both scales
+in alternating rounds (PAGE_ROUNDS), and writes both with a growth table (each figure at both scales
+and their ratio) beside the issue's targets.
 """
 
 from __future__ import annotations
@@ -174,7 +175,7 @@ def time_pages(repeats: int) -> list[dict]:
                 client.get(url)
                 times.append((time.perf_counter() - started) * 1000)
             queries.append(len(captured.captured_queries))
-        return {"ms": summarize(times), "queries": max(queries)}
+        return {"ms": summarize(times), "queries": max(queries), "samples": [round(t, 2) for t in times]}
 
     for label, username, url, admin_url in page_specs():
         row = {"page": label, "user": username, "url": url, **measure(username, url)}
@@ -309,52 +310,117 @@ def measure_load(seconds: int) -> dict:
 # Report
 
 
+def _without_samples(results: dict) -> dict:
+    """The results as written: each page's figures, not its raw timings (merged across rounds first)."""
+
+    def clean(rows: list[dict]) -> list[dict]:
+        out = []
+        for row in rows:
+            row = {key: value for key, value in row.items() if key != "samples"}
+            if "admin" in row:
+                row["admin"] = {key: value for key, value in row["admin"].items() if key != "samples"}
+            out.append(row)
+        return out
+
+    results = {**results, "pages": clean(results["pages"])} if "pages" in results else dict(results)
+    if "pages" in results.get("city", {}):
+        results["city"] = {**results["city"], "pages": clean(results["city"]["pages"])}
+    return results
+
+
 def write_results(results: dict) -> None:
     from bench import report
 
+    results = _without_samples(results)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     (ROOT / "bench" / "results.md").write_text(report.markdown(results), encoding="utf-8")
     log("wrote bench/results.md and bench/results.json")
 
 
 CITY_MEMBERS = 200_000
+# The pages are timed at both scales in alternating rounds (county, city, county, …), each a share of
+# the repeats, and each page's rounds merged before its median and p95: this machine's speed moves by a
+# fifth within the hour, and pages timed ten minutes apart compared its drift as much as the scales.
+PAGE_ROUNDS = 3
+
+
+def merge_page_rounds(rounds: list[list[dict]]) -> list[dict]:
+    """Each page's timings of every round as one sample (median, p95), its queries the most of any."""
+
+    def merged(runs: list[dict]) -> dict:
+        samples = [t for run in runs for t in run["samples"]]
+        return {"ms": summarize(samples), "queries": max(run["queries"] for run in runs), "samples": samples}
+
+    pages = []
+    for rows in zip(*rounds, strict=True):
+        row = {**rows[0], **merged(list(rows))}
+        if "admin" in row:
+            row["admin"] = merged([r["admin"] for r in rows])
+            row["admin_ratio"] = ratio(row["ms"]["p95"], row["admin"]["ms"]["p95"])
+        pages.append(row)
+    return pages
+
+
+def time_pages_in_rounds(args, runs: dict[str, tuple[int, dict]]) -> dict[str, list[dict]]:
+    """{profile: its pages}, timed in PAGE_ROUNDS alternating rounds of `--repeats / PAGE_ROUNDS`
+    (`runs`: each profile's members and environment; their databases are built by then)."""
+    repeats = max(2, -(-args.repeats // PAGE_ROUNDS))
+    rounds: dict[str, list[list[dict]]] = {name: [] for name in runs}
+    for number in range(PAGE_ROUNDS):
+        for name, (members, env) in runs.items():
+            log(f"pages, round {number + 1} of {PAGE_ROUNDS}: {name}")
+            file = ROOT / "var" / f"bench-{name}-pages.json"
+            command = ["--members", str(members), "--reuse", "--only", "pages", "--repeats", str(repeats)]
+            subprocess.run(
+                [PYTHON, "bench/run.py", *command, "--results-file", str(file)], cwd=ROOT, env=env, check=True
+            )
+            rounds[name].append(json.loads(file.read_text(encoding="utf-8"))["pages"])
+    return {name: merge_page_rounds(found) for name, found in rounds.items()}
 
 
 def run_city(args) -> None:
-    """County, then city, each in a child process writing its own results; then the growth table."""
+    """County, then city, each in a child process writing its own results (the pages in alternating
+    rounds at both scales, PAGE_ROUNDS); then the growth table."""
     from bench import report
 
     started = time.monotonic()
+    only = [part for part in args.only.split(",") if part != "pages"]
     common = [
         "--repeats",
         str(args.repeats),
         "--load-seconds",
         str(args.load_seconds),
         "--only",
-        args.only,
+        ",".join(only) or "none",
         *(["--reuse"] if args.reuse else []),
     ]
     files = {name: ROOT / "var" / f"bench-{name}.json" for name in ("county", "city")}
+    members = round(CITY_MEMBERS * args.scale)
+    runs = {
+        "county": (args.members, {**os.environ, "BENCH_PROFILE": "county"}),
+        "city": (
+            members,
+            {**os.environ, "BENCH_DB": f"{DB_NAME}_city", "BENCH_PROFILE": "city", "BENCH_SCALE": str(args.scale)},
+        ),
+    }
     if args.county_results:  # county figures measured earlier (the same parts), to spare a shared machine
         files["county"] = Path(args.county_results)
-    else:
-        log("county")
+        del runs["county"]
+    for name, (count, env) in runs.items():
+        log(f"{name} ({count} members{f', scale {args.scale}' if name == 'city' else ''})")
         subprocess.run(
-            [PYTHON, "bench/run.py", "--members", str(args.members), "--results-file", str(files["county"]), *common],
+            [PYTHON, "bench/run.py", "--members", str(count), "--results-file", str(files[name]), *common],
             cwd=ROOT,
-            env={**os.environ, "BENCH_PROFILE": "county"},
+            env=env,
             check=True,
         )
-    members = round(CITY_MEMBERS * args.scale)
-    log(f"city ({members} members, scale {args.scale})")
-    subprocess.run(
-        [PYTHON, "bench/run.py", "--members", str(members), "--results-file", str(files["city"]), *common],
-        cwd=ROOT,
-        env={**os.environ, "BENCH_DB": f"{DB_NAME}_city", "BENCH_PROFILE": "city", "BENCH_SCALE": str(args.scale)},
-        check=True,
-    )
     results = json.loads(files["county"].read_text(encoding="utf-8"))
     city = json.loads(files["city"].read_text(encoding="utf-8"))
+    if "pages" in args.only.split(","):
+        pages = time_pages_in_rounds(args, runs)
+        city["pages"] = pages["city"]
+        if "county" in pages:
+            results["pages"] = pages["county"]
     previous = ROOT / "bench" / "results.json"
     if args.reuse and set(args.only.split(",")) != set(ALL_PARTS) and previous.exists():
         # A partial re-run updates the parts it measured, at both scales, and keeps the others of the last run.
