@@ -20,6 +20,7 @@ and their ratio) beside the issue's targets.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -168,6 +169,11 @@ def time_pages(repeats: int) -> list[dict]:
             response = client.get(url)
             if response.status_code != 200:
                 raise RuntimeError(f"{url} as {username}: HTTP {response.status_code}")
+        # Each page is timed from a collected heap: the garbage the pages before it left (an admin
+        # changelist's thousands of objects) is not charged to its requests as a collection of the
+        # older generations, which in rounds of fresh processes fell on the same page every round (a
+        # county 谈心谈话 list's first request, 425 ms). A page's own garbage is still collected in its time.
+        gc.collect()
         times, queries = [], []
         for _ in range(repeats):
             with CaptureQueriesContext(connection) as captured:
