@@ -210,9 +210,6 @@ class OrganizationRows:
     def __iter__(self) -> Iterator[tuple[int, str, str]]:
         return zip(self.ids, self.kinds, self.paths, strict=True)
 
-    def __len__(self) -> int:
-        return len(self.ids)
-
     def under(self, path: str) -> OrganizationRows:
         """Those whose path starts with `path`: the organization there and everything below it."""
         keep = [found.startswith(path) for found in self.paths]

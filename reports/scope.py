@@ -85,9 +85,9 @@ class ReportScope:
 
     @cached_property
     def _tree(self) -> OrganizationRows:
-        """(id, kind, path) of every organization under (and including) the organization that the user
-        may see, in tree order: plain values, as a city's 5,500 model instances cost more than the
-        figures read from the cache."""
+        """Every organization under (and including) the organization that the user may see, in tree
+        order, as columns of plain values (ids, kinds, paths): a city's 5,500 model instances cost more
+        than the figures read from the cache."""
         root = self.organization.path
         return organization_rows(self.user, *access.real_roles("report", access.VIEW)).under(root)
 
