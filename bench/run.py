@@ -319,19 +319,17 @@ def measure_load(seconds: int) -> dict:
 def _without_samples(results: dict) -> dict:
     """The results as written: each page's figures, not its raw timings (merged across rounds first)."""
 
-    def clean(rows: list[dict]) -> list[dict]:
-        out = []
-        for row in rows:
-            row = {key: value for key, value in row.items() if key != "samples"}
-            if "admin" in row:
-                row["admin"] = {key: value for key, value in row["admin"].items() if key != "samples"}
-            out.append(row)
-        return out
+    def clean(row: dict) -> dict:
+        row = {key: value for key, value in row.items() if key != "samples"}
+        if "admin" in row:
+            row["admin"] = clean(row["admin"])
+        return row
 
-    results = {**results, "pages": clean(results["pages"])} if "pages" in results else dict(results)
-    if "pages" in results.get("city", {}):
-        results["city"] = {**results["city"], "pages": clean(results["city"]["pages"])}
-    return results
+    def cleaned(part: dict) -> dict:
+        return {**part, "pages": [clean(row) for row in part["pages"]]} if "pages" in part else part
+
+    results = cleaned(results)
+    return {**results, "city": cleaned(results["city"])} if "city" in results else results
 
 
 def write_results(results: dict) -> None:
